@@ -1,0 +1,46 @@
+# Parlons — the two commands of the README, self-sufficient on a fresh Debian
+# machine as root: they install what is missing, then run.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SYSTEM_TOOLS := prosody gpg tmux openssl
+
+.PHONY: demo test bench system-deps venv clean
+
+demo: system-deps $(STAMP)
+	$(PY) -m demo
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/bench_message_log.py
+
+venv: $(STAMP)
+
+# Debian packages: only when something is missing (apt is slow and needs root).
+system-deps:
+	@missing=""; \
+	for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	$(PYTHON) -c 'import venv, ensurepip' >/dev/null 2>&1 || missing="$$missing venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing missing system packages:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends prosody gnupg tmux openssl ca-certificates python3-venv >/dev/null; \
+	fi
+
+# The venv is rebuilt when the project's dependencies change.
+# python-potr declares pycrypto, which does not build: it is installed
+# without its dependencies, next to pycryptodome (a declared dependency).
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q --no-deps 'python-potr==1.0.2'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) .state build *.egg-info

@@ -1,0 +1,83 @@
+"""``make demo``: a local Prosody, demo peers, and Parlons logged in as alice.
+
+Everything lives in ``.state/demo/`` of the checkout. Quitting Parlons stops
+the peers and the server; so does a signal to this process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.harness.prosody import ProsodyServer, _die_with_parent
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".state" / "demo"
+PASSWORD = "demo"  # a throwaway local server's demo accounts, not a secret
+USERS = ("alice", "bob", "carol")
+
+
+def write_config(path: Path, server: ProsodyServer) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = (
+        "# Written by `make demo` for its throwaway local server.\n"
+        "[[accounts]]\n"
+        f'jid = "alice@{server.domain}"\n'
+        f'password = "{PASSWORD}"\n'
+        f'host = "{server.host}"\n'
+        f"port = {server.c2s_port}\n"
+        f'ca_file = "{server.ca_file}"\n'
+        'resource = "demo"\n'
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def _stop_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def main() -> int:
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _stop_on_signal)
+    shutil.rmtree(STATE, ignore_errors=True)
+    STATE.mkdir(parents=True)
+    server = ProsodyServer(STATE / "prosody")
+    bots: subprocess.Popen | None = None
+    try:
+        for user in USERS:
+            server.create_account(user, PASSWORD)
+        server.start()
+        room = f"lounge@{server.muc_domain}"
+        bots = subprocess.Popen(
+            [sys.executable, "-m", "demo.bots", "--port", str(server.c2s_port),
+             "--ca", str(server.ca_file), "--domain", server.domain, "--room", room],
+            cwd=ROOT, preexec_fn=_die_with_parent,
+            stdout=subprocess.DEVNULL, stderr=open(STATE / "bots.log", "wb"),
+        )
+        config = STATE / "config.toml"
+        write_config(config, server)
+        env = dict(os.environ)
+        env.update(
+            XDG_CONFIG_HOME=str(STATE / "config"),
+            XDG_DATA_HOME=str(STATE / "data"),
+            XDG_STATE_HOME=str(STATE / "state"),
+        )
+        return subprocess.call([sys.executable, "-m", "tui", "--config", str(config)], env=env, cwd=ROOT)
+    finally:
+        if bots is not None:
+            bots.terminate()
+            try:
+                bots.wait(5)
+            except subprocess.TimeoutExpired:
+                bots.kill()
+        server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

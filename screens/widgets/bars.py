@@ -1,0 +1,112 @@
+"""The one-line bars around the log: title, window bar, status bar.
+
+Each renders a ``rich.text.Text`` built from data (never markup), so a
+hostile window name or status text stays literal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tui.core.model import AccountStatus, ConnectionState
+from tui.core.windows import Activity, Window
+
+_ACTIVITY_STYLE = {
+    Activity.NONE: "",
+    Activity.EVENTS: "cyan",
+    Activity.MESSAGES: "bold white",
+    Activity.HIGHLIGHT: "bold magenta",
+}
+
+_STATE_STYLE = {
+    ConnectionState.ONLINE: "green",
+    ConnectionState.CONNECTING: "yellow",
+    ConnectionState.RECONNECTING: "yellow",
+    ConnectionState.OFFLINE: "red",
+}
+
+
+class _Bar(Widget):
+    DEFAULT_CSS = """
+    _Bar { height: 1; width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def set_text(self, text: Text) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+    @property
+    def plain(self) -> str:
+        return self._text.plain
+
+    def render(self) -> Text:
+        return self._text
+
+
+class TitleBar(_Bar):
+    DEFAULT_CSS = """
+    TitleBar { height: 1; background: $primary-background; color: $text; }
+    """
+
+    def show_window(self, window: Window) -> None:
+        title = Text(f" {window.number}:{window.name}", no_wrap=True, overflow="ellipsis")
+        if window.target and window.target != window.name:
+            title.append(f"  {window.target}", "dim")
+        self.set_text(title)
+
+
+class WindowBar(_Bar):
+    """Irssi's window list: every window's number and name, coloured by activity."""
+
+    DEFAULT_CSS = """
+    WindowBar { height: 1; background: $boost; }
+    """
+
+    def show_windows(self, windows: list[Window], active: Window) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for window in windows:
+            label = f" {window.number}:{window.name} "
+            if window is active:
+                text.append(label, "reverse bold")
+            else:
+                text.append(label, _ACTIVITY_STYLE[window.activity])
+        act = [w for w in windows if w.activity > Activity.NONE and w is not active]
+        if act:
+            text.append(" [Act: ", "dim")
+            for i, window in enumerate(act):
+                if i:
+                    text.append(",", "dim")
+                text.append(str(window.number), _ACTIVITY_STYLE[window.activity])
+            text.append("]", "dim")
+        self.set_text(text)
+
+
+class StatusBar(_Bar):
+    """Clock, each account's connection state, and the "more below" marker."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: 1; background: $panel; }
+    """
+
+    def show_status(self, accounts: list[AccountStatus], more_below: int, typing: str = "") -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"[{datetime.now():%H:%M}]")
+        if not accounts:
+            text.append(" [no account]", "dim")
+        for status in accounts:
+            text.append(" [")
+            text.append(status.describe(), _STATE_STYLE[status.state])
+            text.append("]")
+        if typing:
+            text.append(f" {typing}", "italic")
+        if more_below:
+            text.append(f"  -- more ({more_below} below) --", "bold reverse")
+        self.set_text(text)

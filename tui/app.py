@@ -1,0 +1,245 @@
+"""The Textual app: wires the core client to the screens and the key map.
+
+slixmpp runs in this app's asyncio loop: sessions are created on mount,
+never before ``App.run()`` (a client created earlier binds another loop).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable
+
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+
+from screens.main import MainScreen
+from screens.command_palette import CommandProvider
+
+from .client import Client
+from .config import AccountConfig, Config, ConfigError, resolve_password
+from .core.windows import Window
+from .core.events import (
+    AccountChanged,
+    LineAdded,
+    QuitRequested,
+    WindowCleared,
+    WindowsChanged,
+)
+from .keymap import load_keymap
+from .xmpp.backoff import Backoff
+from .xmpp.session import ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+FRAME = 1 / 30  # at most this many model→screen syncs per second
+
+
+def settings_for(account: AccountConfig, password: str) -> ConnectionSettings:
+    return ConnectionSettings(
+        jid=account.jid,
+        password=password,
+        resource=account.resource,
+        host=account.host,
+        port=account.port,
+        ca_file=account.ca_file,
+        direct_tls=account.direct_tls,
+    )
+
+
+class ParlonsApp(App):
+    TITLE = "Parlons"
+    COMMANDS = {CommandProvider}
+    # Ctrl+P is Irssi's previous window: the palette gets its key from the keymap.
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        config: Config | None,
+        config_path: Path | None = None,
+        *,
+        backoff_factory: Callable[[], Backoff] = Backoff,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.config_path = config_path
+        self.backoff_factory = backoff_factory
+        self.client = Client()
+        self.client.ui = self
+        self.exit_message = ""
+        self._sync_pending = False
+        self._shown_window: Window | None = None
+        self._appended = False
+        self._cleared = False
+        self._install_keymap(config.keymap if config else {})
+
+    # -- key map -------------------------------------------------------------------
+    def _install_keymap(self, overrides: dict) -> None:
+        keymap = load_keymap("irssi", overrides)
+        bindings = BindingsMap()
+        for key, binding in self._bindings:
+            if binding.action not in ("command_palette", "app.command_palette"):
+                bindings._add_binding(binding)
+        for binding_id, kb in keymap.items():
+            action = _ACTIONS.get(binding_id)
+            if action is None:
+                log.warning("keymap id %s has no action", binding_id)
+                continue
+            for key in kb.keys:
+                bindings._add_binding(
+                    Binding(key, action, kb.description, show=False, priority=True, id=binding_id)
+                )
+        self._bindings = bindings
+
+    # -- start ---------------------------------------------------------------------
+    def on_mount(self) -> None:
+        bus = self.client.bus
+        bus.subscribe(LineAdded, self._on_line_added)
+        bus.subscribe(WindowCleared, self._on_window_cleared)
+        bus.subscribe(WindowsChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(AccountChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(QuitRequested, self._on_quit_requested)
+        self.push_screen(MainScreen())
+        self.set_interval(30, self._schedule_sync)  # the clock in the status bar
+        if self.config is None or not self.config.accounts:
+            from screens.account_setup import AccountSetupScreen
+
+            self.push_screen(AccountSetupScreen(self.config_path), self._on_setup_done)
+        else:
+            self._start_accounts(self.config)
+        self._schedule_sync()
+
+    def _on_setup_done(self, config: Config | None) -> None:
+        if config is None:
+            self.exit(0)
+            return
+        self.config = config
+        self._start_accounts(config)
+
+    def _start_accounts(self, config: Config) -> None:
+        for account_cfg in config.accounts:
+            try:
+                password = resolve_password(account_cfg)
+            except ConfigError as exc:
+                self.client.error(f"{account_cfg.jid}: {exc}")
+                continue
+            account = self.client.add_account(
+                settings_for(account_cfg, password), self.backoff_factory()
+            )
+            if account_cfg.autoconnect:
+                account.session.connect()
+        self._schedule_sync()
+
+    # -- model → screen --------------------------------------------------------------
+    @property
+    def main(self) -> MainScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _on_line_added(self, event: LineAdded) -> None:
+        if event.window is self.client.windows.active:
+            self._appended = True
+        self._schedule_sync()
+
+    def _on_window_cleared(self, event: WindowCleared) -> None:
+        if event.window is self.client.windows.active:
+            self._cleared = True
+        self._schedule_sync()
+
+    def _schedule_sync(self) -> None:
+        if not self._sync_pending:
+            self._sync_pending = True
+            self.set_timer(FRAME, self._sync)
+
+    def _sync(self) -> None:
+        self._sync_pending = False
+        main = self.main
+        if main is None or not main.is_mounted:
+            return
+        windows = self.client.windows
+        active = windows.active
+        log_view = main.log_view
+        if active is not self._shown_window:
+            self._shown_window = active
+            main.show_window(active)
+        else:
+            if self._cleared:
+                log_view.notify_cleared()
+            if self._appended:
+                log_view.notify_appended()
+        self._appended = self._cleared = False
+        main.query_one("#windowbar").show_windows(list(windows), active)
+        main.query_one("#statusbar").show_status(
+            [a.session.status for a in self.client.accounts], log_view.lines_below
+        )
+        title = f"Parlons — {active.number}:{active.name}"
+        unread = sum(1 for w in windows if w.activity >= 2)
+        self.title = f"({unread}) {title}" if unread else title
+
+    # -- input ---------------------------------------------------------------------
+    async def on_input_line_entered(self, event) -> None:
+        await self.client.handle_input(event.value)
+
+    # -- actions (bound through the key map) ---------------------------------------
+    def action_window_goto(self, number: int) -> None:
+        self.client.windows.switch(number)
+
+    def action_window_prev(self) -> None:
+        self.client.windows.prev()
+
+    def action_window_next(self) -> None:
+        self.client.windows.next()
+
+    def action_window_next_activity(self) -> None:
+        self.client.windows.next_with_activity()
+
+    def scroll(self, where: str) -> None:
+        main = self.main
+        if main is None:
+            return
+        log_view = main.log_view
+        if where == "up":
+            log_view.page_up()
+        elif where == "down":
+            log_view.page_down()
+        elif where == "home":
+            log_view.scroll_home(animate=False)
+        elif where == "end":
+            log_view.scroll_end(animate=False)
+        self._schedule_sync()
+
+    def action_log_scroll(self, where: str) -> None:
+        self.scroll(where)
+
+    def action_redraw(self) -> None:
+        self.refresh(repaint=True, layout=True)
+
+    # -- quitting ------------------------------------------------------------------
+    def _on_quit_requested(self, event: QuitRequested) -> None:
+        self.run_worker(self._quit(event.message), exclusive=True, group="quit")
+
+    async def _quit(self, message: str) -> None:
+        await self.client.accounts.disconnect_all(message or "Parlons")
+        self.exit(0)
+
+
+_ACTIONS: dict[str, str] = {
+    **{f"window.goto.{n}": f"window_goto({n})" for n in range(1, 20)},
+    "window.prev": "window_prev",
+    "window.next": "window_next",
+    "window.next_activity": "window_next_activity",
+    "log.page_up": "log_scroll('up')",
+    "log.page_down": "log_scroll('down')",
+    "log.home": "log_scroll('home')",
+    "log.end": "log_scroll('end')",
+    "app.redraw": "redraw",
+    "app.command_palette": "command_palette",
+}
+
+
+def run_app(config: Config | None, config_path: Path | None = None, debug: bool = False) -> int:
+    app = ParlonsApp(config, config_path)
+    result = app.run()
+    return result if isinstance(result, int) else (app.return_code or 0)

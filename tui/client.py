@@ -1,0 +1,80 @@
+"""The client without its face: model, accounts and commands, wired together.
+
+Everything the user can do goes through :meth:`Client.handle_input`; the UI
+only forwards typed lines and renders the model. The UI hands in a
+:class:`UiActions` for the few things only it can do (quit, scroll).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from .commands import builtin
+from .commands.parser import Invocation, SendText, parse_input
+from .commands.registry import Registry
+from .core.events import EventBus, QuitRequested
+from .core.model import Line, LineKind
+from .core.windows import Window, WindowKind, WindowList
+from .xmpp.accounts import Accounts
+from .xmpp.backoff import Backoff
+from .xmpp.session import ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+
+class UiActions(Protocol):
+    def scroll(self, where: str) -> None: ...  # "up" | "down" | "home" | "end"
+
+
+class Client:
+    def __init__(self) -> None:
+        self.bus = EventBus()
+        self.windows = WindowList(self.bus)
+        self.accounts = Accounts(self.windows, self.bus)
+        self.registry: Registry = builtin.build_registry()
+        self.ui: UiActions | None = None
+
+    def add_account(self, settings: ConnectionSettings, backoff: Backoff | None = None):
+        return self.accounts.add(settings, backoff)
+
+    def connect_all(self) -> None:
+        for account in self.accounts:
+            account.session.connect()
+
+    # -- output helpers used by commands ---------------------------------------
+    def info(self, text: str, window: Window | None = None) -> None:
+        self.windows.add_line(window or self.windows.active, Line(text, LineKind.INFO))
+
+    def error(self, text: str, window: Window | None = None) -> None:
+        """Show an error where the user looks; keep it in the status window too."""
+        window = window or self.windows.active
+        self.windows.add_line(window, Line(text, LineKind.ERROR))
+        if window is not self.windows.status:
+            self.windows.add_line(self.windows.status, Line(text, LineKind.ERROR))
+
+    def quit(self, message: str = "") -> None:
+        self.bus.emit(QuitRequested(message))
+
+    # -- input -------------------------------------------------------------------
+    async def handle_input(self, text: str, window: Window | None = None) -> None:
+        """One line (possibly multi-line text) the user entered in ``window``."""
+        window = window or self.windows.active
+        parsed = parse_input(text)
+        if isinstance(parsed, Invocation):
+            await builtin.run(self, parsed, window)
+        elif isinstance(parsed, SendText):
+            self.send_text(parsed.text, window)
+
+    def send_text(self, text: str, window: Window) -> None:
+        if window.kind is WindowKind.CHAT and window.target:
+            account = self.accounts.for_window(window)
+            if account is None:
+                self.error("No account for this window", window)
+                return
+            account.chat.send(window.target, text)
+        elif window.kind is WindowKind.STATUS:
+            self.error("This is the status window: messages go nowhere here "
+                       "(use /msg JID text or /help)", window)
+        else:
+            self.error(f"Cannot send messages in a {window.kind.value} window", window)

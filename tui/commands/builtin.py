@@ -1,0 +1,183 @@
+"""The foundation's commands: help, windows, connection, quitting, messages.
+
+Each command is declared once here; /help, completion, the command palette
+and usage errors all come from these declarations.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.model import LineKind
+from ..core.windows import Window, WindowKind
+from .help import help_for
+from .parser import Invocation, run_invocation
+from .registry import Arg, CommandError, Registry
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    client: "Client"
+    window: Window
+
+    def out(self, text: str) -> None:
+        self.client.info(text, self.window)
+
+
+async def run(client: "Client", invocation: Invocation, window: Window) -> None:
+    """Run one command; every failure becomes one line, never a traceback."""
+    try:
+        await run_invocation(client.registry, invocation, Context(client, window), window.kind)
+    except CommandError as exc:
+        client.error(str(exc), window)
+    except Exception as exc:  # a bug in a handler: log it, tell the user briefly
+        log.exception("command /%s failed", invocation.name)
+        client.error(f"/{invocation.name} failed: {type(exc).__name__} (details in the log)", window)
+
+
+def _account(ctx: Context, name: str | None):
+    account = ctx.client.accounts.resolve(name, ctx.window)
+    if account is None:
+        if name:
+            raise CommandError(f"No account matches {name!r}")
+        raise CommandError("No account configured")
+    return account
+
+
+def _window_number(ctx: Context, value: str) -> Window:
+    window = None
+    if value.isdigit():
+        window = ctx.client.windows.get(int(value))
+    else:
+        window = ctx.client.windows.find_by_name(value)
+    if window is None:
+        raise CommandError(f"No window {value}")
+    return window
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    cmd = registry.command
+
+    # -- help ------------------------------------------------------------------
+    @cmd("help", args=(Arg("command", required=False, completer="command"),),
+         summary="List commands, or explain one", group="help",
+         description="Without an argument, lists every command with a one-line summary. "
+                     "With a command name, shows its usage, arguments and examples. "
+                     "/CMD? is the same as /help CMD.",
+         examples=("/help", "/help win", "/win?"))
+    def _help(ctx: Context, args) -> None:
+        for line in help_for(ctx.client.registry, args.command):
+            ctx.out(line)
+
+    # -- windows ----------------------------------------------------------------
+    @cmd("window", aliases=("win", "w"),
+         args=(Arg("target", metavar="N", completer="window",
+                   choices=("next", "prev", "close", "list"), type=str),),
+         summary="Go to window N (or next/prev), close it, or list windows", group="windows",
+         description="Windows are numbered like Irssi: 1 is the status window, new conversations "
+                     "take the lowest free number. Alt+1..0 and Ctrl+N/Ctrl+P do the same from the keyboard.",
+         examples=("/win 2", "/win next", "/window list", "/window close"))
+    def _window(ctx: Context, args) -> None:
+        windows = ctx.client.windows
+        target = args.target
+        if target == "next":
+            windows.next()
+        elif target == "prev":
+            windows.prev()
+        elif target == "close":
+            _close(ctx, None)
+        elif target == "list":
+            for window in windows:
+                marker = "*" if window is windows.active else " "
+                ctx.out(f"{marker}{window.number:>3}  {window.name}  ({window.kind.value})")
+        else:
+            windows.switch(_window_number(ctx, target).number)
+
+    def _close(ctx: Context, which: str | None) -> None:
+        window = _window_number(ctx, which) if which else ctx.window
+        if window.kind is WindowKind.STATUS:
+            raise CommandError("The status window cannot be closed")
+        ctx.client.windows.close(window.number)
+
+    @cmd("close", aliases=("wc",), args=(Arg("window", required=False, completer="window"),),
+         summary="Close this window (or window N)", group="windows",
+         examples=("/close", "/wc 3"))
+    def _close_cmd(ctx: Context, args) -> None:
+        _close(ctx, args.window)
+
+    @cmd("wl", summary="List windows", group="windows")
+    def _wl(ctx: Context, args) -> None:
+        for window in ctx.client.windows:
+            ctx.out(f"{window.number:>3}  {window.name}  ({window.kind.value})")
+
+    @cmd("clear", summary="Clear this window's log (history is kept)", group="windows")
+    def _clear(ctx: Context, args) -> None:
+        ctx.client.windows.clear(ctx.window)
+
+    # -- connection -------------------------------------------------------------
+    account_arg = Arg("account", required=False, completer="account",
+                      help="an account's JID or a unique prefix of it")
+
+    @cmd("connect", args=(account_arg,), summary="Connect an account (all when several and none named)",
+         group="connection", examples=("/connect", "/connect alice@example.org"))
+    def _connect(ctx: Context, args) -> None:
+        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
+        if not targets:
+            raise CommandError("No account configured")
+        for account in targets:
+            account.session.connect()
+
+    @cmd("disconnect", args=(account_arg,), summary="Disconnect an account and stop reconnecting",
+         group="connection")
+    async def _disconnect(ctx: Context, args) -> None:
+        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
+        for account in targets:
+            await account.session.disconnect()
+            ctx.client.windows.status_line(f"{account.jid}: disconnected", LineKind.EVENT)
+
+    @cmd("reconnect", args=(account_arg,), summary="Drop the connection and connect again",
+         group="connection")
+    async def _reconnect(ctx: Context, args) -> None:
+        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
+        for account in targets:
+            await account.session.reconnect()
+
+    @cmd("quit", aliases=("bye", "exit"), args=(Arg("message", required=False, rest=True),),
+         summary="Disconnect every account and leave", group="connection",
+         examples=("/quit", "/quit see you tomorrow"))
+    def _quit(ctx: Context, args) -> None:
+        ctx.client.quit(args.message or "")
+
+    # -- messages ---------------------------------------------------------------
+    @cmd("msg", aliases=("m",), args=(Arg("jid", completer="jid"), Arg("text", rest=True)),
+         summary="Send a message to a JID (opens its window)", group="chat",
+         examples=("/msg bob@example.org hello",))
+    def _msg(ctx: Context, args) -> None:
+        jid = _bare_jid(args.jid)
+        account = _account(ctx, None)
+        account.chat.send(jid, args.text)
+
+    @cmd("query", aliases=("q",), args=(Arg("jid", completer="jid"),),
+         summary="Open a conversation window without sending", group="chat",
+         examples=("/query bob@example.org",))
+    def _query(ctx: Context, args) -> None:
+        account = _account(ctx, None)
+        account.chat.window_for(_bare_jid(args.jid), focus=True)
+
+    return registry
+
+
+def _bare_jid(text: str) -> str:
+    jid = text.strip()
+    local, at, domain = jid.partition("@")
+    if not at or not local or not domain or " " in jid:
+        raise CommandError(f"Not a JID: {jid} (expected name@server)")
+    return jid.split("/", 1)[0].lower()

@@ -1,0 +1,79 @@
+"""The core model: plain dataclasses, no Textual, no slixmpp.
+
+Text fields of model objects are sanitised on construction, so the model is
+the one boundary untrusted text crosses (see :mod:`tui.text`).
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..text import sanitize, sanitize_line
+
+
+class LineKind(enum.Enum):
+    """What a line in a window is; the UI picks its style from this."""
+
+    INCOMING = "incoming"  # a message from someone else
+    OUTGOING = "outgoing"  # a message we sent
+    ACTION = "action"  # /me
+    EVENT = "event"  # joins, presence, connection events
+    INFO = "info"  # command output
+    ERROR = "error"  # something failed
+
+
+_line_ids = itertools.count(1)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    """One line (one message or event) in a window's log.
+
+    ``body`` may hold newlines: the log renders them with a hanging indent.
+    """
+
+    body: str
+    kind: LineKind = LineKind.INFO
+    nick: str = ""
+    time: datetime = field(default_factory=now)
+    highlight: bool = False
+    # Protocol ids (origin-id / stanza-id) when the line is a message.
+    msg_id: str | None = None
+    # Local, unique, monotonically increasing: the log widget keys on it.
+    uid: int = field(default_factory=lambda: next(_line_ids))
+
+    def __post_init__(self) -> None:
+        self.body = sanitize(self.body)
+        self.nick = sanitize_line(self.nick)
+
+
+class ConnectionState(enum.Enum):
+    OFFLINE = "offline"
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"  # waiting for the next attempt
+
+
+@dataclass(slots=True)
+class AccountStatus:
+    """What the status bar shows for one account."""
+
+    jid: str
+    state: ConnectionState = ConnectionState.OFFLINE
+    reason: str = ""  # why offline / what failed, one line
+    retry_in: float | None = None  # seconds until the next attempt
+
+    def describe(self) -> str:
+        text = f"{self.jid}: {self.state.value}"
+        if self.reason:
+            text += f" ({sanitize_line(self.reason)})"
+        if self.retry_in is not None and self.state is ConnectionState.RECONNECTING:
+            text += f", retry in {self.retry_in:.0f}s"
+        return text

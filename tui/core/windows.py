@@ -1,0 +1,197 @@
+"""Numbered windows, Irssi style.
+
+Window 1 is the status window and never closes. A new window takes the
+lowest free number. Each window has an activity level that the window bar
+shows while the window is not the active one.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from ..text import sanitize_line
+from .events import EventBus, LineAdded, WindowCleared, WindowsChanged
+from .model import Line, LineKind
+
+STATUS_NUMBER = 1
+
+
+class Activity(enum.IntEnum):
+    NONE = 0
+    EVENTS = 1  # joins, presence, status output
+    MESSAGES = 2  # someone said something
+    HIGHLIGHT = 3  # our nick, a message to us
+
+
+class WindowKind(enum.Enum):
+    STATUS = "status"
+    CHAT = "chat"
+    ROOM = "room"
+    ROSTER = "roster"
+    BLOG = "blog"
+
+
+_ACTIVITY_OF_KIND = {
+    LineKind.INCOMING: Activity.MESSAGES,
+    LineKind.ACTION: Activity.MESSAGES,
+    LineKind.OUTGOING: Activity.NONE,
+    LineKind.EVENT: Activity.EVENTS,
+    LineKind.INFO: Activity.EVENTS,
+    LineKind.ERROR: Activity.EVENTS,
+}
+
+
+@dataclass(eq=False)
+class Window:
+    number: int
+    name: str
+    kind: WindowKind
+    account: str | None = None  # bare JID of the account this window belongs to
+    target: str | None = None  # the peer / room JID
+    lines: list[Line] = field(default_factory=list)
+    activity: Activity = Activity.NONE
+    # Input history lives with the window (Up/Down recall per window).
+    input_history: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.name = sanitize_line(self.name)
+
+
+class WindowList:
+    """The ordered set of windows and which one is active."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._by_number: dict[int, Window] = {}
+        self._by_target: dict[tuple[str | None, str], Window] = {}
+        self.status = self._insert(Window(STATUS_NUMBER, "status", WindowKind.STATUS))
+        self.active: Window = self.status
+
+    # -- queries ---------------------------------------------------------
+    def __iter__(self):
+        return iter(sorted(self._by_number.values(), key=lambda w: w.number))
+
+    def __len__(self) -> int:
+        return len(self._by_number)
+
+    def get(self, number: int) -> Window | None:
+        return self._by_number.get(number)
+
+    def find(self, account: str | None, target: str) -> Window | None:
+        return self._by_target.get((account, target.lower()))
+
+    def find_by_name(self, name: str) -> Window | None:
+        name = name.lower()
+        for window in self:
+            if window.name.lower() == name or (window.target or "").lower() == name:
+                return window
+        return None
+
+    # -- changes ---------------------------------------------------------
+    def _insert(self, window: Window) -> Window:
+        self._by_number[window.number] = window
+        if window.target is not None:
+            self._by_target[(window.account, window.target.lower())] = window
+        return window
+
+    def _lowest_free(self) -> int:
+        n = STATUS_NUMBER
+        while n in self._by_number:
+            n += 1
+        return n
+
+    def open(
+        self,
+        name: str,
+        kind: WindowKind,
+        account: str | None = None,
+        target: str | None = None,
+        *,
+        focus: bool = False,
+    ) -> Window:
+        """Return the window for ``target``, creating it at the lowest free number."""
+        existing = self.find(account, target) if target is not None else None
+        window = existing or self._insert(
+            Window(self._lowest_free(), name, kind, account, target)
+        )
+        if focus:
+            self.switch(window.number)
+        elif existing is None:
+            self._bus.emit(WindowsChanged())
+        return window
+
+    def close(self, number: int) -> bool:
+        """Close a window; the status window cannot be closed."""
+        window = self._by_number.get(number)
+        if window is None or number == STATUS_NUMBER:
+            return False
+        del self._by_number[number]
+        if window.target is not None:
+            self._by_target.pop((window.account, window.target.lower()), None)
+        if self.active is window:
+            self.active = self._neighbour(number, -1) or self.status
+            self.active.activity = Activity.NONE
+        self._bus.emit(WindowsChanged())
+        return True
+
+    def switch(self, number: int) -> bool:
+        window = self._by_number.get(number)
+        if window is None:
+            return False
+        self.active = window
+        window.activity = Activity.NONE
+        self._bus.emit(WindowsChanged())
+        return True
+
+    def _neighbour(self, number: int, step: int) -> Window | None:
+        numbers = sorted(self._by_number)
+        if not numbers:
+            return None
+        if number in numbers:
+            index = (numbers.index(number) + step) % len(numbers)
+        else:  # the window just closed: the nearest one below it
+            below = [n for n in numbers if n < number]
+            index = numbers.index(below[-1]) if below else 0
+        return self._by_number[numbers[index]]
+
+    def next(self) -> None:
+        target = self._neighbour(self.active.number, +1)
+        if target is not None:
+            self.switch(target.number)
+
+    def prev(self) -> None:
+        target = self._neighbour(self.active.number, -1)
+        if target is not None:
+            self.switch(target.number)
+
+    def next_with_activity(self) -> bool:
+        """Irssi's Alt+A: the window with the highest activity, lowest number first."""
+        candidates = [w for w in self if w.activity > Activity.NONE and w is not self.active]
+        if not candidates:
+            return False
+        best = max(candidates, key=lambda w: (w.activity, -w.number))
+        return self.switch(best.number)
+
+    def add_line(self, window: Window, line: Line, activity: Activity | None = None) -> None:
+        """Append a line; an inactive window's activity rises to ``activity``
+        (by default derived from the line's kind and highlight)."""
+        window.lines.append(line)
+        if window is not self.active:
+            level = activity
+            if level is None:
+                level = Activity.HIGHLIGHT if line.highlight else _ACTIVITY_OF_KIND[line.kind]
+            if level > window.activity:
+                window.activity = level
+                self._bus.emit(WindowsChanged())
+        self._bus.emit(LineAdded(window, line))
+
+    def clear(self, window: Window) -> None:
+        window.lines.clear()
+        self._bus.emit(WindowCleared(window))
+
+    def status_line(self, text: str, kind: LineKind = LineKind.INFO) -> Line:
+        """Add a line to the status window (server events, errors, command output)."""
+        line = Line(text, kind)
+        self.add_line(self.status, line)
+        return line

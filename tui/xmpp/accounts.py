@@ -1,0 +1,66 @@
+"""All configured accounts: their sessions and per-account services."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..core.events import EventBus
+from ..core.windows import Window, WindowList
+from .backoff import Backoff
+from .chat import ChatService
+from .session import AccountSession, ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+
+class Account:
+    """One account: its session and the services that use it."""
+
+    def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
+                 backoff: Backoff | None = None) -> None:
+        self.session = AccountSession(settings, windows, bus, backoff=backoff)
+        self.chat = ChatService(self.session, windows)
+
+    @property
+    def jid(self) -> str:
+        return self.session.jid
+
+
+class Accounts:
+    def __init__(self, windows: WindowList, bus: EventBus) -> None:
+        self.windows = windows
+        self.bus = bus
+        self._by_jid: dict[str, Account] = {}
+
+    def add(self, settings: ConnectionSettings, backoff: Backoff | None = None) -> Account:
+        account = Account(settings, self.windows, self.bus, backoff)
+        self._by_jid[account.jid] = account
+        return account
+
+    def __iter__(self):
+        return iter(self._by_jid.values())
+
+    def __len__(self) -> int:
+        return len(self._by_jid)
+
+    def get(self, jid: str) -> Account | None:
+        return self._by_jid.get(jid)
+
+    def for_window(self, window: Window) -> Account | None:
+        """The account a window belongs to; the first account for the status window."""
+        if window.account and window.account in self._by_jid:
+            return self._by_jid[window.account]
+        return next(iter(self._by_jid.values()), None)
+
+    def resolve(self, name: str | None, window: Window) -> Account | None:
+        """An account named by (a prefix of) its JID, else the window's account."""
+        if not name:
+            return self.for_window(window)
+        matches = [a for jid, a in self._by_jid.items() if jid == name or jid.startswith(name)]
+        return matches[0] if len(matches) == 1 else None
+
+    async def disconnect_all(self, message: str = "") -> None:
+        await asyncio.gather(
+            *(a.session.disconnect(message) for a in self), return_exceptions=True
+        )

@@ -1,0 +1,277 @@
+"""One account's connection: TLS, SASL, stream management, reconnection.
+
+The session owns a slixmpp ``ClientXMPP`` created inside the running loop.
+It reports its state through the core (status window lines and
+``AccountChanged`` events) and never touches the UI.
+
+Reconnection is ours, not slixmpp's: slixmpp would retry forever, even after
+an untrusted certificate or a wrong password. We retry with exponential
+backoff and jitter only when retrying can help (network down, server
+restarting), and stop with one clear line when it cannot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import slixmpp
+
+from ..core.events import AccountChanged, EventBus
+from ..core.model import AccountStatus, ConnectionState, LineKind
+from ..core.windows import WindowList
+from ..text import sanitize_line
+from .backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+# Stream errors after which reconnecting would only repeat the problem or
+# fight another client for the same resource (a classic reconnection loop).
+_FATAL_STREAM_ERRORS = {"conflict", "not-authorized", "host-unknown", "policy-violation"}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSettings:
+    jid: str  # bare JID
+    password: str
+    resource: str = "parlons"
+    host: str | None = None
+    port: int | None = None
+    ca_file: Path | None = None
+    direct_tls: bool = False
+
+
+class AccountSession:
+    """Connect, stay connected, and say clearly why not."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        windows: WindowList,
+        bus: EventBus,
+        *,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.settings = settings
+        self.windows = windows
+        self.bus = bus
+        self.backoff = backoff or Backoff()
+        self.status = AccountStatus(settings.jid)
+        self.xmpp: slixmpp.ClientXMPP | None = None
+        self._wanted = False  # the user wants this account online
+        self._fatal = False  # the last failure cannot be fixed by retrying
+        self._retry_handle: asyncio.TimerHandle | None = None
+        self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
+
+    # -- wiring ------------------------------------------------------------
+    @property
+    def jid(self) -> str:
+        return self.settings.jid
+
+    @property
+    def online(self) -> bool:
+        return self.status.state is ConnectionState.ONLINE
+
+    def on_client_created(self, callback: Callable[[slixmpp.ClientXMPP], None]) -> None:
+        """Services (chat, roster, ...) attach their handlers through this."""
+        self._on_client_created.append(callback)
+        if self.xmpp is not None:
+            callback(self.xmpp)
+
+    def _make_client(self) -> slixmpp.ClientXMPP:
+        s = self.settings
+        xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password)
+        if s.ca_file is not None:
+            # Extra trust anchor *in addition to* the system store.
+            xmpp.ssl_context.load_verify_locations(cafile=str(s.ca_file))
+        xmpp.enable_direct_tls = s.direct_tls
+        xmpp.enable_starttls = not s.direct_tls
+        xmpp.enable_plaintext = False
+        for plugin in ("xep_0030", "xep_0198", "xep_0199"):
+            xmpp.register_plugin(plugin)
+        # Keepalive pings notice a dead link that TCP alone would not.
+        xmpp.plugin["xep_0199"].enable_keepalive(interval=60, timeout=30)
+        xmpp.add_event_handler("connecting", self._on_connecting)
+        xmpp.add_event_handler("connection_failed", self._on_connection_failed)
+        xmpp.add_event_handler("ssl_invalid_chain", self._on_invalid_cert)
+        xmpp.add_event_handler("failed_all_auth", self._on_auth_failed)
+        xmpp.add_event_handler("stream_error", self._on_stream_error)
+        xmpp.add_event_handler("session_start", self._on_session_start)
+        xmpp.add_event_handler("session_resumed", self._on_session_resumed)
+        xmpp.add_event_handler("disconnected", self._on_disconnected)
+        for callback in self._on_client_created:
+            callback(xmpp)
+        return xmpp
+
+    # -- user actions ------------------------------------------------------
+    def connect(self) -> None:
+        """Start connecting (idempotent while already connecting/online)."""
+        if self.status.state in (ConnectionState.CONNECTING, ConnectionState.ONLINE):
+            return
+        self._wanted = True
+        self._fatal = False
+        self.backoff.reset()
+        self._cancel_retry()
+        self._attempt()
+
+    async def disconnect(self, message: str = "") -> None:
+        """Go offline on purpose: no reconnection until ``connect()``."""
+        self._wanted = False
+        self._cancel_retry()
+        xmpp = self.xmpp
+        if xmpp is None:
+            self._set_state(ConnectionState.OFFLINE, "disconnected")
+            return
+        xmpp.cancel_connection_attempt()
+        if xmpp.transport is not None:
+            if message:
+                try:
+                    xmpp.send_presence(ptype="unavailable", pstatus=message)
+                except Exception:
+                    log.debug("could not send unavailable presence", exc_info=True)
+            try:
+                await asyncio.wait_for(xmpp.disconnect(wait=2.0, reason="user"), 5)
+            except (asyncio.TimeoutError, Exception):
+                log.debug("disconnect did not finish cleanly", exc_info=True)
+                xmpp.abort()
+        self._set_state(ConnectionState.OFFLINE, "disconnected")
+
+    async def reconnect(self) -> None:
+        await self.disconnect()
+        self.connect()
+
+    # -- attempts ----------------------------------------------------------
+    def _attempt(self) -> None:
+        self._retry_handle = None
+        if not self._wanted:
+            return
+        if self.xmpp is None:
+            self.xmpp = self._make_client()
+        s = self.settings
+        self._set_state(ConnectionState.CONNECTING)
+        if s.host:
+            port = s.port or (5223 if s.direct_tls else 5222)
+            self.xmpp.connect(host=s.host, port=port)
+        else:
+            self.xmpp.connect()
+
+    def _schedule_retry(self, reason: str) -> None:
+        if not self._wanted or self._fatal or self._retry_handle is not None:
+            return
+        delay = self.backoff.next_delay()
+        self.status.retry_in = delay
+        self._set_state(ConnectionState.RECONNECTING, reason)
+        self.windows.status_line(
+            f"{self.jid}: {reason}; reconnecting in {delay:.0f}s", LineKind.EVENT
+        )
+        loop = asyncio.get_running_loop()
+        self._retry_handle = loop.call_later(delay, self._attempt)
+
+    def _cancel_retry(self) -> None:
+        if self._retry_handle is not None:
+            self._retry_handle.cancel()
+            self._retry_handle = None
+        self.status.retry_in = None
+
+    def _fail(self, reason: str) -> None:
+        """A failure retrying cannot fix: say it once, stay offline."""
+        self._fatal = True
+        self._cancel_retry()
+        if self.xmpp is not None:
+            self.xmpp.cancel_connection_attempt()
+        self._set_state(ConnectionState.OFFLINE, reason)
+        self.windows.status_line(f"{self.jid}: {reason}", LineKind.ERROR)
+
+    # -- slixmpp events ------------------------------------------------------
+    def _on_connecting(self, _event) -> None:
+        log.info("%s: connecting", self.jid)
+
+    def _on_connection_failed(self, error) -> None:
+        # slixmpp would reschedule on its own, forever: take over.
+        if self.xmpp is not None:
+            self.xmpp.cancel_connection_attempt()
+        if isinstance(error, ssl.SSLCertVerificationError):
+            self._on_invalid_cert(error)
+            return
+        where = f"{self.settings.host or self.jid.split('@')[-1]}"
+        if self.settings.host and self.settings.port:
+            where += f":{self.settings.port}"
+        reason = f"cannot reach {where}: {_describe_os_error(error)}"
+        log.info("%s: %s", self.jid, reason)
+        if self._fatal:
+            return
+        self._schedule_retry(reason)
+
+    def _on_invalid_cert(self, error) -> None:
+        detail = getattr(error, "verify_message", None) or getattr(error, "reason", None) or str(error)
+        domain = self.jid.split("@")[-1]
+        self._fail(
+            f"certificate of {domain} not trusted ({sanitize_line(str(detail))}); "
+            "not retrying — set ca_file if you trust this server"
+        )
+        if self.xmpp is not None:
+            self.xmpp.abort()
+
+    def _on_auth_failed(self, _event) -> None:
+        self._fail("login failed: wrong password or unknown account (not-authorized); not retrying")
+
+    def _on_stream_error(self, error) -> None:
+        condition = error["condition"] or "undefined-condition"
+        text = sanitize_line(error["text"]) if error["text"] else ""
+        line = f"stream error from server: {condition}" + (f" ({text})" if text else "")
+        if condition in _FATAL_STREAM_ERRORS:
+            self._fail(line + "; not retrying")
+        else:
+            self.windows.status_line(f"{self.jid}: {line}", LineKind.ERROR)
+            self.status.reason = line
+
+    def _on_session_start(self, _event) -> None:
+        self._became_online("online")
+        xmpp = self.xmpp
+        if xmpp is not None:
+            xmpp.send_presence()
+            asyncio.ensure_future(self._fetch_roster(xmpp))
+
+    async def _fetch_roster(self, xmpp: slixmpp.ClientXMPP) -> None:
+        try:
+            await xmpp.get_roster(timeout=30)
+        except Exception as exc:  # slixmpp raises IqError/IqTimeout
+            log.info("%s: roster request failed: %s", self.jid, exc)
+
+    def _on_session_resumed(self, _event) -> None:
+        self._became_online("online (session resumed)")
+
+    def _became_online(self, what: str) -> None:
+        self.backoff.reset()
+        self._cancel_retry()
+        self._set_state(ConnectionState.ONLINE)
+        self.windows.status_line(f"{self.jid}: {what}", LineKind.EVENT)
+
+    def _on_disconnected(self, reason) -> None:
+        log.info("%s: disconnected (%s)", self.jid, reason)
+        if not self._wanted or self._fatal:
+            if self.status.state is not ConnectionState.OFFLINE:
+                self._set_state(ConnectionState.OFFLINE, self.status.reason or "disconnected")
+            return
+        text = "connection lost"
+        if isinstance(reason, BaseException) and str(reason):
+            text += f" ({_describe_os_error(reason)})"
+        self._schedule_retry(text)
+
+    # -- state ---------------------------------------------------------------
+    def _set_state(self, state: ConnectionState, reason: str = "") -> None:
+        self.status.state = state
+        self.status.reason = reason
+        if state is not ConnectionState.RECONNECTING:
+            self.status.retry_in = None
+        self.bus.emit(AccountChanged(self.status))
+
+
+def _describe_os_error(error) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return sanitize_line(error.strerror)
+    return sanitize_line(str(error)) or type(error).__name__
