@@ -12,7 +12,9 @@ from typing import Callable
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.keys import _character_to_key
 
+from screens import terminal_keys
 from screens.main import MainScreen
 from screens.command_palette import CommandProvider
 
@@ -27,6 +29,7 @@ from .core.events import (
     WindowsChanged,
 )
 from .keymap import load_keymap
+from .logging_setup import add_secret
 from .xmpp.backoff import Backoff
 from .xmpp.session import ConnectionSettings
 
@@ -60,6 +63,7 @@ class ParlonsApp(App):
         *,
         backoff_factory: Callable[[], Backoff] = Backoff,
     ) -> None:
+        terminal_keys.install()  # before the driver starts parsing keys
         super().__init__()
         self.config = config
         self.config_path = config_path
@@ -86,6 +90,8 @@ class ParlonsApp(App):
                 log.warning("keymap id %s has no action", binding_id)
                 continue
             for key in kb.keys:
+                if len(key) == 1:
+                    key = _character_to_key(key)
                 bindings._add_binding(
                     Binding(key, action, kb.description, show=False, priority=True, id=binding_id)
                 )
@@ -119,7 +125,8 @@ class ParlonsApp(App):
     def _start_accounts(self, config: Config) -> None:
         for account_cfg in config.accounts:
             try:
-                password = resolve_password(account_cfg)
+                password = account_cfg.password or resolve_password(account_cfg)
+                add_secret(password)
             except ConfigError as exc:
                 self.client.error(f"{account_cfg.jid}: {exc}")
                 continue

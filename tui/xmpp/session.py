@@ -207,6 +207,8 @@ class AccountSession:
         self._schedule_retry(reason)
 
     def _on_invalid_cert(self, error) -> None:
+        if self._fatal:
+            return  # already said (the TLS failure arrives both as an event and as the disconnect reason)
         detail = getattr(error, "verify_message", None) or getattr(error, "reason", None) or str(error)
         domain = self.jid.split("@")[-1]
         self._fail(
@@ -253,6 +255,9 @@ class AccountSession:
 
     def _on_disconnected(self, reason) -> None:
         log.info("%s: disconnected (%s)", self.jid, reason)
+        if isinstance(reason, ssl.SSLCertVerificationError):
+            self._on_invalid_cert(reason)
+            return
         if not self._wanted or self._fatal:
             if self.status.state is not ConnectionState.OFFLINE:
                 self._set_state(ConnectionState.OFFLINE, self.status.reason or "disconnected")

@@ -1,0 +1,37 @@
+"""Alt+digit and Alt+letter in the legacy key encoding.
+
+Terminals without the kitty keyboard protocol send Alt+1 as ESC "1". Textual
+8 maps ESC+digit to macOS Option characters ("¡", "™", "£"...) for WezTerm
+on macOS, so an Irssi user's Alt+1 arrives as a "¡" key, indistinguishable
+from a typed "¡" — or, for Alt+3, from a British "£". Binding those
+characters would steal them from people who type them, so instead we teach
+the parser that ESC+digit (and ESC+letter) is Alt+that key, as xterm, tmux,
+GNOME Terminal, Konsole and PuTTY mean it. ESC+letter already became
+``alt+x`` after the escape delay; the table entry makes it immediate.
+
+Under the kitty protocol ``alt+1`` arrives as such and this table is unused.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from textual import _ansi_sequences
+
+
+@dataclass(frozen=True)
+class _KeyName:
+    """Quacks like a ``textual.keys.Keys`` member: the parser reads ``.value``."""
+
+    value: str
+
+
+def alt_sequences() -> dict[str, tuple[_KeyName]]:
+    keys = string.digits + string.ascii_lowercase
+    return {f"\x1b{key}": (_KeyName(f"alt+{key}"),) for key in keys}
+
+
+def install() -> None:
+    """Patch Textual's sequence table (idempotent; call before the app runs)."""
+    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(alt_sequences())

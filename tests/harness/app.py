@@ -1,0 +1,57 @@
+"""Running the real Parlons app headless (Pilot) against the test server."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from screens.widgets.message_log import MessageLog
+from tests.harness.wait import until
+from tui.app import ParlonsApp
+from tui.config import AccountConfig, Config
+from tui.core.model import ConnectionState
+from tui.xmpp.backoff import Backoff
+
+
+def account_config(server, jid: str, password: str, **overrides) -> AccountConfig:
+    values = dict(jid=jid, password=password, host=server.host, port=server.c2s_port,
+                  ca_file=Path(server.ca_file), resource="parlons")
+    values.update(overrides)
+    return AccountConfig(**values)
+
+
+def fast_backoff() -> Backoff:
+    return Backoff(base=0.2, cap=1.0)
+
+
+@contextlib.asynccontextmanager
+async def running_app(config: Config | None, *, size=(120, 40), wait_online: bool = True,
+                      config_path: Path | None = None):
+    """Yield (app, pilot) with every account online (unless told not to wait)."""
+    app = ParlonsApp(config, config_path, backoff_factory=fast_backoff)
+    async with app.run_test(size=size) as pilot:
+        if wait_online and config is not None:
+            await until(
+                lambda: len(app.client.accounts) == len(config.accounts) and all(
+                    a.session.status.state is ConnectionState.ONLINE for a in app.client.accounts),
+                timeout=10, message=lambda: status_text(app),
+            )
+        yield app, pilot
+
+
+def status_text(app: ParlonsApp) -> str:
+    return "\n".join(f"{l.nick} {l.body}" for l in app.client.windows.status.lines)
+
+
+def window_text(window) -> str:
+    return "\n".join(f"{l.nick} {l.body}" for l in window.lines)
+
+
+def screen_lines(app: ParlonsApp) -> list[str]:
+    """What the message log shows right now, row by row."""
+    log_view = app.main.log_view
+    return [log_view.render_line(y).text for y in range(log_view.size.height)]
+
+
+def screen_text(app: ParlonsApp) -> str:
+    return "\n".join(screen_lines(app))

@@ -1,0 +1,122 @@
+"""The connection against a real Prosody: TLS verified, clear failures,
+reconnection when it can help and only then."""
+
+from __future__ import annotations
+
+from tests.harness.certs import make_unrelated_ca
+from tests.harness.wait import until
+from tui.client import Client
+from tui.core.model import ConnectionState
+from tui.xmpp.backoff import Backoff
+from tui.xmpp.session import ConnectionSettings
+
+
+def settings(server, jid, password, **overrides) -> ConnectionSettings:
+    values = dict(jid=jid, password=password, host=server.host, port=server.c2s_port,
+                  ca_file=server.ca_file)
+    values.update(overrides)
+    return ConnectionSettings(**values)
+
+
+def status_text(client: Client) -> str:
+    return "\n".join(line.body for line in client.windows.status.lines)
+
+
+def nothing_scheduled(session) -> bool:
+    """No retry of ours and no connection attempt of slixmpp's is pending."""
+    xmpp = session.xmpp
+    return session._retry_handle is None and (
+        xmpp is None or xmpp._current_connection_attempt is None
+        or xmpp._current_connection_attempt.done()
+    )
+
+
+async def test_connects_with_tls_verified_against_the_per_run_ca(prosody, make_account):
+    jid, password = make_account("alice")
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password))
+    account.session.connect()
+    try:
+        await until(lambda: account.session.online, timeout=10, message=status_text(client))
+        xmpp = account.session.xmpp
+        assert xmpp.is_connected()
+        # STARTTLS was negotiated and the peer certificate verified
+        ssl_object = xmpp.transport.get_extra_info("ssl_object")
+        assert ssl_object is not None and ssl_object.getpeercert()["subject"]
+        assert f"{jid}: online" in status_text(client)
+    finally:
+        await account.session.disconnect()
+    assert account.session.status.state is ConnectionState.OFFLINE
+
+
+async def test_untrusted_certificate_is_refused_and_not_retried(prosody, make_account, tmp_path):
+    jid, password = make_account("alice")
+    other_ca = make_unrelated_ca(tmp_path)
+    client = Client()
+    # The system store does not know the test CA either, so only other_ca is trusted.
+    account = client.add_account(settings(prosody, jid, password, ca_file=other_ca.cert_file),
+                                 backoff=Backoff(base=0.1, cap=0.2))
+    account.session.connect()
+    await until(lambda: "not trusted" in status_text(client), timeout=10, message=status_text(client))
+    session = account.session
+    assert session.status.state is ConnectionState.OFFLINE
+    assert "certificate of localhost not trusted" in session.status.reason
+    await until(lambda: nothing_scheduled(session), timeout=5)
+    assert "reconnecting" not in status_text(client)
+    await session.disconnect()
+
+
+async def test_wrong_password_is_a_clear_line_and_not_retried(prosody, make_account):
+    jid, _password = make_account("alice")
+    client = Client()
+    account = client.add_account(settings(prosody, jid, "not-the-password"),
+                                 backoff=Backoff(base=0.1, cap=0.2))
+    account.session.connect()
+    await until(lambda: "login failed" in status_text(client), timeout=10, message=status_text(client))
+    assert "wrong password" in status_text(client)
+    assert "not-the-password" not in status_text(client)
+    await until(lambda: account.session.status.state is ConnectionState.OFFLINE, timeout=5)
+    await until(lambda: nothing_scheduled(account.session), timeout=5)
+    assert "reconnecting" not in status_text(client)
+    await account.session.disconnect()
+
+
+async def test_server_restart_goes_offline_then_back_online_by_itself(own_prosody, make_account):
+    jid, password = make_account("alice", server=own_prosody)
+    client = Client()
+    account = client.add_account(settings(own_prosody, jid, password), backoff=Backoff(base=0.2, cap=1))
+    session = account.session
+    session.connect()
+    try:
+        await until(lambda: session.online, timeout=10, message=status_text(client))
+        own_prosody.stop()
+        await until(lambda: session.status.state is ConnectionState.RECONNECTING, timeout=10,
+                    message=status_text(client))
+        assert "reconnecting in" in status_text(client)
+        # attempts keep failing while the server is down, and are reported
+        await until(lambda: "cannot reach" in status_text(client), timeout=10, message=status_text(client))
+        assert "reconnecting" in session.status.describe()
+        own_prosody.start()
+        await until(lambda: session.online, timeout=15, message=status_text(client))
+    finally:
+        await session.disconnect()
+
+
+async def test_unreachable_host_is_reported_and_retried(make_account, prosody):
+    jid, password = make_account("alice")
+    client = Client()
+    # a port nothing listens on (the server's own http port is bound; pick the direct-TLS one, unused)
+    from tests.harness.prosody import _free_ports
+
+    closed_port = _free_ports(1)[0]
+    account = client.add_account(settings(prosody, jid, password, port=closed_port),
+                                 backoff=Backoff(base=0.2, cap=0.4))
+    account.session.connect()
+    try:
+        await until(lambda: status_text(client).count("cannot reach") >= 2, timeout=10,
+                    message=status_text(client))
+        assert f"127.0.0.1:{closed_port}" in status_text(client)
+        assert account.session.status.state in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
+    finally:
+        await account.session.disconnect()
+    await until(lambda: nothing_scheduled(account.session), timeout=5)

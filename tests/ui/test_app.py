@@ -1,0 +1,151 @@
+"""The real app, headless (Pilot), against the real Prosody and real peers."""
+
+from __future__ import annotations
+
+from tests.harness.app import account_config, running_app, screen_text, status_text, window_text
+from tests.harness.wait import until
+from tui.config import Config
+from tui.core.model import Line, LineKind
+from tui.core.windows import WindowKind
+
+# What a peer can put in a stanza: XML 1.0 allows C1 controls, DEL and bidi
+# overrides, and markup is just text.
+HOSTILE = "[b]x[/b] [@click=app.quit]y[/] \x9bz \x7fdel \u202eevil"
+# ESC and BEL are not XML 1.0 characters: the server refuses a stream that
+# carries them, so they can only reach us through a buggy server or gateway.
+ESCAPES = "\x1b]0;T\x07 \x1b[31mred"
+
+
+async def test_online_in_the_status_bar(prosody, make_account):
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        await until(lambda: f"{jid}: online" in app.main.query_one("#statusbar").plain, timeout=5)
+        assert f"{jid}: online" in status_text(app)
+
+
+async def test_hostile_message_is_shown_literally_and_the_app_keeps_running(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        bob.send(jid, HOSTILE)
+        window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
+        assert window.kind is WindowKind.CHAT and window.number == 2
+        await pilot.press("alt+2")
+        await until(lambda: app.client.windows.active is window, timeout=2)
+        await until(lambda: "[@click=app.quit]y[/]" in screen_text(app), timeout=5,
+                    message="the markup-like text should be on screen as typed")
+        shown = screen_text(app)
+        assert "[b]x[/b]" in shown and "evil" in shown
+        for forbidden in ("\x9b", "\x7f", "\u202e"):
+            assert forbidden not in shown
+        # the same path with what no server should relay: ESC made visible, BEL gone
+        app.client.windows.add_line(window, Line(ESCAPES, LineKind.INCOMING, nick="bob"))
+        await until(lambda: "\u241b]0;T" in screen_text(app), timeout=5)
+        shown = screen_text(app)
+        assert "\u241b[31mred" in shown and "\x1b" not in shown and "\x07" not in shown
+        # the app is alive and still answers: the reply reaches bob
+        app.main.input_line.value = "still here"
+        await pilot.press("enter")
+        await until(lambda: "still here" in bob.bodies(), timeout=5)
+        assert app.is_running
+
+
+async def test_a_peer_sending_escapes_is_cut_off_by_the_server_and_we_carry_on(
+        prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    mallory = await make_peer()
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        mallory.send(jid, ESCAPES)
+        await until(lambda: not mallory.xmpp.is_connected(), timeout=10)
+        bob.send(jid, "after the storm")
+        window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
+        await until(lambda: "after the storm" in window_text(window), timeout=5)
+        assert app.client.windows.find(jid, mallory.jid) is None
+        assert app.is_running
+
+
+async def test_reply_typed_in_a_chat_window_reaches_the_peer(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        await pilot.press(*"/query ", *bob.jid, "enter")
+        await until(lambda: app.client.windows.active.target == bob.jid, timeout=5)
+        await pilot.press(*"hi bob", "enter")
+        await until(lambda: bob.bodies() == ["hi bob"], timeout=5)
+        assert "hi bob" in window_text(app.client.windows.active)
+
+
+async def test_unknown_command_is_refused_and_never_sent(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        await pilot.press(*"/query ", *bob.jid, "enter")
+        await until(lambda: app.client.windows.active.target == bob.jid, timeout=5)
+        app.main.input_line.value = "/nosuch thing"
+        await pilot.press("enter")
+        await until(lambda: "Unknown command /nosuch (try /help)" in window_text(app.client.windows.active),
+                    timeout=5)
+        # a later real message is the barrier: bob got it, and nothing before it
+        app.main.input_line.value = "//slash"
+        await pilot.press("enter")
+        await until(lambda: bob.bodies(), timeout=5)
+        assert bob.bodies() == ["/slash"]
+
+
+async def test_help_lists_every_command(prosody, make_account):
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        app.main.input_line.value = "/help"
+        await pilot.press("enter")
+        text = await until(lambda: window_text(app.client.windows.status), timeout=5)
+        for command in app.client.registry.all():
+            assert f"/{command.name}" in text
+
+
+async def test_window_keys_switch_windows(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    carol = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        windows = app.client.windows
+        bob.send(jid, "one")
+        carol.send(jid, "two")
+        await until(lambda: len(windows) == 3, timeout=5)
+        await pilot.press("alt+3")
+        assert windows.active.number == 3
+        await pilot.press("alt+1")
+        assert windows.active.number == 1
+        await pilot.press("ctrl+n")
+        assert windows.active.number == 2
+        await pilot.press("ctrl+p")
+        assert windows.active.number == 1
+        await pilot.press("ctrl+p")
+        assert windows.active.number == 3  # wraps around like Irssi
+        bob.send(jid, "news")
+        await until(lambda: windows.get(2).activity > 0, timeout=5)
+        await pilot.press("alt+a")
+        assert windows.active.number == 2
+        # the window bar shows numbers and names
+        bar = app.main.query_one("#windowbar").plain
+        await until(lambda: "1:status" in app.main.query_one("#windowbar").plain, timeout=2)
+        assert bob.jid.split("@")[0] in app.main.query_one("#windowbar").plain
+
+
+async def test_quit_disconnects_and_exits_zero(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        session = app.client.accounts.get(jid).session
+        app.main.input_line.value = "/quit bye now"
+        await pilot.press("enter")
+        await until(lambda: not app.is_running, timeout=10)
+    assert app.return_code == 0
+    assert not session.xmpp.is_connected()

@@ -1,0 +1,42 @@
+from tui.core.model import Line, LineKind
+from tui.text import sanitize, sanitize_line, xml_safe
+
+
+def test_escape_sequences_are_shown_not_run():
+    assert sanitize("\x1b]0;T\x07x") == "\u241b]0;Tx"
+    assert sanitize("\x1b[31mred") == "\u241b[31mred"
+
+
+def test_c1_del_and_c0_are_stripped_but_tab_and_newline_kept():
+    assert sanitize("a\x9bb\x85c\x7fd\x00e\x08f") == "abcdef"
+    assert sanitize("a\tb\nc") == "a\tb\nc"
+
+
+def test_line_endings_are_normalised():
+    assert sanitize("a\r\nb\rc") == "a\nb\nc"
+
+
+def test_bidi_overrides_are_neutralised():
+    assert sanitize("abc\u202edcba\u2066x\u2069") == "abcdcbax"
+    # implicit marks cannot reorder surrounding text; they stay
+    assert sanitize("a\u200fb") == "a\u200fb"
+
+
+def test_markup_is_left_as_plain_data():
+    text = "[b]x[/b] [@click=app.quit]y[/]"
+    assert sanitize(text) == text
+
+
+def test_one_line_fields_lose_newlines():
+    assert sanitize_line("bob\nevil\ttab") == "bob evil tab"
+
+
+def test_xml_safe_strips_what_xml_forbids():
+    assert xml_safe("a\x1bb\x0c\x00c\td\ne\r") == "abc\td\ne\r"
+    assert xml_safe("\ufffe\uffffok") == "ok"
+
+
+def test_model_lines_are_sanitised_on_construction():
+    line = Line("hi\x1b[2J", LineKind.INCOMING, nick="b\u202eob\n")
+    assert line.body == "hi\u241b[2J"
+    assert line.nick == "bob "

@@ -1,0 +1,81 @@
+from tui.core.events import EventBus, LineAdded, WindowsChanged
+from tui.core.model import Line, LineKind
+from tui.core.windows import Activity, WindowKind, WindowList
+
+
+def make():
+    bus = EventBus()
+    events = []
+    bus.subscribe(WindowsChanged, events.append)
+    bus.subscribe(LineAdded, events.append)
+    return WindowList(bus), events
+
+
+def test_status_window_is_one_and_cannot_close():
+    windows, _ = make()
+    assert windows.active.number == 1
+    assert windows.close(1) is False
+    assert len(windows) == 1
+
+
+def test_new_windows_take_the_lowest_free_number():
+    windows, _ = make()
+    bob = windows.open("bob", WindowKind.CHAT, "a@x", "bob@x")
+    carol = windows.open("carol", WindowKind.CHAT, "a@x", "carol@x")
+    assert (bob.number, carol.number) == (2, 3)
+    windows.close(2)
+    dave = windows.open("dave", WindowKind.CHAT, "a@x", "dave@x")
+    assert dave.number == 2
+    # the same target gives the same window, whatever the case
+    assert windows.open("x", WindowKind.CHAT, "a@x", "CAROL@x") is carol
+
+
+def test_activity_rises_in_inactive_windows_and_clears_on_switch():
+    windows, events = make()
+    bob = windows.open("bob", WindowKind.CHAT, "a@x", "bob@x")
+    windows.add_line(bob, Line("joined", LineKind.EVENT))
+    assert bob.activity is Activity.EVENTS
+    windows.add_line(bob, Line("hi", LineKind.INCOMING))
+    assert bob.activity is Activity.MESSAGES
+    windows.add_line(bob, Line("alice: hi", LineKind.INCOMING, highlight=True))
+    assert bob.activity is Activity.HIGHLIGHT
+    windows.add_line(bob, Line("later", LineKind.EVENT))
+    assert bob.activity is Activity.HIGHLIGHT  # never lowered by a lesser line
+    windows.switch(bob.number)
+    assert bob.activity is Activity.NONE
+    windows.add_line(bob, Line("seen", LineKind.INCOMING))
+    assert bob.activity is Activity.NONE  # the active window collects none
+    assert any(isinstance(e, LineAdded) for e in events)
+
+
+def test_next_prev_wrap_and_next_with_activity_prefers_highest():
+    windows, _ = make()
+    a = windows.open("a", WindowKind.CHAT, "x", "a@x")
+    b = windows.open("b", WindowKind.CHAT, "x", "b@x")
+    c = windows.open("c", WindowKind.CHAT, "x", "c@x")
+    windows.prev()
+    assert windows.active is c
+    windows.next()
+    assert windows.active.number == 1
+    windows.add_line(a, Line("ev", LineKind.EVENT))
+    windows.add_line(c, Line("msg", LineKind.INCOMING))
+    assert windows.next_with_activity()
+    assert windows.active is c
+    assert windows.next_with_activity()
+    assert windows.active is a
+    assert not windows.next_with_activity()
+    assert b.activity is Activity.NONE
+
+
+def test_closing_the_active_window_goes_to_its_neighbour_below():
+    windows, _ = make()
+    windows.open("a", WindowKind.CHAT, "x", "a@x")
+    b = windows.open("b", WindowKind.CHAT, "x", "b@x", focus=True)
+    windows.close(b.number)
+    assert windows.active.number == 2
+
+
+def test_names_are_sanitised():
+    windows, _ = make()
+    w = windows.open("ev\x1b[1mil\u202e", WindowKind.CHAT, "x", "e@x")
+    assert w.name == "ev\u241b[1mil"
