@@ -16,7 +16,8 @@ from pathlib import Path
 from tests.harness.prosody import ProsodyServer, _die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / ".state" / "demo"
+# PARLONS_DEMO_STATE lets the demo's own test run it in a temporary folder.
+STATE = Path(os.environ.get("PARLONS_DEMO_STATE") or ROOT / ".state" / "demo").resolve()
 PASSWORD = "demo"  # a throwaway local server's demo accounts, not a secret
 USERS = ("alice", "bob", "carol")
 
@@ -60,6 +61,7 @@ def main() -> int:
             cwd=ROOT, preexec_fn=_die_with_parent,
             stdout=subprocess.DEVNULL, stderr=open(STATE / "bots.log", "wb"),
         )
+        (STATE / "bots.pid").write_text(f"{bots.pid}\n")
         config = STATE / "config.toml"
         write_config(config, server)
         env = dict(os.environ)

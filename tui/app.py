@@ -171,6 +171,7 @@ class ParlonsApp(App):
         if active is not self._shown_window:
             self._shown_window = active
             main.show_window(active)
+            main.input_line.set_completion(self.client.registry, self._completion_providers())
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -184,6 +185,21 @@ class ParlonsApp(App):
         title = f"Parlons — {active.number}:{active.name}"
         unread = sum(1 for w in windows if w.activity >= 2)
         self.title = f"({unread}) {title}" if unread else title
+
+    def _completion_providers(self) -> dict:
+        client = self.client
+
+        def windows(_prefix: str):
+            for window in client.windows:
+                yield str(window.number)
+
+        def jids(_prefix: str):
+            return client.known_jids()
+
+        def accounts(_prefix: str):
+            return [a.jid for a in client.accounts]
+
+        return {"window": windows, "jid": jids, "account": accounts}
 
     # -- input ---------------------------------------------------------------------
     async def on_input_line_entered(self, event) -> None:

@@ -42,6 +42,13 @@ class Client:
         for account in self.accounts:
             account.session.connect()
 
+    def known_jids(self) -> list[str]:
+        """JIDs worth completing: roster contacts and open conversations."""
+        seen = {w.target for w in self.windows if w.target}
+        for account in self.accounts:
+            seen.update(account.session.roster_jids())
+        return sorted(seen)
+
     # -- output helpers used by commands ---------------------------------------
     def info(self, text: str, window: Window | None = None) -> None:
         self.windows.add_line(window or self.windows.active, Line(text, LineKind.INFO))

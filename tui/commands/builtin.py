@@ -163,6 +163,9 @@ def build_registry() -> Registry:
     def _msg(ctx: Context, args) -> None:
         jid = _bare_jid(args.jid)
         account = _account(ctx, None)
+        # Like Profanity (and unlike Irssi's echo line), the conversation's
+        # window comes forward: the answer will appear there.
+        account.chat.window_for(jid, focus=True)
         account.chat.send(jid, args.text)
 
     @cmd("query", aliases=("q",), args=(Arg("jid", completer="jid"),),

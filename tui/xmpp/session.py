@@ -76,6 +76,11 @@ class AccountSession:
     def online(self) -> bool:
         return self.status.state is ConnectionState.ONLINE
 
+    def roster_jids(self) -> list[str]:
+        if self.xmpp is None:
+            return []
+        return [str(jid) for jid in self.xmpp.client_roster]
+
     def on_client_created(self, callback: Callable[[slixmpp.ClientXMPP], None]) -> None:
         """Services (chat, roster, ...) attach their handlers through this."""
         self._on_client_created.append(callback)

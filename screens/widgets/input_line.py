@@ -1,0 +1,311 @@
+"""The input line: Irssi editing keys, per-window history, Tab completion.
+
+Every key this widget understands is handled directly in ``_on_key``, in the
+order the keys arrive.  Textual's bindings run only after the key has
+bubbled up to the App, i.e. *after* the next keys of a burst were already
+handled by the widget: with the stock ``enter`` binding a pasted ``a⏎b⏎c⏎``
+submitted three times the joined text, and ``ab<Ctrl+A>x`` could come out
+``abx``.  So Enter, the editing keys, Up/Down and Tab never go through a
+binding here.
+
+Keys this widget does not handle (Ctrl+N/P, PageUp/PageDown, Alt+digits,
+F-keys, Escape...) are left to bubble to the screen and app bindings: the
+class does not inherit ``Input``'s/``ScrollableContainer``'s bindings, so
+nothing here shadows PageUp/PageDown or Up/Down.
+
+The value is plain text and is rendered by ``Input`` as text, never markup.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Mapping
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.keys import _character_to_key
+from textual.message import Message
+from textual.widgets import Input
+
+from tui.commands.completion import Completer, Providers
+from tui.commands.registry import Registry
+
+HISTORY_LIMIT = 1000
+
+# In the legacy key encoding Textual turns ESC+digit (Alt+digit) into these
+# macOS Option characters.  They are also characters people type (£ on a UK
+# keyboard, º in Spanish), so the input lets them through to the app only
+# when a screen/app binding actually uses them (the Irssi keymap does).
+LEGACY_ALT_KEYS: frozenset[str] = frozenset(
+    _character_to_key(c) if not c.isalnum() else c for c in "§¡™£¢∞¶•ªº–≠"
+)
+
+# key -> (method name, *arguments).  Keys missing here bubble to the app.
+DEFAULT_EDIT_KEYS: Mapping[str, tuple] = {
+    "enter": ("submit",),
+    "tab": ("complete",),
+    "shift+tab": ("complete", True),
+    "up": ("history_previous",),
+    "down": ("history_next",),
+    "left": ("cursor_left",),
+    "shift+left": ("cursor_left", True),
+    "ctrl+left": ("cursor_left_word",),
+    "ctrl+shift+left": ("cursor_left_word", True),
+    "right": ("cursor_right",),
+    "shift+right": ("cursor_right", True),
+    "ctrl+right": ("cursor_right_word",),
+    "ctrl+shift+right": ("cursor_right_word", True),
+    "home": ("home",),
+    "ctrl+a": ("home",),
+    "shift+home": ("home", True),
+    "end": ("end",),
+    "ctrl+e": ("end",),
+    "shift+end": ("end", True),
+    "ctrl+shift+a": ("select_all",),
+    "backspace": ("delete_left",),
+    "delete": ("delete_right",),
+    "ctrl+d": ("delete_right",),
+    "ctrl+u": ("kill_to_start",),
+    "super+backspace": ("kill_to_start",),
+    "ctrl+k": ("kill_to_end",),
+    "ctrl+w": ("kill_word_back",),  # also what ESC DEL (Alt+Backspace) decodes to
+    "alt+backspace": ("kill_word_back",),
+    "ctrl+backspace": ("kill_word_back",),
+    "alt+d": ("kill_word_forward",),
+    "ctrl+y": ("yank",),
+    "alt+b": ("cursor_left_word",),
+    "alt+f": ("word_forward",),
+}
+
+_WORD = re.compile(r"\w+")
+
+
+class InputLine(Input, inherit_bindings=False):
+    """One-line input with Irssi habits.  Post :class:`InputLine.Entered`."""
+
+    # Clipboard keys stay bindings: they are never part of a burst, and Ctrl+C
+    # with nothing selected must fall through to the app (SkipAction).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+x", "cut", "Cut selected text", show=False),
+        Binding("ctrl+c,super+c", "copy", "Copy selected text", show=False),
+        Binding("ctrl+v", "paste", "Paste text from the clipboard", show=False),
+    ]
+
+    @dataclass
+    class Entered(Message):
+        """Enter was pressed on a non-blank line (posted once per Enter)."""
+
+        input_line: "InputLine"
+        value: str
+
+        @property
+        def control(self) -> "InputLine":
+            return self.input_line
+
+    def __init__(
+        self,
+        value: str | None = None,
+        placeholder: str = "",
+        *,
+        history: list[str] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        compact: bool = True,
+    ) -> None:
+        super().__init__(
+            value,
+            placeholder,
+            name=name,
+            id=id,
+            classes=classes,
+            compact=compact,
+            # A chat line keeps its text on refocus; selecting it all would
+            # make the next key replace the draft.
+            select_on_focus=False,
+        )
+        self.edit_keys: dict[str, tuple] = dict(DEFAULT_EDIT_KEYS)
+        self.completer = Completer()
+        self.killed = ""  # the kill buffer Ctrl+Y yanks
+        self._history: list[str] = history if history is not None else []
+        self._history_index: int | None = None  # None: editing a new line
+        self._draft = ""
+
+    # -- wiring by the app ----------------------------------------------
+    def set_history(self, history: list[str]) -> None:
+        """Use ``history`` (the active window's list, appended to on Enter)."""
+        self._history = history
+        self._history_index = None
+        self._draft = ""
+
+    @property
+    def history(self) -> list[str]:
+        return self._history
+
+    def set_completion(
+        self,
+        registry: Registry | None,
+        providers: Providers | None = None,
+        *,
+        line_start_kind: str | None = None,
+        text_kind: str | None = None,
+    ) -> None:
+        self.completer = Completer(
+            registry, providers, line_start_kind=line_start_kind, text_kind=text_kind
+        )
+
+    # -- keys ------------------------------------------------------------
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key not in ("tab", "shift+tab"):
+            self.completer.reset()
+        if event.is_printable:
+            if event.key in LEGACY_ALT_KEYS and self._bound_above(event.key):
+                event.prevent_default()  # do not insert; bubble to the app binding
+            return  # Input._on_key inserts the character
+        action = None
+        for key in event.aliases:
+            action = self.edit_keys.get(key)
+            if action is not None:
+                break
+        if action is None:
+            return  # not ours: bubble to the screen/app bindings
+        event.stop()
+        event.prevent_default()
+        self._restart_blink()
+        name, *arguments = action
+        result = getattr(self, f"action_{name}")(*arguments)
+        if inspect.isawaitable(result):
+            await result
+
+    def _bound_above(self, key: str) -> bool:
+        """Is ``key`` bound by the screen or the app (after the keymap)?
+
+        Walks the ancestors' bindings directly: going through
+        ``Screen.active_bindings`` would call ``check_consume_key`` and
+        recurse."""
+        keymap = getattr(self.app, "_keymap", None)
+        for node in self.ancestors:
+            bindings = node._bindings
+            if keymap:
+                bindings = bindings.copy()
+                bindings.apply_keymap(keymap)
+            if key in bindings.key_to_bindings:
+                return True
+            if node.is_modal:
+                break
+        return False
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Tell Textual which keys this widget takes, so that the footer and
+        the binding chain do not offer app bindings it shadows."""
+        if key in self.edit_keys:
+            return True
+        if key in LEGACY_ALT_KEYS and self._bound_above(key):
+            return False
+        return super().check_consume_key(key, character)
+
+    # -- Enter -----------------------------------------------------------
+    def submit(self) -> None:
+        """Post ``Entered`` for a non-blank line, record it in the history
+        and clear the line.  A blank line is just cleared."""
+        value = self.value
+        self._history_index = None
+        self._draft = ""
+        self.value = ""
+        if not value.strip():
+            return
+        if not self.password:
+            self._remember(value)
+        self.post_message(self.Entered(self, value))
+
+    async def action_submit(self) -> None:
+        # Only reachable programmatically (there is no enter binding).
+        self.submit()
+
+    def _remember(self, value: str) -> None:
+        history = self._history
+        if not history or history[-1] != value:
+            history.append(value)
+        if len(history) > HISTORY_LIMIT:
+            del history[: len(history) - HISTORY_LIMIT]
+
+    # -- history -----------------------------------------------------------
+    def _show(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_history_previous(self) -> None:
+        if not self._history:
+            return
+        if self._history_index is None:
+            self._draft = self.value
+            self._history_index = len(self._history) - 1
+        elif self._history_index > 0:
+            self._history_index -= 1
+        else:
+            return
+        self._show(self._history[self._history_index])
+
+    def action_history_next(self) -> None:
+        if self._history_index is None:
+            return
+        self._history_index += 1
+        if self._history_index >= len(self._history):
+            self._history_index = None
+            self._show(self._draft)
+        else:
+            self._show(self._history[self._history_index])
+
+    # -- completion ----------------------------------------------------------
+    def action_complete(self, backwards: bool = False) -> None:
+        completion = self.completer.complete(self.value, self.cursor_position, backwards=backwards)
+        if completion is not None:
+            self.value = completion.text
+            self.cursor_position = completion.cursor
+
+    # -- kill and yank ---------------------------------------------------------
+    def _kill(self, start: int, end: int) -> None:
+        if not self.selection.is_empty:
+            start, end = sorted(self.selection)
+        if start == end:
+            return
+        if not self.password:  # a password never lands in the kill buffer
+            self.killed = self.value[start:end]
+        self.delete(start, end)
+
+    def action_kill_to_start(self) -> None:
+        self._kill(0, self.cursor_position)
+
+    def action_kill_to_end(self) -> None:
+        self._kill(self.cursor_position, len(self.value))
+
+    def action_kill_word_back(self) -> None:
+        """Irssi/readline Ctrl+W: back to the previous whitespace."""
+        cursor = self.cursor_position
+        start = cursor
+        while start > 0 and self.value[start - 1].isspace():
+            start -= 1
+        while start > 0 and not self.value[start - 1].isspace():
+            start -= 1
+        self._kill(start, cursor)
+
+    def _word_end(self) -> int:
+        match = _WORD.search(self.value, self.cursor_position)
+        return match.end() if match else len(self.value)
+
+    def action_kill_word_forward(self) -> None:
+        """Alt+D: to the end of the current or next word."""
+        self._kill(self.cursor_position, self._word_end())
+
+    def action_word_forward(self) -> None:
+        """Alt+F: to the end of the current or next word (readline)."""
+        self.cursor_position = self._word_end()
+
+    def action_yank(self) -> None:
+        if self.killed:
+            if self.selection.is_empty:
+                self.insert_text_at_cursor(self.killed)
+            else:
+                self.replace(self.killed, *self.selection)

@@ -1,0 +1,218 @@
+"""The input line under Pilot: Enter, history, completion, Irssi keys."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.keys import _character_to_key
+from textual.widgets import Button
+
+from screens.widgets.input_line import InputLine
+from tests.harness.wait import until
+from tui.commands.registry import Arg, Registry
+
+
+def noop(ctx, args):
+    return None
+
+
+def make_registry() -> Registry:
+    registry = Registry()
+    registry.command("help", args=(Arg("topic", required=False, completer="command"),))(noop)
+    registry.command("hello")(noop)
+    registry.command("join", args=(Arg("room", completer="jid"),))(noop)
+    return registry
+
+
+class InputApp(App):
+    BINDINGS = [
+        Binding("ctrl+n", "record('next')"),
+        Binding("pageup", "record('pageup')"),
+        Binding("alt+1,¡", "record('window1')"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered: list[str] = []
+        self.actions: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Button("other")  # something focus could move to
+        yield InputLine(id="line")
+
+    def on_mount(self) -> None:
+        line = self.query_one(InputLine)
+        line.set_completion(make_registry(), {"jid": lambda p: ["dev@conf", "dev2@conf"]})
+        line.focus()
+
+    def on_input_line_entered(self, message: InputLine.Entered) -> None:
+        self.entered.append(message.value)
+
+    def action_record(self, what: str) -> None:
+        self.actions.append(what)
+
+
+def burst(app: App, keys: list[str]) -> None:
+    """Send keys the way a fast paste arrives: all queued at once, without
+    waiting for any of them to be processed (unlike pilot.press)."""
+    for key in keys:
+        char: str | None
+        if len(key) == 1:
+            char = key
+            key = key if key.isalnum() else _character_to_key(key)
+        else:
+            try:
+                char = unicodedata.lookup(key.upper().replace("_", " "))
+            except KeyError:
+                char = {"enter": "\r", "tab": "\t", "space": " "}.get(key)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_enter_posts_once_clears_and_records_history():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.press(*"hi", "enter")
+        await until(lambda: app.entered == ["hi"])
+        assert line.value == ""
+        assert line.history == ["hi"]
+        await pilot.press("enter", "space", "enter")  # blank lines: nothing posted
+        await pilot.pause()
+        assert app.entered == ["hi"] and line.history == ["hi"]
+
+
+async def test_burst_with_enters_submits_each_line_once_in_order():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        burst(app, [*"ab", "enter", *"cd", "enter", "x", "y", "ctrl+a", "z", "enter"])
+        await until(lambda: len(app.entered) >= 3)
+        await pilot.pause()
+        assert app.entered == ["ab", "cd", "zxy"]
+
+
+async def test_history_up_down_restores_draft():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        history = ["first", "second"]
+        line.set_history(history)
+        await pilot.press(*"dra")
+        await pilot.press("up")
+        assert line.value == "second" and line.cursor_position == 6
+        await pilot.press("up", "up")  # stops at the oldest
+        assert line.value == "first"
+        await pilot.press("down")
+        assert line.value == "second"
+        await pilot.press("down")
+        assert line.value == "dra"
+        await pilot.press("enter")
+        assert history == ["first", "second", "dra"]  # appended to the window's list
+        other: list[str] = []
+        line.set_history(other)
+        await pilot.press("up")
+        assert line.value == ""
+        await pilot.press("x", "enter", "x", "enter")
+        assert other == ["x"]  # a repeat of the newest is not stored twice
+
+
+async def test_tab_completes_and_keeps_focus():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.press("slash", "h", "e")
+        await pilot.press("tab")
+        assert line.value == "/hello"
+        assert app.focused is line
+        await pilot.press("tab")
+        assert line.value == "/help"
+        await pilot.press("shift+tab")
+        assert line.value == "/hello"
+        assert app.focused is line
+        line.value = ""
+        await pilot.press("slash", "h", "e", "l", "p", "tab")
+        assert line.value == "/help " and line.cursor_position == 6
+        await pilot.press("space")  # typing resets; completion state must not leak
+        await pilot.press("backspace", "tab")
+        assert line.value == "/help hello"
+        assert app.focused is line
+
+
+async def test_tab_with_nothing_to_complete_does_not_move_focus():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.press("tab", "shift+tab")
+        assert app.focused is line
+
+
+async def test_irssi_editing_keys():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.value = "hello big world"
+        line.cursor_position = len(line.value)
+        await pilot.press("ctrl+w")
+        assert line.value == "hello big "
+        await pilot.press("ctrl+y")
+        assert line.value == "hello big world"
+        await pilot.press("ctrl+a")
+        assert line.cursor_position == 0
+        await pilot.press("ctrl+e")
+        assert line.cursor_position == len(line.value)
+        line.cursor_position = 6
+        await pilot.press("ctrl+k")
+        assert line.value == "hello " and line.killed == "big world"
+        await pilot.press("ctrl+u")
+        assert line.value == "" and line.killed == "hello "
+        await pilot.press("ctrl+y", "ctrl+y")
+        assert line.value == "hello hello "
+
+
+async def test_alt_word_keys():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.value = "one two three"
+        line.cursor_position = len(line.value)
+        await pilot.press("alt+b")
+        assert line.cursor_position == 8
+        await pilot.press("alt+b")
+        assert line.cursor_position == 4
+        await pilot.press("alt+d")
+        assert line.value == "one  three" and line.killed == "two"
+        await pilot.press("ctrl+a", "alt+f")
+        assert line.cursor_position == 3
+        await pilot.press("ctrl+y")
+        assert line.value == "onetwo  three"
+
+
+async def test_app_keys_bubble_past_the_input():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.press("a", "ctrl+n", "pageup", "alt+1")
+        await until(lambda: app.actions == ["next", "pageup", "window1"])
+        # Legacy ESC+1 arrives as "¡": bound by the app, so it is not typed.
+        burst(app, ["¡"])
+        await until(lambda: app.actions[-1:] == ["window1"] and len(app.actions) == 4)
+        assert line.value == "a"
+        # An unbound Option character ("£" on a UK keyboard) is typed.
+        burst(app, ["£"])
+        await until(lambda: line.value == "a£")
+        assert app.focused is line
+
+
+async def test_value_is_plain_text_not_markup():
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.value = "[b]not bold[/b] [@click=app.quit]x[/]"
+        line.cursor_position = len(line.value)
+        await pilot.press("enter")
+        await until(lambda: app.entered == ["[b]not bold[/b] [@click=app.quit]x[/]"])
+        assert app.is_running
