@@ -6,6 +6,7 @@ never before ``App.run()`` (a client created earlier binds another loop).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Callable
@@ -75,11 +76,11 @@ class ParlonsApp(App):
         self._shown_window: Window | None = None
         self._appended = False
         self._cleared = False
-        self._install_keymap(config.keymap if config else {})
+        self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
-    def _install_keymap(self, overrides: dict) -> None:
-        keymap = load_keymap("irssi", overrides)
+    def _install_keymap(self, name: str, overrides: dict) -> None:
+        keymap = load_keymap(name, overrides)
         bindings = BindingsMap()
         for key, binding in self._bindings:
             if binding.action not in ("command_palette", "app.command_palette"):
@@ -123,9 +124,14 @@ class ParlonsApp(App):
         self._start_accounts(config)
 
     def _start_accounts(self, config: Config) -> None:
+        self.run_worker(self._start_accounts_async(config), group="accounts")
+
+    async def _start_accounts_async(self, config: Config) -> None:
         for account_cfg in config.accounts:
             try:
-                password = account_cfg.password or resolve_password(account_cfg)
+                # The CLI resolves passwords before start-up; a password_command
+                # left for us runs off the loop (it may take seconds).
+                password = account_cfg.password or await asyncio.to_thread(resolve_password, account_cfg)
                 add_secret(password)
             except ConfigError as exc:
                 self.client.error(f"{account_cfg.jid}: {exc}")

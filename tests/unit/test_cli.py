@@ -1,0 +1,178 @@
+"""The `parlons` entry point: fast --help/--version, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from tui import __version__, cli, logging_setup
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_parlons(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.update(
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "tui", *args],
+        capture_output=True, text=True, timeout=60, cwd=REPO, env=env,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def write(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, mode)
+    return path
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run_parlons("--version", tmp_path=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"parlons {__version__}\n", "")
+
+
+def test_help(tmp_path: Path) -> None:
+    result = run_parlons("--help", tmp_path=tmp_path)
+    assert result.returncode == 0
+    for option in ("--config PATH", "--debug", "--version"):
+        assert option in result.stdout
+    assert result.stderr == ""
+
+
+def test_help_and_version_do_not_import_the_app() -> None:
+    script = (
+        "import sys; from tui.cli import main\n"
+        "assert main(['--version']) == 0 and main(['--help']) == 0\n"
+        "heavy = [m for m in ('tui.app', 'textual', 'slixmpp', 'tui.config') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_option_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_parlons("--colour", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "unrecognized arguments: --colour" in result.stderr
+
+
+def assert_one_line(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    assert stderr.endswith("\n") and stderr.count("\n") == 1, stderr
+    return stderr.rstrip("\n")
+
+
+def test_bad_config_exits_2_with_file_line_key(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword_command = "echo x"\nport = "abc"\n')
+    result = run_parlons("--config", str(path), tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert assert_one_line(result.stderr) == f'{path}:4: accounts[0].port: expected an integer, got "abc"'
+    log = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
+    assert "accounts[0].port" in log
+
+
+def test_insecure_config_is_refused_with_chmod_hint(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword = "hunter2"\n', 0o644)
+    result = run_parlons("--config", str(path), tmp_path=tmp_path)
+    assert result.returncode == 2
+    line = assert_one_line(result.stderr)
+    assert line.startswith(f"{path}:3: accounts[0].password: ")
+    assert f"chmod 600 {path}" in line
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_missing_explicit_config_exits_2(tmp_path: Path) -> None:
+    result = run_parlons("--config", str(tmp_path / "nope.toml"), tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert assert_one_line(result.stderr) == f"{tmp_path / 'nope.toml'}: no such file"
+
+
+def test_failing_password_command_exits_2_without_its_output(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword_command = "echo oops-secret; exit 4"\n')
+    result = run_parlons("--config", str(path), tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert assert_one_line(result.stderr) == "password_command of a@b.org: failed with exit status 4"
+    assert "oops-secret" not in (tmp_path / "state" / "parlons" / "parlons.log").read_text()
+
+
+# ------------------------------------------- in-process, with a stand-in app
+
+
+@pytest.fixture
+def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Replace tui.app by a module whose run_app records its arguments."""
+    calls: dict[str, Any] = {}
+
+    def run_app(config: Any, config_path: Path, debug: bool) -> int:
+        calls.update(config=config, config_path=config_path, debug=debug)
+        if calls.get("raise"):
+            raise calls["raise"]
+        logging.getLogger("tui.app").info("app says %s", config.accounts[0].password if config else None)
+        return 7
+
+    module = types.ModuleType("tui.app")
+    module.run_app = run_app  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "tui.app", module)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, logging.lastResort, logging.raiseExceptions)
+    saved_secrets = set(logging_setup._secrets)
+    saved_pattern = logging_setup._secret_pattern
+    try:
+        yield calls
+    finally:
+        if logging_setup._handler is not None:
+            root.removeHandler(logging_setup._handler)
+            logging_setup._handler.close()
+            logging_setup._handler = None
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        logging.lastResort, logging.raiseExceptions = saved[2], saved[3]
+        logging.captureWarnings(False)
+        logging_setup._secrets.clear()
+        logging_setup._secrets.update(saved_secrets)
+        logging_setup._secret_pattern = saved_pattern
+
+
+def test_config_reaches_the_app_with_passwords_resolved(fake_app: dict, tmp_path: Path) -> None:
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword_command = "echo from-command"\n')
+    assert cli.main(["--config", str(path), "--debug"]) == 7
+    config = fake_app["config"]
+    assert config.accounts[0].password == "from-command"
+    assert config.accounts[0].password_command == "echo from-command"
+    assert (fake_app["config_path"], fake_app["debug"]) == (path, True)
+    log = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
+    assert "app says ***" in log and "from-command" not in log.replace("echo from-command", "")
+
+
+def test_no_default_config_means_setup_mode(fake_app: dict, tmp_path: Path) -> None:
+    assert cli.main([]) == 7
+    assert fake_app["config"] is None
+    assert fake_app["config_path"] == tmp_path / "config" / "parlons" / "config.toml"
+    assert fake_app["debug"] is False
+
+
+def test_unexpected_start_up_error_is_one_line_and_exit_1(
+    fake_app: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake_app["raise"] = RuntimeError("boom\nsecond line")
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword = "pw-xyz"\n')
+    assert cli.main(["--config", str(path)]) == 1
+    err = capsys.readouterr().err
+    line = assert_one_line(err)
+    assert line.startswith("parlons: unexpected error: RuntimeError: boom second line")
+    log = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
+    assert "Traceback" in log and "RuntimeError: boom" in log

@@ -1,0 +1,8 @@
+"""``python -m tui`` runs Parlons."""
+
+import sys
+
+from tui.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,502 @@
+"""The configuration file: TOML in, typed frozen dataclasses out.
+
+Every mistake becomes a :class:`ConfigError` whose ``str()`` is one line that
+names the file, the line and the key, like a compiler error::
+
+    /home/a/.config/parlons/config.toml:7: accounts[1].port: expected an integer, got "abc"
+
+tomllib gives no positions for keys, so :func:`_find_line` scans the text for
+the key inside the right table (good enough for hand-written files). Unknown
+keys are errors: a typo must not silently disable a setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from tui.keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
+from tui.text import sanitize_line
+
+PASSWORD_COMMAND_TIMEOUT = 10.0
+
+# local@domain, no resource, no whitespace. Full stringprep is slixmpp's job
+# at connect time; this catches the usual slips (missing @, pasted resource).
+_BARE_JID_RE = re.compile(r"[^@/\s]+@[^@/\s.][^@/\s]*")
+_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class ConfigError(Exception):
+    """A configuration problem, shown to the user as one line."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.key = key
+
+    def __str__(self) -> str:
+        parts = []
+        if self.path is not None:
+            parts.append(str(self.path) if self.line is None else f"{self.path}:{self.line}")
+        if self.key:
+            parts.append(self.key)
+        parts.append(self.message)
+        # Key names and paths come from the user's file: no control characters
+        # may reach the terminal, and the message stays on one line.
+        return sanitize_line(": ".join(parts))
+
+
+class ConfigInsecure(ConfigError):
+    """The file holds a password but others may read or write it."""
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    jid: str
+    # repr=False: a logged or printed config must not show the password.
+    password: str | None = field(default=None, repr=False)
+    password_command: str | None = None
+    host: str | None = None
+    port: int | None = None
+    ca_file: Path | None = None
+    resource: str = "parlons"
+    direct_tls: bool = False
+    nick: str | None = None
+    autoconnect: bool = True
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    bell: bool = True
+    keymap: str = DEFAULT_KEYMAP
+
+
+@dataclass(frozen=True)
+class Config:
+    accounts: list[AccountConfig]
+    keymap: dict[str, str] = field(default_factory=dict)
+    ui: UiConfig = field(default_factory=UiConfig)
+    path: Path | None = None
+
+
+TOP_LEVEL_KEYS = ("accounts", "keymap", "ui")
+ACCOUNT_KEYS = tuple(f.name for f in fields(AccountConfig))
+UI_KEYS = tuple(f.name for f in fields(UiConfig))
+
+# Expected TOML type of each account key (None allowed = key may be absent).
+_ACCOUNT_TYPES: dict[str, type] = {
+    "jid": str,
+    "password": str,
+    "password_command": str,
+    "host": str,
+    "port": int,
+    "ca_file": str,
+    "resource": str,
+    "direct_tls": bool,
+    "nick": str,
+    "autoconnect": bool,
+}
+_UI_TYPES: dict[str, type] = {"bell": bool, "keymap": str}
+_SECRET_KEYS = frozenset({"password"})
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
+
+
+# ---------------------------------------------------------------- loading
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate ``path``. Raises :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("no such file", path=path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError("not valid UTF-8", path=path, line=line) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(path, exc) from None
+    return _ConfigReader(path, text).read(data)
+
+
+def parse_account(table: Mapping[str, Any], base_dir: Path | None = None) -> AccountConfig:
+    """Validate one account table (as the setup screen builds it).
+    Raises :class:`ConfigError` with ``key`` set and no path."""
+    return _ConfigReader(None, "", base_dir=base_dir).account(table, 0)
+
+
+def _syntax_error(path: Path, exc: tomllib.TOMLDecodeError) -> ConfigError:
+    # tomllib: "Invalid value (at line 3, column 7)"; reuse the position.
+    message = str(exc)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        return ConfigError(
+            f"invalid TOML: {message[: match.start()]} (column {match.group(2)})",
+            path=path,
+            line=int(match.group(1)),
+        )
+    return ConfigError(f"invalid TOML: {message}", path=path)
+
+
+class _ConfigReader:
+    def __init__(self, path: Path | None, text: str, base_dir: Path | None = None) -> None:
+        self.path = path
+        self.text = text
+        self.base_dir = base_dir if base_dir is not None else (path.parent if path else Path.cwd())
+
+    def error(self, key: str, message: str, cls: type[ConfigError] = ConfigError) -> ConfigError:
+        line = _find_line(self.text, key) if self.text else None
+        return cls(message, path=self.path, line=line, key=key)
+
+    def read(self, data: dict[str, Any]) -> Config:
+        self.reject_unknown(data, TOP_LEVEL_KEYS, "")
+        self.check_permissions(data)
+        accounts_data = data.get("accounts", [])
+        if not isinstance(accounts_data, list) or not all(isinstance(a, dict) for a in accounts_data):
+            raise self.error("accounts", "expected [[accounts]] tables")
+        if not accounts_data:
+            raise ConfigError(
+                "no account: add an [[accounts]] table (see config.example.toml)", path=self.path
+            )
+        accounts = [self.account(table, i) for i, table in enumerate(accounts_data)]
+        seen: set[str] = set()
+        for i, account in enumerate(accounts):
+            if account.jid.lower() in seen:
+                raise self.error(f"accounts[{i}].jid", f"{account.jid} is listed twice")
+            seen.add(account.jid.lower())
+        ui = self.ui(data.get("ui", {}))
+        keymap = self.keymap(data.get("keymap", {}), ui.keymap)
+        return Config(accounts=accounts, keymap=keymap, ui=ui, path=self.path)
+
+    def reject_unknown(self, table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                raise self.error(
+                    prefix + _key_name(key),
+                    f"unknown key (expected one of: {', '.join(allowed)})",
+                )
+
+    def check_permissions(self, data: dict[str, Any]) -> None:
+        if self.path is None:
+            return
+        accounts = data.get("accounts")
+        if not isinstance(accounts, list):
+            return
+        for i, table in enumerate(accounts):
+            if isinstance(table, dict) and "password" in table:
+                mode = self.path.stat().st_mode & 0o777
+                if mode & 0o077:
+                    raise self.error(
+                        f"accounts[{i}].password",
+                        f"file mode {mode:04o} lets other users read or change this "
+                        f"password; fix with: chmod 600 {self.path}",
+                        ConfigInsecure,
+                    )
+
+    def typed(self, table: Mapping[str, Any], key: str, expected: type, prefix: str) -> Any:
+        value = table.get(key)
+        if value is None:
+            return None
+        # bool is an int in Python; TOML keeps them apart, so must we.
+        ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+        if not ok:
+            got = "" if key in _SECRET_KEYS else f", got {_show(value)}"
+            raise self.error(prefix + key, f"expected {_TYPE_NAMES[expected]}{got}")
+        return value
+
+    def account(self, table: Mapping[str, Any], index: int) -> AccountConfig:
+        prefix = f"accounts[{index}]."
+        self.reject_unknown(table, ACCOUNT_KEYS, prefix)
+        values = {key: self.typed(table, key, t, prefix) for key, t in _ACCOUNT_TYPES.items()}
+
+        jid = values["jid"]
+        if jid is None:
+            raise self.error(f"accounts[{index}]", "missing key jid")
+        bare, slash, _ = jid.partition("/")
+        if slash and _BARE_JID_RE.fullmatch(bare):
+            raise self.error(prefix + "jid", f"{_show(jid)} has a resource; write the bare JID and set resource separately")
+        if not _BARE_JID_RE.fullmatch(jid):
+            raise self.error(prefix + "jid", f"{_show(jid)} is not a JID like user@example.org")
+
+        has_password = values["password"] is not None
+        has_command = values["password_command"] is not None
+        if has_password and has_command:
+            raise self.error(prefix + "password_command", "set password or password_command, not both")
+        if not has_password and not has_command:
+            raise self.error(f"accounts[{index}]", "set password or password_command")
+        if has_password and not values["password"]:
+            raise self.error(prefix + "password", "is empty")
+        if has_command and not values["password_command"].strip():
+            raise self.error(prefix + "password_command", "is empty")
+
+        port = values["port"]
+        if port is not None and not 1 <= port <= 65535:
+            raise self.error(prefix + "port", f"expected 1..65535, got {port}")
+        host = values["host"]
+        if host is not None and (not host.strip() or any(c.isspace() for c in host)):
+            raise self.error(prefix + "host", f"{_show(host)} is not a host name")
+        resource = values["resource"]
+        if resource is not None and not resource.strip():
+            raise self.error(prefix + "resource", "is empty")
+
+        ca_file = None
+        if values["ca_file"] is not None:
+            ca_file = (self.base_dir / Path(values["ca_file"]).expanduser())
+            if not ca_file.is_file():
+                raise self.error(prefix + "ca_file", f"no such file: {ca_file}")
+
+        defaults = AccountConfig(jid=jid)
+        return AccountConfig(
+            jid=jid,
+            password=values["password"],
+            password_command=values["password_command"],
+            host=host,
+            port=port,
+            ca_file=ca_file,
+            resource=resource if resource is not None else defaults.resource,
+            direct_tls=_default(values["direct_tls"], defaults.direct_tls),
+            nick=values["nick"],
+            autoconnect=_default(values["autoconnect"], defaults.autoconnect),
+        )
+
+    def ui(self, table: Any) -> UiConfig:
+        if not isinstance(table, dict):
+            raise self.error("ui", "expected a [ui] table")
+        self.reject_unknown(table, UI_KEYS, "ui.")
+        values = {key: self.typed(table, key, t, "ui.") for key, t in _UI_TYPES.items()}
+        defaults = UiConfig()
+        return UiConfig(
+            bell=_default(values["bell"], defaults.bell),
+            keymap=_default(values["keymap"], defaults.keymap),
+        )
+
+    def keymap(self, table: Any, keymap_name: str) -> dict[str, str]:
+        if not isinstance(table, dict):
+            raise self.error("keymap", "expected a [keymap] table")
+        # `window.goto.1 = "x"` without quotes is a nested table in TOML;
+        # flatten it so both spellings mean the binding id "window.goto.1".
+        overrides: dict[str, Any] = {}
+        _flatten(table, "", overrides)
+        try:
+            load_keymap(keymap_name, overrides)
+        except KeymapError as exc:
+            if exc.binding_id is None:
+                raise self.error("ui.keymap", str(exc)) from None
+            raise self.error(f"keymap.{_key_name(exc.binding_id)}", str(exc)) from None
+        return {
+            binding_id: value if isinstance(value, str) else ",".join(value)
+            for binding_id, value in overrides.items()
+        }
+
+
+def _flatten(table: Mapping[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _flatten(value, f"{prefix}{key}.", out)
+        else:
+            out[prefix + key] = value
+
+
+def _default(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def _show(value: Any) -> str:
+    """A value for an error message: short, quoted, on one line."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _key_name(key: str) -> str:
+    return key if _BARE_KEY_RE.fullmatch(key) else json.dumps(key, ensure_ascii=False)
+
+
+# ------------------------------------------------------- finding key lines
+
+_TABLE_HEADER_RE = re.compile(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _normalise_key(text: str) -> str:
+    return ".".join(part.strip().strip("\"'") for part in text.split("."))
+
+
+def _find_line(text: str, key_path: str) -> int | None:
+    """Line (1-based) where ``key_path`` ("accounts[1].port", "ui.bell",
+    "keymap.window.prev", "accounts[0]", "colour") is written, or None.
+    A key that is missing points at its table's header line."""
+    match = re.fullmatch(r"accounts\[(\d+)\](?:\.(.+))?", key_path)
+    if match:
+        table, index, key = "accounts", int(match.group(1)), match.group(2)
+    elif key_path.split(".", 1)[0] in ("ui", "keymap") and "." in key_path:
+        table, key = key_path.split(".", 1)
+        index = 0
+    else:
+        table, index, key = "", 0, key_path
+    key = _normalise_key(key) if key else None
+    full_key = f"{table}.{key}" if table and key else (key or table)
+
+    current, seen, header_line = "", 0, None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_HEADER_RE.match(line)
+        if header and "=" not in line.split("]", 1)[0]:
+            current = _normalise_key(header.group(2))
+            if current == full_key or current.startswith(full_key + "."):
+                return number  # the key is itself a table: [acount], [ui.x]
+            if current == table:
+                seen += 1
+                if seen == index + 1:
+                    header_line = number
+            continue
+        if current != table or (table and seen != index + 1) or key is None:
+            continue
+        before_value = line.split("=", 1)[0] if "=" in line else None
+        if before_value is not None and _normalise_key(before_value) == key:
+            return number
+    return header_line
+
+
+# ---------------------------------------------------------------- secrets
+
+
+def resolve_password(account: AccountConfig) -> str:
+    """The account's password, running ``password_command`` if needed.
+
+    Blocks up to PASSWORD_COMMAND_TIMEOUT seconds: call it before the app
+    starts (or from a thread). Errors name the exit status, never the
+    command's output (which may hold the secret).
+    """
+    if account.password is not None:
+        return account.password
+    if account.password_command is None:
+        raise ConfigError(f"{account.jid}: set password or password_command")
+    where = f"password_command of {account.jid}"
+    try:
+        # Own session so a timeout can kill the whole pipeline, not just the
+        # shell (its children would keep stdout open and hang communicate()).
+        process = subprocess.Popen(
+            account.password_command,
+            shell=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot run: {exc.strerror}") from None
+    try:
+        stdout, _ = process.communicate(timeout=PASSWORD_COMMAND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise ConfigError(
+            f"{where}: no answer within {PASSWORD_COMMAND_TIMEOUT:g} s"
+        ) from None
+    if process.returncode != 0:
+        raise ConfigError(f"{where}: failed with exit status {process.returncode}")
+    try:
+        password = stdout.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: output is not UTF-8") from None
+    password = password.removesuffix("\n").removesuffix("\r")
+    if not password:
+        raise ConfigError(f"{where}: printed nothing")
+    return password
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def toml_string(value: str) -> str:
+    """``value`` as a TOML basic string (quotes, backslashes and every
+    control character escaped)."""
+    out = ['"']
+    for char in value:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def account_toml(account: AccountConfig) -> str:
+    lines = ["[[accounts]]"]
+    defaults = AccountConfig(jid=account.jid)
+    for f in fields(AccountConfig):
+        value = getattr(account, f.name)
+        if value is None or (f.name != "jid" and value == getattr(defaults, f.name)):
+            continue
+        if isinstance(value, bool):
+            rendered = "true" if value else "false"
+        elif isinstance(value, int):
+            rendered = str(value)
+        else:
+            rendered = toml_string(str(value))
+        lines.append(f"{f.name} = {rendered}")
+    return "\n".join(lines) + "\n"
+
+
+def write_config(path: Path | str, account: AccountConfig, *, overwrite: bool = False) -> None:
+    """Write a minimal config for one account: mode 0600 from the first byte
+    (created with os.open, then renamed into place), parent dirs 0700."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise ConfigError("already exists; not overwritten", path=path)
+    _make_private_dirs(path.parent)
+    text = "# Written by Parlons. Every key: see config.example.toml.\n\n" + account_toml(account)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # a umask may have removed bits
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _make_private_dirs(directory: Path) -> None:
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for new_dir in reversed(missing):
+        os.mkdir(new_dir, 0o700)
+        os.chmod(new_dir, 0o700)

@@ -1,0 +1,148 @@
+"""Logging to a file, never to the terminal, with secrets taken out.
+
+The terminal belongs to the Textual app: a stray StreamHandler (ours, a
+library's, or logging's "last resort" handler) would write over the screen.
+Everything goes to ``state_dir/parlons.log`` (rotated, mode 0600).
+
+Passwords must never reach the file. A :class:`SecretFilter` on the handler
+(a handler filter sees records from every logger, a logger filter would not)
+rewrites each record: known secrets and the payloads of SASL elements become
+``***`` in the message, its arguments and the exception text. SASL payloads
+matter because slixmpp logs every stanza at DEBUG ("SEND: <auth ...>base64
+</auth>") and PLAIN's base64 of "\\0user\\0password" does not contain the
+password as a substring.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import re
+import threading
+from pathlib import Path
+from typing import Iterable
+from xml.sax.saxutils import escape as xml_escape
+
+LOG_FILE_NAME = "parlons.log"
+MAX_LOG_BYTES = 1_000_000
+LOG_BACKUPS = 3
+REDACTED = "***"
+
+# SASL exchange (RFC 6120 §6.4) and password-carrying elements (XEP-0077).
+_SENSITIVE_ELEMENTS_RE = re.compile(
+    r"(<(?:[\w.-]+:)?(auth|response|challenge|success|password)\b[^>]*>)"
+    r"(.*?)"
+    r"(</(?:[\w.-]+:)?\2\s*>)",
+    re.DOTALL,
+)
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+_secret_pattern: re.Pattern[str] | None = None
+
+
+def add_secret(secret: str | None) -> None:
+    """Register a secret (e.g. a password typed in the setup screen or
+    returned by password_command) so it is redacted from now on."""
+    global _secret_pattern
+    if not secret:
+        return
+    # The same secret as it may appear in a stanza, a repr() or JSON.
+    variants = {
+        secret,
+        xml_escape(secret),
+        xml_escape(secret, {'"': "&quot;", "'": "&apos;"}),
+        repr(secret)[1:-1],
+        json.dumps(secret)[1:-1],
+    }
+    with _secrets_lock:
+        _secrets.update(v for v in variants if v)
+        # Longest first, so a secret that contains another is removed whole.
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def redact(text: str) -> str:
+    """``text`` without SASL payloads and known secrets."""
+    text = _SENSITIVE_ELEMENTS_RE.sub(
+        lambda m: m.group(1) + (REDACTED if m.group(3) else "") + m.group(4), text
+    )
+    pattern = _secret_pattern
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    return text
+
+
+class SecretFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # bad format/args: keep both, still redacted
+            message = f"{record.msg!r} % {record.args!r}"
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            # Formatter.format uses exc_text when it is set, so the
+            # traceback text that reaches the file is this redacted one.
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+_handler: logging.Handler | None = None
+
+
+def setup_logging(
+    state_dir: Path | str, debug: bool = False, secrets: Iterable[str | None] = ()
+) -> Path:
+    """Send all logging to ``state_dir/parlons.log`` and nowhere else.
+    Returns the log file's path. Calling it again replaces the handler."""
+    global _handler
+    for secret in secrets:
+        add_secret(secret)
+    directory = Path(state_dir)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    log_path = directory / LOG_FILE_NAME
+    # Create it private before the handler opens it: debug logs hold JIDs
+    # and message bodies.
+    os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+
+    handler = logging.handlers.RotatingFileHandler(
+        log_path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
+    handler.addFilter(SecretFilter())
+
+    root = logging.getLogger()
+    _remove_terminal_handlers(root)
+    if _handler is not None:
+        root.removeHandler(_handler)
+        _handler.close()
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            _remove_terminal_handlers(logger)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.INFO)
+    _handler = handler
+
+    # No path to the terminal left: logging's last-resort handler writes to
+    # stderr when a record finds no handler, and handler errors print
+    # tracebacks unless raiseExceptions is off; warnings go to the log too.
+    logging.lastResort = logging.NullHandler()
+    logging.raiseExceptions = False
+    logging.captureWarnings(True)
+    return log_path
+
+
+def _remove_terminal_handlers(logger: logging.Logger) -> None:
+    for existing in list(logger.handlers):
+        is_file = isinstance(existing, logging.FileHandler)
+        if isinstance(existing, logging.StreamHandler) and not is_file:
+            logger.removeHandler(existing)
