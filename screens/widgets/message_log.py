@@ -1,0 +1,405 @@
+"""MessageLog: the virtualised log every Parlons window shows.
+
+A Line-API widget (like Toolong's log view): it never holds a widget, a Text
+or a Strip per message.  A :class:`~.line_layout.RowIndex` keeps a few
+numbers per message in flat arrays; ``render_line(y)`` maps a visual row to
+(message, row in message) with a binary search and renders only that
+message, keeping recent renders in an LRU cache.
+
+The list of lines belongs to the core model (``window.lines``): the widget
+reads it and never copies it.  The app tells it what happened to the list:
+:meth:`notify_appended`, :meth:`notify_cleared`, :meth:`set_lines`.
+
+Untrusted text (bodies, nicks) is only ever put into ``Segment``s as plain
+strings: it is never parsed as markup.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import OrderedDict
+from time import monotonic
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.model import Line, LineKind
+
+from .line_layout import (
+    PREFIX_ROW,
+    RowIndex,
+    layout_line,
+    layout_rows,
+    prefix_pieces,
+    row_of_offset,
+    split_paragraphs,
+    text_cells,
+)
+
+# Rendered messages kept; a page needs ~40, scrolling back and forth a few pages more.
+STRIP_CACHE_MESSAGES = 512
+# Row indexes of recently shown windows kept for a quick switch back.
+KEPT_INDEXES = 4
+# Scroll position and scrollbar follow new lines at most this often (s).
+VIEW_SYNC_INTERVAL = 1 / 60
+
+# Nick colours until XEP-0392 arrives: readable on dark and light backgrounds.
+NICK_PALETTE = (
+    "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2",
+    "#d19a66", "#be5046", "#7ec699", "#f08d49", "#a6a0ff", "#cc99cd",
+)  # fmt: skip
+_NICK_COLOURS = tuple(Style(color=colour) for colour in NICK_PALETTE)
+
+_BODY_ROLE = {
+    LineKind.OUTGOING: "own",
+    LineKind.EVENT: "event",
+    LineKind.INFO: "event",
+    LineKind.ERROR: "error",
+}
+
+
+def nick_colour(nick: str) -> Style:
+    """Same nick, same colour, in every run (``hash()`` is salted per process)."""
+    return _NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(_NICK_COLOURS)]
+
+
+def local_hhmm(line: Line) -> str:
+    local = line.time.astimezone()
+    return f"{local.hour:02d}:{local.minute:02d}"
+
+
+class MessageLog(ScrollView, can_focus=False):
+    """Shows a window's ``list[Line]``, wrapped with a hanging indent."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "message-log--time",
+        "message-log--nick",
+        "message-log--own",
+        "message-log--event",
+        "message-log--error",
+        "message-log--highlight",
+    }
+
+    # A permanent scrollbar keeps the wrap width fixed: with "auto" the bar
+    # appearing would re-wrap everything and could hide the bar again.
+    DEFAULT_CSS = """
+    MessageLog {
+        overflow-y: scroll;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        & > .message-log--time { color: $text-muted; }
+        & > .message-log--nick { text-style: bold; }
+        & > .message-log--own { color: $text-accent; }
+        & > .message-log--event { color: $text-muted; }
+        & > .message-log--error { color: $text-error; }
+        & > .message-log--highlight { background: $warning 20%; }
+    }
+    """
+
+    lines_below: var[int] = var(0)
+    """Messages entirely below the viewport (0 when following the tail): the
+    app watches this to show "-- more --"."""
+
+    def __init__(
+        self,
+        lines: list[Line] | None = None,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # Indexes of recently shown lists, so switching windows back and
+        # forth only catches up with what arrived meanwhile.  Keyed by
+        # id(list); holding the index holds the list, so the id stays valid.
+        self._indexes: OrderedDict[int, RowIndex] = OrderedDict()
+        self._index = self._index_for(lines if lines is not None else [])
+        self._follow = True
+        self._view_sync_pending = False
+        self._last_view_sync = 0.0
+        self._width_check_pending = False
+        self._strip_cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(
+            STRIP_CACHE_MESSAGES
+        )
+        self._role_styles: dict[str, Style] | None = None
+
+    # -- public API ---------------------------------------------------------
+
+    @property
+    def lines(self) -> list[Line]:
+        """The model's list being shown (not a copy)."""
+        return self._index.lines  # type: ignore[return-value]
+
+    @property
+    def wrap_width(self) -> int:
+        """Cells per row the index was built for (0 before the first layout)."""
+        return self._index.width
+
+    @property
+    def row_count(self) -> int:
+        """Visual rows of all indexed messages at the current width."""
+        return self._index.row_count
+
+    @property
+    def top_line_index(self) -> int | None:
+        """Index in :attr:`lines` of the message on the top row, if any."""
+        if not self.row_count:
+            return None
+        return self._index.message_at_row(min(self.scroll_offset.y, self.row_count - 1))
+
+    @property
+    def is_at_bottom(self) -> bool:
+        """True when the view follows the newest line."""
+        return self._follow
+
+    def set_lines(self, lines: list[Line]) -> None:
+        """Show another window's list, scrolled to its newest line."""
+        width = self._index.width
+        self._index = self._index_for(lines)
+        if width:
+            self._index.set_width(width)
+        self._follow = True
+        self._sync_view()
+
+    def notify_appended(self) -> None:
+        """The list grew at its end (by any number of lines).
+
+        Indexes the new lines now, O(new lines); the scroll position, the
+        scrollbar and :attr:`lines_below` follow at most once per frame
+        however many calls come meanwhile (a MAM catch-up may call this per
+        message).
+        """
+        if self._index.sync():
+            self._schedule_view_sync()
+
+    def notify_cleared(self) -> None:
+        """The list was emptied."""
+        self._index.sync()
+        self._strip_cache.clear()
+        self._follow = True
+        self._sync_view()
+
+    def page_up(self) -> None:
+        self.scroll_to(y=self.scroll_offset.y - self._page_rows(), animate=False)
+
+    def page_down(self) -> None:
+        self.scroll_to(y=self.scroll_offset.y + self._page_rows(), animate=False)
+
+    def scroll_to_bottom(self) -> None:
+        """Jump to the newest line and follow it again."""
+        self._follow = True
+        self._scroll_to_end()
+
+    # -- index and view -----------------------------------------------------
+
+    def _index_for(self, lines: list[Line]) -> RowIndex:
+        index = self._indexes.pop(id(lines), None)
+        if index is None or index.lines is not lines:
+            index = RowIndex(lines)
+        else:
+            index.sync()
+        self._indexes[id(lines)] = index
+        while len(self._indexes) > KEPT_INDEXES:
+            self._indexes.popitem(last=False)
+        return index
+
+    def _schedule_view_sync(self) -> None:
+        # At most one sync per frame: each one changes virtual_size, which
+        # costs Textual a layout pass, and a flood may arrive one message per
+        # turn of the event loop.
+        if self._view_sync_pending or not self.is_attached:
+            return
+        self._view_sync_pending = True
+        wait = self._last_view_sync + VIEW_SYNC_INTERVAL - monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._sync_view)
+        else:
+            self.call_later(self._sync_view)
+
+    def _sync_view(self) -> None:
+        """Bring scrollbar, scroll position and "more below" up to date with
+        the index."""
+        self._view_sync_pending = False
+        self._last_view_sync = monotonic()
+        if not self._index.width:
+            return
+        old_rows = self.virtual_size.height
+        self.virtual_size = Size(self._index.width, self.row_count)
+        if self._follow:
+            self._scroll_to_end()
+            self.refresh()
+        elif old_rows != self.row_count and min(old_rows, self.row_count) < (
+            self.scroll_offset.y + self.size.height
+        ):
+            self.refresh()  # rows inside the viewport changed
+        self._update_lines_below()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_width()
+
+    def _apply_width(self) -> None:
+        self._width_check_pending = False
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        if width != self._index.width:
+            old_width = self._index.width
+            anchor = None if self._follow or not old_width else self._top_anchor()
+            self._index.set_width(width)
+            self._strip_cache.clear()
+            self.virtual_size = Size(width, self.row_count)
+            if anchor is not None:
+                self.scroll_to(y=self._anchor_row(anchor), animate=False)
+            self.refresh()
+        self._sync_view()
+
+    def _top_anchor(self) -> tuple[int, int, int]:
+        """(message, paragraph, character offset) shown on the top row."""
+        top = min(self.scroll_offset.y, max(0, self.row_count - 1))
+        message = self._index.message_at_row(top)
+        _, rows = layout_line(self.lines[message], self._index.width)
+        row = min(top - self._index.row_starts[message], len(rows) - 1)
+        paragraph, offset, _ = rows[row]
+        return message, paragraph, offset
+
+    def _anchor_row(self, anchor: tuple[int, int, int]) -> int:
+        message, paragraph, offset = anchor
+        if message >= self._index.measured:
+            return 0
+        _, rows = layout_line(self.lines[message], self._index.width)
+        return self._index.row_starts[message] + row_of_offset(rows, paragraph, offset)
+
+    def _scroll_to_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False)
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._follow = round(new_value) >= self.max_scroll_y
+        self._update_lines_below()
+
+    def _update_lines_below(self) -> None:
+        total = self.row_count
+        bottom = self.scroll_offset.y + self.scrollable_content_region.height - 1
+        if self._follow or bottom >= total - 1:
+            self.lines_below = 0
+        else:
+            self.lines_below = self._index.measured - 1 - self._index.message_at_row(bottom)
+
+    # -- rendering ----------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._role_styles = None
+        self._strip_cache.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # A width change without a Resize (e.g. CSS changed the scrollbar)
+        # is caught here; it is applied after this frame, never mid-render.
+        if (
+            not self._width_check_pending
+            and self.scrollable_content_region.width != self._index.width
+        ):
+            self._width_check_pending = True
+            self.call_later(self._apply_width)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.size.width
+        index = self._index
+        base = self._roles()["base"]
+        if not index.width or not 0 <= row < index.row_count:
+            return Strip.blank(width, base)
+        message = index.message_at_row(row)
+        strips = self._message_strips(message)
+        strip = strips[min(row - index.row_starts[message], len(strips) - 1)]
+        # Rows are cached at the wrap width; the scrollbar column is added here.
+        return strip if strip.cell_length == width else strip.crop_extend(0, width, base)
+
+    def _message_strips(self, message: int) -> list[Strip]:
+        line = self.lines[message]
+        key = (line.uid, self._index.width)
+        strips = self._strip_cache.get(key)
+        if strips is None:
+            strips = self._render_message(line, self._index.width)
+            self._strip_cache[key] = strips
+        return strips
+
+    def _roles(self) -> dict[str, Style]:
+        if self._role_styles is None:
+            self._role_styles = {
+                role: self._component_style(f"message-log--{role}")
+                for role in ("time", "nick", "own", "event", "error", "highlight")
+            }
+            # The widget's own style: costly to compute, needed for every row.
+            self._role_styles["base"] = self.rich_style
+        return self._role_styles
+
+    def _component_style(self, name: str) -> Style:
+        """What a component class adds over the widget's style.  The partial
+        style drops alpha, so colours are taken from the blended full style."""
+        partial = self.get_component_rich_style(name, partial=True)
+        full = self.get_component_rich_style(name)
+        return partial.without_color + Style(
+            color=full.color if partial.color else None,
+            bgcolor=full.bgcolor if partial.bgcolor else None,
+        )
+
+    def _render_message(self, line: Line, width: int) -> list[Strip]:
+        roles = self._roles()
+        line_style = roles["base"]
+        if line.highlight:
+            line_style += roles["highlight"]
+        body_role = _BODY_ROLE.get(line.kind)
+        body_style = line_style + roles[body_role] if body_role else line_style
+        own = line.kind is LineKind.OUTGOING
+        piece_styles = {
+            "bracket": line_style + roles["time"],
+            "nick": line_style + roles["nick"] + (roles["own"] if own else nick_colour(line.nick)),
+            "action": body_style,
+            "event": line_style + roles["event"],
+            "error": line_style + roles["error"],
+        }
+        pieces = [(local_hhmm(line), line_style + roles["time"]), (" ", line_style)]
+        pieces += [(text, piece_styles[role]) for text, role in prefix_pieces(line.kind, line.nick)]
+        prefix = "".join(text for text, _ in pieces)
+        prefix_spans = []
+        offset = 0
+        for text, style in pieces:
+            prefix_spans.append((offset, offset + len(text), style))
+            offset += len(text)
+
+        paragraphs = split_paragraphs(line.body)
+        indent, rows = layout_rows(prefix, text_cells(prefix), paragraphs, width)
+        inline_prefix = indent == text_cells(prefix)
+        indent_segment = Segment(" " * indent, line_style)
+
+        strips = []
+        for number, (paragraph, start, end) in enumerate(rows):
+            segments: list[Segment] = []
+            if paragraph == PREFIX_ROW:
+                text, spans = prefix, prefix_spans
+            else:
+                if number == 0 and inline_prefix:
+                    segments.extend(Segment(text, style) for text, style in pieces)
+                else:
+                    segments.append(indent_segment)
+                text = paragraphs[paragraph]
+                spans = ((0, len(text), body_style),)
+            for span_start, span_end, style in spans:
+                low, high = max(span_start, start), min(span_end, end)
+                if low < high:
+                    segments.append(Segment(text[low:high], style))
+            strip = Strip(segments).crop_extend(0, width, line_style)
+            strips.append(strip.extend_cell_length(self.size.width, roles["base"]))
+        return strips

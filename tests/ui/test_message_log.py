@@ -1,0 +1,287 @@
+"""MessageLog in a tiny app driven by Pilot: what is on screen, scrolling,
+re-wrapping, and that untrusted text stays literal."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+
+from screens.widgets.message_log import MessageLog
+from tests.harness.wait import until
+from tui.core.model import Line, LineKind
+
+NOON = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def hhmm(line: Line) -> str:
+    return line.time.astimezone().strftime("%H:%M")
+
+
+class LogApp(App):
+    def __init__(self, lines: list[Line]) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def compose(self) -> ComposeResult:
+        yield MessageLog(self.lines)
+
+
+def message(body: str, nick: str = "bob", kind: LineKind = LineKind.INCOMING, **kw) -> Line:
+    return Line(body, kind, nick=nick, time=NOON, **kw)
+
+
+def screen_rows(log: MessageLog) -> list[str]:
+    """The rows the widget shows now (right side trimmed, scrollbar excluded)."""
+    width = log.wrap_width
+    return [
+        log.render_line(y).crop(0, width).text.rstrip()
+        for y in range(log.scrollable_content_region.height)
+    ]
+
+
+def visible(log: MessageLog) -> str:
+    return "\n".join(screen_rows(log))
+
+
+async def append(pilot, log: MessageLog, lines: list[Line], new: list[Line]) -> None:
+    """Append like the core model does, tell the widget, and wait until the
+    view caught up (it syncs at most once per frame)."""
+    lines.extend(new)
+    log.notify_appended()
+    await until(lambda: log.virtual_size.height == log.row_count, message="view synced")
+    await pilot.pause()
+
+
+async def test_appended_lines_appear_and_view_follows_tail():
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        await append(pilot, log, lines, [message(f"message number {i}") for i in range(30)])
+        rows = screen_rows(log)
+        assert rows[-1] == f"{hhmm(lines[-1])} <bob> message number 29"
+        assert rows[0].endswith("message number 20")
+        assert log.is_at_bottom and log.lines_below == 0
+        # One line more, still following.
+        await append(pilot, log, lines, [message("latest")])
+        assert screen_rows(log)[-1].endswith("<bob> latest")
+        # The composited screen shows it too, not only render_line.
+        assert "latest" in app.export_screenshot()
+
+
+async def test_hanging_indent_at_small_width():
+    lines = [message("alpha beta gamma delta epsilon zeta eta theta")]
+    app = LogApp(lines)
+    async with app.run_test(size=(31, 6)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 30)
+        rows = [row for row in screen_rows(log) if row]
+        prefix = f"{hhmm(lines[0])} <bob> "
+        assert rows == [
+            prefix + "alpha beta gamma",
+            " " * len(prefix) + "delta epsilon zeta",
+            " " * len(prefix) + "eta theta",
+        ]
+
+
+async def test_newline_in_body_starts_an_indented_row():
+    lines = [message("first\nsecond\n\nfourth")]
+    app = LogApp(lines)
+    async with app.run_test(size=(40, 6)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 4)
+        indent = " " * len(f"{hhmm(lines[0])} <bob> ")
+        assert screen_rows(log)[:4] == [
+            f"{hhmm(lines[0])} <bob> first",
+            indent + "second",
+            "",
+            indent + "fourth",
+        ]
+
+
+async def test_markup_in_body_and_nick_renders_literally():
+    hostile = "[b]x[/b] [@click=app.quit]y[/] [link=https://e.example]z[/link]"
+    lines = [
+        message(hostile, nick="[red]evil[/red]"),
+        message(hostile, nick="me", kind=LineKind.OUTGOING),
+        Line(hostile, LineKind.ERROR, time=NOON),
+    ]
+    app = LogApp(lines)
+    async with app.run_test(size=(120, 8)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 3)
+        rows = screen_rows(log)
+        assert rows[0] == f"{hhmm(lines[0])} <[red]evil[/red]> {hostile}"
+        assert rows[1].endswith(f"<me> {hostile}")
+        assert rows[2].endswith(f"-!- {hostile}")
+        for y in range(3):
+            for segment in log.render_line(y):
+                style = segment.style
+                assert style is None or (not style.meta and style.link is None), segment
+        assert app.is_running  # no [@click=app.quit] ran
+
+
+async def test_wide_characters_wrap_by_cell_width():
+    body = "日本語のテキストと絵文字😀を含むメッセージです" * 2
+    lines = [message(body)]
+    app = LogApp(lines)
+    async with app.run_test(size=(31, 12)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 30)
+        rows = [row for row in screen_rows(log) if row]
+        indent = len(f"{hhmm(lines[0])} <bob> ")
+        assert len(rows) > 2
+        assert all(cell_len(row) <= 30 for row in rows)
+        assert all(row.startswith(" " * indent) and row[indent] != " " for row in rows[1:])
+        # Nothing lost or duplicated: the glyphs read back in order.
+        text = rows[0][indent:] + "".join(row[indent:] for row in rows[1:])
+        assert text == body
+
+
+async def test_page_up_then_append_keeps_view_and_counts_below():
+    lines = [message(f"old {i}") for i in range(100)]
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 100 and log.is_at_bottom)
+        log.page_up()
+        await pilot.pause()
+        assert not log.is_at_bottom
+        before = screen_rows(log)
+        top = log.scroll_offset.y
+        below = log.lines_below
+        assert below == 9  # a page of 10 rows minus one row of overlap
+        await append(pilot, log, lines, [message(f"new {i}") for i in range(5)])
+        assert log.scroll_offset.y == top
+        assert screen_rows(log) == before
+        assert log.lines_below == below + 5
+        log.page_down()
+        await pilot.pause()
+        assert not log.is_at_bottom and log.lines_below == below + 5 - 9
+        log.page_down()
+        await pilot.pause()
+        assert log.is_at_bottom and log.lines_below == 0
+        assert screen_rows(log)[-1].endswith("new 4")
+
+
+async def test_resize_rewraps_and_keeps_top_message():
+    lines = [message(f"{i:03d} " + "lorem ipsum dolor " * 4) for i in range(200)]
+    app = LogApp(lines)
+    async with app.run_test(size=(120, 20)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 200)  # one row each at 119 cells
+        for _ in range(5):
+            log.page_up()
+        await pilot.pause()
+        top = log.top_line_index
+        assert top is not None and 0 < top < 150
+        await pilot.resize_terminal(40, 20)
+        await until(lambda: log.wrap_width == 39)
+        assert log.row_count > 400  # the messages wrap now
+        assert log.top_line_index == top
+        assert screen_rows(log)[0].startswith(f"{hhmm(lines[top])} <bob> {top:03d} ")
+        await pilot.resize_terminal(120, 20)
+        await until(lambda: log.wrap_width == 119)
+        assert log.top_line_index == top
+
+
+async def test_resize_at_bottom_stays_at_bottom():
+    lines = [message(f"{i:03d} " + "lorem ipsum dolor " * 4) for i in range(200)]
+    app = LogApp(lines)
+    async with app.run_test(size=(120, 20)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 200)
+        await pilot.resize_terminal(50, 20)
+        await until(lambda: log.wrap_width == 49)
+        await pilot.pause()
+        assert log.is_at_bottom
+        assert log.scroll_offset.y == log.max_scroll_y > 0
+        assert "199 lorem" in visible(log)
+
+
+async def test_set_lines_and_clear():
+    first = [message(f"first window {i}") for i in range(50)]
+    second = [message("second window only")]
+    app = LogApp(first)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 50)
+        log.page_up()
+        await pilot.pause()
+        log.set_lines(second)
+        await pilot.pause()
+        assert log.lines is second  # shown, not copied
+        assert log.is_at_bottom
+        assert "second window only" in visible(log)
+        assert "first window" not in visible(log)
+        log.set_lines(first)
+        await pilot.pause()
+        assert screen_rows(log)[-1].endswith("first window 49")
+        first.clear()
+        log.notify_cleared()
+        await pilot.pause()
+        assert visible(log).strip() == ""
+        await append(pilot, log, first, [message("after clear")])
+        assert "after clear" in visible(log)
+
+
+async def test_kinds_are_styled_distinctly():
+    lines = [
+        message("plain"),
+        message("mine", nick="me", kind=LineKind.OUTGOING),
+        message("ping me", highlight=True),
+        Line("it broke", LineKind.ERROR, time=NOON),
+        Line("waves", LineKind.ACTION, nick="bob", time=NOON),
+        Line("bob joined", LineKind.EVENT, time=NOON),
+    ]
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.row_count == 6)
+
+        def style_of(y: int, text: str):
+            for segment in log.render_line(y):
+                if text in segment.text:
+                    return segment.style
+            raise AssertionError(f"{text!r} not on row {y}")
+
+        plain_body = style_of(0, "plain")
+        assert style_of(1, "mine") != plain_body
+        assert style_of(1, "me") != style_of(0, "bob")  # own nick
+        assert style_of(2, "ping me").bgcolor != plain_body.bgcolor
+        assert style_of(3, "it broke").color != plain_body.color
+        assert screen_rows(log)[4].endswith("* bob waves")
+        assert screen_rows(log)[5].endswith("-!- bob joined")
+        # Same nick, same colour.
+        assert style_of(0, "bob").color == style_of(4, "bob").color
+
+
+async def test_many_lines_appended_at_once():
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(80, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 79)
+        await append(pilot, log, lines, [message(f"burst {i}\nsecond row") for i in range(1000)])
+        assert log.row_count == 2000
+        assert screen_rows(log)[-2].endswith("burst 999")
+
+
+async def test_flood_of_single_notifies_follows_the_tail():
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        for i in range(300):  # one message per turn of the loop, as a MAM catch-up may
+            lines.append(message(f"flood {i}"))
+            log.notify_appended()
+            await asyncio.sleep(0)
+        await until(lambda: log.virtual_size.height == log.row_count == 300)
+        await pilot.pause()
+        assert log.is_at_bottom and log.lines_below == 0
+        assert screen_rows(log)[-1].endswith("flood 299")
