@@ -37,7 +37,7 @@ async def test_connects_with_tls_verified_against_the_per_run_ca(prosody, make_a
     account = client.add_account(settings(prosody, jid, password))
     account.session.connect()
     try:
-        await until(lambda: account.session.online, timeout=10, message=status_text(client))
+        await until(lambda: account.session.online, timeout=10, message=lambda: status_text(client))
         xmpp = account.session.xmpp
         assert xmpp.is_connected()
         # STARTTLS was negotiated and the peer certificate verified
@@ -57,7 +57,7 @@ async def test_untrusted_certificate_is_refused_and_not_retried(prosody, make_ac
     account = client.add_account(settings(prosody, jid, password, ca_file=other_ca.cert_file),
                                  backoff=Backoff(base=0.1, cap=0.2))
     account.session.connect()
-    await until(lambda: "not trusted" in status_text(client), timeout=10, message=status_text(client))
+    await until(lambda: "not trusted" in status_text(client), timeout=10, message=lambda: status_text(client))
     session = account.session
     assert session.status.state is ConnectionState.OFFLINE
     assert "certificate of localhost not trusted" in session.status.reason
@@ -72,7 +72,7 @@ async def test_wrong_password_is_a_clear_line_and_not_retried(prosody, make_acco
     account = client.add_account(settings(prosody, jid, "not-the-password"),
                                  backoff=Backoff(base=0.1, cap=0.2))
     account.session.connect()
-    await until(lambda: "login failed" in status_text(client), timeout=10, message=status_text(client))
+    await until(lambda: "login failed" in status_text(client), timeout=10, message=lambda: status_text(client))
     assert "wrong password" in status_text(client)
     assert "not-the-password" not in status_text(client)
     await until(lambda: account.session.status.state is ConnectionState.OFFLINE, timeout=5)
@@ -88,16 +88,16 @@ async def test_server_restart_goes_offline_then_back_online_by_itself(own_prosod
     session = account.session
     session.connect()
     try:
-        await until(lambda: session.online, timeout=10, message=status_text(client))
+        await until(lambda: session.online, timeout=10, message=lambda: status_text(client))
         own_prosody.stop()
         await until(lambda: session.status.state is ConnectionState.RECONNECTING, timeout=10,
-                    message=status_text(client))
+                    message=lambda: status_text(client))
         assert "reconnecting in" in status_text(client)
         # attempts keep failing while the server is down, and are reported
-        await until(lambda: "cannot reach" in status_text(client), timeout=10, message=status_text(client))
+        await until(lambda: "cannot reach" in status_text(client), timeout=10, message=lambda: status_text(client))
         assert "reconnecting" in session.status.describe()
         own_prosody.start()
-        await until(lambda: session.online, timeout=15, message=status_text(client))
+        await until(lambda: session.online, timeout=15, message=lambda: status_text(client))
     finally:
         await session.disconnect()
 
@@ -114,9 +114,51 @@ async def test_unreachable_host_is_reported_and_retried(make_account, prosody):
     account.session.connect()
     try:
         await until(lambda: status_text(client).count("cannot reach") >= 2, timeout=10,
-                    message=status_text(client))
+                    message=lambda: status_text(client))
         assert f"127.0.0.1:{closed_port}" in status_text(client)
         assert account.session.status.state in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
     finally:
         await account.session.disconnect()
     await until(lambda: nothing_scheduled(account.session), timeout=5)
+
+
+async def test_stream_error_is_one_clear_line(prosody, make_account, make_peer):
+    """Another client logging in with the same resource replaces us: the
+    server sends a <conflict/> stream error. Retrying would fight that client
+    in a loop, so we say it once and stay offline."""
+    jid, password = make_account("alice")
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password, resource="desk"),
+                                 backoff=Backoff(base=0.1, cap=0.2))
+    session = account.session
+    session.connect()
+    await until(lambda: session.online, timeout=10, message=lambda: status_text(client))
+    usurper = await make_peer(f"{jid}/desk", password)
+    await until(lambda: "stream error from server: conflict" in status_text(client), timeout=10,
+                message=lambda: status_text(client))
+    await until(lambda: session.status.state is ConnectionState.OFFLINE, timeout=5)
+    await until(lambda: nothing_scheduled(session), timeout=5)
+    assert usurper.xmpp.is_connected()
+    await session.disconnect()
+
+
+async def test_dropped_connection_resumes_the_stream_and_nothing_is_lost(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password), backoff=Backoff(base=0.5, cap=1))
+    session = account.session
+    session.connect()
+    try:
+        await until(lambda: session.online and session.xmpp.plugin["xep_0198"].enabled_out,
+                    timeout=10, message=lambda: status_text(client))
+        # the network goes away under us: no stream close, the server hibernates the session
+        session.xmpp.transport.abort()
+        await until(lambda: not session.online, timeout=5)
+        bob.send(jid, "sent while you were away")
+        await until(lambda: "online (session resumed)" in status_text(client), timeout=15,
+                    message=lambda: status_text(client))
+        window = await until(lambda: client.windows.find(jid, bob.jid), timeout=5)
+        await until(lambda: any("sent while you were away" in l.body for l in window.lines), timeout=5)
+    finally:
+        await session.disconnect()
