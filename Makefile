@@ -21,6 +21,9 @@ bench: $(STAMP)
 venv: $(STAMP)
 
 # Debian packages: only when something is missing (apt is slow and needs root).
+# policy-rc.d keeps apt from starting the system-wide Prosody: the tests and
+# the demo run their own throwaway servers, and nothing else should be left
+# listening.
 system-deps:
 	@missing=""; \
 	for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
@@ -28,8 +31,15 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 		echo "Installing missing system packages:$$missing"; \
 		export DEBIAN_FRONTEND=noninteractive; \
+		guard=""; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; \
+		fi; \
 		apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends prosody gnupg tmux openssl ca-certificates python3-venv >/dev/null; \
+		status=$$?; \
+		[ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
+		exit $$status; \
 	fi
 
 # The venv is rebuilt when the project's dependencies change.

@@ -27,7 +27,7 @@ from tui.config import Config, ConfigError, load_config, parse_account, write_co
 from tui.logging_setup import add_secret
 from tui.paths import default_config_path
 
-_FIELDS = ("jid", "password", "host", "port")
+_FIELDS = ("jid", "password", "host", "port", "ca_file")
 
 
 class AccountSetupScreen(Screen[Config | None]):
@@ -76,6 +76,8 @@ class AccountSetupScreen(Screen[Config | None]):
                 ("password", "Password", ""),
                 ("host", "Host", "optional: from DNS SRV"),
                 ("port", "Port", "optional: 5222"),
+                # Self-hosters with their own CA: an extra trust anchor, never "accept any".
+                ("ca_file", "CA file", "optional: extra CA certificate (PEM)"),
             ):
                 with Horizontal(classes="setup-row"):
                     yield Label(Text(label))
@@ -127,6 +129,9 @@ class AccountSetupScreen(Screen[Config | None]):
             if not port.isdigit():
                 raise ConfigError("expected a number from 1 to 65535", key="port")
             table["port"] = int(port)
+        ca_file = self.value("ca_file").strip()
+        if ca_file:
+            table["ca_file"] = str(Path(ca_file).expanduser())
         return table
 
     async def save(self) -> None:

@@ -37,5 +37,5 @@ class CommandProvider(Provider):
         for cmd in self._commands():
             score = matcher.match(cmd.name)
             if score > 0:
-                yield Hit(score, matcher.highlight(cmd.name), partial(self._insert, cmd.name),
+                yield Hit(score, matcher.highlight(f"/{cmd.name}"), partial(self._insert, cmd.name),
                           text=f"/{cmd.name}", help=cmd.summary)

@@ -76,6 +76,7 @@ class ParlonsApp(App):
         self._shown_window: Window | None = None
         self._appended = False
         self._cleared = False
+        self._watching_log = False
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
@@ -174,6 +175,10 @@ class ParlonsApp(App):
         windows = self.client.windows
         active = windows.active
         log_view = main.log_view
+        if not self._watching_log:
+            # the log learns how much is below the view a frame after a scroll
+            self._watching_log = True
+            self.watch(log_view, "lines_below", lambda _n: self._schedule_sync(), init=False)
         if active is not self._shown_window:
             self._shown_window = active
             main.show_window(active)

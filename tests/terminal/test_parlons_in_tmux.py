@@ -14,7 +14,8 @@ from tests.harness.app import account_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False):
+def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
+                  debug=False):
     config_path = tmp_path / "config" / "parlons" / "config.toml"
     write_config(config_path, account_config(server, jid, password))
     env = {
@@ -24,7 +25,8 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
         "PYTHONPATH": str(ROOT),
         "TERM": "tmux-256color",
     }
-    tmux.start([sys.executable, "-m", "tui", "--config", str(config_path)], env=env,
+    command = [sys.executable, "-m", "tui", "--config", str(config_path)] + (["--debug"] if debug else [])
+    tmux.start(command, env=env,
                width=120, height=40, probe_after_exit=probe_after_exit)
     return config_path
 
@@ -41,7 +43,7 @@ def title(tmux) -> str:
 async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, make_peer, tmux, tmp_path):
     jid, password = make_account("alice")
     bob = await make_peer()
-    start_parlons(tmux, tmp_path, prosody, jid, password, probe_after_exit=True)
+    start_parlons(tmux, tmp_path, prosody, jid, password, probe_after_exit=True, debug=True)
     await screen_shows(tmux, f"{jid}: online")
 
     bob.send(jid, "hello from bob")
@@ -82,6 +84,14 @@ async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, 
     assert tmux.mouse_modes_on() == []
     assert not tmux.terminal_modes()["alternate_on"]
     assert not tmux.bracketed_paste_left_on()
+
+    # --debug logs every stanza to the file (never the terminal), the SASL exchange redacted
+    log_text = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
+    assert "<auth" in log_text and "/barrier" in log_text
+    assert password not in log_text
+    import base64
+    sasl_plain = base64.b64encode(f"\0{jid.split('@')[0]}\0{password}".encode()).decode()
+    assert sasl_plain not in log_text
 
 
 async def test_alt_digit_in_the_kitty_encoding(prosody, make_account, make_peer, tmux, tmp_path):

@@ -149,3 +149,111 @@ async def test_quit_disconnects_and_exits_zero(prosody, make_account, make_peer)
         await until(lambda: not app.is_running, timeout=10)
     assert app.return_code == 0
     assert not session.xmpp.is_connected()
+
+
+async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config, size=(80, 20)) as (app, pilot):
+        for n in range(60):
+            bob.send(jid, f"line {n}")
+        window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
+        await until(lambda: len(window.lines) == 60, timeout=10)
+        await pilot.press("alt+2")
+        await until(lambda: "line 59" in screen_text(app), timeout=5)
+        status_bar = app.main.query_one("#statusbar")
+        assert "more" not in status_bar.plain
+        await pilot.press("pageup")
+        await until(lambda: "more (" in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
+        top_before = screen_text(app)
+        assert "line 59" not in top_before
+        bob.send(jid, "line 60")
+        await until(lambda: len(window.lines) == 61, timeout=5)
+        await until(lambda: app.main.log_view.lines_below > 0 and "line 60" not in screen_text(app), timeout=5)
+        assert screen_text(app) == top_before  # the view stayed where the reader is
+        await pilot.press("pagedown", "pagedown", "pagedown", "ctrl+end")
+        await until(lambda: "line 60" in screen_text(app), timeout=5)
+        await until(lambda: "more" not in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
+
+
+async def test_tab_completes_commands_and_window_numbers_without_moving_focus(prosody, make_account):
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        line = app.main.input_line
+        await pilot.press(*"/he", "tab")
+        assert line.value == "/help "
+        assert app.focused is line
+        line.value = ""
+        await pilot.press(*"/win ", "tab")
+        assert line.value == "/win 1"  # window numbers first, then the words
+        await pilot.press("tab")
+        assert line.value == "/win close"
+        assert app.focused is line
+
+
+async def test_clear_and_close(prosody, make_account, make_peer):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        bob.send(jid, "to be cleared")
+        window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
+        await pilot.press("alt+2")
+        await until(lambda: "to be cleared" in screen_text(app), timeout=5)
+        app.main.input_line.value = "/clear"
+        await pilot.press("enter")
+        await until(lambda: "to be cleared" not in screen_text(app), timeout=5)
+        app.main.input_line.value = "/wc"
+        await pilot.press("enter")
+        await until(lambda: app.client.windows.active.number == 1, timeout=5)
+        assert app.client.windows.find(jid, bob.jid) is None
+        await until(lambda: "2:" not in app.main.query_one("#windowbar").plain, timeout=5)
+
+
+async def test_command_palette_comes_from_the_registry_and_not_from_ctrl_p(prosody, make_account):
+    from textual.command import CommandPalette
+
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        await pilot.press("ctrl+p")
+        assert not isinstance(app.screen, CommandPalette)
+        await pilot.press("ctrl+backslash")
+        await until(lambda: isinstance(app.screen, CommandPalette), timeout=5)
+        await pilot.press(*"reconn")
+        def first_option() -> str:
+            option_list = app.screen.query_one("CommandList")
+            return option_list.option_count and str(option_list.get_option_at_index(0).prompt)
+
+        await until(lambda: "/reconnect" in first_option(), timeout=5)
+        await pilot.press("enter")
+        await until(lambda: not isinstance(app.screen, CommandPalette), timeout=5)
+        await until(lambda: app.main.input_line.value == "/reconnect ", timeout=5)
+
+
+async def test_disconnect_connect_reconnect_commands(prosody, make_account):
+    from tui.core.model import ConnectionState
+
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        session = app.client.accounts.get(jid).session
+        status_bar = app.main.query_one("#statusbar")
+        app.main.input_line.value = "/disconnect"
+        await pilot.press("enter")
+        await until(lambda: session.status.state is ConnectionState.OFFLINE, timeout=5)
+        await until(lambda: f"{jid}: offline" in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
+        assert not session.xmpp.is_connected()
+        app.main.input_line.value = "/connect"
+        await pilot.press("enter")
+        await until(lambda: session.online, timeout=10)
+        await until(lambda: f"{jid}: online" in status_bar.plain, timeout=5)
+        first_transport = session.xmpp.transport
+        app.main.input_line.value = "/reconnect"
+        await pilot.press("enter")
+        await until(lambda: session.online and session.xmpp.transport is not first_transport, timeout=10)
+        app.main.input_line.value = "/connect nobody@nowhere"
+        await pilot.press("enter")
+        await until(lambda: "No account matches 'nobody@nowhere'" in status_text(app), timeout=5)
