@@ -30,22 +30,14 @@ from tests.harness.tmux import TmuxDriver
 
 @pytest.fixture(scope="session")
 def prosody(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProsodyServer]:
-    server = ProsodyServer(tmp_path_factory.mktemp("prosody"))
-    server.start()
-    try:
+    with ProsodyServer(tmp_path_factory.mktemp("prosody")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
 def own_prosody(tmp_path: Path) -> Iterator[ProsodyServer]:
-    server = ProsodyServer(tmp_path / "prosody")
-    server.start()
-    try:
+    with ProsodyServer(tmp_path / "prosody") as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -16,18 +16,18 @@ HOSTILE = "[b]x[/b] [@click=app.quit]y[/] \x9bz \x7fdel \u202eevil"
 ESCAPES = "\x1b]0;T\x07 \x1b[31mred"
 
 
-async def test_online_in_the_status_bar(prosody, make_account):
-    jid, password = make_account("alice")
-    config = Config([account_config(prosody, jid, password)])
+async def test_online_in_the_status_bar(alice):
+    jid, password = alice.jid, alice.password
+    config = alice.config
     async with running_app(config) as (app, pilot):
         await until(lambda: f"{jid}: online" in app.main.query_one("#statusbar").plain, timeout=5)
         assert f"{jid}: online" in status_text(app)
 
 
-async def test_hostile_message_is_shown_literally_and_the_app_keeps_running(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def test_hostile_message_is_shown_literally_and_the_app_keeps_running(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config) as (app, pilot):
         bob.send(jid, HOSTILE)
         window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
@@ -68,25 +68,28 @@ async def test_a_peer_sending_escapes_is_cut_off_by_the_server_and_we_carry_on(
         assert app.is_running
 
 
-async def test_reply_typed_in_a_chat_window_reaches_the_peer(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def open_query(app, pilot, jid: str) -> None:
+    await pilot.press(*"/query ", *jid, "enter")
+    await until(lambda: app.client.windows.active.target == jid, timeout=5)
+
+
+async def test_reply_typed_in_a_chat_window_reaches_the_peer(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config) as (app, pilot):
-        await pilot.press(*"/query ", *bob.jid, "enter")
-        await until(lambda: app.client.windows.active.target == bob.jid, timeout=5)
+        await open_query(app, pilot, bob.jid)
         await pilot.press(*"hi bob", "enter")
         await until(lambda: bob.bodies() == ["hi bob"], timeout=5)
         assert "hi bob" in window_text(app.client.windows.active)
 
 
-async def test_unknown_command_is_refused_and_never_sent(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def test_unknown_command_is_refused_and_never_sent(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config) as (app, pilot):
-        await pilot.press(*"/query ", *bob.jid, "enter")
-        await until(lambda: app.client.windows.active.target == bob.jid, timeout=5)
+        await open_query(app, pilot, bob.jid)
         app.main.input_line.value = "/nosuch thing"
         await pilot.press("enter")
         await until(lambda: "Unknown command /nosuch (try /help)" in window_text(app.client.windows.active),
@@ -98,9 +101,9 @@ async def test_unknown_command_is_refused_and_never_sent(prosody, make_account, 
         assert bob.bodies() == ["/slash"]
 
 
-async def test_help_lists_every_command(prosody, make_account):
-    jid, password = make_account("alice")
-    config = Config([account_config(prosody, jid, password)])
+async def test_help_lists_every_command(alice):
+    jid, password = alice.jid, alice.password
+    config = alice.config
     async with running_app(config) as (app, pilot):
         app.main.input_line.value = "/help"
         await pilot.press("enter")
@@ -109,11 +112,11 @@ async def test_help_lists_every_command(prosody, make_account):
             assert f"/{command.name}" in text
 
 
-async def test_window_keys_switch_windows(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def test_window_keys_switch_windows(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
     carol = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config) as (app, pilot):
         windows = app.client.windows
         bob.send(jid, "one")
@@ -139,9 +142,9 @@ async def test_window_keys_switch_windows(prosody, make_account, make_peer):
         assert bob.jid.split("@")[0] in app.main.query_one("#windowbar").plain
 
 
-async def test_quit_disconnects_and_exits_zero(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
-    config = Config([account_config(prosody, jid, password)])
+async def test_quit_disconnects_and_exits_zero(alice, make_peer):
+    jid, password = alice.jid, alice.password
+    config = alice.config
     async with running_app(config) as (app, pilot):
         session = app.client.accounts.get(jid).session
         app.main.input_line.value = "/quit bye now"
@@ -151,10 +154,10 @@ async def test_quit_disconnects_and_exits_zero(prosody, make_account, make_peer)
     assert not session.xmpp.is_connected()
 
 
-async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config, size=(80, 20)) as (app, pilot):
         for n in range(60):
             bob.send(jid, f"line {n}")
@@ -177,9 +180,9 @@ async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(proso
         await until(lambda: "more" not in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
 
 
-async def test_tab_completes_commands_and_window_numbers_without_moving_focus(prosody, make_account):
-    jid, password = make_account("alice")
-    config = Config([account_config(prosody, jid, password)])
+async def test_tab_completes_commands_and_window_numbers_without_moving_focus(alice):
+    jid, password = alice.jid, alice.password
+    config = alice.config
     async with running_app(config) as (app, pilot):
         line = app.main.input_line
         await pilot.press(*"/he", "tab")
@@ -193,10 +196,10 @@ async def test_tab_completes_commands_and_window_numbers_without_moving_focus(pr
         assert app.focused is line
 
 
-async def test_clear_and_close(prosody, make_account, make_peer):
-    jid, password = make_account("alice")
+async def test_clear_and_close(alice, make_peer):
+    jid, password = alice.jid, alice.password
     bob = await make_peer()
-    config = Config([account_config(prosody, jid, password)])
+    config = alice.config
     async with running_app(config) as (app, pilot):
         bob.send(jid, "to be cleared")
         window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)

@@ -12,6 +12,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.harness.logging_state import preserved_logging
+
 from tui import __version__, cli, logging_setup
 
 REPO = Path(__file__).resolve().parents[2]
@@ -127,24 +129,8 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[s
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.lastResort, logging.raiseExceptions)
-    saved_secrets = set(logging_setup._secrets)
-    saved_pattern = logging_setup._secret_pattern
-    try:
+    with preserved_logging():
         yield calls
-    finally:
-        if logging_setup._handler is not None:
-            root.removeHandler(logging_setup._handler)
-            logging_setup._handler.close()
-            logging_setup._handler = None
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.lastResort, logging.raiseExceptions = saved[2], saved[3]
-        logging.captureWarnings(False)
-        logging_setup._secrets.clear()
-        logging_setup._secrets.update(saved_secrets)
-        logging_setup._secret_pattern = saved_pattern
 
 
 def test_config_reaches_the_app_with_passwords_resolved(fake_app: dict, tmp_path: Path) -> None:

@@ -14,6 +14,8 @@ from typing import Iterator
 
 import pytest
 
+from tests.harness.logging_state import preserved_logging
+
 from tui import logging_setup
 from tui.logging_setup import add_secret, redact, setup_logging
 
@@ -23,24 +25,8 @@ USER = "alice"
 
 @pytest.fixture
 def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level, logging.lastResort, logging.raiseExceptions)
-    saved_secrets = set(logging_setup._secrets)
-    saved_pattern = logging_setup._secret_pattern
-    try:
+    with preserved_logging():
         yield
-    finally:
-        if logging_setup._handler is not None:
-            root.removeHandler(logging_setup._handler)
-            logging_setup._handler.close()
-            logging_setup._handler = None
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
-        logging.lastResort, logging.raiseExceptions = saved[2], saved[3]
-        logging.captureWarnings(False)
-        logging_setup._secrets.clear()
-        logging_setup._secrets.update(saved_secrets)
-        logging_setup._secret_pattern = saved_pattern
 
 
 def read_log(path: Path) -> str:

@@ -51,6 +51,14 @@ def _account(ctx: Context, name: str | None):
     return account
 
 
+def _accounts_named(ctx: Context, name: str | None) -> list:
+    """The account named (a JID or unique prefix), or every account."""
+    targets = [_account(ctx, name)] if name else list(ctx.client.accounts)
+    if not targets:
+        raise CommandError("No account configured")
+    return targets
+
+
 def _window_number(ctx: Context, value: str) -> Window:
     window = None
     if value.isdigit():
@@ -129,25 +137,20 @@ def build_registry() -> Registry:
     @cmd("connect", args=(account_arg,), summary="Connect an account (all when several and none named)",
          group="connection", examples=("/connect", "/connect alice@example.org"))
     def _connect(ctx: Context, args) -> None:
-        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
-        if not targets:
-            raise CommandError("No account configured")
-        for account in targets:
+        for account in _accounts_named(ctx, args.account):
             account.session.connect()
 
     @cmd("disconnect", args=(account_arg,), summary="Disconnect an account and stop reconnecting",
          group="connection")
     async def _disconnect(ctx: Context, args) -> None:
-        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
-        for account in targets:
+        for account in _accounts_named(ctx, args.account):
             await account.session.disconnect()
             ctx.client.windows.status_line(f"{account.jid}: disconnected", LineKind.EVENT)
 
     @cmd("reconnect", args=(account_arg,), summary="Drop the connection and connect again",
          group="connection")
     async def _reconnect(ctx: Context, args) -> None:
-        targets = [_account(ctx, args.account)] if args.account else list(ctx.client.accounts)
-        for account in targets:
+        for account in _accounts_named(ctx, args.account):
             await account.session.reconnect()
 
     @cmd("quit", aliases=("bye", "exit"), args=(Arg("message", required=False, rest=True),),
