@@ -95,7 +95,8 @@ async def test_server_restart_goes_offline_then_back_online_by_itself(own_prosod
         assert "reconnecting in" in status_text(client)
         # attempts keep failing while the server is down, and are reported
         await until(lambda: "cannot reach" in status_text(client), timeout=10, message=lambda: status_text(client))
-        assert "reconnecting" in session.status.describe()
+        described = session.status.describe()
+        assert "offline (cannot reach" in described and "reconnecting" in described
         own_prosody.start()
         await until(lambda: session.online, timeout=15, message=lambda: status_text(client))
     finally:
@@ -162,3 +163,30 @@ async def test_dropped_connection_resumes_the_stream_and_nothing_is_lost(prosody
         await until(lambda: any("sent while you were away" in l.body for l in window.lines), timeout=5)
     finally:
         await session.disconnect()
+
+
+async def test_direct_tls_port_with_verification(prosody, make_account):
+    jid, password = make_account("alice")
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password, port=prosody.direct_tls_port, direct_tls=True))
+    account.session.connect()
+    try:
+        await until(lambda: account.session.online, timeout=10, message=lambda: status_text(client))
+        assert account.session.xmpp.transport.get_extra_info("ssl_object") is not None
+    finally:
+        await account.session.disconnect()
+
+
+async def test_direct_tls_with_an_untrusted_certificate_is_refused(prosody, make_account, tmp_path):
+    jid, password = make_account("alice")
+    other_ca = make_unrelated_ca(tmp_path)
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password, port=prosody.direct_tls_port,
+                                          direct_tls=True, ca_file=other_ca.cert_file),
+                                 backoff=Backoff(base=0.1, cap=0.2))
+    account.session.connect()
+    await until(lambda: "not trusted" in status_text(client), timeout=10, message=lambda: status_text(client))
+    await until(lambda: nothing_scheduled(account.session), timeout=5)
+    assert account.session.status.state is ConnectionState.OFFLINE
+    assert "reconnecting" not in status_text(client)
+    await account.session.disconnect()

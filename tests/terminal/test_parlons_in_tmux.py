@@ -60,6 +60,16 @@ async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, 
     tmux.send_keys("C-p")
     await until(lambda: "1:status" in title(tmux), timeout=5)
     assert "palette" not in tmux.capture().lower()  # Ctrl+P did not open the command palette
+    tmux.send_keys("M-Right")
+    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
+    tmux.send_keys("M-Left")
+    await until(lambda: "1:status" in title(tmux), timeout=5)
+    bob.send(jid, "activity please")
+    await until(lambda: "[Act: 2]" in tmux.capture(), timeout=5)
+    tmux.send_keys("M-a")
+    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
+    tmux.send_keys("M-1")
+    await until(lambda: "1:status" in title(tmux), timeout=5)
 
     tmux.send_text("/help")
     tmux.send_keys("Enter")

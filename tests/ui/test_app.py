@@ -260,3 +260,15 @@ async def test_disconnect_connect_reconnect_commands(prosody, make_account):
         app.main.input_line.value = "/connect nobody@nowhere"
         await pilot.press("enter")
         await until(lambda: "No account matches 'nobody@nowhere'" in status_text(app), timeout=5)
+
+
+async def test_status_bar_follows_a_server_restart(own_prosody, make_account):
+    jid, password = make_account("alice", server=own_prosody)
+    config = Config([account_config(own_prosody, jid, password)])
+    async with running_app(config) as (app, pilot):
+        status_bar = app.main.query_one("#statusbar")
+        own_prosody.stop()
+        await until(lambda: f"{jid}: offline" in status_bar.plain and "reconnecting" in status_bar.plain,
+                    timeout=10, message=lambda: status_bar.plain)
+        own_prosody.start()
+        await until(lambda: f"{jid}: online" in status_bar.plain, timeout=15, message=lambda: status_bar.plain)

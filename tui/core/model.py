@@ -71,9 +71,13 @@ class AccountStatus:
     retry_in: float | None = None  # seconds until the next attempt
 
     def describe(self) -> str:
-        text = f"{self.jid}: {self.state.value}"
+        # Waiting to reconnect is offline as far as the user is concerned.
+        state = "offline" if self.state is ConnectionState.RECONNECTING else self.state.value
+        text = f"{self.jid}: {state}"
         if self.reason:
             text += f" ({sanitize_line(self.reason)})"
-        if self.retry_in is not None and self.state is ConnectionState.RECONNECTING:
-            text += f", retry in {self.retry_in:.0f}s"
+        if self.state is ConnectionState.RECONNECTING:
+            text += ", reconnecting"
+            if self.retry_in is not None:
+                text += f" in {self.retry_in:.0f}s"
         return text
