@@ -43,6 +43,8 @@ async def test_connects_with_tls_verified_against_the_per_run_ca(prosody, make_a
         # STARTTLS was negotiated and the peer certificate verified
         ssl_object = xmpp.transport.get_extra_info("ssl_object")
         assert ssl_object is not None and ssl_object.getpeercert()["subject"]
+        # SASL: SCRAM, the password itself never crossed the wire
+        assert xmpp.plugin["feature_mechanisms"].mech.name.startswith("SCRAM-")
         assert f"{jid}: online" in status_text(client)
     finally:
         await account.session.disconnect()

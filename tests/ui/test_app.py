@@ -272,3 +272,45 @@ async def test_status_bar_follows_a_server_restart(own_prosody, make_account):
                     timeout=10, message=lambda: status_bar.plain)
         own_prosody.start()
         await until(lambda: f"{jid}: online" in status_bar.plain, timeout=15, message=lambda: status_bar.plain)
+
+
+async def test_outgoing_text_is_stripped_of_what_xml_forbids(alice, make_peer):
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        await open_query(app, pilot, bob.jid)
+        app.main.input_line.value = "a\x1b[31mb\x0cc\x00d"
+        await pilot.press("enter")
+        await until(lambda: bob.bodies() == ["a[31mbcd"], timeout=5)
+        # the stream survived: the next message arrives too
+        app.main.input_line.value = "next"
+        await pilot.press("enter")
+        await until(lambda: bob.bodies() == ["a[31mbcd", "next"], timeout=5)
+
+
+async def test_several_accounts_connect_side_by_side(prosody, make_account):
+    first = make_account("alice")
+    second = make_account("work")
+    config = Config([account_config(prosody, *first), account_config(prosody, *second)])
+    async with running_app(config) as (app, pilot):
+        status_bar = app.main.query_one("#statusbar")
+        await until(lambda: f"{first[0]}: online" in status_bar.plain and f"{second[0]}: online" in status_bar.plain,
+                    timeout=5, message=lambda: status_bar.plain)
+        app.main.input_line.value = f"/disconnect {second[0]}"
+        await pilot.press("enter")
+        await until(lambda: f"{second[0]}: offline" in status_bar.plain, timeout=5)
+        assert app.client.accounts.get(first[0]).session.online
+
+
+async def test_keymap_overrides_from_the_config(prosody, make_account):
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password)], keymap={"window.goto.1": "f1", "window.next": "ctrl+o"})
+    async with running_app(config) as (app, pilot):
+        app.main.input_line.value = "/query bob@localhost"
+        await pilot.press("enter")
+        await until(lambda: app.client.windows.active.number == 2, timeout=5)
+        await pilot.press("f1")
+        assert app.client.windows.active.number == 1
+        await pilot.press("ctrl+o")
+        assert app.client.windows.active.number == 2
+        await pilot.press("alt+1")  # replaced, no longer bound
+        assert app.client.windows.active.number == 2
