@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from .commands import builtin
+from .commands import build_registry
+from .commands.context import run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
 from .core.events import EventBus, QuitRequested
@@ -32,7 +33,7 @@ class Client:
         self.bus = EventBus()
         self.windows = WindowList(self.bus)
         self.accounts = Accounts(self.windows, self.bus)
-        self.registry: Registry = builtin.build_registry()
+        self.registry: Registry = build_registry()
         self.ui: UiActions | None = None
 
     def add_account(self, settings: ConnectionSettings, backoff: Backoff | None = None):
@@ -69,7 +70,7 @@ class Client:
         window = window or self.windows.active
         parsed = parse_input(text)
         if isinstance(parsed, Invocation):
-            await builtin.run(self, parsed, window)
+            await run_command(self, parsed, window)
         elif isinstance(parsed, SendText):
             self.send_text(parsed.text, window)
 

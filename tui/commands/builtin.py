@@ -6,57 +6,11 @@ and usage errors all come from these declarations.
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 from ..core.model import LineKind
 from ..core.windows import Window, WindowKind
+from .context import Context, account_named as _account, accounts_named as _accounts_named, bare_jid as _bare_jid
 from .help import help_for
-from .parser import Invocation, run_invocation
 from .registry import Arg, CommandError, Registry
-
-if TYPE_CHECKING:
-    from ..client import Client
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class Context:
-    client: "Client"
-    window: Window
-
-    def out(self, text: str) -> None:
-        self.client.info(text, self.window)
-
-
-async def run(client: "Client", invocation: Invocation, window: Window) -> None:
-    """Run one command; every failure becomes one line, never a traceback."""
-    try:
-        await run_invocation(client.registry, invocation, Context(client, window), window.kind)
-    except CommandError as exc:
-        client.error(str(exc), window)
-    except Exception as exc:  # a bug in a handler: log it, tell the user briefly
-        log.exception("command /%s failed", invocation.name)
-        client.error(f"/{invocation.name} failed: {type(exc).__name__} (details in the log)", window)
-
-
-def _account(ctx: Context, name: str | None):
-    account = ctx.client.accounts.resolve(name, ctx.window)
-    if account is None:
-        if name:
-            raise CommandError(f"No account matches {name!r}")
-        raise CommandError("No account configured")
-    return account
-
-
-def _accounts_named(ctx: Context, name: str | None) -> list:
-    """The account named (a JID or unique prefix), or every account."""
-    targets = [_account(ctx, name)] if name else list(ctx.client.accounts)
-    if not targets:
-        raise CommandError("No account configured")
-    return targets
 
 
 def _window_number(ctx: Context, value: str) -> Window:
@@ -70,8 +24,7 @@ def _window_number(ctx: Context, value: str) -> Window:
     return window
 
 
-def build_registry() -> Registry:
-    registry = Registry()
+def register(registry: Registry) -> None:
     cmd = registry.command
 
     # -- help ------------------------------------------------------------------
@@ -177,13 +130,3 @@ def build_registry() -> Registry:
     def _query(ctx: Context, args) -> None:
         account = _account(ctx, None)
         account.chat.window_for(_bare_jid(args.jid), focus=True)
-
-    return registry
-
-
-def _bare_jid(text: str) -> str:
-    jid = text.strip()
-    local, at, domain = jid.partition("@")
-    if not at or not local or not domain or " " in jid:
-        raise CommandError(f"Not a JID: {jid} (expected name@server)")
-    return jid.split("/", 1)[0].lower()

@@ -1,0 +1,61 @@
+"""What a command handler gets, and the helpers handlers share."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.windows import Window
+from .parser import Invocation, run_invocation
+from .registry import CommandError
+
+if TYPE_CHECKING:
+    from ..client import Client
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Context:
+    client: "Client"
+    window: Window
+
+    def out(self, text: str) -> None:
+        self.client.info(text, self.window)
+
+
+async def run_command(client: "Client", invocation: Invocation, window: Window) -> None:
+    """Run one command; every failure becomes one line, never a traceback."""
+    try:
+        await run_invocation(client.registry, invocation, Context(client, window), window.kind)
+    except CommandError as exc:
+        client.error(str(exc), window)
+    except Exception as exc:  # a bug in a handler: log it, tell the user briefly
+        log.exception("command /%s failed", invocation.name)
+        client.error(f"/{invocation.name} failed: {type(exc).__name__} (details in the log)", window)
+
+
+def account_named(ctx: Context, name: str | None):
+    account = ctx.client.accounts.resolve(name, ctx.window)
+    if account is None:
+        if name:
+            raise CommandError(f"No account matches {name!r}")
+        raise CommandError("No account configured")
+    return account
+
+
+def accounts_named(ctx: Context, name: str | None) -> list:
+    """The account named (a JID or unique prefix), or every account."""
+    targets = [account_named(ctx, name)] if name else list(ctx.client.accounts)
+    if not targets:
+        raise CommandError("No account configured")
+    return targets
+
+
+def bare_jid(text: str) -> str:
+    jid = text.strip()
+    local, at, domain = jid.partition("@")
+    if not at or not local or not domain or " " in jid:
+        raise CommandError(f"Not a JID: {jid} (expected name@server)")
+    return jid.split("/", 1)[0].lower()
