@@ -25,6 +25,16 @@ class LineKind(enum.Enum):
     ERROR = "error"  # something failed
 
 
+class Delivery(enum.Enum):
+    """Where an outgoing message is in its life cycle (shown after the line)."""
+
+    NONE = "none"  # not a message we sent (or nothing to show)
+    PENDING = "pending"  # typed, not handed to the server yet (offline)
+    SENT = "sent"  # handed to the server
+    DELIVERED = "delivered"  # the recipient's client acknowledged it (XEP-0184)
+    FAILED = "failed"  # an error came back or it could not be sent
+
+
 _line_ids = itertools.count(1)
 
 
@@ -46,6 +56,9 @@ class Line:
     highlight: bool = False
     # Protocol ids (origin-id / stanza-id) when the line is a message.
     msg_id: str | None = None
+    delivery: Delivery = Delivery.NONE
+    corrected: bool = False  # replaced by a later correction (XEP-0308)
+    elsewhere: bool = False  # sent or received by another of our devices (carbons)
     # Local, unique, monotonically increasing: the log widget keys on it.
     uid: int = field(default_factory=lambda: next(_line_ids))
 
