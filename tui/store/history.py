@@ -1,0 +1,281 @@
+"""The local message history: one SQLite file per account, used from asyncio.
+
+    store = await HistoryStore.open(history_path(paths.data_dir(), "alice@example.org"))
+    record = await store.add(StoredMessage(peer="bob@example.org", direction="in",
+                                           body="hi", time=stamp, msg_id="a1"))
+    if record is not None:            # None: we already had this message
+        show(record)
+    page = await store.latest("bob@example.org", 200)
+    older = await store.before("bob@example.org", page[0].rowid, 200)
+    await store.close()
+
+Every SQLite call runs on one dedicated worker thread that owns the
+connection, so calls never block the event loop and are executed one at a
+time, in the order they were made.  ``add()`` calls made in the same turn
+of the event loop are written in one transaction (each caller still gets
+its own result); ``add_many()`` writes a whole list in one transaction.
+
+Cancelling an awaiting caller does not undo the operation: it still runs.
+Failures of SQLite (disk full, corrupt file…) raise HistoryError, whose
+message is one line fit for the status window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
+
+from .database import HistoryDatabase, HistoryError
+from .records import StoredMessage
+
+__all__ = ["HistoryClosed", "HistoryError", "HistoryStore", "StoredMessage", "history_path"]
+
+_MAX_NAME = 120
+
+
+def history_path(data_dir: str | os.PathLike[str], account_jid: str) -> Path:
+    """``<data_dir>/history/<account>.sqlite3`` for an account's bare JID.
+
+    A resource is dropped and the JID lower-cased (JIDs compare that way),
+    characters other than letters, digits and ``@._-+`` are %-encoded, so
+    the name is safe on any filesystem; a very long JID is shortened with
+    a hash.
+    """
+    bare = account_jid.partition("/")[0].strip().lower()
+    if not bare:
+        raise ValueError("history_path needs an account JID")
+    name = quote(bare, safe="@.-_+")
+    if name.startswith("."):
+        name = "%2E" + name[1:]
+    if len(name) > _MAX_NAME:
+        digest = hashlib.sha256(bare.encode("utf-8")).hexdigest()[:16]
+        name = f"{name[:_MAX_NAME - 17]}-{digest}"
+    return Path(data_dir) / "history" / f"{name}.sqlite3"
+
+
+class HistoryClosed(HistoryError):
+    """The store was used after close()."""
+
+
+def _guarded(work: Callable[..., Any], *args: Any) -> Any:
+    """Runs on the worker: SQLite failures become one-line HistoryErrors."""
+    try:
+        return work(*args)
+    except sqlite3.Error as exc:
+        raise HistoryError(f"history: {exc}") from exc
+
+
+class HistoryStore:
+    """Async access to one account's history file.  Create with ``open()``."""
+
+    def __init__(self, database: HistoryDatabase, executor: ThreadPoolExecutor) -> None:
+        self._db = database
+        self._executor = executor
+        self._loop = asyncio.get_running_loop()
+        self._pending: list[tuple[StoredMessage, asyncio.Future]] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._closed = False
+        self.path = database.path
+
+    @classmethod
+    async def open(cls, path: str | os.PathLike[str]) -> HistoryStore:
+        """Open (creating or migrating) the history file at ``path``.
+
+        Raises HistoryError with a one-line reason if it cannot be used.
+        """
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parlons-history")
+        try:
+            # Constructed on the worker: the connection belongs to that thread.
+            database = await asyncio.get_running_loop().run_in_executor(executor, HistoryDatabase, path)
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        return cls(database, executor)
+
+    async def close(self) -> None:
+        """Write what is pending and close the file; later calls raise HistoryClosed."""
+        if self._closed:
+            return
+        self._flush_adds()
+        self._closed = True
+        try:
+            await self._loop.run_in_executor(self._executor, _guarded, self._db.close)
+        finally:
+            self._executor.shutdown(wait=False)
+
+    async def __aenter__(self) -> HistoryStore:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- plumbing ------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise HistoryClosed(f"history {self.path} is closed")
+
+    async def _call(self, work: Callable[..., Any], *args: Any) -> Any:
+        self._check_open()
+        self._flush_adds()  # queued adds go first: calls run in the order they were made
+        return await self._loop.run_in_executor(self._executor, _guarded, work, *args)
+
+    def _flush_adds(self) -> None:
+        """Hand the adds queued this turn to the worker as one transaction."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        done = self._loop.run_in_executor(
+            self._executor, _guarded, self._db.add_batch, [msg for msg, _ in batch]
+        )
+        done.add_done_callback(lambda finished: _settle(batch, finished))
+
+    # -- writing -------------------------------------------------------------
+
+    async def add(self, msg: StoredMessage) -> StoredMessage | None:
+        """Store one message; returns ``msg`` itself with ``rowid`` set, or
+        None if it duplicates a stored message (whose missing ids it then
+        fills in).
+
+        Duplicates, for the same ``peer`` (a message may arrive live, as a
+        carbon and from MAM, in any order):
+          1. the same ``stanza_id``;
+          2. the same ``direction`` and ``origin_id`` (unless both carry
+             different stanza-ids);
+          3. the same ``direction``, ``msg_id`` and ``body``, stamped within
+             two days of each other (unless both carry different stanza-ids
+             or different origin-ids).
+        In a room (``room``/kind "groupchat"), 2 and 3 also need the same
+        ``nick``: occupants see each other's ids and could reuse them.
+        """
+        self._check_open()
+        msg.validate()
+        future = self._loop.create_future()
+        self._pending.append((msg, future))
+        if self._flush_handle is None:
+            self._flush_handle = self._loop.call_soon(self._flush_adds)
+        return await future
+
+    async def add_many(self, msgs: Iterable[StoredMessage]) -> list[StoredMessage | None]:
+        """Store messages (e.g. a MAM page) in one transaction, in the given
+        order; one result per message, as for ``add()``.  Duplicates within
+        the list are detected too."""
+        batch = list(msgs)
+        for msg in batch:
+            msg.validate()
+        if not batch:
+            self._check_open()
+            return []
+        return await self._call(self._db.add_batch, batch)
+
+    async def set_delivery(self, peer: str, ref_id: str, delivery: Any, *, direction: str = "out") -> StoredMessage | None:
+        """Mark the newest message of ``peer`` whose msg id or origin-id is
+        ``ref_id`` as "none"|"pending"|"sent"|"delivered"|"failed" (or a
+        tui.core.model.Delivery).  A late "sent"/"pending" never replaces
+        "delivered"; pending/sent/delivered clear a previous error.
+        Returns the updated record, or None if no such message."""
+        return await self._call(self._db.set_delivery, peer, ref_id, delivery, direction)
+
+    async def set_error(self, peer: str, ref_id: str, error: str | None, *, direction: str = "out") -> StoredMessage | None:
+        """Attach the text of an error reply (delivery becomes "failed"), or
+        clear it with None.  Returns the updated record or None."""
+        return await self._call(self._db.set_error, peer, ref_id, error, direction)
+
+    async def apply_correction(
+        self, peer: str, direction: str, replaced_id: str, new_body: str, *,
+        nick: str | None = None, correction_id: str | None = None, time: datetime | None = None,
+    ) -> StoredMessage | None:
+        """XEP-0308: show ``new_body`` instead of the message of ``peer`` and
+        ``direction`` whose msg id or origin-id (or previous correction's id)
+        is ``replaced_id``.
+
+        nick           in a room, the corrector's nick: only their own messages match
+        correction_id  the correction stanza's id, so a chained correction naming it works
+        time           the correction's send time: an older correction (e.g. the same
+                       chain re-fetched from MAM) does not overwrite a newer one
+        Returns the updated record, or None if nothing matched or it was older.
+        """
+        return await self._call(
+            lambda: self._db.apply_correction(
+                peer, direction, replaced_id, new_body, nick=nick, correction_id=correction_id, time=time
+            )
+        )
+
+    # -- reading -------------------------------------------------------------
+
+    async def get(self, rowid: int) -> StoredMessage | None:
+        return await self._call(self._db.get, rowid)
+
+    async def latest(self, peer: str, limit: int) -> list[StoredMessage]:
+        """The newest ``limit`` messages of a conversation, oldest first."""
+        return await self._call(self._db.latest, peer, limit)
+
+    async def before(self, peer: str, anchor: int | datetime, limit: int) -> list[StoredMessage]:
+        """Up to ``limit`` messages older than a rowid (or an aware datetime),
+        oldest first: the page above ``anchor`` when scrolling back."""
+        return await self._call(self._db.before, peer, anchor, limit)
+
+    async def after(self, peer: str, anchor: int | datetime, limit: int) -> list[StoredMessage]:
+        """Up to ``limit`` messages newer than a rowid (or at/after a datetime),
+        oldest first: the page below, e.g. around a search hit."""
+        return await self._call(self._db.after, peer, anchor, limit)
+
+    async def count(self, peer: str | None = None) -> int:
+        return await self._call(self._db.count, peer)
+
+    async def newest_stanza_id(self, peer: str | None = None) -> str | None:
+        """Where MAM catch-up starts (query ``after-id``).  Without ``peer``:
+        the newest stanza-id of our own archive (messages not from rooms);
+        with a room's JID: the newest id of that room's archive.  Stamps more
+        than a day in the future are ignored."""
+        return await self._call(self._db.newest_stanza_id, peer)
+
+    async def newest_time(self, peer: str | None = None) -> datetime | None:
+        """Time of the newest message (of ``peer``, or of all); the MAM
+        ``start`` fallback when the archive no longer knows our id."""
+        return await self._call(self._db.newest_time, peer)
+
+    async def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
+        """Full-text search (FTS5) over all conversations or one ``peer``:
+        messages containing every word of ``pattern`` (case- and
+        accent-insensitive whole words; ``"a phrase"``; ``word*`` prefix).
+        User text is quoted, never parsed as FTS syntax, so nothing typed
+        raises.  The newest ``limit`` hits, oldest first; each record has
+        ``peer`` (the window to jump to) and ``rowid`` (for ``before``/``after``)."""
+        return await self._call(self._db.search, pattern, peer, limit)
+
+    async def grep(self, peer: str, substring: str, limit: int = 50) -> list[StoredMessage]:
+        """/lastlog: messages of one conversation containing ``substring``
+        anywhere (case-insensitive, literal: ``%`` and ``_`` are plain
+        characters), in the original or corrected text.  The newest
+        ``limit`` hits, oldest first."""
+        return await self._call(self._db.grep, peer, substring, limit)
+
+
+def _settle(batch: list[tuple[StoredMessage, asyncio.Future]], finished: asyncio.Future) -> None:
+    """Give each add() caller of a coalesced batch its own result."""
+    if finished.cancelled():
+        error: BaseException | None = HistoryError("history: write cancelled")
+    else:
+        error = finished.exception()
+    for index, (_, future) in enumerate(batch):
+        if future.done():  # the caller was cancelled; the write still happened
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(finished.result()[index])
