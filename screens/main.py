@@ -7,25 +7,38 @@ is on display. Model events are coalesced: at most one sync per frame.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from tui.core.windows import Window
+from tui.core.roster import Roster
+from tui.core.windows import Window, WindowKind
 
 from .widgets.bars import StatusBar, TitleBar, WindowBar
 from .widgets.input_line import InputLine
 from .widgets.message_log import MessageLog
+from .widgets.roster_view import RosterView
 
 
 class MainScreen(Screen):
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
     MainScreen MessageLog { height: 1fr; }
+    MainScreen #body { height: 1fr; }
+    MainScreen #main-area { width: 1fr; }
+    /* the roster window: the roster, and under it that window's command output */
+    MainScreen #roster-window { height: 1fr; display: none; }
+    MainScreen MessageLog.under-roster { height: 5; }
+    MainScreen #roster-pane { width: 32; display: none; border-left: vkey $foreground 30%; }
     MainScreen InputLine { height: 1; border: none; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title")
-        yield MessageLog(id="log")
+        with Horizontal(id="body"):
+            with Vertical(id="main-area"):
+                yield RosterView(id="roster-window")
+                yield MessageLog(id="log")
+            yield RosterView(id="roster-pane")
         yield WindowBar(id="windowbar")
         yield StatusBar(id="statusbar")
         yield InputLine(id="input")
@@ -41,7 +54,57 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.input_line.focus()
 
-    def show_window(self, window: Window) -> None:
+    def show_window(self, window: Window, roster: Roster | None = None) -> None:
         self.query_one(TitleBar).show_window(window)
         self.log_view.set_lines(window.lines)
         self.input_line.set_history(window.input_history)
+        # The roster window shows the roster, focused (typing filters it);
+        # other windows give the keys back to the input line.
+        view = self.roster_window
+        is_roster = window.kind is WindowKind.ROSTER
+        was_focused = view.has_focus
+        view.display = is_roster
+        self.log_view.set_class(is_roster, "under-roster")
+        if is_roster:
+            view.set_roster(roster)
+            view.focus()
+        elif was_focused:
+            self.input_line.focus()
+
+    # -- roster ------------------------------------------------------------------
+    @property
+    def roster_window(self) -> RosterView:
+        return self.query_one("#roster-window", RosterView)
+
+    @property
+    def roster_pane(self) -> RosterView:
+        return self.query_one("#roster-pane", RosterView)
+
+    def sync_roster(self, roster: Roster | None) -> None:
+        """Once per app sync: the visible roster views catch up with the
+        model (a no-op when its version did not move)."""
+        self.roster_pane.set_roster(roster)
+        if self.roster_window.display:
+            self.roster_window.roster_changed()
+
+    def toggle_roster_pane(self, roster: Roster | None) -> None:
+        """The roster.toggle key (F3 in the Irssi keymap): hidden → shown and focused; shown but not focused → focused;
+        focused → hidden, keys back to the input line."""
+        pane = self.roster_pane
+        if not pane.display:
+            pane.display = True
+            pane.set_roster(roster)
+            pane.focus()
+        elif not pane.has_focus:
+            pane.focus()
+        else:
+            pane.display = False
+            self.input_line.focus()
+
+    def on_roster_view_dismissed(self, event: RosterView.Dismissed) -> None:
+        event.stop()
+        line = self.input_line
+        line.focus()
+        if event.text:
+            line.value = event.text
+            line.cursor_position = len(line.value)

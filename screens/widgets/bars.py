@@ -96,7 +96,8 @@ class StatusBar(_Bar):
     StatusBar { height: 1; background: $panel; }
     """
 
-    def show_status(self, accounts: list[AccountStatus], more_below: int, typing: str = "") -> None:
+    def show_status(self, accounts: list[AccountStatus], more_below: int, typing: str = "",
+                    presences: dict[str, str] | None = None) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"[{datetime.now():%H:%M}]")
         if not accounts:
@@ -104,6 +105,9 @@ class StatusBar(_Bar):
         for status in accounts:
             text.append(" [")
             text.append(status.describe(), _STATE_STYLE[status.state])
+            presence = (presences or {}).get(status.jid)
+            if presence:  # our own away/dnd/... and status message
+                text.append(f" ({presence})", "yellow")
             text.append("]")
         if typing:
             text.append(f" {typing}", "italic")

@@ -25,7 +25,7 @@ EXPECTED_IDS = (
     [f"window.goto.{n}" for n in range(1, 20)]
     + ["window.prev", "window.next", "window.next_activity"]
     + ["log.page_up", "log.page_down", "log.home", "log.end"]
-    + ["app.redraw", "app.command_palette"]
+    + ["app.redraw", "roster.toggle", "app.command_palette"]
 )
 
 
@@ -79,6 +79,7 @@ def test_alt_keys_reach_their_binding_in_both_encodings(char: str, binding_id: s
         ("\x1b[1;5H", "log.home"),
         ("\x1b[1;5F", "log.end"),
         ("\x0c", "app.redraw"),  # Ctrl+L
+        ("\x1bOR", "roster.toggle"),  # F3
         ("\x1c", "app.command_palette"),  # Ctrl+\ legacy
         ("\x1b[92;5u", "app.command_palette"),  # Ctrl+\ kitty
     ],

@@ -1,0 +1,160 @@
+"""Roster, subscription and presence commands.
+
+/roster [show|add|remove|rename|group] ..., /authorize, /deny, and our own
+presence: /away, /back, /status, /dnd, /xa.
+"""
+
+from __future__ import annotations
+
+from ..core.windows import WindowKind
+from ..xmpp.presence import OWN_SHOWS
+from ..xmpp.roster import RosterError
+from .context import Context, account_named, bare_jid
+from .parser import split_words
+from .registry import Arg, CommandError, Registry
+
+ROSTER_ACTIONS = ("show", "add", "remove", "rename", "group")
+
+
+def open_roster_window(ctx: Context, account):
+    """The account's roster window (Irssi-numbered like any other), focused."""
+    several = len(ctx.client.accounts) > 1
+    name = f"roster:{account.jid.split('@')[0]}" if several else "roster"
+    return ctx.client.windows.open(name, WindowKind.ROSTER, account.jid, "roster", focus=True)
+
+
+def _jid(args) -> str:
+    if not args.jid:
+        raise CommandError(f"/roster {args.action} needs a JID (see /help roster)")
+    return bare_jid(args.jid)
+
+
+async def _roster(ctx: Context, args) -> None:
+    account = account_named(ctx, None)
+    action = args.action or "show"
+    words = split_words(args.rest or "")
+    roster = account.roster
+    try:
+        if action == "show":
+            if args.jid or words:
+                raise CommandError("Usage: /roster [show] (or /roster add|remove|rename|group JID ...)")
+            open_roster_window(ctx, account)
+        elif action == "add":
+            jid = _jid(args)
+            name, groups = (words[0], words[1:]) if words else ("", [])
+            await roster.add(jid, name, groups)
+            ctx.out(f"Added {jid} to the roster and asked to see their presence")
+        elif action == "remove":
+            jid = _jid(args)
+            if words:
+                raise CommandError("Usage: /roster remove JID")
+            await roster.remove(jid)
+            ctx.out(f"Removed {jid} from the roster")
+        elif action == "rename":
+            jid = _jid(args)
+            if not words:
+                raise CommandError("Usage: /roster rename JID name")
+            name = " ".join(words)
+            await roster.rename(jid, name)
+            ctx.out(f"Renamed {jid} to {name}")
+        elif action == "group":
+            jid = _jid(args)
+            await roster.set_groups(jid, words)
+            ctx.out(f"{jid} is now in " + (", ".join(words) if words else "no group"))
+    except RosterError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _set_presence(ctx: Context, show: str, message: str) -> None:
+    for account in ctx.client.accounts:
+        account.presence.set(show, message)
+    if not len(ctx.client.accounts):
+        raise CommandError("No account configured")
+    first = next(iter(ctx.client.accounts))
+    described = first.presence.describe() or "online"
+    offline = [a.jid for a in ctx.client.accounts if not a.session.online]
+    line = f"Your presence: {described}"
+    if offline:
+        line += f" (sent when {', '.join(offline)} connects)"
+    ctx.out(line)
+
+
+def register(registry: Registry) -> None:
+    cmd = registry.command
+
+    cmd("roster",
+        args=(Arg("action", required=False, choices=ROSTER_ACTIONS),
+              Arg("jid", required=False, completer="jid"),
+              Arg("rest", required=False, rest=True, metavar="name|group…")),
+        summary="Open the roster window, or add/remove/rename/group a contact", group="roster",
+        description="Without arguments, opens the roster window (Alt+N like any window; F3 toggles "
+                    "the roster side pane). add JID [name] [group…] adds the contact, asks to see its "
+                    "presence and lets it see yours once it asks. remove JID drops it and both "
+                    "subscriptions. rename JID name sets the name shown. group JID group… replaces its "
+                    "groups (none: no group). Names and groups with spaces go in double quotes. "
+                    "In the roster: type to filter, Up/Down to move, Enter opens a chat (or folds "
+                    "a group), Left/Right fold/unfold, Escape clears the filter then returns to the "
+                    "input line, / starts a command.",
+        examples=("/roster", "/roster add dave@example.org Dave Friends",
+                  '/roster add erin@example.org "Erin K" "Work mates"',
+                  "/roster rename dave@example.org David", "/roster group dave@example.org Friends Climbing",
+                  "/roster remove dave@example.org"))(_roster)
+
+    @cmd("authorize", aliases=("auth",), args=(Arg("jid", completer="jid"),),
+         summary="Let a contact see your presence (and ask to see theirs)", group="roster",
+         description="Answers a subscription request. When you do not see the contact's presence "
+                     "yet, also asks to (like Gajim).",
+         examples=("/authorize erin@example.org",))
+    def _authorize(ctx: Context, args) -> None:
+        jid = bare_jid(args.jid)
+        try:
+            account_named(ctx, None).roster.authorize(jid)
+        except RosterError as exc:
+            raise CommandError(str(exc)) from None
+        ctx.out(f"{jid} may now see your presence")
+
+    @cmd("deny", args=(Arg("jid", completer="jid"),),
+         summary="Refuse (or revoke) a contact's subscription to your presence", group="roster",
+         examples=("/deny erin@example.org",))
+    def _deny(ctx: Context, args) -> None:
+        jid = bare_jid(args.jid)
+        try:
+            account_named(ctx, None).roster.deny(jid)
+        except RosterError as exc:
+            raise CommandError(str(exc)) from None
+        ctx.out(f"{jid} may not see your presence")
+
+    # -- our presence (every account, like Gajim's global status) ------------------
+    message = Arg("message", required=False, rest=True)
+
+    @cmd("away", args=(message,), summary="Set yourself away (again without a message: back)",
+         group="presence",
+         description="Like Irssi: /away with a message marks you away; /away alone when you are "
+                     "already away brings you back. Applies to every account and survives reconnections.",
+         examples=("/away lunch", "/away"))
+    def _away(ctx: Context, args) -> None:
+        first = next(iter(ctx.client.accounts), None)
+        if not args.message and first is not None and first.presence.show == "away":
+            _set_presence(ctx, "online", "")
+        else:
+            _set_presence(ctx, "away", args.message or "")
+
+    @cmd("back", summary="Online again (clears away/xa/dnd and the status message)", group="presence")
+    def _back(ctx: Context, args) -> None:
+        _set_presence(ctx, "online", "")
+
+    @cmd("status", args=(Arg("show", choices=OWN_SHOWS), message),
+         summary="Set your presence and status message", group="presence",
+         examples=("/status online", "/status dnd in a meeting", "/status chat"))
+    def _status(ctx: Context, args) -> None:
+        _set_presence(ctx, args.show, args.message or "")
+
+    @cmd("dnd", args=(message,), summary="Do not disturb", group="presence",
+         examples=("/dnd", "/dnd writing"))
+    def _dnd(ctx: Context, args) -> None:
+        _set_presence(ctx, "dnd", args.message or "")
+
+    @cmd("xa", args=(message,), summary="Extended away", group="presence",
+         examples=("/xa", "/xa on holiday"))
+    def _xa(ctx: Context, args) -> None:
+        _set_presence(ctx, "xa", args.message or "")

@@ -1,0 +1,68 @@
+"""Our own presence: online, chat, away, xa, dnd, with a status message.
+
+What the user chose is remembered by the service, not by slixmpp, so it
+survives reconnections: a fresh session announces it again (a resumed
+session kept it on the server).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import slixmpp
+
+from ..core.events import AccountChanged, EventBus
+from ..text import sanitize_line, xml_safe
+from .session import AccountSession
+
+log = logging.getLogger(__name__)
+
+# What /status accepts; "online" is a presence without <show/>.
+OWN_SHOWS = ("online", "chat", "away", "xa", "dnd")
+_LABELS = {"chat": "free for chat", "away": "away", "xa": "extended away", "dnd": "do not disturb"}
+
+
+class PresenceService:
+    def __init__(self, session: AccountSession, bus: EventBus) -> None:
+        self.session = session
+        self.bus = bus
+        self.show = "online"
+        self.message = ""
+        session.on_client_created(self._attach)
+
+    def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
+        # The session announces us once the roster is in: with our chosen
+        # show/status from the first stanza, never a plain "online" first.
+        self.session.announce_presence = lambda _xmpp: self._send()
+
+    @property
+    def is_default(self) -> bool:
+        return self.show == "online" and not self.message
+
+    def describe(self) -> str:
+        """Short text for the status bar: "" when plainly online."""
+        if self.is_default:
+            return ""
+        label = _LABELS.get(self.show, self.show)
+        return f"{label}: {self.message}" if self.message else label
+
+    def set(self, show: str, message: str = "") -> None:
+        """Choose our presence; sent now when online, remembered otherwise."""
+        if show not in OWN_SHOWS:
+            raise ValueError(show)
+        self.show = show
+        self.message = sanitize_line(message).strip()
+        self._send()
+        # the status bar shows it next to the account
+        self.bus.emit(AccountChanged(self.session.status))
+
+    def _send(self) -> None:
+        xmpp = self.session.xmpp
+        if xmpp is None or not self.session.online:
+            return
+        kwargs = {}
+        if self.show != "online":
+            kwargs["pshow"] = self.show
+        if self.message:
+            kwargs["pstatus"] = xml_safe(self.message)
+        xmpp.send_presence(**kwargs)

@@ -1,0 +1,246 @@
+"""The roster service: fills the core roster model from slixmpp and changes
+the roster on the user's behalf.
+
+The user decides about subscriptions: slixmpp's automatic authorisation is
+switched off, and a request becomes one line in the status window naming
+the commands that answer it.
+
+A presence storm (thousands of contacts at login) arrives as many stanzas
+in few turns of the event loop: the model is updated per stanza (cheap dict
+work) and ``RosterChanged`` is emitted once per turn, on ``call_soon``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+from ..core.events import EventBus, RosterChanged
+from ..core.model import Line, LineKind
+from ..core.roster import Roster
+from ..core.windows import Activity, WindowList
+from ..text import sanitize_line, xml_safe
+from .session import AccountSession
+
+log = logging.getLogger(__name__)
+
+_AVAILABLE_TYPES = ("available", "chat", "away", "xa", "dnd")
+ROSTER_NS = "jabber:iq:roster"
+IQ_TIMEOUT = 15
+
+
+class RosterError(Exception):
+    """A roster change the server refused or did not answer; one line."""
+
+
+class RosterService:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
+        self.session = session
+        self.windows = windows
+        self.bus = bus
+        self.model = Roster(session.jid)
+        self._flush_pending = False
+        self.changes_emitted = 0  # RosterChanged events sent (tests and benchmarks read it)
+        session.on_client_created(self._attach)
+
+    # -- wiring ------------------------------------------------------------------
+    def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
+        # The user answers subscription requests, not slixmpp.
+        xmpp.auto_authorize = None
+        xmpp.auto_subscribe = False
+        xmpp.add_event_handler("roster_update", self._on_roster_update)
+        xmpp.add_event_handler("presence", self._on_presence)
+        xmpp.add_event_handler("presence_subscribed", self._on_subscribed)
+        xmpp.add_event_handler("presence_unsubscribed", self._on_unsubscribed)
+        xmpp.add_event_handler("session_start", self._on_session_start)
+
+    def changed(self) -> None:
+        """The model changed: one ``RosterChanged`` per turn of the loop."""
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        try:
+            asyncio.get_running_loop().call_soon(self._flush)
+        except RuntimeError:  # no loop (a unit test driving the model): say it now
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        self.changes_emitted += 1
+        self.bus.emit(RosterChanged(self.session.jid))
+
+    # -- incoming ------------------------------------------------------------------
+    def _on_session_start(self, _event) -> None:
+        # A fresh session: the server will send every presence again, and
+        # what we knew may be stale (a resumed session keeps them: no event).
+        self.model.clear_presences()
+        self.changed()
+
+    def _on_roster_update(self, iq: slixmpp.Iq) -> None:
+        query = iq.xml.find(f"{{{ROSTER_NS}}}query")
+        if query is None:
+            return  # roster versioning: "nothing changed", pushes follow
+        items = {}
+        for jid, item in iq["roster"]["items"].items():
+            subscription = item["subscription"] or "none"
+            if subscription not in ("none", "to", "from", "both", "remove"):
+                continue
+            items[jid.bare] = dict(
+                name=item["name"] or "", groups=tuple(item["groups"] or ()),
+                subscription=subscription, pending_out=item["ask"] == "subscribe",
+            )
+        if iq["type"] == "result":
+            self.model.replace_all({j: v for j, v in items.items() if v["subscription"] != "remove"})
+            self._seed_presences(iq, items)
+        else:
+            for jid, values in items.items():
+                self.model.set_item(jid, **values)
+            self._seed_presences(iq, items)
+        self.changed()
+
+    def _seed_presences(self, iq: slixmpp.Iq, items: dict) -> None:
+        """Presences can arrive before the roster (the session announces itself
+        first): slixmpp tracked them meanwhile, take them over."""
+        xmpp = self.session.xmpp
+        if xmpp is None:
+            return
+        for jid in items:
+            contact = self.model.get(jid)
+            if contact is None or contact.resources:
+                continue
+            for resource, data in xmpp.client_roster[jid].resources.items():
+                self.model.set_presence(jid, resource, data.get("show") or "available",
+                                        data.get("status") or "", _int(data.get("priority")))
+
+    def _on_presence(self, presence: slixmpp.Presence) -> None:
+        ptype = presence["type"]
+        sender = presence["from"]
+        if ptype in _AVAILABLE_TYPES:
+            if self.model.set_presence(sender.bare, sender.resource,
+                                       ptype if ptype != "available" else "available",
+                                       presence["status"], _int(presence["priority"])):
+                self.changed()
+        elif ptype in ("unavailable", "error"):
+            # an error presence means we cannot see the contact any more
+            resource = sender.resource if ptype == "unavailable" else None
+            if self.model.set_unavailable(sender.bare, resource or None):
+                self.changed()
+        elif ptype == "subscribe":
+            self._on_subscription_request(presence)
+
+    def _on_subscription_request(self, presence: slixmpp.Presence) -> None:
+        jid = presence["from"].bare
+        contact = self.model.get(jid)
+        if contact is not None and contact.subscription in ("from", "both"):
+            return  # already granted: the server answers on its own
+        already = contact is not None and contact.pending_in or any(
+            c.jid == jid for c in self.model.outside_requests())
+        self.model.add_request(jid)
+        self.changed()
+        if already:
+            return
+        line = f"{jid} asks to see your presence: /authorize {jid} or /deny {jid}"
+        if presence["status"]:
+            line += f' ("{sanitize_line(presence["status"])}")'
+        self.windows.add_line(self.windows.status, Line(line, LineKind.EVENT), Activity.MESSAGES)
+
+    def _on_subscribed(self, presence: slixmpp.Presence) -> None:
+        self.windows.status_line(f"{presence['from'].bare} accepted your subscription request",
+                                 LineKind.EVENT)
+
+    def _on_unsubscribed(self, presence: slixmpp.Presence) -> None:
+        contact = self.model.get(presence["from"].bare)
+        if contact is not None and (contact.pending_out or contact.subscription in ("to", "both")):
+            self.windows.status_line(
+                f"{presence['from'].bare} refused or cancelled your subscription", LineKind.EVENT)
+
+    # -- user actions ----------------------------------------------------------------
+    def _client(self) -> slixmpp.ClientXMPP:
+        xmpp = self.session.xmpp
+        if xmpp is None or not self.session.online:
+            raise RosterError(f"{self.session.jid} is offline: connect first (/connect)")
+        return xmpp
+
+    async def _set_item(self, jid: str, name: str, groups: list[str]) -> None:
+        xmpp = self._client()
+        iq = xmpp.Iq()
+        iq["type"] = "set"
+        # No subscription attribute: only the server decides it (RFC 6121 2.1.2.2).
+        iq["roster"]["items"] = {jid: {"name": xml_safe(name), "groups": [xml_safe(g) for g in groups]}}
+        await self._send_iq(iq, f"cannot change {jid} in the roster")
+
+    async def _send_iq(self, iq, failure: str) -> None:
+        try:
+            await iq.send(timeout=IQ_TIMEOUT)
+        except IqError as exc:
+            condition = exc.iq["error"]["condition"] or "error"
+            text = exc.iq["error"]["text"]
+            raise RosterError(f"{failure}: {condition}" + (f" ({sanitize_line(text)})" if text else "")) from None
+        except IqTimeout:
+            raise RosterError(f"{failure}: the server did not answer") from None
+
+    async def add(self, jid: str, name: str = "", groups: list[str] | None = None) -> None:
+        """Add ``jid``, ask to see their presence and pre-approve theirs (like
+        Gajim's "share my status" default): if they ask back, the server
+        grants it without asking us again."""
+        xmpp = self._client()
+        await self._set_item(jid, name, groups or [])
+        xmpp.send_presence_subscription(pto=jid, ptype="subscribe")
+        contact = self.model.get(jid)
+        if contact is None or contact.subscription not in ("from", "both"):
+            xmpp.send_presence(pto=jid, ptype="subscribed")
+        if self.model.drop_request(jid):
+            self.changed()
+
+    async def remove(self, jid: str) -> None:
+        """Remove the item; the server cancels both subscriptions."""
+        xmpp = self._client()
+        if self.model.get(jid) is None and not self.model.drop_request(jid):
+            raise RosterError(f"{jid} is not in the roster")
+        iq = xmpp.Iq()
+        iq["type"] = "set"
+        iq["roster"]["items"] = {jid: {"subscription": "remove"}}
+        await self._send_iq(iq, f"cannot remove {jid}")
+        self.changed()
+
+    def _existing(self, jid: str):
+        contact = self.model.get(jid)
+        if contact is None:
+            raise RosterError(f"{jid} is not in the roster (add it with /roster add {jid})")
+        return contact
+
+    async def rename(self, jid: str, name: str) -> None:
+        contact = self._existing(jid)
+        await self._set_item(jid, name, list(contact.groups))
+
+    async def set_groups(self, jid: str, groups: list[str]) -> None:
+        contact = self._existing(jid)
+        await self._set_item(jid, contact.name, groups)
+
+    def authorize(self, jid: str) -> None:
+        """Let ``jid`` see our presence, and ask to see theirs when we do not
+        yet (Gajim's default): a request answered is a mutual subscription."""
+        xmpp = self._client()
+        xmpp.send_presence(pto=jid, ptype="subscribed")
+        contact = self.model.get(jid)
+        if contact is None or (contact.subscription in ("none", "from") and not contact.pending_out):
+            xmpp.send_presence_subscription(pto=jid, ptype="subscribe")
+        self.model.drop_request(jid)
+        self.changed()
+
+    def deny(self, jid: str) -> None:
+        """Refuse (or revoke) ``jid``'s subscription to our presence."""
+        xmpp = self._client()
+        xmpp.send_presence(pto=jid, ptype="unsubscribed")
+        self.model.drop_request(jid)
+        self.changed()
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
