@@ -7,6 +7,7 @@ the peers and the server; so does a signal to this process.
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -19,7 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # PARLONS_DEMO_STATE lets the demo's own test run it in a temporary folder.
 STATE = Path(os.environ.get("PARLONS_DEMO_STATE") or ROOT / ".state" / "demo").resolve()
 PASSWORD = "demo"  # a throwaway local server's demo accounts, not a secret
-USERS = ("alice", "bob", "carol")
+USERS = ("alice", "bob", "carol", "erin")
+BOTS_READY_TIMEOUT = 15.0  # alice's roster is arranged by then (≈0.5 s normally)
 
 
 def write_config(path: Path, server: ProsodyServer) -> None:
@@ -37,6 +39,16 @@ def write_config(path: Path, server: ProsodyServer) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(text)
+
+
+def wait_for_bots(bots: subprocess.Popen) -> None:
+    """Until the bots say "ready" (alice's roster holds bob and carol), so
+    Parlons starts with its contacts; a slow or failed setup only costs time."""
+    ready, _, _ = select.select([bots.stdout], [], [], BOTS_READY_TIMEOUT)
+    line = bots.stdout.readline() if ready else b""
+    if line.strip() != b"ready":
+        print(f"demo: the bots did not get ready (see {STATE / 'bots.log'}); starting anyway",
+              file=sys.stderr)
 
 
 def _stop_on_signal(signum, _frame):
@@ -59,9 +71,10 @@ def main() -> int:
             [sys.executable, "-m", "demo.bots", "--port", str(server.c2s_port),
              "--ca", str(server.ca_file), "--domain", server.domain, "--room", room],
             cwd=ROOT, preexec_fn=_die_with_parent,
-            stdout=subprocess.DEVNULL, stderr=open(STATE / "bots.log", "wb"),
+            stdout=subprocess.PIPE, stderr=open(STATE / "bots.log", "wb"),
         )
         (STATE / "bots.pid").write_text(f"{bots.pid}\n")
+        wait_for_bots(bots)
         config = STATE / "config.toml"
         write_config(config, server)
         env = dict(os.environ)

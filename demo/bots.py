@@ -1,7 +1,18 @@
 """Demo peers: slixmpp bots that make the demo world feel inhabited.
 
-bob answers 1:1 messages; bob and carol sit in the demo room and chat at a
-human pace. Run by ``python -m demo`` as a child process; it dies with it.
+Run by ``python -m demo`` as a child process; it dies with it. In order:
+
+1. bob and carol log in, and a short-lived alice client ("alice/setup")
+   subscribes to both, with names and a group, until the *server's* roster
+   says "both": Parlons then starts with two contacts whose presence it sees.
+   (Done over XMPP rather than by writing Prosody's storage files: it is
+   what a real account goes through, and takes ≈0.1 s on loopback.)
+2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
+3. erin logs in and asks alice for a subscription (``/authorize`` it in
+   Parlons); once authorised she says thanks.
+4. Life goes on at a human pace: bob answers 1:1 messages, bob and carol
+   chat in the demo room and change presence every few tens of seconds
+   (carol goes away for lunch and comes back).
 """
 
 from __future__ import annotations
@@ -11,8 +22,10 @@ import asyncio
 import itertools
 import logging
 import random
+import sys
 
 import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
 
 ROOM_LINES = [
     ("bob", "morning all"),
@@ -23,27 +36,67 @@ ROOM_LINES = [
     ("carol", "and Ctrl+P switches windows like irssi"),
 ]
 
+# (seconds to wait, show or None for available, status text), cycled per bot.
+PRESENCE_SCRIPT = {
+    "carol": [
+        (25, "away", "lunch"),
+        (40, None, "back from lunch"),
+        (60, "dnd", "in a meeting"),
+        (45, None, "carol is around"),
+    ],
+    "bob": [
+        (50, "away", "coffee"),
+        (30, None, "bob is around"),
+        (70, "xa", "gone fishing"),
+        (40, None, "bob is around"),
+    ],
+}
+
+# Alice's contacts at demo start: JID local part -> (name, group).
+ALICE_CONTACTS = {"bob": ("Bob", "Friends"), "carol": ("Carol", "Work")}
+SETUP_TIMEOUT = 10.0
+
+
+def _client(jid: str, password: str, ca_file: str) -> slixmpp.ClientXMPP:
+    xmpp = slixmpp.ClientXMPP(jid, password)
+    xmpp.ssl_context.load_verify_locations(cafile=ca_file)
+    xmpp.enable_direct_tls = False
+    return xmpp
+
 
 class Bot(slixmpp.ClientXMPP):
-    def __init__(self, jid: str, password: str, ca_file: str, room: str, nick: str, answer: bool):
+    def __init__(self, jid: str, password: str, ca_file: str, room: str | None, nick: str,
+                 answer: bool, status: str | None = None):
         super().__init__(jid, password)
         self.ssl_context.load_verify_locations(cafile=ca_file)
         self.enable_direct_tls = False
         self.room = room
         self.nick = nick
         self.answer = answer
+        self.status = status or f"{nick} is around"
         self.joined = asyncio.Event()
+        # Join only after this bot has: the first joiner creates the room,
+        # which stays locked (others are refused) until it is configured.
+        self.join_after: asyncio.Event | None = None
         self.register_plugin("xep_0030")
         self.register_plugin("xep_0045")
         self.add_event_handler("session_start", self._start)
         self.add_event_handler("message", self._message)
 
     async def _start(self, _event) -> None:
-        self.send_presence(pstatus=f"{self.nick} is around")
         await self.get_roster()
+        self.send_presence(pstatus=self.status)
+        if self.room is not None:
+            if self.join_after is not None:
+                await self.join_after.wait()
+            await self._join_room()
+        self.joined.set()
+
+    async def _join_room(self) -> None:
         muc = self.plugin["xep_0045"]
         try:
-            presence = await muc.join_muc_wait(self.room, self.nick, maxchars=0, timeout=20)
+            # slixmpp 1.17: (own presence, subject, occupants, history)
+            presence, *_ = await muc.join_muc_wait(self.room, self.nick, maxchars=0, timeout=20)
             if 201 in presence["muc"]["status_codes"]:
                 # A new room is locked until configured: accept the defaults.
                 form = await muc.get_room_config(self.room)
@@ -51,7 +104,6 @@ class Bot(slixmpp.ClientXMPP):
                 await muc.set_room_config(self.room, form)
         except Exception as exc:
             logging.warning("%s could not join %s: %s", self.nick, self.room, exc)
-        self.joined.set()
 
     def _message(self, msg: slixmpp.Message) -> None:
         if not self.answer or msg["type"] not in ("chat", "normal") or not msg["body"]:
@@ -59,6 +111,70 @@ class Bot(slixmpp.ClientXMPP):
         body = msg["body"].strip()
         reply = f"you said: {body}" if len(body) < 200 else f"that was {len(body)} characters, thanks"
         self.send_message(mto=msg["from"].bare, mbody=reply, mtype="chat")
+
+    def set_presence(self, show: str | None, status: str) -> None:
+        """To the contacts, and to the room (MUC presence is directed)."""
+        self.send_presence(pshow=show, pstatus=status)
+        if self.room is not None:
+            self.send_presence(pto=f"{self.room}/{self.nick}", pshow=show, pstatus=status)
+
+    async def live_presence(self, script) -> None:
+        for delay, show, status in itertools.cycle(script):
+            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            self.set_presence(show, status)
+
+
+class Newcomer(Bot):
+    """erin: asks alice for a subscription on start, says thanks when granted."""
+
+    def __init__(self, *args, ask: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ask = ask
+        self.add_event_handler("presence_subscribed", self._granted)
+
+    async def _start(self, event) -> None:
+        await super()._start(event)
+        self.send_presence_subscription(pto=self.ask, ptype="subscribe",
+                                        pnick="Erin")
+
+    def _granted(self, presence: slixmpp.Presence) -> None:
+        if presence["from"].bare == self.ask:
+            self.send_message(mto=self.ask, mbody="thanks for adding me!", mtype="chat")
+
+
+async def arrange_alice_roster(args, domain: str) -> bool:
+    """alice@domain subscribes to her demo contacts (who auto-accept and ask
+    back; alice's setup client accepts) until the server's roster says
+    "both" for each. Returns whether it got there in time."""
+    alice = _client(f"alice@{domain}/setup", args.password, args.ca)
+    wanted = {f"{user}@{domain}": info for user, info in ALICE_CONTACTS.items()}
+    started = asyncio.Event()
+    alice.add_event_handler("session_start", lambda _e: started.set())
+    alice.connect(host=args.host, port=args.port)
+    try:
+        await asyncio.wait_for(started.wait(), SETUP_TIMEOUT)
+        await alice.get_roster()
+        alice.send_presence()  # a subscription request is only delivered to an available resource
+        for jid, (name, group) in wanted.items():
+            await alice.update_roster(jid, name=name, groups=[group])
+            alice.send_presence_subscription(pto=jid, ptype="subscribe")
+
+        async def all_mutual() -> None:
+            while True:
+                # the server pushes every roster change; an iq "get" may come
+                # back empty (roster versioning), so read the pushed state
+                if all(alice.client_roster[jid]["subscription"] == "both" for jid in wanted):
+                    return
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(all_mutual(), SETUP_TIMEOUT)
+        return True
+    except (asyncio.TimeoutError, IqError, IqTimeout) as exc:
+        logging.warning("could not arrange alice's roster: %r", exc)
+        return False
+    finally:
+        alice.send_presence(ptype="unavailable")
+        await alice.disconnect()
 
 
 async def main() -> None:
@@ -70,19 +186,37 @@ async def main() -> None:
     parser.add_argument("--password", default="demo")
     parser.add_argument("--room", required=True)
     args = parser.parse_args()
+    alice = f"alice@{args.domain}"
 
     bots = {
-        nick: Bot(f"{nick}@{args.domain}/bot", args.password, args.ca, args.room, nick, answer=(nick == "bob"))
+        nick: Bot(f"{nick}@{args.domain}/bot", args.password, args.ca, args.room, nick,
+                  answer=(nick == "bob"))
         for nick in ("bob", "carol")
     }
+    bots["carol"].join_after = bots["bob"].joined
     for bot in bots.values():
         bot.connect(host=args.host, port=args.port)
+    # The roster exchange needs bob and carol online to auto-accept; the room
+    # join can finish while Parlons starts.
+    await arrange_alice_roster(args, args.domain)
+    print("ready", flush=True)  # demo/__main__.py waits for this line
+
+    erin = Newcomer(f"erin@{args.domain}/bot", args.password, args.ca, None, "erin",
+                    answer=False, status="new here", ask=alice)
+    erin.connect(host=args.host, port=args.port)
+
     await asyncio.gather(*(bot.joined.wait() for bot in bots.values()))
-    for nick, text in itertools.cycle(ROOM_LINES):
-        await asyncio.sleep(random.uniform(4, 9))  # a human pace, not a test
-        bots[nick].send_message(mto=args.room, mbody=text, mtype="groupchat")
+    tasks = [asyncio.create_task(bots[nick].live_presence(script))
+             for nick, script in PRESENCE_SCRIPT.items()]
+    try:
+        for nick, text in itertools.cycle(ROOM_LINES):
+            await asyncio.sleep(random.uniform(4, 9))  # a human pace, not a test
+            bots[nick].send_message(mto=args.room, mbody=text, mtype="groupchat")
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     asyncio.run(main())

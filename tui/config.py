@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from tui.core.notify import DESKTOP_MODES
 from tui.keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
 from tui.text import sanitize_line
 
@@ -85,6 +86,8 @@ class AccountConfig:
 class UiConfig:
     bell: bool = True
     keymap: str = DEFAULT_KEYMAP
+    desktop_notifications: str = "off"  # one of tui.core.notify.DESKTOP_MODES
+    terminal_title: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,9 @@ _ACCOUNT_TYPES: dict[str, type] = {
     "nick": str,
     "autoconnect": bool,
 }
-_UI_TYPES: dict[str, type] = {"bell": bool, "keymap": str}
+_UI_TYPES: dict[str, type] = {
+    "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
+}
 _SECRET_KEYS = frozenset({"password"})
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
 
@@ -287,9 +292,15 @@ class _ConfigReader:
         self.reject_unknown(table, UI_KEYS, "ui.")
         values = {key: self.typed(table, key, t, "ui.") for key, t in _UI_TYPES.items()}
         defaults = UiConfig()
+        desktop = values["desktop_notifications"]
+        if desktop is not None and desktop not in DESKTOP_MODES:
+            raise self.error("ui.desktop_notifications",
+                             f"expected one of {', '.join(map(repr, DESKTOP_MODES))}, got {_show(desktop)}")
         return UiConfig(
             bell=_default(values["bell"], defaults.bell),
             keymap=_default(values["keymap"], defaults.keymap),
+            desktop_notifications=_default(desktop, defaults.desktop_notifications),
+            terminal_title=_default(values["terminal_title"], defaults.terminal_title),
         )
 
     def keymap(self, table: Any, keymap_name: str) -> dict[str, str]:
