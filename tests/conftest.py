@@ -16,6 +16,7 @@ stops it at interpreter exit.
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -26,6 +27,14 @@ import pytest_asyncio
 from tests.harness.peer import DEFAULT_PLUGINS, Peer
 from tests.harness.prosody import ProsodyServer
 from tests.harness.tmux import TmuxDriver
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_xdg_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Nothing a test runs may read or write the real user's config, history or logs."""
+    base = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        os.environ[name] = str(base / name.lower())
 
 
 @pytest.fixture(scope="session")

@@ -18,17 +18,25 @@ from textual.keys import _character_to_key
 from screens import terminal_keys
 from screens.main import MainScreen
 from screens.command_palette import CommandProvider
+from screens.notifier import TerminalNotifier
 
 from .client import Client
 from .config import AccountConfig, Config, ConfigError, resolve_password
+from .core.notify import NotifySettings
 from .core.windows import Window
 from .core.events import (
     AccountChanged,
     LineAdded,
+    LineChanged,
+    LinesPrepended,
     QuitRequested,
+    RevealLine,
+    TypingChanged,
+    RosterChanged,
     WindowCleared,
     WindowsChanged,
 )
+from . import paths
 from .keymap import load_keymap
 from .logging_setup import add_secret
 from .xmpp.backoff import Backoff
@@ -37,6 +45,14 @@ from .xmpp.session import ConnectionSettings
 log = logging.getLogger(__name__)
 
 FRAME = 1 / 30  # at most this many model→screen syncs per second
+
+
+def notify_settings(config: Config | None) -> NotifySettings:
+    if config is None:  # first run: the setup screen writes the defaults
+        return NotifySettings()
+    ui = config.ui
+    return NotifySettings(bell=ui.bell, desktop=ui.desktop_notifications,
+                          terminal_title=ui.terminal_title)
 
 
 def settings_for(account: AccountConfig, password: str) -> ConnectionSettings:
@@ -63,9 +79,11 @@ class ParlonsApp(App):
         config_path: Path | None = None,
         *,
         backoff_factory: Callable[[], Backoff] = Backoff,
+        data_dir: Path | None = None,
     ) -> None:
         terminal_keys.install()  # before the driver starts parsing keys
         super().__init__()
+        self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config
         self.config_path = config_path
         self.backoff_factory = backoff_factory
@@ -77,6 +95,8 @@ class ParlonsApp(App):
         self._appended = False
         self._cleared = False
         self._watching_log = False
+        self._reveal = None  # a line /goto wants in view, once its window shows
+        self.notifier = TerminalNotifier(self, notify_settings(config))
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
@@ -106,7 +126,13 @@ class ParlonsApp(App):
         bus.subscribe(WindowCleared, self._on_window_cleared)
         bus.subscribe(WindowsChanged, lambda _e: self._schedule_sync())
         bus.subscribe(AccountChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(RosterChanged, lambda _e: self._schedule_sync())
         bus.subscribe(QuitRequested, self._on_quit_requested)
+        bus.subscribe(LineChanged, self._on_line_changed)
+        bus.subscribe(LinesPrepended, self._on_lines_prepended)
+        bus.subscribe(RevealLine, self._on_reveal_line)
+        bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
+        self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
         if self.config is None or not self.config.accounts:
@@ -140,6 +166,7 @@ class ParlonsApp(App):
             account = self.client.add_account(
                 settings_for(account_cfg, password), self.backoff_factory()
             )
+            await account.open_history(self.data_dir)
             if account_cfg.autoconnect:
                 account.session.connect()
         self._schedule_sync()
@@ -155,6 +182,23 @@ class ParlonsApp(App):
     def _on_line_added(self, event: LineAdded) -> None:
         if event.window is self.client.windows.active:
             self._appended = True
+        self._schedule_sync()
+
+    def _on_line_changed(self, event: LineChanged) -> None:
+        main = self.main
+        if event.window is self.client.windows.active and main is not None and main.is_mounted \
+                and self._shown_window is event.window:
+            main.log_view.notify_changed(event.reflow)
+
+    def _on_lines_prepended(self, event: LinesPrepended) -> None:
+        main = self.main
+        if event.window is self.client.windows.active and main is not None and main.is_mounted \
+                and self._shown_window is event.window:
+            main.log_view.notify_prepended(event.count)
+        self._schedule_sync()
+
+    def _on_reveal_line(self, event: RevealLine) -> None:
+        self._reveal = event.line
         self._schedule_sync()
 
     def _on_window_cleared(self, event: WindowCleared) -> None:
@@ -181,7 +225,7 @@ class ParlonsApp(App):
             self.watch(log_view, "lines_below", lambda _n: self._schedule_sync(), init=False)
         if active is not self._shown_window:
             self._shown_window = active
-            main.show_window(active)
+            main.show_window(active, self._roster_of(active))
             main.input_line.set_completion(self.client.registry, self._completion_providers())
         else:
             if self._cleared:
@@ -189,13 +233,17 @@ class ParlonsApp(App):
             if self._appended:
                 log_view.notify_appended()
         self._appended = self._cleared = False
+        if self._reveal is not None:
+            line, self._reveal = self._reveal, None
+            self.call_after_refresh(main.log_view.reveal, line)
+        main.sync_roster(self._roster_of(active))
         main.query_one("#windowbar").show_windows(list(windows), active)
         main.query_one("#statusbar").show_status(
-            [a.session.status for a in self.client.accounts], log_view.lines_below
+            [a.session.status for a in self.client.accounts], log_view.lines_below,
+            presences={a.jid: a.presence.describe() for a in self.client.accounts},
+            typing=self.client.typing_in(active),
         )
-        title = f"Parlons — {active.number}:{active.name}"
-        unread = sum(1 for w in windows if w.activity >= 2)
-        self.title = f"({unread}) {title}" if unread else title
+        self.title = self.notifier.show_title(windows, active)
 
     def _completion_providers(self) -> dict:
         client = self.client
@@ -216,6 +264,10 @@ class ParlonsApp(App):
     async def on_input_line_entered(self, event) -> None:
         await self.client.handle_input(event.value)
 
+    def on_input_changed(self, event) -> None:
+        # our chat state (XEP-0085): composing / paused / active
+        self.client.user_typed(self.client.windows.active, event.value)
+
     # -- actions (bound through the key map) ---------------------------------------
     def action_window_goto(self, number: int) -> None:
         self.client.windows.switch(number)
@@ -234,6 +286,10 @@ class ParlonsApp(App):
         if main is None:
             return
         log_view = main.log_view
+        if where in ("up", "home") and log_view.at_top:
+            # past the top: older history from the store, then the archive
+            window = self.client.windows.active
+            self.run_worker(self.client.load_older(window), group="history", exclusive=True)
         if where == "up":
             log_view.page_up()
         elif where == "down":
@@ -247,10 +303,31 @@ class ParlonsApp(App):
     def action_log_scroll(self, where: str) -> None:
         self.scroll(where)
 
+    # -- roster ------------------------------------------------------------------------
+    def _roster_of(self, window: Window):
+        """The roster the roster views show: the account of ``window``."""
+        account = self.client.accounts.for_window(window)
+        return account.roster.model if account is not None else None
+
+    def action_roster_toggle(self) -> None:
+        main = self.main
+        if main is not None:
+            main.toggle_roster_pane(self._roster_of(self.client.windows.active))
+
+    def on_roster_view_contact_chosen(self, event) -> None:
+        account = self.client.accounts.get(event.account)
+        if account is not None:
+            account.chat.window_for(event.jid, focus=True)
+            if self.main is not None:
+                self.main.input_line.focus()
+
     def action_redraw(self) -> None:
         self.refresh(repaint=True, layout=True)
 
     # -- quitting ------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        self.notifier.stop()  # the user's terminal title back, while the driver still writes
+
     def _on_quit_requested(self, event: QuitRequested) -> None:
         self.run_worker(self._quit(event.message), exclusive=True, group="quit")
 
@@ -269,6 +346,7 @@ _ACTIONS: dict[str, str] = {
     "log.home": "log_scroll('home')",
     "log.end": "log_scroll('end')",
     "app.redraw": "redraw",
+    "roster.toggle": "roster_toggle",
     "app.command_palette": "command_palette",
 }
 

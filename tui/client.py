@@ -45,10 +45,41 @@ class Client:
 
     def known_jids(self) -> list[str]:
         """JIDs worth completing: roster contacts and open conversations."""
-        seen = {w.target for w in self.windows if w.target}
+        seen = {w.target for w in self.windows if w.target and w.kind is WindowKind.CHAT}
         for account in self.accounts:
-            seen.update(account.session.roster_jids())
+            roster = account.roster.model
+            seen.update(roster.jids())
+            seen.update(c.jid for c in roster.outside_requests())  # /authorize completes them
         return sorted(seen)
+
+    async def load_older(self, window: Window) -> int:
+        """Scrolled past the top: page older history in (store, then archive)."""
+        account = self.accounts.for_window(window)
+        if window.kind is not WindowKind.CHAT or account is None:
+            return 0
+        return await account.chat.serial.run(lambda: account.chat.history.load_older(window))
+
+    def user_typed(self, window: Window, text: str) -> None:
+        """The input line changed in ``window`` (chat states)."""
+        if window.kind is WindowKind.CHAT and window.target:
+            account = self.accounts.for_window(window)
+            if account is not None:
+                account.chat.states.user_typed(window.target, text)
+
+    def typing_in(self, window: Window) -> str:
+        """"bob is typing…" for the status bar, or ""."""
+        if window.kind is not WindowKind.CHAT or not window.target:
+            return ""
+        account = self.accounts.for_window(window)
+        if account is None:
+            return ""
+        state = account.chat.states.theirs.get(window.target)
+        name = account.chat.name_of(window.target)
+        if state == "composing":
+            return f"{name} is typing…"
+        if state == "paused":
+            return f"{name} stopped typing"
+        return ""
 
     # -- output helpers used by commands ---------------------------------------
     def info(self, text: str, window: Window | None = None) -> None:
@@ -72,15 +103,15 @@ class Client:
         if isinstance(parsed, Invocation):
             await run_command(self, parsed, window)
         elif isinstance(parsed, SendText):
-            self.send_text(parsed.text, window)
+            await self.send_text(parsed.text, window)
 
-    def send_text(self, text: str, window: Window) -> None:
+    async def send_text(self, text: str, window: Window) -> None:
         if window.kind is WindowKind.CHAT and window.target:
             account = self.accounts.for_window(window)
             if account is None:
                 self.error("No account for this window", window)
                 return
-            account.chat.send(window.target, text)
+            await account.chat.send(window.target, text)
         elif window.kind is WindowKind.STATUS:
             self.error("This is the status window: messages go nowhere here "
                        "(use /msg JID text or /help)", window)

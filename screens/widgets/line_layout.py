@@ -293,6 +293,12 @@ class RowIndex:
             self._extend_rows(self.row_starts, start, count, self.width)
         return True
 
+    def reindex(self) -> None:
+        """Index the whole list again (lines changed or were inserted before
+        the end), at the current width."""
+        self._reset()
+        self.sync()
+
     def set_width(self, width: int) -> None:
         if width == self.width:
             return

@@ -30,7 +30,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.core.model import Line, LineKind
+from tui.core.model import Delivery, Line, LineKind
 
 from .line_layout import (
     PREFIX_ROW,
@@ -68,6 +68,31 @@ _BODY_ROLE = {
 def nick_colour(nick: str) -> Style:
     """Same nick, same colour, in every run (``hash()`` is salted per process)."""
     return _NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(_NICK_COLOURS)]
+
+
+# One cell between the time and the nick says where a message is in its life
+# cycle, so marks never change the layout (no re-wrap when a receipt comes).
+_MARKS = {
+    Delivery.PENDING: ("…", "error"),
+    Delivery.FAILED: ("✗", "error"),
+    Delivery.DELIVERED: ("✓", "time"),
+}
+
+
+def line_mark(line: Line, base: Style, roles: dict[str, Style]) -> tuple[str, Style]:
+    """The mark cell: failed/pending first, then corrected (✎), from another
+    device (⇄), delivered (✓); a space when there is nothing to say."""
+    if line.delivery in (Delivery.FAILED, Delivery.PENDING):
+        char, role = _MARKS[line.delivery]
+    elif line.corrected:
+        char, role = "✎", "time"
+    elif line.elsewhere:
+        char, role = "⇄", "time"
+    elif line.delivery is Delivery.DELIVERED:
+        char, role = _MARKS[line.delivery]
+    else:
+        return " ", base
+    return char, base + roles[role]
 
 
 def local_hhmm(line: Line) -> str:
@@ -185,6 +210,59 @@ class MessageLog(ScrollView, can_focus=False):
         self._strip_cache.clear()
         self._follow = True
         self._sync_view()
+
+    def notify_changed(self, reflow: bool = False) -> None:
+        """A shown line changed: its marks only (``reflow=False``: re-render),
+        or its text / a line inserted mid-list (``reflow=True``: re-index,
+        keeping the reader's place)."""
+        self._strip_cache.clear()
+        if reflow:
+            anchor = None if self._follow or not self._index.width else self._top_anchor()
+            self._index.reindex()
+            if self._index.width:
+                self.virtual_size = Size(self._index.width, self.row_count)
+            if anchor is not None:
+                self.scroll_to(y=self._anchor_row(anchor), animate=False)
+            self._sync_view()
+        self.refresh()
+
+    def notify_prepended(self, count: int) -> None:
+        """``count`` older lines were put before the first one: re-index and
+        keep the same message on the top row (scrollback paging)."""
+        anchor = None if self._follow or not self._index.width else self._top_anchor()
+        self._index.reindex()
+        self._strip_cache.clear()
+        if self._index.width:
+            self.virtual_size = Size(self._index.width, self.row_count)
+        if anchor is not None:
+            message, paragraph, offset = anchor
+            self.scroll_to(y=self._anchor_row((message + count, paragraph, offset)), animate=False)
+        self._sync_view()
+        self.refresh()
+
+    def reveal(self, line: Line) -> bool:
+        """Scroll so that ``line`` is in view, a third down the screen (/goto)."""
+        lines = self.lines
+        for index in range(len(lines) - 1, -1, -1):
+            if lines[index] is line:
+                break
+        else:
+            return False
+        self._index.sync()
+        if not self._index.width:
+            return False
+        self.virtual_size = Size(self._index.width, self.row_count)
+        row = self._index.row_starts[index]
+        target = max(0, row - self.scrollable_content_region.height // 3)
+        self._follow = target >= self.max_scroll_y
+        self.scroll_to(y=target, animate=False)
+        self.refresh()
+        return True
+
+    @property
+    def at_top(self) -> bool:
+        """The first row is on screen (time to page older history in)."""
+        return self.scroll_offset.y <= 0
 
     def page_up(self) -> None:
         self.scroll_to(y=self.scroll_offset.y - self._page_rows(), animate=False)
@@ -370,7 +448,7 @@ class MessageLog(ScrollView, can_focus=False):
             "event": line_style + roles["event"],
             "error": line_style + roles["error"],
         }
-        pieces = [(local_hhmm(line), line_style + roles["time"]), (" ", line_style)]
+        pieces = [(local_hhmm(line), line_style + roles["time"]), line_mark(line, line_style, roles)]
         pieces += [(text, piece_styles[role]) for text, role in prefix_pieces(line.kind, line.nick)]
         prefix = "".join(text for text, _ in pieces)
         prefix_spans = []

@@ -26,9 +26,10 @@ def fast_backoff() -> Backoff:
 
 @contextlib.asynccontextmanager
 async def running_app(config: Config | None, *, size=(120, 40), wait_online: bool = True,
-                      config_path: Path | None = None):
-    """Yield (app, pilot) with every account online (unless told not to wait)."""
-    app = ParlonsApp(config, config_path, backoff_factory=fast_backoff)
+                      config_path: Path | None = None, data_dir: Path | None = None):
+    """Yield (app, pilot) with every account online (unless told not to wait).
+    ``data_dir`` (history) defaults to the test session's private XDG dir."""
+    app = ParlonsApp(config, config_path, backoff_factory=fast_backoff, data_dir=data_dir)
     async with app.run_test(size=size) as pilot:
         if wait_online and config is not None:
             await until(

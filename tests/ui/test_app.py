@@ -119,7 +119,8 @@ async def test_window_keys_switch_windows(alice, make_peer):
     config = alice.config
     async with running_app(config) as (app, pilot):
         windows = app.client.windows
-        bob.send(jid, "one")
+        bob.send(jid, "one")  # window 2 is bob's, window 3 carol's
+        await until(lambda: len(windows) == 2, timeout=5)
         carol.send(jid, "two")
         await until(lambda: len(windows) == 3, timeout=5)
         await pilot.press("alt+3")

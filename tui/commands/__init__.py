@@ -8,7 +8,7 @@ import importlib
 
 from .registry import Registry
 
-COMMAND_MODULES = ("builtin",)
+COMMAND_MODULES = ("builtin", "chat", "roster")
 
 
 def build_registry() -> Registry:

@@ -116,13 +116,12 @@ def register(registry: Registry) -> None:
     @cmd("msg", aliases=("m",), args=(Arg("jid", completer="jid"), Arg("text", rest=True)),
          summary="Send a message to a JID (opens its window)", group="chat",
          examples=("/msg bob@example.org hello",))
-    def _msg(ctx: Context, args) -> None:
+    async def _msg(ctx: Context, args) -> None:
         jid = _bare_jid(args.jid)
         account = _account(ctx, None)
         # Like Profanity (and unlike Irssi's echo line), the conversation's
         # window comes forward: the answer will appear there.
-        account.chat.window_for(jid, focus=True)
-        account.chat.send(jid, args.text)
+        await account.chat.send(jid, args.text, focus=True)
 
     @cmd("query", aliases=("q",), args=(Arg("jid", completer="jid"),),
          summary="Open a conversation window without sending", group="chat",

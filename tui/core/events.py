@@ -21,6 +21,43 @@ log = logging.getLogger(__name__)
 class LineAdded:
     window: Any  # tui.core.windows.Window
     line: Line
+    replay: bool = False  # history (store, archive): shown, but rings nothing
+
+
+@dataclass(slots=True)
+class LineChanged:
+    """A line already shown changed: its delivery mark (``reflow=False``) or
+    its text (a correction, ``reflow=True``), or a line was inserted in the
+    middle (an error under the message it belongs to)."""
+
+    window: Any
+    line: Line
+    reflow: bool = False
+
+
+@dataclass(slots=True)
+class RevealLine:
+    """Bring ``line`` of the (now active) window into view (/goto)."""
+
+    window: Any
+    line: Line
+
+
+@dataclass(slots=True)
+class LinesPrepended:
+    """Older lines were put before the window's first line (scrollback)."""
+
+    window: Any
+    count: int
+
+
+@dataclass(slots=True)
+class TypingChanged:
+    """A contact's chat state (XEP-0085) changed."""
+
+    account: str
+    peer: str
+    state: str  # active | composing | paused | inactive | gone
 
 
 @dataclass(slots=True)
@@ -36,6 +73,14 @@ class WindowsChanged:
 @dataclass(slots=True)
 class AccountChanged:
     status: AccountStatus
+
+
+@dataclass(slots=True)
+class RosterChanged:
+    """An account's roster or contacts' presences changed (one event per turn
+    of the event loop however many stanzas came in: see tui/xmpp/roster.py)."""
+
+    account: str  # bare JID of the account
 
 
 @dataclass(slots=True)

@@ -59,6 +59,7 @@ class Line:
     delivery: Delivery = Delivery.NONE
     corrected: bool = False  # replaced by a later correction (XEP-0308)
     elsewhere: bool = False  # sent or received by another of our devices (carbons)
+    rowid: int | None = None  # the history store's key, when the line is a stored message
     # Local, unique, monotonically increasing: the log widget keys on it.
     uid: int = field(default_factory=lambda: next(_line_ids))
 

@@ -11,7 +11,8 @@ import enum
 from dataclasses import dataclass, field
 
 from ..text import sanitize_line
-from .events import EventBus, LineAdded, WindowCleared, WindowsChanged
+from .days import with_day_changes
+from .events import EventBus, LineAdded, LineChanged, LinesPrepended, RevealLine, WindowCleared, WindowsChanged
 from .model import Line, LineKind
 
 STATUS_NUMBER = 1
@@ -173,9 +174,13 @@ class WindowList:
         best = max(candidates, key=lambda w: (w.activity, -w.number))
         return self.switch(best.number)
 
-    def add_line(self, window: Window, line: Line, activity: Activity | None = None) -> None:
+    def add_line(self, window: Window, line: Line, activity: Activity | None = None,
+                 *, replay: bool = False) -> None:
         """Append a line; an inactive window's activity rises to ``activity``
         (by default derived from the line's kind and highlight)."""
+        marker = with_day_changes(window.lines[-1] if window.lines else None, [line])
+        if len(marker) > 1:
+            window.lines.append(marker[0])
         window.lines.append(line)
         if window is not self.active:
             level = activity
@@ -184,7 +189,41 @@ class WindowList:
             if level > window.activity:
                 window.activity = level
                 self._bus.emit(WindowsChanged())
-        self._bus.emit(LineAdded(window, line))
+        self._bus.emit(LineAdded(window, line, replay))
+
+    def raise_activity(self, window: Window, level: Activity) -> None:
+        if window is not self.active and level > window.activity:
+            window.activity = level
+            self._bus.emit(WindowsChanged())
+
+    def reveal(self, window: Window, line: Line) -> None:
+        self.switch(window.number)
+        self._bus.emit(RevealLine(window, line))
+
+    def update_line(self, window: Window, line: Line, *, reflow: bool = False) -> None:
+        """A shown line changed in place (delivery mark, corrected text)."""
+        self._bus.emit(LineChanged(window, line, reflow))
+
+    def insert_after(self, window: Window, anchor: Line, line: Line) -> None:
+        """Put ``line`` right under ``anchor`` (e.g. an error under the message
+        it is about); at the end when the anchor is gone."""
+        for index in range(len(window.lines) - 1, -1, -1):
+            if window.lines[index] is anchor:
+                window.lines.insert(index + 1, line)
+                self._bus.emit(LineChanged(window, line, reflow=True))
+                return
+        self.add_line(window, line)
+
+    def prepend_lines(self, window: Window, lines: list[Line]) -> None:
+        """Older lines (history, scrollback) go before the first line."""
+        if not lines:
+            return
+        page = with_day_changes(None, lines)
+        if window.lines:
+            # a day-change between the page and what was already there
+            page += with_day_changes(page[-1], [window.lines[0]])[:-1]
+        window.lines[:0] = page
+        self._bus.emit(LinesPrepended(window, len(page)))
 
     def clear(self, window: Window) -> None:
         window.lines.clear()

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 
 from ..core.events import EventBus
 from ..core.windows import Window, WindowList
 from .backoff import Backoff
 from .chat import ChatService
+from .presence import PresenceService
+from .roster import RosterService
 from .session import AccountSession, ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -20,11 +23,33 @@ class Account:
     def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
                  backoff: Backoff | None = None) -> None:
         self.session = AccountSession(settings, windows, bus, backoff=backoff)
-        self.chat = ChatService(self.session, windows)
+        self.chat = ChatService(self.session, windows, bus)
+        self.roster = RosterService(self.session, windows, bus)
+        self.presence = PresenceService(self.session, bus)
 
     @property
     def jid(self) -> str:
         return self.session.jid
+
+    async def open_history(self, data_dir: Path) -> None:
+        """Open this account's history store (before connecting: the catch-up
+        on connect needs it). A store that cannot open is said, not fatal."""
+        path = data_dir
+        try:
+            from ..store.history import HistoryStore, history_path
+
+            path = history_path(data_dir, self.jid)
+            self.chat.history.db = await HistoryStore.open(path)
+        except Exception as exc:
+            log.exception("cannot open history %s", path)
+            self.session.windows.status_line(
+                f"{self.jid}: history unavailable ({type(exc).__name__}: {exc}); messages are not kept")
+
+    async def close(self) -> None:
+        await self.chat.serial.close()
+        if self.chat.history.db is not None:
+            await self.chat.history.db.close()
+            self.chat.history.db = None
 
 
 class Accounts:
@@ -64,3 +89,4 @@ class Accounts:
         await asyncio.gather(
             *(a.session.disconnect(message) for a in self), return_exceptions=True
         )
+        await asyncio.gather(*(a.close() for a in self), return_exceptions=True)

@@ -1,7 +1,9 @@
-"""1:1 messages: incoming messages open windows, typed text goes out.
+"""1:1 conversations: messages in and out, and their life cycle.
 
-This is the minimal conversation service of the foundation; receipts, chat
-states, carbons, corrections and history build on it.
+Incoming messages (live, carbons, archive) are stored before they are shown,
+in arrival order, once (the history store refuses duplicates). Outgoing
+messages carry an origin-id and ask for a receipt; receipts, errors and
+corrections update the line already on screen.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ import logging
 
 import slixmpp
 
-from ..core.model import Line, LineKind
+from ..core.events import EventBus
+from ..core.model import Delivery, Line, LineKind
+from ..core.serial import SerialRunner
 from ..core.windows import Activity, Window, WindowKind, WindowList
-from ..text import xml_safe
+from ..text import sanitize_line, xml_safe
+from .chat_history import ChatHistory
+from .chatstates import ChatStates
+from .message_fields import ACTION_PREFIX, MessageFacts, message_facts
 from .session import AccountSession
 
 log = logging.getLogger(__name__)
+
+PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
 
 
 def display_name(bare_jid: str) -> str:
@@ -25,45 +34,295 @@ def display_name(bare_jid: str) -> str:
 
 
 class ChatService:
-    def __init__(self, session: AccountSession, windows: WindowList) -> None:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
         self.session = session
         self.windows = windows
+        self.bus = bus
+        self.serial = SerialRunner(f"chat {session.jid}")
+        self.history = ChatHistory(self)
+        self.states = ChatStates(self)
+        # message id -> (window, line) of what we sent, for receipts/errors/corrections
+        self._sent: dict[str, tuple[Window, Line]] = {}
+        # peer -> full JID we reply to until it goes away (Gajim/Poezio resource lock)
+        self._locked: dict[str, str] = {}
+        self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
+        self._corrected: dict[str, Line] = {}  # a correction's id -> the line it changed
         session.on_client_created(self._attach)
 
+    @property
+    def own_jid(self) -> str:
+        return self.session.jid.lower()
+
+    # -- wiring ------------------------------------------------------------------
     def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
+        for plugin in PLUGINS:
+            xmpp.register_plugin(plugin)
+        # Receipts: we ask for them ourselves (only for chat bodies) and answer requests.
+        xmpp.plugin["xep_0184"].auto_ack = True
+        xmpp.plugin["xep_0184"].auto_request = False
         xmpp.add_event_handler("message", self._on_message)
+        xmpp.add_event_handler("carbon_received", self._on_carbon_received)
+        xmpp.add_event_handler("carbon_sent", self._on_carbon_sent)
+        xmpp.add_event_handler("receipt_received", self._on_receipt)
+        xmpp.add_event_handler("message_error", self._on_error)
+        xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
+        xmpp.add_event_handler("session_start", self._on_session_start)
+        self.states.attach(xmpp)
 
-    def window_for(self, bare_jid: str, *, focus: bool = False) -> Window:
-        return self.windows.open(
-            display_name(bare_jid), WindowKind.CHAT, self.session.jid, bare_jid, focus=focus
-        )
-
-    def _on_message(self, msg: slixmpp.Message) -> None:
-        if msg["type"] not in ("chat", "normal") or not msg["body"]:
-            return
-        sender = msg["from"].bare
-        window = self.window_for(sender)
-        line = Line(msg["body"], LineKind.INCOMING, nick=display_name(sender), msg_id=msg["id"] or None)
-        # A private message is addressed to us: Irssi shows queries at highlight level.
-        self.windows.add_line(window, line, Activity.HIGHLIGHT)
-
-    def send(self, bare_jid: str, text: str) -> Line:
-        """Send ``text`` to ``bare_jid`` and show it; an offline account keeps
-        the line, marked as not sent."""
-        window = self.window_for(bare_jid)
-        body = xml_safe(text)
-        own_nick = display_name(self.session.jid)
+    def _on_session_start(self, _event) -> None:
         xmpp = self.session.xmpp
-        if xmpp is None or not self.session.online:
-            line = Line(body, LineKind.OUTGOING, nick=own_nick)
-            self.windows.add_line(window, line)
-            self.windows.add_line(
-                window, Line("not sent: the account is offline", LineKind.ERROR)
-            )
-            return line
-        msg = xmpp.make_message(mto=bare_jid, mbody=body, mtype="chat")
-        msg_id = msg["id"] or None
-        line = Line(body, LineKind.OUTGOING, nick=own_nick, msg_id=msg_id)
+        if xmpp is None:
+            return
+        xmpp.plugin["xep_0280"].enable()
+        # a fresh session (not a resumed one) may have missed messages: the archive has them
+        self.serial.submit(lambda: self.history.catch_up(xmpp))
+
+    # -- windows -------------------------------------------------------------------
+    def name_of(self, peer: str) -> str:
+        return self.names.get(peer) or display_name(peer)
+
+    def find_window(self, peer: str) -> Window | None:
+        return self.windows.find(self.session.jid, peer)
+
+    async def open_window(self, peer: str, *, focus: bool = False) -> Window:
+        """The conversation's window, with its recent history loaded first."""
+        window = self.find_window(peer)
+        if window is None:
+            window = self.windows.open(self.name_of(peer), WindowKind.CHAT, self.session.jid, peer)
+            await self.history.load_latest(window, peer)
+        if focus:
+            self.windows.switch(window.number)
+        return window
+
+    def window_for(self, peer: str, *, focus: bool = False) -> None:
+        """Open (or show) a conversation from a command: queued behind
+        whatever is being stored, so history and new lines keep their order."""
+        self.serial.submit(lambda: self.open_window(peer, focus=focus))
+
+    # -- incoming --------------------------------------------------------------------
+    def _on_message(self, msg: slixmpp.Message) -> None:
+        if msg.xml.find("{urn:xmpp:carbons:2}received") is not None or \
+                msg.xml.find("{urn:xmpp:carbons:2}sent") is not None:
+            return  # the carbon handlers deal with the forwarded copy
+        if msg.xml.find("{urn:xmpp:mam:2}result") is not None:
+            return  # archive results are read by the history catch-up
+        facts = message_facts(msg, self.own_jid)
+        if facts is not None:
+            self._lock_resource(facts)
+            self.serial.submit(lambda: self.receive([facts]))
+
+    def _on_carbon_received(self, msg: slixmpp.Message) -> None:
+        facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True)
+        if facts is not None:
+            self.serial.submit(lambda: self.receive([facts]))
+
+    def _on_carbon_sent(self, msg: slixmpp.Message) -> None:
+        facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True)
+        if facts is not None:
+            self._locked.pop(facts.peer, None)  # we answered from elsewhere
+            self.serial.submit(lambda: self.receive([facts]))
+
+    def _lock_resource(self, facts: MessageFacts) -> None:
+        if facts.direction == "in" and "/" in facts.sender_full:
+            self._locked[facts.peer] = facts.sender_full
+
+    def _on_unavailable(self, presence) -> None:
+        full = str(presence["from"])
+        peer = presence["from"].bare.lower()
+        if self._locked.get(peer) == full:
+            del self._locked[peer]
+
+    async def receive(self, batch: list[MessageFacts], *, replay: bool = False) -> None:
+        """Store, then show. Corrections replace what they correct."""
+        corrections = [f for f in batch if f.replace_id]
+        plain = [f for f in batch if not f.replace_id]
+        stored = await self.history.keep(plain)
+        opened: set[str] = set()  # windows opened now show their stored history, this batch included
+        for facts, rowid in zip(plain, stored):
+            if rowid and facts.peer not in opened:
+                if await self._show(facts, replay=replay, rowid=rowid if rowid is not True else None):
+                    opened.add(facts.peer)
+        for facts in corrections:
+            await self._apply_correction(facts)
+
+    async def _show(self, facts: MessageFacts, *, replay: bool, rowid: int | None = None) -> bool:
+        """Show one stored message; True when that opened its window (whose
+        history, loaded from the store, already includes it)."""
+        window = self.find_window(facts.peer)
+        if window is None:
+            window = await self.open_window(facts.peer)
+            if self.history.enabled:
+                if not replay:
+                    self._mark_activity(window)
+                return True
+        line = self.line_for(facts)
+        line.rowid = rowid
+        activity = None
+        if facts.direction == "in" and not replay:
+            self.states.clear_typing(facts.peer)
+            activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
+        self.windows.add_line(window, line, activity, replay=replay)
+        return False
+
+    def _mark_activity(self, window: Window) -> None:
+        if window is not self.windows.active:
+            self.windows.raise_activity(window, Activity.HIGHLIGHT)
+
+    def line_for(self, facts: MessageFacts) -> Line:
+        own = facts.direction == "out"
+        nick = display_name(self.own_jid) if own else self.name_of(facts.peer)
+        kind = LineKind.ACTION if facts.action else (LineKind.OUTGOING if own else LineKind.INCOMING)
+        return Line(facts.body, kind, nick=nick, time=facts.time, msg_id=facts.origin_id or facts.msg_id,
+                    elsewhere=facts.elsewhere,
+                    delivery=Delivery.SENT if own and not facts.elsewhere else Delivery.NONE)
+
+    async def _apply_correction(self, facts: MessageFacts) -> None:
+        window = self.find_window(facts.peer) or await self.open_window(facts.peer)
+        await self.history.correct(facts)
+        own = facts.direction == "out"
+        target = self._corrected.get(facts.replace_id)
+        if target is None:
+            target = next((l for l in reversed(window.lines) if l.msg_id == facts.replace_id), None)
+        if target is not None and (target.kind is not LineKind.INCOMING) == own:
+            target.body, target.corrected = facts.body, True
+            # a correction of this correction names the correction's own id
+            for new_id in (facts.origin_id, facts.msg_id):
+                if new_id:
+                    self._corrected[new_id] = target
+            self.windows.update_line(window, target, reflow=True)
+            return
+        # the original is not on screen: show the corrected text as a message
+        line = self.line_for(facts)
+        line.corrected = True
         self.windows.add_line(window, line)
-        msg.send()
+
+    async def reveal(self, record) -> Line | None:
+        """/goto: open ``record``'s conversation scrolled to it."""
+        async def work():
+            window = await self.open_window(record.peer)
+            line = await self.history.reveal(window, record.rowid)
+            if line is not None:
+                self.windows.reveal(window, line)
+            return line
+        return await self.serial.run(work)
+
+    # -- outgoing ----------------------------------------------------------------------
+    async def send(self, peer: str, text: str, *, action: bool = False, focus: bool = False) -> Line:
+        """Send ``text`` to ``peer``: stored, shown, then sent. An offline
+        account keeps the line, marked, for /retry. Queued behind what is
+        being stored, like everything that touches conversations."""
+        return await self.serial.run(lambda: self._send(peer, text, action=action, focus=focus))
+
+    async def _send(self, peer: str, text: str, *, action: bool, focus: bool) -> Line:
+        window = await self.open_window(peer, focus=focus)
+        body = xml_safe(text)
+        xmpp = self.session.xmpp
+        online = xmpp is not None and self.session.online
+        msg_id = xmpp.new_id() if xmpp is not None else None
+        facts = MessageFacts(
+            peer=peer, direction="out", body=body, time=_now(), sender_full=self.own_jid,
+            msg_id=msg_id, origin_id=msg_id, stanza_id=None, replace_id=None, action=action,
+        )
+        stored = await self.history.keep([facts], delivery="sent" if online else "pending")
+        line = self.line_for(facts)
+        line.rowid = stored[0] if stored[0] is not True else None
+        line.delivery = Delivery.SENT if online else Delivery.PENDING
+        self.windows.add_line(window, line)
+        if msg_id:
+            self._sent[msg_id] = (window, line)
+        if online:
+            self._send_stanza(peer, body, msg_id, action=action)
+        else:
+            self.windows.insert_after(window, line, Line(
+                "not sent: the account is offline — /retry sends it", LineKind.ERROR))
         return line
+
+    def _send_stanza(self, peer: str, body: str, msg_id: str, *, action: bool = False,
+                     replace_id: str | None = None) -> None:
+        xmpp = self.session.xmpp
+        wire_body = ACTION_PREFIX + body if action else body
+        msg = xmpp.make_message(mto=self._locked.get(peer, peer), mbody=wire_body, mtype="chat")
+        msg["id"] = msg_id
+        msg["origin_id"]["id"] = msg_id
+        msg["request_receipt"] = True
+        msg["chat_state"] = "active"
+        if replace_id:
+            msg["replace"]["id"] = replace_id
+        self.states.sent_active(peer)
+        msg.send()
+
+    async def retry(self, window: Window) -> int:
+        """Send again what failed or waited in ``window``; how many."""
+        return await self.serial.run(lambda: self._retry(window))
+
+    async def _retry(self, window: Window) -> int:
+        if not self.session.online or not window.target:
+            return 0
+        again = [l for l in window.lines
+                 if l.kind in (LineKind.OUTGOING, LineKind.ACTION) and l.delivery in (Delivery.FAILED, Delivery.PENDING)]
+        for line in again:
+            # the same ids: a copy that did arrive after all is recognised as the same message
+            msg_id = line.msg_id or self.session.xmpp.new_id()
+            line.msg_id, line.delivery = msg_id, Delivery.SENT
+            self._sent[msg_id] = (window, line)
+            await self.history.resent(window.target, msg_id)
+            self._send_stanza(window.target, line.body, msg_id, action=line.kind is LineKind.ACTION)
+            self.windows.update_line(window, line)
+        return len(again)
+
+    async def correct_last(self, window: Window, text: str) -> Line | None:
+        """XEP-0308: replace our last message in ``window`` with ``text``."""
+        return await self.serial.run(lambda: self._correct_last(window, text))
+
+    async def _correct_last(self, window: Window, text: str) -> Line | None:
+        last = next((l for l in reversed(window.lines)
+                     if l.kind in (LineKind.OUTGOING, LineKind.ACTION) and not l.elsewhere and l.msg_id), None)
+        if last is None or not self.session.online or not window.target:
+            return None
+        body = xml_safe(text)
+        new_id = self.session.xmpp.new_id()
+        facts = MessageFacts(peer=window.target, direction="out", body=body, time=_now(),
+                             sender_full=self.own_jid, msg_id=new_id, origin_id=new_id,
+                             stanza_id=None, replace_id=last.msg_id, action=last.kind is LineKind.ACTION)
+        await self.history.correct(facts)
+        self._send_stanza(window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
+        last.body, last.corrected = body, True
+        self._corrected[new_id] = last
+        self.windows.update_line(window, last, reflow=True)
+        return last
+
+    # -- receipts and errors --------------------------------------------------------------
+    def _on_receipt(self, msg: slixmpp.Message) -> None:
+        sent = self._sent.get(msg["receipt"])
+        if sent is None:
+            return
+        window, line = sent
+        if line.delivery is not Delivery.FAILED:
+            line.delivery = Delivery.DELIVERED
+            self.windows.update_line(window, line)
+            self.serial.submit(lambda: self.history.delivered(window.target, line.msg_id))
+
+    def _on_error(self, msg: slixmpp.Message) -> None:
+        sent = self._sent.get(msg["id"])
+        error = msg["error"]
+        condition = error["condition"] or "error"
+        text = sanitize_line(error["text"] or "")
+        reason = f"{condition}" + (f": {text}" if text else "")
+        peer = msg["from"].bare.lower()
+        if sent is None:
+            window = self.find_window(peer)
+            if window is not None:
+                self.windows.add_line(window, Line(f"error from {peer}: {reason}", LineKind.ERROR))
+            return
+        window, line = sent
+        line.delivery = Delivery.FAILED
+        self.windows.update_line(window, line)
+        self.windows.insert_after(window, line, Line(
+            f"not delivered to {peer}: {reason} — /retry sends it again", LineKind.ERROR))
+        self.serial.submit(lambda: self.history.failed(window.target, line.msg_id, reason))
+
+
+def _now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)

@@ -240,14 +240,22 @@ class AccountSession:
         self._became_online("online")
         xmpp = self.xmpp
         if xmpp is not None:
-            xmpp.send_presence()
-            asyncio.ensure_future(self._fetch_roster(xmpp))
+            asyncio.ensure_future(self._roster_then_presence(xmpp))
 
-    async def _fetch_roster(self, xmpp: slixmpp.ClientXMPP) -> None:
+    async def _roster_then_presence(self, xmpp: slixmpp.ClientXMPP) -> None:
+        """RFC 6121: ask for the roster before announcing ourselves, so the
+        presences that answer us land on known contacts."""
         try:
             await xmpp.get_roster(timeout=30)
         except Exception as exc:  # slixmpp raises IqError/IqTimeout
             log.info("%s: roster request failed: %s", self.jid, exc)
+        if xmpp is self.xmpp and self.online:
+            self.announce_presence(xmpp)
+
+    def announce_presence(self, xmpp: slixmpp.ClientXMPP) -> None:
+        """Our first presence of a session; the presence service replaces
+        this with the user's chosen show/status."""
+        xmpp.send_presence()
 
     def _on_session_resumed(self, _event) -> None:
         self._became_online("online (session resumed)")

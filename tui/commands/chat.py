@@ -1,0 +1,105 @@
+"""Conversation commands: /me, /correct, /retry, /lastlog, /search, /goto."""
+
+from __future__ import annotations
+
+from ..core.windows import WindowKind
+from .context import Context, account_named
+from .registry import Arg, CommandError, Registry
+
+CHAT = frozenset({WindowKind.CHAT})
+RESULT_LIMIT = 50
+
+
+def _chat_account(ctx: Context):
+    account = account_named(ctx, None)
+    if not ctx.window.target:
+        raise CommandError("This window has no conversation")
+    return account
+
+
+def _when(record) -> str:
+    return f"{record.time.astimezone():%Y-%m-%d %H:%M}"
+
+
+def register(registry: Registry) -> None:
+    cmd = registry.command
+
+    @cmd("me", args=(Arg("action", rest=True),), windows=CHAT, group="chat",
+         summary="Send an action (\"* alice waves\")", examples=("/me waves",))
+    async def _me(ctx: Context, args) -> None:
+        account = _chat_account(ctx)
+        await account.chat.send(ctx.window.target, args.action, action=True)
+
+    @cmd("correct", args=(Arg("text", rest=True),), windows=CHAT, group="chat",
+         summary="Correct your last message in this window (XEP-0308)",
+         description="Sends the new text as a correction of your last message; clients that "
+                     "support corrections replace it, others show the new text. Up on an empty "
+                     "line in a conversation also brings your last message back for editing.",
+         examples=("/correct hello, not helo",))
+    async def _correct(ctx: Context, args) -> None:
+        account = _chat_account(ctx)
+        if not account.session.online:
+            raise CommandError("Cannot correct while offline")
+        if await account.chat.correct_last(ctx.window, args.text) is None:
+            raise CommandError("Nothing of yours to correct in this window")
+
+    @cmd("retry", windows=CHAT, group="chat",
+         summary="Send again the messages of this window that failed or waited (offline)")
+    async def _retry(ctx: Context, args) -> None:
+        account = _chat_account(ctx)
+        if not account.session.online:
+            raise CommandError(f"{account.jid} is offline: /connect first")
+        count = await account.chat.retry(ctx.window)
+        ctx.out(f"Sent {count} message{'s' if count != 1 else ''} again" if count else "Nothing to send again")
+
+    @cmd("lastlog", aliases=("last",), args=(Arg("pattern", rest=True),), group="chat",
+         summary="Lines of this conversation containing PATTERN (its whole history)",
+         description="Searches the current conversation, including history not on screen, for "
+                     "lines containing PATTERN (case-insensitive). In other windows, searches "
+                     "what the window shows.",
+         examples=("/lastlog release", "/last http"))
+    async def _lastlog(ctx: Context, args) -> None:
+        pattern = args.pattern.strip()
+        account = ctx.client.accounts.for_window(ctx.window)
+        if ctx.window.kind is WindowKind.CHAT and ctx.window.target and account is not None \
+                and account.chat.history.enabled:
+            records = await account.chat.history.grep(ctx.window.target, pattern, limit=RESULT_LIMIT)
+            lines = [f"[{_when(r)}] {r.nick}: {r.text}" for r in records]
+        else:
+            folded = pattern.casefold()
+            lines = [f"[{l.time.astimezone():%Y-%m-%d %H:%M}] {l.nick + ': ' if l.nick else ''}{l.body}"
+                     for l in ctx.window.lines
+                     if folded in l.body.casefold() and not l.body.startswith("Lastlog")][-RESULT_LIMIT:]
+        ctx.out(f"Lastlog {pattern!r}: {len(lines)} line{'s' if len(lines) != 1 else ''}")
+        for line in lines:
+            ctx.out(f"  {line}")
+
+    @cmd("search", args=(Arg("words", rest=True),), group="chat",
+         summary="Search every conversation's history (words, newest first)",
+         description="Full-text search of the stored history of all conversations of this "
+                     "account. Each result shows its time, its conversation and its number: "
+                     "/goto N opens that conversation at that message.",
+         examples=("/search release notes", "/goto 2"))
+    async def _search(ctx: Context, args) -> None:
+        account = account_named(ctx, None)
+        if not account.chat.history.enabled:
+            raise CommandError("No history store: nothing to search")
+        records = await account.chat.history.search(args.words, limit=RESULT_LIMIT)
+        ctx.client.search_results = [(account, r) for r in records]
+        ctx.out(f"Search {args.words!r}: {len(records)} result{'s' if len(records) != 1 else ''}"
+                + (" — /goto N to jump there" if records else ""))
+        for number, record in enumerate(records, 1):
+            window = account.chat.find_window(record.peer)
+            where = f"{window.number}:{window.name}" if window else record.peer
+            ctx.out(f"  {number:>2}. [{_when(record)}] {where} <{record.nick}> {record.text}")
+
+    @cmd("goto", args=(Arg("result", type=int, metavar="N"),), group="chat",
+         summary="Open the conversation of /search result N at that message")
+    async def _goto(ctx: Context, args) -> None:
+        results = getattr(ctx.client, "search_results", [])
+        if not 1 <= args.result <= len(results):
+            raise CommandError(f"No search result {args.result} (/search first)")
+        account, record = results[args.result - 1]
+        line = await account.chat.reveal(record)
+        if line is None:
+            raise CommandError("That message is no longer in the history")

@@ -1,0 +1,107 @@
+"""From a slixmpp message stanza to the plain facts the client keeps.
+
+Pure mapping, no side effects: which conversation a message belongs to, who
+sent it, when (``<delay>`` for offline/archived copies), and its ids
+(XEP-0359 origin-id and stanza-id, XEP-0308 replace id). Unit-tested with
+stanzas built by slixmpp itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ..text import sanitize
+
+ACTION_PREFIX = "/me "  # XEP-0245
+
+
+@dataclass(slots=True)
+class MessageFacts:
+    peer: str  # bare JID of the conversation (the other party)
+    direction: str  # "in" | "out"
+    body: str
+    time: datetime
+    sender_full: str  # full JID it came from (for resource locking)
+    msg_id: str | None
+    origin_id: str | None
+    stanza_id: str | None  # assigned by our own archive
+    replace_id: str | None  # XEP-0308: this corrects that message
+    action: bool  # "/me does something"
+    elsewhere: bool = False  # carbon: another of our devices sent/received it
+    delayed: bool = False  # came with <delay>: offline storage or archive
+
+
+def _stanza_id_by(msg, archive_jid: str) -> str | None:
+    """The stanza-id our archive assigned (ignore ids claimed by others)."""
+    for element in msg.xml.findall("{urn:xmpp:sid:0}stanza-id"):
+        if (element.get("by") or "").lower() == archive_jid:
+            return element.get("id") or None
+    return None
+
+
+def _origin_id(msg) -> str | None:
+    element = msg.xml.find("{urn:xmpp:sid:0}origin-id")
+    return (element.get("id") or None) if element is not None else None
+
+
+def _replace_id(msg) -> str | None:
+    element = msg.xml.find("{urn:xmpp:message-correct:0}replace")
+    return (element.get("id") or None) if element is not None else None
+
+
+def _delay(msg) -> datetime | None:
+    element = msg.xml.find("{urn:xmpp:delay}delay")
+    if element is None or not element.get("stamp"):
+        return None
+    try:
+        stamp = datetime.fromisoformat(element.get("stamp").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+
+
+def message_facts(
+    msg,
+    own_bare: str,
+    *,
+    elsewhere: bool = False,
+    archived_id: str | None = None,
+    archived_time: datetime | None = None,
+) -> MessageFacts | None:
+    """Facts of a chat message with a body, or None for anything else.
+
+    ``archived_id``/``archived_time``: for a MAM result, the archive's id and
+    the ``<forwarded><delay>`` stamp, which win over what the inner stanza says.
+    """
+    body = msg["body"]
+    if not body or msg["type"] not in ("chat", "normal", ""):
+        return None
+    sender = msg["from"]
+    recipient = msg["to"]
+    outgoing = sender.bare.lower() == own_bare
+    peer = (recipient.bare if outgoing else sender.bare).lower()
+    if not peer:
+        return None
+    body = sanitize(body)
+    action = body.startswith(ACTION_PREFIX)
+    if action:
+        body = body[len(ACTION_PREFIX):]
+    delay = archived_time or _delay(msg)
+    now = datetime.now(timezone.utc)
+    if delay is not None and delay > now:
+        delay = now  # a stamp from the future (a bad clock, or forged) must not sort last forever
+    return MessageFacts(
+        peer=peer,
+        direction="out" if outgoing else "in",
+        body=body,
+        time=delay or now,
+        sender_full=str(sender),
+        msg_id=msg["id"] or None,
+        origin_id=_origin_id(msg),
+        stanza_id=archived_id or _stanza_id_by(msg, own_bare),
+        replace_id=_replace_id(msg),
+        action=action,
+        elsewhere=elsewhere,
+        delayed=delay is not None,
+    )
