@@ -227,6 +227,7 @@ class ParlonsApp(App):
             self._shown_window = active
             main.show_window(active, self._roster_of(active))
             main.input_line.set_completion(self.client.registry, self._completion_providers())
+            main.input_line.last_own_message = lambda window=active: self.client.last_own_message(window)
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -262,7 +263,7 @@ class ParlonsApp(App):
 
     # -- input ---------------------------------------------------------------------
     async def on_input_line_entered(self, event) -> None:
-        await self.client.handle_input(event.value)
+        await self.client.handle_input(event.value, correction=event.correction)
 
     def on_input_changed(self, event) -> None:
         # our chat state (XEP-0085): composing / paused / active

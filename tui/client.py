@@ -96,14 +96,28 @@ class Client:
         self.bus.emit(QuitRequested(message))
 
     # -- input -------------------------------------------------------------------
-    async def handle_input(self, text: str, window: Window | None = None) -> None:
-        """One line (possibly multi-line text) the user entered in ``window``."""
+    async def handle_input(self, text: str, window: Window | None = None, *,
+                           correction: bool = False) -> None:
+        """One line (possibly multi-line text) the user entered in ``window``;
+        ``correction``: it is our last message, edited (Up on an empty line)."""
         window = window or self.windows.active
         parsed = parse_input(text)
         if isinstance(parsed, Invocation):
             await run_command(self, parsed, window)
         elif isinstance(parsed, SendText):
-            await self.send_text(parsed.text, window)
+            if correction and window.kind is WindowKind.CHAT:
+                await run_command(self, Invocation("correct", " " + parsed.text), window)
+            else:
+                await self.send_text(parsed.text, window)
+
+    def last_own_message(self, window: Window) -> str | None:
+        """The text Up brings back for correcting, in a conversation."""
+        if window.kind is not WindowKind.CHAT:
+            return None
+        for line in reversed(window.lines):
+            if line.kind in (LineKind.OUTGOING, LineKind.ACTION) and not line.elsewhere and line.msg_id:
+                return line.body  # an action stays an action when corrected
+        return None
 
     async def send_text(self, text: str, window: Window) -> None:
         if window.kind is WindowKind.CHAT and window.target:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import ClassVar, Mapping
+from typing import Callable, ClassVar, Mapping
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -93,12 +93,19 @@ class InputLine(Input, inherit_bindings=False):
         Binding("ctrl+v", "paste", "Paste text from the clipboard", show=False),
     ]
 
+    DEFAULT_CSS = """
+    InputLine.-correcting { background: $warning 25%; }
+    """
+
     @dataclass
     class Entered(Message):
         """Enter was pressed on a non-blank line (posted once per Enter)."""
 
         input_line: "InputLine"
         value: str
+        # The line was our last message brought back by Up for editing: send
+        # it as a correction (XEP-0308) rather than as a new message.
+        correction: bool = False
 
         @property
         def control(self) -> "InputLine":
@@ -132,6 +139,10 @@ class InputLine(Input, inherit_bindings=False):
         self._history: list[str] = history if history is not None else []
         self._history_index: int | None = None  # None: editing a new line
         self._draft = ""
+        # Up on an empty line in a conversation: our last message, to correct
+        # (Gajim, Conversations). The app sets this per window.
+        self.last_own_message: Callable[[], str | None] | None = None
+        self.correcting = False
 
     # -- wiring by the app ----------------------------------------------
     def set_history(self, history: list[str]) -> None:
@@ -211,14 +222,16 @@ class InputLine(Input, inherit_bindings=False):
         """Post ``Entered`` for a non-blank line, record it in the history
         and clear the line.  A blank line is just cleared."""
         value = self.value
+        correction = self.correcting
         self._history_index = None
         self._draft = ""
         self.value = ""
+        self._stop_correcting()
         if not value.strip():
             return
         if not self.password:
             self._remember(value)
-        self.post_message(self.Entered(self, value))
+        self.post_message(self.Entered(self, value, correction))
 
     async def action_submit(self) -> None:
         # Only reachable programmatically (there is no enter binding).
@@ -236,7 +249,25 @@ class InputLine(Input, inherit_bindings=False):
         self.value = text
         self.cursor_position = len(text)
 
+    def _stop_correcting(self) -> None:
+        if self.correcting:
+            self.correcting = False
+            self.remove_class("-correcting")
+
+    def _on_input_changed(self, event) -> None:
+        if self.correcting and not self.value:
+            self._stop_correcting()  # emptied: back to a new message
+
     def action_history_previous(self) -> None:
+        if self._history_index is None and not self.value and not self.correcting \
+                and self.last_own_message is not None:
+            text = self.last_own_message()
+            if text:
+                self.correcting = True
+                self.add_class("-correcting")
+                self._show(text)
+                return
+        self._stop_correcting()
         if not self._history:
             return
         if self._history_index is None:

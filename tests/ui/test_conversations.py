@@ -199,3 +199,91 @@ async def test_history_survives_a_restart_and_offline_messages_appear_once_in_or
         bodies = [l.body for l in window.lines if l.kind in (LineKind.INCOMING, LineKind.OUTGOING)]
         assert bodies == ["before quitting", "my answer", "while you were away 1",
                           "while you were away 2", "while you were away 3", "after reconnect"]
+
+
+async def test_up_on_an_empty_line_edits_the_last_message_as_a_correction(alice, make_peer):
+    bob = await make_peer(plugins=CHATTY)
+    async with running_app(alice.config) as (app, pilot):
+        window = await open_chat(app, pilot, bob.jid)
+        line = app.main.input_line
+        await type_line(app, pilot, "see you at 5")
+        await until(lambda: bob.bodies() == ["see you at 5"], timeout=5)
+        await pilot.press("up")
+        assert line.value == "see you at 5" and line.correcting
+        await pilot.press("backspace", "6")
+        await pilot.press("enter")
+        await until(lambda: len(bob.messages) == 2, timeout=5)
+        assert bob.messages[1].stanza["replace"]["id"] == bob.messages[0].stanza["id"]
+        assert bob.bodies()[1] == "see you at 6"
+        assert own_lines(window)[-1].body == "see you at 6" and own_lines(window)[-1].corrected
+        # Up again, then Up once more: plain history, and Enter sends a new message
+        await pilot.press("up")
+        assert line.correcting
+        await pilot.press("up")
+        assert not line.correcting
+        line.value = "a new one"
+        await pilot.press("enter")
+        await until(lambda: len(bob.messages) == 3, timeout=5)
+        assert not bob.messages[2].stanza["replace"]["id"]
+
+
+async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice, make_peer, tmp_path):
+    import tui.xmpp.chat_history as chat_history
+
+    bob = await make_peer()
+    phone = await make_peer(alice.jid, alice.password)  # alice's phone gets them live...
+    for n in range(30):
+        bob.send(alice.jid, f"archived {n:02}")
+    await until(lambda: len(phone.messages) == 30, timeout=10)
+    await phone.stop()  # ...so nothing waits in offline storage: only the archive has them
+    data = tmp_path / "data"
+    # a first run with an empty store reads the newest messages only
+    old_first_run, old_open = chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES
+    chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES = 5, 3
+    try:
+        async with running_app(alice.config, data_dir=data, size=(80, 12)) as (app, pilot):
+            window = await until(lambda: app.client.windows.find(alice.jid, bob.jid), timeout=10)
+
+            def shown():
+                return [l.body for l in window.lines if l.kind is LineKind.INCOMING]
+
+            await until(lambda: shown() == ["archived 27", "archived 28", "archived 29"], timeout=10,
+                        message=lambda: shown())
+            await pilot.press(f"alt+{window.number}")
+            # page up to the top, then past it: the store has 2 more, then the archive the rest
+            for _ in range(20):
+                await pilot.press("pageup")
+                if len(shown()) == 30:
+                    break
+                await until(lambda: app.main.log_view.at_top or len(shown()) == 30, timeout=5)
+            await until(lambda: len(shown()) == 30, timeout=10, message=lambda: shown())
+            assert shown() == [f"archived {n:02}" for n in range(30)]
+    finally:
+        chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES = old_first_run, old_open
+
+
+async def test_search_lastlog_and_goto(alice, make_peer):
+    bob = await make_peer()
+    carol = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        bob.send(alice.jid, "the pelican crossed the bay")
+        carol.send(alice.jid, "nothing to see")
+        carol.send(alice.jid, "a pelican again")
+        await until(lambda: len(app.client.windows) == 3
+                    and "pelican again" in window_text(app.client.windows.get(3)), timeout=5)
+        await type_line(app, pilot, "/search pelican")
+        status = app.client.windows.status
+        await until(lambda: "Search 'pelican': 2 results" in window_text(status), timeout=5)
+        text = window_text(status)
+        assert "1. [" in text and "2. [" in text and "crossed the bay" in text and "pelican again" in text
+        bob_window = app.client.windows.find(alice.jid, bob.jid)
+        number = next(n for n, (_a, r) in enumerate(app.client.search_results, 1) if "crossed" in r.text)
+        await type_line(app, pilot, f"/goto {number}")
+        await until(lambda: app.client.windows.active is bob_window, timeout=5)
+        await until(lambda: "crossed the bay" in screen_text(app), timeout=5)
+        await type_line(app, pilot, "/lastlog BAY")
+        await until(lambda: "Lastlog 'BAY': 1 line" in window_text(bob_window), timeout=5)
+        await type_line(app, pilot, '/search "unbalanced AND (')
+        await until(lambda: "unbalanced AND (': 0 results" in window_text(bob_window), timeout=5,
+                    message=lambda: window_text(bob_window))
+        assert app.is_running

@@ -161,7 +161,22 @@ class ChatService:
         if facts.direction == "in" and not replay:
             self.states.clear_typing(facts.peer)
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
+        if facts.delayed and not self._place_delayed(window, line):
+            return False
         self.windows.add_line(window, line, activity, replay=replay)
+        return False
+
+    def _place_delayed(self, window: Window, line: Line) -> bool:
+        """A message stamped in the past (offline storage, archive): True if
+        it belongs at the end. Within what the window shows it is inserted in
+        time order; older than that, it stays in the store for scrollback."""
+        shown = [l for l in window.lines if l.kind is not LineKind.EVENT]
+        if not shown or line.time >= shown[-1].time:
+            return True
+        if line.time < shown[0].time:
+            return False
+        after = next(l for l in reversed(shown) if l.time <= line.time)
+        self.windows.insert_after(window, after, line)
         return False
 
     def _mark_activity(self, window: Window) -> None:

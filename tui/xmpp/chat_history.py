@@ -47,6 +47,15 @@ def _after_floor(facts: MessageFacts, floor):
     return max(floor, facts.time)
 
 
+def _before_ceiling(batch: list[MessageFacts], ceiling) -> None:
+    """An older page fetched late must sort before what is shown, even when
+    the coarse archive stamps are equal: keep each strictly below the next."""
+    for facts in reversed(batch):
+        if facts.time >= ceiling:
+            facts.time = ceiling - timedelta(microseconds=1)
+        ceiling = facts.time
+
+
 def _record(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
     return StoredMessage(
         peer=facts.peer, direction=facts.direction, body=facts.body, time=facts.time, nick=nick,
@@ -155,7 +164,9 @@ class ChatHistory:
             return 0
         if len(batch) < MAM_PAGE:
             self._archive_done.add(window)
-        batch.sort(key=lambda f: f.time)
+        batch.reverse()  # the iterator went backwards: oldest first again
+        if end is not None:
+            _before_ceiling(batch, end)
         stored = await self.keep(batch)
         return sum(1 for new in stored if new)
 
@@ -195,7 +206,8 @@ class ChatHistory:
         except Exception as exc:
             log.info("archive catch-up failed: %s", exc)
             self.chat.windows.status_line(f"{self.chat.session.jid}: could not read the server archive ({exc})")
-        batch.sort(key=lambda f: f.time)
+        if newest is None:
+            batch.reverse()  # read backwards from the newest: oldest first again
         await self.chat.receive(batch, replay=True)
 
     def _facts_of_result(self, result) -> MessageFacts | None:
