@@ -16,11 +16,12 @@ strings: it is never parsed as markup.
 
 from __future__ import annotations
 
-import zlib
 from collections import OrderedDict
+from functools import lru_cache
 from time import monotonic
 from typing import ClassVar
 
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -30,6 +31,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .line_layout import (
@@ -50,12 +52,6 @@ KEPT_INDEXES = 4
 # Scroll position and scrollbar follow new lines at most this often (s).
 VIEW_SYNC_INTERVAL = 1 / 60
 
-# Nick colours until XEP-0392 arrives: readable on dark and light backgrounds.
-NICK_PALETTE = (
-    "#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2",
-    "#d19a66", "#be5046", "#7ec699", "#f08d49", "#a6a0ff", "#cc99cd",
-)  # fmt: skip
-_NICK_COLOURS = tuple(Style(color=colour) for colour in NICK_PALETTE)
 
 _BODY_ROLE = {
     LineKind.OUTGOING: "own",
@@ -65,9 +61,11 @@ _BODY_ROLE = {
 }
 
 
-def nick_colour(nick: str) -> Style:
-    """Same nick, same colour, in every run (``hash()`` is salted per process)."""
-    return _NICK_COLOURS[zlib.crc32(nick.encode("utf-8", "replace")) % len(_NICK_COLOURS)]
+@lru_cache(maxsize=4096)
+def nick_colour(key: str) -> Style:
+    """XEP-0392: the same JID (or room nick) has the same colour here as in
+    Conversations, Dino or Gajim, in every run."""
+    return Style(color=Color.from_rgb(*consistent_rgb(key)))
 
 
 # One cell between the time and the nick says where a message is in its life
@@ -443,7 +441,7 @@ class MessageLog(ScrollView, can_focus=False):
         own = line.kind is LineKind.OUTGOING
         piece_styles = {
             "bracket": line_style + roles["time"],
-            "nick": line_style + roles["nick"] + (roles["own"] if own else nick_colour(line.nick)),
+            "nick": line_style + roles["nick"] + (roles["own"] if own else nick_colour(line.colour_key or line.nick)),
             "action": body_style,
             "event": line_style + roles["event"],
             "error": line_style + roles["error"],

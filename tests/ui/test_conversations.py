@@ -287,3 +287,19 @@ async def test_search_lastlog_and_goto(alice, make_peer):
         await until(lambda: "unbalanced AND (': 0 results" in window_text(bob_window), timeout=5,
                     message=lambda: window_text(bob_window))
         assert app.is_running
+
+
+async def test_replies_go_to_the_resource_that_wrote_until_it_leaves(alice, make_account, make_peer):
+    bob_jid, bob_password = make_account("bob")
+    phone = await make_peer(f"{bob_jid}/phone", bob_password)
+    desk = await make_peer(f"{bob_jid}/desk", bob_password)
+    async with running_app(alice.config) as (app, pilot):
+        phone.send(alice.jid, "from my phone")
+        window = await until(lambda: app.client.windows.find(alice.jid, bob_jid), timeout=5)
+        await pilot.press(f"alt+{window.number}")
+        await type_line(app, pilot, "answer to the phone")
+        await until(lambda: phone.bodies() == ["answer to the phone"], timeout=5)
+        await phone.stop()  # the phone goes away: the lock is released
+        await type_line(app, pilot, "to whoever is there")
+        await until(lambda: "to whoever is there" in desk.bodies(), timeout=5)
+        assert "answer to the phone" not in desk.bodies()

@@ -60,6 +60,9 @@ class Line:
     corrected: bool = False  # replaced by a later correction (XEP-0308)
     elsewhere: bool = False  # sent or received by another of our devices (carbons)
     rowid: int | None = None  # the history store's key, when the line is a stored message
+    # What the nick's colour derives from (XEP-0392): the sender's bare JID
+    # in a conversation, the nick in a room; "" = the nick itself.
+    colour_key: str = ""
     # Local, unique, monotonically increasing: the log widget keys on it.
     uid: int = field(default_factory=lambda: next(_line_ids))
 

@@ -188,7 +188,7 @@ class ChatService:
         nick = display_name(self.own_jid) if own else self.name_of(facts.peer)
         kind = LineKind.ACTION if facts.action else (LineKind.OUTGOING if own else LineKind.INCOMING)
         return Line(facts.body, kind, nick=nick, time=facts.time, msg_id=facts.origin_id or facts.msg_id,
-                    elsewhere=facts.elsewhere,
+                    elsewhere=facts.elsewhere, colour_key=self.own_jid if own else facts.peer,
                     delivery=Delivery.SENT if own and not facts.elsewhere else Delivery.NONE)
 
     async def _apply_correction(self, facts: MessageFacts) -> None:

@@ -64,14 +64,14 @@ def _record(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
     )
 
 
-def _line(record: StoredMessage) -> Line:
+def _line(record: StoredMessage, own_jid: str = "") -> Line:
     own = record.direction == "out"
     kind = LineKind.ACTION if record.kind == "action" else (LineKind.OUTGOING if own else LineKind.INCOMING)
     delivery = Delivery(record.delivery) if own else Delivery.NONE
     return Line(record.text, kind, nick=record.nick, time=record.time,
                 msg_id=record.origin_id or record.msg_id, delivery=delivery,
                 corrected=record.corrected_body is not None, elsewhere=record.elsewhere,
-                rowid=record.rowid)
+                rowid=record.rowid, colour_key=own_jid if own else record.peer)
 
 
 class ChatHistory:
@@ -125,7 +125,7 @@ class ChatHistory:
         records = await self.db.latest(peer, OPEN_LINES)
         if records:
             self._oldest[window] = records[0].rowid
-            self.chat.windows.prepend_lines(window, [_line(r) for r in records])
+            self.chat.windows.prepend_lines(window, [_line(r, self.chat.own_jid) for r in records])
 
     async def load_older(self, window: Window) -> int:
         """One more page before what the window shows; 0 when there is no more."""
@@ -142,7 +142,7 @@ class ChatHistory:
         if not records:
             return 0
         self._oldest[window] = records[0].rowid
-        self.chat.windows.prepend_lines(window, [_line(r) for r in records])
+        self.chat.windows.prepend_lines(window, [_line(r, self.chat.own_jid) for r in records])
         return len(records)
 
     async def _fetch_archive_before(self, window: Window, peer: str) -> int:
