@@ -34,7 +34,8 @@ async def running_app(config: Config | None, *, size=(120, 40), wait_online: boo
         if wait_online and config is not None:
             await until(
                 lambda: len(app.client.accounts) == len(config.accounts) and all(
-                    a.session.status.state is ConnectionState.ONLINE for a in app.client.accounts),
+                    a.session.status.state is ConnectionState.ONLINE and a.session.announced
+                    for a in app.client.accounts),
                 timeout=10, message=lambda: status_text(app),
             )
         yield app, pilot

@@ -63,6 +63,7 @@ class AccountSession:
         self.status = AccountStatus(settings.jid)
         self.xmpp: slixmpp.ClientXMPP | None = None
         self._wanted = False  # the user wants this account online
+        self.announced = False  # our first presence of this session went out
         self._fatal = False  # the last failure cannot be fixed by retrying
         self._retry_handle: asyncio.TimerHandle | None = None
         self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
@@ -237,6 +238,7 @@ class AccountSession:
             self.status.reason = line
 
     def _on_session_start(self, _event) -> None:
+        self.announced = False  # contacts see us once our first presence is out
         self._became_online("online")
         xmpp = self.xmpp
         if xmpp is not None:
@@ -251,6 +253,7 @@ class AccountSession:
             log.info("%s: roster request failed: %s", self.jid, exc)
         if xmpp is self.xmpp and self.online:
             self.announce_presence(xmpp)
+            self.announced = True
 
     def announce_presence(self, xmpp: slixmpp.ClientXMPP) -> None:
         """Our first presence of a session; the presence service replaces
