@@ -61,6 +61,14 @@ class TypingChanged:
 
 
 @dataclass(slots=True)
+class RoomChanged:
+    """A room's occupants, topic or our state in it changed (coalesced per frame)."""
+
+    account: str
+    room: str
+
+
+@dataclass(slots=True)
 class WindowCleared:
     window: Any
 
