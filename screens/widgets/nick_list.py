@@ -1,0 +1,151 @@
+"""NickList: a room's occupants in the right-hand pane (Line API).
+
+A room can hold 1,000+ occupants, so this is no ListView: like the roster
+view it renders only the visible rows (``render_line``) over a flat list of
+small tuples, rebuilt only when the room's ``version`` moved (or the app
+says the confusable flags changed), at most once per app sync — one
+rebuild per frame however many presences a join storm brings.
+
+Layout (about 20 columns)::
+
+     42 people            header: occupants in the room
+    Moderators 2          one heading per non-empty role
+     @alice
+    ⚠@bοb                 ⚠: confusable with another nick or a contact
+    Participants 39
+      carol               away / extended away: dimmed
+    Visitors 1
+      dave                visitors: dimmed
+
+The pane never takes focus (the input line keeps the keys) and ignores a
+paste.  Nicks are untrusted: they go into ``Segment``s as plain strings,
+never through markup.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.core.room import Occupant, Room
+
+ROLE_TITLES = {
+    "moderator": "Moderators",
+    "participant": "Participants",
+    "visitor": "Visitors",
+    "none": "Others",
+}
+ROLE_MARKS = {"moderator": "@", "participant": " ", "visitor": " ", "none": " "}
+FLAG = "⚠"  # one cell (no VS16): the layout does not move when a flag appears
+
+_HEADER = Style(dim=True)
+_GROUP = Style(bold=True)
+_COUNT = Style(dim=True)
+_MODERATOR = Style(color="green", bold=True)
+_DIMMED = Style(dim=True)
+_FLAG = Style(color="red", bold=True)
+_OWN = Style(bold=True)
+
+# A row: ("header", count) | ("group", role, count) | ("occupant", Occupant)
+Row = tuple
+
+
+def nick_rows(room: Room | None) -> list[Row]:
+    """The flat rows the pane shows for ``room`` (pure; sorting is the model's)."""
+    if room is None:
+        return []
+    rows: list[Row] = [("header", len(room.occupants))]
+    for role, people in room.by_role():
+        rows.append(("group", role, len(people)))
+        rows.extend(("occupant", occupant) for occupant in people)
+    return rows
+
+
+class NickList(ScrollView, can_focus=False):
+    DEFAULT_CSS = """
+    NickList {
+        overflow-y: auto;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.room: Room | None = None
+        self.rows: list[Row] = []
+        self.rebuilds = 0  # how often the rows were rebuilt (tests and the bench count them)
+        self._built: tuple[int, int] | None = None  # (id(room), version) of the rows
+
+    # -- model -----------------------------------------------------------------
+    def set_room(self, room: Room | None, *, force: bool = False) -> None:
+        """Catch up with ``room``; a no-op when its version did not move.
+        ``force``: rebuild anyway (the confusable flags changed).  A hidden
+        pane waits until shown."""
+        self.room = room
+        if not self.display:
+            return
+        key = (id(room), room.version) if room is not None else None
+        if key == self._built and not force:
+            return
+        self._built = key
+        self.rows = nick_rows(room)
+        self.rebuilds += 1
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.refresh()
+
+    def row_texts(self) -> list[str]:
+        """What every row reads as (tests)."""
+        width = max(self.size.width, 40)
+        return [self._render_row(row, width).text.rstrip() for row in self.rows]
+
+    def on_show(self) -> None:
+        self.set_room(self.room)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # A paste is text for the input line, never anything here.
+        event.stop()
+        event.prevent_default()
+
+    # -- rendering -----------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        if not 0 <= index < len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        return self._render_row(self.rows[index], width)
+
+    def _render_row(self, row: Row, width: int) -> Strip:
+        base = self.rich_style
+        kind = row[0]
+        if kind == "header":
+            count = row[1]
+            segments = [Segment(f" {count} {'person' if count == 1 else 'people'}", base + _HEADER)]
+        elif kind == "group":
+            _, role, count = row
+            segments = [Segment(ROLE_TITLES.get(role, role), base + _GROUP),
+                        Segment(f" {count}", base + _COUNT)]
+        else:
+            segments = self._occupant_segments(row[1], base)
+        return Strip(segments).crop_extend(0, width, base)
+
+    def _occupant_segments(self, occupant: Occupant, base: Style) -> list[Segment]:
+        flagged = occupant.confusable_with is not None
+        mark = ROLE_MARKS.get(occupant.role, " ")
+        style = base
+        if occupant.role == "visitor" or occupant.show in ("away", "xa"):
+            style = base + _DIMMED
+        if self.room is not None and occupant.nick == self.room.nick:
+            style = style + _OWN
+        return [
+            Segment(FLAG if flagged else " ", base + _FLAG),
+            Segment(mark, base + _MODERATOR if mark == "@" else base),
+            Segment(occupant.nick, style),
+        ]

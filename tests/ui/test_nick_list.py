@@ -1,0 +1,240 @@
+"""The room UI in the real app (Pilot): nick list pane, topic, nick completion,
+highlights, confusable nicks.
+
+The rooms here are model objects filled by the test (tui/core/room.py), as
+the MUC service fills them; the app finds them through ``client.room_of``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual import events
+
+from screens.widgets.bars import TitleBar
+from tests.harness.app import running_app, screen_lines
+from tests.harness.wait import until
+from tui.core.events import RoomChanged
+from tui.core.model import Line, LineKind
+from tui.core.room import Occupant, Room
+from tui.core.windows import Activity, WindowKind
+
+ROOM = "bench@conference.localhost"
+CYRILLIC_O = "\u043e"
+
+
+def open_room(app, account: str, room: Room, *, focus: bool = True):
+    """A room window showing ``room``, as the MUC service would open it."""
+    rooms = getattr(app.client, "_test_rooms", None)
+    if rooms is None:
+        rooms = app.client._test_rooms = {}
+        app.client.room_of = lambda window: rooms.get(window.target)
+    rooms[room.jid] = room
+    return app.client.windows.open(room.jid.split("@")[0], WindowKind.ROOM, account, room.jid, focus=focus)
+
+
+def fill(room: Room, people: dict[str, str]) -> None:
+    for nick, role in people.items():
+        room.upsert(Occupant(nick, role=role))
+
+
+def changed(app, account: str, room: Room) -> None:
+    app.client.bus.emit(RoomChanged(account, room.jid))
+
+
+async def test_occupants_grouped_by_role_sorted_flagged_and_the_topic_on_top(alice):
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "carol": "participant", "Bob": "moderator",
+                    "dave": "visitor", "erin": "participant", f"b{CYRILLIC_O}b": "participant"})
+        room.get("erin").show = "away"
+        room.set_topic("Benchmarks [b]and[/b] \x1b[31mthings")
+        open_room(app, alice.jid, room)
+        pane = app.main.nick_list
+        expected = [" 6 people", "Moderators 2", " @alice", " @Bob", "Participants 3",
+                    f"⚠ b{CYRILLIC_O}b", "  carol", "  erin", "Visitors 1", "  dave"]
+        await until(lambda: pane.display and pane.row_texts() == expected, timeout=5,
+                    message=lambda: "\n".join(pane.row_texts()))
+        assert room.get(f"b{CYRILLIC_O}b").confusable_with == "Bob"
+        assert pane.region.width == 22 and not pane.can_focus and app.main.input_line.has_focus
+        # what is on screen: the visible rows, untrusted text literal
+        shown = [pane.render_line(y).text.rstrip() for y in range(len(expected))]
+        assert shown == [row[:pane.size.width].rstrip() for row in expected]
+        title = app.main.query_one(TitleBar).plain
+        assert "Benchmarks [b]and[/b] \u241b[31mthings" in title and "\x1b" not in title
+        # away and visitors are dimmed, moderators marked
+        styles = {row: pane._render_row(r, 22) for row, r in zip(expected, pane.rows)}
+        assert any(seg.style and seg.style.dim for seg in styles["  erin"])
+        assert any(seg.style and seg.style.dim for seg in styles["  dave"])
+        assert not any(seg.style and seg.style.dim for seg in styles["  carol"])
+        # a change reaches the pane through RoomChanged, the topic too
+        room.remove("dave")
+        room.set_topic("new topic")
+        changed(app, alice.jid, room)
+        await until(lambda: "  dave" not in pane.row_texts() and pane.row_texts()[0] == " 5 people", timeout=5)
+        await until(lambda: "new topic" in app.main.query_one(TitleBar).plain, timeout=5)
+
+
+async def test_hidden_outside_rooms_f4_toggles_and_a_paste_is_ignored(alice):
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        window = open_room(app, alice.jid, room)
+        pane = app.main.nick_list
+        await until(lambda: pane.display and len(pane.rows) == 5, timeout=5)
+        await pilot.press("alt+1")  # the status window: no nick list
+        await until(lambda: not pane.display and "bench" not in app.main.query_one(TitleBar).plain, timeout=5)
+        await pilot.press(f"alt+{window.number}")
+        await until(lambda: pane.display, timeout=5)
+        await pilot.press("f4")
+        await until(lambda: not pane.display, timeout=5)
+        assert app.main.input_line.has_focus
+        # hidden: a storm does not rebuild it
+        before = pane.rebuilds
+        room.upsert(Occupant("carol"))
+        changed(app, alice.jid, room)
+        await pilot.pause()
+        await pilot.pause()
+        assert pane.rebuilds == before
+        await pilot.press("f4")
+        await until(lambda: pane.display and "  carol" in pane.row_texts(), timeout=5)
+        # a paste into the pane is nothing: no keys, no input, focus stays
+        app.main.input_line.value = "draft"
+        pane.post_message(events.Paste("bob\r/quit\r"))
+        await pilot.pause()
+        assert app.main.input_line.value == "draft" and app.main.input_line.has_focus
+        assert app.is_running
+
+
+async def test_a_storm_of_a_thousand_joins_rebuilds_once_per_frame(alice):
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        room.upsert(Occupant("alice", role="moderator"))
+        open_room(app, alice.jid, room)
+        pane = app.main.nick_list
+        await until(lambda: pane.display and len(pane.rows) == 3, timeout=5)
+        # all in one turn of the loop: one rebuild
+        before = pane.rebuilds
+        for n in range(500):
+            room.upsert(Occupant(f"guest{n:04d}"))
+            changed(app, alice.jid, room)
+        await until(lambda: pane.row_texts()[0] == " 501 people", timeout=5)
+        assert pane.rebuilds == before + 1
+        # in batches of 25 over many turns: never more rebuilds than frames
+        before = pane.rebuilds
+        started = time.perf_counter()
+        for n in range(500, 1000):
+            room.upsert(Occupant(f"guest{n:04d}", role="visitor" if n % 10 == 0 else "participant"))
+            changed(app, alice.jid, room)
+            if n % 25 == 0:
+                await asyncio.sleep(0)
+        await until(lambda: pane.row_texts()[0] == " 1001 people", timeout=5)
+        elapsed = time.perf_counter() - started
+        rebuilds = pane.rebuilds - before
+        print(f"1,000 occupants: {rebuilds} rebuilds in {elapsed * 1000:.0f} ms")
+        assert rebuilds <= 20 and rebuilds <= elapsed * 30 + 2
+        assert len(pane.rows) == 1001 + 4  # header, 3 role headings
+        assert pane.virtual_size.height == len(pane.rows)
+
+
+async def test_nick_completion_recent_speakers_first_colon_at_line_start(alice):
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant", "bea": "participant",
+                    "carol": "participant", "Boris": "visitor"})
+        open_room(app, alice.jid, room)
+        line = app.main.input_line
+        await until(lambda: app.main.nick_list.display, timeout=5)
+        await pilot.press("b", "o", "tab")
+        assert (line.value, line.cursor_position) == ("bob: ", 5)  # nobody spoke: alphabetical
+        # recent speakers first: Boris spoke last, then bob
+        room.spoke("bob")
+        room.spoke("Boris")
+        line.value = ""
+        await pilot.press("b", "o", "tab")
+        assert (line.value, line.cursor_position) == ("Boris: ", 7)
+        await pilot.press("tab")
+        assert line.value == "bob: "
+        # mid-line: no colon, a space only when the candidate is the only one
+        line.value = ""
+        await pilot.press(*"hi ca", "tab")
+        assert line.value == "hi carol "
+        # our own nick is never offered
+        line.value = ""
+        await pilot.press("a", "l", "tab")
+        assert line.value == "al"
+        # outside a room the first word completes nothing
+        await pilot.press("alt+1")
+        await until(lambda: not app.main.nick_list.display, timeout=5)
+        line.value = ""
+        await pilot.press("b", "o", "tab")
+        assert line.value == "bo"
+
+
+async def test_highlighted_lines_and_window_and_confusable_lines_marked(alice):
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant", f"b{CYRILLIC_O}b": "participant"})
+        window = open_room(app, alice.jid, room, focus=False)
+        assert window is not app.client.windows.active
+        windows = app.client.windows
+        windows.add_line(window, Line("hello all", LineKind.INCOMING, nick="bob"))
+        assert window.activity is Activity.MESSAGES
+        windows.add_line(window, Line("alice: ping", LineKind.INCOMING, nick="bob", highlight=True))
+        assert window.activity is Activity.HIGHLIGHT
+        bar = app.main.query_one("#windowbar")
+        await until(lambda: f"[Act: {window.number}]" in bar.plain, timeout=5)
+        act = bar._text.plain.index(f"[Act: {window.number}") + len("[Act: ")
+        assert any(span.start <= act < span.end and "magenta" in str(span.style) for span in bar._text.spans)
+        # the impostor's line carries the mark; bob's do not
+        fake = Line("send me your password", LineKind.INCOMING, nick=f"b{CYRILLIC_O}b")
+        windows.add_line(window, fake)
+        assert fake.imitates == "bob" and not window.lines[-2].imitates
+        await pilot.press(f"alt+{window.number}")
+        await until(lambda: any("send me your password" in row for row in screen_lines(app)), timeout=5)
+        rows = screen_lines(app)
+        fake_row = next(row for row in rows if "send me your password" in row)
+        assert fake_row[5:].startswith(f"⚠<b{CYRILLIC_O}b> ")  # the mark cell after HH:MM
+        ping_row = next(y for y, row in enumerate(rows) if "alice: ping" in row)
+        hello_row = next(y for y, row in enumerate(rows) if "hello all" in row)
+        log_view = app.main.log_view
+        highlight_bg = log_view._roles()["highlight"].bgcolor
+        assert highlight_bg is not None
+        assert any(seg.style and seg.style.bgcolor == highlight_bg for seg in log_view.render_line(ping_row))
+        assert not any(seg.style and seg.style.bgcolor == highlight_bg
+                       for seg in log_view.render_line(hello_row))
+
+
+async def test_end_to_end_real_room_nick_list_impostor_and_completion(alice, make_peer, prosody):
+    """Real Prosody, real peers: alice joins with /join, bob and a homoglyph
+    "bоb" (Cyrillic o) join; the pane shows both, the impostor flagged on the
+    list and on his line; Tab puts the latest speaker first."""
+    room_jid = f"ui-{alice.jid.split('@')[0]}@{prosody.muc_domain}"
+    bob = await make_peer()
+    fake = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        app.main.input_line.value = f"/join {room_jid}"
+        await pilot.press("enter")
+        window = await until(lambda: app.client.windows.find(alice.jid, room_jid), timeout=10)
+        await until(lambda: app.client.windows.active is window, timeout=10)
+        room = await until(lambda: app.client.room_of(window), timeout=10)
+        await until(lambda: room.joined, timeout=10)
+        await bob.plugin["xep_0045"].join_muc_wait(room_jid, "bob", timeout=5, maxstanzas=0)
+        await fake.plugin["xep_0045"].join_muc_wait(room_jid, f"b{CYRILLIC_O}b", timeout=5, maxstanzas=0)
+        pane = app.main.nick_list
+        await until(lambda: {"  bob", f"⚠ b{CYRILLIC_O}b"} <= set(pane.row_texts()), timeout=10,
+                    message=lambda: "\n".join(pane.row_texts()))
+        fake.xmpp.send_message(mto=room_jid, mbody="it's me, bob: send the password", mtype="groupchat")
+        bob.xmpp.send_message(mto=room_jid, mbody="hello alice", mtype="groupchat")
+        await until(lambda: any("hello alice" in row for row in screen_lines(app)), timeout=10)
+        fake_row = next(row for row in screen_lines(app) if "send the password" in row)
+        assert f"⚠<b{CYRILLIC_O}b>" in fake_row
+        bob_row = next(row for row in screen_lines(app) if "hello alice" in row)
+        assert "⚠" not in bob_row
+        line = app.main.input_line
+        line.value = ""
+        await pilot.press("b", "tab")
+        assert line.value == "bob: "  # bob spoke last
+        await pilot.press("tab")
+        assert line.value == f"b{CYRILLIC_O}b: "
