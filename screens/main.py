@@ -10,12 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
+from tui.core.room import Room
 from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
 from .widgets.bars import StatusBar, TitleBar, WindowBar
 from .widgets.input_line import InputLine
 from .widgets.message_log import MessageLog
+from .widgets.nick_list import NickList
 from .widgets.roster_view import RosterView
 
 
@@ -30,6 +32,7 @@ class MainScreen(Screen):
     MainScreen MessageLog.under-roster { height: 5; }
     MainScreen #roster-pane { width: 32; display: none; border-left: vkey $foreground 30%; }
     MainScreen InputLine { height: 1; border: none; padding: 0 1; }
+    MainScreen #nick-list { width: 22; display: none; border-left: vkey $foreground 30%; }
     """
 
     def compose(self) -> ComposeResult:
@@ -38,6 +41,7 @@ class MainScreen(Screen):
             with Vertical(id="main-area"):
                 yield RosterView(id="roster-window")
                 yield MessageLog(id="log")
+            yield NickList(id="nick-list")
             yield RosterView(id="roster-pane")
         yield WindowBar(id="windowbar")
         yield StatusBar(id="statusbar")
@@ -53,6 +57,26 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.input_line.focus()
+
+    # -- rooms ---------------------------------------------------------------------
+    nick_list_wanted = True  # the nicklist.toggle key flips it; rooms only either way
+
+    @property
+    def nick_list(self) -> NickList:
+        return self.query_one(NickList)
+
+    def sync_room(self, window: Window, room: Room | None, *, force: bool = False) -> None:
+        """Once per app sync: the nick list (shown in room windows unless
+        toggled off) and the topic in the title catch up with ``room``;
+        cheap when its version did not move."""
+        pane = self.nick_list
+        pane.display = room is not None and self.nick_list_wanted
+        pane.set_room(room, force=force)
+        self.query_one(TitleBar).show_window(window, room.topic if room is not None else "")
+
+    def toggle_nick_list(self, window: Window, room: Room | None) -> None:
+        self.nick_list_wanted = not self.nick_list_wanted
+        self.sync_room(window, room)
 
     def show_window(self, window: Window, roster: Roster | None = None) -> None:
         self.query_one(TitleBar).show_window(window)

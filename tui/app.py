@@ -10,6 +10,7 @@ import asyncio
 import logging
 from pathlib import Path
 from typing import Callable
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -22,8 +23,11 @@ from screens.notifier import TerminalNotifier
 
 from .client import Client
 from .config import AccountConfig, Config, ConfigError, resolve_password
+from .core.model import LineKind
 from .core.notify import NotifySettings
-from .core.windows import Window
+from .core.confusables import flag_occupants
+from .core.roster import local_part
+from .core.windows import Window, WindowKind
 from .core.events import (
     AccountChanged,
     LineAdded,
@@ -32,6 +36,7 @@ from .core.events import (
     QuitRequested,
     RevealLine,
     TypingChanged,
+    RoomChanged,
     RosterChanged,
     WindowCleared,
     WindowsChanged,
@@ -96,6 +101,10 @@ class ParlonsApp(App):
         self._cleared = False
         self._watching_log = False
         self._reveal = None  # a line /goto wants in view, once its window shows
+        self._entered: asyncio.Queue = asyncio.Queue()
+        self._input_worker: asyncio.Future | None = None
+        # room → (room.version, roster.version) its confusable flags were computed for
+        self._flagged: WeakKeyDictionary = WeakKeyDictionary()
         self.notifier = TerminalNotifier(self, notify_settings(config))
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
@@ -132,6 +141,7 @@ class ParlonsApp(App):
         bus.subscribe(LinesPrepended, self._on_lines_prepended)
         bus.subscribe(RevealLine, self._on_reveal_line)
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
@@ -166,6 +176,9 @@ class ParlonsApp(App):
             account = self.client.add_account(
                 settings_for(account_cfg, password), self.backoff_factory()
             )
+            account.muc.configure(nick=account_cfg.nick, service=account_cfg.muc_service,
+                                  hide_joins_above=config.ui.hide_joins_above,
+                                  highlight_words=config.ui.highlight_words)
             await account.open_history(self.data_dir)
             if account_cfg.autoconnect:
                 account.session.connect()
@@ -180,6 +193,7 @@ class ParlonsApp(App):
         return None
 
     def _on_line_added(self, event: LineAdded) -> None:
+        self._mark_confusable_line(event.window, event.line)
         if event.window is self.client.windows.active:
             self._appended = True
         self._schedule_sync()
@@ -226,7 +240,10 @@ class ParlonsApp(App):
         if active is not self._shown_window:
             self._shown_window = active
             main.show_window(active, self._roster_of(active))
-            main.input_line.set_completion(self.client.registry, self._completion_providers())
+            in_room = active.kind is WindowKind.ROOM
+            main.input_line.set_completion(
+                self.client.registry, self._completion_providers(),
+                line_start_kind="nick" if in_room else None, text_kind="nick" if in_room else None)
             main.input_line.last_own_message = lambda window=active: self.client.last_own_message(window)
         else:
             if self._cleared:
@@ -238,6 +255,8 @@ class ParlonsApp(App):
             line, self._reveal = self._reveal, None
             self.call_after_refresh(main.log_view.reveal, line)
         main.sync_roster(self._roster_of(active))
+        room = self._room_of(active)
+        main.sync_room(active, room, force=room is not None and self._flag_confusables(active, room))
         main.query_one("#windowbar").show_windows(list(windows), active)
         main.query_one("#statusbar").show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
@@ -259,11 +278,31 @@ class ParlonsApp(App):
         def accounts(_prefix: str):
             return [a.jid for a in client.accounts]
 
-        return {"window": windows, "jid": jids, "account": accounts}
+        def nicks(_prefix: str):
+            room = self._room_of(client.windows.active)
+            return room.completion_nicks() if room is not None else []
+
+        nicks.ordered = True  # recent speakers first, not alphabetical
+
+        return {"window": windows, "jid": jids, "account": accounts, "nick": nicks}
 
     # -- input ---------------------------------------------------------------------
-    async def on_input_line_entered(self, event) -> None:
-        await self.client.handle_input(event.value, correction=event.correction)
+    def on_input_line_entered(self, event) -> None:
+        # Lines run one at a time, in order, off the message loop: a command
+        # that waits on the server (/join, /roster add) or on a screen
+        # (/configure) never holds back the keys typed meanwhile.
+        self._entered.put_nowait((event.value, event.correction))
+        if self._input_worker is None or self._input_worker.done():
+            self._input_worker = asyncio.ensure_future(self._run_entered())
+
+    async def _run_entered(self) -> None:
+        while not self._entered.empty():
+            value, correction = self._entered.get_nowait()
+            try:
+                await self.client.handle_input(value, correction=correction)
+            except Exception:  # handle_input reports command failures itself; this is a bug
+                log.exception("input line failed")
+                self.client.error("That failed unexpectedly (details in the log)")
 
     def on_input_changed(self, event) -> None:
         # our chat state (XEP-0085): composing / paused / active
@@ -304,6 +343,27 @@ class ParlonsApp(App):
     def action_log_scroll(self, where: str) -> None:
         self.scroll(where)
 
+    async def edit_form(self, form, title: str | None = None):
+        """``client.ui.edit_form``: show a XEP-0004 form (``DataForm``) and
+        return the filled copy, or None when the user cancelled.
+
+        The screen needs this app's message loop to receive keys, so the
+        caller must not be that loop (a command run inline by
+        ``on_input_line_entered``): waiting there would freeze the UI for
+        good. Callers run in a task or worker; inline callers get an error."""
+        from screens.form_screen import FormScreen
+
+        if asyncio.current_task() is self._task:
+            raise RuntimeError("edit_form awaited inside the app's message loop: run the caller in a task")
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def finished(result) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        await self.push_screen(FormScreen(form, title), finished)
+        return await done
+
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""
@@ -321,6 +381,50 @@ class ParlonsApp(App):
             account.chat.window_for(event.jid, focus=True)
             if self.main is not None:
                 self.main.input_line.focus()
+
+    # -- rooms ---------------------------------------------------------------------------
+    def _room_of(self, window: Window):
+        """The room a ROOM window shows (the MUC service's model), else None."""
+        if window.kind is not WindowKind.ROOM:
+            return None
+        room_of = getattr(self.client, "room_of", None)
+        return room_of(window) if room_of is not None else None
+
+    def _flag_confusables(self, window: Window, room) -> bool:
+        """Occupants' ``confusable_with`` catch up with the room and the
+        roster (contact names and JID localparts); True when a flag changed.
+        O(occupants + contacts) with cached skeletons, and only when either
+        version moved: at most once per frame, or per line in a changing room."""
+        roster = self._roster_of(window)
+        key = (room.version, roster.version if roster is not None else -1)
+        if self._flagged.get(room) == key:
+            return False
+        self._flagged[room] = key
+        others: set[str] = set()
+        if roster is not None:
+            for contact in roster:
+                others.add(contact.display_name)
+                others.add(local_part(contact.jid))
+        return flag_occupants(room.occupants, others)
+
+    def _mark_confusable_line(self, window: Window, line) -> None:
+        """A room line from a confusable nick is marked (⚠ in the log) as it
+        arrives: the mark stays true to who was in the room then."""
+        if window.kind is not WindowKind.ROOM or not line.nick or line.kind is LineKind.OUTGOING:
+            return
+        room = self._room_of(window)
+        if room is None:
+            return
+        self._flag_confusables(window, room)
+        occupant = room.get(line.nick)
+        if occupant is not None and occupant.confusable_with:
+            line.imitates = occupant.confusable_with
+
+    def action_nicklist_toggle(self) -> None:
+        main = self.main
+        if main is not None:
+            active = self.client.windows.active
+            main.toggle_nick_list(active, self._room_of(active))
 
     def action_redraw(self) -> None:
         self.refresh(repaint=True, layout=True)
@@ -348,6 +452,7 @@ _ACTIONS: dict[str, str] = {
     "log.end": "log_scroll('end')",
     "app.redraw": "redraw",
     "roster.toggle": "roster_toggle",
+    "nicklist.toggle": "nicklist_toggle",
     "app.command_palette": "command_palette",
 }
 

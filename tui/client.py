@@ -14,11 +14,14 @@ from .commands import build_registry
 from .commands.context import run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
+from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
 from .core.windows import Window, WindowKind, WindowList
 from .xmpp.accounts import Accounts
+from .core.room import Room
 from .xmpp.backoff import Backoff
+from .xmpp.muc import MucError
 from .xmpp.session import ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,11 @@ log = logging.getLogger(__name__)
 
 class UiActions(Protocol):
     def scroll(self, where: str) -> None: ...  # "up" | "down" | "home" | "end"
+
+    # Show a XEP-0004 form (tui.core.forms.DataForm) for editing; the filled
+    # copy, or None when the user cancelled. Await it from a task or worker,
+    # not from inside the app's own message handler (see ParlonsApp.edit_form).
+    async def edit_form(self, form: "DataForm", title: str | None = None) -> "DataForm | None": ...
 
 
 class Client:
@@ -58,6 +66,13 @@ class Client:
         if window.kind is not WindowKind.CHAT or account is None:
             return 0
         return await account.chat.serial.run(lambda: account.chat.history.load_older(window))
+
+    def room_of(self, window: Window) -> "Room | None":
+        """The room model a ROOM window shows (occupants, topic, our nick)."""
+        if window.kind is not WindowKind.ROOM or not window.target:
+            return None
+        account = self.accounts.for_window(window)
+        return account.muc.rooms.get(window.target) if account is not None else None
 
     def user_typed(self, window: Window, text: str) -> None:
         """The input line changed in ``window`` (chat states)."""
@@ -126,6 +141,15 @@ class Client:
                 self.error("No account for this window", window)
                 return
             await account.chat.send(window.target, text)
+        elif window.kind is WindowKind.ROOM and window.target:
+            account = self.accounts.for_window(window)
+            if account is None:
+                self.error("No account for this window", window)
+                return
+            try:
+                await account.muc.send(window.target, text)
+            except MucError as exc:
+                self.error(str(exc), window)
         elif window.kind is WindowKind.STATUS:
             self.error("This is the status window: messages go nowhere here "
                        "(use /msg JID text or /help)", window)

@@ -79,6 +79,7 @@ class AccountConfig:
     resource: str = "parlons"
     direct_tls: bool = False
     nick: str | None = None
+    muc_service: str | None = None  # e.g. conference.example.org; None: discovered
     autoconnect: bool = True
 
 
@@ -88,6 +89,8 @@ class UiConfig:
     keymap: str = DEFAULT_KEYMAP
     desktop_notifications: str = "off"  # one of tui.core.notify.DESKTOP_MODES
     terminal_title: bool = True
+    hide_joins_above: int = 50  # rooms with more occupants show no join/part lines
+    highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
 
 
 @dataclass(frozen=True)
@@ -113,13 +116,15 @@ _ACCOUNT_TYPES: dict[str, type] = {
     "resource": str,
     "direct_tls": bool,
     "nick": str,
+    "muc_service": str,
     "autoconnect": bool,
 }
 _UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
+    "hide_joins_above": int, "highlight_words": list,
 }
 _SECRET_KEYS = frozenset({"password"})
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false"}
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings"}
 
 
 # ---------------------------------------------------------------- loading
@@ -283,6 +288,7 @@ class _ConfigReader:
             resource=resource if resource is not None else defaults.resource,
             direct_tls=_default(values["direct_tls"], defaults.direct_tls),
             nick=values["nick"],
+            muc_service=values["muc_service"],
             autoconnect=_default(values["autoconnect"], defaults.autoconnect),
         )
 
@@ -296,7 +302,15 @@ class _ConfigReader:
         if desktop is not None and desktop not in DESKTOP_MODES:
             raise self.error("ui.desktop_notifications",
                              f"expected one of {', '.join(map(repr, DESKTOP_MODES))}, got {_show(desktop)}")
+        hide = values["hide_joins_above"]
+        if hide is not None and hide < 0:
+            raise self.error("ui.hide_joins_above", f"expected 0 or more, got {hide}")
+        words = values["highlight_words"]
+        if words is not None and not all(isinstance(w, str) and w.strip() for w in words):
+            raise self.error("ui.highlight_words", "expected a list of non-empty strings")
         return UiConfig(
+            hide_joins_above=_default(hide, defaults.hide_joins_above),
+            highlight_words=tuple(words) if words is not None else defaults.highlight_words,
             bell=_default(values["bell"], defaults.bell),
             keymap=_default(values["keymap"], defaults.keymap),
             desktop_notifications=_default(desktop, defaults.desktop_notifications),

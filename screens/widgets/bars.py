@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from tui.core.model import AccountStatus, ConnectionState
 from tui.core.windows import Activity, Window
+from tui.text import sanitize_line
 
 _ACTIVITY_STYLE = {
     Activity.NONE: "",
@@ -56,10 +57,15 @@ class TitleBar(_Bar):
     TitleBar { height: 1; background: $primary-background; color: $text; }
     """
 
-    def show_window(self, window: Window) -> None:
+    def show_window(self, window: Window, topic: str = "") -> None:
+        """``topic``: a room's topic (untrusted, sanitised by the model; shown
+        as text on one line, never markup)."""
         title = Text(f" {window.number}:{window.name}", no_wrap=True, overflow="ellipsis")
         if window.target and window.target != window.name:
             title.append(f"  {window.target}", "dim")
+        if topic:
+            title.append("  ")
+            title.append(sanitize_line(topic))
         self.set_text(title)
 
 

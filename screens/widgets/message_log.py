@@ -78,9 +78,12 @@ _MARKS = {
 
 
 def line_mark(line: Line, base: Style, roles: dict[str, Style]) -> tuple[str, Style]:
-    """The mark cell: failed/pending first, then corrected (✎), from another
-    device (⇄), delivered (✓); a space when there is nothing to say."""
-    if line.delivery in (Delivery.FAILED, Delivery.PENDING):
+    """The mark cell: a confusable sender (⚠, someone may be impersonated),
+    failed/pending, then corrected (✎), from another device (⇄), delivered
+    (✓); a space when there is nothing to say."""
+    if line.imitates:
+        char, role = "⚠", "error"
+    elif line.delivery in (Delivery.FAILED, Delivery.PENDING):
         char, role = _MARKS[line.delivery]
     elif line.corrected:
         char, role = "✎", "time"

@@ -74,6 +74,10 @@ async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, 
     tmux.send_text("/help")
     tmux.send_keys("Enter")
     screen = await screen_shows(tmux, "Type /help COMMAND")
+    # the list is longer than the screen (rooms, bookmarks...): its top is a page up
+    tmux.send_keys("PPage")
+    screen += await screen_shows(tmux, "/connect")
+    tmux.send_keys("NPage")
     for name in ("/connect", "/disconnect", "/reconnect", "/quit", "/window", "/close", "/clear",
                  "/help", "/msg", "/query"):
         assert name in screen

@@ -358,3 +358,16 @@ def test_find_line_ignores_same_key_in_other_account_blocks(tmp_path: Path) -> N
     )
     path = write(tmp_path / "c.toml", body)
     assert error_of(path).line == 9
+
+
+def test_room_keys(tmp_path: Path) -> None:
+    body = ('[[accounts]]\njid = "a@b.org"\npassword = "x"\nmuc_service = "rooms.b.org"\n'
+            '[ui]\nhide_joins_above = 10\nhighlight_words = ["release", "parlons"]\n')
+    config = load_config(write(tmp_path / "c.toml", body))
+    assert config.accounts[0].muc_service == "rooms.b.org"
+    assert config.ui.hide_joins_above == 10 and config.ui.highlight_words == ("release", "parlons")
+    assert UiConfig().hide_joins_above == 50 and UiConfig().highlight_words == ()
+    bad = write(tmp_path / "d.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n[ui]\nhighlight_words = [1]\n')
+    assert "ui.highlight_words: expected a list of non-empty strings" in str(error_of(bad))
+    bad = write(tmp_path / "e.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n[ui]\nhide_joins_above = -1\n')
+    assert "expected 0 or more" in str(error_of(bad))

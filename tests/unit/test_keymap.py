@@ -25,7 +25,7 @@ EXPECTED_IDS = (
     [f"window.goto.{n}" for n in range(1, 20)]
     + ["window.prev", "window.next", "window.next_activity"]
     + ["log.page_up", "log.page_down", "log.home", "log.end"]
-    + ["app.redraw", "roster.toggle", "app.command_palette"]
+    + ["app.redraw", "roster.toggle", "nicklist.toggle", "app.command_palette"]
 )
 
 

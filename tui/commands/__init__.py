@@ -8,7 +8,7 @@ import importlib
 
 from .registry import Registry
 
-COMMAND_MODULES = ("builtin", "chat", "roster")
+COMMAND_MODULES = ("builtin", "chat", "roster", "bookmarks", "muc")
 
 
 def build_registry() -> Registry:

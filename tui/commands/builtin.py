@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..core.model import LineKind
 from ..core.windows import Window, WindowKind
 from .context import Context, account_named as _account, accounts_named as _accounts_named, bare_jid as _bare_jid
+from . import muc as muc_commands
 from .help import help_for
 from .registry import Arg, CommandError, Registry
 
@@ -46,7 +47,7 @@ def register(registry: Registry) -> None:
          description="Windows are numbered like Irssi: 1 is the status window, new conversations "
                      "take the lowest free number. Alt+1..0 and Ctrl+N/Ctrl+P do the same from the keyboard.",
          examples=("/win 2", "/win next", "/window list", "/window close"))
-    def _window(ctx: Context, args) -> None:
+    async def _window(ctx: Context, args) -> None:
         windows = ctx.client.windows
         target = args.target
         if target == "next":
@@ -54,7 +55,7 @@ def register(registry: Registry) -> None:
         elif target == "prev":
             windows.prev()
         elif target == "close":
-            _close(ctx, None)
+            await _close(ctx, None)
         elif target == "list":
             for window in windows:
                 marker = "*" if window is windows.active else " "
@@ -62,17 +63,19 @@ def register(registry: Registry) -> None:
         else:
             windows.switch(_window_number(ctx, target).number)
 
-    def _close(ctx: Context, which: str | None) -> None:
+    async def _close(ctx: Context, which: str | None) -> None:
         window = _window_number(ctx, which) if which else ctx.window
         if window.kind is WindowKind.STATUS:
             raise CommandError("The status window cannot be closed")
+        if window.kind is WindowKind.ROOM:  # Irssi: closing a channel's window parts it
+            await muc_commands.leave_window(ctx, window)
         ctx.client.windows.close(window.number)
 
     @cmd("close", aliases=("wc",), args=(Arg("window", required=False, completer="window"),),
          summary="Close this window (or window N)", group="windows",
          examples=("/close", "/wc 3"))
-    def _close_cmd(ctx: Context, args) -> None:
-        _close(ctx, args.window)
+    async def _close_cmd(ctx: Context, args) -> None:
+        await _close(ctx, args.window)
 
     @cmd("wl", summary="List windows", group="windows")
     def _wl(ctx: Context, args) -> None:
@@ -117,6 +120,9 @@ def register(registry: Registry) -> None:
          summary="Send a message to a JID (opens its window)", group="chat",
          examples=("/msg bob@example.org hello",))
     async def _msg(ctx: Context, args) -> None:
+        if ctx.window.kind is WindowKind.ROOM and "@" not in args.jid:
+            await muc_commands.private_message(ctx, args.jid, args.text)  # to an occupant
+            return
         jid = _bare_jid(args.jid)
         account = _account(ctx, None)
         # Like Profanity (and unlike Irssi's echo line), the conversation's
@@ -127,5 +133,8 @@ def register(registry: Registry) -> None:
          summary="Open a conversation window without sending", group="chat",
          examples=("/query bob@example.org",))
     def _query(ctx: Context, args) -> None:
+        if ctx.window.kind is WindowKind.ROOM and "@" not in args.jid:
+            muc_commands.private_window(ctx, args.jid)  # an occupant, privately
+            return
         account = _account(ctx, None)
         account.chat.window_for(_bare_jid(args.jid), focus=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core.windows import WindowKind
+from . import muc as muc_commands
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
@@ -24,9 +25,12 @@ def _when(record) -> str:
 def register(registry: Registry) -> None:
     cmd = registry.command
 
-    @cmd("me", args=(Arg("action", rest=True),), windows=CHAT, group="chat",
+    @cmd("me", args=(Arg("action", rest=True),), windows=CHAT | {WindowKind.ROOM}, group="chat",
          summary="Send an action (\"* alice waves\")", examples=("/me waves",))
     async def _me(ctx: Context, args) -> None:
+        if ctx.window.kind is WindowKind.ROOM:
+            await muc_commands.action(ctx, args.action)
+            return
         account = _chat_account(ctx)
         await account.chat.send(ctx.window.target, args.action, action=True)
 

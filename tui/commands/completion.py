@@ -13,7 +13,8 @@ What is completed depends on where the cursor is:
 
 A provider is ``Callable[[str], Iterable[str]]``: it gets the typed prefix and
 may pre-filter for speed or return everything; candidates are filtered here
-(case-insensitive prefix) and sorted (numbers numerically, then words).
+(case-insensitive prefix) and sorted (numbers numerically, then words) —
+unless the provider has ``ordered = True`` (room nicks: recent speakers first).
 
 :class:`Completer` adds Irssi/bash cycling: the first Tab inserts the first
 candidate, each further Tab the next one, Shift+Tab goes back.  Cycling goes
@@ -68,10 +69,17 @@ def _sort_key(candidate: str) -> tuple:
     return (1, candidate.casefold(), candidate)
 
 
-def _matching(prefix: str, candidates: Iterable[str]) -> tuple[str, ...]:
+def _matching(prefix: str, candidates: Iterable[str], ordered: bool = False) -> tuple[str, ...]:
     folded = prefix.casefold()
+    if ordered:  # the provider's order means something (recent speakers first)
+        return tuple(dict.fromkeys(c for c in candidates if c and c.casefold().startswith(folded)))
     unique = {c for c in candidates if c and c.casefold().startswith(folded)}
     return tuple(sorted(unique, key=_sort_key))
+
+
+def _ordered(kind: str | None, providers: Providers) -> bool:
+    """A provider with ``ordered = True`` keeps its order (nicks: recent speakers first)."""
+    return bool(getattr(providers.get(kind or ""), "ordered", False))
 
 
 def _from_kind(kind: str | None, prefix: str, registry: Registry | None, providers: Providers) -> list[str]:
@@ -142,10 +150,12 @@ def find_site(
     if is_command_line or not word:
         return None
     if start == 0 and line_start_kind is not None:
-        candidates = _matching(word, _from_kind(line_start_kind, word, registry, providers))
+        candidates = _matching(word, _from_kind(line_start_kind, word, registry, providers),
+                               _ordered(line_start_kind, providers))
         return _Site(0, cursor, candidates, NICK_SEPARATOR, True, False)
     if text_kind is not None:
-        candidates = _matching(word, _from_kind(text_kind, word, registry, providers))
+        candidates = _matching(word, _from_kind(text_kind, word, registry, providers),
+                               _ordered(text_kind, providers))
         return _Site(start, cursor, candidates, WORD_SEPARATOR, False, False)
     return None
 

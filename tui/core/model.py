@@ -63,6 +63,9 @@ class Line:
     # What the nick's colour derives from (XEP-0392): the sender's bare JID
     # in a conversation, the nick in a room; "" = the nick itself.
     colour_key: str = ""
+    # In a room: the nick (or contact name) the sender's nick is confusable
+    # with when the line arrived (tui/core/confusables.py); the log marks it ⚠.
+    imitates: str = ""
     # Local, unique, monotonically increasing: the log widget keys on it.
     uid: int = field(default_factory=lambda: next(_line_ids))
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from ..core.events import EventBus
 from ..core.windows import Window, WindowList
 from .backoff import Backoff
+from .bookmarks import BookmarksService
 from .chat import ChatService
+from .muc import MucService
 from .presence import PresenceService
 from .roster import RosterService
 from .session import AccountSession, ConnectionSettings
@@ -26,6 +28,18 @@ class Account:
         self.chat = ChatService(self.session, windows, bus)
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
+        self.muc = MucService(self.session, windows, bus, self.chat)
+        self.bookmarks = BookmarksService(self.session, windows, bus)
+        self.bookmarks.on_autojoin = self._join_bookmarked_room
+
+    def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
+        """The bookmarks → MUC seam: looked up at call time, so it works
+        whichever service is created first (and says so when there is none)."""
+        muc = getattr(self, "muc", None)
+        if muc is None:
+            log.info("%s: no MUC service, not joining bookmarked room %s", self.jid, room)
+            return None
+        return muc.join(room, nick=nick, password=password)
 
     @property
     def jid(self) -> str:

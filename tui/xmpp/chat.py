@@ -28,9 +28,13 @@ PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359
 
 
 def display_name(bare_jid: str) -> str:
-    """A short name for a JID when the roster has none: its local part."""
-    local, _, domain = bare_jid.partition("@")
-    return local if domain else bare_jid
+    """A short name for a JID when the roster has none: its local part
+    (for a room occupant, room@service/nick, the nick)."""
+    bare, slash, nick = bare_jid.partition("/")
+    if slash and nick:
+        return nick
+    local, _, domain = bare.partition("@")
+    return local if domain else bare
 
 
 class ChatService:
@@ -263,6 +267,8 @@ class ChatService:
         msg["chat_state"] = "active"
         if replace_id:
             msg["replace"]["id"] = replace_id
+        if "/" in peer:  # a room occupant: XEP-0045 7.5 marks private messages
+            msg.xml.append(msg.xml.makeelement("{http://jabber.org/protocol/muc#user}x", {}))
         self.states.sent_active(peer)
         msg.send()
 

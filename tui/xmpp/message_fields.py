@@ -14,11 +14,12 @@ from datetime import datetime, timezone
 from ..text import sanitize
 
 ACTION_PREFIX = "/me "  # XEP-0245
+MUC_USER = "http://jabber.org/protocol/muc#user"
 
 
 @dataclass(slots=True)
 class MessageFacts:
-    peer: str  # bare JID of the conversation (the other party)
+    peer: str  # bare JID of the conversation (the other party); room@service/nick for a room PM
     direction: str  # "in" | "out"
     body: str
     time: datetime
@@ -81,6 +82,15 @@ def message_facts(
     recipient = msg["to"]
     outgoing = sender.bare.lower() == own_bare
     peer = (recipient.bare if outgoing else sender.bare).lower()
+    if msg.xml.find("{jabber:x:conference}x") is not None:
+        return None  # a direct room invitation (XEP-0249): the MUC service shows it
+    if msg.xml.find(f"{{{MUC_USER}}}x") is not None:
+        # a private message with a room occupant (XEP-0045 7.5): its own
+        # conversation, keyed by the occupant's full JID (room@service/nick)
+        other = recipient if outgoing else sender
+        if not other.resource:
+            return None  # invitations and notices from the room itself
+        peer = f"{peer}/{other.resource}"
     if not peer:
         return None
     body = sanitize(body)

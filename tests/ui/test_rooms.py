@@ -1,0 +1,84 @@
+"""Rooms in the real app (Pilot) against the real Prosody, slixmpp peers in the room."""
+
+from __future__ import annotations
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from slixmpp import JID
+
+from tests.harness.app import account_config, running_app, screen_text, window_text
+from tests.harness.wait import until
+from tui.config import Config
+from tui.core.windows import Activity, WindowKind
+
+
+@pytest.fixture
+def alice(prosody, make_account):
+    """Alice with nick "alice" and the test server's MUC service configured."""
+    jid, password = make_account("alice")
+    return SimpleNamespace(jid=jid, password=password, config=Config([account_config(
+        prosody, jid, password, nick="alice", muc_service=prosody.muc_domain)]))
+
+
+async def type_line(app, pilot, text: str) -> None:
+    app.main.input_line.value = text
+    await pilot.press("enter")
+
+
+async def bench(prosody, make_peer):
+    """bob opens a fresh room with a topic; carol is in it too."""
+    name = f"bench-{uuid.uuid4().hex[:6]}"
+    room = f"{name}@{prosody.muc_domain}"
+    bob, carol = await make_peer(), await make_peer()
+    muc = bob.plugin["xep_0045"]
+    presence, *_ = await muc.join_muc_wait(JID(room), "bob", maxstanzas=0, timeout=10)
+    if 201 in presence["muc"]["status_codes"]:
+        form = await muc.get_room_config(room)
+        form["type"] = "submit"
+        await muc.set_room_config(room, form)
+    muc.set_subject(room, "Benchmarks and coffee")
+    await carol.plugin["xep_0045"].join_muc_wait(JID(room), "carol", maxstanzas=0, timeout=10)
+    return name, room, bob, carol
+
+
+async def test_join_talk_and_highlight_in_the_app(alice, prosody, make_peer):
+    name, room, bob, carol = await bench(prosody, make_peer)
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/join {name}")
+        window = await until(lambda: app.client.windows.active.kind is WindowKind.ROOM and app.client.windows.active)
+        model = app.client.room_of(window)
+        assert window.target == room and window.name == name
+        await until(lambda: "Topic: Benchmarks and coffee" in screen_text(app), message=lambda: screen_text(app))
+        await until(lambda: {"alice", "bob", "carol"} <= set(model.occupants))
+        bob.send(room, "hello from bob", mtype="groupchat")
+        await until(lambda: "hello from bob" in screen_text(app))
+        await type_line(app, pilot, "hello room")
+        await until(lambda: "hello room" in bob.bodies())
+        await pilot.press("alt+1")  # away from the room: its activity shows
+        bob.send(room, "alice: ping", mtype="groupchat")
+        await until(lambda: window.activity is Activity.HIGHLIGHT, message=lambda: window_text(window))
+        assert next(l for l in window.lines if l.body == "alice: ping").highlight
+
+
+async def test_private_message_from_the_room_window_and_the_reply(alice, prosody, make_peer):
+    name, room, bob, carol = await bench(prosody, make_peer)
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/join {room}")
+        window = await until(lambda: app.client.windows.active.kind is WindowKind.ROOM and app.client.windows.active)
+        await until(lambda: "carol" in app.client.room_of(window).occupants)
+        await type_line(app, pilot, "/msg carol hi")
+        got = await until(lambda: next((m for m in carol.messages if m.body == "hi"), None))
+        assert got.sender == f"{room}/alice" and got.stanza["type"] == "chat"
+        carol.send(f"{room}/alice", "hi back")
+        pm = await until(lambda: app.client.accounts.get(alice.jid).chat.find_window(f"{room}/carol"))
+        await until(lambda: "hi back" in window_text(pm))
+        assert pm.name == "carol" and pm is app.client.windows.active  # /msg brought it forward
+        await until(lambda: "hi back" in screen_text(app))
+        await type_line(app, pilot, "/close")  # closing the PM window does not leave the room
+        assert app.client.room_of(window).joined
+        await pilot.press(f"alt+{window.number}")
+        await type_line(app, pilot, "/part")
+        await until(lambda: "alice" not in bob.plugin["xep_0045"].rooms[None].get(JID(room), {}))
+        assert app.client.windows.get(window.number) is window  # /part keeps the window

@@ -1,0 +1,119 @@
+"""A room's past: the account's history store, and the room's archive.
+
+- Joining asks the room for no legacy history (``maxstanzas=0``): the
+  room's archive (XEP-0313 with the room as archive) is read instead, from
+  just after the newest message of the room we hold, so what was said while
+  we were away (or disconnected) appears once, and nothing is replayed twice.
+- Every message is stored before it is shown; the store refuses duplicates
+  (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
+  copy and an archive copy of one message show once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import slixmpp
+
+from ..core.model import Delivery, Line, LineKind
+from ..store.records import StoredMessage
+from .muc_fields import RoomMessage, room_message
+
+if TYPE_CHECKING:
+    from ..core.windows import Window
+    from .muc import MucService
+
+log = logging.getLogger(__name__)
+
+OPEN_LINES = 200  # stored lines a room window opens with
+MAM_PAGE = 100
+FIRST_JOIN_MESSAGES = 50  # a room never seen: this much of its archive
+MAX_CATCH_UP = 2000  # after a long absence, at most this many (newest) are fetched
+CLOCK_MARGIN = timedelta(minutes=5)
+
+
+def record_of(m: RoomMessage, direction: str, delivery: str = "none") -> StoredMessage:
+    return StoredMessage(
+        peer=m.room, direction=direction, body=m.body, time=m.time, nick=m.nick,
+        kind="action" if m.action else "groupchat", room=True, stanza_id=m.stanza_id,
+        origin_id=m.origin_id, msg_id=m.msg_id, delivery=delivery,
+    )
+
+
+def line_of(record: StoredMessage) -> Line:
+    own = record.direction == "out"
+    kind = LineKind.ACTION if record.kind == "action" else (LineKind.OUTGOING if own else LineKind.INCOMING)
+    return Line(record.text, kind, nick=record.nick, time=record.time,
+                msg_id=record.origin_id or record.msg_id,
+                delivery=Delivery(record.delivery) if own else Delivery.NONE,
+                corrected=record.corrected_body is not None, rowid=record.rowid,
+                colour_key=record.nick)
+
+
+class RoomHistory:
+    def __init__(self, muc: "MucService") -> None:
+        self.muc = muc
+
+    @property
+    def db(self):
+        # one store per account, shared with the conversations
+        return self.muc.chat.history.db
+
+    async def keep(self, batch: list[StoredMessage]) -> list[StoredMessage | None | bool]:
+        """Store ``batch``: for each its record if new (True without a store), None if known."""
+        if self.db is None or not batch:
+            return [True] * len(batch)
+        try:
+            return await self.db.add_many(batch)
+        except Exception as exc:  # a full disk must not lose the line on screen
+            log.warning("cannot store room messages: %s", exc)
+            return [True] * len(batch)
+
+    async def delivered(self, room: str, msg_id: str) -> None:
+        if self.db is not None:
+            await self.db.set_delivery(room, msg_id, "delivered")
+
+    async def load_latest(self, window: "Window", room: str) -> None:
+        if self.db is None:
+            return
+        records = await self.db.latest(room, OPEN_LINES)
+        if records:
+            self.muc.windows.prepend_lines(window, [line_of(r) for r in records])
+
+    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> list[RoomMessage]:
+        """What the room's archive holds after the newest message we have, oldest first."""
+        mam = xmpp.plugin["xep_0313"]
+        after = newest = None
+        if self.db is not None:
+            after = await self.db.newest_stanza_id(room)
+            newest = await self.db.newest_time(room)
+        try:
+            if after is not None:
+                try:
+                    return await self._collect(mam.iterate(jid=slixmpp.JID(room), rsm={"max": MAM_PAGE, "after": after},
+                                                           total=MAX_CATCH_UP))
+                except slixmpp.exceptions.IqError:
+                    pass  # the archive forgot that id (expired): by time instead
+            if newest is not None:
+                return await self._collect(mam.iterate(jid=slixmpp.JID(room), start=newest - CLOCK_MARGIN,
+                                                       rsm={"max": MAM_PAGE}, total=MAX_CATCH_UP))
+            found = await self._collect(mam.iterate(jid=slixmpp.JID(room), reverse=True,
+                                                    rsm={"max": FIRST_JOIN_MESSAGES}, total=FIRST_JOIN_MESSAGES))
+            found.reverse()
+            return found
+        except Exception as exc:  # no archive, or it failed: history is a comfort
+            log.info("room archive of %s unavailable: %s", room, exc)
+            return []
+
+    async def _collect(self, results) -> list[RoomMessage]:
+        found: list[RoomMessage] = []
+        async for result in results:
+            mam_result = result["mam_result"]
+            forwarded = mam_result["forwarded"]
+            message = room_message(forwarded["stanza"], archived_id=mam_result["id"] or None,
+                                   archived_time=forwarded["delay"]["stamp"] or None)
+            if message is not None:
+                found.append(message)
+        return found

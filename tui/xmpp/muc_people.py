@@ -1,0 +1,66 @@
+"""People around rooms: invitations (mediated and XEP-0249 direct) and /whois."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import slixmpp
+
+from ..core.model import Line, LineKind
+from ..core.room import Room
+from ..core.windows import Activity
+from ..text import sanitize_line
+from .muc_errors import MucError, local_part
+from .muc_fields import Invitation, direct_invitation, mediated_invitation
+
+if TYPE_CHECKING:
+    from .muc import MucService
+
+
+class RoomPeople:
+    def __init__(self, muc: "MucService") -> None:
+        self.muc = muc
+        self.pending: list[Invitation] = []  # invitations not accepted yet, oldest first
+
+    async def whois(self, room_jid: str, nick: str) -> list[str]:
+        room = self.muc.rooms.get(room_jid)
+        occupant = room.get(nick) if room else None
+        if occupant is None:
+            raise MucError(f"No one called {nick} in {room_jid}")
+        lines = [f"{occupant.nick}: {occupant.role}, affiliation {occupant.affiliation}"
+                 + (f", {occupant.show}" if occupant.show != "available" else "")
+                 + (f" ({occupant.status})" if occupant.status else ""),
+                 f"  real JID: {occupant.jid or 'hidden by the room'}"]
+        try:
+            iq = await self.muc._client().plugin["xep_0092"].get_version(
+                slixmpp.JID(f"{room_jid}/{nick}"), timeout=5)
+            version = iq["software_version"]
+            client = " ".join(sanitize_line(v) for v in (version["name"], version["version"]) if v)
+            os_name = sanitize_line(version["os"] or "")
+            lines.append(f"  client: {client or 'unknown'}" + (f" on {os_name}" if os_name else ""))
+        except Exception as exc:
+            lines.append(f"  client: unknown ({type(exc).__name__})")
+        return lines
+
+    def on_mediated_invite(self, msg: slixmpp.Message) -> None:
+        self._invited(mediated_invitation(msg))
+
+    def on_direct_invite(self, msg: slixmpp.Message) -> None:
+        self._invited(direct_invitation(msg))
+
+    def _invited(self, invitation: Invitation | None) -> None:
+        if invitation is None:
+            return
+        self.pending.append(invitation)
+        reason = f" ({invitation.reason})" if invitation.reason else ""
+        self.muc.windows.add_line(self.muc.windows.status, Line(
+            f"{invitation.inviter} invites you to {invitation.room}{reason}: /accept to join",
+            LineKind.EVENT), Activity.MESSAGES)
+
+    async def accept(self, room_jid: str | None = None) -> Room:
+        chosen = [i for i in self.pending if room_jid in (None, i.room, local_part(i.room))]
+        if not chosen:
+            raise MucError("No invitation to accept" + (f" for {room_jid}" if room_jid else ""))
+        invitation = chosen[-1]
+        self.pending.remove(invitation)
+        return await self.muc.join(invitation.room, password=invitation.password, focus=True)
