@@ -7,12 +7,15 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
    says "both": Parlons then starts with two contacts whose presence it sees.
    (Done over XMPP rather than by writing Prosody's storage files: it is
    what a real account goes through, and takes ≈0.1 s on loopback.)
+   The same client bookmarks the demo room with autojoin (XEP-0402), and
+   bob and carol create the room: Parlons joins it on connect.
 2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
 4. Life goes on at a human pace: bob answers 1:1 messages, bob and carol
-   chat in the demo room and change presence every few tens of seconds
-   (carol goes away for lunch and comes back).
+   chat in the demo room (now and then mentioning alice: a highlight) and
+   change presence every few tens of seconds (carol goes away for lunch and
+   comes back).
 """
 
 from __future__ import annotations
@@ -27,13 +30,18 @@ import sys
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from tui.xmpp.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
+
 ROOM_LINES = [
     ("bob", "morning all"),
     ("carol", "hey bob, did the release go out?"),
     ("bob", "yes, tagged an hour ago"),
+    # a mention of the demo user's nick: the room window lights up as a highlight
+    ("bob", "alice: what do you think of the nick list?"),
     ("carol", "nice. anyone tried the new key map?"),
     ("bob", "Alt+digit works over ssh, finally"),
     ("carol", "and Ctrl+P switches windows like irssi"),
+    ("carol", "ha, bob wants alice to review his tab completion again"),
 ]
 
 # (seconds to wait, show or None for available, status text), cycled per bot.
@@ -147,6 +155,7 @@ async def arrange_alice_roster(args, domain: str) -> bool:
     back; alice's setup client accepts) until the server's roster says
     "both" for each. Returns whether it got there in time."""
     alice = _client(f"alice@{domain}/setup", args.password, args.ca)
+    alice.register_plugin("xep_0060")
     wanted = {f"{user}@{domain}": info for user, info in ALICE_CONTACTS.items()}
     started = asyncio.Event()
     alice.add_event_handler("session_start", lambda _e: started.set())
@@ -168,6 +177,7 @@ async def arrange_alice_roster(args, domain: str) -> bool:
                 await asyncio.sleep(0.05)
 
         await asyncio.wait_for(all_mutual(), SETUP_TIMEOUT)
+        await bookmark_demo_room(alice, args.room)
         return True
     except (asyncio.TimeoutError, IqError, IqTimeout) as exc:
         logging.warning("could not arrange alice's roster: %r", exc)
@@ -175,6 +185,17 @@ async def arrange_alice_roster(args, domain: str) -> bool:
     finally:
         alice.send_presence(ptype="unavailable")
         await alice.disconnect()
+
+
+async def bookmark_demo_room(alice: slixmpp.ClientXMPP, room: str) -> None:
+    """A XEP-0402 bookmark with autojoin: Parlons joins the demo room on
+    connect, the way it would for a real account."""
+    payload = conference_from_bookmark(Bookmark(room, name="Lounge", nick="alice", autojoin=True))
+    try:
+        await alice.plugin["xep_0060"].publish(alice.boundjid.bare, BOOKMARKS_NS, id=room, payload=payload,
+                                               options=publish_options(), timeout=SETUP_TIMEOUT)
+    except (IqError, IqTimeout) as exc:
+        logging.warning("could not bookmark %s for alice: %r", room, exc)
 
 
 async def main() -> None:
@@ -199,6 +220,10 @@ async def main() -> None:
     # The roster exchange needs bob and carol online to auto-accept; the room
     # join can finish while Parlons starts.
     await arrange_alice_roster(args, args.domain)
+    try:  # the bots create the room: alice's autojoin must not find it missing or locked
+        await asyncio.wait_for(asyncio.gather(*(bot.joined.wait() for bot in bots.values())), SETUP_TIMEOUT)
+    except asyncio.TimeoutError:
+        logging.warning("the bots did not join %s in time", args.room)
     print("ready", flush=True)  # demo/__main__.py waits for this line
 
     erin = Newcomer(f"erin@{args.domain}/bot", args.password, args.ca, None, "erin",

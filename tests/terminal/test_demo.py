@@ -1,6 +1,6 @@
 """`make demo` in a real terminal: the demo world comes up, Parlons is online
 as alice with bob and carol in her roster, erin asks for a subscription and
-thanks for it, bob answers, and quitting leaves nothing running."""
+thanks for it, bob answers, the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
 
 from __future__ import annotations
 
@@ -68,6 +68,14 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.send_keys("Enter")
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
+
+    # the demo room is bookmarked with autojoin: its window exists with the bots in it
+    tmux.send_text("/win lounge")
+    tmux.send_keys("Enter")
+    await until(lambda: "You are in lounge@conference.localhost as alice" in tmux.capture(), timeout=15,
+                message=lambda: tmux.capture())
+    await until(lambda: all(nick in tmux.capture() for nick in ("bob", "carol")), timeout=5,
+                message=lambda: tmux.capture())
 
     tmux.send_text("/quit")
     tmux.send_keys("Enter")

@@ -14,6 +14,7 @@ from .chat import ChatService
 from .muc import MucService
 from .presence import PresenceService
 from .roster import RosterService
+from .selfping import SelfPing
 from .session import AccountSession, ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ class Account:
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
         self.muc = MucService(self.session, windows, bus, self.chat)
+        self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
 
