@@ -269,8 +269,10 @@ async def test_search_lastlog_and_goto(alice, make_peer):
         bob.send(alice.jid, "the pelican crossed the bay")
         carol.send(alice.jid, "nothing to see")
         carol.send(alice.jid, "a pelican again")
-        await until(lambda: len(app.client.windows) == 3
-                    and "pelican again" in window_text(app.client.windows.get(3)), timeout=5)
+        # bob and carol race each other to the server: find windows by JID, not number
+        await until(lambda: app.client.windows.find(alice.jid, carol.jid)
+                    and "pelican again" in window_text(app.client.windows.find(alice.jid, carol.jid))
+                    and app.client.windows.find(alice.jid, bob.jid), timeout=5)
         await type_line(app, pilot, "/search pelican")
         status = app.client.windows.status
         await until(lambda: "Search 'pelican': 2 results" in window_text(status), timeout=5)
