@@ -29,7 +29,11 @@ class _KeyName:
 
 def alt_sequences() -> dict[str, tuple[_KeyName]]:
     keys = string.digits + string.ascii_lowercase
-    return {f"\x1b{key}": (_KeyName(f"alt+{key}"),) for key in keys}
+    sequences = {f"\x1b{key}": (_KeyName(f"alt+{key}"),) for key in keys}
+    # ESC CR is Alt+Enter (the composer's newline); Textual would read a
+    # plain Enter — which sends.
+    sequences["\x1b\r"] = (_KeyName("alt+enter"),)
+    return sequences
 
 
 def install() -> None:

@@ -14,6 +14,13 @@ class does not inherit ``Input``'s/``ScrollableContainer``'s bindings, so
 nothing here shadows PageUp/PageDown or Up/Down.
 
 The value is plain text and is rendered by ``Input`` as text, never markup.
+
+Pastes never submit anything by themselves (see ``tui.paste``): a bracketed
+paste and a burst of keys (a terminal without bracketed paste) go through
+the paste policy — inserted, refused, or confirmed in ``PasteConfirmScreen``.
+Enter waits ``burst_ms`` before submitting, so that an Enter followed at
+paste speed by more keys is taken back into the burst.  Alt+Enter and
+Ctrl+J open the multi-line :class:`Composer` below the line.
 """
 
 from __future__ import annotations
@@ -24,13 +31,18 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar, Mapping
 
 from textual import events
+from textual._time import get_time
 from textual.binding import Binding, BindingType
 from textual.keys import _character_to_key
 from textual.message import Message
-from textual.widgets import Input
+from textual.timer import Timer
+from textual.widgets import Input, TextArea
 
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
+from tui.paste import (
+    PASSWORD_REFUSED, PASSWORD_REFUSED_TYPED, BurstDetector, Decision, KeyKind, PastePolicy, Verdict,
+)
 
 HISTORY_LIMIT = 1000
 
@@ -81,6 +93,8 @@ DEFAULT_EDIT_KEYS: Mapping[str, tuple] = {
 
 _WORD = re.compile(r"\w+")
 
+NEWLINE_KEYS = ("alt+enter", "ctrl+j")
+
 
 class InputLine(Input, inherit_bindings=False):
     """One-line input with Irssi habits.  Post :class:`InputLine.Entered`."""
@@ -110,6 +124,14 @@ class InputLine(Input, inherit_bindings=False):
         @property
         def control(self) -> "InputLine":
             return self.input_line
+
+    @dataclass
+    class Notice(Message):
+        """Something the user must be told (a refused or cancelled paste)."""
+
+        input_line: "InputLine"
+        text: str
+        error: bool = True
 
     def __init__(
         self,
@@ -143,6 +165,18 @@ class InputLine(Input, inherit_bindings=False):
         # (Gajim, Conversations). The app sets this per window.
         self.last_own_message: Callable[[], str | None] | None = None
         self.correcting = False
+        # Pastes: the app sets the policy (passwords, thresholds) and the target.
+        self.paste_policy = PastePolicy()
+        self.paste_target: Callable[[], str] = lambda: "this window"
+        self.bursts = BurstDetector(self.paste_policy.burst_ms)
+        self._burst_timer: Timer | None = None
+        self._undo: tuple[str, int] | None = None  # the line before the last text key
+        self._enter_timer: Timer | None = None  # a typed Enter, submitted after burst_ms
+        self.composer: Composer | None = None
+
+    def set_paste_policy(self, policy: PastePolicy) -> None:
+        self.paste_policy = policy
+        self.bursts = BurstDetector(policy.burst_ms)
 
     # -- wiring by the app ----------------------------------------------
     def set_history(self, history: list[str]) -> None:
@@ -169,6 +203,15 @@ class InputLine(Input, inherit_bindings=False):
 
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
+        if self._burst_key(event):
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key in NEWLINE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.open_composer("\n")
+            return
         if event.key not in ("tab", "shift+tab"):
             self.completer.reset()
         if event.is_printable:
@@ -217,6 +260,124 @@ class InputLine(Input, inherit_bindings=False):
             return False
         return super().check_consume_key(key, character)
 
+    # -- bursts and pastes ----------------------------------------------------
+    def _key_text(self, event: events.Key) -> str | None:
+        """The text a key would add to a paste; None for other keys."""
+        if event.key == "enter":
+            return "\n"
+        if event.key == "tab":
+            return "\t"
+        if event.is_printable and event.character and not (
+                event.key in LEGACY_ALT_KEYS and self._bound_above(event.key)):
+            return event.character
+        return None
+
+    def _burst_key(self, event: events.Key) -> bool:
+        """Feed the burst detector; True when the key was taken (part of a
+        burst, or a typed Enter waiting to see whether a burst follows)."""
+        text = self._key_text(event)
+        ended = self.bursts.interrupted(event.time)
+        if ended is not None:  # a key after a pause: the burst before it is complete
+            self.receive_paste(ended)
+        if text is None:
+            if self.bursts.active:
+                return True  # pasted bytes never run key bindings
+            self._flush_enter()
+            self.bursts.other_key(event.time)
+            return False
+        kind = self.bursts.key(text, event.time)
+        if kind is KeyKind.CONTINUED:
+            return True
+        if kind is KeyKind.STARTED:
+            # The previous key was the first of the burst: take it back.
+            if self._enter_timer is not None:
+                self._enter_timer.stop()
+                self._enter_timer = None
+            elif self._undo is not None:
+                self.value, self.cursor_position = self._undo
+            self._undo = None
+            self._arm_burst_timer()
+            return True
+        self._flush_enter()
+        self._undo = (self.value, self.cursor_position)
+        if text == "\n":
+            if self.bursts.gap <= 0:
+                self.submit()
+            else:
+                self._enter_timer = self.set_timer(self.bursts.gap, self._flush_enter)
+            return True
+        return False
+
+    def _flush_enter(self) -> None:
+        if self._enter_timer is not None:
+            self._enter_timer.stop()
+            self._enter_timer = None
+            self.submit()
+
+    def _arm_burst_timer(self) -> None:
+        self._burst_timer = self.set_timer(self.bursts.remaining(get_time()) + 0.001, self._burst_check)
+
+    def _burst_check(self) -> None:
+        if not self.bursts.active:
+            return  # ended by a later key already
+        text = self.bursts.finished(get_time())
+        if text is None:
+            self._arm_burst_timer()
+        else:
+            self.receive_paste(text)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self.receive_paste(event.text)
+
+    def receive_paste(self, raw: str) -> None:
+        """Pasted text: inserted, refused or confirmed — never sent as is."""
+        decision = self.paste_policy.decide(raw)
+        if decision.verdict is Verdict.REFUSE:
+            self.post_message(self.Notice(self, PASSWORD_REFUSED))
+        elif decision.verdict is Verdict.INSERT:
+            if decision.text:
+                if self.selection.is_empty:
+                    self.insert_text_at_cursor(decision.text)
+                else:
+                    self.replace(decision.text, *self.selection)
+        else:
+            self.confirm_paste(decision)
+
+    def confirm_paste(self, decision: Decision) -> None:
+        from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice == SEND_ONE:
+                self.post_message(self.Entered(self, literal(decision.text)))
+            elif choice == SEND_EACH:
+                for line in decision.lines:
+                    if line.strip():
+                        self.post_message(self.Entered(self, literal(line)))
+            elif choice == EDIT:
+                self.open_composer(decision.text)
+            else:
+                self.post_message(self.Notice(self, "Paste cancelled.", error=False))
+
+        self.app.push_screen(PasteConfirmScreen(decision, self.paste_target()), chosen)
+
+    # -- the multi-line composer ----------------------------------------------
+    def open_composer(self, insert: str) -> None:
+        """Continue in the multi-line composer with the line's text and
+        ``insert`` at the cursor."""
+        text = self.value[: self.cursor_position] + insert + self.value[self.cursor_position:]
+        if self.composer is None:
+            self.composer = Composer(self)
+            self.parent.mount(self.composer, after=self)
+        self.value = ""
+        self.composer.open(text)
+        self.display = False
+
+    def composer_closed(self) -> None:
+        self.display = True
+        self.focus()
+
     # -- Enter -----------------------------------------------------------
     def submit(self) -> None:
         """Post ``Entered`` for a non-blank line, record it in the history
@@ -228,6 +389,9 @@ class InputLine(Input, inherit_bindings=False):
         self.value = ""
         self._stop_correcting()
         if not value.strip():
+            return
+        if self.paste_policy.has_password(value):
+            self.post_message(self.Notice(self, PASSWORD_REFUSED_TYPED))
             return
         if not self.password:
             self._remember(value)
@@ -340,3 +504,70 @@ class InputLine(Input, inherit_bindings=False):
                 self.insert_text_at_cursor(self.killed)
             else:
                 self.replace(self.killed, *self.selection)
+
+
+def literal(text: str) -> str:
+    """Pasted text is sent as text: a leading "/" does not run a command."""
+    return "/" + text if text.startswith("/") else text
+
+
+class Composer(TextArea):
+    """The input line grown to a few lines, for a multi-line message.
+
+    Enter sends the whole text as one message (unless it arrives at paste
+    speed: then it is a newline); Alt+Enter and Ctrl+J add a line."""
+
+    DEFAULT_CSS = """
+    Composer { height: auto; max-height: 6; border: none; padding: 0 1; display: none; }
+    Composer:focus { border: none; }
+    """
+
+    def __init__(self, input_line: InputLine) -> None:
+        super().__init__(compact=True, soft_wrap=True, show_line_numbers=False,
+                         highlight_cursor_line=False)
+        self.input_line = input_line
+        self._last_key_time: float | None = None
+
+    def open(self, text: str) -> None:
+        self.text = text
+        self.display = True
+        self.move_cursor(self.document.end)
+        self.focus()
+
+    def close(self) -> None:
+        self.text = ""
+        self.display = False
+        self.input_line.composer_closed()
+
+    async def _on_key(self, event: events.Key) -> None:
+        last, self._last_key_time = self._last_key_time, event.time
+        gap = self.input_line.paste_policy.burst_ms / 1000
+        if event.key in NEWLINE_KEYS or (
+                event.key == "enter" and last is not None and event.time - last < gap):
+            event.stop()
+            event.prevent_default()
+            self.insert("\n")
+        elif event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit()
+
+    def submit(self) -> None:
+        text = self.text.rstrip("\n")
+        line = self.input_line
+        if line.paste_policy.has_password(text):
+            self.post_message(line.Notice(line, PASSWORD_REFUSED_TYPED))
+            self.close()
+            return
+        self.close()
+        if text.strip():
+            self.post_message(line.Entered(line, text))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        decision = self.input_line.paste_policy.decide(event.text)
+        if decision.verdict is Verdict.REFUSE:
+            self.post_message(self.input_line.Notice(self.input_line, PASSWORD_REFUSED))
+        elif decision.text:
+            self.replace(decision.text, *self.selection)

@@ -86,13 +86,19 @@ async def test_enter_posts_once_clears_and_records_history():
         assert app.entered == ["hi"] and line.history == ["hi"]
 
 
-async def test_burst_with_enters_submits_each_line_once_in_order():
+async def test_burst_with_enters_is_a_paste_and_submits_nothing_by_itself():
+    """A burst (a terminal without bracketed paste) is a paste: its Enters
+    are newlines, its control keys are not run, and it asks first."""
+    from screens.paste_confirm import PasteConfirmScreen
+
     app = InputApp()
     async with app.run_test() as pilot:
         burst(app, [*"ab", "enter", *"cd", "enter", "x", "y", "ctrl+a", "z", "enter"])
-        await until(lambda: len(app.entered) >= 3)
-        await pilot.pause()
-        assert app.entered == ["ab", "cd", "zxy"]
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen))
+        assert app.entered == [] and app.query_one(InputLine).value == ""
+        await pilot.press("enter")  # send as one message
+        await until(lambda: app.entered)
+        assert app.entered == ["ab\ncd\nxyz"]
 
 
 async def test_history_up_down_restores_draft():

@@ -1,0 +1,99 @@
+"""Pastes in the real app (real Prosody, peer bob): nothing is sent before
+the user says so; passwords are never pasted nor sent."""
+
+from __future__ import annotations
+
+from textual import events
+
+from screens.paste_confirm import PasteConfirmScreen
+from tests.harness.app import running_app, window_text
+from tests.harness.wait import until
+
+
+async def open_chat(app, pilot, jid: str):
+    app.main.input_line.value = f"/query {jid}"
+    await pilot.press("enter")
+    return await until(lambda: app.client.windows.active.target == jid and app.client.windows.active, timeout=5)
+
+
+def paste(app, text: str) -> None:
+    """What the terminal's bracketed paste gives us: lines separated by CR."""
+    app.main.input_line.post_message(events.Paste(text.replace("\n", "\r")))
+
+
+def prompt_text(app) -> str:
+    return str(app.screen.query_one("#paste-prompt").render())
+
+
+async def barrier(app, pilot, bob, text: str, expected: list[str]) -> None:
+    """bob gets ``text`` last: whatever was sent before it has arrived."""
+    app.main.input_line.value = text
+    await pilot.press("enter")
+    await until(lambda: bob.bodies()[-1:] == [text], timeout=5)
+    assert bob.bodies() == expected + [text]
+
+
+async def test_multi_line_paste_asks_then_sends_as_told(alice, make_peer):
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        window = await open_chat(app, pilot, bob.jid)
+        paste(app, "one\ntwo\n/three\n")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        shown = prompt_text(app)
+        assert f"Paste 3 lines (14 B) to {bob.jid}?" in shown and "Ctrl+S send as 3 messages" in shown
+        assert "│ one" in shown and "│ /three" in shown
+        await pilot.press("escape")
+        await until(lambda: "Paste cancelled." in window_text(window), timeout=5)
+        await barrier(app, pilot, bob, "b1", [])
+
+        paste(app, "one\ntwo\n/three\n")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.press("ctrl+s")
+        await barrier(app, pilot, bob, "b2", ["b1", "one", "two", "/three"])
+
+        paste(app, "one\ntwo\n/three\n")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.press("enter")
+        await barrier(app, pilot, bob, "b3", ["b1", "one", "two", "/three", "b2", "one\ntwo\n/three"])
+
+        paste(app, "a\nb")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.press("ctrl+e")  # edit: into the multi-line composer
+        composer = app.main.input_line.composer
+        await until(lambda: composer.display and composer.text == "a\nb", timeout=5)
+        await pilot.press("ctrl+j", "c", "enter")
+        await until(lambda: bob.bodies()[-1:] == ["a\nb\nc"], timeout=5)
+        await until(lambda: app.main.input_line.has_focus, timeout=5)
+
+
+async def test_single_line_paste_is_inserted_and_a_secret_pattern_warns(alice, make_peer):
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        await open_chat(app, pilot, bob.jid)
+        line = app.main.input_line
+        line.value = "say "
+        line.cursor_position = 4
+        paste(app, "pasted\n")
+        await until(lambda: line.value == "say pasted", timeout=5)
+        assert not isinstance(app.screen, PasteConfirmScreen)
+        line.value = ""
+        paste(app, "-----BEGIN RSA PRIVATE KEY-----")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        assert "looks like a secret" in prompt_text(app)
+        await pilot.press("escape")
+        await barrier(app, pilot, bob, "b1", [])
+
+
+async def test_password_is_never_pasted_nor_sent(alice, make_peer):
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        window = await open_chat(app, pilot, bob.jid)
+        line = app.main.input_line
+        paste(app, f"here: {alice.password}")
+        await until(lambda: "That looks like your password — not pasted." in window_text(window), timeout=5)
+        assert alice.password not in line.value
+        line.value = f"typed {alice.password}"
+        await pilot.press("enter")
+        await until(lambda: "That looks like your password — not sent." in window_text(window), timeout=5)
+        assert line.value == "" and alice.password not in "".join(line.history)
+        await barrier(app, pilot, bob, "b1", [])
