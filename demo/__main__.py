@@ -62,6 +62,7 @@ def main() -> int:
     STATE.mkdir(parents=True)
     server = ProsodyServer(STATE / "prosody")
     bots: subprocess.Popen | None = None
+    parlons: subprocess.Popen | None = None
     try:
         for user in USERS:
             server.create_account(user, PASSWORD)
@@ -83,14 +84,17 @@ def main() -> int:
             XDG_DATA_HOME=str(STATE / "data"),
             XDG_STATE_HOME=str(STATE / "state"),
         )
-        return subprocess.call([sys.executable, "-m", "tui", "--config", str(config)], env=env, cwd=ROOT)
+        parlons = subprocess.Popen([sys.executable, "-m", "tui", "--config", str(config)], env=env, cwd=ROOT)
+        return parlons.wait()
     finally:
-        if bots is not None:
-            bots.terminate()
-            try:
-                bots.wait(5)
-            except subprocess.TimeoutExpired:
-                bots.kill()
+        # whatever ended us (a quit, a signal, the terminal going away): nothing stays running
+        for child in (parlons, bots):
+            if child is not None and child.poll() is None:
+                child.terminate()
+                try:
+                    child.wait(5)
+                except subprocess.TimeoutExpired:
+                    child.kill()
         server.stop()
 
 

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Callable
 from weakref import WeakKeyDictionary
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.keys import _character_to_key
 
-from screens import terminal_keys
+from screens import clipboard, editor, terminal_keys
 from screens.main import MainScreen
 from screens.command_palette import CommandProvider
 from screens.notifier import TerminalNotifier
@@ -44,12 +46,14 @@ from .core.events import (
 from . import paths
 from .keymap import load_keymap
 from .logging_setup import add_secret
+from .paste import PastePolicy
 from .xmpp.backoff import Backoff
 from .xmpp.session import ConnectionSettings
 
 log = logging.getLogger(__name__)
 
 FRAME = 1 / 30  # at most this many model→screen syncs per second
+CHORD_SECONDS = 1.0  # Ctrl+X then Ctrl+E within this: the external editor
 
 
 def notify_settings(config: Config | None) -> NotifySettings:
@@ -101,11 +105,20 @@ class ParlonsApp(App):
         self._cleared = False
         self._watching_log = False
         self._reveal = None  # a line /goto wants in view, once its window shows
+        self._quitting = False
         self._entered: asyncio.Queue = asyncio.Queue()
         self._input_worker: asyncio.Future | None = None
         # room → (room.version, roster.version) its confusable flags were computed for
         self._flagged: WeakKeyDictionary = WeakKeyDictionary()
+        self._editing = False  # the external editor is open
+        self._chord_armed_at: float | None = None  # when Ctrl+X was pressed (Ctrl+X Ctrl+E)
+        # How /edit runs the editor; tests swap in editor.run_plain (a headless
+        # app has no terminal to suspend).
+        self.editor_runner: editor.Runner | None = None
         self.notifier = TerminalNotifier(self, notify_settings(config))
+        paste = config.paste if config is not None else None
+        self.paste_policy = PastePolicy(paste.confirm_lines, paste.burst_ms, paste.secret_patterns) \
+            if paste is not None else PastePolicy()
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
@@ -170,6 +183,7 @@ class ParlonsApp(App):
                 # left for us runs off the loop (it may take seconds).
                 password = account_cfg.password or await asyncio.to_thread(resolve_password, account_cfg)
                 add_secret(password)
+                self.paste_policy.add_password(password)  # never pasted nor sent
             except ConfigError as exc:
                 self.client.error(f"{account_cfg.jid}: {exc}")
                 continue
@@ -245,6 +259,9 @@ class ParlonsApp(App):
                 self.client.registry, self._completion_providers(),
                 line_start_kind="nick" if in_room else None, text_kind="nick" if in_room else None)
             main.input_line.last_own_message = lambda window=active: self.client.last_own_message(window)
+            if main.input_line.paste_policy is not self.paste_policy:
+                main.input_line.set_paste_policy(self.paste_policy)
+            main.input_line.paste_target = lambda window=active: window.target or window.name
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -303,6 +320,12 @@ class ParlonsApp(App):
             except Exception:  # handle_input reports command failures itself; this is a bug
                 log.exception("input line failed")
                 self.client.error("That failed unexpectedly (details in the log)")
+
+    def on_input_line_notice(self, event) -> None:
+        if event.error:
+            self.client.error(event.text)
+        else:
+            self.client.info(event.text)
 
     def on_input_changed(self, event) -> None:
         # our chat state (XEP-0085): composing / paused / active
@@ -426,6 +449,68 @@ class ParlonsApp(App):
             active = self.client.windows.active
             main.toggle_nick_list(active, self._room_of(active))
 
+    # -- composing: the external editor and the clipboard ----------------------------
+    async def edit_text(self, text: str | None = None) -> str | None:
+        """``client.ui.edit_text``: $VISUAL/$EDITOR on ``text`` (None: the
+        input line's text), the screen suspended; the result goes into the
+        input line, not sent. None when it failed (one error line; the input
+        line keeps its text). Await it from a task, not the message loop."""
+        main = self.main
+        if main is None:
+            return None
+        if self._editing:
+            self.client.error("The editor is already open")
+            return None
+        input_line = main.input_line
+        self._editing = True
+        try:
+            result = await editor.edit_text(input_line.value if text is None else text,
+                                            self.editor_runner or editor.suspended_runner(self))
+        except editor.EditorError as exc:
+            self.client.error(str(exc))
+            return None
+        finally:
+            self._editing = False
+        input_line.value = result
+        input_line.cursor_position = len(result)
+        input_line.focus()
+        return result
+
+    async def copy_text(self, text: str) -> str:
+        """``client.ui.copy_text``: OSC 52 and the system clipboard; says which."""
+        return await clipboard.copy_text(self, text)
+
+    def action_edit_external(self) -> None:
+        # a worker: the editor must not be awaited inside the message loop
+        self.run_worker(self.edit_text(), group="editor", exit_on_error=False)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and self._edit_chord(event.key):
+            return
+        await super().on_event(event)
+
+    def _edit_chord(self, key: str) -> bool:
+        """Ctrl+X Ctrl+E (bash, readline, zsh) in the input line: edit it in
+        $EDITOR. Textual has no key chords: Ctrl+X arms for CHORD_SECONDS.
+        True when the key is consumed. Ctrl+X still cuts a selection; with
+        none it is swallowed (Input's cut would empty the clipboard)."""
+        if key not in ("ctrl+x", "ctrl+e"):
+            self._chord_armed_at = None
+            return False
+        main = self.main
+        if main is None or self.screen is not main or self.focused is not main.input_line:
+            self._chord_armed_at = None
+            return False
+        now = time.monotonic()
+        if key == "ctrl+x":
+            self._chord_armed_at = now
+            return main.input_line.selection.is_empty
+        armed, self._chord_armed_at = self._chord_armed_at, None
+        if armed is not None and now - armed <= CHORD_SECONDS:
+            self.action_edit_external()
+            return True
+        return False  # a plain Ctrl+E: end of line
+
     def action_redraw(self) -> None:
         self.refresh(repaint=True, layout=True)
 
@@ -437,6 +522,7 @@ class ParlonsApp(App):
         self.run_worker(self._quit(event.message), exclusive=True, group="quit")
 
     async def _quit(self, message: str) -> None:
+        self._quitting = True
         await self.client.accounts.disconnect_all(message or "Parlons")
         self.exit(0)
 
@@ -454,6 +540,7 @@ _ACTIONS: dict[str, str] = {
     "roster.toggle": "roster_toggle",
     "nicklist.toggle": "nicklist_toggle",
     "app.command_palette": "command_palette",
+    "input.edit_external": "edit_external",
 }
 
 

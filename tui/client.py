@@ -35,6 +35,15 @@ class UiActions(Protocol):
     # not from inside the app's own message handler (see ParlonsApp.edit_form).
     async def edit_form(self, form: "DataForm", title: str | None = None) -> "DataForm | None": ...
 
+    # Open $VISUAL/$EDITOR on ``text`` (None: the input line's text), the
+    # screen suspended; the result goes into the input line (not sent) and is
+    # returned. None when the editor failed: the hook said why in one line.
+    async def edit_text(self, text: str | None = None) -> str | None: ...
+
+    # Copy to the clipboard (OSC 52 and the system clipboard when there is
+    # one); says where: "OSC 52, and the X clipboard".
+    async def copy_text(self, text: str) -> str: ...
+
 
 class Client:
     def __init__(self) -> None:

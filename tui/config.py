@@ -94,16 +94,25 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class PasteConfig:
+    confirm_lines: int = 2  # pastes of this many lines or more ask before sending
+    burst_ms: float = 5.0  # keys closer than this are a paste (no bracketed paste); 0: off
+    secret_patterns: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
+
+
+@dataclass(frozen=True)
 class Config:
     accounts: list[AccountConfig]
     keymap: dict[str, str] = field(default_factory=dict)
     ui: UiConfig = field(default_factory=UiConfig)
+    paste: PasteConfig = field(default_factory=PasteConfig)
     path: Path | None = None
 
 
-TOP_LEVEL_KEYS = ("accounts", "keymap", "ui")
+TOP_LEVEL_KEYS = ("accounts", "keymap", "ui", "paste")
 ACCOUNT_KEYS = tuple(f.name for f in fields(AccountConfig))
 UI_KEYS = tuple(f.name for f in fields(UiConfig))
+PASTE_KEYS = tuple(f.name for f in fields(PasteConfig))
 
 # Expected TOML type of each account key (None allowed = key may be absent).
 _ACCOUNT_TYPES: dict[str, type] = {
@@ -198,7 +207,8 @@ class _ConfigReader:
             seen.add(account.jid.lower())
         ui = self.ui(data.get("ui", {}))
         keymap = self.keymap(data.get("keymap", {}), ui.keymap)
-        return Config(accounts=accounts, keymap=keymap, ui=ui, path=self.path)
+        paste = self.paste(data.get("paste", {}))
+        return Config(accounts=accounts, keymap=keymap, ui=ui, paste=paste, path=self.path)
 
     def reject_unknown(self, table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
@@ -315,6 +325,32 @@ class _ConfigReader:
             keymap=_default(values["keymap"], defaults.keymap),
             desktop_notifications=_default(desktop, defaults.desktop_notifications),
             terminal_title=_default(values["terminal_title"], defaults.terminal_title),
+        )
+
+    def paste(self, table: Any) -> PasteConfig:
+        if not isinstance(table, dict):
+            raise self.error("paste", "expected a [paste] table")
+        self.reject_unknown(table, PASTE_KEYS, "paste.")
+        defaults = PasteConfig()
+        lines = self.typed(table, "confirm_lines", int, "paste.")
+        if lines is not None and lines < 1:
+            raise self.error("paste.confirm_lines", f"expected 1 or more, got {lines}")
+        burst = table.get("burst_ms")
+        if burst is not None and (isinstance(burst, bool) or not isinstance(burst, (int, float)) or burst < 0):
+            raise self.error("paste.burst_ms", f"expected a number of milliseconds (0 or more), got {_show(burst)}")
+        patterns = self.typed(table, "secret_patterns", list, "paste.")
+        if patterns is not None:
+            for pattern in patterns:
+                if not isinstance(pattern, str) or not pattern:
+                    raise self.error("paste.secret_patterns", "expected a list of regular expressions")
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise self.error("paste.secret_patterns", f"{_show(pattern)}: {exc}") from None
+        return PasteConfig(
+            confirm_lines=_default(lines, defaults.confirm_lines),
+            burst_ms=float(burst) if burst is not None else defaults.burst_ms,
+            secret_patterns=tuple(patterns) if patterns is not None else defaults.secret_patterns,
         )
 
     def keymap(self, table: Any, keymap_name: str) -> dict[str, str]:

@@ -123,6 +123,14 @@ class TmuxDriver:
         """Type `text` literally (each character as a key press, no names)."""
         self.tmux("send-keys", "-t", SESSION, "-l", "--", text)
 
+    def type_line(self, text: str, timeout: float = 10.0) -> None:
+        """Type ``text``, wait until the screen shows it, then press Enter.
+        Enter sent right behind the text would arrive within a millisecond
+        of it, i.e. inside the burst a paste detector treats as a paste."""
+        self.send_text(text)
+        self.wait_for_text(text[-30:], timeout=timeout)
+        self.send_keys("Enter")
+
     def paste(self, text: str, bracketed: bool = True) -> None:
         """Paste like a terminal does: LF becomes CR. `bracketed=True` wraps
         it in ESC[200~ … ESC[201~ *if the program enabled that mode*;

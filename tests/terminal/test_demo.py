@@ -48,15 +48,13 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     # in another window rings the bell and counts in the title
     await until(lambda: "/authorize erin@localhost" in tmux.capture(), timeout=10,
                 message="erin's subscription request in the status window")
-    tmux.send_text("/authorize erin@localhost")
-    tmux.send_keys("Enter")
+    tmux.type_line("/authorize erin@localhost")
     await until(lambda: pane(tmux, "#{window_bell_flag}") == "1", timeout=10, message="bell")
     await until(lambda: pane(tmux, "#{pane_title}").startswith("(1) Parlons"), timeout=5,
                 message=lambda: pane(tmux, "#{pane_title}"))
 
     # bob and carol are alice's contacts from the start, their presence shown
-    tmux.send_text("/roster")
-    tmux.send_keys("Enter")
+    tmux.type_line("/roster")
     # (names and status texts exist only if the roster was arranged before start;
     # the first presence change comes tens of seconds later)
     await until(lambda: all(text in tmux.capture() for text in ("Bob", "Carol", "bob is around")),
@@ -64,21 +62,18 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.send_keys("M-1")
     await until(lambda: pane(tmux, "#{pane_title}").endswith("1:status"), timeout=5)
 
-    tmux.send_text("/msg bob@localhost hello demo")
-    tmux.send_keys("Enter")
+    tmux.type_line("/msg bob@localhost hello demo")
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
-    tmux.send_text("/win lounge")
-    tmux.send_keys("Enter")
+    tmux.type_line("/win lounge")
     await until(lambda: "You are in lounge@conference.localhost as alice" in tmux.capture(), timeout=15,
                 message=lambda: tmux.capture())
     await until(lambda: all(nick in tmux.capture() for nick in ("bob", "carol")), timeout=5,
                 message=lambda: tmux.capture())
 
-    tmux.send_text("/quit")
-    tmux.send_keys("Enter")
+    tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=20) == 0
     await until(lambda: not alive(server_pid) and not alive(bots_pid), timeout=10,
                 message="demo server and bots stopped")

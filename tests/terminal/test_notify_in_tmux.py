@@ -35,8 +35,7 @@ async def test_message_to_us_rings_the_bell_and_counts_in_the_title(prosody, mak
     await until(lambda: pane(tmux, "#{pane_title}") == f"Parlons — 2:{bob_name}", timeout=5,
                 message=lambda: pane(tmux, "#{pane_title}"))
 
-    tmux.send_text("/quit")
-    tmux.send_keys("Enter")
+    tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=15) == 0
     # the title from before Parlons (tmux starts with the host name) is back
     assert pane(tmux, "#{pane_title}") == pane(tmux, "#{host}")

@@ -71,8 +71,7 @@ async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, 
     tmux.send_keys("M-1")
     await until(lambda: "1:status" in title(tmux), timeout=5)
 
-    tmux.send_text("/help")
-    tmux.send_keys("Enter")
+    tmux.type_line("/help")
     screen = await screen_shows(tmux, "Type /help COMMAND")
     # the list is longer than the screen (rooms, bookmarks...): its top is a page up
     tmux.send_keys("PPage")
@@ -84,16 +83,13 @@ async def test_window_keys_help_unknown_command_and_quit(prosody, make_account, 
 
     tmux.send_keys("M-2")
     await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
-    tmux.send_text("/nosuch")
-    tmux.send_keys("Enter")
+    tmux.type_line("/nosuch")
     await screen_shows(tmux, "Unknown command /nosuch (try /help)")
-    tmux.send_text("//barrier")
-    tmux.send_keys("Enter")
+    tmux.type_line("//barrier")
     await until(lambda: bob.bodies(), timeout=5)
     assert bob.bodies() == ["/barrier"]
 
-    tmux.send_text("/quit")
-    tmux.send_keys("Enter")
+    tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=15) == 0
     assert tmux.mouse_modes_on() == []
     assert not tmux.terminal_modes()["alternate_on"]
@@ -121,6 +117,6 @@ async def test_alt_digit_in_the_kitty_encoding(prosody, make_account, make_peer,
     await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
     tmux.send_keys("-l", "\x1b[49;3u")
     await until(lambda: "1:status" in title(tmux), timeout=5)
-    tmux.send_text("/quit")
-    tmux.send_keys("Enter")
+    tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=15) == 0
+

@@ -36,8 +36,7 @@ def raw_echo(mode: str = "clean") -> list[str]:
 def test_typed_text_and_keys_reach_the_program(tmux):
     tmux.start(["cat"], width=80, height=10)
 
-    tmux.send_text("héllo -n $HOME")
-    tmux.send_keys("Enter")
+    tmux.type_line("héllo -n $HOME")
     screen = tmux.wait_for_text(re.compile(r"héllo -n \$HOME\n.*héllo -n \$HOME"))
     assert screen.count("héllo -n $HOME") == 2  # the terminal's echo, then cat's copy
 

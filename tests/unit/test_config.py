@@ -341,6 +341,7 @@ def test_example_documents_every_key_and_only_known_keys() -> None:
     documented = _documented_keys(text)
     assert documented["accounts"] == set(ACCOUNT_KEYS)
     assert documented["ui"] == {f.name for f in fields(UiConfig)}
+    assert documented["paste"] == {f.name for f in fields(config_module.PasteConfig)}
     assert set(documented) - {""} == set(config_module.TOP_LEVEL_KEYS)
 
 
@@ -371,3 +372,14 @@ def test_room_keys(tmp_path: Path) -> None:
     assert "ui.highlight_words: expected a list of non-empty strings" in str(error_of(bad))
     bad = write(tmp_path / "e.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n[ui]\nhide_joins_above = -1\n')
     assert "expected 0 or more" in str(error_of(bad))
+
+
+def test_paste_table(tmp_path: Path) -> None:
+    base = '[[accounts]]\njid = "a@b.org"\npassword_command = "x"\n'
+    config = load_config(write(tmp_path / "ok.toml",
+                               base + '[paste]\nconfirm_lines = 3\nburst_ms = 2.5\nsecret_patterns = ["x+"]\n'))
+    assert config.paste == config_module.PasteConfig(confirm_lines=3, burst_ms=2.5, secret_patterns=("x+",))
+    assert load_config(write(tmp_path / "default.toml", base)).paste == config_module.PasteConfig()
+    for body, key in (("confirm_lines = 0", "paste.confirm_lines"), ('burst_ms = "fast"', "paste.burst_ms"),
+                      ('secret_patterns = ["("]', "paste.secret_patterns"), ("nope = 1", "paste.nope")):
+        assert error_of(write(tmp_path / "bad.toml", base + "[paste]\n" + body + "\n")).key == key

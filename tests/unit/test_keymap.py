@@ -26,6 +26,7 @@ EXPECTED_IDS = (
     + ["window.prev", "window.next", "window.next_activity"]
     + ["log.page_up", "log.page_down", "log.home", "log.end"]
     + ["app.redraw", "roster.toggle", "nicklist.toggle", "app.command_palette"]
+    + ["input.edit_external"]
 )
 
 
@@ -40,6 +41,8 @@ def parsed_keys(data: str) -> list[str]:
 
 def textual_keys(binding: KeyBinding) -> set[str]:
     """The keys Textual will match for this binding."""
+    if not binding.keys:  # unbound by default (input.edit_external: a chord in the app)
+        return set()
     return {b.key for b in Binding.make_bindings([Binding(binding.key_string, "x")])}
 
 

@@ -8,7 +8,7 @@ import importlib
 
 from .registry import Registry
 
-COMMAND_MODULES = ("builtin", "chat", "roster", "bookmarks", "muc", "muc_admin")
+COMMAND_MODULES = ("builtin", "chat", "roster", "bookmarks", "muc", "muc_admin", "compose")
 
 
 def build_registry() -> Registry:
