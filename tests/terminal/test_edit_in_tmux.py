@@ -3,13 +3,10 @@ $EDITOR and takes it back; /copy reaches tmux's clipboard by OSC 52."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from tests.harness.app import account_config
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import ROOT, screen_shows, title
-from tui.config import write_config
+from tests.terminal.test_parlons_in_tmux import start_parlons, screen_shows, title
 
 # An "editor" that owns the terminal for a while: it shows a prompt, reads a
 # line from the keyboard (only possible if Parlons stopped reading it), and
@@ -82,18 +79,8 @@ async def test_ctrl_x_ctrl_e_and_edit_hand_the_terminal_to_editor_and_take_the_t
 
 
 def _start_with_editor(tmux, tmp_path, server, jid, password, editor: Path) -> None:
-    config_path = tmp_path / "config" / "parlons" / "config.toml"
-    write_config(config_path, account_config(server, jid, password))
-    env = {
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "PYTHONPATH": str(ROOT),
-        "TERM": "tmux-256color",
-        "EDITOR": str(editor),
-        "VISUAL": "",
-    }
-    tmux.start([sys.executable, "-m", "tui", "--config", str(config_path)], env=env, width=120, height=40)
+    start_parlons(tmux, tmp_path, server, jid, password,
+                  extra_env={"EDITOR": str(editor), "VISUAL": ""})
 
 
 async def test_copy_reaches_tmux_by_osc52(prosody, make_account, make_peer, tmux, tmp_path):

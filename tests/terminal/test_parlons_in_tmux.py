@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
-                  debug=False):
+                  debug=False, extra_env: dict[str, str] | None = None):
     config_path = tmp_path / "config" / "parlons" / "config.toml"
     write_config(config_path, account_config(server, jid, password))
     env = {
@@ -24,6 +24,7 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
         "XDG_STATE_HOME": str(tmp_path / "state"),
         "PYTHONPATH": str(ROOT),
         "TERM": "tmux-256color",
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "tui", "--config", str(config_path)] + (["--debug"] if debug else [])
     tmux.start(command, env=env,
