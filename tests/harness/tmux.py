@@ -46,6 +46,14 @@ MODE_FLAGS = (
 )
 
 
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 class TmuxError(RuntimeError):
     pass
 
@@ -254,7 +262,10 @@ class TmuxDriver:
     # -- teardown ------------------------------------------------------------
 
     def kill(self) -> None:
-        """Kill the private server and remove its socket (tmux 3.3a leaves it)."""
+        """Kill the program, the private server, and remove its socket (tmux
+        3.3a leaves it). The program is stopped first: Parlons does not yet
+        leave by itself when its terminal disappears (see the issue notes)."""
+        self._stop_pane_programs()
         self.tmux("kill-server", check=False)
         socket_path = self.socket_path or (
             Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}" / self.name
@@ -269,6 +280,32 @@ class TmuxDriver:
             self._tmp.rmdir()
         except OSError:
             pass
+
+    def _stop_pane_programs(self) -> None:
+        if self.socket_path is None:
+            return
+        pids = self.tmux("list-panes", "-a", "-F", "#{pane_pid}", check=False).split()
+        groups = []
+        for pid in pids:
+            try:
+                groups.append(os.getpgid(int(pid)))
+            except (ValueError, ProcessLookupError):
+                continue
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            alive = []
+            for group in groups:
+                try:
+                    os.killpg(group, sig)
+                    alive.append(group)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            if not alive:
+                return
+            try:
+                wait_until(lambda: not any(_group_alive(g) for g in alive), timeout=0.5)
+                return
+            except AssertionError:
+                groups = alive
 
     def __enter__(self) -> "TmuxDriver":
         return self
