@@ -174,14 +174,21 @@ class ChatService:
         """A message stamped in the past (offline storage, archive): True if
         it belongs at the end. Within what the window shows it is inserted in
         time order; older than that, it stays in the store for scrollback."""
-        shown = [l for l in window.lines if l.kind is not LineKind.EVENT]
-        if not shown or line.time >= shown[-1].time:
-            return True
-        if line.time < shown[0].time:
-            return False
-        after = next(l for l in reversed(shown) if l.time <= line.time)
-        self.windows.insert_after(window, after, line)
-        return False
+        # Walk back from the end: a late message belongs near the end, and a
+        # catch-up into a long window must not scan all of it per message.
+        newest = None
+        for shown in reversed(window.lines):
+            if shown.kind is LineKind.EVENT:
+                continue
+            if newest is None:
+                newest = shown
+                if line.time >= shown.time:
+                    return True
+            if shown.time <= line.time:
+                self.windows.insert_after(window, shown, line)
+                return False
+        # empty window: the end; older than everything shown: scrollback has it
+        return newest is None
 
     def _mark_activity(self, window: Window) -> None:
         if window is not self.windows.active:
