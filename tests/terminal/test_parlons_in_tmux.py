@@ -37,6 +37,16 @@ async def screen_shows(tmux, text: str, timeout: float = 10.0) -> str:
                        message=f"{text!r} on screen")
 
 
+async def online_with_bob_window(tmux, tmp_path, server, jid, password, bob, **start) -> str:
+    """Parlons online; bob writes, which opens window 2; returns bob's window name."""
+    start_parlons(tmux, tmp_path, server, jid, password, **start)
+    await screen_shows(tmux, f"{jid}: online")
+    bob.send(jid, "hi")
+    bob_name = bob.jid.split("@")[0]
+    await screen_shows(tmux, f"2:{bob_name}")
+    return bob_name
+
+
 def title(tmux) -> str:
     return tmux.capture().splitlines()[0]
 
@@ -109,11 +119,7 @@ async def test_alt_digit_in_the_kitty_encoding(prosody, make_account, make_peer,
     """Under the kitty keyboard protocol Alt+2 arrives as CSI 50;3u."""
     jid, password = make_account("alice")
     bob = await make_peer()
-    start_parlons(tmux, tmp_path, prosody, jid, password)
-    await screen_shows(tmux, f"{jid}: online")
-    bob.send(jid, "hi")
-    bob_name = bob.jid.split("@")[0]
-    await screen_shows(tmux, f"2:{bob_name}")
+    bob_name = await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob)
     tmux.send_keys("-l", "\x1b[50;3u")  # kitty: key '2' with the Alt modifier
     await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
     tmux.send_keys("-l", "\x1b[49;3u")
