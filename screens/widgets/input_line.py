@@ -173,6 +173,10 @@ class InputLine(Input, inherit_bindings=False):
         self._undo: tuple[str, int] | None = None  # the line before the last text key
         self._enter_timer: Timer | None = None  # a typed Enter, submitted after burst_ms
         self.composer: Composer | None = None
+        # A paste prompt this line opened is waiting for its answer: keys that
+        # were already on their way here (typed within a frame of the paste)
+        # are dropped: a prompt is answered only once it has been seen.
+        self.asking = False
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self.paste_policy = policy
@@ -203,6 +207,10 @@ class InputLine(Input, inherit_bindings=False):
 
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
+        if self.asking:
+            event.stop()
+            event.prevent_default()
+            return
         if self._burst_key(event):
             event.stop()
             event.prevent_default()
@@ -349,6 +357,7 @@ class InputLine(Input, inherit_bindings=False):
         from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
 
         def chosen(choice: str | None) -> None:
+            self.asking = False
             if choice == SEND_ONE:
                 self.post_message(self.Entered(self, literal(decision.text)))
             elif choice == SEND_EACH:
@@ -360,6 +369,7 @@ class InputLine(Input, inherit_bindings=False):
             else:
                 self.post_message(self.Notice(self, "Paste cancelled.", error=False))
 
+        self.asking = True
         self.app.push_screen(PasteConfirmScreen(decision, self.paste_target()), chosen)
 
     # -- the multi-line composer ----------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import start_parlons, screen_shows, title
+from tests.terminal.test_parlons_in_tmux import input_row, screen_shows, start_parlons, title
 
 # An "editor" that owns the terminal for a while: it shows a prompt, reads a
 # line from the keyboard (only possible if Parlons stopped reading it), and
@@ -23,10 +23,6 @@ def write_editor(tmp_path: Path) -> Path:
     path.write_text(EDITOR_SCRIPT)
     path.chmod(0o755)
     return path
-
-
-def input_row(tmux) -> str:
-    return tmux.capture().rstrip("\n").splitlines()[-1]
 
 
 async def enter_line(tmux, text: str) -> None:

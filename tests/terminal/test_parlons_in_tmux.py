@@ -47,6 +47,11 @@ async def online_with_bob_window(tmux, tmp_path, server, jid, password, bob, **s
     return bob_name
 
 
+def input_row(tmux) -> str:
+    """The bottom row of the screen: Parlons' input line (the composer's last line)."""
+    return tmux.capture().splitlines()[-1]
+
+
 def title(tmux) -> str:
     return tmux.capture().splitlines()[0]
 

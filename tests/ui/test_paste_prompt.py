@@ -97,3 +97,22 @@ async def test_password_is_never_pasted_nor_sent(alice, make_peer):
         await until(lambda: "That looks like your password — not sent." in window_text(window), timeout=5)
         assert line.value == "" and alice.password not in "".join(line.history)
         await barrier(app, pilot, bob, "b1", [])
+
+
+async def test_keys_already_queued_behind_a_paste_do_not_answer_its_prompt(alice, make_peer):
+    """Keys that reached the input line in the same instant as the paste
+    (before the prompt could be seen) neither answer the prompt nor land in
+    the line; the prompt waits for a key pressed once it is shown."""
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        await open_chat(app, pilot, bob.jid)
+        line = app.main.input_line
+        paste(app, "p1\np2")
+        for key, character in (("ctrl+s", "\x13"), ("x", "x"), ("enter", "\r")):
+            line.post_message(events.Key(key, character))
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.pause()
+        await until(lambda: not line._message_queue.qsize(), timeout=5)
+        assert isinstance(app.screen, PasteConfirmScreen) and line.value == ""
+        await pilot.press("ctrl+s")
+        await barrier(app, pilot, bob, "b1", ["p1", "p2"])

@@ -1,0 +1,104 @@
+"""Pastes in a real terminal (tmux), with and without bracketed paste:
+nothing is sent before the user confirms; passwords are refused."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.harness.wait import until
+from tests.terminal.test_parlons_in_tmux import input_row, online_with_bob_window, screen_shows, title
+
+
+async def type_slowly(tmux, text: str) -> None:
+    """One key per tmux command, like a person (tens of ms apart)."""
+    for character in text:
+        tmux.send_text(character)
+        await asyncio.sleep(0.03)
+    # a person's Enter comes after the last key too; and the screen must show
+    # the line first, or a loaded machine reads the last keys as one chunk
+    await until(lambda: text[-20:] in input_row(tmux), timeout=5)
+    tmux.send_keys("Enter")
+
+
+async def prompt_gone(tmux) -> None:
+    """The prompt answered has left the screen: the next one is new."""
+    await until(lambda: "Esc cancel" not in tmux.capture(), timeout=5)
+
+
+async def barrier(tmux, bob, text: str, expected: list[str]) -> None:
+    """bob gets ``text`` last: whatever we sent before it has arrived."""
+    await type_slowly(tmux, text)
+    await until(lambda: bob.bodies()[-1:] == [text], timeout=5)
+    assert bob.bodies() == expected + [text]
+
+
+async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account, make_peer, tmux, tmp_path):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    bob_name = await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    tmux.send_keys("M-2")
+    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
+    sent: list[str] = []
+
+    # bracketed paste of 3 lines: the prompt; Esc sends nothing
+    tmux.paste("l1\nl2\nl3\n", bracketed=True)
+    screen = await screen_shows(tmux, "Paste 3 lines")
+    assert f"to {bob.jid}?" in screen and "│ l1" in screen
+    tmux.send_keys("Escape")
+    await screen_shows(tmux, "Paste cancelled.")
+    await prompt_gone(tmux)
+    await barrier(tmux, bob, "b1", sent)
+    sent.append("b1")
+
+    # Enter: exactly one message with the 3 lines
+    tmux.paste("l1\nl2\nl3\n", bracketed=True)
+    await screen_shows(tmux, "Paste 3 lines")
+    assert bob.bodies() == sent
+    tmux.send_keys("Enter")
+    await until(lambda: bob.bodies()[-1:] == ["l1\nl2\nl3"], timeout=5)
+    sent.append("l1\nl2\nl3")
+    await prompt_gone(tmux)
+
+    # Ctrl+S: 3 messages in order
+    tmux.paste("m1\nm2\nm3", bracketed=True)
+    await screen_shows(tmux, "Ctrl+S send as 3 messages")
+    tmux.send_keys("C-s")
+    await prompt_gone(tmux)
+    await barrier(tmux, bob, "b2", sent + ["m1", "m2", "m3"])
+    sent += ["m1", "m2", "m3", "b2"]
+
+    # a raw burst (no bracketed paste): the same prompt, nothing sent before it
+    tmux.paste("line1\nline2\n", bracketed=False)
+    await screen_shows(tmux, "Paste 2 lines")
+    assert bob.bodies() == sent
+    tmux.send_keys("Enter")
+    await until(lambda: bob.bodies()[-1:] == ["line1\nline2"], timeout=5)
+    sent.append("line1\nline2")
+
+    # typing at human speed sends at once
+    await type_slowly(tmux, "hello")
+    await until(lambda: bob.bodies()[-1:] == ["hello"], timeout=5)
+    sent.append("hello")
+
+    # alice's password: refused, not in the input line, not sent
+    tmux.paste(password, bracketed=True)
+    screen = await screen_shows(tmux, "That looks like your password — not pasted.")
+    assert password not in screen
+    await barrier(tmux, bob, "b3", sent)
+    sent.append("b3")
+
+    # Alt+Enter: a 2-line message, sent as one
+    # (each key waits for the screen: keys sent together would arrive at
+    # paste speed, and an Enter right behind "y" is a newline)
+    tmux.send_text("x")
+    await until(lambda: input_row(tmux).strip() == "x", timeout=5)
+    tmux.send_keys("M-Enter")
+    await until(lambda: [row.strip() for row in tmux.capture().splitlines()[-2:]] == ["x", ""], timeout=5)
+    tmux.send_text("y")
+    await until(lambda: input_row(tmux).strip() == "y", timeout=5)
+    tmux.send_keys("Enter")
+    await until(lambda: bob.bodies()[-1:] == ["x\ny"], timeout=5)
+    assert bob.bodies() == sent + ["x\ny"]
+
+    await type_slowly(tmux, "/quit")
+    assert tmux.wait_for_exit(timeout=15) == 0
