@@ -15,10 +15,12 @@ from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.app import App
+from textual.drivers.linux_driver import LinuxDriver
 from textual.binding import Binding, BindingsMap
 from textual.keys import _character_to_key
 
 from screens import clipboard, editor, terminal_keys
+from screens.hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from screens.main import MainScreen
 from screens.command_palette import CommandProvider
 from screens.notifier import TerminalNotifier
@@ -116,6 +118,7 @@ class ParlonsApp(App):
         # app has no terminal to suspend).
         self.editor_runner: editor.Runner | None = None
         self.notifier = TerminalNotifier(self, notify_settings(config))
+        self.terminal_watch = TerminalWatch(self._terminal_gone)
         paste = config.paste if config is not None else None
         self.paste_policy = PastePolicy(paste.confirm_lines, paste.burst_ms, paste.secret_patterns) \
             if paste is not None else PastePolicy()
@@ -158,6 +161,9 @@ class ParlonsApp(App):
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
+        if not self.is_headless:
+            self.terminal_watch.start()
+            self.set_interval(CHECK_SECONDS, self.terminal_watch.check)
         if self.config is None or not self.config.accounts:
             from screens.account_setup import AccountSetupScreen
 
@@ -516,15 +522,29 @@ class ParlonsApp(App):
 
     # -- quitting ------------------------------------------------------------------
     def on_unmount(self) -> None:
+        self.terminal_watch.stop()
         self.notifier.stop()  # the user's terminal title back, while the driver still writes
 
     def _on_quit_requested(self, event: QuitRequested) -> None:
         self.run_worker(self._quit(event.message), exclusive=True, group="quit")
 
-    async def _quit(self, message: str) -> None:
+    def get_driver_class(self):
+        driver = super().get_driver_class()
+        return TerminalDriver if driver is LinuxDriver else driver
+
+    def terminal_lost(self) -> None:
+        """Called by TerminalDriver when a write to the terminal failed."""
+        self.terminal_watch.lost()
+
+    def _terminal_gone(self, reason: str, status: int) -> None:
+        """SIGHUP/SIGTERM or a hung-up terminal: leave as /quit does."""
+        log.info("leaving: %s", reason)
+        self.run_worker(self._quit("Parlons", status), exclusive=True, group="quit")
+
+    async def _quit(self, message: str, status: int = 0) -> None:
         self._quitting = True
         await self.client.accounts.disconnect_all(message or "Parlons")
-        self.exit(0)
+        self.exit(status)
 
 
 _ACTIONS: dict[str, str] = {

@@ -263,8 +263,8 @@ class TmuxDriver:
 
     def kill(self) -> None:
         """Kill the program, the private server, and remove its socket (tmux
-        3.3a leaves it). The program is stopped first: Parlons does not yet
-        leave by itself when its terminal disappears (see the issue notes)."""
+        3.3a leaves it). The program is stopped first, so that no test leaves
+        a process behind whatever it does when its terminal disappears."""
         self._stop_pane_programs()
         self.tmux("kill-server", check=False)
         socket_path = self.socket_path or (
@@ -281,16 +281,32 @@ class TmuxDriver:
         except OSError:
             pass
 
-    def _stop_pane_programs(self) -> None:
+    def pane_groups(self) -> list[int]:
+        """The process groups of the panes' programs."""
         if self.socket_path is None:
-            return
-        pids = self.tmux("list-panes", "-a", "-F", "#{pane_pid}", check=False).split()
+            return []
         groups = []
-        for pid in pids:
+        for pid in self.tmux("list-panes", "-a", "-F", "#{pane_pid}", check=False).split():
             try:
                 groups.append(os.getpgid(int(pid)))
             except (ValueError, ProcessLookupError):
                 continue
+        return groups
+
+    def hang_up(self) -> list[int]:
+        """The terminal disappears under the program (an SSH drop, a closed
+        window): the server is killed with the programs still running.
+        Returns their process groups, for `groups_gone`."""
+        groups = self.pane_groups()
+        self.tmux("kill-server", check=False)
+        return groups
+
+    @staticmethod
+    def groups_gone(groups: list[int]) -> bool:
+        return not any(_group_alive(group) for group in groups)
+
+    def _stop_pane_programs(self) -> None:
+        groups = self.pane_groups()
         for sig in (signal.SIGTERM, signal.SIGKILL):
             alive = []
             for group in groups:

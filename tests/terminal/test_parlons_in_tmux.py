@@ -4,6 +4,7 @@ exit status, and what is left of the terminal afterwards."""
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -15,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
-                  debug=False, extra_env: dict[str, str] | None = None):
+                  debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = ""):
+    """Parlons in the tmux pane; ``shell_prefix`` goes before the command
+    in the pane's shell (e.g. ``trap '' HUP;``)."""
     config_path = tmp_path / "config" / "parlons" / "config.toml"
     write_config(config_path, account_config(server, jid, password))
     env = {
@@ -27,6 +30,8 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
         **(extra_env or {}),
     }
     command = [sys.executable, "-m", "tui", "--config", str(config_path)] + (["--debug"] if debug else [])
+    if shell_prefix:
+        command = f"{shell_prefix} {shlex.join(command)}"
     tmux.start(command, env=env,
                width=120, height=40, probe_after_exit=probe_after_exit)
     return config_path

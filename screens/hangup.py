@@ -1,0 +1,144 @@
+"""Leave cleanly when the terminal goes away: an SSH drop, a closed terminal
+window, a killed tmux server — or a plain ``kill``.
+
+Left to itself, Textual does not survive a hung-up terminal: its writer
+thread dies of EIO on the next frame, the next 30 writes fill its queue and
+the event loop blocks forever on the 31st (even ``App.exit`` writes), while
+the input thread reads end-of-file in a loop. So:
+
+- :class:`TerminalDriver` hands Textual's writer thread a
+  :class:`GuardedOutput`: a failed write marks the terminal lost, tells the
+  app, and every later write is dropped; the input thread is stopped.
+- :class:`TerminalWatch` turns SIGHUP and SIGTERM into the same call (a SIGHUP
+  ignored when we started, as under ``nohup``, stays ignored) and looks at
+  the terminal once a second: after a hang-up ``isatty`` turns false. That
+  covers an idle app, which writes nothing, and a hang-up whose SIGHUP went
+  only to a session leader that is not us.
+
+Whichever comes first, the app is told once and quits as ``/quit`` does
+(unavailable presence, streams closed, the store flushed), with exit status
+128 + signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from typing import IO, Callable
+
+from textual.drivers.linux_driver import LinuxDriver
+
+HANGUP_STATUS = 128 + signal.SIGHUP
+TERMINATED_STATUS = 128 + signal.SIGTERM
+CHECK_SECONDS = 1.0
+
+
+def terminal_fd() -> int | None:
+    stream = sys.__stdin__
+    try:
+        return stream.fileno() if stream is not None else None
+    except (OSError, ValueError):
+        return None
+
+
+def terminal_alive(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
+
+
+class TerminalWatch:
+    """Call ``on_gone(reason, status)`` once, when the terminal is gone or a
+    SIGHUP/SIGTERM arrives. ``start()`` on the running loop; ``stop()`` undoes
+    the signal handlers."""
+
+    def __init__(self, on_gone: Callable[[str, int], None], fd: int | None = None) -> None:
+        self.on_gone = on_gone
+        self.fd = fd if fd is not None else terminal_fd()
+        self._fired = False
+        self._signals: list[int] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        watched = [(signal.SIGTERM, "terminated", TERMINATED_STATUS)]
+        if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+            watched.append((signal.SIGHUP, "terminal hung up", HANGUP_STATUS))
+        for signum, reason, status in watched:
+            try:
+                self._loop.add_signal_handler(signum, self._fire, reason, status)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread, or no signals here
+            self._signals.append(signum)
+
+    def check(self) -> None:
+        """The periodic look at the terminal (the app calls it from a timer)."""
+        if self.fd is not None and not terminal_alive(self.fd):
+            self.lost()
+
+    def lost(self) -> None:
+        """The terminal is gone (a write failed, or it stopped being one)."""
+        self._fire("terminal closed", HANGUP_STATUS)
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            for signum in self._signals:
+                self._loop.remove_signal_handler(signum)
+        self._signals = []
+
+    def _fire(self, reason: str, status: int) -> None:
+        if not self._fired:
+            self._fired = True
+            self.on_gone(reason, status)
+
+
+class GuardedOutput:
+    """The terminal as Textual's writer thread sees it: the first write or
+    flush that fails calls ``on_lost`` (from that thread), and from then on
+    everything is dropped."""
+
+    def __init__(self, file: IO[str], on_lost: Callable[[], None]) -> None:
+        self._file = file
+        self._on_lost = on_lost
+        self.lost = False
+
+    def write(self, text: str) -> None:
+        if not self.lost:
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self._lose()
+
+    def flush(self) -> None:
+        if not self.lost:
+            try:
+                self._file.flush()
+            except (OSError, ValueError):
+                self._lose()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        return not self.lost
+
+    def _lose(self) -> None:
+        self.lost = True
+        self._on_lost()
+
+
+class TerminalDriver(LinuxDriver):
+    """Textual's Linux driver, minus the hang on a hung-up terminal."""
+
+    def __init__(self, app, **kwargs) -> None:
+        super().__init__(app, **kwargs)
+        self._file = GuardedOutput(self._file, self._output_lost)
+
+    def _output_lost(self) -> None:  # on the writer thread
+        self.exit_event.set()  # the input thread would read EOF in a loop
+        terminal_lost = getattr(self._app, "terminal_lost", None)
+        if terminal_lost is not None:
+            self._loop.call_soon_threadsafe(terminal_lost)
