@@ -24,7 +24,9 @@ DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----
 # another `tmux send-keys`), so it ends the burst.
 BURST_END_MS = 1.0
 
-# Shorter passwords (the demo's "demo") would refuse ordinary words: not checked.
+# A password this long or longer is refused wherever it appears in a paste or
+# line; a shorter one (the demo's "demo") would refuse ordinary words, so it is
+# refused only as the whole text.
 MIN_PASSWORD_LENGTH = 6
 
 PASSWORD_REFUSED = "That looks like your password — not pasted."
@@ -80,11 +82,13 @@ class PastePolicy:
         self._patterns = [re.compile(p) for p in self.secret_patterns]
 
     def add_password(self, password: str | None) -> None:
-        if password and len(password) >= MIN_PASSWORD_LENGTH:
+        if password:
             self.passwords.add(password)
 
     def has_password(self, text: str) -> bool:
-        return any(p in text for p in self.passwords)
+        whole = text.strip()
+        return any(p == whole or (len(p) >= MIN_PASSWORD_LENGTH and p in text)
+                   for p in self.passwords)
 
     def matched_pattern(self, text: str) -> str | None:
         for pattern in self._patterns:

@@ -34,10 +34,12 @@ def test_single_line_inserts_multi_line_confirms() -> None:
 def test_password_is_refused_and_secret_patterns_warn() -> None:
     policy = PastePolicy()
     policy.add_password("hunter22")
-    policy.add_password("ab")  # too short to check
+    policy.add_password("demo")  # short: refused only as the whole text
     refused = policy.decide("my pass is hunter22")
     assert refused.verdict is Verdict.REFUSE and refused.text == ""
-    assert policy.decide("ab").verdict is Verdict.INSERT
+    assert policy.decide(" demo\r").verdict is Verdict.REFUSE
+    assert policy.has_password("demo") and not policy.has_password("a demo of demos")
+    assert policy.decide("let me demo it").verdict is Verdict.INSERT
     key = policy.decide("-----BEGIN OPENSSH PRIVATE KEY-----")
     assert key.verdict is Verdict.CONFIRM and "secret" in key.warning
 
