@@ -22,6 +22,7 @@ from textual.keys import _character_to_key
 from screens import clipboard, editor, terminal_keys
 from screens.hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from screens.main import MainScreen
+from screens.widgets.input_line import Composer
 from screens.command_palette import CommandProvider
 from screens.notifier import TerminalNotifier
 
@@ -336,6 +337,10 @@ class ParlonsApp(App):
     def on_input_changed(self, event) -> None:
         # our chat state (XEP-0085): composing / paused / active
         self.client.user_typed(self.client.windows.active, event.value)
+
+    def on_text_area_changed(self, event) -> None:
+        if isinstance(event.text_area, Composer):  # the multi-line input line
+            self.client.user_typed(self.client.windows.active, event.text_area.text.strip())
 
     # -- actions (bound through the key map) ---------------------------------------
     def action_window_goto(self, number: int) -> None:

@@ -75,6 +75,12 @@ async def test_chat_states_show_and_clear(alice, make_peer):
         bob.xmpp.add_event_handler("chatstate_composing", lambda msg: got.append(msg["from"].bare))
         await pilot.press(*"typing")
         await until(lambda: got == [alice.jid], timeout=5)
+        # the multi-line composer too: a message sent, then a second one begun
+        await pilot.press("alt+enter", "x", "enter")
+        await until(lambda: bob.bodies() == ["typing\nx"], timeout=5)
+        before = len(got)
+        await pilot.press("alt+enter", *"more")
+        await until(lambda: len(got) == before + 1, timeout=5)
 
 
 async def test_what_another_device_sends_and_receives_appears_marked(alice, make_peer):
