@@ -82,3 +82,23 @@ async def test_private_message_from_the_room_window_and_the_reply(alice, prosody
         await type_line(app, pilot, "/part")
         await until(lambda: "alice" not in bob.plugin["xep_0045"].rooms[None].get(JID(room), {}))
         assert app.client.windows.get(window.number) is window  # /part keeps the window
+
+
+async def test_a_paste_in_a_room_asks_first_then_goes_to_the_room(alice, prosody, make_peer):
+    from screens.paste_confirm import PasteConfirmScreen
+    from textual import events
+
+    name, room, bob, carol = await bench(prosody, make_peer)
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/join {name}")
+        await until(lambda: app.client.windows.active.target == room)
+        model = app.client.room_of(app.client.windows.active)
+        await until(lambda: "alice" in model.occupants)
+        app.main.input_line.post_message(events.Paste("first\r/second\r"))
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        assert f"Paste 2 lines (13 B) to {room}?" in str(prompt.query_one("#paste-prompt").render())
+        assert "first" not in bob.bodies()
+        await pilot.press("ctrl+s")
+        await until(lambda: bob.bodies()[-2:] == ["first", "/second"], message=lambda: str(bob.bodies()))
+        await pilot.press("a", "alt+enter", "b", "ctrl+j", "c", "enter")  # the composer: one message
+        await until(lambda: bob.bodies()[-1:] == ["a\nb\nc"], message=lambda: str(bob.bodies()))
