@@ -20,9 +20,17 @@ async def type_slowly(tmux, text: str) -> None:
     tmux.send_keys("Enter")
 
 
-async def prompt_gone(tmux) -> None:
-    """The prompt answered has left the screen: the next one is new."""
+async def paste_and_answer(tmux, bob, sent: list[str], text: str, prompt: str, key: str,
+                           *, bracketed: bool = True) -> str:
+    """Paste ``text``: the prompt shows ``prompt`` and bob has received no
+    more than ``sent``; answer with ``key`` and wait for the prompt to leave
+    the screen (so the next one seen is new). Returns the prompt's screen."""
+    tmux.paste(text, bracketed=bracketed)
+    screen = await screen_shows(tmux, prompt)
+    assert bob.bodies() == sent
+    tmux.send_keys(key)
     await until(lambda: "Esc cancel" not in tmux.capture(), timeout=5)
+    return screen
 
 
 async def barrier(tmux, bob, text: str, expected: list[str]) -> None:
@@ -41,37 +49,24 @@ async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account,
     sent: list[str] = []
 
     # bracketed paste of 3 lines: the prompt; Esc sends nothing
-    tmux.paste("l1\nl2\nl3\n", bracketed=True)
-    screen = await screen_shows(tmux, "Paste 3 lines")
+    screen = await paste_and_answer(tmux, bob, sent, "l1\nl2\nl3\n", "Paste 3 lines", "Escape")
     assert f"to {bob.jid}?" in screen and "│ l1" in screen
-    tmux.send_keys("Escape")
     await screen_shows(tmux, "Paste cancelled.")
-    await prompt_gone(tmux)
     await barrier(tmux, bob, "b1", sent)
     sent.append("b1")
 
     # Enter: exactly one message with the 3 lines
-    tmux.paste("l1\nl2\nl3\n", bracketed=True)
-    await screen_shows(tmux, "Paste 3 lines")
-    assert bob.bodies() == sent
-    tmux.send_keys("Enter")
+    await paste_and_answer(tmux, bob, sent, "l1\nl2\nl3\n", "Paste 3 lines", "Enter")
     await until(lambda: bob.bodies()[-1:] == ["l1\nl2\nl3"], timeout=5)
     sent.append("l1\nl2\nl3")
-    await prompt_gone(tmux)
 
     # Ctrl+S: 3 messages in order
-    tmux.paste("m1\nm2\nm3", bracketed=True)
-    await screen_shows(tmux, "Ctrl+S send as 3 messages")
-    tmux.send_keys("C-s")
-    await prompt_gone(tmux)
+    await paste_and_answer(tmux, bob, sent, "m1\nm2\nm3", "Ctrl+S send as 3 messages", "C-s")
     await barrier(tmux, bob, "b2", sent + ["m1", "m2", "m3"])
     sent += ["m1", "m2", "m3", "b2"]
 
     # a raw burst (no bracketed paste): the same prompt, nothing sent before it
-    tmux.paste("line1\nline2\n", bracketed=False)
-    await screen_shows(tmux, "Paste 2 lines")
-    assert bob.bodies() == sent
-    tmux.send_keys("Enter")
+    await paste_and_answer(tmux, bob, sent, "line1\nline2\n", "Paste 2 lines", "Enter", bracketed=False)
     await until(lambda: bob.bodies()[-1:] == ["line1\nline2"], timeout=5)
     sent.append("line1\nline2")
 

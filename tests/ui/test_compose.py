@@ -140,6 +140,9 @@ async def test_ctrl_x_ctrl_e_edits_the_input_line_and_ctrl_x_ctrl_e_apart_do_not
 
 async def test_a_failing_or_missing_editor_is_one_line_and_the_text_stays(alice, tmp_path, monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
+    temp = tmp_path / "temp"  # the editor's files: counted here, not among other runs'
+    temp.mkdir()
+    monkeypatch.setattr(editor.tempfile, "tempdir", str(temp))
     async with running_app(alice.config) as (app, pilot):
         line = app.main.input_line
         status = app.client.windows.status
@@ -157,7 +160,8 @@ async def test_a_failing_or_missing_editor_is_one_line_and_the_text_stays(alice,
         await enter(app, pilot, "/edit")
         await until(lambda: "Editor not found: " in status_text(app), timeout=5)
         assert "Traceback" not in status_text(app) and app.is_running
-        assert not list(Path(editor.tempfile.gettempdir()).glob("parlons-edit-*"))
+        assert editor.tempfile.gettempdir() == str(temp)
+        assert not list(temp.glob("parlons-edit-*"))
 
 
 # -- /copy ---------------------------------------------------------------------------------

@@ -62,6 +62,25 @@ def _delay(msg) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
+def message_text(body: str) -> tuple[str, bool]:
+    """The body made safe, without its "/me " (and whether it had one)."""
+    body = sanitize(body)
+    if body.startswith(ACTION_PREFIX):
+        return body[len(ACTION_PREFIX):], True
+    return body, False
+
+
+def message_time(msg, archived_time: datetime | None = None) -> tuple[datetime, bool]:
+    """When the message was sent (the archive's or the delay's stamp, else
+    now), and whether it came late."""
+    delay = archived_time or _delay(msg)
+    now = datetime.now(timezone.utc)
+    if delay is None:
+        return now, False
+    # a stamp from the future (a bad clock, or forged) must not sort last forever
+    return min(delay, now), True
+
+
 def message_facts(
     msg,
     own_bare: str,
@@ -93,19 +112,13 @@ def message_facts(
         peer = f"{peer}/{other.resource}"
     if not peer:
         return None
-    body = sanitize(body)
-    action = body.startswith(ACTION_PREFIX)
-    if action:
-        body = body[len(ACTION_PREFIX):]
-    delay = archived_time or _delay(msg)
-    now = datetime.now(timezone.utc)
-    if delay is not None and delay > now:
-        delay = now  # a stamp from the future (a bad clock, or forged) must not sort last forever
+    body, action = message_text(body)
+    time, delayed = message_time(msg, archived_time)
     return MessageFacts(
         peer=peer,
         direction="out" if outgoing else "in",
         body=body,
-        time=delay or now,
+        time=time,
         sender_full=str(sender),
         msg_id=msg["id"] or None,
         origin_id=_origin_id(msg),
@@ -113,5 +126,5 @@ def message_facts(
         replace_id=_replace_id(msg),
         action=action,
         elsewhere=elsewhere,
-        delayed=delay is not None,
+        delayed=delayed,
     )

@@ -8,10 +8,10 @@ is sanitised here, once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
-from ..text import sanitize, sanitize_line
-from .message_fields import ACTION_PREFIX, _delay, _origin_id, _replace_id
+from ..text import sanitize_line
+from .message_fields import _origin_id, _replace_id, message_text, message_time
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
 SID = "urn:xmpp:sid:0"
@@ -66,19 +66,13 @@ def room_message(msg, *, archived_id: str | None = None,
         return None
     sender = msg["from"]
     room = sender.bare.lower()
-    body = sanitize(body)
-    action = body.startswith(ACTION_PREFIX)
-    if action:
-        body = body[len(ACTION_PREFIX):]
-    delay = archived_time or _delay(msg)
-    now = datetime.now(timezone.utc)
-    if delay is not None and delay > now:
-        delay = now
+    body, action = message_text(body)
+    time, delayed = message_time(msg, archived_time)
     return RoomMessage(
-        room=room, nick=sanitize_line(sender.resource), body=body, time=delay or now,
+        room=room, nick=sanitize_line(sender.resource), body=body, time=time,
         msg_id=msg["id"] or None, origin_id=_origin_id(msg),
         stanza_id=archived_id or _room_stanza_id(msg, room), replace_id=_replace_id(msg),
-        action=action, delayed=delay is not None,
+        action=action, delayed=delayed,
     )
 
 
