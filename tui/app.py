@@ -315,15 +315,22 @@ class ParlonsApp(App):
         # Lines run one at a time, in order, off the message loop: a command
         # that waits on the server (/join, /roster add) or on a screen
         # (/configure) never holds back the keys typed meanwhile.
-        self._entered.put_nowait((event.value, event.correction))
+        # Each goes to the window it was typed in, even when an earlier line
+        # (/msg, /join) moves the focus before it runs.
+        window = self.client.windows.active
+        self._entered.put_nowait((event.value, event.correction, window))
+        for value in event.more:
+            self._entered.put_nowait((value, False, window))
         if self._input_worker is None or self._input_worker.done():
             self._input_worker = asyncio.ensure_future(self._run_entered())
 
     async def _run_entered(self) -> None:
         while not self._entered.empty():
-            value, correction = self._entered.get_nowait()
+            value, correction, window = self._entered.get_nowait()
+            if window not in self.client.windows:
+                window = None  # closed meanwhile (/part, /close): the active one
             try:
-                await self.client.handle_input(value, correction=correction)
+                await self.client.handle_input(value, window, correction=correction)
             except Exception:  # handle_input reports command failures itself; this is a bug
                 log.exception("input line failed")
                 self.client.error("That failed unexpectedly (details in the log)")

@@ -120,6 +120,9 @@ class InputLine(Input, inherit_bindings=False):
         # The line was our last message brought back by Up for editing: send
         # it as a correction (XEP-0308) rather than as a new message.
         correction: bool = False
+        # More lines entered at once after ``value`` (a paste sent line by
+        # line): they go to the same window, whatever ``value`` does.
+        more: tuple[str, ...] = ()
 
         @property
         def control(self) -> "InputLine":
@@ -354,23 +357,36 @@ class InputLine(Input, inherit_bindings=False):
             self.confirm_paste(decision)
 
     def confirm_paste(self, decision: Decision) -> None:
+        """Ask what to do with a paste. It joins the draft at the cursor, as
+        typed text would: the prompt shows, and sends, draft and paste
+        together (a draft ``/msg bob `` takes the paste as its text); a
+        cancelled paste leaves the draft as it was."""
         from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
+
+        start, end = sorted(self.selection) if not self.selection.is_empty else (self.cursor_position,) * 2
+        before, after = self.value[:start], self.value[end:]
+        # pasted text starting the line is text: "/etc/hosts" is not a command
+        whole = before + (decision.text if before else literal(decision.text)) + after
+        shown = Decision(decision.verdict, before + decision.text + after, decision.warning)
 
         def chosen(choice: str | None) -> None:
             self.asking = False
+            if choice in (SEND_ONE, SEND_EACH):
+                self.value = ""
             if choice == SEND_ONE:
-                self.post_message(self.Entered(self, literal(decision.text)))
+                self.post_message(self.Entered(self, whole))
             elif choice == SEND_EACH:
-                for line in decision.lines:
-                    if line.strip():
-                        self.post_message(self.Entered(self, literal(line)))
+                first, *rest = whole.split("\n")
+                lines = [line for line in [first] + [literal(line) for line in rest] if line.strip()]
+                if lines:
+                    self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:])))
             elif choice == EDIT:
                 self.open_composer(decision.text)
             else:
                 self.post_message(self.Notice(self, "Paste cancelled.", error=False))
 
         self.asking = True
-        self.app.push_screen(PasteConfirmScreen(decision, self.paste_target()), chosen)
+        self.app.push_screen(PasteConfirmScreen(shown, self.paste_target()), chosen)
 
     # -- the multi-line composer ----------------------------------------------
     def open_composer(self, insert: str) -> None:

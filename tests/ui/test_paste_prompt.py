@@ -116,3 +116,34 @@ async def test_keys_already_queued_behind_a_paste_do_not_answer_its_prompt(alice
         assert isinstance(app.screen, PasteConfirmScreen) and line.value == ""
         await pilot.press("ctrl+s")
         await barrier(app, pilot, bob, "b1", ["p1", "p2"])
+
+
+async def test_a_paste_joins_the_draft_at_the_cursor(alice, make_peer):
+    """As typed text would: the prompt shows and sends draft and paste
+    together; Esc leaves the draft as it was; a draft command takes the paste."""
+    bob, carol = await make_peer(), await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        await open_chat(app, pilot, bob.jid)
+        line = app.main.input_line
+        line.value, line.cursor_position = "look:  (end)", 6
+        paste(app, "a\nb")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        assert "Paste 2 lines" in prompt_text(app) and "│ look: a" in prompt_text(app)
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        assert (line.value, line.cursor_position) == ("look:  (end)", 6)
+        paste(app, "a\nb")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.press("enter")
+        await until(lambda: bob.bodies() == ["look: a\nb (end)"], timeout=5)
+        assert line.value == ""
+
+        line.value = f"/msg {carol.jid} "
+        line.cursor_position = len(line.value)
+        paste(app, "/c1\n/c2")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        await pilot.press("ctrl+s")  # line by line: the first goes with the draft, the rest are text
+        # ... to this window, although /msg moved the focus to carol's first
+        await until(lambda: carol.bodies() == ["/c1"] and bob.bodies()[-1:] == ["/c2"], timeout=5,
+                    message=lambda: f"carol {carol.bodies()}, bob {bob.bodies()}")
+        assert bob.bodies() == ["look: a\nb (end)", "/c2"]

@@ -76,6 +76,10 @@ class WindowList:
     def __len__(self) -> int:
         return len(self._by_number)
 
+    def __contains__(self, window: object) -> bool:
+        """Is this very window still open (not one like it)."""
+        return isinstance(window, Window) and self._by_number.get(window.number) is window
+
     def get(self, number: int) -> Window | None:
         return self._by_number.get(number)
 
