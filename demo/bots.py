@@ -42,6 +42,8 @@ ROOM_LINES = [
     ("bob", "Alt+digit works over ssh, finally"),
     ("carol", "and Ctrl+P switches windows like irssi"),
     ("carol", "ha, bob wants alice to review his tab completion again"),
+    # a multi-line message: shown with its line breaks and a hanging indent
+    ("bob", "pasted my ~/.tmux.conf for the paste test:\nset -g set-clipboard on\nset -g default-terminal tmux-256color"),
 ]
 
 # (seconds to wait, show or None for available, status text), cycled per bot.
