@@ -223,7 +223,7 @@ class ParlonsApp(App):
         main = self.main
         if event.window is self.client.windows.active and main is not None and main.is_mounted \
                 and self._shown_window is event.window:
-            main.log_view.notify_changed(event.reflow)
+            main.log_view.notify_changed(event.reflow, event.line)
 
     def _on_lines_prepended(self, event: LinesPrepended) -> None:
         main = self.main

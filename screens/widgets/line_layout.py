@@ -299,6 +299,23 @@ class RowIndex:
         self._reset()
         self.sync()
 
+    def reindex_from(self, index: int) -> None:
+        """Index again from message ``index`` on (it changed, or was inserted
+        there): O(messages after it), so a correction or an error under a
+        recent line costs little however long the window. Row arrays kept
+        for other widths are dropped (they would be stale)."""
+        if index <= 0 or index > self.measured:
+            self.reindex()
+            return
+        del self._unwrapped[index:]
+        del self._paragraph_counts[index:]
+        self.measured = index
+        self._last_uid = self.lines[index - 1].uid
+        starts = self.row_starts
+        del starts[index + 1:]
+        self._starts_by_width = {self.width: starts} if self.width else {}
+        self.sync()
+
     def set_width(self, width: int) -> None:
         if width == self.width:
             return

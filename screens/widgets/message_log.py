@@ -212,20 +212,32 @@ class MessageLog(ScrollView, can_focus=False):
         self._follow = True
         self._sync_view()
 
-    def notify_changed(self, reflow: bool = False) -> None:
+    def notify_changed(self, reflow: bool = False, line: Line | None = None) -> None:
         """A shown line changed: its marks only (``reflow=False``: re-render),
         or its text / a line inserted mid-list (``reflow=True``: re-index,
-        keeping the reader's place)."""
+        keeping the reader's place). Given ``line``, only it and what follows
+        are re-indexed (it is looked for from the end: changes are recent)."""
         self._strip_cache.clear()
         if reflow:
             anchor = None if self._follow or not self._index.width else self._top_anchor()
-            self._index.reindex()
+            position = self._position_of(line) if line is not None else None
+            if position is None:
+                self._index.reindex()
+            else:
+                self._index.reindex_from(position)
             if self._index.width:
                 self.virtual_size = Size(self._index.width, self.row_count)
             if anchor is not None:
                 self.scroll_to(y=self._anchor_row(anchor), animate=False)
             self._sync_view()
         self.refresh()
+
+    def _position_of(self, line: Line) -> int | None:
+        lines = self.lines
+        for position in range(min(len(lines), self._index.measured + 1) - 1, -1, -1):
+            if lines[position] is line:
+                return position
+        return None
 
     def notify_prepended(self, count: int) -> None:
         """``count`` older lines were put before the first one: re-index and

@@ -189,6 +189,24 @@ def test_row_index_follows_appends_and_widths():
     assert index.row_count == sum(expected) + 2
 
 
+def test_row_index_from_a_changed_or_inserted_line_matches_a_full_index():
+    lines = [line(f"message {n} " * (n % 7 + 1)) for n in range(50)]
+    index = RowIndex(lines)
+    index.set_width(30)
+    index.set_width(80)  # a kept width, stale after the change: must not be reused as is
+    lines[45].body = "corrected\nover\nfour lines"
+    lines.insert(48, line("an error under a line " * 3))
+    index.reindex_from(45)
+    fresh = RowIndex(lines)
+    fresh.set_width(80)
+    assert list(index.row_starts) == list(fresh.row_starts)
+    index.set_width(30)
+    fresh.set_width(30)
+    assert list(index.row_starts) == list(fresh.row_starts)
+    index.reindex_from(0)  # the first line: the same as a full re-index
+    assert list(index.row_starts) == list(fresh.row_starts)
+
+
 def test_row_index_notices_a_refilled_list():
     lines = [line("one"), line("two")]
     index = RowIndex(lines)
