@@ -221,9 +221,12 @@ class ParlonsApp(App):
 
     def _on_line_changed(self, event: LineChanged) -> None:
         main = self.main
-        if event.window is self.client.windows.active and main is not None and main.is_mounted \
-                and self._shown_window is event.window:
+        if main is None or not main.is_mounted:
+            return
+        if event.window is self.client.windows.active and self._shown_window is event.window:
             main.log_view.notify_changed(event.reflow, event.line)
+        else:
+            main.log_view.notify_changed_elsewhere(event.window.lines, event.reflow)
 
     def _on_lines_prepended(self, event: LinesPrepended) -> None:
         main = self.main

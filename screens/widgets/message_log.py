@@ -232,6 +232,13 @@ class MessageLog(ScrollView, can_focus=False):
             self._sync_view()
         self.refresh()
 
+    def notify_changed_elsewhere(self, lines: list[Line], reflow: bool) -> None:
+        """A line changed in a list not shown now: its kept layout (if
+        ``reflow``) and its cached renders are stale."""
+        if reflow:
+            self._indexes.pop(id(lines), None)
+        self._strip_cache.clear()
+
     def _position_of(self, line: Line) -> int | None:
         lines = self.lines
         for position in range(min(len(lines), self._index.measured + 1) - 1, -1, -1):

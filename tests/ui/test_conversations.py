@@ -134,6 +134,16 @@ async def test_corrections_both_ways(alice, make_peer):
         await until(lambda: "the answer" in window_text(window), timeout=5)
         assert "teh answer" not in window_text(window)
         assert sum(1 for l in window.lines if l.kind is LineKind.INCOMING) == 1
+        # corrected to three lines while another window is shown: all three
+        # show on coming back (the log's kept layout of the window is stale)
+        await pilot.press("alt+1")
+        again = bob.xmpp.make_message(mto=alice.jid, mbody="the\nlong\nanswer", mtype="chat")
+        again["replace"]["id"] = fix["id"]
+        again.send()
+        await until(lambda: "the\nlong\nanswer" in window_text(window), timeout=5)
+        await pilot.press("alt+2")
+        await until(lambda: "long" in screen_text(app) and " answer" in screen_text(app), timeout=5,
+                    message=lambda: screen_text(app))
 
 
 async def test_error_reply_is_shown_under_the_line_and_retry_works_once_reachable(
