@@ -14,6 +14,7 @@ from .commands import build_registry
 from .commands.context import run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
+from .core.corrections import last_own_chat_line, last_own_room_line
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
@@ -129,19 +130,19 @@ class Client:
         if isinstance(parsed, Invocation):
             await run_command(self, parsed, window)
         elif isinstance(parsed, SendText):
-            if correction and window.kind is WindowKind.CHAT:
+            if correction and window.kind in (WindowKind.CHAT, WindowKind.ROOM):
                 await run_command(self, Invocation("correct", " " + parsed.text), window)
             else:
                 await self.send_text(parsed.text, window)
 
     def last_own_message(self, window: Window) -> str | None:
-        """The text Up brings back for correcting, in a conversation."""
-        if window.kind is not WindowKind.CHAT:
-            return None
-        for line in reversed(window.lines):
-            if line.kind in (LineKind.OUTGOING, LineKind.ACTION) and not line.elsewhere and line.msg_id:
-                return line.body  # an action stays an action when corrected
-        return None
+        """The text Up brings back for correcting, in a conversation or a room we are in."""
+        if window.kind is WindowKind.CHAT:
+            line = last_own_chat_line(window.lines)
+        else:
+            room = self.room_of(window)
+            line = last_own_room_line(window.lines, room.nick) if room is not None and room.joined else None
+        return line.body if line is not None else None  # an action stays an action when corrected
 
     async def send_text(self, text: str, window: Window) -> None:
         if window.kind is WindowKind.CHAT and window.target:

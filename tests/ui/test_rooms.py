@@ -8,9 +8,12 @@ from types import SimpleNamespace
 import pytest
 from slixmpp import JID
 
-from tests.harness.app import account_config, running_app, screen_text, window_text
+from tests.harness.app import account_config, running_app, screen_lines, screen_text, window_text
+from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
+from tests.integration.test_muc_corrections import CORRECTING, say
 from tui.config import Config
+from tui.core.model import LineKind
 from tui.core.windows import Activity, WindowKind
 
 
@@ -27,11 +30,11 @@ async def type_line(app, pilot, text: str) -> None:
     await pilot.press("enter")
 
 
-async def bench(prosody, make_peer):
+async def bench(prosody, make_peer, plugins=DEFAULT_PLUGINS):
     """bob opens a fresh room with a topic; carol is in it too."""
     name = f"bench-{uuid.uuid4().hex[:6]}"
     room = f"{name}@{prosody.muc_domain}"
-    bob, carol = await make_peer(), await make_peer()
+    bob, carol = await make_peer(plugins=plugins), await make_peer(plugins=plugins)
     muc = bob.plugin["xep_0045"]
     presence, *_ = await muc.join_muc_wait(JID(room), "bob", maxstanzas=0, timeout=10)
     if 201 in presence["muc"]["status_codes"]:
@@ -102,3 +105,47 @@ async def test_a_paste_in_a_room_asks_first_then_goes_to_the_room(alice, prosody
         await until(lambda: bob.bodies()[-2:] == ["first", "/second"], message=lambda: str(bob.bodies()))
         await pilot.press("a", "alt+enter", "b", "ctrl+j", "c", "enter")  # the composer: one message
         await until(lambda: bob.bodies()[-1:] == ["a\nb\nc"], message=lambda: str(bob.bodies()))
+
+
+def row_of(app, text: str) -> str:
+    return next((row for row in screen_lines(app) if text in row), "")
+
+
+async def test_corrections_in_a_room_theirs_forged_and_ours(alice, prosody, make_peer):
+    name, room, bob, carol = await bench(prosody, make_peer, plugins=CORRECTING)
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/join {name}")
+        window = await until(lambda: app.client.windows.active.kind is WindowKind.ROOM and app.client.windows.active)
+        await until(lambda: "alice" in app.client.room_of(window).occupants)
+        # bob corrects his line: the new text, once, marked
+        original = say(bob, room, "teh build is green")
+        await until(lambda: "teh build is green" in screen_text(app), message=lambda: screen_text(app))
+        say(bob, room, "the build is green", replace=original)
+        await until(lambda: "the build is green" in screen_text(app), message=lambda: screen_text(app))
+        assert "teh build" not in screen_text(app) and screen_text(app).count("the build is green") == 1
+        assert "✎" in row_of(app, "the build is green") and "bob" in row_of(app, "the build is green")
+        # carol claims bob's id: her own message, bob's line as it was
+        say(carol, room, "it is red", replace=original)
+        await until(lambda: "it is red" in screen_text(app), message=lambda: screen_text(app))
+        assert "carol" in row_of(app, "it is red") and "✎" not in row_of(app, "it is red")
+        assert "the build is green" in screen_text(app) and "✎" in row_of(app, "the build is green")
+
+        # ours: /correct, then Up on the empty line
+        line = app.main.input_line
+        await type_line(app, pilot, "lunch at 12")
+        sent = await until(lambda: next((m for m in bob.messages if m.body == "lunch at 12"), None))
+        await type_line(app, pilot, "/correct lunch at 1")
+        fix = await until(lambda: next((m for m in bob.messages if m.body == "lunch at 1"), None))
+        assert fix.stanza["replace"]["id"] == sent.stanza["id"]
+        await pilot.press("up")
+        assert line.value == "lunch at 1" and line.correcting
+        await pilot.press("3", "enter")
+        again = await until(lambda: next((m for m in bob.messages if m.body == "lunch at 13"), None))
+        assert again.stanza["replace"]["id"] == sent.stanza["id"]  # always the original's id
+        say(bob, room, "barrier")  # after our corrections reached bob: their echoes reached us
+        await until(lambda: "barrier" in screen_text(app), message=lambda: screen_text(app))
+        mine = [l for l in window.lines if l.kind is LineKind.OUTGOING]
+        assert [(l.body, l.corrected) for l in mine] == [("lunch at 13", True)]
+        shown = [row for row in screen_lines(app) if "lunch at 1" in row]
+        assert len(shown) == 1 and "lunch at 13" in shown[0], shown
+        assert "✎" in row_of(app, "lunch at 13")

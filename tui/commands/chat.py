@@ -34,17 +34,21 @@ def register(registry: Registry) -> None:
         account = _chat_account(ctx)
         await account.chat.send(ctx.window.target, args.action, action=True)
 
-    @cmd("correct", args=(Arg("text", rest=True),), windows=CHAT, group="chat",
+    @cmd("correct", args=(Arg("text", rest=True),), windows=CHAT | {WindowKind.ROOM}, group="chat",
          summary="Correct your last message in this window (XEP-0308)",
          description="Sends the new text as a correction of your last message; clients that "
                      "support corrections replace it, others show the new text. Up on an empty "
-                     "line in a conversation also brings your last message back for editing.",
+                     "line in a conversation or a room also brings your last message back for editing.",
          examples=("/correct hello, not helo",))
     async def _correct(ctx: Context, args) -> None:
-        account = _chat_account(ctx)
-        if not account.session.online:
-            raise CommandError("Cannot correct while offline")
-        if await account.chat.correct_last(ctx.window, args.text) is None:
+        if ctx.window.kind is WindowKind.ROOM:
+            corrected = await muc_commands.correct(ctx, args.text)
+        else:
+            account = _chat_account(ctx)
+            if not account.session.online:
+                raise CommandError("Cannot correct while offline")
+            corrected = await account.chat.correct_last(ctx.window, args.text) is not None
+        if not corrected:
             raise CommandError("Nothing of yours to correct in this window")
 
     @cmd("retry", windows=CHAT, group="chat",

@@ -1,7 +1,7 @@
 """Room commands (XEP-0045): /join, /part, /cycle, /nick, /topic, /names,
-/invite, /accept, /list, /whois; and the room side of /msg, /query, /me
-and /close (those are declared in builtin.py/chat.py and call in here
-when used in a room window)."""
+/invite, /accept, /list, /whois; and the room side of /msg, /query, /me,
+/correct and /close (those are declared in builtin.py/chat.py and call in
+here when used in a room window)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,12 @@ def private_window(ctx: Context, nick: str) -> None:
 async def action(ctx: Context, text: str) -> None:
     account, jid, _room_model = _joined(ctx)
     await _guard(account.muc.send(jid, text, action=True))
+
+
+async def correct(ctx: Context, text: str) -> bool:
+    """/correct TEXT in a room window; False when nothing of ours is there to correct."""
+    account, _jid, _room_model = _joined(ctx)
+    return await _guard(account.muc.messages.correct_last(ctx.window, text)) is not None
 
 
 async def leave_window(ctx: Context, window: Window) -> None:

@@ -12,6 +12,7 @@ import logging
 
 import slixmpp
 
+from ..core.corrections import Corrections, chat_may_correct, last_own_chat_line
 from ..core.events import EventBus
 from ..core.model import Delivery, Line, LineKind
 from ..core.serial import SerialRunner
@@ -50,7 +51,7 @@ class ChatService:
         # peer -> full JID we reply to until it goes away (Gajim/Poezio resource lock)
         self._locked: dict[str, str] = {}
         self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
-        self._corrected: dict[str, Line] = {}  # a correction's id -> the line it changed
+        self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
         session.on_client_created(self._attach)
 
     @property
@@ -206,15 +207,10 @@ class ChatService:
         window = self.find_window(facts.peer) or await self.open_window(facts.peer)
         await self.history.correct(facts)
         own = facts.direction == "out"
-        target = self._corrected.get(facts.replace_id)
-        if target is None:
-            target = next((l for l in reversed(window.lines) if l.msg_id == facts.replace_id), None)
-        if target is not None and (target.kind is not LineKind.INCOMING) == own:
-            target.body, target.corrected = facts.body, True
-            # a correction of this correction names the correction's own id
-            for new_id in (facts.origin_id, facts.msg_id):
-                if new_id:
-                    self._corrected[new_id] = target
+        target = self.corrections.find(facts.peer, window.lines, facts.replace_id,
+                                       lambda line: chat_may_correct(line, own))
+        if target is not None:
+            self.corrections.apply(facts.peer, target, facts.body, (facts.origin_id, facts.msg_id))
             self.windows.update_line(window, target, reflow=True)
             return
         # the original is not on screen: show the corrected text as a message
@@ -303,8 +299,7 @@ class ChatService:
         return await self.serial.run(lambda: self._correct_last(window, text))
 
     async def _correct_last(self, window: Window, text: str) -> Line | None:
-        last = next((l for l in reversed(window.lines)
-                     if l.kind in (LineKind.OUTGOING, LineKind.ACTION) and not l.elsewhere and l.msg_id), None)
+        last = last_own_chat_line(window.lines)
         if last is None or not self.session.online or not window.target:
             return None
         body = xml_safe(text)
@@ -314,8 +309,7 @@ class ChatService:
                              stanza_id=None, replace_id=last.msg_id, action=last.kind is LineKind.ACTION)
         await self.history.correct(facts)
         self._send_stanza(window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
-        last.body, last.corrected = body, True
-        self._corrected[new_id] = last
+        self.corrections.apply(window.target, last, body, (new_id,))
         self.windows.update_line(window, last, reflow=True)
         return last
 

@@ -7,6 +7,11 @@
 - Every message is stored before it is shown; the store refuses duplicates
   (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
   copy and an archive copy of one message show once.
+- A correction (XEP-0308) is not a message of its own: it changes the stored
+  message of the same nick and direction. The archive replays corrections
+  in order and the last one wins, so no time guard (our clock and the
+  room's stamps differ: a re-read correction must not look older). One
+  whose original we never had is kept as that original, corrected.
 """
 
 from __future__ import annotations
@@ -42,6 +47,15 @@ def record_of(m: RoomMessage, direction: str, delivery: str = "none") -> StoredM
     )
 
 
+def stand_in_of(m: RoomMessage, direction: str) -> StoredMessage:
+    """A correction of a message we never had, kept in its place: it carries
+    the original's id, so later corrections of it (and re-reads of this one
+    from the archive) find it; the room's stanza-id is the correction's."""
+    record = record_of(m, direction)
+    record.msg_id, record.origin_id = m.replace_id, None
+    return record
+
+
 def line_of(record: StoredMessage) -> Line:
     own = record.direction == "out"
     kind = LineKind.ACTION if record.kind == "action" else (LineKind.OUTGOING if own else LineKind.INCOMING)
@@ -70,6 +84,18 @@ class RoomHistory:
         except Exception as exc:  # a full disk must not lose the line on screen
             log.warning("cannot store room messages: %s", exc)
             return [True] * len(batch)
+
+    async def correct(self, m: RoomMessage, direction: str) -> StoredMessage | None:
+        """Apply the correction ``m`` to the stored message it names, if that was
+        written by the same nick in the same direction; the record, or None."""
+        if self.db is None or not m.replace_id:
+            return None
+        try:
+            return await self.db.apply_correction(m.room, direction, m.replace_id, m.body, nick=m.nick,
+                                                  correction_id=m.origin_id or m.msg_id)
+        except Exception as exc:
+            log.warning("cannot store a correction in %s: %s", m.room, exc)
+            return None
 
     async def delivered(self, room: str, msg_id: str) -> None:
         if self.db is not None:

@@ -4,6 +4,10 @@ Each is stored before it is shown, through the account's SerialRunner.
 Our own message comes back from the room (its "echo"): it is recognised
 by its origin-id/id, marks the line already shown as delivered, and is
 not shown a second time.
+
+Corrections (XEP-0308), live or from the archive, change the line and the
+stored message they name, if the same occupant wrote it (and our lines only
+if the correction is ours); otherwise they show as a message of their own.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
+from ..core.corrections import Corrections, last_own_room_line, room_may_correct
 from ..core.highlight import mentions
 from ..core.model import Delivery, Line, LineKind
 from ..core.room import Room
@@ -20,7 +25,7 @@ from ..core.windows import Activity, Window
 from ..text import xml_safe
 from .muc_errors import MucError, local_part
 from .muc_fields import RoomMessage, room_message
-from .muc_history import record_of
+from .muc_history import record_of, stand_in_of
 
 if TYPE_CHECKING:
     from .muc import MucService
@@ -32,6 +37,7 @@ class RoomMessages:
     def __init__(self, muc: "MucService") -> None:
         self.muc = muc
         self._echoes: dict[str, tuple[Window, Line]] = {}  # id of what we sent -> its line
+        self.corrections = Corrections()
 
     def on_message(self, msg: slixmpp.Message) -> None:
         m = room_message(msg)
@@ -45,6 +51,10 @@ class RoomMessages:
 
     async def _receive(self, room: Room, m: RoomMessage) -> None:
         echo = self._echoes.pop(m.origin_id or "", None) or self._echoes.pop(m.msg_id or "", None)
+        if m.replace_id:
+            if echo is None:  # the echo of our own correction: already applied when sent
+                await self._apply_correction(room, m, replay=False)
+            return
         own = echo is not None or m.nick == room.nick
         stored = await self.muc.history.keep([record_of(m, "out" if own else "in")])
         if echo is not None:
@@ -74,14 +84,63 @@ class RoomMessages:
         """What the room's archive has since the newest message we hold, then the marker."""
         xmpp = self.muc.session.xmpp
         missed = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None else []
+        window = await self.muc.open_window(room.jid)
+        run: list[RoomMessage] = []  # messages stored and shown together; a correction waits for them
+        for m in missed:
+            if m.replace_id:
+                await self._replay(room, window, run)
+                run = []
+                await self._apply_correction(room, m, replay=True)
+            else:
+                run.append(m)
+        await self._replay(room, window, run)
+        self._mark_new(window)
+
+    async def _replay(self, room: Room, window: Window, missed: list[RoomMessage]) -> None:
         records = [record_of(m, "out" if m.nick == room.nick else "in") for m in missed]
         stored = await self.muc.history.keep(records)
-        window = await self.muc.open_window(room.jid)
         for m, record, new in zip(missed, records, stored):
             if new:
                 line = self.line_for(room, m, own=record.direction == "out", replay=True)
+                if new is not True:
+                    line.rowid = new.rowid
                 self.muc.windows.add_line(window, line, Activity.NONE, replay=True)
-        self._mark_new(window)
+
+    async def _apply_correction(self, room: Room, m: RoomMessage, *, replay: bool) -> None:
+        """Replace the line (and stored message) ``m`` corrects, if its writer sent ``m``."""
+        own = m.nick == room.nick
+        direction = "out" if own else "in"
+        window = await self.muc.open_window(room.jid)
+        record = await self.muc.history.correct(m, direction)  # the store checks nick and direction
+        target = self.corrections.find(room.jid, window.lines, m.replace_id,
+                                       lambda line: room_may_correct(line, m.nick, own, room.nick),
+                                       rowid=record.rowid if record is not None else None)
+        if not replay:
+            room.spoke(m.nick)
+        if target is not None:
+            self.corrections.apply(room.jid, target, m.body, (m.origin_id, m.msg_id))
+            if not replay:
+                target.highlight = not own and mentions(m.body, room.nick, self.muc.highlight_words)
+            self.muc.windows.update_line(window, target, reflow=True)
+            return
+        if record is not None and replay:
+            return  # a stored message out of sight: scrollback shows it corrected
+        # Someone else's line has that id: not theirs to change, so a message of their own.
+        # Otherwise the original is not shown: the corrected text stands in for it.
+        forged = self.corrections.names_a_line(room.jid, window.lines, m.replace_id)
+        line = self.line_for(room, m, own=own, replay=replay)
+        if record is None:
+            stored = await self.muc.history.keep([record_of(m, direction) if forged else stand_in_of(m, direction)])
+            if not stored[0]:
+                return  # kept before (the archive read again): shown then
+            if stored[0] is not True:
+                line.rowid = stored[0].rowid
+                if not forged:
+                    await self.muc.history.correct(m, direction)  # marked corrected, chains found
+        if not forged:  # in the original's place: its later corrections land here
+            line.msg_id = m.replace_id
+            self.corrections.apply(room.jid, line, m.body, (m.origin_id, m.msg_id))
+        self.muc.windows.add_line(window, line, Activity.NONE if replay else None, replay=replay)
 
     def _mark_new(self, window: Window) -> None:
         """Separate the history shown so far from what comes now (once per join)."""
@@ -93,21 +152,22 @@ class RoomMessages:
                 self.muc.windows.add_line(window, Line(NEW_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
                 return
 
-    async def send(self, room_jid: str, text: str, *, action: bool = False) -> Line:
-        """Say ``text`` in the room: stored, shown, sent; the room's echo marks it delivered."""
-        room = self.muc.rooms.get(room_jid.lower())
-        if room is None or not room.joined or not self.muc.session.online:
-            raise MucError(f"You are not in {room_jid}: /join {local_part(room_jid)} first")
-        return await self.muc.serial.run(lambda: self._send(room_jid.lower(), text, action))
-
-    async def _send(self, room_jid: str, text: str, action: bool) -> Line:
+    def _in_room(self, room_jid: str) -> tuple[Room, slixmpp.ClientXMPP]:
         room = self.muc.rooms.get(room_jid)
         xmpp = self.muc.session.xmpp
         if room is None or not room.joined or xmpp is None or not self.muc.session.online:
             raise MucError(f"You are not in {room_jid}: /join {local_part(room_jid)} first")
-        body = xml_safe(text)
+        return room, xmpp
+
+    async def send(self, room_jid: str, text: str, *, action: bool = False) -> Line:
+        """Say ``text`` in the room: stored, shown, sent; the room's echo marks it delivered."""
+        self._in_room(room_jid.lower())
+        return await self.muc.serial.run(lambda: self._send(room_jid.lower(), text, action))
+
+    async def _send(self, room_jid: str, text: str, action: bool) -> Line:
+        room, xmpp = self._in_room(room_jid)
         msg_id = xmpp.new_id()
-        m = RoomMessage(room=room_jid, nick=room.nick, body=body, time=datetime.now(timezone.utc),
+        m = RoomMessage(room=room_jid, nick=room.nick, body=xml_safe(text), time=datetime.now(timezone.utc),
                         msg_id=msg_id, origin_id=msg_id, stanza_id=None, action=action)
         stored = await self.muc.history.keep([record_of(m, "out", delivery="sent")])
         window = await self.muc.open_window(room_jid)
@@ -116,8 +176,37 @@ class RoomMessages:
             line.rowid = stored[0].rowid
         self.muc.windows.add_line(window, line)
         self._echoes[msg_id] = (window, line)
-        msg = xmpp.make_message(mto=room_jid, mbody=("/me " + body) if action else body, mtype="groupchat")
-        msg["id"] = msg_id
-        msg["origin_id"]["id"] = msg_id
-        msg.send()
+        self._send_stanza(xmpp, m)
         return line
+
+    async def correct_last(self, window: Window, text: str) -> Line | None:
+        """XEP-0308: replace our last message in the room ``window`` with ``text``;
+        None when there is none (written under the nick we have now)."""
+        self._in_room(window.target or "")
+        return await self.muc.serial.run(lambda: self._correct_last(window, text))
+
+    async def _correct_last(self, window: Window, text: str) -> Line | None:
+        room, xmpp = self._in_room(window.target or "")
+        last = last_own_room_line(window.lines, room.nick)
+        if last is None:
+            return None
+        new_id = xmpp.new_id()
+        m = RoomMessage(room=room.jid, nick=room.nick, body=xml_safe(text), time=datetime.now(timezone.utc),
+                        msg_id=new_id, origin_id=new_id, stanza_id=None, replace_id=last.msg_id,
+                        action=last.kind is LineKind.ACTION)
+        await self.muc.history.correct(m, "out")
+        self.corrections.apply(room.jid, last, m.body, (new_id,))
+        self.muc.windows.update_line(window, last, reflow=True)
+        self._echoes[new_id] = (window, last)  # its echo changes nothing more
+        self._send_stanza(xmpp, m)
+        return last
+
+    @staticmethod
+    def _send_stanza(xmpp: slixmpp.ClientXMPP, m: RoomMessage) -> None:
+        body = ("/me " + m.body) if m.action else m.body
+        msg = xmpp.make_message(mto=m.room, mbody=body, mtype="groupchat")
+        msg["id"] = m.msg_id
+        msg["origin_id"]["id"] = m.origin_id
+        if m.replace_id:
+            msg["replace"]["id"] = m.replace_id
+        msg.send()
