@@ -34,7 +34,8 @@ from tui.xmpp.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_boo
 
 ROOM_LINES = [
     ("bob", "morning all"),
-    ("carol", "hey bob, did the release go out?"),
+    # a typo, corrected a moment later (XEP-0308): the line changes in place, marked ✎
+    ("carol", "hey bob, did teh release go out?", "hey bob, did the release go out?"),
     ("bob", "yes, tagged an hour ago"),
     # a mention of the demo user's nick: the room window lights up as a highlight
     ("bob", "alice: what do you think of the nick list?"),
@@ -71,6 +72,7 @@ def _client(jid: str, password: str, ca_file: str) -> slixmpp.ClientXMPP:
     xmpp = slixmpp.ClientXMPP(jid, password)
     xmpp.ssl_context.load_verify_locations(cafile=ca_file)
     xmpp.enable_direct_tls = False
+    xmpp.register_plugin("xep_0308")  # message corrections
     return xmpp
 
 
@@ -236,9 +238,16 @@ async def main() -> None:
     tasks = [asyncio.create_task(bots[nick].live_presence(script))
              for nick, script in PRESENCE_SCRIPT.items()]
     try:
-        for nick, text in itertools.cycle(ROOM_LINES):
+        for nick, text, *correction in itertools.cycle(ROOM_LINES):
             await asyncio.sleep(random.uniform(4, 9))  # a human pace, not a test
-            bots[nick].send_message(mto=args.room, mbody=text, mtype="groupchat")
+            said = bots[nick].make_message(mto=args.room, mbody=text, mtype="groupchat")
+            said["id"] = bots[nick].new_id()
+            said.send()
+            if correction:
+                await asyncio.sleep(2)
+                fix = bots[nick].make_message(mto=args.room, mbody=correction[0], mtype="groupchat")
+                fix["replace"]["id"] = said["id"]
+                fix.send()
     finally:
         for task in tasks:
             task.cancel()
