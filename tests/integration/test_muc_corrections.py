@@ -104,7 +104,10 @@ async def test_our_correction_goes_out_once_and_its_echo_adds_nothing(alice, pro
 async def test_corrections_in_the_archive_apply_to_what_they_correct(alice, prosody, make_peer):
     room, bob, carol = await correcting_room(prosody, make_peer)
     original = say(bob, room, "teh plan")
+    # carol claims it once the room has it (two streams: the room could get hers first)
+    await until(lambda: "teh plan" in carol.bodies())
     say(carol, room, "my plan", replace=original)  # not hers to correct
+    await until(lambda: "my plan" in bob.bodies())  # the archive's order is the test's
     say(bob, room, "lost and found", replace="an-id-nobody-has")
     # last: a correction, which is not a message of its own; the archive gives it again next time
     first_fix = say(bob, room, "the plan, alice", replace=original)

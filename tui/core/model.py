@@ -74,6 +74,17 @@ class Line:
         self.nick = sanitize_line(self.nick)
 
 
+def message_line(body: str, *, own: bool, action: bool, nick: str, time: datetime,
+                 msg_id: str | None, colour_key: str, delivery: Delivery = Delivery.NONE,
+                 **marks) -> Line:
+    """A message, of a conversation or a room, as a line: its kind follows
+    from who wrote it and whether it is a /me; only our own lines carry a
+    delivery state. ``marks``: the other Line fields (corrected, rowid…)."""
+    kind = LineKind.ACTION if action else (LineKind.OUTGOING if own else LineKind.INCOMING)
+    return Line(body, kind, nick=nick, time=time, msg_id=msg_id, colour_key=colour_key,
+                delivery=delivery if own else Delivery.NONE, **marks)
+
+
 class ConnectionState(enum.Enum):
     OFFLINE = "offline"
     CONNECTING = "connecting"

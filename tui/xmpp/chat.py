@@ -14,7 +14,7 @@ import slixmpp
 
 from ..core.corrections import Corrections, chat_may_correct, last_own_chat_line
 from ..core.events import EventBus
-from ..core.model import Delivery, Line, LineKind
+from ..core.model import Delivery, Line, LineKind, message_line
 from ..core.serial import SerialRunner
 from ..core.windows import Activity, Window, WindowKind, WindowList
 from ..text import sanitize_line, xml_safe
@@ -197,11 +197,11 @@ class ChatService:
 
     def line_for(self, facts: MessageFacts) -> Line:
         own = facts.direction == "out"
-        nick = display_name(self.own_jid) if own else self.name_of(facts.peer)
-        kind = LineKind.ACTION if facts.action else (LineKind.OUTGOING if own else LineKind.INCOMING)
-        return Line(facts.body, kind, nick=nick, time=facts.time, msg_id=facts.origin_id or facts.msg_id,
-                    elsewhere=facts.elsewhere, colour_key=self.own_jid if own else facts.peer,
-                    delivery=Delivery.SENT if own and not facts.elsewhere else Delivery.NONE)
+        return message_line(
+            facts.body, own=own, action=facts.action,
+            nick=display_name(self.own_jid) if own else self.name_of(facts.peer), time=facts.time,
+            msg_id=facts.origin_id or facts.msg_id, colour_key=self.own_jid if own else facts.peer,
+            delivery=Delivery.NONE if facts.elsewhere else Delivery.SENT, elsewhere=facts.elsewhere)
 
     async def _apply_correction(self, facts: MessageFacts) -> None:
         window = self.find_window(facts.peer) or await self.open_window(facts.peer)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.model import Delivery, Line, LineKind
+from ..core.model import Line, LineKind
 from ..core.windows import Window
 from ..store.records import StoredMessage
 from .message_fields import MessageFacts, message_facts
+from .stored_lines import stored_line
 
 if TYPE_CHECKING:
     from ..store.history import HistoryStore
@@ -64,14 +65,8 @@ def _record(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
     )
 
 
-def _line(record: StoredMessage, own_jid: str = "") -> Line:
-    own = record.direction == "out"
-    kind = LineKind.ACTION if record.kind == "action" else (LineKind.OUTGOING if own else LineKind.INCOMING)
-    delivery = Delivery(record.delivery) if own else Delivery.NONE
-    return Line(record.text, kind, nick=record.nick, time=record.time,
-                msg_id=record.origin_id or record.msg_id, delivery=delivery,
-                corrected=record.corrected_body is not None, elsewhere=record.elsewhere,
-                rowid=record.rowid, colour_key=own_jid if own else record.peer)
+def _line(record: StoredMessage, own_jid: str) -> Line:
+    return stored_line(record, own_jid if record.direction == "out" else record.peer)
 
 
 class ChatHistory:

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.model import Delivery, Line, LineKind
+from ..core.model import Line
 from ..store.records import StoredMessage
+from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
 
 if TYPE_CHECKING:
@@ -57,13 +58,7 @@ def stand_in_of(m: RoomMessage, direction: str) -> StoredMessage:
 
 
 def line_of(record: StoredMessage) -> Line:
-    own = record.direction == "out"
-    kind = LineKind.ACTION if record.kind == "action" else (LineKind.OUTGOING if own else LineKind.INCOMING)
-    return Line(record.text, kind, nick=record.nick, time=record.time,
-                msg_id=record.origin_id or record.msg_id,
-                delivery=Delivery(record.delivery) if own else Delivery.NONE,
-                corrected=record.corrected_body is not None, rowid=record.rowid,
-                colour_key=record.nick)
+    return stored_line(record, record.nick)  # a room colours by nick
 
 
 class RoomHistory:

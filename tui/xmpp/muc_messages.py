@@ -19,7 +19,7 @@ import slixmpp
 
 from ..core.corrections import Corrections, last_own_room_line, room_may_correct
 from ..core.highlight import mentions
-from ..core.model import Delivery, Line, LineKind
+from ..core.model import Delivery, Line, LineKind, message_line
 from ..core.room import Room
 from ..core.windows import Activity, Window
 from ..text import xml_safe
@@ -74,11 +74,10 @@ class RoomMessages:
         self.muc.windows.add_line(window, line)
 
     def line_for(self, room: Room, m: RoomMessage, *, own: bool, replay: bool) -> Line:
-        kind = LineKind.ACTION if m.action else (LineKind.OUTGOING if own else LineKind.INCOMING)
         highlight = not own and not replay and mentions(m.body, room.nick, self.muc.highlight_words)
-        return Line(m.body, kind, nick=m.nick, time=m.time, highlight=highlight,
-                    msg_id=m.origin_id or m.msg_id, colour_key=m.nick,
-                    delivery=Delivery.SENT if own and not replay else Delivery.NONE)
+        return message_line(m.body, own=own, action=m.action, nick=m.nick, time=m.time,
+                            msg_id=m.origin_id or m.msg_id, colour_key=m.nick, highlight=highlight,
+                            delivery=Delivery.NONE if replay else Delivery.SENT)
 
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then the marker."""
