@@ -173,6 +173,12 @@ class Peer:
         """Disconnect and wait until slixmpp has fully let go (no pending tasks)."""
         xmpp = self.xmpp
         xmpp.cancel_connection_attempt()
+        if "xep_0198" in xmpp.plugin and xmpp.transport is not None:
+            # Tell the server what we received before we close: with stream
+            # management, Prosody hands messages it has no ack for to offline
+            # storage when the session ends, and they would reach another
+            # client of the account a second time, late.
+            xmpp.plugin["xep_0198"].send_ack()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(xmpp.disconnect(wait=timeout / 2), timeout)
         xmpp.cancel_connection_attempt()
