@@ -92,6 +92,15 @@ class RosterChanged:
 
 
 @dataclass(slots=True)
+class BlogChanged:
+    """Blogs or comment threads of an account changed (one event per turn of
+    the event loop: see tui/xmpp/blog.py)."""
+
+    account: str  # bare JID of the account
+    authors: frozenset[str]  # whose blogs changed, or the comments on their entries
+
+
+@dataclass(slots=True)
 class QuitRequested:
     message: str = ""
 

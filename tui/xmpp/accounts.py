@@ -9,6 +9,7 @@ from pathlib import Path
 from ..core.events import EventBus
 from ..core.windows import Window, WindowList
 from .backoff import Backoff
+from .blog import BlogService
 from .bookmarks import BookmarksService
 from .chat import ChatService
 from .muc import MucService
@@ -33,6 +34,7 @@ class Account:
         self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
+        self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
         """The bookmarks → MUC seam: looked up at call time, so it works

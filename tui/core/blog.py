@@ -1,0 +1,236 @@
+"""Microblogs (XEP-0277): the model, no slixmpp, no Textual.
+
+One account sees many blogs: a :class:`Feed` of entries per author (the
+owner of the ``urn:xmpp:microblog:0`` node), and a :class:`Feed` of
+comments per comments node. A feed is indexed by pubsub item id (one dict
+lookup per notification); its order, by publication time, is derived on
+demand and kept until the feed changes. Every text that came from the
+network is sanitised here, on the way in.
+
+Views are not told about each change: every change bumps the feed's and
+:attr:`Blogs.version`, the service emits one ``BlogChanged`` per turn of
+the event loop, and a view rebuilds only what moved. Changes go through
+:class:`Blogs`, which keeps the versions honest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterator
+
+from ..text import sanitize, sanitize_line
+from .roster import local_part
+
+
+@dataclass(frozen=True, slots=True)
+class CommentsLink:
+    """Where an entry's comments live: a pubsub service and node."""
+
+    service: str
+    node: str
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    """A blog entry, or a comment on one (comments are Atom entries too).
+
+    ``id`` is the pubsub item id: a protocol key, never shown. ``author``
+    is a bare JID; ``verified`` says whether the server vouched for it (the
+    owner of a PEP node, or the publisher a pubsub service reported) rather
+    than the entry merely claiming it.
+    """
+
+    id: str
+    author: str
+    published: datetime
+    updated: datetime
+    body: str = ""
+    title: str = ""
+    author_name: str = ""
+    categories: tuple[str, ...] = ()
+    comments: CommentsLink | None = None
+    verified: bool = False
+
+    def __post_init__(self) -> None:
+        self.author = sanitize_line(self.author).lower()
+        self.body = sanitize(self.body).strip()
+        self.title = sanitize_line(self.title).strip()
+        self.author_name = sanitize_line(self.author_name).strip()
+        self.categories = tuple(dict.fromkeys(
+            c for c in (sanitize_line(c).strip() for c in self.categories) if c))
+        if self.updated < self.published:
+            self.updated = self.published
+
+    @property
+    def display_name(self) -> str:
+        return self.author_name or local_part(self.author) or "?"
+
+    @property
+    def edited(self) -> bool:
+        return self.updated > self.published
+
+    def same_as(self, other: "Entry") -> bool:
+        return all(getattr(self, name) == getattr(other, name) for name in self.__slots__)
+
+
+def _order(entry: Entry) -> tuple:
+    return (entry.published, entry.id)
+
+
+class Feed:
+    """Entries by item id; :meth:`newest_first` / :meth:`oldest_first` views.
+
+    ``complete``: nothing older is left on the server to page in.
+    ``cursor``: where the next (older) page starts, when the server pages
+    with RSM.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._sorted: list[Entry] | None = []
+        self.version = 0
+        self.complete = False
+        self.cursor: str | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.newest_first())
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._entries
+
+    def get(self, item_id: str) -> Entry | None:
+        return self._entries.get(item_id)
+
+    def oldest_first(self) -> list[Entry]:
+        if self._sorted is None:
+            self._sorted = sorted(self._entries.values(), key=_order)
+        return self._sorted
+
+    def newest_first(self) -> list[Entry]:
+        return self.oldest_first()[::-1]
+
+    # -- changes (through Blogs) ------------------------------------------------------
+    def _touch(self) -> None:
+        self._sorted = None
+        self.version += 1
+
+    def put(self, entry: Entry) -> bool:
+        """Add or replace (an edit: same id). False when nothing changed."""
+        known = self._entries.get(entry.id)
+        if known is not None and known.same_as(entry):
+            return False
+        self._entries[entry.id] = entry
+        self._touch()
+        return True
+
+    def remove(self, item_id: str) -> Entry | None:
+        entry = self._entries.pop(item_id, None)
+        if entry is not None:
+            self._touch()
+        return entry
+
+    def clear(self) -> bool:
+        if not self._entries:
+            return False
+        self._entries.clear()
+        self._touch()
+        return True
+
+    def merge_page(self, entries: list[Entry], *, newest: bool, complete: bool) -> bool:
+        """A page read from the server. The newest page (or a complete
+        read) is the truth about its time span: entries we knew there that
+        it lacks were retracted while we were not listening."""
+        changed = False
+        ids = {entry.id for entry in entries}
+        if complete:
+            gone = [i for i in self._entries if i not in ids]
+        elif newest and entries:
+            oldest = min(_order(e) for e in entries)
+            gone = [i for i, e in self._entries.items() if i not in ids and _order(e) >= oldest]
+        else:
+            gone = []
+        for item_id in gone:
+            changed = self.remove(item_id) is not None or changed
+        for entry in entries:
+            changed = self.put(entry) or changed
+        if complete != self.complete and (complete or newest):
+            self.complete = complete
+            self.version += 1
+            changed = True
+        return changed
+
+
+@dataclass(eq=False)
+class Blogs:
+    """One account's blogs: feeds by author (bare JID) and comment threads by
+    comments node. ``version`` moves with every change of any of them."""
+
+    account: str
+    version: int = 0
+    _feeds: dict[str, Feed] = field(default_factory=dict, repr=False)
+    _threads: dict[CommentsLink, Feed] = field(default_factory=dict, repr=False)
+
+    # -- queries ---------------------------------------------------------------------
+    def feed(self, author: str) -> Feed | None:
+        return self._feeds.get(author.lower())
+
+    def authors(self) -> list[str]:
+        return [jid for jid, feed in self._feeds.items() if len(feed)]
+
+    def entry(self, author: str, item_id: str) -> Entry | None:
+        feed = self.feed(author)
+        return feed.get(item_id) if feed is not None else None
+
+    def comments(self, link: CommentsLink | None) -> Feed | None:
+        return self._threads.get(link) if link is not None else None
+
+    def _feed_of(self, author: str) -> Feed:
+        return self._feeds.setdefault(author.lower(), Feed())
+
+    def _thread_of(self, link: CommentsLink) -> Feed:
+        return self._threads.setdefault(link, Feed())
+
+    def _changed(self, changed: bool) -> bool:
+        if changed:
+            self.version += 1
+        return changed
+
+    # -- entries ---------------------------------------------------------------------
+    def put(self, author: str, entry: Entry) -> bool:
+        return self._changed(self._feed_of(author).put(entry))
+
+    def retract(self, author: str, item_id: str) -> Entry | None:
+        feed = self.feed(author)
+        entry = feed.remove(item_id) if feed is not None else None
+        self._changed(entry is not None)
+        return entry
+
+    def clear(self, author: str) -> bool:
+        feed = self.feed(author)
+        return self._changed(feed is not None and feed.clear())
+
+    def merge_page(self, author: str, entries: list[Entry], *, newest: bool, complete: bool,
+                   cursor: str | None = None) -> Feed:
+        feed = self._feed_of(author)
+        feed.cursor = cursor
+        self._changed(feed.merge_page(entries, newest=newest, complete=complete))
+        return feed
+
+    # -- comments --------------------------------------------------------------------
+    def put_comment(self, link: CommentsLink, comment: Entry) -> bool:
+        return self._changed(self._thread_of(link).put(comment))
+
+    def retract_comment(self, link: CommentsLink, item_id: str) -> Entry | None:
+        thread = self._threads.get(link)
+        comment = thread.remove(item_id) if thread is not None else None
+        self._changed(comment is not None)
+        return comment
+
+    def replace_comments(self, link: CommentsLink, comments: list[Entry]) -> Feed:
+        thread = self._thread_of(link)
+        self._changed(thread.merge_page(comments, newest=True, complete=True))
+        return thread

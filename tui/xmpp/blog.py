@@ -1,0 +1,260 @@
+"""Microblogs (XEP-0277) of one account: ours to write, contacts' to read.
+
+Our blog is the PEP node ``urn:xmpp:microblog:0`` of our account, published
+open (or to contacts only) with persistent items and no item limit. Each
+entry links its own comments node (see :mod:`tui.xmpp.blog_comments`).
+
+Contacts' entries arrive by themselves once the server knows we want them
+(``+notify`` in our capabilities, from the xep_0277 plugin): new, edited
+(same item id) and retracted entries update the model. Reading a blog asks
+the owner's node for its newest entries; older pages use RSM where the
+service offers it, else a larger ``max_items`` (Prosody 0.12 has no RSM).
+
+The model is :class:`tui.core.blog.Blogs`; ``BlogChanged`` goes out once
+per turn of the event loop, naming the blogs that changed. Every failure
+is a :class:`BlogError` whose ``str()`` is one line for the status window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+from ..core.blog import Blogs, Entry, Feed
+from ..core.events import BlogChanged, EventBus
+from ..core.roster import local_part
+from ..core.windows import WindowList
+from . import xep_0277
+from .blog_comments import BlogComments
+from .blog_items import (
+    IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
+    new_atom, now, outgoing, outgoing_terms, pubsub_form, result_items,
+)
+from .session import AccountSession
+from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, bare_jid
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+ACCESS_MODELS = ("open", "presence")
+RSM_FEATURES = {"http://jabber.org/protocol/rsm", f"{PUBSUB_NS}#rsm"}
+
+
+def blog_options(access: str) -> dict[str, str]:
+    return {"pubsub#access_model": access, "pubsub#persist_items": "true", "pubsub#max_items": "max"}
+
+
+# -- the service --------------------------------------------------------------------------------
+class BlogService:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
+        self.session, self.windows, self.bus = session, windows, bus
+        self.model = Blogs(session.jid)
+        # configuration
+        self.access = "open"  # who may read our blog: open | presence
+        self.author_name: str | None = None  # shown as ours; default: our JID's local part
+        self.page_size = PAGE_SIZE
+        self.comments = BlogComments(self)  # read, post, delete comments; .service configures
+        self._rsm: dict[str, bool] = {}
+        self._dirty: set[str] = set()
+        self.changes_emitted = 0  # BlogChanged events sent (tests read it)
+        session.on_client_created(self._attach)
+
+    def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
+        xmpp.register_plugin("xep_0277", module=xep_0277)
+        xmpp.add_event_handler("microblog_publish", self._on_items)
+        xmpp.add_event_handler("microblog_retract", self._on_items)
+        xmpp.add_event_handler("microblog_purge", self._on_cleared)
+        xmpp.add_event_handler("microblog_delete", self._on_cleared)
+        xmpp.add_event_handler("session_start", self._on_session_start)
+
+    def _on_session_start(self, _event) -> None:
+        self.comments.forget_service()
+        self._rsm.clear()
+
+    def touched(self, author: str) -> None:
+        """One ``BlogChanged`` per turn of the loop, naming every blog that moved."""
+        schedule = not self._dirty
+        self._dirty.add(author)
+        if schedule:
+            try:
+                asyncio.get_running_loop().call_soon(self._flush)
+            except RuntimeError:  # no loop (unit tests): now
+                self._flush()
+
+    def _flush(self) -> None:
+        authors, self._dirty = frozenset(self._dirty), set()
+        if authors:
+            self.changes_emitted += 1
+            self.bus.emit(BlogChanged(self.session.jid, authors))
+
+    def client(self) -> slixmpp.ClientXMPP:
+        xmpp = self.session.xmpp
+        if xmpp is None or not self.session.online:
+            raise BlogError(f"{self.session.jid} is offline: connect first (/connect)", "offline")
+        return xmpp
+
+    # -- notifications -------------------------------------------------------------------------
+    def _sender(self, msg) -> str | None:
+        """Notifications of a PEP node come from its owner's bare JID; a full
+        JID (another client sending us an event) or a server is not a blog."""
+        sender = msg["from"]
+        if sender.user and not sender.resource:
+            return sender.bare
+        log.info("%s: ignored a microblog event from %s", self.session.jid, sender)
+        return None
+
+    def _on_items(self, msg: slixmpp.Message) -> None:
+        author = self._sender(msg)
+        items = msg.xml.find(f"{{{PUBSUB_NS}#event}}event/{{{PUBSUB_NS}#event}}items")
+        if author is None or items is None or items.get("node") != NS_MICROBLOG:
+            return
+        changed = False
+        for child in items:
+            if child.tag == f"{{{PUBSUB_NS}#event}}retract":
+                changed = self.model.retract(author, child.get("id", "")) is not None or changed
+            elif (entry := entry_from_item(child, owner=author)) is not None:
+                changed = self.model.put(author, entry) or changed
+        if changed:
+            self.touched(author)
+
+    def _on_cleared(self, msg: slixmpp.Message) -> None:
+        author = self._sender(msg)
+        if author is not None and self.model.clear(author):
+            self.touched(author)
+
+    # -- reading ---------------------------------------------------------------------------------
+    async def read(self, jid: str, *, older: bool = False) -> Feed:
+        """Read the newest entries of ``jid``'s blog (``older``: the next,
+        older page) into the model; returns that blog's feed."""
+        xmpp = self.client()
+        author = bare_jid(jid)
+        if not author:
+            raise BlogError(f"not a JID: {jid}", "jid-malformed")
+        feed = self.model.feed(author)
+        if older and feed is not None and feed.complete:
+            return feed
+        rsm = await self._pages_with_rsm(xmpp, author)
+        want = self.page_size
+        if older and not rsm:  # no cursor: ask for more of the newest ones
+            want += len(feed) if feed is not None else 0
+        after = feed.cursor if older and rsm and feed is not None else None
+        try:
+            result = await answer(f"cannot read the blog of {author}", xmpp.plugin["xep_0277"].get_entries(
+                author, NS_MICROBLOG, max_items=want, rsm=rsm, after=after, timeout=IQ_TIMEOUT))
+        except BlogError as exc:
+            if exc.condition in ("forbidden", "not-authorized"):  # Prosody hides a missing node so
+                raise BlogError(f"cannot read the blog of {author}: there is none, or it is not open "
+                                f"to you ({exc.condition})", exc.condition) from None
+            if exc.condition != "item-not-found":
+                raise
+            feed = self.model.merge_page(author, [], newest=True, complete=True)  # no blog (yet)
+            self.touched(author)
+            return feed
+        items = result_items(result)
+        cursor = (result["pubsub"]["rsm"]["last"] or None) if rsm else None
+        feed = self.model.merge_page(
+            author, [e for e in (entry_from_item(i, owner=author) for i in items) if e is not None],
+            newest=not (older and rsm), complete=len(items) < want or (rsm and cursor is None),
+            cursor=cursor)
+        self.touched(author)
+        return feed
+
+    async def _pages_with_rsm(self, xmpp, jid: str) -> bool:
+        if jid not in self._rsm:
+            try:
+                info = await xmpp.plugin["xep_0030"].get_info(jid=jid, timeout=IQ_TIMEOUT)
+                self._rsm[jid] = bool(RSM_FEATURES & set(info["disco_info"]["features"]))
+            except (IqError, IqTimeout):  # contacts' accounts may not answer strangers
+                self._rsm[jid] = False
+        return self._rsm[jid]
+
+    # -- our blog ----------------------------------------------------------------------------------
+    async def publish(self, body: str, *, title: str = "", categories=(), comments: bool = True,
+                      access: str | None = None) -> Entry:
+        """Publish an entry to our blog; with ``comments`` a comments node
+        is created first and linked (if that fails the entry goes out
+        without, and the status window says why)."""
+        xmpp = self.client()
+        body, title = outgoing(body), outgoing(title)
+        if not body and not title:
+            raise BlogError("nothing to publish: the entry is empty", "bad-request")
+        access = access or self.access
+        if access not in ACCESS_MODELS:
+            raise BlogError(f"unknown access model {access!r}: use one of {', '.join(ACCESS_MODELS)}")
+        me, item_id = xmpp.boundjid.bare, str(uuid.uuid4())
+        atom = new_atom(author=me, name=self.author_name or local_part(me), service=me, node=NS_MICROBLOG,
+                        item_id=item_id, title=title, body=body, when=now())
+        atom["terms"] = outgoing_terms(categories)
+        if comments and (link := await self.comments.create_node(xmpp, item_id)) is not None:
+            atom["replies"] = (link.service, link.node)
+        await self._publish_own(xmpp, item_id, atom, access)
+        return self._keep_own(item_id, atom)
+
+    async def edit(self, item_id: str, body: str, *, title: str | None = None, categories=None) -> Entry:
+        """Republish entry ``item_id`` with a new text (``title``/``categories``:
+        None keeps them): same id, same ``published``, a new ``updated``.
+        The entry is read back from the server first, so what other clients
+        put in it (attachments, XHTML…) stays — except the stale XHTML text."""
+        xmpp = self.client()
+        me = xmpp.boundjid.bare
+        doing = f"cannot edit entry {item_id}"
+        result = await answer(doing, xmpp.plugin["xep_0060"].get_item(me, NS_MICROBLOG, item_id, timeout=IQ_TIMEOUT))
+        found = [i for i in result_items(result) if i.get("id") == item_id]
+        element = found[0].find(f"{{{NS_ATOM}}}entry") if found else None
+        if element is None:
+            raise BlogError(f"{doing}: not found on your blog", "item-not-found")
+        atom = AtomEntry(xml=element)
+        old_title, _old_body = atom.text()
+        published = atom["published"] or atom["updated"] or now()
+        atom.set_text(old_title if title is None else outgoing(title), outgoing(body))
+        if categories is not None:
+            atom["terms"] = outgoing_terms(categories)
+        atom["published"], atom["updated"] = published, max(now(), published)
+        await self._publish_own(xmpp, item_id, atom, None)
+        return self._keep_own(item_id, atom)
+
+    async def delete(self, item_id: str) -> None:
+        """Retract entry ``item_id`` (subscribers are notified) and, when we
+        made it, its comments node."""
+        xmpp = self.client()
+        me = xmpp.boundjid.bare
+        known = self.model.entry(me, item_id)
+        try:
+            await answer(f"cannot delete entry {item_id}", xmpp.plugin["xep_0060"].retract(
+                me, NS_MICROBLOG, item_id, notify=True, timeout=IQ_TIMEOUT))
+        except BlogError as exc:
+            if exc.condition != "item-not-found":  # already gone is gone
+                raise
+        if self.model.retract(me, item_id) is not None:
+            self.touched(me)
+        await self.comments.delete_node(xmpp, known)
+
+    async def _publish_own(self, xmpp, item_id: str, atom: AtomEntry, access: str | None) -> None:
+        me, pubsub = xmpp.boundjid.bare, xmpp.plugin["xep_0060"]
+        doing = "cannot publish to your blog"
+        options = pubsub_form(PUBLISH_OPTIONS, blog_options(access)) if access else None
+
+        def send():
+            return pubsub.publish(me, NS_MICROBLOG, id=item_id, payload=atom, options=options, timeout=IQ_TIMEOUT)
+
+        try:
+            await answer(doing, send())
+        except BlogError as exc:
+            if exc.condition != "conflict" or access is None:
+                raise
+            # precondition-not-met: the node is configured otherwise (another
+            # client, or another access model asked for): it is ours, make it so.
+            log.info("%s: reconfiguring the blog node (%s)", me, exc)
+            await answer(doing, pubsub.set_node_config(
+                me, NS_MICROBLOG, pubsub_form(NODE_CONFIG, blog_options(access)), timeout=IQ_TIMEOUT))
+            await answer(doing, send())
+
+    def _keep_own(self, item_id: str, atom: AtomEntry) -> Entry:
+        me = self.session.jid.lower()
+        self.model.put(me, entry_from_atom(atom, item_id, author=me, verified=True))
+        self.touched(me)
+        return self.model.entry(me, item_id)

@@ -1,0 +1,152 @@
+"""Comments on blog entries (XEP-0277 §3).
+
+Each of our entries gets its own comments node,
+``urn:xmpp:microblog:0:comments/<item id>``, open to read and to publish,
+on the server's pubsub service (found by disco) — or, as Movim does, on our
+own PEP service when the server has none. Comments are Atom entries whose
+text is their title. Their author is whoever the service says published
+them; a service that does not say (Prosody by default) leaves only the
+entry's claim, and the comment is marked unverified.
+
+Prosody lets only a node's owner retract items there: a commenter cannot
+delete their own comment, and is told so in one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import slixmpp
+from slixmpp.exceptions import IqError, IqTimeout
+
+from ..core.blog import CommentsLink, Entry, Feed
+from ..core.model import LineKind
+from ..core.roster import local_part
+from .blog_items import (
+    IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom, now, outgoing,
+    pubsub_form, result_items,
+)
+from .xep_0277 import COMMENTS_PREFIX
+
+log = logging.getLogger(__name__)
+
+NODE_OPTIONS = {
+    "pubsub#access_model": "open",
+    "pubsub#publish_model": "open",  # anyone may comment
+    "pubsub#persist_items": "true",
+    "pubsub#max_items": "max",
+}
+
+
+class BlogComments:
+    """The comments part of a :class:`~tui.xmpp.blog.BlogService`."""
+
+    def __init__(self, blog) -> None:
+        self.blog = blog
+        self.service: str | None = None  # configured comments service; default: discovered
+        self._found: str | None = None
+
+    def forget_service(self) -> None:
+        """A fresh session: the server may have changed meanwhile."""
+        self._found = None
+
+    async def create_node(self, xmpp: slixmpp.ClientXMPP, item_id: str) -> CommentsLink | None:
+        """The comments node of our entry ``item_id``; None (and one line in
+        the status window) when it cannot be made: the entry goes out anyway."""
+        service = self.service or self._found
+        if service is None:
+            service = self._found = await find_pubsub_service(xmpp) or xmpp.boundjid.bare
+        link = CommentsLink(service, COMMENTS_PREFIX + item_id)
+        try:
+            await answer(f"cannot create a comments node on {service}", xmpp.plugin["xep_0060"].create_node(
+                service, link.node, config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=IQ_TIMEOUT))
+        except BlogError as exc:
+            self.blog.windows.status_line(
+                f"{self.blog.session.jid}: {exc}; the entry goes out without comments", LineKind.ERROR)
+            return None
+        return link
+
+    async def delete_node(self, xmpp: slixmpp.ClientXMPP, entry: Entry | None) -> None:
+        """Our entry is gone: so is the comments node we made for it."""
+        link = entry.comments if entry is not None else None
+        if link is None or link.node != COMMENTS_PREFIX + entry.id:
+            return
+        try:
+            await answer("cannot delete the comments node", xmpp.plugin["xep_0060"].delete_node(
+                link.service, link.node, timeout=IQ_TIMEOUT))
+        except BlogError as exc:  # not ours, or already gone: the entry is what mattered
+            log.info("%s: comments node %s left: %s", self.blog.session.jid, link.node, exc)
+
+    @staticmethod
+    def _link(entry: Entry) -> CommentsLink:
+        if entry.comments is None:
+            raise BlogError("this entry takes no comments (it links no comments node)", "item-not-found")
+        return entry.comments
+
+    async def read(self, entry: Entry) -> Feed:
+        """Every comment on ``entry``, into the model; the thread is read
+        oldest first (:meth:`~tui.core.blog.Feed.oldest_first`)."""
+        link, xmpp = self._link(entry), self.blog.client()
+        result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
+            link.service, link.node, timeout=IQ_TIMEOUT))
+        comments = [c for c in (entry_from_item(i, owner=None) for i in result_items(result)) if c is not None]
+        thread = self.blog.model.replace_comments(link, comments)
+        self.blog.touched(entry.author)
+        return thread
+
+    async def post(self, entry: Entry, text: str) -> Entry:
+        """Comment on ``entry`` as ourselves."""
+        link, xmpp = self._link(entry), self.blog.client()
+        text = outgoing(text)
+        if not text:
+            raise BlogError("nothing to post: the comment is empty", "bad-request")
+        me, item_id = xmpp.boundjid.bare, str(uuid.uuid4())
+        atom = new_atom(author=me, name=self.blog.author_name or local_part(me), service=link.service,
+                        node=link.node, item_id=item_id, title="", body=text, when=now())
+        await answer("cannot post the comment", xmpp.plugin["xep_0060"].publish(
+            link.service, link.node, id=item_id, payload=atom, timeout=IQ_TIMEOUT))
+        comment = entry_from_atom(atom, item_id, author=me, verified=True)
+        self.blog.model.put_comment(link, comment)
+        self.blog.touched(entry.author)
+        return comment
+
+    async def delete(self, entry: Entry, comment_id: str) -> None:
+        """Retract our comment ``comment_id`` on ``entry``."""
+        link, xmpp = self._link(entry), self.blog.client()
+        thread = self.blog.model.comments(link)
+        comment = thread.get(comment_id) if thread is not None else None
+        if comment is None:
+            raise BlogError("no such comment (read the comments first)", "item-not-found")
+        if comment.author != xmpp.boundjid.bare:
+            raise BlogError("that comment is not yours to delete", "forbidden")
+        try:
+            await answer("cannot delete the comment", xmpp.plugin["xep_0060"].retract(
+                link.service, link.node, comment_id, notify=True, timeout=IQ_TIMEOUT))
+        except BlogError as exc:
+            if exc.condition == "forbidden":
+                raise BlogError(f"cannot delete the comment: {link.service} lets only the owner of the "
+                                "comments node delete comments (forbidden)", "forbidden") from None
+            if exc.condition != "item-not-found":  # already gone is gone
+                raise
+        self.blog.model.retract_comment(link, comment_id)
+        self.blog.touched(entry.author)
+
+
+async def find_pubsub_service(xmpp: slixmpp.ClientXMPP) -> str | None:
+    """The first service of our server whose identity is pubsub/service."""
+    disco, domain = xmpp.plugin["xep_0030"], xmpp.boundjid.domain
+    try:
+        items = await disco.get_items(jid=domain, timeout=IQ_TIMEOUT)
+    except (IqError, IqTimeout) as exc:
+        log.info("disco#items on %s failed: %s", domain, exc)
+        return None
+    jids = [str(jid) for jid, _node, _name in items["disco_items"]["items"]]
+    answers = await asyncio.gather(*(disco.get_info(jid=jid, timeout=IQ_TIMEOUT) for jid in jids),
+                                   return_exceptions=True)
+    for jid, info in zip(jids, answers):
+        if not isinstance(info, BaseException) and any(
+                (category, kind) == ("pubsub", "service") for category, kind, *_ in info["disco_info"]["identities"]):
+            return jid.lower()
+    return None
