@@ -272,6 +272,7 @@ class ParlonsApp(App):
             if main.input_line.paste_policy is not self.paste_policy:
                 main.input_line.set_paste_policy(self.paste_policy)
             main.input_line.paste_target = lambda window=active: window.target or window.name
+            main.input_line.paste_window = lambda window=active: window
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -320,7 +321,7 @@ class ParlonsApp(App):
         # (/configure) never holds back the keys typed meanwhile.
         # Each goes to the window it was typed in, even when an earlier line
         # (/msg, /join) moves the focus before it runs.
-        window = self.client.windows.active
+        window = event.window if event.window is not None else self.client.windows.active
         self._entered.put_nowait((event.value, event.correction, window))
         for value in event.more:
             self._entered.put_nowait((value, False, window))

@@ -123,6 +123,9 @@ class InputLine(Input, inherit_bindings=False):
         # More lines entered at once after ``value`` (a paste sent line by
         # line): they go to the same window, whatever ``value`` does.
         more: tuple[str, ...] = ()
+        # Where it goes, when not the window active when it is handled: a
+        # confirmed paste goes where its prompt said (the app's window object).
+        window: object | None = None
 
         @property
         def control(self) -> "InputLine":
@@ -171,6 +174,7 @@ class InputLine(Input, inherit_bindings=False):
         # Pastes: the app sets the policy (passwords, thresholds) and the target.
         self.paste_policy = PastePolicy()
         self.paste_target: Callable[[], str] = lambda: "this window"
+        self.paste_window: Callable[[], object | None] = lambda: None  # the target itself
         self.bursts = BurstDetector(self.paste_policy.burst_ms)
         self._burst_timer: Timer | None = None
         self._undo: tuple[str, int] | None = None  # the line before the last text key
@@ -368,25 +372,26 @@ class InputLine(Input, inherit_bindings=False):
         # pasted text starting the line is text: "/etc/hosts" is not a command
         whole = before + (decision.text if before else literal(decision.text)) + after
         shown = Decision(decision.verdict, before + decision.text + after, decision.warning)
+        target, window = self.paste_target(), self.paste_window()
 
         def chosen(choice: str | None) -> None:
             self.asking = False
             if choice in (SEND_ONE, SEND_EACH):
                 self.value = ""
             if choice == SEND_ONE:
-                self.post_message(self.Entered(self, whole))
+                self.post_message(self.Entered(self, whole, window=window))
             elif choice == SEND_EACH:
                 first, *rest = whole.split("\n")
                 lines = [line for line in [first] + [literal(line) for line in rest] if line.strip()]
                 if lines:
-                    self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:])))
+                    self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:]), window=window))
             elif choice == EDIT:
                 self.open_composer(decision.text)
             else:
                 self.post_message(self.Notice(self, "Paste cancelled.", error=False))
 
         self.asking = True
-        self.app.push_screen(PasteConfirmScreen(shown, self.paste_target()), chosen)
+        self.app.push_screen(PasteConfirmScreen(shown, target), chosen)
 
     # -- the multi-line composer ----------------------------------------------
     def open_composer(self, insert: str) -> None:

@@ -147,3 +147,18 @@ async def test_a_paste_joins_the_draft_at_the_cursor(alice, make_peer):
         await until(lambda: carol.bodies() == ["/c1"] and bob.bodies()[-1:] == ["/c2"], timeout=5,
                     message=lambda: f"carol {carol.bodies()}, bob {bob.bodies()}")
         assert bob.bodies() == ["look: a\nb (end)", "/c2"]
+
+
+async def test_a_confirmed_paste_goes_where_its_prompt_said(alice, make_peer):
+    """The focus may move while the prompt waits (an earlier /msg focusing its
+    window): the paste still goes to the window the prompt named."""
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        window = await open_chat(app, pilot, bob.jid)
+        paste(app, "x1\nx2")
+        await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
+        assert f"to {bob.jid}?" in prompt_text(app)
+        app.client.windows.switch(1)  # the status window, behind the prompt
+        await pilot.press("enter")
+        await until(lambda: bob.bodies() == ["x1\nx2"], timeout=5)
+        assert "x1" not in window_text(app.client.windows.status) and "x1" in window_text(window)
