@@ -9,6 +9,8 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
    what a real account goes through, and takes ≈0.1 s on loopback.)
    The same client bookmarks the demo room with autojoin (XEP-0402), and
    bob and carol create the room: Parlons joins it on connect.
+   bob publishes one microblog entry (plain Atom over PEP, XEP-0277):
+   ``/blog`` in Parlons shows it.
 2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
@@ -26,11 +28,17 @@ import itertools
 import logging
 import random
 import sys
+from datetime import datetime, timezone
+from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from tui.xmpp.blog import blog_options
+from tui.xmpp.blog_items import PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
+from tui.xmpp.xep_0277 import NS_MICROBLOG
 
 ROOM_LINES = [
     ("bob", "morning all"),
@@ -65,6 +73,11 @@ PRESENCE_SCRIPT = {
 
 # Alice's contacts at demo start: JID local part -> (name, group).
 ALICE_CONTACTS = {"bob": ("Bob", "Friends"), "carol": ("Carol", "Work")}
+
+# bob's blog entry: (item id, title, text). A fixed id: a second demo run replaces it.
+BOB_ENTRY = ("demo-welcome", "Trying Parlons",
+             "Terminal XMPP with blogs: /blog lists this, /blog show N reads it,\n"
+             "/blog comment N says something back.")
 SETUP_TIMEOUT = 10.0
 
 
@@ -92,6 +105,7 @@ class Bot(slixmpp.ClientXMPP):
         self.join_after: asyncio.Event | None = None
         self.register_plugin("xep_0030")
         self.register_plugin("xep_0045")
+        self.register_plugin("xep_0060")
         self.add_event_handler("session_start", self._start)
         self.add_event_handler("message", self._message)
 
@@ -129,6 +143,22 @@ class Bot(slixmpp.ClientXMPP):
         self.send_presence(pshow=show, pstatus=status)
         if self.room is not None:
             self.send_presence(pto=f"{self.room}/{self.nick}", pshow=show, pstatus=status)
+
+    async def publish_blog_entry(self, item_id: str, title: str, text: str) -> None:
+        """One entry on this bot's microblog, open to everyone (plain Atom)."""
+        me, when = self.boundjid.bare, datetime.now(timezone.utc).isoformat()
+        atom = ET.fromstring(
+            '<entry xmlns="http://www.w3.org/2005/Atom">'
+            f"<id>xmpp:{escape(me)}?;node={NS_MICROBLOG};item={escape(item_id)}</id>"
+            f"<title type='text'>{escape(title)}</title><content type='text'>{escape(text)}</content>"
+            f"<author><name>{escape(self.nick.capitalize())}</name><uri>xmpp:{escape(me)}</uri></author>"
+            f"<published>{when}</published><updated>{when}</updated></entry>")
+        try:
+            await self.plugin["xep_0060"].publish(
+                me, NS_MICROBLOG, id=item_id, payload=atom,
+                options=pubsub_form(PUBLISH_OPTIONS, blog_options("open")), timeout=SETUP_TIMEOUT)
+        except (IqError, IqTimeout) as exc:
+            logging.warning("%s could not publish a blog entry: %r", self.nick, exc)
 
     async def live_presence(self, script) -> None:
         for delay, show, status in itertools.cycle(script):
@@ -228,6 +258,7 @@ async def main() -> None:
         await asyncio.wait_for(asyncio.gather(*(bot.joined.wait() for bot in bots.values())), SETUP_TIMEOUT)
     except asyncio.TimeoutError:
         logging.warning("the bots did not join %s in time", args.room)
+    await bots["bob"].publish_blog_entry(*BOB_ENTRY)
     print("ready", flush=True)  # demo/__main__.py waits for this line
 
     erin = Newcomer(f"erin@{args.domain}/bot", args.password, args.ca, None, "erin",

@@ -14,6 +14,7 @@ from .commands import build_registry
 from .commands.context import run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
+from .core.blog_lines import BlogWindows
 from .core.corrections import last_own_chat_line, last_own_room_line
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
@@ -51,6 +52,8 @@ class Client:
         self.bus = EventBus()
         self.windows = WindowList(self.bus)
         self.accounts = Accounts(self.windows, self.bus)
+        self.blog_windows = BlogWindows(  # blog windows follow the accounts' blog models
+            self.windows, self.bus, lambda jid: (a := self.accounts.get(jid)) and a.blog.model)
         self.registry: Registry = build_registry()
         self.ui: UiActions | None = None
 
