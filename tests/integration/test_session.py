@@ -192,3 +192,42 @@ async def test_direct_tls_with_an_untrusted_certificate_is_refused(prosody, make
     assert account.session.status.state is ConnectionState.OFFLINE
     assert "reconnecting" not in status_text(client)
     await account.session.disconnect()
+
+
+async def test_a_stream_dropped_before_our_first_presence_announces_it_after_resuming(
+        prosody, make_account, make_peer):
+    """The network goes away as the roster answer comes in, i.e. just before
+    we would announce ourselves. The resumed session must still announce us:
+    unannounced, the server keeps every message to our bare JID in offline
+    storage, out of this session (seen as a rare loss under load)."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    client = Client()
+    account = client.add_account(settings(prosody, jid, password), backoff=Backoff(base=0.5, cap=1))
+    session = account.session
+    dropped = []
+
+    def drop_on_roster(stanza):
+        # the roster answer is in: we are about to announce ourselves, and the network goes
+        if not dropped and stanza.name == "iq" and stanza["type"] == "result" \
+                and stanza.xml.find("{jabber:iq:roster}query") is not None:
+            dropped.append(session.announced)
+            session.xmpp.transport.abort()
+        return stanza
+
+    session.on_client_created(lambda xmpp: xmpp.add_filter("in", drop_on_roster))
+    session.connect()
+    try:
+        await until(lambda: dropped and not session.online, timeout=10, message=lambda: status_text(client))
+        assert dropped == [False]  # our first presence had not gone out
+        bob.send(jid, "sent while you were away")
+        await until(lambda: "online (session resumed)" in status_text(client), timeout=15,
+                    message=lambda: status_text(client))
+        await until(lambda: session.announced, timeout=5)
+        bob.send(jid, "and after")
+        window = await until(lambda: client.windows.find(jid, bob.jid), timeout=5)
+        await until(lambda: [l.body for l in window.lines if "away" in l.body or "after" in l.body]
+                    == ["sent while you were away", "and after"], timeout=5,
+                    message=lambda: str([l.body for l in window.lines]))
+    finally:
+        await session.disconnect()

@@ -64,6 +64,7 @@ class AccountSession:
         self.xmpp: slixmpp.ClientXMPP | None = None
         self._wanted = False  # the user wants this account online
         self.announced = False  # our first presence of this session went out
+        self._presence_acked = False  # ... and the server acknowledged it (stream management)
         self._fatal = False  # the last failure cannot be fixed by retrying
         self._retry_handle: asyncio.TimerHandle | None = None
         self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
@@ -108,6 +109,7 @@ class AccountSession:
         xmpp.add_event_handler("stream_error", self._on_stream_error)
         xmpp.add_event_handler("session_start", self._on_session_start)
         xmpp.add_event_handler("session_resumed", self._on_session_resumed)
+        xmpp.add_event_handler("stanza_acked", self._on_stanza_acked)
         xmpp.add_event_handler("disconnected", self._on_disconnected)
         for callback in self._on_client_created:
             callback(xmpp)
@@ -239,7 +241,13 @@ class AccountSession:
 
     def _on_session_start(self, _event) -> None:
         self.announced = False  # contacts see us once our first presence is out
+        self._presence_acked = False
         self._became_online("online")
+        self._announce_soon()
+
+    def _announce_soon(self) -> None:
+        # An earlier request may still wait for an answer lost with the old
+        # connection: this one does not wait for it; the first to finish announces.
         xmpp = self.xmpp
         if xmpp is not None:
             asyncio.ensure_future(self._roster_then_presence(xmpp))
@@ -251,7 +259,7 @@ class AccountSession:
             await xmpp.get_roster(timeout=30)
         except Exception as exc:  # slixmpp raises IqError/IqTimeout
             log.info("%s: roster request failed: %s", self.jid, exc)
-        if xmpp is self.xmpp and self.online:
+        if xmpp is self.xmpp and self.online and not self.announced:
             self.announce_presence(xmpp)
             self.announced = True
 
@@ -262,6 +270,17 @@ class AccountSession:
 
     def _on_session_resumed(self, _event) -> None:
         self._became_online("online (session resumed)")
+        # Dropped before the server had our first presence (e.g. as the roster
+        # came in, the presence then written into the dying connection): it
+        # still holds us unavailable and keeps what is sent to our bare JID in
+        # offline storage. Announce us (again) until it acknowledges one.
+        if not self._presence_acked:
+            self.announced = False
+            self._announce_soon()
+
+    def _on_stanza_acked(self, stanza) -> None:
+        if stanza.name == "presence" and stanza["type"] in ("", "available") and not stanza["to"]:
+            self._presence_acked = True
 
     def _became_online(self, what: str) -> None:
         self.backoff.reset()
