@@ -17,7 +17,6 @@ is a :class:`BlogError` whose ``str()`` is one line for the status window.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 
@@ -25,6 +24,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ..core.blog import Blogs, Entry, Feed
+from ..core.coalesce import CoalescedChanges, Coalescer
 from ..core.events import BlogChanged, EventBus
 from ..core.roster import local_part
 from ..core.windows import WindowList
@@ -49,7 +49,7 @@ def blog_options(access: str) -> dict[str, str]:
 
 
 # -- the service --------------------------------------------------------------------------------
-class BlogService:
+class BlogService(CoalescedChanges):
     def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
         self.session, self.windows, self.bus = session, windows, bus
         self.model = Blogs(session.jid)
@@ -59,8 +59,8 @@ class BlogService:
         self.page_size = PAGE_SIZE
         self.comments = BlogComments(self)  # read, post, delete comments; .service configures
         self._rsm: dict[str, bool] = {}
-        self._dirty: set[str] = set()
-        self.changes_emitted = 0  # BlogChanged events sent (tests read it)
+        self._changes: Coalescer[str] = Coalescer(
+            bus, lambda authors: (BlogChanged(self.session.jid, frozenset(authors)),))
         session.on_client_created(self._attach)
 
     def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
@@ -77,19 +77,7 @@ class BlogService:
 
     def touched(self, author: str) -> None:
         """One ``BlogChanged`` per turn of the loop, naming every blog that moved."""
-        schedule = not self._dirty
-        self._dirty.add(author)
-        if schedule:
-            try:
-                asyncio.get_running_loop().call_soon(self._flush)
-            except RuntimeError:  # no loop (unit tests): now
-                self._flush()
-
-    def _flush(self) -> None:
-        authors, self._dirty = frozenset(self._dirty), set()
-        if authors:
-            self.changes_emitted += 1
-            self.bus.emit(BlogChanged(self.session.jid, authors))
+        self._changes.add(author)
 
     def client(self) -> slixmpp.ClientXMPP:
         xmpp = self.session.xmpp

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import slixmpp
 
+from ..core.coalesce import CoalescedChanges, Coalescer
 from ..core.events import EventBus, RoomChanged
 from ..core.model import Line, LineKind
 from ..core.room import Room
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 PLUGINS = ("xep_0030", "xep_0045", "xep_0249", "xep_0092", "xep_0313", "xep_0359")
 JOIN_TIMEOUT = 20.0
 NICK_RETRIES = 3  # alice, alice_, alice__
-class MucService:
+class MucService(CoalescedChanges):
     def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus, chat) -> None:
         self.session = session
         self.windows = windows
@@ -58,8 +59,8 @@ class MucService:
         self._joining: dict[str, asyncio.Future] = {}
         self._join_tasks: dict[str, asyncio.Future] = {}
         self._topic_seen: set[str] = set()  # rooms whose topic was shown since joining
-        self._dirty: set[str] = set()
-        self.changes_emitted = 0
+        self._changes: Coalescer[str] = Coalescer(
+            bus, lambda rooms: (RoomChanged(self.session.jid, room) for room in rooms))
         session.on_client_created(self._attach)
 
     def configure(self, *, nick: str | None = None, service: str | None = None,
@@ -91,20 +92,7 @@ class MucService:
 
     def changed(self, room: str) -> None:
         """One ``RoomChanged`` per room per turn of the loop, however many presences came."""
-        if not self._dirty:
-            try:
-                asyncio.get_running_loop().call_soon(self._flush)
-            except RuntimeError:  # no loop (unit tests): now
-                self._dirty.add(room)
-                self._flush()
-                return
-        self._dirty.add(room)
-
-    def _flush(self) -> None:
-        dirty, self._dirty = self._dirty, set()
-        for room in dirty:
-            self.changes_emitted += 1
-            self.bus.emit(RoomChanged(self.session.jid, room))
+        self._changes.add(room)
 
     def _client(self) -> slixmpp.ClientXMPP:
         xmpp = self.session.xmpp

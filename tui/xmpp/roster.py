@@ -7,17 +7,17 @@ the commands that answer it.
 
 A presence storm (thousands of contacts at login) arrives as many stanzas
 in few turns of the event loop: the model is updated per stanza (cheap dict
-work) and ``RosterChanged`` is emitted once per turn, on ``call_soon``.
+work) and ``RosterChanged`` is emitted once per turn (a :class:`~tui.core.coalesce.Coalescer`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from ..core.coalesce import CoalescedChanges, Coalescer
 from ..core.events import EventBus, RosterChanged
 from ..core.model import Line, LineKind
 from ..core.roster import Roster
@@ -36,14 +36,13 @@ class RosterError(Exception):
     """A roster change the server refused or did not answer; one line."""
 
 
-class RosterService:
+class RosterService(CoalescedChanges):
     def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
         self.session = session
         self.windows = windows
         self.bus = bus
         self.model = Roster(session.jid)
-        self._flush_pending = False
-        self.changes_emitted = 0  # RosterChanged events sent (tests and benchmarks read it)
+        self._changes = Coalescer(bus, lambda _keys: (RosterChanged(self.session.jid),))
         session.on_client_created(self._attach)
 
     # -- wiring ------------------------------------------------------------------
@@ -59,18 +58,7 @@ class RosterService:
 
     def changed(self) -> None:
         """The model changed: one ``RosterChanged`` per turn of the loop."""
-        if self._flush_pending:
-            return
-        self._flush_pending = True
-        try:
-            asyncio.get_running_loop().call_soon(self._flush)
-        except RuntimeError:  # no loop (a unit test driving the model): say it now
-            self._flush()
-
-    def _flush(self) -> None:
-        self._flush_pending = False
-        self.changes_emitted += 1
-        self.bus.emit(RosterChanged(self.session.jid))
+        self._changes.add()
 
     # -- incoming ------------------------------------------------------------------
     def _on_session_start(self, _event) -> None:
