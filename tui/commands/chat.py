@@ -56,7 +56,7 @@ def register(registry: Registry) -> None:
     async def _retry(ctx: Context, args) -> None:
         account = _chat_account(ctx)
         if not account.session.online:
-            raise CommandError(f"{account.jid} is offline: /connect first")
+            raise CommandError(account.session.offline_text)
         count = await account.chat.retry(ctx.window)
         ctx.out(f"Sent {count} message{'s' if count != 1 else ''} again" if count else "Nothing to send again")
 

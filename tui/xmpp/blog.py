@@ -80,10 +80,7 @@ class BlogService(CoalescedChanges):
         self._changes.add(author)
 
     def client(self) -> slixmpp.ClientXMPP:
-        xmpp = self.session.xmpp
-        if xmpp is None or not self.session.online:
-            raise BlogError(f"{self.session.jid} is offline: connect first (/connect)", "offline")
-        return xmpp
+        return self.session.online_client(lambda text: BlogError(text, "offline"))
 
     # -- notifications -------------------------------------------------------------------------
     def _sender(self, msg) -> str | None:

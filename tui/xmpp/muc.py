@@ -95,10 +95,7 @@ class MucService(CoalescedChanges):
         self._changes.add(room)
 
     def _client(self) -> slixmpp.ClientXMPP:
-        xmpp = self.session.xmpp
-        if xmpp is None or not self.session.online:
-            raise MucError(f"{self.session.jid} is offline: /connect first")
-        return xmpp
+        return self.session.online_client(MucError)
 
     # -- windows ---------------------------------------------------------------------
     def find_window(self, room: str) -> Window | None:

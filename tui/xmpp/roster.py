@@ -147,10 +147,7 @@ class RosterService(CoalescedChanges):
 
     # -- user actions ----------------------------------------------------------------
     def _client(self) -> slixmpp.ClientXMPP:
-        xmpp = self.session.xmpp
-        if xmpp is None or not self.session.online:
-            raise RosterError(f"{self.session.jid} is offline: connect first (/connect)")
-        return xmpp
+        return self.session.online_client(RosterError)
 
     async def _set_item(self, jid: str, name: str, groups: list[str]) -> None:
         xmpp = self._client()

@@ -78,6 +78,18 @@ class AccountSession:
     def online(self) -> bool:
         return self.status.state is ConnectionState.ONLINE
 
+    @property
+    def offline_text(self) -> str:
+        """What to tell the user who asks for something that needs the server."""
+        return f"{self.jid} is offline: /connect first"
+
+    def online_client(self, error: Callable[[str], Exception]) -> slixmpp.ClientXMPP:
+        """The connection, or ``error(offline_text)`` raised (each service
+        raises its own error class, which its commands turn into one line)."""
+        if self.xmpp is None or not self.online:
+            raise error(self.offline_text)
+        return self.xmpp
+
     def roster_jids(self) -> list[str]:
         if self.xmpp is None:
             return []

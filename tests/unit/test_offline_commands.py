@@ -1,0 +1,27 @@
+"""Asking an offline account for something that needs the server: one line,
+the same from every service, raised as the service's own error."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.client import Client
+from tui.xmpp.blog_items import BlogError
+from tui.xmpp.muc_errors import MucError
+from tui.xmpp.roster import RosterError
+from tui.xmpp.session import ConnectionSettings
+
+
+@pytest.mark.parametrize("command", ["/join room@conference.example.org", "/roster add bob@example.org",
+                                     "/blog post hello"])
+async def test_every_service_says_offline_the_same_way(command):
+    client = Client()
+    account = client.add_account(ConnectionSettings(jid="me@example.org", password="x"))
+    await client.handle_input(command, client.windows.status)
+    assert client.windows.status.lines[-1].body == "me@example.org is offline: /connect first"
+    with pytest.raises(MucError, match="offline: /connect first"):
+        account.muc._client()
+    with pytest.raises(RosterError, match="offline: /connect first"):
+        account.roster._client()
+    with pytest.raises(BlogError, match="offline: /connect first"):
+        account.blog.client()
