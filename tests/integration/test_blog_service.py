@@ -7,26 +7,20 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
-from xml.etree import ElementTree as ET
 
 import pytest
 import pytest_asyncio
 
+from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
+from tests.harness.client import status_text
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.blog import CommentsLink
 from tui.core.events import BlogChanged
 from tui.text import sanitize, sanitize_line
-from tui.xmpp.blog import blog_options
-from tui.xmpp.blog_items import PUBLISH_OPTIONS, BlogError, pubsub_form
+from tui.xmpp.blog_items import BlogError
 from tui.xmpp.session import ConnectionSettings
 from tui.xmpp.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG
-
-PEER_PLUGINS = ("xep_0030", "xep_0060", "xep_0163", "xep_0198")
-
-
-def status_text(client: Client) -> str:
-    return "\n".join(line.body for line in client.windows.status.lines)
 
 
 @pytest_asyncio.fixture
@@ -195,27 +189,6 @@ async def test_comments_posted_read_and_deleted(alice_and_bob):
     await alice.blog.comments.delete(entry, mine.id)
     thread = await alice.blog.comments.read(entry)
     assert [c.id for c in thread.oldest_first()] == [posted.id]
-
-
-MOVIM_ENTRY = """
-<entry xmlns="http://www.w3.org/2005/Atom">
-  <id>{item}</id>
-  <title>Movim [i]says[/i] hi</title>
-  <author><name>Carol from Movim</name><uri>xmpp:{jid}</uri></author>
-  <link rel="alternate" href="xmpp:{jid}?;node=urn:xmpp:microblog:0;item={item}"/>
-  <link rel="replies" title="comments" href="xmpp:{jid}?;node=urn:xmpp:microblog:0:comments/{item}"/>
-  <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hello <b>bold</b> &amp;
-    <a href="https://movim.eu/">Movim</a></p><ul><li>one</li><li>two</li></ul></div></content>
-  <published>2024-03-01T10:00:00+00:00</published>
-  <category term="movim"/>
-  <updated>2024-03-01T11:30:00+00:00</updated>
-</entry>"""
-
-
-async def publish_raw(peer, xml: str, *, item: str, access: str = "open") -> None:
-    await peer.plugin["xep_0060"].publish(
-        peer.jid, NS_MICROBLOG, id=item, payload=ET.fromstring(xml),
-        options=pubsub_form(PUBLISH_OPTIONS, blog_options(access)), timeout=5)
 
 
 async def test_an_entry_in_movims_shape_is_read_as_plain_text(make_client, make_peer):

@@ -10,9 +10,9 @@ import uuid
 
 from screens.form_screen import FormScreen
 from tests.harness.app import account_config, running_app
+from tests.harness.client import run, status_text, window_text
+from tests.harness.rooms import enter, joined, open_room, room_name
 from tests.harness.wait import until
-from tests.integration.test_muc_service import (  # noqa: F401  (alice: a fixture)
-    alice, enter, joined, open_room, room_name, run, status_text, window_text)
 from textual.widgets import Input
 from tui.config import Config
 from tui.core.windows import WindowKind

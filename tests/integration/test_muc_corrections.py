@@ -4,24 +4,10 @@ and the ones the room's archive replays on join."""
 
 from __future__ import annotations
 
-from tests.harness.peer import DEFAULT_PLUGINS
+from tests.harness.client import run, window_text
+from tests.harness.rooms import CORRECTING, enter, joined, nicks_seen_by, open_room, room_name, say
 from tests.harness.wait import until
-from tests.integration.test_muc_service import (  # noqa: F401  (alice: the fixture)
-    alice, enter, joined, nicks_seen_by, open_room, room_name, run, window_text,
-)
 from tui.core.model import LineKind
-
-CORRECTING = DEFAULT_PLUGINS + ("xep_0308", "xep_0359")
-
-
-def say(peer, room: str, body: str, *, replace: str | None = None) -> str:
-    """``peer`` says ``body`` in ``room`` (as a correction of ``replace``); the message's id."""
-    msg = peer.xmpp.make_message(mto=room, mbody=body, mtype="groupchat")
-    msg["id"] = peer.xmpp.new_id()
-    if replace is not None:
-        msg["replace"]["id"] = replace
-    msg.send()
-    return msg["id"]
 
 
 def lines_of(window, nick: str) -> list:

@@ -6,77 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-import pytest_asyncio
 from slixmpp import JID
 
+from tests.harness.client import run, status_text, window_text
+from tests.harness.rooms import enter, joined, nicks_seen_by, open_room, room_name
 from tests.harness.wait import until
-from tui.client import Client
-from tui.core.events import RoomChanged
 from tui.core.model import Delivery, LineKind
 from tui.core.windows import WindowKind
-from tui.xmpp.session import ConnectionSettings
-
-
-def status_text(client: Client) -> str:
-    return "\n".join(line.body for line in client.windows.status.lines)
-
-
-def window_text(window) -> str:
-    return "\n".join(f"{line.nick} {line.body}".strip() for line in window.lines)
-
-
-@pytest_asyncio.fixture
-async def alice(prosody, make_account, tmp_path):
-    """A headless Client with one online account (nick "alice") and a history store."""
-    jid, password = make_account("alice")
-    client = Client()
-    account = client.add_account(ConnectionSettings(
-        jid=jid, password=password, host=prosody.host, port=prosody.c2s_port, ca_file=prosody.ca_file))
-    account.muc.configure(nick="alice", service=prosody.muc_domain)
-    await account.open_history(tmp_path)
-    account.session.connect()
-    await until(lambda: account.session.online, timeout=10, message=lambda: status_text(client))
-    client.jid, client.account = jid, account
-    client.room_events = []
-    client.bus.subscribe(RoomChanged, client.room_events.append)
-    try:
-        yield client
-    finally:
-        await account.session.disconnect()
-        await account.close()
-
-
-async def run(client: Client, line: str, window=None) -> None:
-    await client.handle_input(line, window or client.windows.status)
-
-
-def room_name(prosody, prefix: str = "bench") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:6]}@{prosody.muc_domain}"
-
-
-async def open_room(peer, room: str, nick: str, *, topic: str | None = None, password: str | None = None):
-    """``peer`` joins (creating the room: it is then its owner) and unlocks it."""
-    muc = peer.plugin["xep_0045"]
-    presence, *_ = await muc.join_muc_wait(JID(room), nick, maxstanzas=0, timeout=10)
-    if 201 in presence["muc"]["status_codes"]:
-        form = await muc.get_room_config(room)
-        form["type"] = "submit"
-        # occupants may set the topic; the room is listed (/list)
-        form.set_values({"muc#roomconfig_changesubject": "1", "muc#roomconfig_publicroom": "1"})
-        if password is not None:
-            form.set_values({"muc#roomconfig_passwordprotectedroom": "1",
-                             "muc#roomconfig_roomsecret": password})
-        await muc.set_room_config(room, form)
-    if topic is not None:
-        muc.set_subject(room, topic)
-
-
-async def enter(peer, room: str, nick: str, password: str | None = None) -> None:
-    await peer.plugin["xep_0045"].join_muc_wait(JID(room), nick, password=password, maxstanzas=0, timeout=10)
-
-
-def nicks_seen_by(peer, room: str) -> set[str]:
-    return set(peer.plugin["xep_0045"].rooms[None].get(JID(room), {}).keys())
 
 
 def said_in(peer, room: str) -> list[tuple[str, str]]:
@@ -91,15 +27,6 @@ async def room_with_bob_and_carol(prosody, make_peer, topic="Benchmarks and coff
     await open_room(bob, room, "bob", topic=topic)
     await enter(carol, room, "carol")
     return room, bob, carol
-
-
-async def joined(alice: Client, room: str):
-    await run(alice, f"/join {room}")
-    window = alice.account.muc.find_window(room)
-    assert window is not None and window.kind is WindowKind.ROOM
-    model = alice.room_of(window)
-    await until(lambda: model.joined, message=lambda: window_text(window) + status_text(alice))
-    return window, model
 
 
 async def test_join_topic_occupants_and_talking_both_ways(alice, prosody, make_peer):

@@ -7,13 +7,10 @@ import contextlib
 
 import pytest_asyncio
 
+from tests.harness.client import run, status_text
 from tests.harness.wait import until
 from tui.client import Client
 from tui.xmpp.session import ConnectionSettings
-
-
-def status_text(client: Client) -> str:
-    return "\n".join(line.body for line in client.windows.status.lines)
 
 
 def window_text(window) -> str:
@@ -53,10 +50,6 @@ async def alice(prosody, make_account):
         yield client
     finally:
         await account.session.disconnect()
-
-
-async def run(client: Client, line: str) -> None:
-    await client.handle_input(line, client.windows.status)
 
 
 async def manual_peer(make_peer):

@@ -4,6 +4,7 @@ reconnection when it can help and only then."""
 from __future__ import annotations
 
 from tests.harness.certs import make_unrelated_ca
+from tests.harness.client import status_text
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import ConnectionState
@@ -16,10 +17,6 @@ def settings(server, jid, password, **overrides) -> ConnectionSettings:
                   ca_file=server.ca_file)
     values.update(overrides)
     return ConnectionSettings(**values)
-
-
-def status_text(client: Client) -> str:
-    return "\n".join(line.body for line in client.windows.status.lines)
 
 
 def nothing_scheduled(session) -> bool:

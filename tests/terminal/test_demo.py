@@ -10,8 +10,6 @@ from pathlib import Path
 
 from tests.harness.wait import until
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def alive(pid: int) -> bool:
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.harness.terminal import input_row, screen_shows, start_parlons, title
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import input_row, screen_shows, start_parlons, title
 
 # An "editor" that owns the terminal for a while: it shows a prompt, reads a
 # line from the keyboard (only possible if Parlons stopped reading it), and

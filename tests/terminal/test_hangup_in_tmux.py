@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.terminal import online_with_bob_window, screen_shows
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import online_with_bob_window, screen_shows
 
 
 async def other_resource(make_peer, jid: str, password: str):

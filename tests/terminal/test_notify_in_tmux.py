@@ -7,8 +7,8 @@ checks the bytes written for a real peer's message instead."""
 
 from __future__ import annotations
 
+from tests.harness.terminal import screen_shows, start_parlons
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import screen_shows, start_parlons
 
 
 def pane(tmux, fmt: str) -> str:

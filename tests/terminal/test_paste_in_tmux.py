@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.harness.terminal import input_row, online_with_bob_window, screen_shows, title
 from tests.harness.wait import until
-from tests.terminal.test_parlons_in_tmux import input_row, online_with_bob_window, screen_shows, title
 
 
 async def type_slowly(tmux, text: str) -> None:

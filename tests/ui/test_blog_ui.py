@@ -7,8 +7,8 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from tests.harness.app import running_app, screen_text, status_text, window_text
+from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
-from tests.integration.test_blog_service import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tui.core.windows import WindowKind
 from tui.xmpp.blog_items import new_atom, now
 from tui.xmpp.xep_0277 import NS_MICROBLOG

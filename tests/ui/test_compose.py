@@ -16,10 +16,12 @@ from textual import events
 
 from screens import editor
 from tests.harness.app import running_app, status_text, window_text
+from tests.harness.room_windows import ROOM, fill, open_room
 from tests.harness.wait import until
 from tui.commands.compose import last_url, nth_message, urls_in
 from tui.commands.registry import CommandError
 from tui.core.model import Line, LineKind
+from tui.core.room import Room
 
 
 def script(tmp_path: Path, name: str, body: str) -> Path:
@@ -211,9 +213,6 @@ async def test_copy_says_which_clipboards_it_reached(alice, monkeypatch):
 
 # -- pastes into widgets that take no text ----------------------------------------------------
 async def test_a_paste_into_the_roster_or_the_nick_list_is_ignored(alice):
-    from tests.ui.test_nick_list import ROOM, fill, open_room
-    from tui.core.room import Room
-
     async with running_app(alice.config) as (app, pilot):
         commands: list[str] = []
         original = app.client.handle_input

@@ -10,8 +10,8 @@ from textual.widgets import Checkbox, Input, Select, SelectionList, TextArea
 
 from screens.form_screen import FormScreen
 from tests.harness.app import running_app
+from tests.harness.forms import every_field_form
 from tests.harness.wait import until
-from tests.unit.test_forms import every_field_form
 from tui.core.forms import DataForm, FormField
 from tui.xmpp.forms import form_from_stanza, form_to_stanza, submission_stanza
 

@@ -14,29 +14,14 @@ from textual import events
 
 from screens.widgets.bars import TitleBar
 from tests.harness.app import running_app, screen_lines
+from tests.harness.room_windows import ROOM, fill, open_room
 from tests.harness.wait import until
 from tui.core.events import RoomChanged
 from tui.core.model import Line, LineKind
 from tui.core.room import Occupant, Room
-from tui.core.windows import Activity, WindowKind
+from tui.core.windows import Activity
 
-ROOM = "bench@conference.localhost"
 CYRILLIC_O = "\u043e"
-
-
-def open_room(app, account: str, room: Room, *, focus: bool = True):
-    """A room window showing ``room``, as the MUC service would open it."""
-    rooms = getattr(app.client, "_test_rooms", None)
-    if rooms is None:
-        rooms = app.client._test_rooms = {}
-        app.client.room_of = lambda window: rooms.get(window.target)
-    rooms[room.jid] = room
-    return app.client.windows.open(room.jid.split("@")[0], WindowKind.ROOM, account, room.jid, focus=focus)
-
-
-def fill(room: Room, people: dict[str, str]) -> None:
-    for nick, role in people.items():
-        room.upsert(Occupant(nick, role=role))
 
 
 def changed(app, account: str, room: Room) -> None:

@@ -10,8 +10,8 @@ from slixmpp import JID
 
 from tests.harness.app import account_config, running_app, screen_lines, screen_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
+from tests.harness.rooms import CORRECTING, say
 from tests.harness.wait import until
-from tests.integration.test_muc_corrections import CORRECTING, say
 from tui.config import Config
 from tui.core.model import LineKind
 from tui.core.windows import Activity, WindowKind
