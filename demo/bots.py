@@ -36,9 +36,10 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from tui.xmpp.blog import blog_options
-from tui.xmpp.blog_items import PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.blog_comments import NODE_OPTIONS
+from tui.xmpp.blog_items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
-from tui.xmpp.xep_0277 import NS_MICROBLOG
+from tui.xmpp.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, pubsub_uri
 
 ROOM_LINES = [
     ("bob", "morning all"),
@@ -144,14 +145,23 @@ class Bot(slixmpp.ClientXMPP):
         if self.room is not None:
             self.send_presence(pto=f"{self.room}/{self.nick}", pshow=show, pstatus=status)
 
-    async def publish_blog_entry(self, item_id: str, title: str, text: str) -> None:
-        """One entry on this bot's microblog, open to everyone (plain Atom)."""
+    async def publish_blog_entry(self, item_id: str, title: str, text: str, comments_service: str) -> None:
+        """One entry on this bot's microblog, open to everyone (plain Atom),
+        with a comments node anyone may write to on ``comments_service``."""
         me, when = self.boundjid.bare, datetime.now(timezone.utc).isoformat()
+        node = COMMENTS_PREFIX + item_id
+        try:
+            await self.plugin["xep_0060"].create_node(
+                comments_service, node, config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=SETUP_TIMEOUT)
+        except (IqError, IqTimeout) as exc:  # conflict: made by an earlier demo run
+            logging.info("%s: comments node: %r", self.nick, exc)
+        replies = escape(pubsub_uri(comments_service, node), {"'": "&apos;"})
         atom = ET.fromstring(
             '<entry xmlns="http://www.w3.org/2005/Atom">'
             f"<id>xmpp:{escape(me)}?;node={NS_MICROBLOG};item={escape(item_id)}</id>"
             f"<title type='text'>{escape(title)}</title><content type='text'>{escape(text)}</content>"
             f"<author><name>{escape(self.nick.capitalize())}</name><uri>xmpp:{escape(me)}</uri></author>"
+            f"<link rel='replies' title='comments' href='{replies}'/>"
             f"<published>{when}</published><updated>{when}</updated></entry>")
         try:
             await self.plugin["xep_0060"].publish(
@@ -258,7 +268,7 @@ async def main() -> None:
         await asyncio.wait_for(asyncio.gather(*(bot.joined.wait() for bot in bots.values())), SETUP_TIMEOUT)
     except asyncio.TimeoutError:
         logging.warning("the bots did not join %s in time", args.room)
-    await bots["bob"].publish_blog_entry(*BOB_ENTRY)
+    await bots["bob"].publish_blog_entry(*BOB_ENTRY, comments_service=f"pubsub.{args.domain}")
     print("ready", flush=True)  # demo/__main__.py waits for this line
 
     erin = Newcomer(f"erin@{args.domain}/bot", args.password, args.ca, None, "erin",
