@@ -34,10 +34,10 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.start(["make", "-s", "demo"], env={"PARLONS_DEMO_STATE": str(state)}, width=120, height=40)
     await until(lambda: "alice@localhost: online" in tmux.capture(), timeout=60,
                 message="Parlons online in the demo")
-    online_after = time.monotonic() - started
-    print(f"demo: Parlons online {online_after:.1f} s after `make demo`")
-    # ≈2 s measured (bots ready ≈0.5 s); the bots' roster set-up timing out would cost 15 s
-    assert online_after < 10
+    print(f"demo: Parlons online {time.monotonic() - started:.1f} s after `make demo`")
+    # the bots set everything up before Parlons starts: nothing failed or timed out
+    # (a speed figure belongs in a benchmark, not in a test that a loaded machine fails)
+    assert (state / "bots.log").read_text() == ""
     server_pid = int((state / "prosody" / "prosody.pid").read_text())
     bots_pid = int((state / "bots.pid").read_text())
     assert alive(server_pid) and alive(bots_pid)
