@@ -19,6 +19,7 @@ test: system-deps $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_message_log.py
 	$(PY) bench/bench_search.py
+	$(PY) bench/bench_models.py
 
 venv: $(STAMP)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import re
 import stat
-import time
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
+from tests.harness.wait import wait_until
 from tui import config as config_module
 from tui.config import (
     ACCOUNT_KEYS,
@@ -256,11 +256,21 @@ def test_password_command_that_prints_nothing_is_an_error() -> None:
 def test_password_command_timeout_kills_the_whole_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config_module, "PASSWORD_COMMAND_TIMEOUT", 0.3)
     # The grandchild `sleep` keeps stdout open after the shell is gone.
-    account = AccountConfig("a@b.org", password_command="sleep 30 | cat")
-    started = time.monotonic()
+    account = AccountConfig("a@b.org", password_command="sleep 30.4217 | cat")
     with pytest.raises(ConfigError, match="no answer within 0.3 s"):
         resolve_password(account)
-    assert time.monotonic() - started < 3
+    # the grandchild went with the shell (a pipeline left running would also
+    # have kept resolve_password waiting for its output: the test would hang)
+    wait_until(lambda: not [proc for proc in Path("/proc").glob("[0-9]*/cmdline")
+                            if _read(proc).startswith(b"sleep\x0030.4217")], timeout=2,
+               message="the pipeline's sleep killed")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:  # gone meanwhile
+        return b""
 
 
 # ------------------------------------------------------------------ writing

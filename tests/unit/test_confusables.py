@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -111,12 +110,8 @@ def test_a_thousand_occupants_and_five_thousand_contacts_are_indexed_not_compare
     nicks = [f"user{i}" for i in range(1000)] + [f"us{CYRILLIC_O}r{i}".replace("u", "u") for i in range(3)]
     others = [f"Contact {i}" for i in range(5000)]
     skeleton.cache_clear()
-    started = time.perf_counter()
     found = find_confusables(nicks, others)
-    cold = time.perf_counter() - started
-    started = time.perf_counter()
-    find_confusables(nicks, others)
-    warm = time.perf_counter() - started
     assert len(found) == 0  # "usоr0" is not "user0"
-    print(f"find_confusables 1,000 nicks + 5,000 names: cold {cold * 1000:.1f} ms, warm {warm * 1000:.1f} ms")
-    assert cold < 0.5 and warm < 0.1  # O(n²) would be 5 million comparisons
+    # one skeleton per name, looked up by skeleton: never a pair of names compared
+    # (how fast: bench/bench_models.py)
+    assert skeleton.cache_info().misses <= len(set(nicks) | set(others))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 from tui.core.roster import (
     NO_GROUP,
@@ -110,14 +109,12 @@ def test_full_roster_replaces_and_remove() -> None:
     assert len(roster) == 0
 
 
-def test_five_thousand_presences_apply_and_sort_fast() -> None:
+def test_five_thousand_presences_apply_and_sort() -> None:
+    # how fast: bench/bench_models.py
     roster = Roster("alice@example.org")
     for n in range(5000):
         roster.set_item(f"user{n}@x.org", name=f"User {n}", groups=[f"group{n % 20}"], subscription="both")
-    start = time.perf_counter()
     for n in range(5000):
         roster.set_presence(f"user{n}@x.org", "res", ("available", "away", "dnd")[n % 3], f"status {n}")
     rows = visible_rows(roster)
-    elapsed = time.perf_counter() - start
     assert len(rows) == 5000 + 20
-    assert elapsed < 0.5, elapsed  # measured ≈ 30 ms on the dev machine
