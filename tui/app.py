@@ -200,6 +200,8 @@ class ParlonsApp(App):
             account.muc.configure(nick=account_cfg.nick, service=account_cfg.muc_service,
                                   hide_joins_above=config.ui.hide_joins_above,
                                   highlight_words=config.ui.highlight_words)
+            account.blog.access = account_cfg.blog_access
+            account.blog.comments.service = account_cfg.blog_comments_service
             await account.open_history(self.data_dir)
             if account_cfg.autoconnect:
                 account.session.connect()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from tui.core.blog import ACCESS_MODELS
 from tui.core.notify import DESKTOP_MODES
 from tui.keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
 from tui.text import sanitize_line
@@ -81,6 +82,8 @@ class AccountConfig:
     nick: str | None = None
     muc_service: str | None = None  # e.g. conference.example.org; None: discovered
     autoconnect: bool = True
+    blog_access: str = "open"  # who may read our microblog: open | presence (contacts)
+    blog_comments_service: str | None = None  # pubsub service for comments; None: discovered
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ _ACCOUNT_TYPES: dict[str, type] = {
     "nick": str,
     "muc_service": str,
     "autoconnect": bool,
+    "blog_access": str,
+    "blog_comments_service": str,
 }
 _UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
@@ -287,6 +292,11 @@ class _ConfigReader:
             if not ca_file.is_file():
                 raise self.error(prefix + "ca_file", f"no such file: {ca_file}")
 
+        blog_access = values["blog_access"]
+        if blog_access is not None and blog_access not in ACCESS_MODELS:
+            raise self.error(prefix + "blog_access",
+                             f"expected one of {', '.join(ACCESS_MODELS)}, got {blog_access!r}")
+
         defaults = AccountConfig(jid=jid)
         return AccountConfig(
             jid=jid,
@@ -300,6 +310,8 @@ class _ConfigReader:
             nick=values["nick"],
             muc_service=values["muc_service"],
             autoconnect=_default(values["autoconnect"], defaults.autoconnect),
+            blog_access=_default(blog_access, defaults.blog_access),
+            blog_comments_service=values["blog_comments_service"],
         )
 
     def ui(self, table: Any) -> UiConfig:

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from tests.harness.app import running_app, screen_text, status_text, window_text
+import pytest
+from slixmpp.exceptions import IqError
+
+from tests.harness.app import account_config, running_app, screen_text, status_text, window_text
 from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
+from tui.config import Config
 from tui.core.windows import WindowKind
 from tui.xmpp.blog_items import new_atom, now
 from tui.xmpp.xep_0277 import NS_MICROBLOG
@@ -98,3 +102,20 @@ async def test_post_read_live_show_comment_and_delete(alice, make_peer):
             return not await node_items(bob, alice.jid)
 
         await until(bob_sees_none, timeout=5)
+
+
+async def test_the_configured_access_model_is_what_the_blog_is_published_with(prosody, make_account, make_peer):
+    """blog_access = "presence": a stranger cannot read what alice posts."""
+    jid, password = make_account("alice")
+    config = Config([account_config(prosody, jid, password, blog_access="presence")])
+    stranger = await make_peer(plugins=PEER_PLUGINS)
+    async with running_app(config) as (app, pilot):
+        account = await until(lambda: app.client.accounts.get(jid))
+        await until(lambda: account.session.online, timeout=10)
+        assert account.blog.access == "presence"
+        app.main.input_line.value = "/blog post for my contacts only"
+        await pilot.press("enter")
+        await until(lambda: "for my contacts only" in window_text(app.client.windows.active), timeout=10)
+    with pytest.raises(IqError) as refused:
+        await stranger.plugin["xep_0060"].get_items(jid, "urn:xmpp:microblog:0", timeout=10)
+    assert refused.value.condition in ("forbidden", "not-authorized", "presence-subscription-required")

@@ -393,3 +393,14 @@ def test_paste_table(tmp_path: Path) -> None:
     for body, key in (("confirm_lines = 0", "paste.confirm_lines"), ('burst_ms = "fast"', "paste.burst_ms"),
                       ('secret_patterns = ["("]', "paste.secret_patterns"), ("nope = 1", "paste.nope")):
         assert error_of(write(tmp_path / "bad.toml", base + "[paste]\n" + body + "\n")).key == key
+
+
+def test_blog_keys(tmp_path: Path) -> None:
+    body = ('[[accounts]]\njid = "a@b.org"\npassword = "x"\nblog_access = "presence"\n'
+            'blog_comments_service = "pubsub.b.org"\n')
+    account = load_config(write(tmp_path / "c.toml", body)).accounts[0]
+    assert (account.blog_access, account.blog_comments_service) == ("presence", "pubsub.b.org")
+    plain = load_config(write(tmp_path / "p.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n')).accounts[0]
+    assert (plain.blog_access, plain.blog_comments_service) == ("open", None)
+    bad = write(tmp_path / "d.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\nblog_access = "friends"\n')
+    assert "d.toml:4: accounts[0].blog_access: expected one of open, presence, got 'friends'" in str(error_of(bad))

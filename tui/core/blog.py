@@ -23,6 +23,8 @@ from ..text import sanitize, sanitize_line
 from .roster import local_part
 
 
+ACCESS_MODELS = ("open", "presence")  # who may read a microblog: anyone, or the owner's contacts
+
 @dataclass(frozen=True, slots=True)
 class CommentsLink:
     """Where an entry's comments live: a pubsub service and node."""

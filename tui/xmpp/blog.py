@@ -23,7 +23,7 @@ import uuid
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.blog import Blogs, Entry, Feed
+from ..core.blog import ACCESS_MODELS, Blogs, Entry, Feed
 from ..core.coalesce import CoalescedChanges, Coalescer
 from ..core.events import BlogChanged, EventBus
 from ..core.roster import local_part
@@ -40,7 +40,6 @@ from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, bare_jid
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
-ACCESS_MODELS = ("open", "presence")
 RSM_FEATURES = {"http://jabber.org/protocol/rsm", f"{PUBSUB_NS}#rsm"}
 
 
