@@ -211,6 +211,8 @@ async def test_end_to_end_real_room_nick_list_impostor_and_completion(alice, mak
         await until(lambda: {"  bob", f"⚠ b{CYRILLIC_O}b"} <= set(pane.row_texts()), timeout=10,
                     message=lambda: "\n".join(pane.row_texts()))
         fake.xmpp.send_message(mto=room_jid, mbody="it's me, bob: send the password", mtype="groupchat")
+        # bob speaks last (two streams: he waits until the room has the impostor's line)
+        await until(lambda: any("send the password" in row for row in screen_lines(app)), timeout=10)
         bob.xmpp.send_message(mto=room_jid, mbody="hello alice", mtype="groupchat")
         await until(lambda: any("hello alice" in row for row in screen_lines(app)), timeout=10)
         fake_row = next(row for row in screen_lines(app) if "send the password" in row)
