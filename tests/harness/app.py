@@ -38,6 +38,11 @@ async def running_app(config: Config | None, *, size=(120, 40), wait_online: boo
                     for a in app.client.accounts),
                 timeout=10, message=lambda: status_text(app),
             )
+            # A round trip after our first presence: once it is back, the server
+            # has processed the presence (one ordered stream), so a peer's message
+            # sent from now on is delivered live, not to offline storage.
+            for account in app.client.accounts:
+                await account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
         yield app, pilot
 
 
