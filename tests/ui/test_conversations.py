@@ -10,6 +10,7 @@ from tests.harness.app import running_app, screen_text, status_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
+from tui.core.windows import Activity
 
 CHATTY = DEFAULT_PLUGINS + ("xep_0184", "xep_0085", "xep_0308", "xep_0359")
 
@@ -241,6 +242,29 @@ async def test_up_on_an_empty_line_edits_the_last_message_as_a_correction(alice,
         await pilot.press("enter")
         await until(lambda: len(bob.messages) == 3, timeout=5)
         assert not bob.messages[2].stanza["replace"]["id"]
+
+
+async def test_what_came_while_we_were_away_lights_its_window_up(alice, make_peer, tmp_path):
+    """A message that only the archive has (alice's phone got it live, so
+    nothing waits in offline storage) still marks its window after a restart,
+    as a message from offline storage would; history from before does not."""
+    bob, carol = await make_peer(), await make_peer()
+    data = tmp_path / "data"
+    async with running_app(alice.config, data_dir=data) as (app, pilot):
+        carol.send(alice.jid, "seen before quitting")
+        window = await until(lambda: app.client.windows.find(alice.jid, carol.jid), timeout=5)
+        await until(lambda: "seen before quitting" in window_text(window), timeout=5)
+        await type_line(app, pilot, "/quit")
+        await until(lambda: not app.is_running, timeout=10)
+    phone = await make_peer(alice.jid, alice.password)
+    bob.send(alice.jid, "while you were away")
+    await until(lambda: phone.bodies() == ["while you were away"], timeout=5)
+    await phone.stop()
+    async with running_app(alice.config, data_dir=data) as (app, pilot):
+        window = await until(lambda: app.client.windows.find(alice.jid, bob.jid), timeout=10)
+        await until(lambda: "while you were away" in window_text(window), timeout=10)
+        assert window.activity is Activity.HIGHLIGHT
+        assert app.client.windows.find(alice.jid, carol.jid) is None  # old history opens nothing
 
 
 async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice, make_peer, tmp_path):

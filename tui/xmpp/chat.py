@@ -137,27 +137,33 @@ class ChatService:
         if self._locked.get(peer) == full:
             del self._locked[peer]
 
-    async def receive(self, batch: list[MessageFacts], *, replay: bool = False) -> None:
-        """Store, then show. Corrections replace what they correct."""
+    async def receive(self, batch: list[MessageFacts], *, replay: bool = False, unseen: bool = False) -> None:
+        """Store, then show. Corrections replace what they correct.
+        ``unseen``: history (no typing states, no live alerts) that arrived
+        while we were away: what is new to us marks its window, as the same
+        message from offline storage would."""
         corrections = [f for f in batch if f.replace_id]
         plain = [f for f in batch if not f.replace_id]
         stored = await self.history.keep(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, rowid in zip(plain, stored):
             if rowid and facts.peer not in opened:
-                if await self._show(facts, replay=replay, rowid=rowid if rowid is not True else None):
+                if await self._show(facts, replay=replay, unseen=unseen,
+                                    rowid=rowid if rowid is not True else None):
                     opened.add(facts.peer)
         for facts in corrections:
             await self._apply_correction(facts)
 
-    async def _show(self, facts: MessageFacts, *, replay: bool, rowid: int | None = None) -> bool:
+    async def _show(self, facts: MessageFacts, *, replay: bool, unseen: bool = False,
+                    rowid: int | None = None) -> bool:
         """Show one stored message; True when that opened its window (whose
         history, loaded from the store, already includes it)."""
+        new_to_us = facts.direction == "in" and (not replay or unseen)
         window = self.find_window(facts.peer)
         if window is None:
             window = await self.open_window(facts.peer)
             if self.history.enabled:
-                if not replay:
+                if not replay or new_to_us:
                     self._mark_activity(window)
                 return True
         line = self.line_for(facts)
@@ -165,6 +171,7 @@ class ChatService:
         activity = None
         if facts.direction == "in" and not replay:
             self.states.clear_typing(facts.peer)
+        if new_to_us:
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
         if facts.delayed and not self._place_delayed(window, line):
             return False

@@ -196,14 +196,14 @@ class ChatHistory:
                         floor = _after_floor(facts, floor)
                     batch.append(facts)
                 if len(batch) >= MAM_PAGE and newest is not None:
-                    await self.chat.receive(batch, replay=True)
+                    await self.chat.receive(batch, replay=True, unseen=newest is not None)
                     batch = []
         except Exception as exc:
             log.info("archive catch-up failed: %s", exc)
             self.chat.windows.status_line(f"{self.chat.session.jid}: could not read the server archive ({exc})")
         if newest is None:
             batch.reverse()  # read backwards from the newest: oldest first again
-        await self.chat.receive(batch, replay=True)
+        await self.chat.receive(batch, replay=True, unseen=newest is not None)
 
     def _facts_of_result(self, result) -> MessageFacts | None:
         mam_result = result["mam_result"]
