@@ -98,14 +98,7 @@ def bookmark_from_conference(jid: str, element: ET.Element) -> Bookmark:
 
 def conference_from_bookmark(bookmark: Bookmark, extensions: ET.Element | None = None) -> ET.Element:
     """XEP-0402 payload; ``extensions`` (other clients' data) is carried over."""
-    attrs = {"autojoin": "true" if bookmark.autojoin else "false"}
-    if bookmark.name:
-        attrs["name"] = xml_safe(bookmark.name)
-    element = ET.Element(f"{{{NS}}}conference", attrs)
-    if bookmark.nick:
-        ET.SubElement(element, f"{{{NS}}}nick").text = xml_safe(bookmark.nick)
-    if bookmark.password:
-        ET.SubElement(element, f"{{{NS}}}password").text = xml_safe(bookmark.password)
+    element = _conference(NS, bookmark, {})
     if extensions is not None:
         element.append(extensions)
     return element
@@ -126,14 +119,20 @@ def bookmark_from_legacy(element: ET.Element) -> Bookmark | None:
 
 
 def legacy_from_bookmark(bookmark: Bookmark) -> ET.Element:
-    attrs = {"jid": bookmark.jid, "autojoin": "true" if bookmark.autojoin else "false"}
+    """XEP-0048: the room JID is an attribute (XEP-0402 has it as the item id)."""
+    return _conference(LEGACY_NS, bookmark, {"jid": bookmark.jid})
+
+
+def _conference(ns: str, bookmark: Bookmark, attrs: dict[str, str]) -> ET.Element:
+    """``<conference/>`` in namespace ``ns``: the same fields in both XEPs."""
+    attrs = {**attrs, "autojoin": "true" if bookmark.autojoin else "false"}
     if bookmark.name:
         attrs["name"] = xml_safe(bookmark.name)
-    element = ET.Element(f"{{{LEGACY_NS}}}conference", attrs)
+    element = ET.Element(f"{{{ns}}}conference", attrs)
     if bookmark.nick:
-        ET.SubElement(element, f"{{{LEGACY_NS}}}nick").text = xml_safe(bookmark.nick)
+        ET.SubElement(element, f"{{{ns}}}nick").text = xml_safe(bookmark.nick)
     if bookmark.password:
-        ET.SubElement(element, f"{{{LEGACY_NS}}}password").text = xml_safe(bookmark.password)
+        ET.SubElement(element, f"{{{ns}}}password").text = xml_safe(bookmark.password)
     return element
 
 
