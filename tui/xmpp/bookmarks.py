@@ -87,13 +87,7 @@ def room_jid(text: str) -> str | None:
 
 def bookmark_from_conference(jid: str, element: ET.Element) -> Bookmark:
     """XEP-0402: ``<conference xmlns='urn:xmpp:bookmarks:1'>`` of item ``jid``."""
-    return Bookmark(
-        jid=jid,
-        name=element.get("name") or None,
-        nick=_child_text(element, f"{{{NS}}}nick") or None,
-        password=_child_text(element, f"{{{NS}}}password") or None,
-        autojoin=_truthy(element.get("autojoin")),
-    )
+    return _bookmark(NS, jid, element)
 
 
 def conference_from_bookmark(bookmark: Bookmark, extensions: ET.Element | None = None) -> ET.Element:
@@ -109,11 +103,16 @@ def bookmark_from_legacy(element: ET.Element) -> Bookmark | None:
     jid = room_jid(element.get("jid", ""))
     if jid is None:
         return None
+    return _bookmark(LEGACY_NS, jid, element)
+
+
+def _bookmark(ns: str, jid: str, element: ET.Element) -> Bookmark:
+    """The fields both XEPs share, read from ``<conference/>`` in namespace ``ns``."""
     return Bookmark(
         jid=jid,
         name=element.get("name") or None,
-        nick=_child_text(element, f"{{{LEGACY_NS}}}nick") or None,
-        password=_child_text(element, f"{{{LEGACY_NS}}}password") or None,
+        nick=_child_text(element, f"{{{ns}}}nick") or None,
+        password=_child_text(element, f"{{{ns}}}password") or None,
         autojoin=_truthy(element.get("autojoin")),
     )
 
