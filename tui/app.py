@@ -228,7 +228,7 @@ class ParlonsApp(App):
         if event.window is self.client.windows.active and self._shown_window is event.window:
             main.log_view.notify_changed(event.reflow, event.line)
         else:
-            main.log_view.notify_changed_elsewhere(event.window.lines, event.reflow)
+            main.log_view.notify_changed_elsewhere(event.window.lines, event.reflow, event.line)
 
     def _on_lines_prepended(self, event: LinesPrepended) -> None:
         main = self.main

@@ -216,8 +216,9 @@ class MessageLog(ScrollView, can_focus=False):
         """A shown line changed: its marks only (``reflow=False``: re-render),
         or its text / a line inserted mid-list (``reflow=True``: re-index,
         keeping the reader's place). Given ``line``, only it and what follows
-        are re-indexed (it is looked for from the end: changes are recent)."""
-        self._strip_cache.clear()
+        are re-indexed (it is looked for from the end: changes are recent)
+        and only its renders are dropped."""
+        self._forget_renders(line)
         if reflow:
             anchor = None if self._follow or not self._index.width else self._top_anchor()
             position = self._position_of(line) if line is not None else None
@@ -232,12 +233,22 @@ class MessageLog(ScrollView, can_focus=False):
             self._sync_view()
         self.refresh()
 
-    def notify_changed_elsewhere(self, lines: list[Line], reflow: bool) -> None:
+    def notify_changed_elsewhere(self, lines: list[Line], reflow: bool, line: Line | None = None) -> None:
         """A line changed in a list not shown now: its kept layout (if
         ``reflow``) and its cached renders are stale."""
         if reflow:
             self._indexes.pop(id(lines), None)
-        self._strip_cache.clear()
+        self._forget_renders(line)
+
+    def _forget_renders(self, line: Line | None) -> None:
+        """Drop the cached renders of ``line`` (at every width), or all of
+        them when it is not known. A render depends on its line alone, so a
+        delivery mark in a window behind does not re-render the one shown."""
+        if line is None:
+            self._strip_cache.clear()
+            return
+        for key in [key for key in self._strip_cache.keys() if key[0] == line.uid]:
+            self._strip_cache.discard(key)
 
     def _position_of(self, line: Line) -> int | None:
         lines = self.lines

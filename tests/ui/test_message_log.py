@@ -285,3 +285,25 @@ async def test_flood_of_single_notifies_follows_the_tail():
         await pilot.pause()
         assert log.is_at_bottom and log.lines_below == 0
         assert screen_rows(log)[-1].endswith("flood 299")
+
+
+async def test_a_changed_line_drops_only_its_own_renders():
+    """A delivery mark or a correction re-renders that line alone; one in a
+    window behind re-renders nothing of the window shown."""
+    lines = [message(f"line {n}") for n in range(5)]
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: "line 4" in visible(log), message="lines shown")
+        cached = set(log._strip_cache.keys())
+        assert {(line.uid, log.wrap_width) for line in lines} <= cached
+
+        behind = [message("elsewhere")]
+        log.notify_changed_elsewhere(behind, False, behind[0])
+        assert set(log._strip_cache.keys()) == cached
+
+        lines[2].body = "line 2, corrected"
+        log.notify_changed(True, lines[2])
+        assert set(log._strip_cache.keys()) == cached - {(lines[2].uid, log.wrap_width)}
+        await pilot.pause()
+        await until(lambda: "line 2, corrected" in visible(log), message=lambda: visible(log))
