@@ -181,6 +181,7 @@ class ChatHistory:
         if self.db is None:
             return
         newest = await self.db.newest_time()
+        unseen = newest is not None  # since our last session; a first run's reading stays quiet
         mam = xmpp.plugin["xep_0313"]
         if newest is not None:
             results = mam.iterate(start=newest - CLOCK_MARGIN, rsm={"max": MAM_PAGE})
@@ -196,14 +197,14 @@ class ChatHistory:
                         floor = _after_floor(facts, floor)
                     batch.append(facts)
                 if len(batch) >= MAM_PAGE and newest is not None:
-                    await self.chat.receive(batch, replay=True, unseen=newest is not None)
+                    await self.chat.receive(batch, replay=True, unseen=unseen)
                     batch = []
         except Exception as exc:
             log.info("archive catch-up failed: %s", exc)
             self.chat.windows.status_line(f"{self.chat.session.jid}: could not read the server archive ({exc})")
         if newest is None:
             batch.reverse()  # read backwards from the newest: oldest first again
-        await self.chat.receive(batch, replay=True, unseen=newest is not None)
+        await self.chat.receive(batch, replay=True, unseen=unseen)
 
     def _facts_of_result(self, result) -> MessageFacts | None:
         mam_result = result["mam_result"]
