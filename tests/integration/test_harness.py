@@ -140,3 +140,29 @@ async def test_until_returns_the_value_awaits_coroutines_and_reports_timeouts():
     assert await until(ready) == 42
     with pytest.raises(AssertionError, match=r"timed out after [0-9.]+ s waiting for the impossible: last raised IndexError"):
         await until(lambda: [][0], timeout=0.05, message="the impossible")
+
+
+async def test_the_cuttable_proxy_forwards_then_resets_every_link(prosody):
+    from tests.harness.proxy import CuttableProxy
+
+    with CuttableProxy(prosody.host, prosody.c2s_port) as proxy:
+        reader, writer = await asyncio.open_connection(proxy.host, proxy.port)
+        writer.write(b"<?xml version='1.0'?><stream:stream to='" + prosody.domain.encode() +
+                     b"' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>")
+        await writer.drain()
+        first = await asyncio.wait_for(reader.read(4096), 10)
+        assert b"starttls" in first, first
+        await until(lambda: proxy.open_links == 1)
+
+        assert proxy.cut() == 1
+        with pytest.raises(ConnectionResetError):  # a reset, not a clean end of stream
+            while await asyncio.wait_for(reader.read(4096), 10):
+                pass
+        writer.close()
+
+        proxy.refuse = True
+        with pytest.raises(ConnectionResetError):  # at connect or at the first read
+            reader, writer = await asyncio.open_connection(proxy.host, proxy.port)
+            while await asyncio.wait_for(reader.read(4096), 10):
+                pass
+        assert proxy.connections == 1, "a refused connection is not forwarded"

@@ -1,0 +1,1 @@
+from tests.harness.fixtures import alice, alice_app  # noqa: F401  (fixtures)
