@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.harness.certs import make_server_cert, make_unrelated_ca
 from tests.harness.client import status_text
 from tests.harness.fake_server import FakeXmppServer
+from tests.harness.prosody import ProsodyServer
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import ConnectionState
@@ -70,3 +72,54 @@ async def test_a_server_offering_no_starttls_is_refused_before_sasl(mechanisms):
                 assert secret not in sent, (secret, sent)
         finally:
             await account.session.disconnect()
+
+
+# -- certificates: the real Prosody presenting a bad one ----------------------------------
+
+UNTRUSTED = ("certificate of localhost not trusted (unknown issuer); not retrying — "
+             "set ca_file if you trust this server")
+EXPIRED = "certificate of localhost has expired; not retrying"
+WRONG_HOST = "certificate presented for localhost names another host (host name mismatch); not retrying"
+
+
+@pytest.fixture
+def bad_certificate_server(tmp_path):
+    """A Prosody of its own presenting the certificate ``kind`` asks for,
+    and the CA file the client should trust."""
+    servers = []
+
+    def start(kind: str, shared: ProsodyServer):
+        if kind == "untrusted":  # the shared server; the client trusts another CA
+            return shared, make_unrelated_ca(tmp_path).cert_file
+        server = ProsodyServer(tmp_path / "prosody")
+        bad = {"expired": dict(days=-1), "wrong-host": dict(names=["example.org"])}[kind]
+        make_server_cert(server.certificate.cert_file.parent, server.ca, server.domain, **bad)
+        servers.append(server.start())
+        return server, server.ca_file
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.mark.parametrize("direct_tls", [False, True], ids=["starttls", "direct-tls"])
+@pytest.mark.parametrize("kind, expected", [("untrusted", UNTRUSTED), ("expired", EXPIRED),
+                                            ("wrong-host", WRONG_HOST)],
+                         ids=["untrusted-ca", "expired", "wrong-host"])
+async def test_a_bad_certificate_is_refused_with_its_own_line(
+        kind, expected, direct_tls, bad_certificate_server, prosody, make_account):
+    server, ca_file = bad_certificate_server(kind, prosody)
+    jid, password = make_account("alice", server=server)
+    client = Client()
+    port = server.direct_tls_port if direct_tls else server.c2s_port
+    account = client.add_account(
+        ConnectionSettings(jid=jid, password=password, host=server.host, port=port,
+                           ca_file=ca_file, direct_tls=direct_tls),
+        backoff=Backoff(base=0.1, cap=0.2))
+    account.session.connect()
+    try:
+        assert await refused_line(client, account, "certificate") == f"{jid}: {expected}"
+        assert account.session.status.reason == expected
+        assert [line for line in status_lines(client) if "certificate" in line] == [f"{jid}: {expected}"]
+    finally:
+        await account.session.disconnect()

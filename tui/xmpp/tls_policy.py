@@ -82,7 +82,7 @@ def certificate_reason(error: BaseException, domain: str) -> str:
     if code == _NOT_YET_VALID:
         return f"certificate of {domain} is not valid yet (is this machine's clock right?); not retrying"
     if code in _NAME_MISMATCH:
-        return f"certificate presented for {domain} is for another name ({detail}); not retrying"
+        return f"certificate presented for {domain} names another host (host name mismatch); not retrying"
     if code in _SELF_SIGNED:
         why = "self-signed"
     elif code in _UNKNOWN_ISSUER:
