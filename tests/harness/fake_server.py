@@ -11,6 +11,8 @@ online if it is willing to:
 - answers any ``<auth/>`` with ``<success/>`` (an attacker lets anyone in),
   then offers resource binding and answers every ``<iq type='get|set'/>``
   with a result (``<bind/>`` with a JID), so a willing client goes online;
+- sends ``preamble`` (raw XML, e.g. a forged ``<message/>``) right after
+  its first stream header, before the features;
 - records every byte each client sent (``received``), so a test can assert
   what left the machine, and whether a client logged in (``authenticated``).
 
@@ -33,10 +35,11 @@ BIND_NS = "urn:ietf:params:xml:ns:xmpp-bind"
 
 class FakeXmppServer:
     def __init__(self, domain: str = "localhost", mechanisms: tuple[str, ...] = ("PLAIN",),
-                 offer_starttls: bool = False) -> None:
+                 offer_starttls: bool = False, preamble: str = "") -> None:
         self.domain = domain
         self.mechanisms = mechanisms
         self.offer_starttls = offer_starttls
+        self.preamble = preamble
         self.host = HOST
         self.port = 0
         self.received = bytearray()  # everything every client sent, in order
@@ -91,6 +94,8 @@ class FakeXmppServer:
     def _header_and_features(self, authenticated: bool) -> bytes:
         header = (f"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
                   f"xmlns:stream='{STREAM_NS}' from='{self.domain}' id='fake' version='1.0'>")
+        if not authenticated:
+            header += self.preamble
         if authenticated:
             features = (f"<bind xmlns='{BIND_NS}'/>"
                         "<session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>")

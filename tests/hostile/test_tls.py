@@ -123,3 +123,26 @@ async def test_a_bad_certificate_is_refused_with_its_own_line(
         assert [line for line in status_lines(client) if "certificate" in line] == [f"{jid}: {expected}"]
     finally:
         await account.session.disconnect()
+
+
+async def test_stanzas_slipped_in_before_tls_are_dropped_unseen():
+    """Someone on the path injects a message and a roster push ahead of the
+    features of a stream that then offers no TLS: none of it is shown."""
+    forged = ("<message from='bob@localhost/x' to='alice@localhost' type='chat' id='f1'>"
+              "<body>forged before TLS</body></message>"
+              "<iq type='set' id='r1'><query xmlns='jabber:iq:roster'>"
+              "<item jid='mallory@evil.example' name='forged contact'/></query></iq>")
+    async with FakeXmppServer(mechanisms=("ANONYMOUS",), preamble=forged) as server:
+        client = Client()
+        jid = f"{USER}@localhost"
+        account = client.add_account(
+            ConnectionSettings(jid=jid, password=PASSWORD, host=server.host, port=server.port),
+            backoff=Backoff(base=0.1, cap=0.2))
+        account.session.connect()
+        try:
+            assert "offered no TLS" in await refused_line(client, account, "offered no TLS")
+            assert [window.name for window in client.windows] == [client.windows.status.name]
+            assert account.session.roster_jids() == []
+            assert b"<iq" not in bytes(server.received)  # not even an answer to the push
+        finally:
+            await account.session.disconnect()
