@@ -91,4 +91,5 @@ def certificate_reason(error: BaseException, domain: str) -> str:
         why = detail
     else:
         return f"TLS with {domain} failed ({detail}); not retrying"
-    return f"certificate of {domain} not trusted ({why}); not retrying — set ca_file if you trust this server"
+    return (f"certificate of {domain} not trusted ({why}); not retrying — "
+            "set ca_file if you trust this server")
