@@ -2,7 +2,9 @@
 
 The terminal belongs to the Textual app: a stray StreamHandler (ours, a
 library's, or logging's "last resort" handler) would write over the screen.
-Everything goes to ``state_dir/parlons.log`` (rotated, mode 0600).
+Everything goes to ``state_dir/parlons.log`` (rotated; every file, current
+and rotated, mode 0600: RotatingFileHandler would reopen it with the umask's
+mode after each rollover).
 
 Passwords must never reach the file. A :class:`SecretFilter` on the handler
 (a handler filter sees records from every logger, a logger filter would not)
@@ -10,7 +12,10 @@ rewrites each record: known secrets and the payloads of SASL elements become
 ``***`` in the message, its arguments and the exception text. SASL payloads
 matter because slixmpp logs every stanza at DEBUG ("SEND: <auth ...>base64
 </auth>") and PLAIN's base64 of "\\0user\\0password" does not contain the
-password as a substring.
+password as a substring. Room passwords and secrets travel in stanzas
+too: the ``password`` attribute of XEP-0249 invitations, and the values of
+data-form fields that are ``text-private`` or named like a password or a
+secret (``muc#roomconfig_roomsecret`` is untyped in a submitted form).
 """
 
 from __future__ import annotations
@@ -38,6 +43,19 @@ _SENSITIVE_ELEMENTS_RE = re.compile(
     re.DOTALL,
 )
 
+# password='…' / password="…": XEP-0249 <x jabber:x:conference password=…/>,
+# and a password in a Python repr.
+_PASSWORD_ATTRIBUTE_RE = re.compile(r"""(\bpassword\s*=\s*)(["'])(.*?)(\2)""", re.DOTALL)
+# A data-form field (not self-closing) and its values.
+_FIELD_RE = re.compile(
+    r"(<(?:[\w.-]+:)?field\b([^>]*)(?<!/)>)(.*?)(</(?:[\w.-]+:)?field\s*>)", re.DOTALL
+)
+_SECRET_FIELD_ATTRIBUTES_RE = re.compile(
+    r"""\btype\s*=\s*["']text-private["']|\bvar\s*=\s*["'][^"']*(?:password|secret)""",
+    re.IGNORECASE,
+)
+_VALUE_RE = re.compile(r"(<(?:[\w.-]+:)?value\b[^>]*>)(.*?)(</(?:[\w.-]+:)?value\s*>)", re.DOTALL)
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _secret_pattern: re.Pattern[str] | None = None
@@ -64,15 +82,33 @@ def add_secret(secret: str | None) -> None:
         _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+def _redact_field(match: re.Match[str]) -> str:
+    if not _SECRET_FIELD_ATTRIBUTES_RE.search(match.group(2)):
+        return match.group(0)
+    values = _VALUE_RE.sub(lambda m: m.group(1) + REDACTED + m.group(3), match.group(3))
+    return match.group(1) + values + match.group(4)
+
+
 def redact(text: str) -> str:
-    """``text`` without SASL payloads and known secrets."""
+    """``text`` without SASL payloads, passwords, form secrets and known secrets."""
     text = _SENSITIVE_ELEMENTS_RE.sub(
         lambda m: m.group(1) + (REDACTED if m.group(3) else "") + m.group(4), text
     )
+    text = _PASSWORD_ATTRIBUTE_RE.sub(lambda m: m.group(1) + m.group(2) + REDACTED + m.group(4), text)
+    text = _FIELD_RE.sub(_redact_field, text)
     pattern = _secret_pattern
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
     return text
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Opens (and, after each rollover, reopens) the log file as 0600."""
+
+    def _open(self):
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(descriptor, 0o600)  # a file left 0644 by an older version
+        return open(descriptor, self.mode, encoding=self.encoding, errors=self.errors)
 
 
 class SecretFilter(logging.Filter):
@@ -108,11 +144,14 @@ def setup_logging(
     directory = Path(state_dir)
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_path = directory / LOG_FILE_NAME
-    # Create it private before the handler opens it: debug logs hold JIDs
-    # and message bodies.
-    os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    # Debug logs hold JIDs and message bodies: private, every one of them
+    # (rotated files keep their mode when renamed).
+    for number in range(1, LOG_BACKUPS + 1):
+        backup = directory / f"{LOG_FILE_NAME}.{number}"
+        if backup.exists():
+            backup.chmod(0o600)
 
-    handler = logging.handlers.RotatingFileHandler(
+    handler = PrivateRotatingFileHandler(
         log_path, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
     )
     handler.setFormatter(

@@ -72,11 +72,18 @@ def server_names(domain: str) -> list[str]:
     return [domain, f"conference.{domain}", f"upload.{domain}", f"pubsub.{domain}"]
 
 
-def make_server_cert(directory: Path | str, ca: CertificateAuthority, domain: str = "localhost") -> ServerCertificate:
+def make_server_cert(directory: Path | str, ca: CertificateAuthority, domain: str = "localhost", *,
+                     names: list[str] | None = None, days: int = int(CA_DAYS)) -> ServerCertificate:
     """Create `<domain>.key` / `<domain>.crt` in `directory`, signed by `ca`.
 
     Named after the domain so Prosody's automatic certificate lookup would
     also find them; the generated config points at them explicitly anyway.
+    Bad certificates for TLS tests: `names` replaces the host names in the
+    SAN (e.g. ["example.org"]: the certificate is for another host; no IP
+    entry then), a negative `days` makes one that expired (notAfter is that
+    many days before it was made). Calling it again overwrites the files,
+    so a server built with a good certificate can be given a bad one
+    before it starts.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -85,8 +92,12 @@ def make_server_cert(directory: Path | str, ca: CertificateAuthority, domain: st
     cert = directory / f"{domain}.crt"
     ext = directory / f"{domain}.ext"
     _ec_key(key)
-    _openssl("req", "-new", "-key", key, "-out", csr, "-subj", f"/CN={domain}")
-    san = ",".join([*(f"DNS:{name}" for name in server_names(domain)), "IP:127.0.0.1"])
+    common_name = names[0] if names else domain
+    _openssl("req", "-new", "-key", key, "-out", csr, "-subj", f"/CN={common_name}")
+    if names is None:
+        san = ",".join([*(f"DNS:{name}" for name in server_names(domain)), "IP:127.0.0.1"])
+    else:
+        san = ",".join(f"DNS:{name}" for name in names)
     ext.write_text(
         "basicConstraints=critical,CA:FALSE\n"
         "keyUsage=critical,digitalSignature,keyEncipherment\n"
@@ -95,7 +106,7 @@ def make_server_cert(directory: Path | str, ca: CertificateAuthority, domain: st
     )
     _openssl(
         "x509", "-req", "-in", csr, "-CA", ca.cert_file, "-CAkey", ca.key_file,
-        "-CAcreateserial", "-out", cert, "-days", CA_DAYS, "-sha256", "-extfile", ext,
+        "-CAcreateserial", "-out", cert, "-days", str(days), "-sha256", "-extfile", ext,
     )
     csr.unlink()
     ext.unlink()

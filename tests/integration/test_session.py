@@ -1,9 +1,9 @@
 """The connection against a real Prosody: TLS verified, clear failures,
-reconnection when it can help and only then."""
+reconnection when it can help and only then. (Every way TLS can fail, each
+with its own line: tests/hostile/test_tls.py.)"""
 
 from __future__ import annotations
 
-from tests.harness.certs import make_unrelated_ca
 from tests.harness.client import status_text
 from tests.harness.wait import until
 from tui.client import Client
@@ -46,23 +46,6 @@ async def test_connects_with_tls_verified_against_the_per_run_ca(prosody, make_a
     finally:
         await account.session.disconnect()
     assert account.session.status.state is ConnectionState.OFFLINE
-
-
-async def test_untrusted_certificate_is_refused_and_not_retried(prosody, make_account, tmp_path):
-    jid, password = make_account("alice")
-    other_ca = make_unrelated_ca(tmp_path)
-    client = Client()
-    # The system store does not know the test CA either, so only other_ca is trusted.
-    account = client.add_account(settings(prosody, jid, password, ca_file=other_ca.cert_file),
-                                 backoff=Backoff(base=0.1, cap=0.2))
-    account.session.connect()
-    await until(lambda: "not trusted" in status_text(client), timeout=10, message=lambda: status_text(client))
-    session = account.session
-    assert session.status.state is ConnectionState.OFFLINE
-    assert "certificate of localhost not trusted" in session.status.reason
-    await until(lambda: nothing_scheduled(session), timeout=5)
-    assert "reconnecting" not in status_text(client)
-    await session.disconnect()
 
 
 async def test_wrong_password_is_a_clear_line_and_not_retried(prosody, make_account):
@@ -174,21 +157,6 @@ async def test_direct_tls_port_with_verification(prosody, make_account):
         assert account.session.xmpp.transport.get_extra_info("ssl_object") is not None
     finally:
         await account.session.disconnect()
-
-
-async def test_direct_tls_with_an_untrusted_certificate_is_refused(prosody, make_account, tmp_path):
-    jid, password = make_account("alice")
-    other_ca = make_unrelated_ca(tmp_path)
-    client = Client()
-    account = client.add_account(settings(prosody, jid, password, port=prosody.direct_tls_port,
-                                          direct_tls=True, ca_file=other_ca.cert_file),
-                                 backoff=Backoff(base=0.1, cap=0.2))
-    account.session.connect()
-    await until(lambda: "not trusted" in status_text(client), timeout=10, message=lambda: status_text(client))
-    await until(lambda: nothing_scheduled(account.session), timeout=5)
-    assert account.session.status.state is ConnectionState.OFFLINE
-    assert "reconnecting" not in status_text(client)
-    await account.session.disconnect()
 
 
 async def test_a_stream_dropped_before_our_first_presence_announces_it_after_resuming(

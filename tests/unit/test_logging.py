@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import logging
 import logging.handlers
+import os
 import stat
 import subprocess
 import sys
@@ -126,3 +127,63 @@ def test_nothing_reaches_the_terminal(tmp_path: Path) -> None:
     assert "Task exception was never retrieved" in result.stdout
     assert "a warning" in result.stdout
     assert "bad %d format" in result.stdout
+
+
+def test_every_log_file_stays_private_after_rotation(tmp_path: Path, restore_logging: None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logging_setup, "MAX_LOG_BYTES", 300)
+    previous_umask = os.umask(0o022)  # the usual one: files are made 0644 unless we say otherwise
+    try:
+        log_path = setup_logging(tmp_path, debug=False)
+        for number in range(40):
+            logging.getLogger("tui.test").info("line %02d %s", number, "x" * 60)
+    finally:
+        os.umask(previous_umask)
+    names = sorted(path.name for path in tmp_path.iterdir())
+    assert names == ["parlons.log", "parlons.log.1", "parlons.log.2", "parlons.log.3"]
+    modes = {name: oct(stat.S_IMODE((tmp_path / name).stat().st_mode)) for name in names}
+    assert modes == {name: "0o600" for name in names}
+    assert "line 39" in read_log(log_path)
+
+
+def test_a_log_file_left_readable_by_an_older_version_is_made_private(
+        tmp_path: Path, restore_logging: None) -> None:
+    for name in ("parlons.log", "parlons.log.1"):
+        (tmp_path / name).write_text("old\n")
+        (tmp_path / name).chmod(0o644)
+    setup_logging(tmp_path, debug=False)
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in tmp_path.iterdir()} == {"0o600"}
+
+
+INVITE_PASSWORD = "inv-s3cret&<pw>"
+ROOM_SECRET = "room-s3cret"
+
+
+def test_invitation_passwords_and_form_secrets_are_redacted(tmp_path: Path, restore_logging: None) -> None:
+    log_path = setup_logging(tmp_path, debug=True)
+    escaped = INVITE_PASSWORD.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    stream = logging.getLogger("slixmpp.xmlstream.xmlstream")
+    # XEP-0249 direct invitation, both quote styles
+    stream.debug("RECV: <message from=\"bob@localhost/x\"><x xmlns=\"jabber:x:conference\" "
+                 f"jid=\"lobby@conference.localhost\" password=\"{escaped}\" reason=\"come\" /></message>")
+    stream.debug(f"SEND: <message><x xmlns='jabber:x:conference' jid='r@c' password='{escaped}'/></message>")
+    # XEP-0045 mediated invitation and join
+    stream.debug("RECV: <message><x xmlns=\"http://jabber.org/protocol/muc#user\"><invite from=\"b@l\" />"
+                 f"<password>{escaped}</password></x></message>")
+    # Data forms: the room secret as the room sends it (typed) and as we submit it (untyped),
+    # any text-private field, after a self-closing field and next to an ordinary one.
+    stream.debug("RECV: <iq><query xmlns=\"http://jabber.org/protocol/muc#owner\"><x xmlns=\"jabber:x:data\">"
+                 "<field var=\"FORM_TYPE\" type=\"hidden\" />"
+                 "<field type=\"text-private\" label=\"Password\" var=\"muc#roomconfig_roomsecret\">"
+                 f"<value>{ROOM_SECRET}-1</value></field>"
+                 "<field var=\"muc#roomconfig_roomname\"><value>Lobby name</value></field></x></query></iq>")
+    stream.debug("SEND: <iq><x xmlns='jabber:x:data' type='submit'><field var='muc#roomconfig_roomname' />"
+                 f"<field var='muc#roomconfig_roomsecret'><value>{ROOM_SECRET}-2</value></field></x></iq>")
+    stream.debug("SEND: <x xmlns='jabber:x:data'><field var='x-token' type='text-private'>"
+                 f"<value>{ROOM_SECRET}-3</value><value>{ROOM_SECRET}-4</value></field></x>")
+    text = read_log(log_path)
+    for secret in (INVITE_PASSWORD, escaped, ROOM_SECRET):
+        assert secret not in text, secret
+    assert text.count('password="***"') == 1 and text.count("password='***'") == 1
+    assert text.count("<value>***</value>") == 4
+    assert "<value>Lobby name</value>" in text and 'jid="lobby@conference.localhost"' in text

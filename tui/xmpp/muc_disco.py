@@ -11,6 +11,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ..text import sanitize_line
+from .muc_errors import MucError
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,18 @@ def _occupants(info_iq) -> int | None:
 
 async def list_rooms(xmpp: slixmpp.ClientXMPP, service: str) -> list[RoomListing]:
     """The public rooms of ``service`` with their occupant counts when known.
-    Raises IqError/IqTimeout when the service itself does not answer."""
+    Raises MucError (one line) when the service itself refuses or does not
+    answer (a room that does not answer just has no count)."""
     disco = xmpp.plugin["xep_0030"]
-    items = await disco.get_items(jid=service, timeout=DISCO_TIMEOUT)
+    try:
+        items = await disco.get_items(jid=service, timeout=DISCO_TIMEOUT)
+    except IqTimeout:
+        raise MucError(f"Cannot list rooms: {service} did not answer within {DISCO_TIMEOUT} s") from None
+    except IqError as exc:
+        condition = exc.iq["error"]["condition"] or "error"
+        text = sanitize_line(exc.iq["error"]["text"] or "")
+        raise MucError(f"Cannot list rooms: {service} refused ({condition})"
+                       + (f": {text}" if text else "")) from None
     listed = [(str(jid).lower(), sanitize_line(name or "")) for jid, _node, name
               in items["disco_items"]["items"]][:MAX_LISTED]
     gate = asyncio.Semaphore(PARALLEL_INFO)

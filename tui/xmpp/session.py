@@ -26,6 +26,7 @@ from ..core.model import AccountStatus, ConnectionState, LineKind
 from ..core.windows import WindowList
 from ..text import sanitize_line
 from .backoff import Backoff
+from .tls_policy import certificate_reason, no_tls_reason, require_tls
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,9 @@ class AccountSession:
         xmpp.enable_direct_tls = s.direct_tls
         xmpp.enable_starttls = not s.direct_tls
         xmpp.enable_plaintext = False
+        # Nothing but TLS negotiation passes an unencrypted stream; a server
+        # offering no STARTTLS is refused before SASL could say who we are.
+        require_tls(xmpp, self._on_no_tls)
         for plugin in ("xep_0030", "xep_0198", "xep_0199"):
             xmpp.register_plugin(plugin)
         # Keepalive pings notice a dead link that TCP alone would not.
@@ -229,12 +233,17 @@ class AccountSession:
     def _on_invalid_cert(self, error) -> None:
         if self._fatal:
             return  # already said (the TLS failure arrives both as an event and as the disconnect reason)
-        detail = getattr(error, "verify_message", None) or getattr(error, "reason", None) or str(error)
-        domain = self.jid.split("@")[-1]
-        self._fail(
-            f"certificate of {domain} not trusted ({sanitize_line(str(detail))}); "
-            "not retrying — set ca_file if you trust this server"
-        )
+        self._fail(certificate_reason(error, self.jid.split("@")[-1]))
+        if self.xmpp is not None:
+            self.xmpp.abort()
+
+    def _on_no_tls(self) -> None:
+        if self._fatal:
+            return
+        server = self.jid.split("@")[-1]
+        if self.settings.host:
+            server += f" ({self.settings.host}:{self.settings.port or 5222})"
+        self._fail(no_tls_reason(server))
         if self.xmpp is not None:
             self.xmpp.abort()
 

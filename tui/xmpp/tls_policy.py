@@ -1,0 +1,95 @@
+"""TLS is required, always; a refused certificate is named precisely.
+
+slixmpp's ``enable_plaintext = False`` only stops it from *connecting* to a
+plain-text port when no TLS port answers; it does not stop a stream that
+offers no ``<starttls/>``: slixmpp then goes straight on to SASL and
+resource binding in cleartext (ANONYMOUS and EXTERNAL even succeed). The
+stream-feature loop (``ClientXMPP._handle_stream_features``, slixmpp 1.17)
+runs only the handlers of features that are *present*, so a missing
+``<starttls/>`` cannot be caught by a feature handler of our own.
+
+:func:`require_tls` therefore installs an incoming filter, which sees every
+stanza before any handler: while the stream is not encrypted, only what
+negotiates TLS passes (stream features that offer STARTTLS, ``<proceed/>``,
+``<failure/>``, stream errors). Features without STARTTLS are refused before
+the SASL feature handler could run: no ``<auth/>``, no user name, no password
+leaves the machine. Anything else a server (or someone on the path) slips in
+before TLS -- a message, a roster push -- is dropped unseen.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from typing import Callable
+
+import slixmpp
+from slixmpp.stanza import StreamError, StreamFeatures
+
+from ..text import sanitize_line
+
+log = logging.getLogger(__name__)
+
+TLS_NS = "urn:ietf:params:xml:ns:xmpp-tls"
+
+# OpenSSL X509_V_ERR_* codes (ssl.SSLCertVerificationError.verify_code)
+_NOT_YET_VALID = 9
+_EXPIRED = 10
+_SELF_SIGNED = {18, 19}
+_UNKNOWN_ISSUER = {2, 20, 21}
+_NAME_MISMATCH = {62, 64}  # host name, IP address
+
+
+def is_encrypted(xmpp: slixmpp.ClientXMPP) -> bool:
+    transport = xmpp.transport
+    return transport is not None and transport.get_extra_info("ssl_object") is not None
+
+
+def require_tls(xmpp: slixmpp.ClientXMPP, refuse: Callable[[], None]) -> None:
+    """Let nothing but TLS negotiation through an unencrypted stream; call
+    ``refuse()`` (which should say so and drop the connection) when the
+    server's stream features offer no STARTTLS."""
+
+    def only_tls_negotiation(stanza):
+        if is_encrypted(xmpp):
+            return stanza
+        if isinstance(stanza, StreamFeatures):
+            if xmpp.enable_starttls and "starttls" in stanza["features"]:
+                return stanza  # the STARTTLS feature handler runs first and stops there
+            log.warning("stream features without STARTTLS: %s", stanza)
+            refuse()
+            return None
+        if stanza.xml.tag.startswith(f"{{{TLS_NS}}}") or isinstance(stanza, StreamError):
+            return stanza
+        log.warning("dropped before TLS: %s", stanza.xml.tag)
+        return None
+
+    xmpp.add_filter("in", only_tls_negotiation)
+
+
+def no_tls_reason(server: str) -> str:
+    return (f"server {server} offered no TLS (no STARTTLS): not logging in over an "
+            "unencrypted connection; not retrying")
+
+
+def certificate_reason(error: BaseException, domain: str) -> str:
+    """One line telling apart why the certificate of ``domain`` was refused."""
+    code = getattr(error, "verify_code", None)
+    detail = sanitize_line(str(getattr(error, "verify_message", None)
+                               or getattr(error, "reason", None) or error))
+    if code == _EXPIRED:
+        return f"certificate of {domain} has expired; not retrying"
+    if code == _NOT_YET_VALID:
+        return f"certificate of {domain} is not valid yet (is this machine's clock right?); not retrying"
+    if code in _NAME_MISMATCH:
+        return f"certificate presented for {domain} names another host (host name mismatch); not retrying"
+    if code in _SELF_SIGNED:
+        why = "self-signed"
+    elif code in _UNKNOWN_ISSUER:
+        why = "unknown issuer"
+    elif isinstance(error, ssl.SSLCertVerificationError):
+        why = detail
+    else:
+        return f"TLS with {domain} failed ({detail}); not retrying"
+    return (f"certificate of {domain} not trusted ({why}); not retrying — "
+            "set ca_file if you trust this server")
