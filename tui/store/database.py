@@ -231,6 +231,15 @@ class HistoryDatabase:
                 (msg.stanza_id, msg.origin_id, msg.msg_id, rowid),
             )
 
+    def known(self, messages: Sequence[StoredMessage]) -> list[bool]:
+        """For each message, whether the store already holds it (the rules
+        of add_batch, read only: it works when writing does not)."""
+        found = []
+        for msg in messages:
+            peer_id = self._peer_id(msg.peer)
+            found.append(peer_id is not None and self._find_duplicate(peer_id, msg, to_us(msg.time)) is not None)
+        return found
+
     # -- updating messages --------------------------------------------------
 
     def _find_sent(self, peer_id: int, direction: str, ref_id: str):
@@ -343,6 +352,14 @@ class HistoryDatabase:
         if isinstance(anchor, datetime):
             key -= 1  # messages stamped at exactly ``anchor`` are after it
         return self._page(peer, "AND m.id > ?", (key,), "ASC", limit)
+
+    def outbox(self) -> list[StoredMessage]:
+        """Our 1:1 messages the server has not acknowledged ("pending"), oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.direction = 'out' AND m.delivery = 'pending'"
+            " AND m.room = 0 ORDER BY m.id"
+        ).fetchall()
+        return [_record(row) for row in rows]
 
     def count(self, peer: str | None = None) -> int:
         if peer is None:
