@@ -130,7 +130,10 @@ class HistoryDatabase:
             self.db.execute("COMMIT")
             return result
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may have rolled back already (SQLITE_FULL at COMMIT does):
+            # a second ROLLBACK would fail and hide the real reason.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             self._peer_ids.clear()  # ids handed out in the rolled-back transaction are gone
             raise
 

@@ -162,7 +162,7 @@ class ChatService:
         window = self.find_window(facts.peer)
         if window is None:
             window = await self.open_window(facts.peer)
-            if self.history.enabled:
+            if rowid is not None:  # stored: the window's history has it (not so when the disk fails)
                 if not replay or new_to_us:
                     self._mark_activity(window)
                 return True
