@@ -129,8 +129,17 @@ class ChatHistory:
             await self.db.set_error(peer, msg_id, reason)
 
     async def resent(self, peer: str, msg_id: str) -> None:
+        """/retry: a failed message is ours to send again."""
+        if self.db is not None:
+            await self.db.set_delivery(peer, msg_id, "pending")
+
+    async def sent(self, peer: str, msg_id: str) -> None:
+        """The server acknowledged it: no longer ours to send."""
         if self.db is not None:
             await self.db.set_delivery(peer, msg_id, "sent")
+
+    async def outbox(self) -> list[StoredMessage]:
+        return await self.db.outbox() if self.db is not None else []
 
     # -- windows --------------------------------------------------------------------
     async def load_latest(self, window: Window, peer: str) -> None:
