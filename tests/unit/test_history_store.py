@@ -424,3 +424,50 @@ async def test_delivery_and_errors_follow_the_message(store):
         await store.set_delivery(BOB, "m1", "teleported")
     # The store keeps working after a rejected call.
     assert (await store.get(sent.rowid)).delivery == "sent"
+
+
+# -- the outbox ----------------------------------------------------------------
+
+
+async def test_the_outbox_is_our_unacknowledged_chat_messages_oldest_first(store):
+    await store.add(msg("second", direction="out", at=T0 + timedelta(seconds=2), origin_id="o2", delivery="pending"))
+    await store.add(msg("first", direction="out", peer=CAROL, at=T0 + timedelta(seconds=1), origin_id="o1",
+                        delivery="pending"))
+    await store.add(msg("acked", direction="out", at=T0, origin_id="o0", delivery="sent"))
+    await store.add(msg("theirs", at=T0 + timedelta(seconds=3), delivery="pending"))
+    await store.add(msg("in a room", direction="out", peer=ROOM, kind="groupchat", nick="me",
+                        at=T0 + timedelta(seconds=4), origin_id="o4", delivery="pending"))
+    assert [(r.peer, r.body) for r in await store.outbox()] == [(CAROL, "first"), (BOB, "second")]
+    await store.set_delivery(CAROL, "o1", "sent")  # the server acknowledged it
+    assert [r.body for r in await store.outbox()] == ["second"]
+
+
+async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retry(tmp_path):
+    from tui.store.schema import _create_v1
+
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    _create_v1(db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO peers(id, jid) VALUES (1, ?)", (BOB,))
+    for rowid, body, delivery in ((1 << 10, "typed offline long ago", "pending"), (2 << 10, "sent", "sent")):
+        db.execute("INSERT INTO messages(id, peer_id, direction, kind, time_us, body, origin_id, delivery)"
+                   " VALUES (?, 1, 'out', 'chat', 0, ?, ?, ?)", (rowid, body, body, delivery))
+    db.close()
+    async with await HistoryStore.open(path) as store:
+        assert await store.outbox() == []  # never sent by surprise: /retry sends it
+        old = (await store.latest(BOB, 10))[0]
+        assert (old.body, old.delivery, old.error) == ("typed offline long ago", "failed", "typed while offline, not sent")
+        await store.add(msg("new", direction="out", origin_id="n", delivery="pending"))
+        assert [r.body for r in await store.outbox()] == ["new"]
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()
+
+
+async def test_known_tells_duplicates_without_writing(store):
+    await store.add(msg("hi", msg_id="a", origin_id="o1"))
+    known = await store.known([msg("hi", msg_id="a", origin_id="o1"), msg("other", origin_id="o2"),
+                               msg("hi", peer=CAROL, origin_id="o1")])
+    assert known == [True, False, False]
+    assert await store.count() == 1

@@ -130,7 +130,10 @@ class HistoryDatabase:
             self.db.execute("COMMIT")
             return result
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may have rolled back already (SQLITE_FULL at COMMIT does):
+            # a second ROLLBACK would fail and hide the real reason.
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             self._peer_ids.clear()  # ids handed out in the rolled-back transaction are gone
             raise
 
@@ -230,6 +233,15 @@ class HistoryDatabase:
                 " origin_id = coalesce(origin_id, ?), msg_id = coalesce(msg_id, ?) WHERE id = ?",
                 (msg.stanza_id, msg.origin_id, msg.msg_id, rowid),
             )
+
+    def known(self, messages: Sequence[StoredMessage]) -> list[bool]:
+        """For each message, whether the store already holds it (the rules
+        of add_batch, read only: it works when writing does not)."""
+        found = []
+        for msg in messages:
+            peer_id = self._peer_id(msg.peer)
+            found.append(peer_id is not None and self._find_duplicate(peer_id, msg, to_us(msg.time)) is not None)
+        return found
 
     # -- updating messages --------------------------------------------------
 
@@ -343,6 +355,14 @@ class HistoryDatabase:
         if isinstance(anchor, datetime):
             key -= 1  # messages stamped at exactly ``anchor`` are after it
         return self._page(peer, "AND m.id > ?", (key,), "ASC", limit)
+
+    def outbox(self) -> list[StoredMessage]:
+        """Our 1:1 messages the server has not acknowledged ("pending"), oldest first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.direction = 'out' AND m.delivery = 'pending'"
+            " AND m.room = 0 ORDER BY m.id"
+        ).fetchall()
+        return [_record(row) for row in rows]
 
     def count(self, peer: str | None = None) -> int:
         if peer is None:

@@ -182,6 +182,11 @@ class HistoryStore:
             return []
         return await self._call(self._db.add_batch, batch)
 
+    async def known(self, msgs: Iterable[StoredMessage]) -> list[bool]:
+        """For each message, whether ``add`` would refuse it as a duplicate
+        (read only: usable when the disk is full)."""
+        return await self._call(self._db.known, list(msgs))
+
     async def set_delivery(self, peer: str, ref_id: str, delivery: Any, *, direction: str = "out") -> StoredMessage | None:
         """Mark the newest message of ``peer`` whose msg id or origin-id is
         ``ref_id`` as "none"|"pending"|"sent"|"delivered"|"failed" (or a
@@ -233,6 +238,11 @@ class HistoryStore:
         """Up to ``limit`` messages newer than a rowid (or at/after a datetime),
         oldest first: the page below, e.g. around a search hit."""
         return await self._call(self._db.after, peer, anchor, limit)
+
+    async def outbox(self) -> list[StoredMessage]:
+        """Our 1:1 messages still "pending" (typed, not acknowledged by the
+        server), oldest first: what to send on the next connection."""
+        return await self._call(self._db.outbox)
 
     async def count(self, peer: str | None = None) -> int:
         return await self._call(self._db.count, peer)

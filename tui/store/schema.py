@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA_V1 = """
 CREATE TABLE peers (
@@ -91,8 +91,20 @@ def _split(script: str) -> list[str]:
     return statements
 
 
+def _outbox_v2(db: sqlite3.Connection) -> None:
+    """The outbox: our messages the server has not acknowledged are
+    'pending' and are sent (again) on the next connection, so they are
+    found by an index of their own. Before this version 'pending' meant
+    "typed offline, waits for /retry"; sending such a message days later
+    by surprise is worse than asking, so those become 'failed' (shown ✗,
+    /retry sends them)."""
+    db.execute("CREATE INDEX messages_outbox ON messages(id) WHERE direction = 'out' AND delivery = 'pending'")
+    db.execute("UPDATE messages SET delivery = 'failed', error = 'typed while offline, not sent'"
+               " WHERE direction = 'out' AND delivery = 'pending'")
+
+
 # MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1: _outbox_v2}
 
 
 class SchemaTooNew(Exception):

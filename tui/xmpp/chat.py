@@ -2,15 +2,19 @@
 
 Incoming messages (live, carbons, archive) are stored before they are shown,
 in arrival order, once (the history store refuses duplicates). Outgoing
-messages carry an origin-id and ask for a receipt; receipts, errors and
-corrections update the line already on screen.
+messages carry an origin-id and ask for a receipt; they wait in the outbox
+(outbox.py) until the server acknowledges them, and leave by themselves
+whenever a stream is ready. Acks, receipts, errors and corrections update
+the line already on screen.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 import slixmpp
+from slixmpp.plugins.xep_0198 import stanza as sm_stanza
 
 from ..core.corrections import Corrections, chat_may_correct, last_own_chat_line
 from ..core.events import EventBus
@@ -21,6 +25,7 @@ from ..text import sanitize_line, xml_safe
 from .chat_history import ChatHistory
 from .chatstates import ChatStates
 from .message_fields import ACTION_PREFIX, MessageFacts, message_facts
+from .outbox import Outbox, Outgoing
 from .session import AccountSession
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,9 @@ class ChatService:
         self._locked: dict[str, str] = {}
         self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
+        self.outbox = Outbox()  # typed, not acknowledged by the server yet
+        self._outbox_loaded = False  # the store's outbox (an earlier run's) is read once
+        self._stream_ready = False  # negotiated or resumed: what we hand over now is tracked
         session.on_client_created(self._attach)
 
     @property
@@ -72,6 +80,12 @@ class ChatService:
         xmpp.add_event_handler("message_error", self._on_error)
         xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
         xmpp.add_event_handler("session_start", self._on_session_start)
+        # The outbox: a stream is ready once fully negotiated (stream management
+        # enabled, so what we send is counted) or resumed; acks take messages out.
+        xmpp.add_event_handler("stream_negotiated", self._on_stream_ready)
+        xmpp.add_event_handler("session_resumed", self._on_stream_resumed)
+        xmpp.add_event_handler("disconnected", self._on_stream_down)
+        xmpp.add_event_handler("stanza_acked", self._on_acked)
         self.states.attach(xmpp)
 
     def _on_session_start(self, _event) -> None:
@@ -79,6 +93,8 @@ class ChatService:
         if xmpp is None:
             return
         xmpp.plugin["xep_0280"].enable()
+        # An earlier run's outbox first: the catch-up recognises what of it the server has.
+        self.serial.submit(self._load_outbox)
         # a fresh session (not a resumed one) may have missed messages: the archive has them
         self.serial.submit(lambda: self.history.catch_up(xmpp))
 
@@ -147,6 +163,8 @@ class ChatService:
         stored = await self.history.keep(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, rowid in zip(plain, stored):
+            if rowid is False and facts.direction == "out":
+                self._archived(facts)
             if rowid and facts.peer not in opened:
                 if await self._show(facts, replay=replay, unseen=unseen,
                                     rowid=rowid if rowid is not True else None):
@@ -162,7 +180,7 @@ class ChatService:
         window = self.find_window(facts.peer)
         if window is None:
             window = await self.open_window(facts.peer)
-            if self.history.enabled:
+            if rowid is not None:  # stored: the window's history has it (not so when the disk fails)
                 if not replay or new_to_us:
                     self._mark_activity(window)
                 return True
@@ -237,33 +255,32 @@ class ChatService:
 
     # -- outgoing ----------------------------------------------------------------------
     async def send(self, peer: str, text: str, *, action: bool = False, focus: bool = False) -> Line:
-        """Send ``text`` to ``peer``: stored, shown, then sent. An offline
-        account keeps the line, marked, for /retry. Queued behind what is
-        being stored, like everything that touches conversations."""
+        """Send ``text`` to ``peer``: stored, shown, then sent; offline it
+        waits in the outbox and leaves by itself once we are back. Queued
+        behind what is being stored, like everything that touches conversations."""
         return await self.serial.run(lambda: self._send(peer, text, action=action, focus=focus))
 
     async def _send(self, peer: str, text: str, *, action: bool, focus: bool) -> Line:
         window = await self.open_window(peer, focus=focus)
         body = xml_safe(text)
-        xmpp = self.session.xmpp
-        online = xmpp is not None and self.session.online
-        msg_id = xmpp.new_id() if xmpp is not None else None
+        msg_id = uuid.uuid4().hex  # as slixmpp's new_id(), and there is no client before the first connect
         facts = MessageFacts(
             peer=peer, direction="out", body=body, time=_now(), sender_full=self.own_jid,
             msg_id=msg_id, origin_id=msg_id, stanza_id=None, replace_id=None, action=action,
         )
-        stored = await self.history.keep([facts], delivery="sent" if online else "pending")
+        stored = await self.history.keep([facts], delivery="pending")
         line = self.line_for(facts)
         line.rowid = stored[0] if stored[0] is not True else None
-        line.delivery = Delivery.SENT if online else Delivery.PENDING
+        line.delivery = Delivery.PENDING
         self.windows.add_line(window, line)
-        if msg_id:
-            self._sent[msg_id] = (window, line)
-        if online:
-            self._send_stanza(peer, body, msg_id, action=action)
-        else:
+        self._sent[msg_id] = (window, line)
+        self.outbox.add(Outgoing(peer, body, msg_id, action))
+        if self._stream_ready:
+            await self._flush_outbox()
+        elif not self.session.online:
             self.windows.insert_after(window, line, Line(
-                "not sent: the account is offline — /retry sends it", LineKind.ERROR))
+                "not sent yet: the account is offline; it is sent once back online (no /retry needed)",
+                LineKind.EVENT))
         return line
 
     def _send_stanza(self, peer: str, body: str, msg_id: str, *, action: bool = False,
@@ -282,24 +299,117 @@ class ChatService:
         self.states.sent_active(peer)
         msg.send()
 
+    # -- the outbox ----------------------------------------------------------------------
+    def _on_stream_ready(self, _event) -> None:
+        """A fresh stream, fully negotiated: slixmpp holds none of our old stanzas."""
+        self._stream_ready = True
+        self.outbox.new_stream()
+        self.serial.submit(lambda: self._flush_outbox(announce=True))
+
+    def _on_stream_resumed(self, _event) -> None:
+        """slixmpp has resent what the server had not acknowledged and still
+        holds; what it lost (handed over as the link died) is ours to send."""
+        xmpp = self.session.xmpp
+        sm = xmpp.plugin["xep_0198"] if xmpp is not None else None
+        queued = [stanza["id"] for _, stanza in sm.unacked_queue if stanza.name == "message"] if sm else []
+        resent = self.outbox.new_stream(queued)
+        self._stream_ready = True
+        self.serial.submit(lambda: self._flush_outbox(announce=True, resent=resent))
+
+    def _on_stream_down(self, _event) -> None:
+        self._stream_ready = False
+
+    async def _flush_outbox(self, *, announce: bool = False, resent: int = 0) -> list[Outgoing]:
+        """Hand what waits to the stream, in the order typed; what left."""
+        xmpp = self.session.xmpp
+        if not self._stream_ready or xmpp is None:
+            return []
+        await self._load_outbox()
+        waiting = self.outbox.to_send()
+        if announce and (waiting or resent):
+            count = len(waiting) + resent
+            self.windows.status_line(f"{self.session.jid}: resending {count} message{'s' if count != 1 else ''}"
+                                     " typed while offline", LineKind.EVENT)
+        sm = xmpp.plugin["xep_0198"]
+        sent: list[Outgoing] = []
+        for entry in waiting:
+            if entry.msg_id not in self._sent:
+                await self._find_line(entry)
+            if not self._stream_ready or self.session.xmpp is not xmpp:
+                break  # the stream went away meanwhile: the next one sends the rest
+            if entry.msg_id not in self.outbox:
+                continue  # the server turned out to have it meanwhile (the archive said so)
+            self._send_stanza(entry.peer, entry.body, entry.msg_id, action=entry.action)
+            entry.in_flight = True
+            sent.append(entry)
+            if not sm.enabled_out:  # no stream management: handing it over is all we will know
+                self._acknowledged(self.outbox.done(entry.msg_id))
+        if sent and sm.enabled_out:
+            # Ask now, behind the messages: slixmpp asks only every 5 stanzas.
+            xmpp.send(sm_stanza.RequestAck(xmpp))
+        return sent
+
+    async def _load_outbox(self) -> None:
+        """What an earlier run typed and the server never acknowledged (once)."""
+        if self._outbox_loaded:
+            return
+        self._outbox_loaded = True
+        try:
+            records = await self.history.outbox()
+        except Exception as exc:  # an unreadable store must not stop what is typed now
+            log.warning("%s: cannot read the outbox from history: %s", self.session.jid, exc)
+            return
+        self.outbox.load(Outgoing(r.peer, r.body, r.origin_id or r.msg_id, r.kind == "action")
+                         for r in records if r.origin_id or r.msg_id)
+
+    async def _find_line(self, entry: Outgoing) -> None:
+        """A message from an earlier run: its window shows it, its mark changes as it goes."""
+        window = await self.open_window(entry.peer)
+        self._shown(entry, window)
+
+    def _shown(self, entry: Outgoing, window: Window | None) -> tuple[Window, Line] | None:
+        line = next((l for l in reversed(window.lines) if l.msg_id == entry.msg_id), None) if window else None
+        if line is None:
+            return None
+        self._sent[entry.msg_id] = (window, line)
+        return window, line
+
+    def _on_acked(self, stanza) -> None:
+        if stanza.name == "message":
+            self._acknowledged(self.outbox.done(stanza["id"]))
+
+    def _archived(self, facts: MessageFacts) -> None:
+        """Our own message came back from the archive: the server has it."""
+        self._acknowledged(self.outbox.done(facts.origin_id or facts.msg_id))
+
+    def _acknowledged(self, entry: Outgoing | None) -> None:
+        if entry is None:
+            return
+        sent = self._sent.get(entry.msg_id) or self._shown(entry, self.find_window(entry.peer))
+        if sent is not None and sent[1].delivery is Delivery.PENDING:
+            sent[1].delivery = Delivery.SENT
+            self.windows.update_line(*sent)
+        self.serial.submit(lambda: self.history.sent(entry.peer, entry.msg_id))
+
     async def retry(self, window: Window) -> int:
-        """Send again what failed or waited in ``window``; how many."""
+        """Send again what failed in ``window``, and what waits there; how many."""
         return await self.serial.run(lambda: self._retry(window))
 
     async def _retry(self, window: Window) -> int:
         if not self.session.online or not window.target:
             return 0
         again = [l for l in window.lines
-                 if l.kind in (LineKind.OUTGOING, LineKind.ACTION) and l.delivery in (Delivery.FAILED, Delivery.PENDING)]
+                 if l.kind in (LineKind.OUTGOING, LineKind.ACTION) and l.delivery is Delivery.FAILED]
         for line in again:
             # the same ids: a copy that did arrive after all is recognised as the same message
-            msg_id = line.msg_id or self.session.xmpp.new_id()
-            line.msg_id, line.delivery = msg_id, Delivery.SENT
+            msg_id = line.msg_id or uuid.uuid4().hex
+            line.msg_id, line.delivery = msg_id, Delivery.PENDING
             self._sent[msg_id] = (window, line)
             await self.history.resent(window.target, msg_id)
-            self._send_stanza(window.target, line.body, msg_id, action=line.kind is LineKind.ACTION)
+            self.outbox.add(Outgoing(window.target, line.body, msg_id, line.kind is LineKind.ACTION))
             self.windows.update_line(window, line)
-        return len(again)
+        left = await self._flush_outbox()
+        return len({line.msg_id for line in again} | {e.msg_id for e in left if e.peer == window.target})
 
     async def correct_last(self, window: Window, text: str) -> Line | None:
         """XEP-0308: replace our last message in ``window`` with ``text``."""
@@ -326,6 +436,7 @@ class ChatService:
         if sent is None:
             return
         window, line = sent
+        self.outbox.done(line.msg_id)  # it arrived: whatever the ack's fate, not ours to send
         if line.delivery is not Delivery.FAILED:
             line.delivery = Delivery.DELIVERED
             self.windows.update_line(window, line)
@@ -344,6 +455,7 @@ class ChatService:
                 self.windows.add_line(window, Line(f"error from {peer}: {reason}", LineKind.ERROR))
             return
         window, line = sent
+        self.outbox.done(line.msg_id)  # answered: /retry sends it again
         line.delivery = Delivery.FAILED
         self.windows.update_line(window, line)
         self.windows.insert_after(window, line, Line(

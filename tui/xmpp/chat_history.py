@@ -19,6 +19,7 @@ import slixmpp
 
 from ..core.model import Line, LineKind
 from ..core.windows import Window
+from ..store.guarded import GuardedHistory
 from ..store.records import StoredMessage
 from .message_fields import MessageFacts, message_facts
 from .stored_lines import stored_line
@@ -72,9 +73,26 @@ def _line(record: StoredMessage, own_jid: str) -> Line:
 class ChatHistory:
     def __init__(self, chat: "ChatService") -> None:
         self.chat = chat
-        self.db: "HistoryStore | None" = None
+        self._db: "GuardedHistory | None" = None
         self._oldest: dict[Window, int] = {}  # oldest rowid shown per window
         self._archive_done: set[Window] = set()  # windows whose archive is exhausted
+
+    @property
+    def db(self) -> "GuardedHistory | None":
+        """The account's store (rooms use it too), its writes guarded: a
+        failing disk is said once and costs no message."""
+        return self._db
+
+    @db.setter
+    def db(self, store: "HistoryStore | GuardedHistory | None") -> None:
+        if store is None or isinstance(store, GuardedHistory):
+            self._db = store
+        else:
+            self._db = GuardedHistory(store, warn=lambda text: self._say(text, LineKind.ERROR),
+                                      recovered=lambda: self._say("history is written again", LineKind.EVENT))
+
+    def _say(self, text: str, kind: LineKind) -> None:
+        self.chat.windows.status_line(f"{self.chat.session.jid}: {text}", kind)
 
     @property
     def enabled(self) -> bool:
@@ -83,7 +101,8 @@ class ChatHistory:
     # -- storing ------------------------------------------------------------------
     async def keep(self, batch: list[MessageFacts], *, delivery: str | None = None) -> list[int | bool]:
         """Store ``batch``; for each message its rowid if it is new (True
-        without a store), False if the store already had it."""
+        when there is no store or it cannot write now), False if the store
+        already had it."""
         if self.db is None or not batch:
             return [True] * len(batch)
         records = []
@@ -93,7 +112,7 @@ class ChatHistory:
             state = delivery or ("sent" if own and not facts.elsewhere else "none")
             records.append(_record(facts, nick, state))
         stored = await self.db.add_many(records)
-        return [row.rowid if row is not None else False for row in stored]
+        return [False if row is None else row.rowid or True for row in stored]
 
     async def correct(self, facts: MessageFacts) -> None:
         if self.db is not None and facts.replace_id:
@@ -110,8 +129,17 @@ class ChatHistory:
             await self.db.set_error(peer, msg_id, reason)
 
     async def resent(self, peer: str, msg_id: str) -> None:
+        """/retry: a failed message is ours to send again."""
+        if self.db is not None:
+            await self.db.set_delivery(peer, msg_id, "pending")
+
+    async def sent(self, peer: str, msg_id: str) -> None:
+        """The server acknowledged it: no longer ours to send."""
         if self.db is not None:
             await self.db.set_delivery(peer, msg_id, "sent")
+
+    async def outbox(self) -> list[StoredMessage]:
+        return await self.db.outbox() if self.db is not None else []
 
     # -- windows --------------------------------------------------------------------
     async def load_latest(self, window: Window, peer: str) -> None:
