@@ -31,6 +31,7 @@ class Account:
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
         self.muc = MucService(self.session, windows, bus, self.chat)
+        self.chat.is_room = self.muc.is_room  # only rooms' occupants get private-message windows
         self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room

@@ -9,6 +9,7 @@ corrections update the line already on screen.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import slixmpp
 
@@ -52,6 +53,9 @@ class ChatService:
         self._locked: dict[str, str] = {}
         self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
+        # Is this bare JID a room? (the account wires in the MUC service's answer):
+        # only a room's occupants have private conversations of their own.
+        self.is_room: Callable[[str], bool] = lambda _jid: False
         session.on_client_created(self._attach)
 
     @property
@@ -111,18 +115,18 @@ class ChatService:
             return  # the carbon handlers deal with the forwarded copy
         if msg.xml.find("{urn:xmpp:mam:2}result") is not None:
             return  # archive results are read by the history catch-up
-        facts = message_facts(msg, self.own_jid)
+        facts = message_facts(msg, self.own_jid, is_room=self.is_room)
         if facts is not None:
             self._lock_resource(facts)
             self.serial.submit(lambda: self.receive([facts]))
 
     def _on_carbon_received(self, msg: slixmpp.Message) -> None:
-        facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True)
+        facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self.serial.submit(lambda: self.receive([facts]))
 
     def _on_carbon_sent(self, msg: slixmpp.Message) -> None:
-        facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True)
+        facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self._locked.pop(facts.peer, None)  # we answered from elsewhere
             self.serial.submit(lambda: self.receive([facts]))
