@@ -83,9 +83,18 @@ def full_lines(number: int, entry: Entry, blogs: Blogs, own: bool) -> list[Line]
         lines.append(Line("Comments: not read", LineKind.INFO))
     else:
         lines.append(Line(f"Comments: {len(thread)}", LineKind.INFO))
-        lines += [Line(f"{c.display_name}: {c.body or c.title}", LineKind.INCOMING, time=c.published)
+        lines += [Line(f"{commenter(c)}: {c.body or c.title}", LineKind.INCOMING, time=c.published)
                   for c in thread.oldest_first()]
     return lines
+
+
+def commenter(comment: Entry) -> str:
+    """Who wrote a comment, as shown: its name when the service vouched for
+    its author; otherwise the JID it claims, visibly unverified (a claimed
+    name would pass for the person)."""
+    if comment.verified:
+        return comment.display_name
+    return f"? {comment.author or 'unknown'} (unverified)"
 
 
 def _kind(own: bool) -> LineKind:
