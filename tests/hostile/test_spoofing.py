@@ -9,44 +9,21 @@ connected to that same Prosody (tests/harness/hostile_service.py).
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from xml.etree import ElementTree as ET
 
 import pytest
 import pytest_asyncio
-from slixmpp import Iq
 
 from tests.harness.app import account_config, running_app, screen_text, window_text as app_window_text
 from tests.harness.blogs import PEER_PLUGINS, publish_raw
 from tests.harness.client import headless_client, status_text, window_text
+from tests.harness.forging import MAM, MUC_USER, archive_query_raced, bodies, mam_result, targets
 from tests.harness.hostile_service import EVIL_DOMAIN, HostileProsody, HostileService
 from tests.harness.peer import Peer
 from tests.harness.wait import until
 from tui.config import Config
-from tui.core.model import LineKind
 from tui.xmpp.muc_messages import NEW_MARKER
-
-MUC_USER = "http://jabber.org/protocol/muc#user"
-MAM = "urn:xmpp:mam:2"
-MESSAGES = (LineKind.INCOMING, LineKind.OUTGOING, LineKind.ACTION)
-
-
-def bodies(window) -> list[str]:
-    return [line.body for line in window.lines if line.kind in MESSAGES]
-
-
-def targets(client) -> list[str]:
-    return sorted(w.target for w in client.windows if w.target)
-
-
-def mam_result(queryid: str, to: str, sender: str, result_id: str, inner_from: str, inner_type: str,
-               body: str, stamp: str = "2026-01-01T10:00:00Z") -> str:
-    """One archive result (XEP-0313), as an archive (or someone posing as one) sends it."""
-    return (f"<message from='{sender}' to='{to}'><result xmlns='{MAM}' queryid='{queryid}' id='{result_id}'>"
-            f"<forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='{stamp}'/>"
-            f"<message xmlns='jabber:client' from='{inner_from}' to='{to}' type='{inner_type}' id='{result_id}-m'>"
-            f"<body>{body}</body></message></forwarded></result></message>")
 
 
 # -- the hostile server ---------------------------------------------------------------------
@@ -182,36 +159,15 @@ async def test_d_a_result_for_our_archive_query_from_another_jid_is_ignored(alic
     await until(lambda: bodies(window) == ["a real message"], timeout=5)
 
     xmpp = alice.account.session.xmpp
-    forged_arrived = asyncio.Event()
-    query_ids: list[str] = []
+    history = alice.account.chat.history
 
-    def seen(stanza):
-        result = stanza.xml.find(f"{{{MAM}}}result")
-        if result is not None and result.get("queryid") in query_ids:
-            forged_arrived.set()
-        return stanza
+    def forge(queryid: str) -> str:  # bob answers alice's query about her own archive
+        message = mam_result(queryid, alice.jid, bob.jid, "f1", f"{carol}/x", "chat", "forged archive result")
+        return message[message.index("<result"):message.rindex("</message>")]
 
-    async def hold_our_archive_query(stanza):
-        # the attacker learned (or raced) the query id: it answers before the archive does
-        query = stanza.xml.find(f"{{{MAM}}}query") if isinstance(stanza, Iq) else None
-        if query is not None and not stanza["to"] and not query_ids:
-            query_ids.append(query.get("queryid"))
-            forged = bob.xmpp.make_message(mto=xmpp.boundjid.full)
-            forged.xml.append(ET.fromstring(mam_result(query_ids[0], alice.jid, bob.jid, "f1", f"{carol}/x",
-                                                       "chat", "forged archive result")).find(f"{{{MAM}}}result"))
-            forged.send()
-            await asyncio.wait_for(forged_arrived.wait(), 15)
-        return stanza
-
-    xmpp.add_filter("in", seen)
-    xmpp.add_filter("out", hold_our_archive_query)
-    try:
-        history = alice.account.chat.history
+    async with archive_query_raced(xmpp, bob, None, forge) as race:
         await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
-    finally:
-        xmpp.del_filter("in", seen)
-        xmpp.del_filter("out", hold_our_archive_query)
-    assert forged_arrived.is_set()
+    assert race["arrived"].is_set()
     assert alice.account.chat.find_window(carol) is None, window_text(alice.account.chat.find_window(carol))
     assert [r.body for r in await history.db.latest(carol, 10)] == []
     assert bodies(window) == ["a real message"]
