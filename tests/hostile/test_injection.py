@@ -17,10 +17,11 @@ import re
 import uuid
 from pathlib import Path
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from tests.harness.blogs import PEER_PLUGINS, publish_raw
 from tests.harness.forging import send_child
+from tests.harness.rooms import open_room, room_name, say
 from tests.harness.terminal import screen_shows, start_parlons, title
 from tests.harness.wait import until
 from tui.xmpp.blog_comments import NODE_OPTIONS
@@ -115,5 +116,61 @@ async def test_chat_fields_reach_the_terminal_inert(prosody, make_account, make_
     tmux.resize(400, 40)  # a contact's row: its name, then its status text
     tmux.type_line("/roster")
     await screen_has(tmux, "RNAME:[@click=app.quit]q[/]", "STATUS:[@click=app.quit]q[/]")
+    await still_running(tmux)
+    assert leaks(raw.read_bytes()) == []
+
+
+# -- rooms: nick, topic, occupant status, invitation reasons --------------------------------------------
+NICK = "[@click=app.quit]N[/]"  # resourceprep refuses controls in nicks; markup it allows
+
+
+async def test_room_fields_reach_the_terminal_inert(prosody, make_account, make_peer, tmux, tmp_path):
+    jid, _password, raw = await started(tmux, tmp_path, prosody, make_account)
+    bob = await make_peer()
+    room, other_room = room_name(prosody, "den"), room_name(prosody, "attic")
+    await open_room(bob, room, NICK, topic=vector("TOPIC"))
+    tmux.type_line(f"/join {room}")
+    await screen_has(tmux, "TOPIC:[@click=app.quit]q[/] [b]bold[/b]", NICK)
+    bob.xmpp.send_presence(pto=f"{room}/{NICK}", pstatus=vector("RSTATUS"))
+    say(bob, room, vector("RBODY"))
+    await screen_has(tmux, "RBODY:[@click=app.quit]q[/] [b]bold[/b]")
+    tmux.type_line(f"/whois {NICK}")
+    await screen_has(tmux, "RSTATUS:[@click=app.quit]q[/]")
+
+    # (slixmpp drops mediated invitations to a room we are in: another room)
+    await open_room(bob, other_room, "bob")
+    bob.plugin["xep_0045"].invite(other_room, jid, reason=vector("MEDIATED"))
+    send_child(bob, jid, f"<x xmlns='jabber:x:conference' jid='{room_name(prosody, 'loft')}' "
+                         f"reason={quoteattr(vector('DIRECT'))}/>")
+    tmux.send_keys("M-1")
+    await screen_has(tmux, "MEDIATED:[@click=app.quit]q[/]", "DIRECT:[@click=app.quit]q[/]")
+    await still_running(tmux)
+    assert leaks(raw.read_bytes()) == []
+
+
+# -- blogs: title, body, author, comment ----------------------------------------------------------------
+def atom(item: str, *, title: str, body: str, name: str, jid: str, replies: str = "") -> str:
+    return (f"<entry xmlns='http://www.w3.org/2005/Atom'><id>{item}</id><title>{escape(title)}</title>"
+            f"<content>{escape(body)}</content><author><name>{escape(name)}</name><uri>xmpp:{jid}</uri></author>"
+            f"{replies}<published>2026-01-01T10:00:00Z</published></entry>")
+
+
+async def test_blog_fields_reach_the_terminal_inert(prosody, make_account, make_peer, tmux, tmp_path):
+    _jid, _password, raw = await started(tmux, tmp_path, prosody, make_account)
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    service, node = prosody.pubsub_domain, f"urn:xmpp:microblog:0:comments/{uuid.uuid4().hex}"
+    await bob.plugin["xep_0060"].create_node(service, node, config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=5)
+    await bob.plugin["xep_0060"].publish(service, node, id="c1", payload=ET.fromstring(atom(
+        "c1", title=vector("COMMENT"), body="", name=vector("CAUTHOR"), jid=bob.jid)), timeout=5)
+    replies = f"<link rel='replies' href='xmpp:{service}?;node={node}'/>"
+    await publish_raw(bob, atom("e1", title=vector("TITLE"), body=vector("BLOGBODY"), name=vector("AUTHOR"),
+                                jid=bob.jid, replies=replies), item="e1")
+
+    tmux.resize(400, 40)  # header rows hold author and title unbroken
+    tmux.type_line(f"/blog read {bob.jid}")
+    await screen_has(tmux, "AUTHOR:[@click=app.quit]q[/]", "TITLE:[@click=app.quit]q[/]",
+                     "BLOGBODY:[@click=app.quit]q[/]")
+    tmux.type_line("/blog show 1")
+    await screen_has(tmux, "COMMENT:[@click=app.quit]q[/] [b]bold[/b]")
     await still_running(tmux)
     assert leaks(raw.read_bytes()) == []
