@@ -227,6 +227,6 @@ async def test_e_unverified_comment_authors_show_as_such(hostile, evil):
         assert [row.split(" ", 1)[1] for row in comment_rows] == [
             f"? {carol} (unverified): vouched for by evil",
             f"? {carol} (unverified): only claimed",
-            "Eve: evil's own user",
+            f"Eve (eve@{EVIL_DOMAIN}): evil's own user",  # verified: its JID, whatever it calls itself
         ], app_window_text(app.client.windows.active)
     await mallory.stop()

@@ -27,6 +27,7 @@ from .blog import Blogs, Entry
 from .days import is_day_line
 from .events import BlogChanged, EventBus
 from .model import Line, LineKind
+from .roster import local_part
 from .windows import Activity, Window, WindowKind, WindowList
 
 PREVIEW_LINES = 3  # lines of text under an entry's header in the list
@@ -89,12 +90,14 @@ def full_lines(number: int, entry: Entry, blogs: Blogs, own: bool) -> list[Line]
 
 
 def commenter(comment: Entry) -> str:
-    """Who wrote a comment, as shown: its name when the service vouched for
-    its author; otherwise the JID it claims, visibly unverified (a claimed
-    name would pass for the person)."""
-    if comment.verified:
-        return comment.display_name
-    return f"? {comment.author or 'unknown'} (unverified)"
+    """Who wrote a comment, as shown. Verified: the author's JID, behind
+    the name the comment gives itself when that says something else (anyone
+    may call themselves "Alice"). Unverified: the JID it claims, visibly
+    unverified (a claimed name would pass for the person)."""
+    if not comment.verified:
+        return f"? {comment.author or 'unknown'} (unverified)"
+    name, local = comment.author_name, local_part(comment.author)
+    return f"{name} ({comment.author})" if name and name != local else (local or "?")
 
 
 def _kind(own: bool) -> LineKind:
