@@ -1,8 +1,8 @@
 """Sender checks: a stanza that only some JID may send is believed only from
 that JID. Each attacker is a real peer on the real Prosody sending the
 stanza from its own JID (a client cannot forge its from: the server stamps
-it); each test also shows the genuine stanza working, so the check is not
-vacuous. (Our own archive's results: tests/hostile/test_spoofing.py::
+it); where a test can make the genuine stanza, it shows it working too,
+so the check is not vacuous (real blog notifications: tests/ui/test_blog_ui.py). (Our own archive's results: tests/hostile/test_spoofing.py::
 test_d_a_result_for_our_archive_query_from_another_jid_is_ignored.)
 """
 
@@ -113,9 +113,10 @@ async def test_roster_push_only_from_our_server(alice, make_peer):
 
 
 # -- PEP of our own nodes -----------------------------------------------------------------------------
-async def test_bookmarks_pushed_by_another_jid_change_nothing(alice, make_peer, prosody):
+async def test_bookmarks_pushed_by_another_jid_change_nothing(alice_with_password, make_peer, prosody):
+    alice = alice_with_password
     bob = await make_peer()
-    room, planted = room_name(prosody), room_name(prosody)
+    room, planted, elsewhere = room_name(prosody), room_name(prosody), room_name(prosody)
     await until(lambda: alice.account.bookmarks.loaded, timeout=5)
     await alice.account.bookmarks.add(room, name="Our den")
     full = alice.account.session.xmpp.boundjid.full
@@ -128,6 +129,15 @@ async def test_bookmarks_pushed_by_another_jid_change_nothing(alice, make_peer, 
     await barrier(alice, bob)
     assert [(b.jid, b.name) for b in alice.account.bookmarks.list()] == [(room, "Our den")]
     assert planted not in alice.account.muc.wanted
+
+    # alice's other client bookmarks a room: the server tells this one, from alice's own JID
+    other = await make_peer(jid=alice.jid, password=alice.password)
+    await other.plugin["xep_0060"].publish(
+        alice.jid, "urn:xmpp:bookmarks:1", id=elsewhere,
+        payload=ET.fromstring("<conference xmlns='urn:xmpp:bookmarks:1' name='From my phone'/>"), timeout=5)
+    await until(lambda: alice.account.bookmarks.get(elsewhere) is not None, timeout=5)
+    assert sorted((b.jid, b.name) for b in alice.account.bookmarks.list()) == sorted(
+        [(room, "Our den"), (elsewhere, "From my phone")])
 
 
 # -- corrections --------------------------------------------------------------------------------------
@@ -194,3 +204,15 @@ async def test_occupant_presence_only_from_the_room(alice, make_peer, prosody):
 
     await bob.plugin["xep_0045"].join_muc_wait(room, "bobby", maxstanzas=0, timeout=10)  # the room says it
     await until(lambda: occupants() == ["alice", "bobby"], timeout=5)
+
+
+async def test_blog_events_only_from_the_blogs_owner(alice, make_peer):
+    bob = await make_peer()
+    entry = ("<entry xmlns='http://www.w3.org/2005/Atom'><id>x</id><title>planted</title>"
+             "<published>2026-01-01T10:00:00Z</published></entry>")
+    send_child(bob, alice.account.session.xmpp.boundjid.full,
+               f"<event xmlns='{PUBSUB_EVENT}'><items node='urn:xmpp:microblog:0'>"
+               f"<item id='x'>{entry}</item></items></event>")
+    await barrier(alice, bob)
+    blogs = alice.account.blog.model
+    assert [blogs.feed(who) for who in (alice.jid, bob.jid)] == [None, None]
