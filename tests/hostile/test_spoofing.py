@@ -21,6 +21,7 @@ from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.forging import MAM, MUC_USER, archive_query_raced, bodies, mam_result, targets
 from tests.harness.hostile_service import EVIL_DOMAIN, HostileProsody, HostileService
 from tests.harness.peer import Peer
+from tests.harness.rooms import open_room, room_name
 from tests.harness.wait import until
 from tui.config import Config
 from tui.xmpp.muc_messages import NEW_MARKER
@@ -147,6 +148,16 @@ async def test_c_mediated_invitation_only_from_a_room(alice_on_hostile, evil, ho
     await until(lambda: "from the room" in status_text(alice), timeout=5, message=lambda: status_text(alice))
     assert [i.room for i in alice.account.muc.invitations] == [room]
     assert "from a client" not in status_text(alice) and "from an account" not in status_text(alice)
+
+    # a real room's invitation (Prosody adds a XEP-0249 copy for old clients): one invitation
+    real = room_name(hostile, "hall")
+    await open_room(bob, real, "bob")
+    bob.plugin["xep_0045"].invite(real, alice.jid, reason="come in")
+    await until(lambda: "come in" in status_text(alice), timeout=5, message=lambda: status_text(alice))
+    await alice.account.session.xmpp.plugin["xep_0199"].ping(timeout=5)  # both copies were handled
+    assert [(i.room, i.inviter, i.reason) for i in alice.account.muc.invitations] == [
+        (room, bob.jid, "from the room"), (real, f"{real}/bob", "come in")]  # (the room names the inviter by nick)
+    assert status_text(alice).count(f"invites you to {real}") == 1
     await bob.stop()
 
 

@@ -69,6 +69,8 @@ class RoomPeople:
             log.info("ignored an invitation from %s: not a room", invitation.room)
 
     def on_direct_invite(self, msg: slixmpp.Message) -> None:
+        if mediated_invitation(msg) is not None:
+            return  # a room's copy for old clients (Prosody adds one): the mediated one counts
         self._invited(direct_invitation(msg))
 
     def _invited(self, invitation: Invitation | None) -> None:
