@@ -53,11 +53,21 @@ async def alice_on_hostile(hostile, tmp_path):
         yield client
 
 
-async def peer_on(server, prefix: str = "peer", plugins=None) -> Peer:
-    jid, password = new_account(server, prefix)
-    kwargs = {"plugins": plugins} if plugins else {}
-    return await Peer(jid, password, ca_file=server.ca_file, host=server.host, port=server.c2s_port,
-                      **kwargs).start()
+@pytest_asyncio.fixture
+async def peer_on():
+    """Started peers on a given server (a fresh account each); stopped at teardown."""
+    peers: list[Peer] = []
+
+    async def start(server, prefix: str = "peer", plugins=None) -> Peer:
+        jid, password = new_account(server, prefix)
+        kwargs = {"plugins": plugins} if plugins else {}
+        peers.append(Peer(jid, password, ca_file=server.ca_file, host=server.host, port=server.c2s_port,
+                          **kwargs))
+        return await peers[-1].start()
+
+    yield start
+    for peer in peers:
+        await peer.stop()
 
 
 # -- (a) a private-message window only for rooms we are in ------------------------------------
@@ -126,7 +136,7 @@ async def test_b_room_archive_result_from_another_jid_is_not_stored(alice_on_hos
 
 
 # -- (c) mediated invitations come from rooms --------------------------------------------------------
-async def test_c_mediated_invitation_only_from_a_room(alice_on_hostile, evil, hostile):
+async def test_c_mediated_invitation_only_from_a_room(alice_on_hostile, evil, hostile, peer_on):
     alice = alice_on_hostile
     bob = await peer_on(hostile, "bob")
     room, impostor = f"lounge@{EVIL_DOMAIN}", f"bob@{EVIL_DOMAIN}"
@@ -158,7 +168,6 @@ async def test_c_mediated_invitation_only_from_a_room(alice_on_hostile, evil, ho
     assert [(i.room, i.inviter, i.reason) for i in alice.account.muc.invitations] == [
         (room, bob.jid, "from the room"), (real, f"{real}/bob", "come in")]  # (the room names the inviter by nick)
     assert status_text(alice).count(f"invites you to {real}") == 1
-    await bob.stop()
 
 
 # -- (d) our archive's results come from our archive -------------------------------------------------
@@ -200,7 +209,7 @@ def comment(item: str, body: str, name: str, jid: str, publisher: str | None) ->
             f"<published>2026-01-01T11:0{item[-1]}:00Z</published></entry></item>")
 
 
-async def test_e_unverified_comment_authors_show_as_such(hostile, evil):
+async def test_e_unverified_comment_authors_show_as_such(hostile, evil, peer_on):
     jid, password = new_account(hostile, "alice")
     mallory = await peer_on(hostile, "mallory", plugins=PEER_PLUGINS)
     carol = "carol@" + jid.partition("@")[2]
@@ -240,4 +249,3 @@ async def test_e_unverified_comment_authors_show_as_such(hostile, evil):
             f"? {carol} (unverified): only claimed",
             f"Eve (eve@{EVIL_DOMAIN}): evil's own user",  # verified: its JID, whatever it calls itself
         ], app_window_text(app.client.windows.active)
-    await mallory.stop()
