@@ -31,10 +31,11 @@ class Account:
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
         self.muc = MucService(self.session, windows, bus, self.chat)
-        self.chat.is_room = self.muc.is_room  # only rooms' occupants get private-message windows
         self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
+        # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
+        self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
         self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
