@@ -1,9 +1,9 @@
 """Sender checks: a stanza that only some JID may send is believed only from
 that JID. Each attacker is a real peer on the real Prosody sending the
 stanza from its own JID (a client cannot forge its from: the server stamps
-it); where a test can make the genuine stanza, it shows it working too,
-so the check is not vacuous (real blog notifications: tests/ui/test_blog_ui.py). (Our own archive's results: tests/hostile/test_spoofing.py::
-test_d_a_result_for_our_archive_query_from_another_jid_is_ignored.)
+it); where a test can make the genuine stanza, it shows it working too, so
+the check is not vacuous (genuine blog notifications: tests/ui/test_blog_ui.py;
+our own archive's results: tests/hostile/test_spoofing.py::test_d_…).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 from xml.etree import ElementTree as ET
 
-import pytest
 import pytest_asyncio
 
 from tests.harness.client import headless_client, window_text
