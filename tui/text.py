@@ -24,7 +24,15 @@ _DEL = "\x7f"
 # marks (LRM/RLM/ALM) cannot reorder surrounding text and are left alone.
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
-_DELETE_TABLE = str.maketrans({c: None for c in _C0 + _C1 + _DEL + _BIDI})
+# Invisible characters with no place in chat text that only hide things:
+# ZERO WIDTH SPACE, WORD JOINER and the invisible operators (U+2060..4),
+# the deprecated format controls (U+206A..F) and ZERO WIDTH NO-BREAK SPACE
+# (BOM). They make "alice" and "al\u200bice" look the same, and terminals
+# disagree on their width (a row then shifts). ZWNJ/ZWJ (U+200C/D) stay:
+# scripts (Persian, Indic) and emoji sequences need them.
+_ZERO_WIDTH = "\u200b\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"
+
+_DELETE_TABLE = str.maketrans({c: None for c in _C0 + _C1 + _DEL + _BIDI + _ZERO_WIDTH})
 _DELETE_TABLE[0x1B] = _VISIBLE_ESC
 
 # Characters XML 1.0 does not allow at all (surrogates cannot be in a str that
@@ -36,7 +44,8 @@ _XML_INVALID = re.compile(
 
 def sanitize(text: str | None) -> str:
     """Return ``text`` safe to show in a terminal: no control sequences, no
-    bidi overrides, newlines normalised to ``\\n``."""
+    bidi overrides, no invisible zero-width characters, newlines normalised
+    to ``\\n``."""
     if not text:
         return ""
     if "\r" in text:

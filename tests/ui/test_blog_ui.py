@@ -77,7 +77,7 @@ async def test_post_read_live_show_comment_and_delete(alice, make_peer):
         await type_line(app, pilot, "/blog show 1")
         await until(lambda: "Comments: 1" in window_text(window), timeout=10, message=lambda: window_text(window))
         text = window_text(window)
-        assert "hello world" in text and "second line" in text and "Bob: nice [b]one[/b]" in text
+        assert "hello world" in text and "second line" in text and f"? {bob.jid} (unverified): nice [b]one[/b]" in text  # Prosody names no publisher
         assert "Carol from Movim" not in text  # one entry in full, not the list
         await type_line(app, pilot, "/blog comment 1 thanks")
         await until(lambda: f"{me}: thanks" in window_text(window) and "Comments: 2" in window_text(window),

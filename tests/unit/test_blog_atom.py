@@ -76,13 +76,20 @@ def test_the_pep_owner_is_the_author_whatever_the_entry_claims():
     assert entry_from_item(item(forged), owner="mallory@evil.example").author == "mallory@evil.example"
 
 
-@pytest.mark.parametrize("publisher, author, verified", [
-    (None, "edhelas@movim.eu", False),  # only claimed
-    ("edhelas@movim.eu/phone", "edhelas@movim.eu", True),  # the service vouches
-    ("mallory@evil.example", "mallory@evil.example", True),  # the service says otherwise: believed
+@pytest.mark.parametrize("service, publisher, author, verified", [
+    ("pubsub.movim.eu", None, "edhelas@movim.eu", False),  # only claimed
+    ("pubsub.movim.eu", "edhelas@movim.eu/phone", "edhelas@movim.eu", True),  # its server vouches
+    ("movim.eu", "edhelas@movim.eu", "edhelas@movim.eu", True),
+    ("goffi@movim.eu", "edhelas@movim.eu", "edhelas@movim.eu", True),  # a PEP service of that server
+    ("pubsub.movim.eu", "mallory@movim.eu", "mallory@movim.eu", True),  # the service says otherwise
+    # a service of another server names someone it cannot know: a claim
+    ("pubsub.evil.example", "edhelas@movim.eu", "edhelas@movim.eu", False),
+    ("movim.eu.evil.example", "edhelas@movim.eu", "edhelas@movim.eu", False),
+    ("evilmovim.eu", "edhelas@movim.eu", "edhelas@movim.eu", False),
+    (None, "edhelas@movim.eu", "edhelas@movim.eu", False),
 ])
-def test_a_comments_author_is_the_publisher_the_service_reports(publisher, author, verified):
-    entry = entry_from_item(item(MOVIM, publisher=publisher), owner=None)
+def test_a_comments_author_is_the_publisher_its_server_reports(service, publisher, author, verified):
+    entry = entry_from_item(item(MOVIM, publisher=publisher), owner=None, service=service)
     assert (entry.author, entry.verified) == (author, verified)
 
 

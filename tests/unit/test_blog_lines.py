@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tui.core.blog import Blogs, Entry
-from tui.core.blog_lines import BlogView, split_post, summary_text
+from tui.core.blog_lines import BlogView, commenter, split_post, summary_text
 from tui.core.model import LineKind
 from tui.core.windows import Window, WindowKind
 
@@ -59,3 +59,16 @@ def test_showing_one_entry_then_the_list_again():
     blogs.retract("bob@example.org", "b1")  # gone: back to the list, which is empty
     lines, _ = shown.build(blogs)
     assert shown.showing is None and lines[0].body.startswith("No blog entries yet")
+
+
+def test_a_comments_author_shows_verified_or_visibly_not():
+    def comment(author: str, name: str, verified: bool) -> Entry:
+        return Entry("c", author, T0, T0, body="hi", author_name=name, verified=verified)
+
+    assert commenter(comment("alice@example.org", "", True)) == "alice"
+    assert commenter(comment("alice@example.org", "alice", True)) == "alice"
+    # a name of its own choosing never hides who it is
+    assert commenter(comment("mallory@example.org", "Alice", True)) == "Alice (mallory@example.org)"
+    # only claimed: the claimed JID, marked, and never the claimed name
+    assert commenter(comment("alice@example.org", "Alice", False)) == "? alice@example.org (unverified)"
+    assert commenter(comment("", "Alice", False)) == "? unknown (unverified)"

@@ -104,7 +104,9 @@ def test_a_private_message_from_an_occupant_is_its_own_conversation() -> None:
     pm = Message(xml=ET.fromstring(
         f'<message xmlns="jabber:client" type="chat" from="{ROOM}/Carol" to="a@localhost/x">'
         f'<body>psst</body><x xmlns="{MUC_USER}"/></message>'))
-    assert message_facts(pm, "a@localhost").peer == f"{ROOM}/Carol"
+    assert message_facts(pm, "a@localhost", is_room={ROOM}.__contains__).peer == f"{ROOM}/Carol"
+    # not a room (we know of): the mark claims nothing, it is the sender's own conversation
+    assert message_facts(pm, "a@localhost", is_room=lambda jid: False).peer == ROOM
     notice = Message(xml=ET.fromstring(
         f'<message xmlns="jabber:client" from="{ROOM}" to="a@localhost/x">'
         f'<body>invited</body><x xmlns="{MUC_USER}"><invite from="b@localhost"/></x></message>'))

@@ -40,3 +40,19 @@ def test_model_lines_are_sanitised_on_construction():
     line = Line("hi\x1b[2J", LineKind.INCOMING, nick="b\u202eob\n")
     assert line.body == "hi\u241b[2J"
     assert line.nick == "bob "
+
+
+def test_invisible_zero_width_characters_are_stripped():
+    assert sanitize("al\u200bi\u2060c\ufeffe\u2062\u206a") == "alice"
+    assert sanitize_line("b\u200bob") == "bob"
+
+
+def test_joiners_that_scripts_and_emoji_need_stay():
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert sanitize(family) == family
+    assert sanitize("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+
+
+def test_every_c1_control_and_bidi_override_goes():
+    hostile = "".join(chr(c) for c in range(0x80, 0xA0)) + "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    assert sanitize(f"a{hostile}b") == "ab"

@@ -27,6 +27,7 @@ from .blog import Blogs, Entry
 from .days import is_day_line
 from .events import BlogChanged, EventBus
 from .model import Line, LineKind
+from .roster import local_part
 from .windows import Activity, Window, WindowKind, WindowList
 
 PREVIEW_LINES = 3  # lines of text under an entry's header in the list
@@ -83,9 +84,20 @@ def full_lines(number: int, entry: Entry, blogs: Blogs, own: bool) -> list[Line]
         lines.append(Line("Comments: not read", LineKind.INFO))
     else:
         lines.append(Line(f"Comments: {len(thread)}", LineKind.INFO))
-        lines += [Line(f"{c.display_name}: {c.body or c.title}", LineKind.INCOMING, time=c.published)
+        lines += [Line(f"{commenter(c)}: {c.body or c.title}", LineKind.INCOMING, time=c.published)
                   for c in thread.oldest_first()]
     return lines
+
+
+def commenter(comment: Entry) -> str:
+    """Who wrote a comment, as shown. Verified: the author's JID, behind
+    the name the comment gives itself when that says something else (anyone
+    may call themselves "Alice"). Unverified: the JID it claims, visibly
+    unverified (a claimed name would pass for the person)."""
+    if not comment.verified:
+        return f"? {comment.author or 'unknown'} (unverified)"
+    name, local = comment.author_name, local_part(comment.author)
+    return f"{name} ({comment.author})" if name and name != local else (local or "?")
 
 
 def _kind(own: bool) -> LineKind:

@@ -34,6 +34,8 @@ class Account:
         self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
+        # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
+        self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
         self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):

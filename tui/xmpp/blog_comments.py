@@ -5,8 +5,10 @@ Each of our entries gets its own comments node,
 on the server's pubsub service (found by disco) — or, as Movim does, on our
 own PEP service when the server has none. Comments are Atom entries whose
 text is their title. Their author is whoever the service says published
-them; a service that does not say (Prosody by default) leaves only the
-entry's claim, and the comment is marked unverified.
+them, if that service may vouch for them (a service of the commenter's own
+server: :func:`~tui.xmpp.blog_items.may_vouch_for`); a service that does
+not say (Prosody by default), or says it of another server's users, leaves
+only a claim, and the comment is shown as unverified.
 
 Prosody lets only a node's owner retract items there: a commenter cannot
 delete their own comment, and is told so in one line.
@@ -91,7 +93,8 @@ class BlogComments:
         link, xmpp = self._link(entry), self.blog.client()
         result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
             link.service, link.node, timeout=IQ_TIMEOUT))
-        comments = [c for c in (entry_from_item(i, owner=None) for i in result_items(result)) if c is not None]
+        comments = [c for c in (entry_from_item(i, owner=None, service=link.service)
+                                        for i in result_items(result)) if c is not None]
         thread = self.blog.model.replace_comments(link, comments)
         self.blog.touched(entry.author)
         return thread

@@ -103,13 +103,28 @@ def entry_from_atom(atom: AtomEntry, item_id: str, *, author: str, verified: boo
     )
 
 
-def entry_from_item(item: ET.Element, *, owner: str | None) -> Entry | None:
+def may_vouch_for(service: str | None, publisher: str) -> bool:
+    """May the pubsub ``service`` tell us who ``publisher`` is?
+
+    A server is the authority on its own users, and only on them: a service
+    of the publisher's own server (its domain or a component under it, such
+    as pubsub.example.org for alice@example.org, or a PEP service of one of
+    its accounts) saw that user log in. Any other service (which the entry's
+    author chose, so an attacker may run it) could name anyone: what it says
+    of another server's users is a claim, no better than the entry's own."""
+    host = bare_jid(service).rpartition("@")[2].lower()
+    domain = publisher.rpartition("@")[2].lower()
+    return bool(host and domain) and (host == domain or host.endswith("." + domain))
+
+
+def entry_from_item(item: ET.Element, *, owner: str | None, service: str | None = None) -> Entry | None:
     """A pubsub ``<item/>`` (result or notification) as an Entry; None when
     it carries no Atom entry or no id.
 
     ``owner``: the PEP node's owner, who is the author whatever the entry
-    claims. Without one (a comments node) the author is the publisher the
-    service reports, else the one the entry claims (``verified=False``).
+    claims. Without one (a comments node on ``service``) the author is the
+    publisher the service reports, else the one the entry claims; verified
+    only when the service may vouch for that publisher (:func:`may_vouch_for`).
     """
     item_id = item.get("id")
     element = item.find(f"{{{NS_ATOM}}}entry")
@@ -121,7 +136,8 @@ def entry_from_item(item: ET.Element, *, owner: str | None) -> Entry | None:
     publisher = bare_jid(item.get("publisher"))
     claimed = atom.get_plugin("author", check=True)
     author = publisher or (claimed["jid"] if claimed is not None else "")
-    return entry_from_atom(atom, item_id, author=author, verified=bool(publisher))
+    return entry_from_atom(atom, item_id, author=author,
+                           verified=bool(publisher) and may_vouch_for(service, publisher))
 
 
 def new_atom(*, author: str, name: str, service: str, node: str, item_id: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Callable
 
 import slixmpp
 from slixmpp.plugins.xep_0198 import stanza as sm_stanza
@@ -60,6 +61,9 @@ class ChatService:
         self.outbox = Outbox()  # typed, not acknowledged by the server yet
         self._outbox_loaded = False  # the store's outbox (an earlier run's) is read once
         self._stream_ready = False  # negotiated or resumed: what we hand over now is tracked
+        # Is this bare JID a room? (the account wires in the MUC service's answer):
+        # only a room's occupants have private conversations of their own.
+        self.is_room: Callable[[str], bool] = lambda _jid: False
         session.on_client_created(self._attach)
 
     @property
@@ -127,18 +131,18 @@ class ChatService:
             return  # the carbon handlers deal with the forwarded copy
         if msg.xml.find("{urn:xmpp:mam:2}result") is not None:
             return  # archive results are read by the history catch-up
-        facts = message_facts(msg, self.own_jid)
+        facts = message_facts(msg, self.own_jid, is_room=self.is_room)
         if facts is not None:
             self._lock_resource(facts)
             self.serial.submit(lambda: self.receive([facts]))
 
     def _on_carbon_received(self, msg: slixmpp.Message) -> None:
-        facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True)
+        facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self.serial.submit(lambda: self.receive([facts]))
 
     def _on_carbon_sent(self, msg: slixmpp.Message) -> None:
-        facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True)
+        facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self._locked.pop(facts.peer, None)  # we answered from elsewhere
             self.serial.submit(lambda: self.receive([facts]))

@@ -235,10 +235,17 @@ class ChatHistory:
         await self.chat.receive(batch, replay=True, unseen=unseen)
 
     def _facts_of_result(self, result) -> MessageFacts | None:
+        """A result of our own archive: it comes from our bare JID (or, as
+        the server's own stanza, without a from). Anyone else who learned or
+        raced the query id is not our archive."""
+        sender = result["from"]
+        if sender and (sender.resource or sender.bare.lower() != self.chat.own_jid):
+            log.info("%s: ignored an archive result from %s", self.chat.session.jid, sender)
+            return None
         mam_result = result["mam_result"]
         forwarded = mam_result["forwarded"]
         stamp = forwarded["delay"]["stamp"] or None
-        return message_facts(forwarded["stanza"], self.chat.own_jid,
+        return message_facts(forwarded["stanza"], self.chat.own_jid, is_room=self.chat.is_room,
                              archived_id=mam_result["id"] or None, archived_time=stamp)
 
     # -- search -------------------------------------------------------------------------

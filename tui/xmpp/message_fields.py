@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Callable
 
 from ..text import sanitize
 
@@ -88,11 +89,15 @@ def message_facts(
     elsewhere: bool = False,
     archived_id: str | None = None,
     archived_time: datetime | None = None,
+    is_room: Callable[[str], bool] | None = None,
 ) -> MessageFacts | None:
     """Facts of a chat message with a body, or None for anything else.
 
     ``archived_id``/``archived_time``: for a MAM result, the archive's id and
     the ``<forwarded><delay>`` stamp, which win over what the inner stanza says.
+    ``is_room``: is this bare JID a room (we are in, or on a MUC service we
+    know)? Only a room's occupant has a private-message conversation of its
+    own; anyone else's ``<x muc#user/>`` claims nothing.
     """
     body = msg["body"]
     if not body or msg["type"] not in ("chat", "normal", ""):
@@ -109,7 +114,9 @@ def message_facts(
         other = recipient if outgoing else sender
         if not other.resource:
             return None  # invitations and notices from the room itself
-        peer = f"{peer}/{other.resource}"
+        if is_room is not None and is_room(peer):
+            peer = f"{peer}/{other.resource}"
+        # else: not a room: an ordinary message of its sender, whatever it claims
     if not peer:
         return None
     body, action = message_text(body)

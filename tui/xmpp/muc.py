@@ -72,6 +72,16 @@ class MucService(CoalescedChanges):
         if highlight_words is not None:
             self.highlight_words = tuple(w for w in highlight_words if w.strip())
 
+    def is_room(self, jid: str) -> bool:
+        """Is ``jid`` (bare, lower-case) a room: one we are in or joining, or
+        any JID of the MUC service we know (its JIDs are rooms: the server
+        routes by domain, no client can send from them)?"""
+        room = self.rooms.get(jid)
+        if jid in self.wanted or (room is not None and room.joined):
+            return True
+        service = self.service or self._discovered
+        return bool(service) and "@" in jid and jid.partition("@")[2] == service
+
     @property
     def default_nick(self) -> str:
         return self.nick or local_part(self.session.jid)

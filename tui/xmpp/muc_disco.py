@@ -33,6 +33,16 @@ def _is_text_conference(info_iq) -> bool:
                for cat, typ, *_ in info_iq["disco_info"]["identities"])
 
 
+async def is_conference(xmpp: slixmpp.ClientXMPP, jid: str) -> bool:
+    """Does ``jid`` say (disco#info) it is a text conference, i.e. a room?"""
+    try:
+        info = await xmpp.plugin["xep_0030"].get_info(jid=jid, timeout=DISCO_TIMEOUT)
+    except (IqError, IqTimeout) as exc:
+        log.info("disco#info on %s failed: %s", jid, exc)
+        return False
+    return _is_text_conference(info)
+
+
 async def discover_service(xmpp: slixmpp.ClientXMPP, domain: str) -> str | None:
     """The first item of ``domain`` whose identity is conference/text."""
     disco = xmpp.plugin["xep_0030"]

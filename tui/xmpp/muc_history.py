@@ -114,27 +114,35 @@ class RoomHistory:
             if after is not None:
                 try:
                     return await self._collect(mam.iterate(jid=slixmpp.JID(room), rsm={"max": MAM_PAGE, "after": after},
-                                                           total=MAX_CATCH_UP))
+                                                           total=MAX_CATCH_UP), room)
                 except slixmpp.exceptions.IqError:
                     pass  # the archive forgot that id (expired): by time instead
             if newest is not None:
                 return await self._collect(mam.iterate(jid=slixmpp.JID(room), start=newest - CLOCK_MARGIN,
-                                                       rsm={"max": MAM_PAGE}, total=MAX_CATCH_UP))
+                                                       rsm={"max": MAM_PAGE}, total=MAX_CATCH_UP), room)
             found = await self._collect(mam.iterate(jid=slixmpp.JID(room), reverse=True,
-                                                    rsm={"max": FIRST_JOIN_MESSAGES}, total=FIRST_JOIN_MESSAGES))
+                                                    rsm={"max": FIRST_JOIN_MESSAGES}, total=FIRST_JOIN_MESSAGES), room)
             found.reverse()
             return found
         except Exception as exc:  # no archive, or it failed: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
             return []
 
-    async def _collect(self, results) -> list[RoomMessage]:
+    async def _collect(self, results, room: str) -> list[RoomMessage]:
+        """The room's messages among ``results``: what the room's archive
+        forwards as said by another JID (someone's 1:1 chat, another room)
+        is not the room's to tell, and is dropped."""
         found: list[RoomMessage] = []
         async for result in results:
             mam_result = result["mam_result"]
             forwarded = mam_result["forwarded"]
             message = room_message(forwarded["stanza"], archived_id=mam_result["id"] or None,
                                    archived_time=forwarded["delay"]["stamp"] or None)
-            if message is not None:
-                found.append(message)
+            if message is None:
+                continue
+            if message.room != room or (result["from"].bare or "").lower() != room:
+                log.info("ignored a result of %s's archive from %s (%s)", room,
+                         forwarded["stanza"]["from"], result["from"])
+                continue
+            found.append(message)
         return found

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import slixmpp
@@ -10,11 +12,14 @@ from ..core.model import Line, LineKind
 from ..core.room import Room
 from ..core.windows import Activity
 from ..text import sanitize_line
+from .muc_disco import is_conference
 from .muc_errors import MucError, local_part
 from .muc_fields import Invitation, direct_invitation, mediated_invitation
 
 if TYPE_CHECKING:
     from .muc import MucService
+
+log = logging.getLogger(__name__)
 
 
 class RoomPeople:
@@ -43,9 +48,29 @@ class RoomPeople:
         return lines
 
     def on_mediated_invite(self, msg: slixmpp.Message) -> None:
-        self._invited(mediated_invitation(msg))
+        """A mediated invitation comes from the room itself: a bare JID that
+        is a room we know, or that says so when asked (disco#info:
+        conference/text). Anyone else's is a forgery and is dropped."""
+        invitation = mediated_invitation(msg)
+        if invitation is None:
+            return
+        if msg["from"].resource:
+            log.info("ignored an invitation from %s: not a room", msg["from"])
+        elif self.muc.is_room(invitation.room):
+            self._invited(invitation)
+        else:
+            asyncio.ensure_future(self._invited_if_room(invitation))
+
+    async def _invited_if_room(self, invitation: Invitation) -> None:
+        xmpp = self.muc.session.xmpp
+        if xmpp is not None and await is_conference(xmpp, invitation.room):
+            self._invited(invitation)
+        else:
+            log.info("ignored an invitation from %s: not a room", invitation.room)
 
     def on_direct_invite(self, msg: slixmpp.Message) -> None:
+        if mediated_invitation(msg) is not None:
+            return  # a room's copy for old clients (Prosody adds one): the mediated one counts
         self._invited(direct_invitation(msg))
 
     def _invited(self, invitation: Invitation | None) -> None:
