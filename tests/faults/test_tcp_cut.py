@@ -1,0 +1,116 @@
+"""A TCP cut in the middle of a conversation: nothing a contact sent is lost,
+nothing shows twice, and the window keeps the order the messages were sent in.
+
+alice (a headless Parlons client with a history store) reaches Prosody
+through a CuttableProxy; bob is a plain slixmpp peer talking straight to the
+server. The proxy resets the link and refuses reconnects for a moment while
+bob sends 12 numbered messages: some before the cut, some during it, some
+while alice comes back, some after.
+
+- resumed: stream management's hibernation is still alive, the session
+  resumes and the server re-sends what it queued (with <delay> stamps of
+  whole seconds, older than the lines already shown);
+- failed resume: the hibernation expired, resumption fails, a fresh session
+  is bound and what was sent to the dead session exists only in the archive;
+- the live message that arrives first: a message sent the moment alice's
+  fresh session starts must not hide what the archive holds before it.
+"""
+
+from __future__ import annotations
+
+from tests.harness.client import status_text
+from tests.harness.cut_links import (  # noqa: F401  (fixtures)
+    back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
+)
+from tests.harness.wait import until
+from tui.core.model import LineKind
+
+NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
+
+
+def shown(client, peer_jid: str) -> list[str]:
+    window = client.account.chat.find_window(peer_jid)
+    if window is None:
+        return []
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+
+
+async def stored(client, peer_jid: str) -> list[str]:
+    records = await client.account.chat.history.db.latest(peer_jid, 1000)
+    return [record.body for record in records if record.direction == "in"]
+
+
+async def assert_exactly_numbered(client, bob) -> None:
+    await until(lambda: shown(client, bob.jid) == NUMBERED, timeout=10,
+                message=lambda: f"alice's window shows {shown(client, bob.jid)}\n{status_text(client)}")
+    await quiet(client)  # and no late copy arrives after all
+    assert shown(client, bob.jid) == NUMBERED
+    assert await stored(client, bob.jid) == NUMBERED
+
+
+def send(bob, alice, numbers) -> None:
+    for n in numbers:
+        bob.send(alice.jid, NUMBERED[n - 1])
+
+
+async def test_resumed_session_shows_every_message_once_in_order(prosody, make_account, make_peer,
+                                                                   tmp_path, cut_link):
+    proxy, alice, bob = await cut_link(prosody, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 5))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(5, 9))  # into the hibernating session
+    await server_has(bob)
+    proxy.refuse = False
+    send(bob, alice, [9])  # while alice comes back
+    await back_online(alice, resumed=True)
+    send(bob, alice, range(10, 13))
+
+    await assert_exactly_numbered(alice, bob)
+
+
+async def test_failed_resume_reads_the_archive(short_hibernation_prosody, make_account, make_peer,
+                                                tmp_path, cut_link):
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 5))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(5, 8))  # into the hibernating session: lost with it, kept by the archive
+    await server_has(bob)
+    await session_expired(server, alice)
+    send(bob, alice, [8])  # alice has no session at all now
+    await server_has(bob)
+    proxy.refuse = False
+    await back_online(alice, resumed=False)
+    send(bob, alice, range(9, 13))
+
+    await assert_exactly_numbered(alice, bob)
+
+
+async def test_live_message_first_does_not_hide_the_gap(short_hibernation_prosody, make_account, make_peer,
+                                                         tmp_path, cut_link):
+    """bob speaks the moment alice's fresh session starts: that live message
+    reaches alice before the archive has told her what she missed."""
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 4))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(4, 9))
+    await server_has(bob)
+    await session_expired(server, alice)
+
+    def speak_at_once(_event) -> None:
+        send(bob, alice, [9])
+    xmpp = alice.account.session.xmpp
+    xmpp.add_event_handler("session_start", speak_at_once)
+    proxy.refuse = False
+    await back_online(alice, resumed=False)
+    xmpp.del_event_handler("session_start", speak_at_once)
+    send(bob, alice, range(10, 13))
+
+    await assert_exactly_numbered(alice, bob)
