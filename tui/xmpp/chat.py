@@ -144,6 +144,8 @@ class ChatService:
         message from offline storage would."""
         corrections = [f for f in batch if f.replace_id]
         plain = [f for f in batch if not f.replace_id]
+        if not replay:
+            await self.history.in_arrival_order(plain)
         stored = await self.history.keep(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, rowid in zip(plain, stored):

@@ -113,6 +113,27 @@ class ChatHistory:
         if self.db is not None:
             await self.db.set_delivery(peer, msg_id, "sent")
 
+    async def in_arrival_order(self, batch: list[MessageFacts]) -> None:
+        """Live messages stamped in the past (re-sent by the server after a
+        resumption, or from offline storage) arrived after everything we
+        hold of their conversation: a stamp that falls within the archive's
+        resolution before the newest of it is nudged just after (the server
+        stamps whole seconds, the lines shown before the cut are finer)."""
+        if self.db is None:
+            return
+        floors: dict[str, object] = {}
+        for facts in batch:
+            if not facts.delayed:
+                continue
+            if facts.peer not in floors:
+                try:
+                    floors[facts.peer] = await self.db.newest_time(facts.peer)
+                except Exception as exc:  # the store failing must not lose the message
+                    log.info("history: newest of %s unavailable: %s", facts.peer, exc)
+                    floors[facts.peer] = None
+            if floors[facts.peer] is not None:
+                floors[facts.peer] = _after_floor(facts, floors[facts.peer])
+
     # -- windows --------------------------------------------------------------------
     async def load_latest(self, window: Window, peer: str) -> None:
         if self.db is None:

@@ -24,6 +24,9 @@ import slixmpp
 
 from ..core.model import Line
 from ..store.records import StoredMessage
+from . import archive_reader
+from .archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
+from .chat_history import _after_floor
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
 
@@ -80,6 +83,20 @@ class RoomHistory:
             log.warning("cannot store room messages: %s", exc)
             return [True] * len(batch)
 
+    async def in_arrival_order(self, m: RoomMessage) -> None:
+        """A live line stamped in the past (re-sent by the server after a
+        resumption) came after everything we hold of its room: a whole-second
+        stamp just before the newest of it is nudged after it."""
+        if not m.delayed or self.db is None:
+            return
+        try:
+            floor = await self.db.newest_time(m.room)
+        except Exception as exc:  # a failing store must not lose the line
+            log.info("history: newest of %s unavailable: %s", m.room, exc)
+            return
+        if floor is not None:
+            _after_floor(m, floor)
+
     async def correct(self, m: RoomMessage, direction: str) -> StoredMessage | None:
         """Apply the correction ``m`` to the stored message it names, if that was
         written by the same nick in the same direction; the record, or None."""
@@ -103,30 +120,40 @@ class RoomHistory:
         if records:
             self.muc.windows.prepend_lines(window, [line_of(r) for r in records])
 
-    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> list[RoomMessage]:
-        """What the room's archive holds after the newest message we have, oldest first."""
-        mam = xmpp.plugin["xep_0313"]
+    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> tuple[list[RoomMessage], bool]:
+        """What the room's archive holds after the newest message we have,
+        oldest first: at most the newest MAX_CATCH_UP of it, read backwards
+        from the end (the oldest lines read forward would leave out what was
+        said last). And whether that is all of it (False: older missed lines
+        were left in the archive)."""
         after = newest = None
         if self.db is not None:
             after = await self.db.newest_stanza_id(room)
             newest = await self.db.newest_time(room)
         try:
+            read = None
             if after is not None:
                 try:
-                    return await self._collect(mam.iterate(jid=slixmpp.JID(room), rsm={"max": MAM_PAGE, "after": after},
-                                                           total=MAX_CATCH_UP))
-                except slixmpp.exceptions.IqError:
+                    read = await archive_reader.newest(
+                        xmpp, ArchiveQuery(archive=room, after_id=after), page=MAM_PAGE, limit=MAX_CATCH_UP)
+                except ArchiveIdUnknown:
                     pass  # the archive forgot that id (expired): by time instead
-            if newest is not None:
-                return await self._collect(mam.iterate(jid=slixmpp.JID(room), start=newest - CLOCK_MARGIN,
-                                                       rsm={"max": MAM_PAGE}, total=MAX_CATCH_UP))
-            found = await self._collect(mam.iterate(jid=slixmpp.JID(room), reverse=True,
-                                                    rsm={"max": FIRST_JOIN_MESSAGES}, total=FIRST_JOIN_MESSAGES))
-            found.reverse()
-            return found
-        except Exception as exc:  # no archive, or it failed: history is a comfort
+            if read is None and newest is not None:
+                read = await archive_reader.newest(
+                    xmpp, ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN), page=MAM_PAGE,
+                    limit=MAX_CATCH_UP)
+            if read is None:  # a room never seen: a taste of its past, no gap to speak of
+                read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room), page=MAM_PAGE,
+                                                   limit=FIRST_JOIN_MESSAGES)
+                read.complete = True
+            missed = await self._collect(_each(read.results))
+            floor = newest
+            for m in missed if floor is not None else ():
+                floor = _after_floor(m, floor)  # coarse archive stamps after what we hold
+            return missed, read.complete
+        except ArchiveError as exc:  # no archive, or it failed: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
-            return []
+            return [], True
 
     async def _collect(self, results) -> list[RoomMessage]:
         found: list[RoomMessage] = []
@@ -138,3 +165,8 @@ class RoomHistory:
             if message is not None:
                 found.append(message)
         return found
+
+
+async def _each(results):
+    for result in results:
+        yield result

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .muc import MucService
 
 NEW_MARKER = "-- new since last time --"
+SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
 
 
 class RoomMessages:
@@ -56,6 +57,8 @@ class RoomMessages:
                 await self._apply_correction(room, m, replay=False)
             return
         own = echo is not None or m.nick == room.nick
+        if echo is None:
+            await self.muc.history.in_arrival_order(m)
         stored = await self.muc.history.keep([record_of(m, "out" if own else "in")])
         if echo is not None:
             window, line = echo
@@ -82,8 +85,10 @@ class RoomMessages:
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then the marker."""
         xmpp = self.muc.session.xmpp
-        missed = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None else []
+        missed, complete = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None else ([], True)
         window = await self.muc.open_window(room.jid)
+        if not complete:
+            self.muc.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
         run: list[RoomMessage] = []  # messages stored and shown together; a correction waits for them
         for m in missed:
             if m.replace_id:
