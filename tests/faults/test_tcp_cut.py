@@ -114,3 +114,34 @@ async def test_live_message_first_does_not_hide_the_gap(short_hibernation_prosod
     send(bob, alice, range(10, 13))
 
     await assert_exactly_numbered(alice, bob)
+
+
+async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_account, make_peer,
+                                                 tmp_path, cut_link):
+    """The link drops again just as the fresh session reads the archive: the
+    reading that failed is done again, what it was to bring still shows."""
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 4))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(4, 9))
+    await server_has(bob)
+    await session_expired(server, alice)
+
+    xmpp = alice.account.session.xmpp
+    cuts = []
+
+    def cut_again(stanza):
+        if not cuts and stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
+            cuts.append(proxy.cut())  # the query is on its way: the link goes with it
+        return stanza
+    xmpp.add_filter("out", cut_again)
+    proxy.refuse = False
+    await until(lambda: cuts, timeout=10, message=lambda: status_text(alice))
+    xmpp.del_filter("out", cut_again)
+    await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
+    send(bob, alice, range(9, 13))
+
+    await assert_exactly_numbered(alice, bob)

@@ -8,6 +8,7 @@ corrections update the line already on screen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import slixmpp
@@ -25,6 +26,7 @@ from .session import AccountSession
 
 log = logging.getLogger(__name__)
 
+ANNOUNCE_WAIT = 10.0  # seconds the catch-up waits for our presence to be in effect
 PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
 
 
@@ -52,6 +54,7 @@ class ChatService:
         self._locked: dict[str, str] = {}
         self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
+        self._announced: asyncio.Future | None = None  # resolved when our presence is back (see catch-up)
         session.on_client_created(self._attach)
 
     @property
@@ -72,6 +75,8 @@ class ChatService:
         xmpp.add_event_handler("message_error", self._on_error)
         xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
         xmpp.add_event_handler("session_start", self._on_session_start)
+        xmpp.add_event_handler("session_resumed", self._on_session_resumed)
+        xmpp.add_event_handler("presence_available", self._on_own_presence)
         self.states.attach(xmpp)
 
     def _on_session_start(self, _event) -> None:
@@ -80,7 +85,32 @@ class ChatService:
             return
         xmpp.plugin["xep_0280"].enable()
         # a fresh session (not a resumed one) may have missed messages: the archive has them
-        self.serial.submit(lambda: self.history.catch_up(xmpp))
+        self.history.session_started()
+        # Read the archive once our presence is in effect (the server echoes
+        # it): the server keeps what comes before it in the archive only (a
+        # client that queried the archive gets no offline messages), and
+        # sends what comes after it to us live.
+        announced = self._announced = asyncio.get_running_loop().create_future()
+
+        async def catch_up() -> None:
+            try:
+                await asyncio.wait_for(asyncio.shield(announced), ANNOUNCE_WAIT)
+            except asyncio.TimeoutError:
+                log.info("%s: our presence did not come back; reading the archive anyway", self.session.jid)
+            await self.history.catch_up(xmpp)
+        self.serial.submit(catch_up)
+
+    def _on_own_presence(self, presence) -> None:
+        xmpp = self.session.xmpp
+        announced = self._announced
+        if announced is not None and not announced.done() and xmpp is not None and presence["from"] == xmpp.boundjid:
+            announced.set_result(None)
+
+    def _on_session_resumed(self, _event) -> None:
+        # nothing was lost with the connection, unless it took a reading of the archive with it
+        xmpp = self.session.xmpp
+        if xmpp is not None and not self.history.caught_up:
+            self.serial.submit(lambda: self.history.catch_up(xmpp))
 
     # -- windows -------------------------------------------------------------------
     def name_of(self, peer: str) -> str:
@@ -147,6 +177,8 @@ class ChatService:
         if not replay:
             await self.history.in_arrival_order(plain)
         stored = await self.history.keep(plain)
+        if not replay:
+            self.history.seen_live(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, rowid in zip(plain, stored):
             if rowid and facts.peer not in opened:
