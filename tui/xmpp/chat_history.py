@@ -243,7 +243,9 @@ class ChatHistory:
         except ArchiveError as exc:
             self._failed(exc)
             return
-        floor = since
+        # Coarse archive stamps go after what we hold, ours without an archive
+        # id included; after a failed reading, only after what preceded the gap.
+        floor = since if self._retries else (await self.db.newest_time() or since)
         batch: list[MessageFacts] = []
         for result in results:
             facts = self._facts_of_result(result)
