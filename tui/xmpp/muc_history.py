@@ -1,9 +1,11 @@
 """A room's past: the account's history store, and the room's archive.
 
 - Joining asks the room for no legacy history (``maxstanzas=0``): the
-  room's archive (XEP-0313 with the room as archive) is read instead, from
-  just after the newest message of the room we hold, so what was said while
-  we were away (or disconnected) appears once, and nothing is replayed twice.
+  room's archive (XEP-0313 with the room as archive) is read instead: what
+  it holds after the newest message of the room we have, at most the newest
+  MAX_CATCH_UP of it (read backwards from the end, shown in order, with a
+  line when older ones stay in the archive), so what was said while we were
+  away (or disconnected) appears once, and nothing is replayed twice.
 - Every message is stored before it is shown; the store refuses duplicates
   (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
   copy and an archive copy of one message show once.
