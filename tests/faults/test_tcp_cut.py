@@ -18,12 +18,17 @@ while alice comes back, some after.
 
 from __future__ import annotations
 
+import os
+import signal
+
+import tui.xmpp.chat_history as chat_history
 from tests.harness.client import status_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
 )
 from tests.harness.wait import until
 from tui.core.model import LineKind
+from tui.xmpp import archive_reader
 
 NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
 
@@ -141,6 +146,56 @@ async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_
     proxy.refuse = False
     await until(lambda: cuts, timeout=10, message=lambda: status_text(alice))
     xmpp.del_filter("out", cut_again)
+    await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
+    send(bob, alice, range(9, 13))
+
+    await assert_exactly_numbered(alice, bob)
+
+
+def stall(server) -> None:
+    """The server stops answering (a stalled process: its sockets stay open)."""
+    os.kill(server._process.pid, signal.SIGSTOP)
+
+
+def resume(server) -> None:
+    os.kill(server._process.pid, signal.SIGCONT)
+
+
+async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernation_prosody, make_account,
+                                                                 make_peer, tmp_path, cut_link, monkeypatch):
+    """The server stalls while the fresh session reads the archive: the
+    reading times out, a line says so, and it is read again a moment later."""
+    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.5)
+    monkeypatch.setattr(chat_history, "RETRY_DELAYS", (0.3, 0.3))
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 4))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(4, 9))
+    await server_has(bob)
+    await session_expired(server, alice)
+
+    xmpp = alice.account.session.xmpp
+    stalled = []
+
+    def stall_on_query(stanza):
+        if not stalled and stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
+            stall(server)
+            stalled.append(True)
+        return stanza
+    xmpp.add_filter("out", stall_on_query)
+    proxy.refuse = False
+    try:
+        await until(lambda: "could not read the server archive" in status_text(alice), timeout=10,
+                    message=lambda: status_text(alice))
+    finally:
+        xmpp.del_filter("out", stall_on_query)
+        resume(server)
+    assert stalled
+    assert f"{alice.jid}: could not read the server archive (no answer within 0.5 s); trying again in 0.3 s" \
+        in status_text(alice).splitlines()
     await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
     send(bob, alice, range(9, 13))
 

@@ -142,7 +142,7 @@ async def _answer(xmpp: slixmpp.ClientXMPP, iq):
                 raise ArchiveIdUnknown(condition) from None
             raise ArchiveError(condition) from None
         except slixmpp.exceptions.IqTimeout:
-            raise ArchiveError(f"no answer within {PAGE_TIMEOUT:.0f} s") from None
+            raise ArchiveError(f"no answer within {PAGE_TIMEOUT:g} s") from None
     finally:
         xmpp.del_event_handler("disconnected", on_lost)
         if not lost.done():

@@ -285,7 +285,7 @@ class ChatHistory:
             delay = RETRY_DELAYS[self._retries]
             self._retries += 1
             self.chat.windows.status_line(
-                f"{session.jid}: could not read the server archive ({exc}); trying again in {delay:.0f}s")
+                f"{session.jid}: could not read the server archive ({exc}); trying again in {delay:g} s")
             self._cancel_retry()
             self._retry_handle = asyncio.get_running_loop().call_later(delay, self._retry)
         else:
