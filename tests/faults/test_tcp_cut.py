@@ -22,7 +22,7 @@ import os
 import signal
 
 import tui.xmpp.chat_history as chat_history
-from tests.harness.client import status_text
+from tests.harness.client import run, status_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
 )
@@ -199,4 +199,49 @@ async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernatio
     await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
     send(bob, alice, range(9, 13))
 
+    await assert_exactly_numbered(alice, bob)
+
+
+async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernation_prosody, make_account,
+                                                                   make_peer, tmp_path, cut_link, monkeypatch):
+    """Tried again a bounded number of times, then one line says what may be
+    missing and how to read again; /reconnect then brings it."""
+    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.3)
+    monkeypatch.setattr(chat_history, "RETRY_DELAYS", (0.2,))
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    send(bob, alice, range(1, 4))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
+
+    await cut(proxy, alice)
+    send(bob, alice, range(4, 9))
+    await server_has(bob)
+    await session_expired(server, alice)
+
+    xmpp = alice.account.session.xmpp
+    stalled = []
+
+    def stall_on_query(stanza):
+        if not stalled and stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
+            stall(server)
+            stalled.append(True)
+        return stanza
+    xmpp.add_filter("out", stall_on_query)
+    proxy.refuse = False
+    try:
+        await until(lambda: "may be missing" in status_text(alice), timeout=10, message=lambda: status_text(alice))
+    finally:
+        xmpp.del_filter("out", stall_on_query)
+        resume(server)
+    failures = [line for line in status_text(alice).splitlines() if "could not read the server archive" in line]
+    assert failures == [
+        f"{alice.jid}: could not read the server archive (no answer within 0.3 s); trying again in 0.2 s",
+        f"{alice.jid}: could not read the server archive (no answer within 0.3 s); messages sent while you "
+        "were away may be missing — /reconnect reads it again",
+    ]
+    assert shown(alice, bob.jid) == NUMBERED[:3]
+
+    await run(alice, "/reconnect")
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:8], timeout=10, message=lambda: status_text(alice))
+    send(bob, alice, range(9, 13))
     await assert_exactly_numbered(alice, bob)
