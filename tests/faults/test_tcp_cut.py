@@ -18,13 +18,10 @@ while alice comes back, some after.
 
 from __future__ import annotations
 
-import os
-import signal
-
-import tui.xmpp.chat_history as chat_history
 from tests.harness.client import run, status_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
+    stall_on_archive_query, unstall,
 )
 from tests.harness.wait import until
 from tui.core.model import LineKind
@@ -152,21 +149,12 @@ async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_
     await assert_exactly_numbered(alice, bob)
 
 
-def stall(server) -> None:
-    """The server stops answering (a stalled process: its sockets stay open)."""
-    os.kill(server._process.pid, signal.SIGSTOP)
-
-
-def resume(server) -> None:
-    os.kill(server._process.pid, signal.SIGCONT)
-
-
 async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernation_prosody, make_account,
                                                                  make_peer, tmp_path, cut_link, monkeypatch):
     """The server stalls while the fresh session reads the archive: the
     reading times out, a line says so, and it is read again a moment later."""
     monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.5)
-    monkeypatch.setattr(chat_history, "RETRY_DELAYS", (0.3, 0.3))
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3, 0.3))
     server = short_hibernation_prosody
     proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
     send(bob, alice, range(1, 4))
@@ -178,21 +166,14 @@ async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernatio
     await session_expired(server, alice)
 
     xmpp = alice.account.session.xmpp
-    stalled = []
-
-    def stall_on_query(stanza):
-        if not stalled and stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
-            stall(server)
-            stalled.append(True)
-        return stanza
-    xmpp.add_filter("out", stall_on_query)
+    stalled, stall_on_query = stall_on_archive_query(xmpp, server)
     proxy.refuse = False
     try:
         await until(lambda: "could not read the server archive" in status_text(alice), timeout=10,
                     message=lambda: status_text(alice))
     finally:
         xmpp.del_filter("out", stall_on_query)
-        resume(server)
+        unstall(server)
     assert stalled
     assert f"{alice.jid}: could not read the server archive (no answer within 0.5 s); trying again in 0.3 s" \
         in status_text(alice).splitlines()
@@ -207,7 +188,7 @@ async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernat
     """Tried again a bounded number of times, then one line says what may be
     missing and how to read again; /reconnect then brings it."""
     monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.3)
-    monkeypatch.setattr(chat_history, "RETRY_DELAYS", (0.2,))
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.2,))
     server = short_hibernation_prosody
     proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
     send(bob, alice, range(1, 4))
@@ -219,20 +200,13 @@ async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernat
     await session_expired(server, alice)
 
     xmpp = alice.account.session.xmpp
-    stalled = []
-
-    def stall_on_query(stanza):
-        if not stalled and stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
-            stall(server)
-            stalled.append(True)
-        return stanza
-    xmpp.add_filter("out", stall_on_query)
+    stalled, stall_on_query = stall_on_archive_query(xmpp, server)
     proxy.refuse = False
     try:
         await until(lambda: "may be missing" in status_text(alice), timeout=10, message=lambda: status_text(alice))
     finally:
         xmpp.del_filter("out", stall_on_query)
-        resume(server)
+        unstall(server)
     failures = [line for line in status_text(alice).splitlines() if "could not read the server archive" in line]
     assert failures == [
         f"{alice.jid}: could not read the server archive (no answer within 0.3 s); trying again in 0.2 s",

@@ -14,10 +14,12 @@ import tui.xmpp.muc_history as muc_history
 from tests.harness.client import status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
+    stall_on_archive_query, unstall,
 )
 from tests.harness.rooms import joined, open_room, room_name, say
 from tests.harness.wait import until
 from tui.core.model import LineKind
+from tui.xmpp import archive_reader
 from tui.xmpp.muc_messages import NEW_MARKER
 
 NUMBERED = [f"line {n:02d}" for n in range(1, 13)]
@@ -104,3 +106,37 @@ async def test_a_long_absence_reads_the_newest_missed_lines(short_hibernation_pr
     assert len(gap) == 1, text
     assert text.index("bob before 3") < gap[0] < text.index("bob missed 16"), text
     assert text.count(NEW_MARKER) == 1 and text.index(NEW_MARKER) > text.index("bob missed 25"), text
+
+
+async def test_a_room_catch_up_that_fails_says_so_and_is_tried_again(short_hibernation_prosody, make_account,
+                                                                      make_peer, tmp_path, cut_link, monkeypatch):
+    """The server stalls as alice, back in the room, reads its archive: a line
+    says so, and the reading is done again from where it was to start, even
+    though bob's later lines were shown live meanwhile; all in order."""
+    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.5)
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.5,))
+    server = short_hibernation_prosody
+    proxy, alice, bob, room = await in_a_room(server, make_account, make_peer, tmp_path, cut_link)
+    speak(bob, room, NUMBERED[:4])
+    await until(lambda: shown(alice, room) == NUMBERED[:4], timeout=5)
+
+    await cut(proxy, alice)
+    speak(bob, room, NUMBERED[4:8])
+    await server_has(bob)
+    await session_expired(server, alice)
+    xmpp = alice.account.session.xmpp
+    stalled, stall_on_query = stall_on_archive_query(xmpp, server, room)
+    proxy.refuse = False
+    window = await until(lambda: alice.account.muc.find_window(room))
+    try:
+        await until(lambda: "Could not read the archive" in window_text(window), timeout=10,
+                    message=lambda: window_text(window) + status_text(alice))
+    finally:
+        xmpp.del_filter("out", stall_on_query)
+        unstall(server)
+    assert stalled
+    assert f"Could not read the archive of {room} (no answer within 0.5 s); trying again in 0.5 s" \
+        in window_text(window).splitlines()
+    speak(bob, room, NUMBERED[8:])  # shown live before the archive is read again
+
+    await settled_on(alice, room, NUMBERED)

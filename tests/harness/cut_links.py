@@ -13,6 +13,8 @@ resumption fails as it does after a long cut.
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,31 @@ async def session_expired(server, client) -> None:
     """The server dropped the hibernating session (its queue went to the archive)."""
     await until(lambda: client.jid not in server.shell("c2s:show()"), timeout=10, interval=0.2,
                 message="the server still keeps alice's session")
+
+
+def stall(server) -> None:
+    """The server stops answering (a stalled process: its sockets stay open)."""
+    os.kill(server._process.pid, signal.SIGSTOP)
+
+
+def unstall(server) -> None:
+    os.kill(server._process.pid, signal.SIGCONT)
+
+
+def stall_on_archive_query(xmpp, server, archive: str | None = None) -> list:
+    """Stall ``server`` as ``xmpp`` sends its first archive query (to
+    ``archive``, a room; None: our own). Returns (a list that is non-empty
+    once it did, the filter: ``xmpp.del_filter("out", it)`` removes it)."""
+    stalled: list = []
+
+    def on_out(stanza):
+        if not stalled and stanza.xml.find("{urn:xmpp:mam:2}query") is not None \
+                and (stanza["to"].bare or None) == archive:
+            stall(server)
+            stalled.append(True)
+        return stanza
+    xmpp.add_filter("out", on_out)
+    return stalled, on_out
 
 
 async def back_online(client, *, resumed: bool) -> None:

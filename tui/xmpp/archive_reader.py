@@ -24,13 +24,20 @@ from slixmpp.xmlstream.handler import Collector
 from slixmpp.xmlstream.matcher import MatchXMLMask
 
 PAGE_TIMEOUT = 20.0  # seconds for one page's answer
+# A catch-up that failed (no answer, connection lost) is read again after
+# these delays (seconds) while the session lasts, then given up with a line.
+RETRY_DELAYS = (1.0, 5.0, 20.0)
 
 
 class ArchiveError(Exception):
     """A page of the archive could not be read; str() says why, in one line."""
 
 
-class ArchiveIdUnknown(ArchiveError):
+class ArchiveRefused(ArchiveError):
+    """The archive answered with an error (none there, not allowed, broken)."""
+
+
+class ArchiveIdUnknown(ArchiveRefused):
     """The archive no longer knows the id we asked to read after (expired)."""
 
 
@@ -140,7 +147,7 @@ async def _answer(xmpp: slixmpp.ClientXMPP, iq):
             condition = exc.iq["error"]["condition"] or "error"
             if condition == "item-not-found":
                 raise ArchiveIdUnknown(condition) from None
-            raise ArchiveError(condition) from None
+            raise ArchiveRefused(condition) from None
         except slixmpp.exceptions.IqTimeout:
             raise ArchiveError(f"no answer within {PAGE_TIMEOUT:g} s") from None
     finally:

@@ -39,7 +39,6 @@ PAGE_LINES = 100  # one scrollback page
 MAM_PAGE = 100
 FIRST_RUN_MESSAGES = 200  # an empty store fetches this much of the archive
 CLOCK_MARGIN = timedelta(minutes=5)  # our clock vs the server's: overlap, duplicates are refused
-RETRY_DELAYS = (1.0, 5.0, 20.0)  # a failed catch-up is tried again after these (seconds), then given up
 
 
 STAMP_RESOLUTION = timedelta(seconds=1)  # archive stamps are often whole seconds
@@ -281,8 +280,8 @@ class ChatHistory:
         log.info("archive catch-up failed: %s", exc)
         if not session.online:
             return  # the connection went: the next session reads the archive again
-        if self._retries < len(RETRY_DELAYS):
-            delay = RETRY_DELAYS[self._retries]
+        if self._retries < len(archive_reader.RETRY_DELAYS):
+            delay = archive_reader.RETRY_DELAYS[self._retries]
             self._retries += 1
             self.chat.windows.status_line(
                 f"{session.jid}: could not read the server archive ({exc}); trying again in {delay:g} s")

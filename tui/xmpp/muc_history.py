@@ -27,7 +27,7 @@ import slixmpp
 from ..core.model import Line
 from ..store.records import StoredMessage
 from . import archive_reader
-from .archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
+from .archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
 from .chat_history import _after_floor
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
@@ -69,6 +69,9 @@ def line_of(record: StoredMessage) -> Line:
 class RoomHistory:
     def __init__(self, muc: "MucService") -> None:
         self.muc = muc
+        # room -> (stanza-id, time) of the newest message we had when we
+        # joined, while the archive after it has not been read
+        self._unread: dict[str, tuple[str | None, object]] = {}
 
     @property
     def db(self):
@@ -123,15 +126,21 @@ class RoomHistory:
             self.muc.windows.prepend_lines(window, [line_of(r) for r in records])
 
     async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> tuple[list[RoomMessage], bool]:
-        """What the room's archive holds after the newest message we have,
-        oldest first: at most the newest MAX_CATCH_UP of it, read backwards
-        from the end (the oldest lines read forward would leave out what was
-        said last). And whether that is all of it (False: older missed lines
-        were left in the archive)."""
-        after = newest = None
-        if self.db is not None:
-            after = await self.db.newest_stanza_id(room)
-            newest = await self.db.newest_time(room)
+        """What the room's archive holds after the newest message we had when
+        we joined, oldest first: at most the newest MAX_CATCH_UP of it, read
+        backwards from the end (the oldest lines read forward would leave out
+        what was said last). And whether that is all of it (False: older
+        missed lines were left in the archive). A room with no archive gives
+        nothing; a reading that failed otherwise raises ArchiveError, and the
+        next one starts from the same place (lines shown live meanwhile do
+        not hide the gap)."""
+        anchor = self._unread.get(room)
+        if anchor is None:
+            anchor = (None, None)
+            if self.db is not None:
+                anchor = (await self.db.newest_stanza_id(room), await self.db.newest_time(room))
+            self._unread[room] = anchor
+        after, newest = anchor
         try:
             read = None
             if after is not None:
@@ -148,14 +157,20 @@ class RoomHistory:
                 read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room), page=MAM_PAGE,
                                                    limit=FIRST_JOIN_MESSAGES)
                 read.complete = True
-            missed = await self._collect(_each(read.results))
-            floor = newest
-            for m in missed if floor is not None else ():
-                floor = _after_floor(m, floor)  # coarse archive stamps after what we hold
-            return missed, read.complete
-        except ArchiveError as exc:  # no archive, or it failed: history is a comfort
+        except ArchiveRefused as exc:  # no archive, or it refuses us: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
+            self._unread.pop(room, None)
             return [], True
+        missed = await self._collect(_each(read.results))
+        floor = newest
+        for m in missed if floor is not None else ():
+            floor = _after_floor(m, floor)  # coarse archive stamps after what we hold
+        self._unread.pop(room, None)
+        return missed, read.complete
+
+    def unread(self) -> list[str]:
+        """Rooms whose reading of the archive has not succeeded since they were joined."""
+        return sorted(self._unread)
 
     async def _collect(self, results) -> list[RoomMessage]:
         found: list[RoomMessage] = []
