@@ -83,6 +83,7 @@ class ChatHistory:
         self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
         self._caught_up = False
         self._retries = 0
+        self._gap = False  # a reading failed since the last that succeeded
         self._retry_handle: asyncio.TimerHandle | None = None
 
     @property
@@ -244,7 +245,7 @@ class ChatHistory:
             return
         # Coarse archive stamps go after what we hold, ours without an archive
         # id included; after a failed reading, only after what preceded the gap.
-        floor = since if self._retries else (await self.db.newest_time() or since)
+        floor = since if self._gap else (await self.db.newest_time() or since)
         batch: list[MessageFacts] = []
         for result in results:
             facts = self._facts_of_result(result)
@@ -261,6 +262,7 @@ class ChatHistory:
             self._anchor = (last["mam_result"]["id"], floor or since)
         self._caught_up = True
         self._retries = 0
+        self._gap = False
 
     async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None, since) -> list:
         if after_id is not None:
@@ -278,6 +280,7 @@ class ChatHistory:
         resumed session reads again anyway)."""
         session = self.chat.session
         log.info("archive catch-up failed: %s", exc)
+        self._gap = True
         if not session.online:
             return  # the connection went: the next session reads the archive again
         if self._retries < len(archive_reader.RETRY_DELAYS):
