@@ -207,12 +207,12 @@ class ChatService:
             self.states.clear_typing(facts.peer)
         if new_to_us:
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
-        if facts.delayed and not self._place_delayed(window, line):
+        if facts.delayed and not self.place_delayed(window, line):
             return False
         self.windows.add_line(window, line, activity, replay=replay)
         return False
 
-    def _place_delayed(self, window: Window, line: Line) -> bool:
+    def place_delayed(self, window: Window, line: Line) -> bool:
         """A message stamped in the past (offline storage, archive): True if
         it belongs at the end. Within what the window shows it is inserted in
         time order; older than that, it stays in the store for scrollback."""

@@ -136,7 +136,7 @@ class RoomMessages:
                 if new is not True:
                     line.rowid = new.rowid
                 # read again after a failure, it may be older than lines shown live since: in time order
-                if self.muc.chat._place_delayed(window, line):
+                if self.muc.chat.place_delayed(window, line):
                     self.muc.windows.add_line(window, line, Activity.NONE, replay=True)
 
     async def _apply_correction(self, room: Room, m: RoomMessage, *, replay: bool) -> None:
