@@ -121,11 +121,15 @@ class RoomMessages:
             self._tries[room.jid] = tries + 1
             self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}); trying again in {delay:g} s",
                          LineKind.ERROR)
-            asyncio.get_running_loop().call_later(delay, lambda: self.muc.serial.submit(lambda: self.catch_up(room)))
+            asyncio.get_running_loop().call_later(delay, self._read_again, room)
         else:
             self._tries.pop(room.jid, None)
             self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}): lines said while you were "
                                    "away may be missing — /cycle reads it again", LineKind.ERROR)
+
+    def _read_again(self, room: Room) -> None:
+        if room.joined and room.jid in self.muc.wanted and self.muc.session.online:
+            self.muc.serial.submit(lambda: self.catch_up(room))
 
     async def _replay(self, room: Room, window: Window, missed: list[RoomMessage]) -> None:
         records = [record_of(m, "out" if m.nick == room.nick else "in") for m in missed]
