@@ -6,6 +6,8 @@ after she came back (a fresh session: nothing to resume on a new server).
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.harness.client import status_text
 from tests.harness.cut_links import back_online, cut_link, quiet, server_has  # noqa: F401  (fixtures)
 from tests.harness.wait import until
@@ -29,7 +31,7 @@ async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, m
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
 
     proxy.refuse = True  # alice stays away a moment after the restart
-    own_prosody.restart()
+    await asyncio.to_thread(own_prosody.restart)
     await until(lambda: not alice.account.session.online, timeout=5)
     await bob.start()
     for body in NUMBERED[4:8]:
