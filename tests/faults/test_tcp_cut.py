@@ -13,7 +13,10 @@ while alice comes back, some after.
 - failed resume: the hibernation expired, resumption fails, a fresh session
   is bound and what was sent to the dead session exists only in the archive;
 - the live message that arrives first: a message sent the moment alice's
-  fresh session starts must not hide what the archive holds before it.
+  fresh session starts must not hide what the archive holds before it;
+- the reading of the archive fails (cut short by the link, or the server
+  stalls): it is said, read again (a bounded number of times), and what it
+  was to bring still shows, in order.
 """
 
 from __future__ import annotations
