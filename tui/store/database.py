@@ -391,6 +391,16 @@ class HistoryDatabase:
             ).fetchone()
         return None if row is None else row[0]
 
+    def newest_archived(self) -> tuple[str, datetime] | None:
+        """The stanza-id and time of the newest message of our own archive
+        (not from rooms) we hold; stamps more than a day ahead are ignored."""
+        row = self.db.execute(
+            "SELECT stanza_id, time_us FROM messages WHERE stanza_id IS NOT NULL AND room = 0 AND id < ?"
+            " ORDER BY id DESC LIMIT 1",
+            (_future_horizon(),),
+        ).fetchone()
+        return None if row is None else (row[0], from_us(row[1]))
+
     def newest_time(self, peer: str | None = None) -> datetime | None:
         horizon = _future_horizon()
         if peer is None:

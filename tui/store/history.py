@@ -254,6 +254,11 @@ class HistoryStore:
         than a day in the future are ignored."""
         return await self._call(self._db.newest_stanza_id, peer)
 
+    async def newest_archived(self) -> tuple[str, datetime] | None:
+        """(stanza-id, time) of the newest message of our own archive we
+        hold: where a catch-up of our archive starts (``after-id``)."""
+        return await self._call(self._db.newest_archived)
+
     async def newest_time(self, peer: str | None = None) -> datetime | None:
         """Time of the newest message (of ``peer``, or of all); the MAM
         ``start`` fallback when the archive no longer knows our id."""

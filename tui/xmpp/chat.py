@@ -10,6 +10,7 @@ the line already on screen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from typing import Callable
@@ -31,6 +32,7 @@ from .session import AccountSession
 
 log = logging.getLogger(__name__)
 
+ANNOUNCE_WAIT = 10.0  # seconds the catch-up waits for our presence to be in effect
 PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
 
 
@@ -64,6 +66,7 @@ class ChatService:
         # Is this bare JID a room? (the account wires in the MUC service's answer):
         # only a room's occupants have private conversations of their own.
         self.is_room: Callable[[str], bool] = lambda _jid: False
+        self._announced: asyncio.Future | None = None  # resolved when our presence is back (see catch-up)
         session.on_client_created(self._attach)
 
     @property
@@ -90,6 +93,8 @@ class ChatService:
         xmpp.add_event_handler("session_resumed", self._on_stream_resumed)
         xmpp.add_event_handler("disconnected", self._on_stream_down)
         xmpp.add_event_handler("stanza_acked", self._on_acked)
+        xmpp.add_event_handler("session_resumed", self._on_session_resumed)
+        xmpp.add_event_handler("presence_available", self._on_own_presence)
         self.states.attach(xmpp)
 
     def _on_session_start(self, _event) -> None:
@@ -100,7 +105,32 @@ class ChatService:
         # An earlier run's outbox first: the catch-up recognises what of it the server has.
         self.serial.submit(self._load_outbox)
         # a fresh session (not a resumed one) may have missed messages: the archive has them
-        self.serial.submit(lambda: self.history.catch_up(xmpp))
+        self.history.session_started()
+        # Read the archive once our presence is in effect (the server echoes
+        # it): the server keeps what comes before it in the archive only (a
+        # client that queried the archive gets no offline messages), and
+        # sends what comes after it to us live.
+        announced = self._announced = asyncio.get_running_loop().create_future()
+
+        async def catch_up() -> None:
+            try:
+                await asyncio.wait_for(asyncio.shield(announced), ANNOUNCE_WAIT)
+            except asyncio.TimeoutError:
+                log.info("%s: our presence did not come back; reading the archive anyway", self.session.jid)
+            await self.history.catch_up(xmpp)
+        self.serial.submit(catch_up)
+
+    def _on_own_presence(self, presence) -> None:
+        xmpp = self.session.xmpp
+        announced = self._announced
+        if announced is not None and not announced.done() and xmpp is not None and presence["from"] == xmpp.boundjid:
+            announced.set_result(None)
+
+    def _on_session_resumed(self, _event) -> None:
+        # nothing was lost with the connection, unless it took a reading of the archive with it
+        xmpp = self.session.xmpp
+        if xmpp is not None and not self.history.caught_up:
+            self.serial.submit(lambda: self.history.catch_up(xmpp))
 
     # -- windows -------------------------------------------------------------------
     def name_of(self, peer: str) -> str:
@@ -164,7 +194,11 @@ class ChatService:
         message from offline storage would."""
         corrections = [f for f in batch if f.replace_id]
         plain = [f for f in batch if not f.replace_id]
+        if not replay:
+            await self.history.in_arrival_order(plain)
         stored = await self.history.keep(plain)
+        if not replay:
+            self.history.seen_live(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, rowid in zip(plain, stored):
             if rowid is False and facts.direction == "out":
@@ -195,12 +229,12 @@ class ChatService:
             self.states.clear_typing(facts.peer)
         if new_to_us:
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
-        if facts.delayed and not self._place_delayed(window, line):
+        if facts.delayed and not self.place_delayed(window, line):
             return False
         self.windows.add_line(window, line, activity, replay=replay)
         return False
 
-    def _place_delayed(self, window: Window, line: Line) -> bool:
+    def place_delayed(self, window: Window, line: Line) -> bool:
         """A message stamped in the past (offline storage, archive): True if
         it belongs at the end. Within what the window shows it is inserted in
         time order; older than that, it stays in the store for scrollback."""

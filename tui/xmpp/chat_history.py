@@ -4,15 +4,18 @@
   duplicates (live + carbon + archive copies of one message).
 - A window opens with its latest lines from the store; scrolling past the
   top pages older lines in from the store, then from the archive (MAM).
-- On every fresh session (not a resumed one) the archive is read from just
-  before the newest message we hold, so what arrived while we were away
-  appears in its window, once.
+- On every fresh session (not a resumed one, unless the reading failed)
+  the archive is read from just after the newest message of it we know we
+  hold with nothing missing before (the archive's id: ``after-id``), so what
+  arrived while we were away appears in its window, once. A failed reading
+  is said and tried again a few times.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import slixmpp
@@ -21,6 +24,8 @@ from ..core.model import Line, LineKind
 from ..core.windows import Window
 from ..store.guarded import GuardedHistory
 from ..store.records import StoredMessage
+from . import archive_reader
+from .archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
 from .message_fields import MessageFacts, message_facts
 from .stored_lines import stored_line
 
@@ -76,6 +81,11 @@ class ChatHistory:
         self._db: "GuardedHistory | None" = None
         self._oldest: dict[Window, int] = {}  # oldest rowid shown per window
         self._archive_done: set[Window] = set()  # windows whose archive is exhausted
+        self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
+        self._caught_up = False
+        self._retries = 0
+        self._gap = False  # a reading failed since the last that succeeded
+        self._retry_handle: asyncio.TimerHandle | None = None
 
     @property
     def db(self) -> "GuardedHistory | None":
@@ -141,6 +151,27 @@ class ChatHistory:
     async def outbox(self) -> list[StoredMessage]:
         return await self.db.outbox() if self.db is not None else []
 
+    async def in_arrival_order(self, batch: list[MessageFacts]) -> None:
+        """Live messages stamped in the past (re-sent by the server after a
+        resumption, or from offline storage) arrived after everything we
+        hold of their conversation: a stamp that falls within the archive's
+        resolution before the newest of it is nudged just after (the server
+        stamps whole seconds, the lines shown before the cut are finer)."""
+        if self.db is None:
+            return
+        floors: dict[str, object] = {}
+        for facts in batch:
+            if not facts.delayed:
+                continue
+            if facts.peer not in floors:
+                try:
+                    floors[facts.peer] = await self.db.newest_time(facts.peer)
+                except Exception as exc:  # the store failing must not lose the message
+                    log.info("history: newest of %s unavailable: %s", facts.peer, exc)
+                    floors[facts.peer] = None
+            if floors[facts.peer] is not None:
+                floors[facts.peer] = _after_floor(facts, floors[facts.peer])
+
     # -- windows --------------------------------------------------------------------
     async def load_latest(self, window: Window, peer: str) -> None:
         if self.db is None:
@@ -204,35 +235,104 @@ class ChatHistory:
         return None
 
     # -- catching up --------------------------------------------------------------------
+    # Where the archive is read from is the newest message of our archive we
+    # know we hold with nothing missing before it (``_anchor``: its archive id
+    # and time). Only a catch-up that succeeded, and the live messages of a
+    # session caught up, move it: a live message that arrives after a gap
+    # (the catch-up failed, or has not run yet) must not hide the gap.
+    def session_started(self) -> None:
+        """A fresh session: what was sent to the old one may be only in the archive."""
+        self._caught_up = False
+        self._retries = 0
+        self._cancel_retry()
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught_up
+
+    def seen_live(self, batch: list[MessageFacts]) -> None:
+        """Live messages of a session that is caught up: nothing is missing before them."""
+        if self._caught_up and self._anchor is not None:
+            for facts in batch:
+                if facts.stanza_id and not facts.delayed:
+                    self._anchor = (facts.stanza_id, facts.time)
+
     async def catch_up(self, xmpp: slixmpp.ClientXMPP) -> None:
-        """What the archive has since the newest message we hold."""
-        if self.db is None:
+        """What the archive has after the newest message we hold of it."""
+        if self.db is None or self._caught_up or xmpp is not self.chat.session.xmpp:
             return
-        newest = await self.db.newest_time()
-        unseen = newest is not None  # since our last session; a first run's reading stays quiet
-        mam = xmpp.plugin["xep_0313"]
-        if newest is not None:
-            results = mam.iterate(start=newest - CLOCK_MARGIN, rsm={"max": MAM_PAGE})
-        else:
-            results = mam.iterate(reverse=True, rsm={"max": MAM_PAGE}, total=FIRST_RUN_MESSAGES)
-        batch: list[MessageFacts] = []
-        floor = newest
+        if self._anchor is None:  # the first of this run: the store knows where we were
+            archived = await self.db.newest_archived()
+            self._anchor = archived or (None, await self.db.newest_time())
+        after_id, since = self._anchor
+        unseen = since is not None  # since our last session; a first run's reading stays quiet
         try:
-            async for result in results:
-                facts = self._facts_of_result(result)
-                if facts is not None:
-                    if floor is not None:
-                        floor = _after_floor(facts, floor)
-                    batch.append(facts)
-                if len(batch) >= MAM_PAGE and newest is not None:
-                    await self.chat.receive(batch, replay=True, unseen=unseen)
-                    batch = []
-        except Exception as exc:
-            log.info("archive catch-up failed: %s", exc)
-            self.chat.windows.status_line(f"{self.chat.session.jid}: could not read the server archive ({exc})")
-        if newest is None:
-            batch.reverse()  # read backwards from the newest: oldest first again
+            results = await self._read_missed(xmpp, after_id, since)
+        except ArchiveError as exc:
+            self._failed(exc)
+            return
+        # Coarse archive stamps go after what we hold, ours without an archive
+        # id included; after a failed reading, only after what preceded the gap.
+        floor = since if self._gap else (await self.db.newest_time() or since)
+        batch: list[MessageFacts] = []
+        for result in results:
+            facts = self._facts_of_result(result)
+            if facts is not None:
+                if floor is not None:
+                    floor = _after_floor(facts, floor)
+                batch.append(facts)
+            if len(batch) >= MAM_PAGE:
+                await self.chat.receive(batch, replay=True, unseen=unseen)
+                batch = []
         await self.chat.receive(batch, replay=True, unseen=unseen)
+        last = next((r for r in reversed(results) if r["mam_result"]["id"]), None)
+        if last is not None:
+            self._anchor = (last["mam_result"]["id"], floor or since)
+        self._caught_up = True
+        self._retries = 0
+        self._gap = False
+
+    async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None, since) -> list:
+        if after_id is not None:
+            try:
+                return await archive_reader.forward(xmpp, ArchiveQuery(after_id=after_id), page=MAM_PAGE)
+            except ArchiveIdUnknown:
+                log.info("our archive forgot %s: reading it by time", after_id)
+        if since is not None:
+            return await archive_reader.forward(xmpp, ArchiveQuery(start=since - CLOCK_MARGIN), page=MAM_PAGE)
+        read = await archive_reader.newest(xmpp, ArchiveQuery(), page=MAM_PAGE, limit=FIRST_RUN_MESSAGES)
+        return read.results
+
+    def _failed(self, exc: Exception) -> None:
+        """Say it; try again a few times while the session lasts (a fresh or
+        resumed session reads again anyway)."""
+        session = self.chat.session
+        log.info("archive catch-up failed: %s", exc)
+        self._gap = True
+        if not session.online:
+            return  # the connection went: the next session reads the archive again
+        if self._retries < len(archive_reader.RETRY_DELAYS):
+            delay = archive_reader.RETRY_DELAYS[self._retries]
+            self._retries += 1
+            self.chat.windows.status_line(
+                f"{session.jid}: could not read the server archive ({exc}); trying again in {delay:g} s")
+            self._cancel_retry()
+            self._retry_handle = asyncio.get_running_loop().call_later(delay, self._retry)
+        else:
+            self.chat.windows.status_line(
+                f"{session.jid}: could not read the server archive ({exc}); messages sent while you were "
+                "away may be missing — /reconnect reads it again")
+
+    def _retry(self) -> None:
+        self._retry_handle = None
+        xmpp = self.chat.session.xmpp
+        if xmpp is not None and self.chat.session.online:
+            self.chat.serial.submit(lambda: self.catch_up(xmpp))
+
+    def _cancel_retry(self) -> None:
+        if self._retry_handle is not None:
+            self._retry_handle.cancel()
+            self._retry_handle = None
 
     def _facts_of_result(self, result) -> MessageFacts | None:
         """A result of our own archive: it comes from our bare JID (or, as

@@ -385,6 +385,10 @@ class MucService(CoalescedChanges):
                 room.joined = True
                 room.version += 1
                 self.changed(room_jid)
+        for room_jid in self.history.unread():  # a reading of its archive went with the connection
+            room = self.rooms.get(room_jid)
+            if room is not None and room.joined and room_jid in self.wanted:
+                self.serial.submit(lambda room=room: self.messages.catch_up(room))
 
     def _on_disconnected(self, _event) -> None:
         for room_jid in self.wanted:

@@ -1,9 +1,11 @@
 """A room's past: the account's history store, and the room's archive.
 
 - Joining asks the room for no legacy history (``maxstanzas=0``): the
-  room's archive (XEP-0313 with the room as archive) is read instead, from
-  just after the newest message of the room we hold, so what was said while
-  we were away (or disconnected) appears once, and nothing is replayed twice.
+  room's archive (XEP-0313 with the room as archive) is read instead: what
+  it holds after the newest message of the room we have, at most the newest
+  MAX_CATCH_UP of it (read backwards from the end, shown in order, with a
+  line when older ones stay in the archive), so what was said while we were
+  away (or disconnected) appears once, and nothing is replayed twice.
 - Every message is stored before it is shown; the store refuses duplicates
   (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
   copy and an archive copy of one message show once.
@@ -24,6 +26,9 @@ import slixmpp
 
 from ..core.model import Line
 from ..store.records import StoredMessage
+from . import archive_reader
+from .archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
+from .chat_history import _after_floor
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
 
@@ -64,6 +69,9 @@ def line_of(record: StoredMessage) -> Line:
 class RoomHistory:
     def __init__(self, muc: "MucService") -> None:
         self.muc = muc
+        # room -> (stanza-id, time) of the newest message we had when we
+        # joined, while the archive after it has not been read
+        self._unread: dict[str, tuple[str | None, object]] = {}
 
     @property
     def db(self):
@@ -79,6 +87,20 @@ class RoomHistory:
         except Exception as exc:  # a full disk must not lose the line on screen
             log.warning("cannot store room messages: %s", exc)
             return [True] * len(batch)
+
+    async def in_arrival_order(self, m: RoomMessage) -> None:
+        """A live line stamped in the past (re-sent by the server after a
+        resumption) came after everything we hold of its room: a whole-second
+        stamp just before the newest of it is nudged after it."""
+        if not m.delayed or self.db is None:
+            return
+        try:
+            floor = await self.db.newest_time(m.room)
+        except Exception as exc:  # a failing store must not lose the line
+            log.info("history: newest of %s unavailable: %s", m.room, exc)
+            return
+        if floor is not None:
+            _after_floor(m, floor)
 
     async def correct(self, m: RoomMessage, direction: str) -> StoredMessage | None:
         """Apply the correction ``m`` to the stored message it names, if that was
@@ -103,30 +125,52 @@ class RoomHistory:
         if records:
             self.muc.windows.prepend_lines(window, [line_of(r) for r in records])
 
-    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> list[RoomMessage]:
-        """What the room's archive holds after the newest message we have, oldest first."""
-        mam = xmpp.plugin["xep_0313"]
-        after = newest = None
-        if self.db is not None:
-            after = await self.db.newest_stanza_id(room)
-            newest = await self.db.newest_time(room)
+    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> tuple[list[RoomMessage], bool]:
+        """What the room's archive holds after the newest message we had when
+        we joined, oldest first: at most the newest MAX_CATCH_UP of it, read
+        backwards from the end (the oldest lines read forward would leave out
+        what was said last). And whether that is all of it (False: older
+        missed lines were left in the archive). A room with no archive gives
+        nothing; a reading that failed otherwise raises ArchiveError, and the
+        next one starts from the same place (lines shown live meanwhile do
+        not hide the gap)."""
+        anchor = self._unread.get(room)
+        if anchor is None:
+            anchor = (None, None)
+            if self.db is not None:
+                anchor = (await self.db.newest_stanza_id(room), await self.db.newest_time(room))
+            self._unread[room] = anchor
+        after, newest = anchor
         try:
+            read = None
             if after is not None:
                 try:
-                    return await self._collect(mam.iterate(jid=slixmpp.JID(room), rsm={"max": MAM_PAGE, "after": after},
-                                                           total=MAX_CATCH_UP), room)
-                except slixmpp.exceptions.IqError:
+                    read = await archive_reader.newest(
+                        xmpp, ArchiveQuery(archive=room, after_id=after), page=MAM_PAGE, limit=MAX_CATCH_UP)
+                except ArchiveIdUnknown:
                     pass  # the archive forgot that id (expired): by time instead
-            if newest is not None:
-                return await self._collect(mam.iterate(jid=slixmpp.JID(room), start=newest - CLOCK_MARGIN,
-                                                       rsm={"max": MAM_PAGE}, total=MAX_CATCH_UP), room)
-            found = await self._collect(mam.iterate(jid=slixmpp.JID(room), reverse=True,
-                                                    rsm={"max": FIRST_JOIN_MESSAGES}, total=FIRST_JOIN_MESSAGES), room)
-            found.reverse()
-            return found
-        except Exception as exc:  # no archive, or it failed: history is a comfort
+            if read is None and newest is not None:
+                read = await archive_reader.newest(
+                    xmpp, ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN), page=MAM_PAGE,
+                    limit=MAX_CATCH_UP)
+            if read is None:  # a room never seen: a taste of its past, no gap to speak of
+                read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room), page=MAM_PAGE,
+                                                   limit=FIRST_JOIN_MESSAGES)
+                read.complete = True
+        except ArchiveRefused as exc:  # no archive, or it refuses us: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
-            return []
+            self._unread.pop(room, None)
+            return [], True
+        missed = await self._collect(_each(read.results), room)
+        floor = newest
+        for m in missed if floor is not None else ():
+            floor = _after_floor(m, floor)  # coarse archive stamps after what we hold
+        self._unread.pop(room, None)
+        return missed, read.complete
+
+    def unread(self) -> list[str]:
+        """Rooms whose reading of the archive has not succeeded since they were joined."""
+        return sorted(self._unread)
 
     async def _collect(self, results, room: str) -> list[RoomMessage]:
         """The room's messages among ``results``: what the room's archive
@@ -146,3 +190,8 @@ class RoomHistory:
                 continue
             found.append(message)
         return found
+
+
+async def _each(results):
+    for result in results:
+        yield result

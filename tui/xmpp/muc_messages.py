@@ -12,6 +12,7 @@ if the correction is ours); otherwise they show as a message of their own.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ from ..core.model import Delivery, Line, LineKind, message_line
 from ..core.room import Room
 from ..core.windows import Activity, Window
 from ..text import xml_safe
+from . import archive_reader
+from .archive_reader import ArchiveError
 from .muc_errors import MucError, local_part
 from .muc_fields import RoomMessage, room_message
 from .muc_history import record_of, stand_in_of
@@ -31,12 +34,14 @@ if TYPE_CHECKING:
     from .muc import MucService
 
 NEW_MARKER = "-- new since last time --"
+SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
 
 
 class RoomMessages:
     def __init__(self, muc: "MucService") -> None:
         self.muc = muc
         self._echoes: dict[str, tuple[Window, Line]] = {}  # id of what we sent -> its line
+        self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
         self.corrections = Corrections()
 
     def on_message(self, msg: slixmpp.Message) -> None:
@@ -56,6 +61,8 @@ class RoomMessages:
                 await self._apply_correction(room, m, replay=False)
             return
         own = echo is not None or m.nick == room.nick
+        if echo is None:
+            await self.muc.history.in_arrival_order(m)
         stored = await self.muc.history.keep([record_of(m, "out" if own else "in")])
         if echo is not None:
             window, line = echo
@@ -82,8 +89,16 @@ class RoomMessages:
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then the marker."""
         xmpp = self.muc.session.xmpp
-        missed = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None else []
+        try:
+            missed, complete = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None \
+                else ([], True)
+        except ArchiveError as exc:
+            self._catch_up_failed(room, exc)
+            return
+        self._tries.pop(room.jid, None)
         window = await self.muc.open_window(room.jid)
+        if not complete:
+            self.muc.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
         run: list[RoomMessage] = []  # messages stored and shown together; a correction waits for them
         for m in missed:
             if m.replace_id:
@@ -95,6 +110,27 @@ class RoomMessages:
         await self._replay(room, window, run)
         self._mark_new(window)
 
+    def _catch_up_failed(self, room: Room, exc: Exception) -> None:
+        """Say it and try again a few times while we are in the room (a
+        rejoin, or a resumed session, reads again anyway)."""
+        if not self.muc.session.online or not room.joined:
+            return
+        tries = self._tries.get(room.jid, 0)
+        if tries < len(archive_reader.RETRY_DELAYS):
+            delay = archive_reader.RETRY_DELAYS[tries]
+            self._tries[room.jid] = tries + 1
+            self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}); trying again in {delay:g} s",
+                         LineKind.ERROR)
+            asyncio.get_running_loop().call_later(delay, self._read_again, room)
+        else:
+            self._tries.pop(room.jid, None)
+            self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}): lines said while you were "
+                                   "away may be missing — /cycle reads it again", LineKind.ERROR)
+
+    def _read_again(self, room: Room) -> None:
+        if room.joined and room.jid in self.muc.wanted and self.muc.session.online:
+            self.muc.serial.submit(lambda: self.catch_up(room))
+
     async def _replay(self, room: Room, window: Window, missed: list[RoomMessage]) -> None:
         records = [record_of(m, "out" if m.nick == room.nick else "in") for m in missed]
         stored = await self.muc.history.keep(records)
@@ -103,7 +139,9 @@ class RoomMessages:
                 line = self.line_for(room, m, own=record.direction == "out", replay=True)
                 if new is not True:
                     line.rowid = new.rowid
-                self.muc.windows.add_line(window, line, Activity.NONE, replay=True)
+                # read again after a failure, it may be older than lines shown live since: in time order
+                if self.muc.chat.place_delayed(window, line):
+                    self.muc.windows.add_line(window, line, Activity.NONE, replay=True)
 
     async def _apply_correction(self, room: Room, m: RoomMessage, *, replay: bool) -> None:
         """Replace the line (and stored message) ``m`` corrects, if its writer sent ``m``."""

@@ -1,0 +1,50 @@
+"""Prosody restarted in the middle of a conversation: alice's window shows
+exactly what bob sent, once, in order, whether it was sent before the
+restart, while alice was still away (offline storage and the archive) or
+after she came back (a fresh session: nothing to resume on a new server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.harness.client import status_text
+from tests.harness.cut_links import back_online, cut_link, quiet, server_has  # noqa: F401  (fixtures)
+from tests.harness.wait import until
+from tui.core.model import LineKind
+
+NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
+
+
+def shown(client, peer_jid: str) -> list[str]:
+    window = client.account.chat.find_window(peer_jid)
+    if window is None:
+        return []
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+
+
+async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, make_account, make_peer,
+                                                                  tmp_path, cut_link):
+    proxy, alice, bob = await cut_link(own_prosody, make_account, make_peer, tmp_path)
+    for body in NUMBERED[:4]:
+        bob.send(alice.jid, body)
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
+
+    proxy.refuse = True  # alice stays away a moment after the restart
+    await asyncio.to_thread(own_prosody.restart)
+    await until(lambda: not alice.account.session.online, timeout=5)
+    await bob.start()
+    for body in NUMBERED[4:8]:
+        bob.send(alice.jid, body)
+    await server_has(bob)
+    proxy.refuse = False
+    await back_online(alice, resumed=False)
+    for body in NUMBERED[8:]:
+        bob.send(alice.jid, body)
+
+    await until(lambda: shown(alice, bob.jid) == NUMBERED, timeout=10,
+                message=lambda: f"alice's window shows {shown(alice, bob.jid)}\n{status_text(alice)}")
+    await quiet(alice)
+    assert shown(alice, bob.jid) == NUMBERED
+    records = await alice.account.chat.history.db.latest(bob.jid, 1000)
+    assert [r.body for r in records if r.direction == "in"] == NUMBERED

@@ -1,0 +1,156 @@
+"""Reading a message archive (XEP-0313) page by page, failures included.
+
+slixmpp's ``iterate`` ends quietly when a page fails (it turns IqError and
+IqTimeout into the end of the iteration) and waits 120 s for an answer
+lost with a dead connection: a catch-up could neither tell "nothing more"
+from "failed" nor be retried. Here a failed page raises ArchiveError, an
+answer has ``PAGE_TIMEOUT`` seconds, and a query dies with its connection.
+
+Two shapes of reading:
+- ``forward``: everything after an archive id (or a time), oldest first;
+- ``newest``: the newest ``limit`` results after an archive id (or all),
+  read backwards from the end, returned oldest first, with whether older
+  ones were left out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import slixmpp
+from slixmpp.xmlstream.handler import Collector
+from slixmpp.xmlstream.matcher import MatchXMLMask
+
+PAGE_TIMEOUT = 20.0  # seconds for one page's answer
+# A catch-up that failed (no answer, connection lost) is read again after
+# these delays (seconds) while the session lasts, then given up with a line.
+RETRY_DELAYS = (1.0, 5.0, 20.0)
+
+
+class ArchiveError(Exception):
+    """A page of the archive could not be read; str() says why, in one line."""
+
+
+class ArchiveRefused(ArchiveError):
+    """The archive answered with an error (none there, not allowed, broken)."""
+
+
+class ArchiveIdUnknown(ArchiveRefused):
+    """The archive no longer knows the id we asked to read after (expired)."""
+
+
+@dataclass
+class ArchiveRead:
+    results: list = field(default_factory=list)  # MAM result messages, oldest first
+    complete: bool = True  # False: older results than these were left out (the limit)
+
+
+@dataclass(frozen=True)
+class ArchiveQuery:
+    archive: str | None = None  # the archive's JID (a room); None: our own
+    with_jid: str | None = None
+    start: datetime | None = None
+    after_id: str | None = None
+
+
+async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> list:
+    """Every result of ``query``, oldest first."""
+    results: list = []
+    cursor: str | None = None
+    while True:
+        found, fin = await _page(xmpp, query, page=page, after=cursor)
+        results.extend(found)
+        if fin["complete"] or not found or not fin["rsm"]["last"]:
+            return results
+        cursor = fin["rsm"]["last"]
+
+
+async def newest(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, limit: int) -> ArchiveRead:
+    """The newest ``limit`` results of ``query``, oldest first."""
+    pages: list[list] = []
+    count = 0
+    cursor: str | bool = True  # an empty <before/>: the last page
+    while True:
+        found, fin = await _page(xmpp, query, page=min(page, limit - count), before=cursor)
+        pages.append(found)
+        count += len(found)
+        if fin["complete"] or not found or not fin["rsm"]["first"]:
+            complete = True
+            break
+        if count >= limit:
+            complete = False
+            break
+        cursor = fin["rsm"]["first"]
+    return ArchiveRead([result for found in reversed(pages) for result in found], complete)
+
+
+async def _page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,
+                after: str | None = None, before: str | bool | None = None):
+    iq = xmpp.make_iq_set(ito=query.archive)
+    query_id = iq["id"]
+    mam = iq["mam"]
+    mam["queryid"] = query_id
+    if query.start is not None:
+        mam["start"] = query.start
+    if query.with_jid is not None:
+        mam["with"] = slixmpp.JID(query.with_jid)
+    if query.after_id is not None:
+        mam["after_id"] = query.after_id
+    mam["rsm"]["max"] = str(page)
+    if after is not None:
+        mam["rsm"]["after"] = after
+    if before is not None:
+        mam["rsm"]["before"] = before
+    collector = Collector(f"archive {query_id}", MatchXMLMask(str(_result_mask(xmpp, query, query_id))))
+    xmpp.register_handler(collector)
+    try:
+        answer = await _answer(xmpp, iq)
+    finally:
+        results = collector.stop()
+    return results, answer["mam_fin"]
+
+
+def _result_mask(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, query_id: str):
+    """What the results of this query look like (as slixmpp's own MAM plugin builds it)."""
+    mask = xmpp.Message()
+    origin = mask.xml.find("{urn:xmpp:sid:0}origin-id")
+    if origin is not None:
+        mask.xml.remove(origin)
+    del mask["id"]
+    del mask["lang"]
+    mask["from"] = query.archive
+    mask["mam_result"]["queryid"] = query_id
+    return mask
+
+
+async def _answer(xmpp: slixmpp.ClientXMPP, iq):
+    """The answer to ``iq``, or ArchiveError: refused, too slow, or the connection went."""
+    loop = asyncio.get_running_loop()
+    lost = loop.create_future()
+
+    def on_lost(_event) -> None:
+        if not lost.done():
+            lost.set_result(None)
+
+    xmpp.add_event_handler("disconnected", on_lost)
+    try:
+        answer = iq.send(timeout=PAGE_TIMEOUT)
+        done, _ = await asyncio.wait({answer, lost}, return_when=asyncio.FIRST_COMPLETED)
+        if answer not in done:
+            answer.cancel()
+            raise ArchiveError("the connection was lost")
+        try:
+            return answer.result()
+        except slixmpp.exceptions.IqError as exc:
+            condition = exc.iq["error"]["condition"] or "error"
+            if condition == "item-not-found":
+                raise ArchiveIdUnknown(condition) from None
+            raise ArchiveRefused(condition) from None
+        except slixmpp.exceptions.IqTimeout:
+            raise ArchiveError(f"no answer within {PAGE_TIMEOUT:g} s") from None
+    finally:
+        xmpp.del_event_handler("disconnected", on_lost)
+        if not lost.done():
+            lost.cancel()
