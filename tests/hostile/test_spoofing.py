@@ -185,6 +185,7 @@ async def test_d_a_result_for_our_archive_query_from_another_jid_is_ignored(alic
         message = mam_result(queryid, alice.jid, bob.jid, "f1", f"{carol}/x", "chat", "forged archive result")
         return message[message.index("<result"):message.rindex("</message>")]
 
+    history.session_started()  # as after a fresh session: the archive is read again
     async with archive_query_raced(xmpp, bob, None, forge) as race:
         await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
     assert race["arrived"].is_set()
