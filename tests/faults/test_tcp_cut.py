@@ -222,3 +222,31 @@ async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernat
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:8], timeout=10, message=lambda: status_text(alice))
     send(bob, alice, range(9, 13))
     await assert_exactly_numbered(alice, bob)
+
+
+async def test_a_message_the_archive_brings_first_at_login_is_still_news(alice, make_peer):
+    """At login the archive and the live stream race for a message sent just
+    then; when the archive's copy is stored first (the live one is lost here),
+    it still marks its window as a message to us, even on a first run."""
+    from slixmpp import Message
+
+    bob = await make_peer()
+    xmpp = alice.account.session.xmpp
+    held: list[str] = []
+
+    def lose_live_copy(stanza):
+        if isinstance(stanza, Message) and stanza["from"].bare == bob.jid and stanza["body"]:
+            held.append(stanza["body"])
+            return None
+        return stanza
+
+    xmpp.add_filter("in", lose_live_copy)
+    bob.send(alice.jid, "sent as we logged in")
+    await until(lambda: held == ["sent as we logged in"], timeout=5)
+    history = alice.account.chat.history
+    history.session_started()  # a fresh session: its catch-up brings the message
+    await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
+
+    window = alice.account.chat.find_window(bob.jid)
+    assert window is not None and shown(alice, bob.jid) == ["sent as we logged in"]
+    assert window.activity.name == "HIGHLIGHT"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import slixmpp
@@ -86,6 +86,7 @@ class ChatHistory:
         self._retries = 0
         self._gap = False  # a reading failed since the last that succeeded
         self._retry_handle: asyncio.TimerHandle | None = None
+        self._session_began: datetime | None = None  # our clock, at the last fresh session
 
     @property
     def db(self) -> "GuardedHistory | None":
@@ -245,6 +246,7 @@ class ChatHistory:
         self._caught_up = False
         self._retries = 0
         self._cancel_retry()
+        self._session_began = datetime.now(timezone.utc)
 
     @property
     def caught_up(self) -> bool:
@@ -282,15 +284,27 @@ class ChatHistory:
                     floor = _after_floor(facts, floor)
                 batch.append(facts)
             if len(batch) >= MAM_PAGE:
-                await self.chat.receive(batch, replay=True, unseen=unseen)
+                await self._receive_missed(batch, unseen)
                 batch = []
-        await self.chat.receive(batch, replay=True, unseen=unseen)
+        await self._receive_missed(batch, unseen)
         last = next((r for r in reversed(results) if r["mam_result"]["id"]), None)
         if last is not None:
             self._anchor = (last["mam_result"]["id"], floor or since)
         self._caught_up = True
         self._retries = 0
         self._gap = False
+
+    async def _receive_missed(self, batch: list[MessageFacts], unseen: bool) -> None:
+        """History, quiet or marking its window (``unseen``); except what was
+        sent since this session began: the archive and the live stream race
+        for it, and whichever copy is stored first, it is a live message."""
+        if self._session_began is None:
+            cut = len(batch)
+        else:  # (archive stamps may be whole seconds, rounded down)
+            began = self._session_began - STAMP_RESOLUTION
+            cut = next((i for i, facts in enumerate(batch) if facts.time >= began), len(batch))
+        await self.chat.receive(batch[:cut], replay=True, unseen=unseen)
+        await self.chat.receive(batch[cut:])
 
     async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None, since) -> list:
         if after_id is not None:
