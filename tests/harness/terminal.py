@@ -15,11 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
-                  debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = ""):
+                  debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = "",
+                  account: dict | None = None):
     """Parlons in the tmux pane; ``shell_prefix`` goes before the command
-    in the pane's shell (e.g. ``trap '' HUP;``)."""
+    in the pane's shell (e.g. ``trap '' HUP;``); ``account`` overrides
+    account settings (e.g. host/port of a proxy in front of the server)."""
     config_path = tmp_path / "config" / "parlons" / "config.toml"
-    write_config(config_path, account_config(server, jid, password))
+    write_config(config_path, account_config(server, jid, password, **(account or {})))
     env = {
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),

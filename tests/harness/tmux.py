@@ -19,6 +19,7 @@ import shlex
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Sequence
@@ -138,6 +139,18 @@ class TmuxDriver:
         self.send_text(text)
         self.wait_for_text(text[-30:], timeout=timeout)
         self.send_keys("Enter")
+
+    def type_at_pace(self, text: str, key_gap: float = 0.012) -> None:
+        """Type ``text`` like a person: one tmux command per key, ``key_gap``
+        seconds apart (blocking: call it from a thread in an async test)."""
+        for character in text:
+            self.send_text(character)
+            time.sleep(key_gap)
+
+    def send_line_in_one_write(self, text: str) -> None:
+        """``text`` and its Enter in ONE tmux command, so they reach the
+        program in one terminal write (keys bunched by a laggy SSH link)."""
+        self.tmux("send-keys", "-t", SESSION, "-l", "--", text + "\r")
 
     def paste(self, text: str, bracketed: bool = True) -> None:
         """Paste like a terminal does: LF becomes CR. `bracketed=True` wraps

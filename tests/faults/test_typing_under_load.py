@@ -1,0 +1,116 @@
+"""Typing while Parlons is busy, in a real terminal (tmux): every typed line
+reaches the contact exactly as typed, one message per Enter — while a
+contact floods us, while the link is cut and being re-established, and when
+a line and its Enter arrive in one terminal write.
+
+Keys are typed one tmux command each, 12 ms apart, Enter 0.3 s after the
+line's last key: a steady human pace.  A busy app reads such keys late and
+bunched (a reader thread waiting for the GIL, keys waiting behind the event
+loop); that must not make them look like a paste."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.harness.flood import flood
+from tests.harness.proxy import CuttableProxy
+from tests.harness.terminal import online_with_bob_window, screen_shows, title
+from tests.harness.wait import until
+
+KEY_GAP = 0.012
+ENTER_AFTER = 0.3
+WAVE_LEAD = 0.05
+PROMPT = "Esc cancel"  # the paste prompt's last words
+
+
+def typed_lines(tag: str) -> list[str]:
+    return [f"{tag}{n} the quick brown fox jumps" for n in range(3)]
+
+
+async def type_lines(tmux, lines: list[str], pause_started=None, line_started=None) -> None:
+    """Each line one key at a time, then Enter ENTER_AFTER later.  The keys
+    are typed from a thread, so the peers on this loop keep running;
+    ``line_started()`` is called before each line, ``pause_started()``
+    WAVE_LEAD before each Enter."""
+    for line in lines:
+        if line_started is not None:
+            line_started()
+        await asyncio.to_thread(tmux.type_at_pace, line, KEY_GAP)
+        await asyncio.sleep(ENTER_AFTER - WAVE_LEAD)
+        if pause_started is not None:
+            pause_started()
+        await asyncio.sleep(WAVE_LEAD)
+        tmux.send_keys("Enter")
+        await asyncio.sleep(KEY_GAP)
+
+
+async def bob_window(tmux, tmp_path, prosody, jid, password, bob, **start) -> None:
+    bob_name = await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob, **start)
+    tmux.send_keys("M-2")
+    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
+
+
+async def test_lines_typed_during_a_flood_arrive_exactly_as_typed(prosody, make_account, make_peer, tmux,
+                                                                   tmp_path):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    lines = typed_lines("busy")
+    # the contact's 2,000 messages come in waves, one as each line's pause
+    # begins: Parlons is busiest when its Enter and the next keys are typed
+    waves: list[asyncio.Task] = []
+    await type_lines(tmux, lines, lambda: waves.append(asyncio.create_task(flood(bob, jid, 667))))
+    for wave in waves:
+        await wave
+    await until(lambda: len(bob.bodies()) >= 3, timeout=10,
+                message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
+    assert bob.bodies() == lines
+    assert PROMPT not in tmux.capture()
+
+
+async def test_a_line_and_its_enter_in_one_terminal_write_is_sent(prosody, make_account, make_peer, tmux,
+                                                                  tmp_path):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    tmux.send_line_in_one_write("sent in one write")
+    await until(lambda: bob.bodies() == ["sent in one write"], timeout=5,
+                message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
+    assert PROMPT not in tmux.capture()
+
+
+async def test_lines_typed_while_reconnecting_are_shown_as_typed(prosody, make_account, make_peer, tmux,
+                                                                 tmp_path):
+    """As each line starts the link is cut (RST); as its Enter comes carol,
+    in whose window we type, sends a wave of messages (Prosody queues them
+    while the session hibernates and hands them over on resume): the window
+    holds exactly the typed lines, each its own outgoing line."""
+    jid, password = make_account("alice")
+    carol = await make_peer()
+    with CuttableProxy(prosody.host, prosody.c2s_port) as proxy:
+        await bob_window(tmux, tmp_path, prosody, jid, password, carol,
+                         account={"host": proxy.host, "port": proxy.port})
+        lines = typed_lines("out")
+
+        waves: list[asyncio.Task] = []
+        await type_lines(tmux, lines, lambda: waves.append(asyncio.create_task(flood(carol, jid, 667))),
+                         line_started=proxy.cut)
+        for wave in waves:
+            await wave
+        await screen_shows(tmux, "online")
+        assert await own_lines(tmux, jid) == lines
+        assert PROMPT not in tmux.capture()
+        # delivery of what was typed while offline is the outbox's business;
+        # what carol got is not mangled
+        assert carol.bodies() == [line for line in lines if line in carol.bodies()]
+
+
+async def own_lines(tmux, jid: str) -> list[str]:
+    """Our own lines in the active chat window's whole history, by /lastlog
+    (the window's lines on screen are scrolled away by the flood)."""
+    await asyncio.to_thread(tmux.type_line, "/lastlog quick brown")
+    screen = await screen_shows(tmux, "Lastlog 'quick brown': ")
+    nick = f"] {jid.split('@')[0]}: "
+    rows = screen[screen.rindex("Lastlog 'quick brown': "):].splitlines()
+    # (the scrollbar may follow the text after a run of spaces)
+    return [row.split(nick, 1)[1].split("  ")[0].rstrip() for row in rows if nick in row]
