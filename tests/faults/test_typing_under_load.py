@@ -14,7 +14,7 @@ import asyncio
 
 from tests.harness.flood import flood
 from tests.harness.proxy import CuttableProxy
-from tests.harness.terminal import online_with_bob_window, screen_shows, title
+from tests.harness.terminal import in_bob_window, screen_shows
 from tests.harness.wait import until
 
 KEY_GAP = 0.012
@@ -44,17 +44,11 @@ async def type_lines(tmux, lines: list[str], pause_started=None, line_started=No
         await asyncio.sleep(KEY_GAP)
 
 
-async def bob_window(tmux, tmp_path, prosody, jid, password, bob, **start) -> None:
-    bob_name = await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob, **start)
-    tmux.send_keys("M-2")
-    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
-
-
 async def test_lines_typed_during_a_flood_arrive_exactly_as_typed(prosody, make_account, make_peer, tmux,
                                                                    tmp_path):
     jid, password = make_account("alice")
     bob = await make_peer()
-    await bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
     lines = typed_lines("busy")
     # the contact's 2,000 messages come in waves, one as each line's pause
     # begins: Parlons is busiest when its Enter and the next keys are typed
@@ -72,7 +66,7 @@ async def test_a_line_and_its_enter_in_one_terminal_write_is_sent(prosody, make_
                                                                   tmp_path):
     jid, password = make_account("alice")
     bob = await make_peer()
-    await bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
     tmux.send_line_in_one_write("sent in one write")
     await until(lambda: bob.bodies() == ["sent in one write"], timeout=5,
                 message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
@@ -88,7 +82,7 @@ async def test_lines_typed_while_reconnecting_are_shown_as_typed(prosody, make_a
     jid, password = make_account("alice")
     carol = await make_peer()
     with CuttableProxy(prosody.host, prosody.c2s_port) as proxy:
-        await bob_window(tmux, tmp_path, prosody, jid, password, carol,
+        await in_bob_window(tmux, tmp_path, prosody, jid, password, carol,
                          account={"host": proxy.host, "port": proxy.port})
         lines = typed_lines("out")
 
