@@ -294,6 +294,10 @@ class TmuxDriver:
         except OSError:
             pass
 
+    def pane_pid(self) -> int:
+        """The pid of the pane's first process (the shell running the command)."""
+        return int(self._format("#{pane_pid}"))
+
     def pane_groups(self) -> list[int]:
         """The process groups of the panes' programs."""
         if self.socket_path is None:
