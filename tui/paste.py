@@ -124,13 +124,20 @@ class PastePolicy:
 #   keys bunch behind it (a burst never starts with an Enter);
 # - a burst whose only Enter is its last key is a line and its Enter in one
 #   write: typed (inserted, then submitted);
-# - a burst that our own stall (loop lag) could have bunched is typing;
+# - a burst that our own stall (loop lag) could have bunched is typing (as
+#   many keys as could be typed during the stall, no more);
 # - what remains — several lines arriving at paste speed while we were
 #   responsive — goes to the paste policy (inserted, confirmed or refused).
 
 # A loop this late (or a key handled this long after it was read) is a stall
 # that can bunch keys typed a dozen ms apart: the GIL switch interval.
 STALL_MS = 5.0
+# Nobody types faster than a key every 10 ms (tmux send-keys in the tests:
+# 12 ms; a person: 30 ms and more): a stall of S ms can have bunched at most
+# S/10 + 2 typed keys.  A longer burst after a stall was not made by it —
+# e.g. the rest of a long raw paste, read late because we were busy with its
+# beginning.
+FASTEST_TYPING_MS = 10.0
 
 
 class KeyKind(enum.Enum):
@@ -269,12 +276,22 @@ class LoopLag:
         """Were we stalled when a key was read at ``time``, by a stall that
         began before it?  (The reader thread hogging the GIL to parse a long
         paste makes the loop late too — after the paste's first key.)"""
-        return any(start < time and end >= time - self.stall for start, end in self.stalls)
+        return self.delayed_keys(time) > 0
+
+    def delayed_keys(self, time: float) -> int:
+        """How many typed keys a stall of ours under way when a key was read
+        at ``time`` can have bunched (0: no such stall)."""
+        longest = max((end - start for start, end in self.stalls
+                       if start < time and end >= time - self.stall), default=None)
+        if longest is None:
+            return 0
+        return int(longest * 1000 / FASTEST_TYPING_MS) + 2
 
 
 def is_typing(burst: Burst, lag: LoopLag | None = None) -> bool:
     """Is this burst typing (rather than possibly a paste)?"""
-    return is_line_and_enter(burst.text) or (lag is not None and lag.around(burst.first))
+    return is_line_and_enter(burst.text) or (
+        lag is not None and len(burst.text) <= lag.delayed_keys(burst.first))
 
 
 def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],

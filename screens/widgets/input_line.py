@@ -203,6 +203,7 @@ class InputLine(Input, inherit_bindings=False):
         # were already on their way here (typed within a frame of the paste)
         # are dropped: a prompt is answered only once it has been seen.
         self.asking = False
+        self._prompt = None  # the PasteConfirmScreen asking, if any
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self.paste_policy = policy
@@ -237,8 +238,13 @@ class InputLine(Input, inherit_bindings=False):
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
         if self.asking:
+            # Keys that were on their way here when the prompt opened: the
+            # rest of a raw paste joins it, anything else is dropped (a
+            # prompt is answered only once it has been seen).
             event.stop()
             event.prevent_default()
+            if self._prompt is not None:
+                self._prompt.collect(event)
             return
         self._watch_the_loop(event)
         if await self._burst_key(event):
@@ -330,6 +336,10 @@ class InputLine(Input, inherit_bindings=False):
         ended = self.bursts.interrupted(event.time)
         if ended is not None:  # a key after a pause: the burst before it is complete
             await self._end_burst(ended)
+            if self.asking:  # it asks: this key is more of the paste, or dropped
+                if self._prompt is not None:
+                    self._prompt.collect(event)
+                return True
         if text is None:
             if self.bursts.active:
                 if self._edit_action(event) is not None:
@@ -364,7 +374,7 @@ class InputLine(Input, inherit_bindings=False):
         self._last_text_key = None
         self._hide_held_hint()
         if not is_typing(burst, self.lag):
-            self.receive_paste(burst.text)
+            self.receive_paste(burst.text, arriving_since=burst.last)
         elif self.paste_policy.has_password(burst.text):
             self.post_message(self.Notice(self, PASSWORD_REFUSED))
         else:
@@ -429,8 +439,10 @@ class InputLine(Input, inherit_bindings=False):
         self.bursts.bracketed()  # this terminal brackets its pastes: bursts are typing
         self.receive_paste(event.text)
 
-    def receive_paste(self, raw: str) -> None:
-        """Pasted text: inserted, refused or confirmed — never sent as is."""
+    def receive_paste(self, raw: str, arriving_since: float | None = None) -> None:
+        """Pasted text: inserted, refused or confirmed — never sent as is.
+        ``arriving_since``: a raw paste (a burst) whose last key came then;
+        more of it may still be arriving."""
         decision = self.paste_policy.decide(raw)
         if decision.verdict is Verdict.REFUSE:
             self.post_message(self.Notice(self, PASSWORD_REFUSED))
@@ -441,24 +453,38 @@ class InputLine(Input, inherit_bindings=False):
                 else:
                     self.replace(decision.text, *self.selection)
         else:
-            self.confirm_paste(decision)
+            self.confirm_paste(raw, decision, arriving_since)
 
-    def confirm_paste(self, decision: Decision) -> None:
+    def confirm_paste(self, raw: str, decision: Decision, arriving_since: float | None = None) -> None:
         """Ask what to do with a paste. It joins the draft at the cursor, as
         typed text would: the prompt shows, and sends, draft and paste
         together (a draft ``/msg bob `` takes the paste as its text); a
-        cancelled paste leaves the draft as it was."""
+        cancelled paste leaves the draft as it was.  The rest of a raw paste
+        arriving meanwhile joins it (see PasteConfirmScreen)."""
         from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
 
         start, end = sorted(self.selection) if not self.selection.is_empty else (self.cursor_position,) * 2
         before, after = self.value[:start], self.value[end:]
-        # pasted text starting the line is text: "/etc/hosts" is not a command
-        whole = before + (decision.text if before else literal(decision.text)) + after
-        shown = Decision(decision.verdict, before + decision.text + after, decision.warning)
         target, window = self.paste_target(), self.paste_window()
+
+        def shown(pasted: Decision) -> Decision:
+            return Decision(pasted.verdict, before + pasted.text + after, pasted.warning)
+
+        def grown(more: str) -> Decision:
+            return self.paste_policy.decide(raw + more)
+
+        prompt = PasteConfirmScreen(shown(decision), target, arriving_since=arriving_since,
+                                    gap=self.bursts.quiet, grow=lambda more: shown(grown(more)))
 
         def chosen(choice: str | None) -> None:
             self.asking = False
+            self._prompt = None
+            pasted = grown("".join(prompt.more))
+            if pasted.verdict is Verdict.REFUSE:
+                self.post_message(self.Notice(self, PASSWORD_REFUSED))
+                return
+            # pasted text starting the line is text: "/etc/hosts" is not a command
+            whole = before + (pasted.text if before else literal(pasted.text)) + after
             if choice in (SEND_ONE, SEND_EACH):
                 self.value = ""
             if choice == SEND_ONE:
@@ -469,12 +495,13 @@ class InputLine(Input, inherit_bindings=False):
                 if lines:
                     self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:]), window=window))
             elif choice == EDIT:
-                self.open_composer(decision.text)
+                self.open_composer(pasted.text)
             else:
                 self.post_message(self.Notice(self, "Paste cancelled.", error=False))
 
         self.asking = True
-        self.app.push_screen(PasteConfirmScreen(shown, target), chosen)
+        self._prompt = prompt
+        self.app.push_screen(prompt, chosen)
 
     # -- the multi-line composer ----------------------------------------------
     def open_composer(self, insert: str) -> None:

@@ -166,3 +166,13 @@ def test_only_a_stall_begun_by_the_burst_counts() -> None:
     for n in range(5):
         small.beat(n, n + 1)
     assert small.stalls == [(3, 4), (4, 5)]
+
+
+def test_a_stall_bunches_only_the_keys_typed_during_it() -> None:
+    # the tail of a long raw paste, read after we were busy 40 ms with its
+    # beginning, is not typing: 40 ms hold at most 6 typed keys
+    lag = LoopLag()
+    lag.beat(1.000, 1.040)
+    assert lag.delayed_keys(1.03) == 6
+    assert is_typing(Burst("a\nbcd", 1.03, 1.0301), lag)
+    assert not is_typing(Burst("a\nbcdefgh", 1.03, 1.0301), lag)
