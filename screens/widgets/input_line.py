@@ -41,6 +41,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
+from screens import terminal_modes
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
 from tui.paste import (
@@ -409,7 +410,10 @@ class InputLine(Input, inherit_bindings=False):
     # -- our own stalls ----------------------------------------------------
     def _watch_the_loop(self, event: events.Key) -> None:
         """Note how late this key reached us, and keep the heartbeat going
-        while keys come: both show stalls of our own (tui.paste.LoopLag)."""
+        while keys come: both show stalls of our own (tui.paste.LoopLag).
+        And whether the terminal has said it brackets pastes."""
+        if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
+            self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
         now = get_time()
         self.lag.key(event.time, now)
         self._last_key_handled = now
@@ -427,6 +431,9 @@ class InputLine(Input, inherit_bindings=False):
             self._heartbeat = None
         else:
             self._beat_due(now + HEARTBEAT)
+
+    def _on_mount(self) -> None:
+        terminal_modes.ask(self.app)  # does it bracket pastes? (answered before the first paste)
 
     def _on_unmount(self) -> None:
         if self._heartbeat is not None:
