@@ -54,3 +54,30 @@ async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
         await pilot.press("ctrl+s")  # an answer, pressed once it was seen
         await until(lambda: app.entered == [("one", ("two-two", "three"))])
         assert app.query_one(InputLine).value == ""
+
+
+async def test_a_burst_held_a_while_shows_a_hint_then_lands():
+    import asyncio
+
+    from screens.widgets.input_line import HELD_HINT, HELD_HINT_AFTER
+    from tui.paste import BurstDetector
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        # a burst that keeps coming (keys 10 ms apart may continue it here)
+        line.bursts = BurstDetector(5, end_ms=50)
+        start = get_time()
+        keys_at(app, "ab", start, 0.00001)
+        sent = 2
+        while get_time() - start < HELD_HINT_AFTER + 0.2:
+            await asyncio.sleep(0.01)
+            keys_at(app, "c", get_time(), 0)
+            sent += 1
+            if line.has_class("-held"):
+                break
+        assert line.has_class("-held") and line.placeholder == HELD_HINT and line.value == ""
+        # the burst ends (one line, no Enter: typing): in the line, hint gone
+        await until(lambda: not line.has_class("-held"))
+        assert line.value == "ab" + "c" * (sent - 2) and line.placeholder == ""
+        await pilot.pause()
