@@ -50,15 +50,19 @@ async def test_lines_typed_during_a_flood_arrive_exactly_as_typed(prosody, make_
     bob = await make_peer()
     await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
     lines = typed_lines("busy")
-    # the contact's 2,000 messages come in waves, one as each line's pause
-    # begins: Parlons is busiest when its Enter and the next keys are typed
+    # the contact's 2,001 messages come in 3 waves, each starting WAVE_LEAD
+    # before an Enter: Parlons is busiest when its Enter and the next keys
+    # are typed (against the old code: 'busy0 ...\nbusy' sent, the rest of
+    # line 2 lost, 2 runs of 2)
     waves: list[asyncio.Task] = []
     await type_lines(tmux, lines, lambda: waves.append(asyncio.create_task(flood(bob, jid, 667))))
     for wave in waves:
         await wave
-    await until(lambda: len(bob.bodies()) >= 3, timeout=10,
+    # a last line once all is quiet: whatever came before it has arrived
+    await type_lines(tmux, ["done"])
+    await until(lambda: bob.bodies()[-1:] == ["done"], timeout=10,
                 message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
-    assert bob.bodies() == lines
+    assert bob.bodies() == lines + ["done"]
     assert PROMPT not in tmux.capture()
 
 
@@ -67,9 +71,29 @@ async def test_a_line_and_its_enter_in_one_terminal_write_is_sent(prosody, make_
     jid, password = make_account("alice")
     bob = await make_peer()
     await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
-    tmux.send_line_in_one_write("sent in one write")
+    tmux.send_in_one_write("sent in one write\r")
     await until(lambda: bob.bodies() == ["sent in one write"], timeout=5,
                 message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
+    assert PROMPT not in tmux.capture()
+
+
+async def test_an_enter_after_a_pause_sends_even_with_the_next_keys_bunched_behind_it(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    """What a busy reader (or a laggy link) makes of typing: an Enter typed
+    after a pause arrives in one write with the first keys of the next line.
+    Against the old code: bob got 'bunch0 ...\nbunch1 the' and the rest of
+    the second line was lost."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    first, second = "bunch0 the quick brown fox", "bunch1 the quick brown fox"
+    await asyncio.to_thread(tmux.type_at_pace, first, KEY_GAP)
+    await asyncio.sleep(ENTER_AFTER)
+    tmux.send_in_one_write("\r" + second[:10])
+    await type_lines(tmux, [second[10:], "done"])
+    await until(lambda: bob.bodies()[-1:] == ["done"], timeout=10,
+                message=lambda: f"bob got {bob.bodies()!r}; screen:\n{tmux.capture()}")
+    assert bob.bodies() == [first, second, "done"]
     assert PROMPT not in tmux.capture()
 
 

@@ -147,10 +147,11 @@ class TmuxDriver:
             self.send_text(character)
             time.sleep(key_gap)
 
-    def send_line_in_one_write(self, text: str) -> None:
-        """``text`` and its Enter in ONE tmux command, so they reach the
-        program in one terminal write (keys bunched by a laggy SSH link)."""
-        self.tmux("send-keys", "-t", SESSION, "-l", "--", text + "\r")
+    def send_in_one_write(self, text: str) -> None:
+        """``text`` in ONE tmux command, so that its keys reach the program
+        in one terminal write (keys bunched by a laggy SSH link); "\\r" in
+        it is Enter."""
+        self.tmux("send-keys", "-t", SESSION, "-l", "--", text)
 
     def paste(self, text: str, bracketed: bool = True) -> None:
         """Paste like a terminal does: LF becomes CR. `bracketed=True` wraps
