@@ -101,18 +101,29 @@ async def test_lines_typed_while_reconnecting_are_shown_as_typed(prosody, make_a
                                                                  tmp_path):
     """As each line starts the link is cut (RST); as its Enter comes carol,
     in whose window we type, sends a wave of messages (Prosody queues them
-    while the session hibernates and hands them over on resume): the window
-    holds exactly the typed lines, each its own outgoing line."""
+    while the session hibernates and hands them over on resume); the first
+    Enter arrives with the next line's first keys (one write, as when the
+    reader was held up): the window holds exactly the typed lines, each its
+    own outgoing line.  (Old code: 'out0 ...\nout1 ' as one line, the rest
+    of the second line lost.)"""
     jid, password = make_account("alice")
     carol = await make_peer()
     with CuttableProxy(prosody.host, prosody.c2s_port) as proxy:
         await in_bob_window(tmux, tmp_path, prosody, jid, password, carol,
-                         account={"host": proxy.host, "port": proxy.port})
+                            account={"host": proxy.host, "port": proxy.port})
         lines = typed_lines("out")
 
         waves: list[asyncio.Task] = []
-        await type_lines(tmux, lines, lambda: waves.append(asyncio.create_task(flood(carol, jid, 667))),
-                         line_started=proxy.cut)
+
+        def wave() -> None:
+            waves.append(asyncio.create_task(flood(carol, jid, 667)))
+        proxy.cut()
+        await asyncio.to_thread(tmux.type_at_pace, lines[0], KEY_GAP)
+        await asyncio.sleep(ENTER_AFTER - WAVE_LEAD)
+        wave()
+        await asyncio.sleep(WAVE_LEAD)
+        tmux.send_in_one_write("\r" + lines[1][:5])
+        await type_lines(tmux, [lines[1][5:], lines[2]], wave, line_started=proxy.cut)
         for wave in waves:
             await wave
         await screen_shows(tmux, "online")
