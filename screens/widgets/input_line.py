@@ -195,7 +195,7 @@ class InputLine(Input, inherit_bindings=False):
         self._last_text_key: events.Key | None = None
         self._held: list[events.Key] = []  # the keys of the burst being held
         self._hint_timer: Timer | None = None
-        self._placeholder = placeholder
+        self._placeholder = placeholder  # restored when the held hint goes
         self.lag = LoopLag()
         self._heartbeat: asyncio.TimerHandle | None = None
         self._last_key_handled = 0.0
@@ -395,7 +395,8 @@ class InputLine(Input, inherit_bindings=False):
             await self._end_burst(burst)
 
     def _show_held_hint(self) -> None:
-        if self.bursts.active:
+        if self.bursts.active and not self.has_class("-held"):
+            self._placeholder = self.placeholder
             self.add_class("-held")
             self.placeholder = HELD_HINT
 
