@@ -6,9 +6,10 @@ pasted — untrusted — text: it is built into ``Text`` objects, never markup.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Callable, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -47,12 +48,28 @@ def prompt_text(decision: Decision, target: str) -> Text:
     return text
 
 
+# The keys that answer, and what each answer is.
+ANSWERS = {"enter": SEND_ONE, "ctrl+e": EDIT, "ctrl+s": SEND_EACH, "escape": None}
+
+
 class PasteConfirmScreen(ModalScreen[str | None]):
+    """Asks what to do with a paste.
+
+    A raw paste (a terminal without bracketed paste) may still be arriving
+    when the prompt opens: the reader thread, competing for the GIL, reads a
+    long one in pieces.  Keys that come at paste speed after the paste's
+    last key are the rest of it — they join the paste shown (and sent),
+    and never answer the prompt: before this, a long raw paste's own final
+    Enter answered "send as one message" for its first piece.  A prompt is
+    answered by a key pressed once the paste is over."""
+
+    # Shown in the footer/help; the keys are handled in _on_key (a binding
+    # cannot tell a key of the paste from an answer).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose('one')", "Send as one message", priority=True),
-        Binding("ctrl+e", "choose('edit')", "Edit", priority=True),
-        Binding("ctrl+s", "choose('each')", "Send line by line", priority=True),
-        Binding("escape", "choose(None)", "Cancel", priority=True),
+        Binding("enter", "choose('one')", "Send as one message"),
+        Binding("ctrl+e", "choose('edit')", "Edit"),
+        Binding("ctrl+s", "choose('each')", "Send line by line"),
+        Binding("escape", "choose(None)", "Cancel"),
     ]
 
     DEFAULT_CSS = """
@@ -63,13 +80,46 @@ class PasteConfirmScreen(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, decision: Decision, target: str) -> None:
+    def __init__(self, decision: Decision, target: str, *,
+                 arriving_since: float | None = None, gap: float = 0.0,
+                 grow: Callable[[str], Decision] | None = None) -> None:
+        """``arriving_since``: the time of the raw paste's last key (None:
+        a bracketed paste, complete); keys less than ``gap`` apart from then
+        on are more of it, and ``grow(more)`` is the decision to show for
+        the paste with ``more`` added."""
         super().__init__()
         self.decision = decision
         self.target = target
+        self._last_key = arriving_since
+        self._gap = gap
+        self._grow = grow
+        self.more: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Static(prompt_text(self.decision, self.target), id="paste-prompt")
+
+    def collect(self, event: events.Key) -> bool:
+        """True if ``event`` is one more key of the paste (taken into it)."""
+        if self._last_key is None or event.time - self._last_key >= self._gap:
+            self._last_key = None  # the paste is over: no more joins it
+            return False
+        self._last_key = event.time
+        text = "\n" if event.key == "enter" else "\t" if event.key == "tab" else \
+            event.character if event.is_printable else None
+        if text and self._grow is not None:
+            self.more.append(text)
+            self.decision = self._grow("".join(self.more))
+            if self.is_mounted:
+                self.query_one("#paste-prompt", Static).update(prompt_text(self.decision, self.target))
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        if self.collect(event):
+            return
+        if event.key in ANSWERS:
+            self.action_choose(ANSWERS[event.key])
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from textual import _ansi_sequences
 
+from screens import terminal_modes
+
 
 @dataclass(frozen=True)
 class _KeyName:
@@ -37,5 +39,7 @@ def alt_sequences() -> dict[str, tuple[_KeyName]]:
 
 
 def install() -> None:
-    """Patch Textual's sequence table (idempotent; call before the app runs)."""
+    """Patch Textual's sequence table (idempotent; call before the app runs),
+    and learn the terminal's answer about bracketed paste."""
     _ansi_sequences.ANSI_SEQUENCES_KEYS.update(alt_sequences())
+    terminal_modes.install()

@@ -110,6 +110,34 @@ class PastePolicy:
 
 
 # ------------------------------------------------------------------ bursts
+#
+# Key timing is a weak signal.  Keys typed 12 ms apart reach us bunched, with
+# equal timestamps, whenever something delays the reading of the terminal:
+# our own event loop busy with a flood (the key-reader thread waits for the
+# GIL, switch interval 5 ms, or the keys wait behind the loop), a loaded
+# machine, a laggy SSH link.  So a burst is only *possibly* a paste, and the
+# rules below keep every typed key typing:
+#
+# - once the terminal is known to bracket its pastes (a bracketed paste was
+#   seen), a burst is typing: pastes announce themselves;
+# - an Enter after a pause was typed: it submits at once, even when the next
+#   keys bunch behind it (a burst never starts with an Enter);
+# - a burst whose only Enter is its last key is a line and its Enter in one
+#   write: typed (inserted, then submitted);
+# - a burst that our own stall (loop lag) could have bunched is typing (as
+#   many keys as could be typed during the stall, no more);
+# - what remains — several lines arriving at paste speed while we were
+#   responsive — goes to the paste policy (inserted, confirmed or refused).
+
+# A loop this late (or a key handled this long after it was read) is a stall
+# that can bunch keys typed a dozen ms apart: the GIL switch interval.
+STALL_MS = 5.0
+# Nobody types faster than a key every 10 ms (tmux send-keys in the tests:
+# 12 ms; a person: 30 ms and more): a stall of S ms can have bunched at most
+# S/10 + 2 typed keys.  A longer burst after a stall was not made by it —
+# e.g. the rest of a long raw paste, read late because we were busy with its
+# beginning.
+FASTEST_TYPING_MS = 10.0
 
 
 class KeyKind(enum.Enum):
@@ -118,18 +146,32 @@ class KeyKind(enum.Enum):
     CONTINUED = "continued"  # one more key of the burst, already buffered
 
 
+@dataclass(frozen=True)
+class Burst:
+    text: str  # the keys' text, Enter as "\n"
+    first: float  # time of its first key
+    last: float  # time of its last key
+
+
+def is_line_and_enter(text: str) -> bool:
+    """No Enter in the burst, or only as its last key: one line, typed."""
+    return "\n" not in text[:-1]
+
+
 class BurstDetector:
     """Tell a pasted burst of keys from typing, by their arrival times.
 
     A terminal without bracketed paste types the pasted text for us, a key
     every 0.01–0.2 ms; people type a key every ~100 ms.  Two text keys less
     than ``burst_ms`` apart start a burst, which includes the earlier one
-    (the caller undoes it).  The burst ends at the next key that comes
-    ``end_ms`` (default the smaller of ``burst_ms`` and BURST_END_MS) or
-    more after the previous one (the caller asks
+    (the caller undoes it) — unless the earlier one is an Enter, which was
+    typed after a pause and has submitted already.  The burst ends at the
+    next key that comes ``end_ms`` (default the smaller of ``burst_ms`` and
+    BURST_END_MS) or more after the previous one (the caller asks
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
-    without a key (the caller asks :meth:`finished` from a timer).  ``burst_ms <= 0`` turns
-    the detector off.  Times are seconds (``events.Key.time``)."""
+    without a key (the caller asks :meth:`finished` from a timer).
+    ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
+    (the terminal brackets its pastes).  Times are seconds (``events.Key.time``)."""
 
     def __init__(self, burst_ms: float = DEFAULT_BURST_MS, quiet_ms: float | None = None,
                  end_ms: float | None = None) -> None:
@@ -138,11 +180,21 @@ class BurstDetector:
         self.quiet = (quiet_ms if quiet_ms is not None else max(50.0, burst_ms * 10)) / 1000
         self.buffer: list[str] = []
         self.last_time: float | None = None
+        self.first_time: float | None = None  # of the burst being buffered
+        self.pastes_bracketed = False
         self._previous: str | None = None  # the text of the previous text key, if any
 
     @property
     def active(self) -> bool:
         return bool(self.buffer)
+
+    @property
+    def on(self) -> bool:
+        return self.gap > 0 and not self.pastes_bracketed
+
+    def bracketed(self) -> None:
+        """The terminal brackets its pastes (one was seen): bursts are typing."""
+        self.pastes_bracketed = True
 
     def key(self, text: str, time: float) -> KeyKind:
         """A text key (a character; ``"\\n"`` for Enter) at ``time``."""
@@ -151,36 +203,40 @@ class BurstDetector:
         if self.buffer:
             self.buffer.append(text)
             return KeyKind.CONTINUED
-        if self.gap > 0 and previous is not None and last is not None and time - last < self.gap:
+        if self.on and previous is not None and previous != "\n" and last is not None \
+                and time - last < self.gap:
             self.buffer = [previous, text]
+            self.first_time = last
             self._previous = None
             return KeyKind.STARTED
         self._previous = text
         return KeyKind.TYPED
 
     def other_key(self, time: float) -> None:
-        """A key that is not text (arrows, Ctrl+…): no burst spans it."""
+        """A key that is not text (arrows, Ctrl+…) outside a burst: no burst spans it."""
         if not self.buffer:
             self._previous = None
             self.last_time = time
 
-    def interrupted(self, time: float) -> str | None:
-        """The burst's text if a key at ``time`` comes too late to belong to it."""
+    def interrupted(self, time: float) -> Burst | None:
+        """The burst if a key at ``time`` comes too late to belong to it."""
         if self.buffer and self.last_time is not None and time - self.last_time >= self.end_gap:
-            return self._take()
+            return self.take()
         return None
 
-    def _take(self) -> str:
-        text = "".join(self.buffer)
+    def take(self) -> Burst:
+        """End the burst now (e.g. a key that is not text came)."""
+        burst = Burst("".join(self.buffer), self.first_time or 0.0, self.last_time or 0.0)
         self.buffer = []
         self._previous = None
-        return text
+        self.first_time = None
+        return burst
 
-    def finished(self, now: float) -> str | None:
-        """The burst's text once ``quiet`` passed since its last key, else None."""
+    def finished(self, now: float) -> Burst | None:
+        """The burst once ``quiet`` passed since its last key, else None."""
         if not self.buffer or self.last_time is None or now - self.last_time < self.quiet:
             return None
-        return self._take()
+        return self.take()
 
     def remaining(self, now: float) -> float:
         """Seconds until the burst can be finished."""
@@ -189,16 +245,74 @@ class BurstDetector:
         return max(0.0, self.quiet - (now - self.last_time))
 
 
-def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]]) -> tuple[str, list[str]]:
-    """Feed recorded ``(key, time)`` pairs; return what was typed (Enter as
-    ``⏎``: it would have submitted) and the bursts, as an input line would."""
+class LoopLag:
+    """Stalls of our own event loop, as seen from it: a heartbeat that ran
+    late, or a key handled long after the terminal reader stamped it.
+
+    A stall under way when a burst's first key was read could have bunched
+    typed keys: such a burst is typing.  Only stalls that began before it
+    count — reading and handling a long paste makes the loop late too."""
+
+    def __init__(self, stall_ms: float = STALL_MS, keep: int = 32) -> None:
+        self.stall = stall_ms / 1000
+        self.keep = keep
+        self.stalls: list[tuple[float, float]] = []  # (from, until), oldest first
+
+    def _add(self, start: float, end: float) -> None:
+        self.stalls.append((start, end))
+        del self.stalls[: -self.keep]
+
+    def beat(self, due: float, ran: float) -> None:
+        """A heartbeat due at ``due`` ran at ``ran``."""
+        if ran - due >= self.stall:
+            self._add(due, ran)
+
+    def key(self, stamped: float, handled: float) -> None:
+        """A key the reader stamped at ``stamped`` reached us at ``handled``."""
+        if handled - stamped >= self.stall:
+            self._add(stamped, handled)
+
+    def around(self, time: float) -> bool:
+        """Were we stalled when a key was read at ``time``, by a stall that
+        began before it?  (The reader thread hogging the GIL to parse a long
+        paste makes the loop late too — after the paste's first key.)"""
+        return self.delayed_keys(time) > 0
+
+    def delayed_keys(self, time: float) -> int:
+        """How many typed keys a stall of ours under way when a key was read
+        at ``time`` can have bunched (0: no such stall)."""
+        longest = max((end - start for start, end in self.stalls
+                       if start < time and end >= time - self.stall), default=None)
+        if longest is None:
+            return 0
+        return int(longest * 1000 / FASTEST_TYPING_MS) + 2
+
+
+def is_typing(burst: Burst, lag: LoopLag | None = None) -> bool:
+    """Is this burst typing (rather than possibly a paste)?"""
+    return is_line_and_enter(burst.text) or (
+        lag is not None and len(burst.text) <= lag.delayed_keys(burst.first))
+
+
+def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
+           lag: LoopLag | None = None) -> tuple[str, list[str]]:
+    """Feed recorded ``(key, time)`` pairs; return what was typed (an Enter
+    that submits as ``⏎``) and the bursts taken for pastes, as an input line
+    would.  ``lag``: our stalls meanwhile."""
     typed: list[str] = []
     bursts: list[str] = []
     last = 0.0
+
+    def ended(burst: Burst | None) -> None:
+        if burst is None:
+            return
+        if is_typing(burst, lag):
+            typed.append(burst.text.replace("\n", "⏎"))
+        else:
+            bursts.append(burst.text)
+
     for key, time in keys:
-        done = detector.finished(time) or detector.interrupted(time)
-        if done is not None:
-            bursts.append(done)
+        ended(detector.finished(time) or detector.interrupted(time))
         text = "\n" if key == "enter" else key
         kind = detector.key(text, time)
         if kind is KeyKind.TYPED:
@@ -206,7 +320,5 @@ def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]]) -> tuple[
         elif kind is KeyKind.STARTED:
             typed.pop()
         last = time
-    done = detector.finished(last + 2 * detector.quiet)
-    if done is not None:
-        bursts.append(done)
+    ended(detector.finished(last + 2 * detector.quiet))
     return "".join(typed), bursts

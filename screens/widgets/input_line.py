@@ -16,15 +16,18 @@ nothing here shadows PageUp/PageDown or Up/Down.
 The value is plain text and is rendered by ``Input`` as text, never markup.
 
 Pastes never submit anything by themselves (see ``tui.paste``): a bracketed
-paste and a burst of keys (a terminal without bracketed paste) go through
-the paste policy — inserted, refused, or confirmed in ``PasteConfirmScreen``.
-Enter waits ``burst_ms`` before submitting, so that an Enter followed at
-paste speed by more keys is taken back into the burst.  Alt+Enter and
-Ctrl+J open the multi-line :class:`Composer` below the line.
+paste goes through the paste policy — inserted, refused, or confirmed in
+``PasteConfirmScreen``.  Typed keys are typing, and every typed Enter
+submits at once: a burst of keys (what a terminal without bracketed paste
+makes of a paste, but also keys bunched by a slow link or by our own
+stall) is held until it ends, then either typed as it came (its keys run
+in order) or, only when it can be a paste, handed to the policy.  Alt+Enter
+and Ctrl+J open the multi-line :class:`Composer` below the line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 from dataclasses import dataclass
@@ -38,10 +41,12 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
+from screens import terminal_modes
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
 from tui.paste import (
-    PASSWORD_REFUSED, PASSWORD_REFUSED_TYPED, BurstDetector, Decision, KeyKind, PastePolicy, Verdict,
+    PASSWORD_REFUSED, PASSWORD_REFUSED_TYPED, Burst, BurstDetector, Decision, KeyKind, LoopLag,
+    PastePolicy, Verdict, is_typing,
 )
 
 HISTORY_LIMIT = 1000
@@ -93,6 +98,14 @@ DEFAULT_EDIT_KEYS: Mapping[str, tuple] = {
 
 _WORD = re.compile(r"\w+")
 
+# The heartbeat that shows our own stalls (see tui.paste.LoopLag) runs while
+# keys come, and stops this long after the last one.
+HEARTBEAT = 0.01
+HEARTBEAT_LINGER = 5.0
+# A burst still held after this long shows a hint (a long raw paste arriving).
+HELD_HINT_AFTER = 0.3
+HELD_HINT = "… pasted text arriving"
+
 NEWLINE_KEYS = ("alt+enter", "ctrl+j")
 
 
@@ -109,6 +122,7 @@ class InputLine(Input, inherit_bindings=False):
 
     DEFAULT_CSS = """
     InputLine.-correcting { background: $warning 25%; }
+    InputLine.-held { background: $accent 25%; }
     """
 
     @dataclass
@@ -178,16 +192,26 @@ class InputLine(Input, inherit_bindings=False):
         self.bursts = BurstDetector(self.paste_policy.burst_ms)
         self._burst_timer: Timer | None = None
         self._undo: tuple[str, int] | None = None  # the line before the last text key
-        self._enter_timer: Timer | None = None  # a typed Enter, submitted after burst_ms
+        self._last_text_key: events.Key | None = None
+        self._held: list[events.Key] = []  # the keys of the burst being held
+        self._hint_timer: Timer | None = None
+        self._placeholder = placeholder  # restored when the held hint goes
+        self.lag = LoopLag()
+        self._heartbeat: asyncio.TimerHandle | None = None
+        self._last_key_handled = 0.0
         self.composer: Composer | None = None
         # A paste prompt this line opened is waiting for its answer: keys that
         # were already on their way here (typed within a frame of the paste)
         # are dropped: a prompt is answered only once it has been seen.
         self.asking = False
+        self._prompt = None  # the PasteConfirmScreen asking, if any
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self.paste_policy = policy
+        bracketed = self.bursts.pastes_bracketed
         self.bursts = BurstDetector(policy.burst_ms)
+        if bracketed:
+            self.bursts.bracketed()
 
     # -- wiring by the app ----------------------------------------------
     def set_history(self, history: list[str]) -> None:
@@ -215,13 +239,24 @@ class InputLine(Input, inherit_bindings=False):
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
         if self.asking:
+            # Keys that were on their way here when the prompt opened: the
+            # rest of a raw paste joins it, anything else is dropped (a
+            # prompt is answered only once it has been seen).
+            event.stop()
+            event.prevent_default()
+            if self._prompt is not None:
+                self._prompt.collect(event)
+            return
+        self._watch_the_loop(event)
+        if await self._burst_key(event):
             event.stop()
             event.prevent_default()
             return
-        if self._burst_key(event):
-            event.stop()
-            event.prevent_default()
-            return
+        await self._handle_key(event)
+
+    async def _handle_key(self, event: events.Key, held: bool = False) -> None:
+        """A key as typed.  ``held``: a key of a burst that turned out to be
+        typing, run now (Input's own handler will not insert it)."""
         if event.key in NEWLINE_KEYS:
             event.stop()
             event.prevent_default()
@@ -232,12 +267,13 @@ class InputLine(Input, inherit_bindings=False):
         if event.is_printable:
             if event.key in LEGACY_ALT_KEYS and self._bound_above(event.key):
                 event.prevent_default()  # do not insert; bubble to the app binding
+            elif held and event.character:
+                if self.selection.is_empty:
+                    self.insert_text_at_cursor(event.character)
+                else:
+                    self.replace(event.character, *self.selection)
             return  # Input._on_key inserts the character
-        action = None
-        for key in event.aliases:
-            action = self.edit_keys.get(key)
-            if action is not None:
-                break
+        action = self._edit_action(event)
         if action is None:
             return  # not ours: bubble to the screen/app bindings
         event.stop()
@@ -247,6 +283,13 @@ class InputLine(Input, inherit_bindings=False):
         result = getattr(self, f"action_{name}")(*arguments)
         if inspect.isawaitable(result):
             await result
+
+    def _edit_action(self, event: events.Key) -> tuple | None:
+        for key in event.aliases:
+            action = self.edit_keys.get(key)
+            if action is not None:
+                return action
+        return None
 
     def _bound_above(self, key: str) -> bool:
         """Is ``key`` bound by the screen or the app (after the keymap)?
@@ -287,67 +330,127 @@ class InputLine(Input, inherit_bindings=False):
             return event.character
         return None
 
-    def _burst_key(self, event: events.Key) -> bool:
-        """Feed the burst detector; True when the key was taken (part of a
-        burst, or a typed Enter waiting to see whether a burst follows)."""
+    async def _burst_key(self, event: events.Key) -> bool:
+        """Feed the burst detector; True when the key was taken (held in a
+        burst, or a typed Enter, submitted here)."""
         text = self._key_text(event)
         ended = self.bursts.interrupted(event.time)
         if ended is not None:  # a key after a pause: the burst before it is complete
-            self.receive_paste(ended)
+            await self._end_burst(ended)
+            if self.asking:  # it asks: this key is more of the paste, or dropped
+                if self._prompt is not None:
+                    self._prompt.collect(event)
+                return True
         if text is None:
             if self.bursts.active:
-                return True  # pasted bytes never run key bindings
-            self._flush_enter()
+                if self._edit_action(event) is not None:
+                    self._held.append(event)  # runs if the burst is typing
+                    return True
+                await self._end_burst(self.bursts.take())  # then this key, as usual
             self.bursts.other_key(event.time)
             return False
         kind = self.bursts.key(text, event.time)
         if kind is KeyKind.CONTINUED:
+            self._held.append(event)
             return True
         if kind is KeyKind.STARTED:
             # The previous key was the first of the burst: take it back.
-            if self._enter_timer is not None:
-                self._enter_timer.stop()
-                self._enter_timer = None
-            elif self._undo is not None:
+            if self._undo is not None:
                 self.value, self.cursor_position = self._undo
             self._undo = None
+            self._held = [self._last_text_key, event] if self._last_text_key is not None else [event]
             self._arm_burst_timer()
+            self._hint_timer = self.set_timer(HELD_HINT_AFTER, self._show_held_hint)
             return True
-        self._flush_enter()
         self._undo = (self.value, self.cursor_position)
+        self._last_text_key = event
         if text == "\n":
-            if self.bursts.gap <= 0:
-                self.submit()
-            else:
-                self._enter_timer = self.set_timer(self.bursts.gap, self._flush_enter)
+            self.submit()  # a typed Enter sends what was typed before it, now
             return True
         return False
 
-    def _flush_enter(self) -> None:
-        if self._enter_timer is not None:
-            self._enter_timer.stop()
-            self._enter_timer = None
-            self.submit()
+    async def _end_burst(self, burst: Burst) -> None:
+        """The burst is complete: typed as it came, or a paste."""
+        held, self._held = self._held, []
+        self._last_text_key = None
+        self._hide_held_hint()
+        if not is_typing(burst, self.lag):
+            self.receive_paste(burst.text, arriving_since=burst.last)
+        elif self.paste_policy.has_password(burst.text):
+            self.post_message(self.Notice(self, PASSWORD_REFUSED))
+        else:
+            for key in held:
+                await self._handle_key(key, held=True)
 
     def _arm_burst_timer(self) -> None:
         self._burst_timer = self.set_timer(self.bursts.remaining(get_time()) + 0.001, self._burst_check)
 
-    def _burst_check(self) -> None:
+    async def _burst_check(self) -> None:
         if not self.bursts.active:
             return  # ended by a later key already
-        text = self.bursts.finished(get_time())
-        if text is None:
+        burst = self.bursts.finished(get_time())
+        if burst is None:
             self._arm_burst_timer()
         else:
-            self.receive_paste(text)
+            await self._end_burst(burst)
+
+    def _show_held_hint(self) -> None:
+        if self.bursts.active and not self.has_class("-held"):
+            self._placeholder = self.placeholder
+            self.add_class("-held")
+            self.placeholder = HELD_HINT
+
+    def _hide_held_hint(self) -> None:
+        if self._hint_timer is not None:
+            self._hint_timer.stop()
+            self._hint_timer = None
+        if self.has_class("-held"):
+            self.remove_class("-held")
+            self.placeholder = self._placeholder
+
+    # -- our own stalls ----------------------------------------------------
+    def _watch_the_loop(self, event: events.Key) -> None:
+        """Note how late this key reached us, and keep the heartbeat going
+        while keys come: both show stalls of our own (tui.paste.LoopLag).
+        And whether the terminal has said it brackets pastes."""
+        if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
+            self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
+        now = get_time()
+        self.lag.key(event.time, now)
+        self._last_key_handled = now
+        if self._heartbeat is None:
+            self._beat_due(now + HEARTBEAT)
+
+    def _beat_due(self, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._heartbeat = loop.call_at(loop.time() + (due - get_time()), self._beat, due)
+
+    def _beat(self, due: float) -> None:
+        now = get_time()
+        self.lag.beat(due, now)
+        if now - self._last_key_handled > HEARTBEAT_LINGER or not self.is_attached:
+            self._heartbeat = None
+        else:
+            self._beat_due(now + HEARTBEAT)
+
+    def _on_mount(self) -> None:
+        terminal_modes.ask(self.app)  # does it bracket pastes? (answered before the first paste)
+
+    def _on_unmount(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
 
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
+        self.bursts.bracketed()  # this terminal brackets its pastes: bursts are typing
         self.receive_paste(event.text)
 
-    def receive_paste(self, raw: str) -> None:
-        """Pasted text: inserted, refused or confirmed — never sent as is."""
+    def receive_paste(self, raw: str, arriving_since: float | None = None) -> None:
+        """Pasted text: inserted, refused or confirmed — never sent as is.
+        ``arriving_since``: a raw paste (a burst) whose last key came then;
+        more of it may still be arriving."""
         decision = self.paste_policy.decide(raw)
         if decision.verdict is Verdict.REFUSE:
             self.post_message(self.Notice(self, PASSWORD_REFUSED))
@@ -358,24 +461,38 @@ class InputLine(Input, inherit_bindings=False):
                 else:
                     self.replace(decision.text, *self.selection)
         else:
-            self.confirm_paste(decision)
+            self.confirm_paste(raw, decision, arriving_since)
 
-    def confirm_paste(self, decision: Decision) -> None:
+    def confirm_paste(self, raw: str, decision: Decision, arriving_since: float | None = None) -> None:
         """Ask what to do with a paste. It joins the draft at the cursor, as
         typed text would: the prompt shows, and sends, draft and paste
         together (a draft ``/msg bob `` takes the paste as its text); a
-        cancelled paste leaves the draft as it was."""
+        cancelled paste leaves the draft as it was.  The rest of a raw paste
+        arriving meanwhile joins it (see PasteConfirmScreen)."""
         from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
 
         start, end = sorted(self.selection) if not self.selection.is_empty else (self.cursor_position,) * 2
         before, after = self.value[:start], self.value[end:]
-        # pasted text starting the line is text: "/etc/hosts" is not a command
-        whole = before + (decision.text if before else literal(decision.text)) + after
-        shown = Decision(decision.verdict, before + decision.text + after, decision.warning)
         target, window = self.paste_target(), self.paste_window()
+
+        def shown(pasted: Decision) -> Decision:
+            return Decision(pasted.verdict, before + pasted.text + after, pasted.warning)
+
+        def grown(more: str) -> Decision:
+            return self.paste_policy.decide(raw + more)
+
+        prompt = PasteConfirmScreen(shown(decision), target, arriving_since=arriving_since,
+                                    gap=self.bursts.quiet, grow=lambda more: shown(grown(more)))
 
         def chosen(choice: str | None) -> None:
             self.asking = False
+            self._prompt = None
+            pasted = grown("".join(prompt.more))
+            if pasted.verdict is Verdict.REFUSE:
+                self.post_message(self.Notice(self, PASSWORD_REFUSED))
+                return
+            # pasted text starting the line is text: "/etc/hosts" is not a command
+            whole = before + (pasted.text if before else literal(pasted.text)) + after
             if choice in (SEND_ONE, SEND_EACH):
                 self.value = ""
             if choice == SEND_ONE:
@@ -386,12 +503,13 @@ class InputLine(Input, inherit_bindings=False):
                 if lines:
                     self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:]), window=window))
             elif choice == EDIT:
-                self.open_composer(decision.text)
+                self.open_composer(pasted.text)
             else:
                 self.post_message(self.Notice(self, "Paste cancelled.", error=False))
 
         self.asking = True
-        self.app.push_screen(PasteConfirmScreen(shown, target), chosen)
+        self._prompt = prompt
+        self.app.push_screen(prompt, chosen)
 
     # -- the multi-line composer ----------------------------------------------
     def open_composer(self, insert: str) -> None:
@@ -546,7 +664,8 @@ class Composer(TextArea):
     """The input line grown to a few lines, for a multi-line message.
 
     Enter sends the whole text as one message (unless it arrives at paste
-    speed: then it is a newline); Alt+Enter and Ctrl+J add a line."""
+    speed where a burst can be a paste: then it is a newline); Alt+Enter and
+    Ctrl+J add a line."""
 
     DEFAULT_CSS = """
     Composer { height: auto; max-height: 6; border: none; padding: 0 1; display: none; }
@@ -572,9 +691,13 @@ class Composer(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         last, self._last_key_time = self._last_key_time, event.time
-        gap = self.input_line.paste_policy.burst_ms / 1000
-        if event.key in NEWLINE_KEYS or (
-                event.key == "enter" and last is not None and event.time - last < gap):
+        line = self.input_line
+        line._watch_the_loop(event)
+        # An Enter at paste speed is a newline — only where a burst can be a
+        # paste (no bracketed paste seen) and no stall of ours bunched it.
+        pasted = line.bursts.on and last is not None and event.time - last < line.bursts.gap \
+            and not line.lag.around(event.time)
+        if event.key in NEWLINE_KEYS or (event.key == "enter" and pasted):
             event.stop()
             event.prevent_default()
             self.insert("\n")
@@ -597,6 +720,7 @@ class Composer(TextArea):
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
+        self.input_line.bursts.bracketed()
         decision = self.input_line.paste_policy.decide(event.text)
         if decision.verdict is Verdict.REFUSE:
             self.post_message(self.input_line.Notice(self.input_line, PASSWORD_REFUSED))

@@ -3,6 +3,7 @@ private config and XDG dirs, and reading its screen."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -15,11 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
-                  debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = ""):
+                  debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = "",
+                  account: dict | None = None):
     """Parlons in the tmux pane; ``shell_prefix`` goes before the command
-    in the pane's shell (e.g. ``trap '' HUP;``)."""
+    in the pane's shell (e.g. ``trap '' HUP;``); ``account`` overrides
+    account settings (e.g. host/port of a proxy in front of the server)."""
     config_path = tmp_path / "config" / "parlons" / "config.toml"
-    write_config(config_path, account_config(server, jid, password))
+    write_config(config_path, account_config(server, jid, password, **(account or {})))
     env = {
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
@@ -51,6 +54,14 @@ async def online_with_bob_window(tmux, tmp_path, server, jid, password, bob, **s
     return bob_name
 
 
+async def in_bob_window(tmux, tmp_path, server, jid, password, bob, **start) -> str:
+    """Parlons online with bob's window (2) open and active; its name."""
+    bob_name = await online_with_bob_window(tmux, tmp_path, server, jid, password, bob, **start)
+    tmux.send_keys("M-2")
+    await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
+    return bob_name
+
+
 def input_row(tmux) -> str:
     """The bottom row of the screen: Parlons' input line (the composer's last line)."""
     return tmux.capture().splitlines()[-1]
@@ -58,3 +69,43 @@ def input_row(tmux) -> str:
 
 def title(tmux) -> str:
     return tmux.capture().splitlines()[0]
+
+
+def parlons_pid(tmux) -> int:
+    """The pid of the Parlons process in the pane (the pane's shell or one
+    of its descendants running ``-m tui``)."""
+    root = tmux.pane_pid()
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"-m" in command and b"tui" in command:
+            return pid
+        todo += children.get(pid, [])
+    raise LookupError(f"no Parlons process under pane pid {root}")
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of ``pid`` (VmRSS in /proc/PID/status), KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise LookupError(f"no VmRSS for {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time ``pid`` has used so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -19,6 +19,7 @@ import shlex
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Sequence
@@ -138,6 +139,19 @@ class TmuxDriver:
         self.send_text(text)
         self.wait_for_text(text[-30:], timeout=timeout)
         self.send_keys("Enter")
+
+    def type_at_pace(self, text: str, key_gap: float = 0.012) -> None:
+        """Type ``text`` like a person: one tmux command per key, ``key_gap``
+        seconds apart (blocking: call it from a thread in an async test)."""
+        for character in text:
+            self.send_text(character)
+            time.sleep(key_gap)
+
+    def send_in_one_write(self, text: str) -> None:
+        """``text`` in ONE tmux command, so that its keys reach the program
+        in one terminal write (keys bunched by a laggy SSH link); "\\r" in
+        it is Enter."""
+        self.tmux("send-keys", "-t", SESSION, "-l", "--", text)
 
     def paste(self, text: str, bracketed: bool = True) -> None:
         """Paste like a terminal does: LF becomes CR. `bracketed=True` wraps
@@ -280,6 +294,10 @@ class TmuxDriver:
             self._tmp.rmdir()
         except OSError:
             pass
+
+    def pane_pid(self) -> int:
+        """The pid of the pane's first process (the shell running the command)."""
+        return int(self._format("#{pane_pid}"))
 
     def pane_groups(self) -> list[int]:
         """The process groups of the panes' programs."""

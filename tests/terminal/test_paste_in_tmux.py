@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.harness.terminal import input_row, online_with_bob_window, screen_shows, title
+from tests.harness.terminal import in_bob_window, input_row, online_with_bob_window, screen_shows, title
 from tests.harness.wait import until
 
 
@@ -48,6 +48,12 @@ async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account,
     await until(lambda: f"2:{bob_name}" in title(tmux), timeout=5)
     sent: list[str] = []
 
+    # a raw burst (no bracketed paste, and none seen yet: tmux 3.3a does not
+    # answer DECRQM, so support is unknown): the prompt, nothing sent before it
+    await paste_and_answer(tmux, bob, sent, "line1\nline2\n", "Paste 2 lines", "Enter", bracketed=False)
+    await until(lambda: bob.bodies()[-1:] == ["line1\nline2"], timeout=5)
+    sent.append("line1\nline2")
+
     # bracketed paste of 3 lines: the prompt; Esc sends nothing
     screen = await paste_and_answer(tmux, bob, sent, "l1\nl2\nl3\n", "Paste 3 lines", "Escape")
     assert f"to {bob.jid}?" in screen and "│ l1" in screen
@@ -65,10 +71,11 @@ async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account,
     await barrier(tmux, bob, "b2", sent + ["m1", "m2", "m3"])
     sent += ["m1", "m2", "m3", "b2"]
 
-    # a raw burst (no bracketed paste): the same prompt, nothing sent before it
-    await paste_and_answer(tmux, bob, sent, "line1\nline2\n", "Paste 2 lines", "Enter", bracketed=False)
-    await until(lambda: bob.bodies()[-1:] == ["line1\nline2"], timeout=5)
-    sent.append("line1\nline2")
+    # once the terminal has bracketed a paste, a burst is typing: each Enter sends
+    tmux.paste("r1\nr2\n", bracketed=False)
+    await until(lambda: bob.bodies()[len(sent):] == ["r1", "r2"], timeout=5)
+    assert "Esc cancel" not in tmux.capture()
+    sent += ["r1", "r2"]
 
     # typing at human speed sends at once
     await type_slowly(tmux, "hello")
@@ -97,3 +104,19 @@ async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account,
 
     await type_slowly(tmux, "/quit")
     assert tmux.wait_for_exit(timeout=15) == 0
+
+
+async def test_a_terminal_that_says_it_brackets_pastes_makes_bursts_typing(prosody, make_account, make_peer,
+                                                                          tmux, tmp_path):
+    """Parlons asks the terminal (DECRQM 2004) at start. tmux 3.3a does not
+    answer, so the test answers for it, as xterm, VTE or kitty would: mode
+    2004 set. From then on a burst of keys is typing — every Enter sends —
+    before any paste was seen."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    tmux.send_text("\x1b[?2004;1$y")  # the terminal's answer
+    await barrier(tmux, bob, "b1", [])  # read after the answer
+    tmux.paste("d1\nd2\n", bracketed=False)
+    await until(lambda: bob.bodies() == ["b1", "d1", "d2"], timeout=5, message=lambda: f"{bob.bodies()!r}")
+    assert "Esc cancel" not in tmux.capture() and input_row(tmux).strip() == ""

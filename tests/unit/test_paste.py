@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui.paste import (
-    BurstDetector, PastePolicy, Verdict, human_size, normalise, replay,
+    Burst, BurstDetector, LoopLag, PastePolicy, Verdict, human_size, is_typing, normalise, replay,
 )
 
 
@@ -66,23 +66,23 @@ def test_raw_paste_burst_becomes_one_text_with_newlines() -> None:
 
 def test_burst_spread_over_reads_stays_one_burst() -> None:
     # a large paste reaches us in chunks a few ms apart
-    keys = timed("abc", 0.0, 0.0001) + timed("def", 0.0008, 0.0001) + timed("g\n", 0.0016, 0.0001)
+    keys = timed("ab\nc", 0.0, 0.0001) + timed("def", 0.0008, 0.0001) + timed("g\n", 0.0016, 0.0001)
     typed, bursts = replay(BurstDetector(5), keys)
-    assert typed == "" and bursts == ["abcdefg\n"]
+    assert typed == "" and bursts == ["ab\ncdefg\n"]
 
 
 def test_typing_after_a_burst_is_typing_again() -> None:
-    keys = timed("xy", 0.0, 0.0001) + [("z", 0.5), ("enter", 0.6)]
+    keys = timed("x\ny", 0.0, 0.0001) + [("z", 0.5), ("enter", 0.6)]
     typed, bursts = replay(BurstDetector(5), keys)
-    assert bursts == ["xy"] and typed == "z⏎"
+    assert bursts == ["x\ny"] and typed == "z⏎"
 
 
 def test_a_key_after_a_gap_ends_the_burst_before_the_quiet_timer() -> None:
-    # a single-line raw paste, then Enter 3 ms later (another `tmux send-keys`):
-    # typed after the paste, it submits
+    # a single-line burst, then Enter 3 ms later (another `tmux send-keys`):
+    # the burst was typing, the Enter submits it
     keys = timed("hello", 0.0, 0.0001) + [("enter", 0.0034)]
     typed, bursts = replay(BurstDetector(5), keys)
-    assert bursts == ["hello"] and typed == "⏎"
+    assert bursts == [] and typed == "hello⏎"
 
 
 def test_detector_off() -> None:
@@ -95,3 +95,84 @@ def test_a_control_key_breaks_the_chain() -> None:
     detector.key("a", 0.0)
     detector.other_key(0.001)
     assert detector.key("b", 0.002).value == "typed"
+
+
+# -- keys bunched by a busy app are typing (issue 9, defect 2) -------------
+
+
+def test_enter_after_a_pause_submits_even_when_the_next_keys_bunch_behind_it() -> None:
+    # recorded under tmux while a peer flooded alice: the Enter came 0.32 s
+    # after the line, and the reader thread, waiting for the GIL, read it
+    # together with the first keys of the next line
+    keys = (timed("busy0 fox", 0.0, 0.02) + [("enter", 0.484), ("b", 0.4842), ("u", 0.48424),
+                                              ("s", 0.48428), ("y", 0.4843)]
+            + timed("1 dog", 0.51, 0.02) + [("enter", 0.9)])
+    typed, bursts = replay(BurstDetector(5), keys)
+    assert typed == "busy0 fox⏎busy1 dog⏎" and bursts == []
+
+
+def test_a_line_and_its_enter_in_one_write_is_typed() -> None:
+    # `send-keys -l "text\r"`, or a laggy SSH link bunching a typed line
+    typed, bursts = replay(BurstDetector(5), timed("one write\n", 1.0, 0.00002))
+    assert typed == "one write⏎" and bursts == []
+
+
+def test_bunched_keys_without_enter_are_typed_as_they_were() -> None:
+    keys = timed("ab", 0.0, 0.03) + timed("cde", 0.2, 0.00001) + timed("f\n", 0.3, 0.03)
+    typed, bursts = replay(BurstDetector(5), keys)
+    assert typed == "abcdef⏎" and bursts == []
+
+
+def test_several_lines_at_paste_speed_while_responsive_still_ask() -> None:
+    keys = timed("line1\nline2\n", 1.0, 0.00005)
+    assert replay(BurstDetector(5), keys, LoopLag()) == ("", ["line1\nline2\n"])
+
+
+def test_once_pastes_are_bracketed_bursts_are_typing() -> None:
+    detector = BurstDetector(5)
+    detector.bracketed()
+    typed, bursts = replay(detector, timed("a\nb\n", 1.0, 0.00005))
+    assert typed == "a⏎b⏎" and bursts == []
+
+
+def test_keys_bunched_by_our_own_stall_are_typing() -> None:
+    # "x", Enter, "y", "z" typed 12 ms apart, read together after the loop
+    # was blocked 36 ms: the Enter came at typing speed, not after a pause
+    keys = [("w", 0.0), ("x", 0.065), ("enter", 0.06501), ("y", 0.06502), ("z", 0.06503), ("enter", 0.5)]
+    lag = LoopLag()
+    lag.beat(0.030, 0.066)  # a heartbeat due at 30 ms ran at 66 ms
+    assert replay(BurstDetector(5), keys, lag) == ("wx⏎yz⏎", [])
+    # the same keys with the loop responsive: a paste of two lines
+    assert replay(BurstDetector(5), keys, LoopLag()) == ("w⏎", ["x\nyz"])
+
+
+def test_a_key_handled_late_is_a_stall_too() -> None:
+    lag = LoopLag()
+    lag.key(stamped=1.0, handled=1.0005)  # on time
+    assert not lag.around(1.0)
+    lag.key(stamped=2.0, handled=2.030)  # a stall began before a key read at 2.02
+    assert lag.around(2.02) and lag.around(2.033) and not lag.around(2.0) and not lag.around(1.9)
+
+
+def test_only_a_stall_begun_by_the_burst_counts() -> None:
+    # handling a long paste makes the loop late afterwards: that is no
+    # reason to take the paste for typing
+    lag = LoopLag()
+    lag.beat(1.010, 1.300)  # the reader parsing a long paste read at 1.010
+    lag.key(stamped=1.010, handled=1.250)  # its first key, handled late
+    assert not is_typing(Burst("a\nb", 1.010, 1.011), lag)
+    assert is_typing(Burst("a\nb", 1.016, 1.017), lag)  # read while we were stalled
+    small = LoopLag(keep=2)
+    for n in range(5):
+        small.beat(n, n + 1)
+    assert small.stalls == [(3, 4), (4, 5)]
+
+
+def test_a_stall_bunches_only_the_keys_typed_during_it() -> None:
+    # the tail of a long raw paste, read after we were busy 40 ms with its
+    # beginning, is not typing: 40 ms hold at most 6 typed keys
+    lag = LoopLag()
+    lag.beat(1.000, 1.040)
+    assert lag.delayed_keys(1.03) == 6
+    assert is_typing(Burst("a\nbcd", 1.03, 1.0301), lag)
+    assert not is_typing(Burst("a\nbcdefgh", 1.03, 1.0301), lag)
