@@ -21,6 +21,7 @@ from ..core.model import Line, LineKind
 from ..core.windows import Window
 from ..store.records import StoredMessage
 from .message_fields import MessageFacts, message_facts
+from .stamps import delay_stamp
 from .stored_lines import stored_line
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ class ChatHistory:
     def _facts_of_result(self, result) -> MessageFacts | None:
         mam_result = result["mam_result"]
         forwarded = mam_result["forwarded"]
-        stamp = forwarded["delay"]["stamp"] or None
+        stamp = delay_stamp(forwarded.xml)  # the archive's; slixmpp's parser raises on a bad one
         return message_facts(forwarded["stanza"], self.chat.own_jid,
                              archived_id=mam_result["id"] or None, archived_time=stamp)
 

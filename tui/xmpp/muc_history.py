@@ -24,6 +24,7 @@ import slixmpp
 
 from ..core.model import Line
 from ..store.records import StoredMessage
+from .stamps import delay_stamp
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
 
@@ -134,7 +135,7 @@ class RoomHistory:
             mam_result = result["mam_result"]
             forwarded = mam_result["forwarded"]
             message = room_message(forwarded["stanza"], archived_id=mam_result["id"] or None,
-                                   archived_time=forwarded["delay"]["stamp"] or None)
+                                   archived_time=delay_stamp(forwarded.xml))
             if message is not None:
                 found.append(message)
         return found
