@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import traceback
 from typing import Iterator
 
 
@@ -19,7 +20,9 @@ class _Collector(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         text = f"{record.name}: {record.getMessage()}"
         if record.exc_info and record.exc_info[1] is not None:
-            text += f" [{type(record.exc_info[1]).__name__}: {record.exc_info[1]}]"
+            error = record.exc_info[1]
+            where = " < ".join(frame.name for frame in reversed(traceback.extract_tb(error.__traceback__)))
+            text += f" [{type(error).__name__}: {error}] in {where}"
         self.into.append(text)
 
 
