@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from tests.harness.app import running_app, screen_lines
 from tests.harness.client import status_text, window_text
 from tests.harness.escapes import escaped_errors
+from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
 from tests.hostile.test_stamps import west_of_utc  # noqa: F401  (fixture: local time is UTC-5)
 
@@ -153,6 +154,8 @@ messages = st.fixed_dictionaries({
     "body": st.one_of(st.none(), big_text),
     "subject": st.one_of(st.none(), xml_text),
     "thread": st.one_of(st.none(), xml_text),
+    # corrections of the barrier messages shown so far (their ids are known)
+    "corrects": st.one_of(st.none(), st.sampled_from([f"barrier-{n}" for n in range(1, 6)]), xml_text),
     "attrs": attributes,
     "children": st.lists(trees, max_size=4),
 })
@@ -199,6 +202,8 @@ def stanza_of(peer, alice_jid: str, alice_full: str, spec):
             stanza["subject"] = spec["subject"]
         if spec["thread"] is not None:
             stanza["thread"] = spec["thread"]
+        if spec["corrects"] is not None:
+            ET.SubElement(stanza.xml, "{urn:xmpp:message-correct:0}replace", {"id": spec["corrects"]})
     elif spec["kind"] == "presence":
         stanza = xmpp.make_presence(pto=to)
         for field in ("show", "status", "priority"):
@@ -240,7 +245,9 @@ class Barrier:
     async def cross(self, peer, alice_jid: str, windows, describe) -> None:
         self.count += 1
         body = f"barrier {self.count}"
-        peer.xmpp.make_message(mto=alice_jid, mbody=body, mtype="chat").send()
+        message = peer.xmpp.make_message(mto=alice_jid, mbody=body, mtype="chat")
+        message["id"] = f"barrier-{self.count}"  # what fuzzed corrections name
+        message.send()
 
         def shown():
             window = windows.find(alice_jid, peer.jid)
@@ -270,7 +277,21 @@ def check(alice_online: bool, errors: list[str], windows, batch) -> None:
 # -- the suites --------------------------------------------------------------------------------
 @pytest_asyncio.fixture
 async def fuzz_peer(make_peer):
-    return await make_peer()
+    # a mutual contact of alice (befriend): its presences, PEP events and blog
+    # notifications go the way a contact's do
+    return await make_peer(plugins=DEFAULT_PLUGINS + ("xep_0163",))
+
+
+async def befriend(account, peer) -> None:
+    """Once, before the first batch (fuzzed presences may unsubscribe later)."""
+    if getattr(account, "fuzz_befriended", False):
+        return
+    account.fuzz_befriended = True
+    peer.xmpp.send_presence_subscription(pto=account.jid, ptype="subscribe")
+    await until(lambda: account.roster.model.requests, timeout=10)
+    account.roster.authorize(peer.jid)  # and asks back; slixmpp authorises by default
+    await until(lambda: (c := account.roster.model.get(peer.jid)) is not None and c.subscription == "both",
+                timeout=10, message=lambda: repr(account.roster.model.get(peer.jid)))
 
 
 @FUZZ
@@ -278,6 +299,7 @@ async def fuzz_peer(make_peer):
 async def test_random_stanzas_leave_a_headless_client_online_and_clean(batch, west_of_utc, alice, fuzz_peer):
     barrier = getattr(alice, "barrier", None) or Barrier()
     alice.barrier = barrier
+    await befriend(alice.account, fuzz_peer)
     full = alice.account.session.xmpp.boundjid.full
     with escaped_errors() as errors:
         for spec in batch:
@@ -305,6 +327,7 @@ async def test_random_stanzas_leave_the_app_up_responsive_and_clean(batch, west_
     account = app.client.accounts.get(alice_app.jid)
     barrier = getattr(app, "fuzz_barrier", None) or Barrier()
     app.fuzz_barrier = barrier
+    await befriend(account, fuzz_peer)
     full = account.session.xmpp.boundjid.full
     with escaped_errors() as errors:
         for spec in batch:
