@@ -64,7 +64,7 @@ legal_char = st.characters(min_codepoint=0x20, blacklist_categories=("Cs",),
                            blacklist_characters="\ufffe\uffff")
 xml_text = st.lists(st.one_of(legal_char, st.sampled_from(NASTY)), max_size=40).map("".join)
 big_text = st.one_of(xml_text, st.builds(lambda unit, n: unit * n, st.sampled_from(["x", "é ", "\u202e", "\n"]),
-                                         st.integers(1000, 40_000)))
+                                         st.integers(1000, 15_000)))  # a stanza stays < 256 KiB
 names = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
 
 NAMESPACES = [
@@ -271,7 +271,14 @@ class Barrier:
             window = windows.find(alice_jid, peer.jid)
             return window is not None and any(line.body == body for line in window.lines)
 
-        await until(shown, timeout=10, message=describe)
+        def state() -> str:
+            window = windows.find(alice_jid, peer.jid)
+            shown_lines = "\n".join(f"  {l.nick}: {l.body[:80]!r} (id {l.msg_id})" for l in window.lines[-8:]) \
+                if window is not None else "  (no window)"
+            return (f"{body!r} not shown (peer connected: {peer.xmpp.is_connected()}); the peer's window"
+                    f" ends with:\n{shown_lines}\n{describe()}")
+
+        await until(shown, timeout=10, message=state)
 
 
 # Known, upstream, harmless to us: slixmpp 1.17's xep_0060 handler of a pubsub
