@@ -15,6 +15,13 @@ demo: system-deps $(STAMP)
 test: system-deps $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The hostile-input property suite, longer: the same tests as in `make test`
+# with more random batches (and shrinking), FUZZ_EXAMPLES of them.
+FUZZ_EXAMPLES ?= 1000
+.PHONY: fuzz
+fuzz: system-deps $(STAMP)
+	PARLONS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider -o timeout=3600 tests/hostile/test_fuzz.py $(PYTEST_ARGS)
+
 # Benchmarks print the figures the issues ask for (see bench/README.md).
 bench: $(STAMP)
 	$(PY) bench/bench_message_log.py

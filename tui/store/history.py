@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,8 @@ from .database import HistoryDatabase, HistoryError
 from .records import StoredMessage
 
 __all__ = ["HistoryClosed", "HistoryError", "HistoryStore", "StoredMessage", "history_path"]
+
+log = logging.getLogger(__name__)
 
 _MAX_NAME = 120
 
@@ -65,11 +68,17 @@ class HistoryClosed(HistoryError):
 
 
 def _guarded(work: Callable[..., Any], *args: Any) -> Any:
-    """Runs on the worker: SQLite failures become one-line HistoryErrors."""
+    """Runs on the worker: SQLite failures, and arithmetic on a stored value
+    that overflows (rows of older versions may hold any time), become
+    one-line HistoryErrors: the callers' one way of hearing that history
+    failed. (ValueError stays: it is a caller's bad argument.)"""
     try:
         return work(*args)
     except sqlite3.Error as exc:
         raise HistoryError(f"history: {exc}") from exc
+    except OverflowError as exc:
+        log.warning("history: a stored value is out of range", exc_info=True)
+        raise HistoryError(f"history: a stored value is out of range ({exc})") from exc
 
 
 class HistoryStore:

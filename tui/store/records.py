@@ -104,8 +104,23 @@ def to_us(moment: datetime) -> int:
     return (moment - EPOCH) // _MICROSECOND
 
 
-def from_us(micros: int) -> datetime:
-    return EPOCH + timedelta(microseconds=micros)
+# What a stored time reads back as, whatever the row holds (a row written by
+# an older version, before stamps were clamped on the way in, may hold year 1
+# or 9999 in any offset): the same range as the keys, which every time zone
+# can show in local time.
+EARLIEST_US = 0
+LATEST_US = MAX_KEY_TIME_US
+
+
+def from_us(micros: object) -> datetime:
+    """A stored time as an aware UTC datetime in [1970, ~2255]; never raises
+    (a value that is not an integer reads as the epoch)."""
+    if not isinstance(micros, int):
+        try:
+            micros = int(micros)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            micros = EARLIEST_US
+    return EPOCH + timedelta(microseconds=min(max(micros, EARLIEST_US), LATEST_US))
 
 
 def key_base(time_us: int) -> int:

@@ -27,6 +27,7 @@ from ..store.records import StoredMessage
 from . import archive_reader
 from .archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
 from .message_fields import MessageFacts, message_facts
+from .stamps import delay_stamp
 from .stored_lines import stored_line
 
 if TYPE_CHECKING:
@@ -358,7 +359,7 @@ class ChatHistory:
             return None
         mam_result = result["mam_result"]
         forwarded = mam_result["forwarded"]
-        stamp = forwarded["delay"]["stamp"] or None
+        stamp = delay_stamp(forwarded.xml)  # the archive's; slixmpp's parser raises on a bad one
         return message_facts(forwarded["stanza"], self.chat.own_jid, is_room=self.chat.is_room,
                              archived_id=mam_result["id"] or None, archived_time=stamp)
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..text import sanitize
+from .stamps import clamp_time, delay_stamp
 
 ACTION_PREFIX = "/me "  # XEP-0245
 MUC_USER = "http://jabber.org/protocol/muc#user"
@@ -52,17 +53,6 @@ def _replace_id(msg) -> str | None:
     return (element.get("id") or None) if element is not None else None
 
 
-def _delay(msg) -> datetime | None:
-    element = msg.xml.find("{urn:xmpp:delay}delay")
-    if element is None or not element.get("stamp"):
-        return None
-    try:
-        stamp = datetime.fromisoformat(element.get("stamp").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-
-
 def message_text(body: str) -> tuple[str, bool]:
     """The body made safe, without its "/me " (and whether it had one)."""
     body = sanitize(body)
@@ -73,13 +63,13 @@ def message_text(body: str) -> tuple[str, bool]:
 
 def message_time(msg, archived_time: datetime | None = None) -> tuple[datetime, bool]:
     """When the message was sent (the archive's or the delay's stamp, else
-    now), and whether it came late."""
-    delay = archived_time or _delay(msg)
+    now), and whether it came late. A stamp is anyone's text: it is
+    clamped into [1970, now] (see :mod:`.stamps`)."""
     now = datetime.now(timezone.utc)
+    delay = clamp_time(archived_time, now) if archived_time else delay_stamp(msg.xml, now)
     if delay is None:
         return now, False
-    # a stamp from the future (a bad clock, or forged) must not sort last forever
-    return min(delay, now), True
+    return delay, True
 
 
 def message_facts(

@@ -29,6 +29,7 @@ from ..store.records import StoredMessage
 from . import archive_reader
 from .archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
 from .chat_history import _after_floor
+from .stamps import delay_stamp
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
 
@@ -181,7 +182,7 @@ class RoomHistory:
             mam_result = result["mam_result"]
             forwarded = mam_result["forwarded"]
             message = room_message(forwarded["stanza"], archived_id=mam_result["id"] or None,
-                                   archived_time=forwarded["delay"]["stamp"] or None)
+                                   archived_time=delay_stamp(forwarded.xml))
             if message is None:
                 continue
             if message.room != room or (result["from"].bare or "").lower() != room:

@@ -30,6 +30,7 @@ from slixmpp.plugins.xep_0060.stanza.pubsub import Item, Pubsub
 from slixmpp.plugins.xep_0060.stanza.pubsub_event import EventItem
 from slixmpp.xmlstream import ElementBase, register_stanza_plugin
 
+from .stamps import parse_stamp
 from .xhtml_text import html_text, xhtml_text
 
 NS_MICROBLOG = "urn:xmpp:microblog:0"
@@ -44,14 +45,10 @@ def _atom(tag: str) -> str:
 
 # -- dates ----------------------------------------------------------------------------
 def parse_time(text: str | None) -> datetime | None:
-    """An XEP-0082 / RFC 3339 date-time (``Z``, offsets, fractions) as aware UTC."""
-    try:
-        when = datetime.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+    """An XEP-0082 / RFC 3339 date-time (``Z``, offsets, fractions) as aware
+    UTC, within [1970, now] like every stamp (an entry dated in the future
+    would stay the newest forever), or None."""
+    return parse_stamp(text)
 
 
 def format_time(when: datetime) -> str:

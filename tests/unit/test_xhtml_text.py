@@ -1,0 +1,71 @@
+"""(X)HTML → text is linear and bounded (tui/xmpp/xhtml_text.py): hostile
+shapes that were quadratic (every break joined all the text so far; nested
+links joined their text at every level; the standard library's HTMLParser on
+unclosed constructs) take a bounded time, the text a bounded size, and no
+input raises."""
+
+from __future__ import annotations
+
+import time
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from tui.xmpp.xhtml_text import MAX_DEPTH, MAX_HTML_CHARS, MAX_TEXT_CHARS, TRUNCATED, html_text, xhtml_text
+
+BOUND = 0.5  # seconds, for inputs the quadratic versions took 5 s to minutes on
+XHTML = '<div xmlns="http://www.w3.org/1999/xhtml">{}</div>'
+
+
+def timed(convert, value) -> str:
+    start = time.perf_counter()
+    text = convert(value)
+    took = time.perf_counter() - start
+    assert took < BOUND, f"{took:.2f} s"
+    assert len(text) <= MAX_TEXT_CHARS + len(TRUNCATED)
+    return text
+
+
+@pytest.mark.parametrize("name, markup", [
+    ("breaks", "x<br/>" * 32000),  # 5.9 s before
+    ("nested links", '<a href="h">x' * 30000 + "</a>" * 30000),
+    ("nested blocks", "<div>" * 20000 + "deep" + "</div>" * 20000),
+    ("paragraphs", "<p>x</p>" * 30000),
+])
+def test_hostile_xhtml_is_read_in_bounded_time(name, markup):
+    text = timed(xhtml_text, ET.fromstring(XHTML.format(markup)))
+    assert text.strip()
+
+
+def test_long_text_is_cut_and_says_so():
+    text = xhtml_text(ET.fromstring(XHTML.format("x<br/>" * 32000)))
+    assert text.endswith(TRUNCATED) and text.startswith("x\nx\n")
+    assert len(text) == MAX_TEXT_CHARS + len(TRUNCATED) - 1  # the last "\n" before the marker is stripped
+    assert xhtml_text(ET.fromstring(XHTML.format("<p>short</p>"))) == "short"
+
+
+def test_below_the_depth_limit_a_subtree_is_bare_text():
+    deep = "<ul><li>" * MAX_DEPTH + "<script>inner</script>" + "</li></ul>" * MAX_DEPTH
+    text = xhtml_text(ET.fromstring(XHTML.format("<p>top</p>" + deep)))
+    assert text.startswith("top\n\n•") and text.endswith("inner")
+
+
+@pytest.mark.parametrize("unit", [
+    '<a b="',  # 200 s for 240 KB in the standard library's HTMLParser
+    "<!--", "<?", "</", "<a", "<![CDATA[", "< ", "&#1", "x<br>", '<a href="x">y</a>', "<p>x ",
+])
+def test_hostile_html_is_read_in_bounded_time(unit):
+    timed(html_text, unit * (MAX_HTML_CHARS // len(unit) + 1000))
+
+
+def test_huge_character_references_do_not_raise():
+    # int() of thousands of digits raised ValueError out of html.unescape
+    assert html_text("a&#" + "1" * 5000 + ";b") == "a\ufffdb"
+    assert html_text("&#x" + "f" * 5000 + ";") == "\ufffd"
+    assert html_text("&#0000065;&#x41;&#128512;&#1114112;") == "AA\U0001f600\ufffd"
+
+
+def test_html_markup_never_survives():
+    assert html_text('<p>Tom &amp; <b>Jerry</b></p><script>x="</p>"</script><style>p{}</style>'
+                     '<a href="https://x.example/" title="a>b">link</a> <img alt="cat" src="c.png">'
+                     '<!-- hidden --><unclosed attr="') == "Tom & Jerry\n\nlink <https://x.example/> [cat]"
