@@ -87,3 +87,14 @@ def test_an_overflow_on_the_worker_is_a_history_error():
 
     with pytest.raises(HistoryError, match="out of range"):
         _guarded(overflowing)
+
+
+async def test_a_message_stamped_at_the_epoch_itself_gets_a_true_rowid(tmp_path):
+    """Stamps before 1970 are clamped to the epoch: the first of them must
+    not take rowid 0, which callers would read as "not stored" (the window
+    then showed it twice: once from the store, once more as new)."""
+    async with await HistoryStore.open(tmp_path / "h.sqlite3") as store:
+        first = await store.add(StoredMessage(peer=BOB, direction="in", body="a", time=EPOCH, msg_id="1"))
+        second = await store.add(StoredMessage(peer=BOB, direction="in", body="b", time=EPOCH, msg_id="2"))
+        assert first.rowid and second.rowid and first.rowid < second.rowid
+        assert [r.body for r in await store.latest(BOB, 10)] == ["a", "b"]

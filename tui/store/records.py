@@ -124,8 +124,10 @@ def from_us(micros: object) -> datetime:
 
 
 def key_base(time_us: int) -> int:
-    """The first rowid a message stamped ``time_us`` may take."""
-    return min(max(time_us, 0), MAX_KEY_TIME_US) << SEQ_BITS
+    """The first rowid a message stamped ``time_us`` may take. Never 0: a
+    stored message's rowid is true (callers read a rowid as "it was stored"),
+    even for a stamp clamped to the epoch itself."""
+    return (min(max(time_us, 0), MAX_KEY_TIME_US) << SEQ_BITS) or 1
 
 
 def storable_text(text: str | None) -> str | None:
