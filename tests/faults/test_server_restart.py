@@ -1,7 +1,8 @@
 """Prosody restarted in the middle of a conversation: alice's window shows
 exactly what bob sent, once, in order, whether it was sent before the
 restart, while alice was still away (offline storage and the archive) or
-after she came back (a fresh session: nothing to resume on a new server).
+after she came back (a fresh session: nothing to resume on a new server);
+and bob receives what alice typed before, during and after, once, in order.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, m
     proxy, alice, bob = await cut_link(own_prosody, make_account, make_peer, tmp_path)
     for body in NUMBERED[:4]:
         bob.send(alice.jid, body)
+    await alice.account.chat.send(bob.jid, "reply 1")
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
+    await until(lambda: bob.bodies() == ["reply 1"], timeout=5)
 
     proxy.refuse = True  # alice stays away a moment after the restart
     await asyncio.to_thread(own_prosody.restart)
     await until(lambda: not alice.account.session.online, timeout=5)
+    await alice.account.chat.send(bob.jid, "reply 2")  # typed while the server is away
     await bob.start()
     for body in NUMBERED[4:8]:
         bob.send(alice.jid, body)
@@ -41,6 +45,7 @@ async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, m
     await back_online(alice, resumed=False)
     for body in NUMBERED[8:]:
         bob.send(alice.jid, body)
+    await alice.account.chat.send(bob.jid, "reply 3")
 
     await until(lambda: shown(alice, bob.jid) == NUMBERED, timeout=10,
                 message=lambda: f"alice's window shows {shown(alice, bob.jid)}\n{status_text(alice)}")
@@ -48,3 +53,6 @@ async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, m
     assert shown(alice, bob.jid) == NUMBERED
     records = await alice.account.chat.history.db.latest(bob.jid, 1000)
     assert [r.body for r in records if r.direction == "in"] == NUMBERED
+    # and what alice typed, before, during and after: once each, in order
+    await until(lambda: bob.bodies() == ["reply 1", "reply 2", "reply 3"], timeout=10,
+                message=lambda: repr(bob.bodies()))

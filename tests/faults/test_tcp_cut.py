@@ -58,21 +58,34 @@ def send(bob, alice, numbers) -> None:
         bob.send(alice.jid, NUMBERED[n - 1])
 
 
+REPLIES = [f"reply {n}" for n in range(1, 5)]
+
+
+async def reply(alice, bob, n: int) -> None:
+    await alice.account.chat.send(bob.jid, REPLIES[n - 1])
+
+
 async def test_resumed_session_shows_every_message_once_in_order(prosody, make_account, make_peer,
                                                                    tmp_path, cut_link):
+    """Both ways: alice answers before, during and after the cut too."""
     proxy, alice, bob = await cut_link(prosody, make_account, make_peer, tmp_path)
     send(bob, alice, range(1, 5))
+    await reply(alice, bob, 1)
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:4], timeout=5)
 
     await cut(proxy, alice)
     send(bob, alice, range(5, 9))  # into the hibernating session
+    await reply(alice, bob, 2)  # typed while the link is down
     await server_has(bob)
     proxy.refuse = False
     send(bob, alice, [9])  # while alice comes back
+    await reply(alice, bob, 3)
     await back_online(alice, resumed=True)
     send(bob, alice, range(10, 13))
+    await reply(alice, bob, 4)
 
     await assert_exactly_numbered(alice, bob)
+    await until(lambda: bob.bodies() == REPLIES, timeout=10, message=lambda: repr(bob.bodies()))
 
 
 async def test_failed_resume_reads_the_archive(short_hibernation_prosody, make_account, make_peer,
@@ -84,15 +97,19 @@ async def test_failed_resume_reads_the_archive(short_hibernation_prosody, make_a
 
     await cut(proxy, alice)
     send(bob, alice, range(5, 8))  # into the hibernating session: lost with it, kept by the archive
+    await reply(alice, bob, 1)
     await server_has(bob)
     await session_expired(server, alice)
     send(bob, alice, [8])  # alice has no session at all now
+    await reply(alice, bob, 2)
     await server_has(bob)
     proxy.refuse = False
     await back_online(alice, resumed=False)
     send(bob, alice, range(9, 13))
+    await reply(alice, bob, 3)
 
     await assert_exactly_numbered(alice, bob)
+    await until(lambda: bob.bodies() == REPLIES[:3], timeout=10, message=lambda: repr(bob.bodies()))
 
 
 async def test_live_message_first_does_not_hide_the_gap(short_hibernation_prosody, make_account, make_peer,

@@ -276,11 +276,17 @@ class ChatHistory:
             return
         # Coarse archive stamps go after what we hold, ours without an archive
         # id included; after a failed reading, only after what preceded the gap.
+        # Everything read comes after the message we read from (``since``),
+        # even when what we hold newer is far later: lines typed while offline
+        # carry the time they were typed, not when the server got them.
         floor = since if self._gap else (await self.db.newest_time() or since)
+        after_anchor = since
         batch: list[MessageFacts] = []
         for result in results:
             facts = self._facts_of_result(result)
             if facts is not None:
+                if after_anchor is not None:
+                    after_anchor = _after_floor(facts, after_anchor)
                 if floor is not None:
                     floor = _after_floor(facts, floor)
                 batch.append(facts)
