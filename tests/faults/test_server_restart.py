@@ -10,18 +10,14 @@ from __future__ import annotations
 import asyncio
 
 from tests.harness.client import status_text
-from tests.harness.cut_links import back_online, cut_link, quiet, server_has  # noqa: F401  (fixtures)
+from tests.harness.cut_links import back_online, cut_link, incoming_bodies, quiet, server_has  # noqa: F401
 from tests.harness.wait import until
-from tui.core.model import LineKind
 
 NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
 
 
 def shown(client, peer_jid: str) -> list[str]:
-    window = client.account.chat.find_window(peer_jid)
-    if window is None:
-        return []
-    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+    return incoming_bodies(client.account.chat.find_window(peer_jid))
 
 
 async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, make_account, make_peer,

@@ -23,21 +23,17 @@ from __future__ import annotations
 
 from tests.harness.client import run, status_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
-    back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
+    back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
     stall_on_archive_query, unstall,
 )
 from tests.harness.wait import until
-from tui.core.model import LineKind
 from tui.xmpp import archive_reader
 
 NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
 
 
 def shown(client, peer_jid: str) -> list[str]:
-    window = client.account.chat.find_window(peer_jid)
-    if window is None:
-        return []
-    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+    return incoming_bodies(client.account.chat.find_window(peer_jid))
 
 
 async def stored(client, peer_jid: str) -> list[str]:
@@ -169,13 +165,10 @@ async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_
     await assert_exactly_numbered(alice, bob)
 
 
-async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernation_prosody, make_account,
-                                                                 make_peer, tmp_path, cut_link, monkeypatch):
-    """The server stalls while the fresh session reads the archive: the
-    reading times out, a line says so, and it is read again a moment later."""
-    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.5)
-    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3, 0.3))
-    server = short_hibernation_prosody
+async def away_while_the_archive_stalls(server, make_account, make_peer, tmp_path, cut_link, until_said: str):
+    """bob says 1-3, alice's link is cut and her session expires while bob
+    says 4-8; as she comes back the server stalls on her archive query
+    until the status window says ``until_said``."""
     proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
     send(bob, alice, range(1, 4))
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
@@ -189,12 +182,23 @@ async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernatio
     stalled, stall_on_query = stall_on_archive_query(xmpp, server)
     proxy.refuse = False
     try:
-        await until(lambda: "could not read the server archive" in status_text(alice), timeout=10,
-                    message=lambda: status_text(alice))
+        await until(lambda: until_said in status_text(alice), timeout=10, message=lambda: status_text(alice))
     finally:
         xmpp.del_filter("out", stall_on_query)
         unstall(server)
     assert stalled
+    return alice, bob
+
+
+async def test_a_catch_up_that_fails_says_so_and_is_tried_again(short_hibernation_prosody, make_account,
+                                                                 make_peer, tmp_path, cut_link, monkeypatch):
+    """The server stalls while the fresh session reads the archive: the
+    reading times out, a line says so, and it is read again a moment later."""
+    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.5)
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3, 0.3))
+    alice, bob = await away_while_the_archive_stalls(
+        short_hibernation_prosody, make_account, make_peer, tmp_path, cut_link,
+        "could not read the server archive")
     assert f"{alice.jid}: could not read the server archive (no answer within 0.5 s); trying again in 0.3 s" \
         in status_text(alice).splitlines()
     await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
@@ -209,24 +213,8 @@ async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernat
     missing and how to read again; /reconnect then brings it."""
     monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.3)
     monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.2,))
-    server = short_hibernation_prosody
-    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
-    send(bob, alice, range(1, 4))
-    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
-
-    await cut(proxy, alice)
-    send(bob, alice, range(4, 9))
-    await server_has(bob)
-    await session_expired(server, alice)
-
-    xmpp = alice.account.session.xmpp
-    stalled, stall_on_query = stall_on_archive_query(xmpp, server)
-    proxy.refuse = False
-    try:
-        await until(lambda: "may be missing" in status_text(alice), timeout=10, message=lambda: status_text(alice))
-    finally:
-        xmpp.del_filter("out", stall_on_query)
-        unstall(server)
+    alice, bob = await away_while_the_archive_stalls(
+        short_hibernation_prosody, make_account, make_peer, tmp_path, cut_link, "may be missing")
     failures = [line for line in status_text(alice).splitlines() if "could not read the server archive" in line]
     assert failures == [
         f"{alice.jid}: could not read the server archive (no answer within 0.3 s); trying again in 0.2 s",

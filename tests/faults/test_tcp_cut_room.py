@@ -13,12 +13,11 @@ import pytest
 import tui.xmpp.muc_history as muc_history
 from tests.harness.client import status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
-    back_online, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
+    back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
     stall_on_archive_query, unstall,
 )
 from tests.harness.rooms import joined, open_room, room_name, say
 from tests.harness.wait import until
-from tui.core.model import LineKind
 from tui.xmpp import archive_reader
 from tui.xmpp.muc_messages import NEW_MARKER
 
@@ -26,10 +25,7 @@ NUMBERED = [f"line {n:02d}" for n in range(1, 13)]
 
 
 def shown(client, room: str) -> list[str]:
-    window = client.account.muc.find_window(room)
-    if window is None:
-        return []
-    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+    return incoming_bodies(client.account.muc.find_window(room))
 
 
 async def stored(client, room: str) -> list[str]:

@@ -26,6 +26,7 @@ from tests.harness.client import headless_client, status_text
 from tests.harness.prosody import ProsodyServer
 from tests.harness.proxy import CuttableProxy
 from tests.harness.wait import until
+from tui.core.model import LineKind
 
 HIBERNATION = 1  # seconds
 
@@ -61,6 +62,13 @@ async def cut_link():
     for proxy, context in reversed(opened):
         await context.__aexit__(None, None, None)
         proxy.stop()
+
+
+def incoming_bodies(window) -> list[str]:
+    """The other side's lines a window shows (none without a window)."""
+    if window is None:
+        return []
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
 
 
 async def fully_up(client) -> None:
