@@ -231,3 +231,16 @@ async def test_names_whois_list_invite_accept_part_and_close(alice, prosody, mak
     assert alice.account.muc.find_window(room) is None
     await run(alice, "/names")  # not a room window: refused with one line
     assert "/names works only in room windows" in status_text(alice)
+
+
+async def test_cycle_right_after_joining_rejoins(alice, prosody, make_peer):
+    """/cycle leaves and joins at once: the room's echo of our leave arrives
+    while the new join waits, and must not be taken as leaving again."""
+    room, bob, _carol = await room_with_bob_and_carol(prosody, make_peer)
+    window, model = await joined(alice, room)
+    await alice.account.muc.cycle(room)  # raised "no answer within 20 s" before
+    assert model.joined and room in alice.account.muc.wanted
+    await until(lambda: window_text(window).count(f"You are in {room} as alice") == 2,
+                message=lambda: window_text(window))
+    bob.send(room, "still there?", mtype="groupchat")
+    await until(lambda: any(l.body == "still there?" for l in window.lines), message=lambda: window_text(window))

@@ -249,6 +249,8 @@ class MucService(CoalescedChanges):
         p = occupant_presence(pr)
         if p is None or p.room not in self.wanted:
             return
+        if p.is_self and not p.available and p.room in self._joining:
+            return  # the echo of a leave that came before this join (/cycle): not leaving again
         room = self.rooms[p.room]
         announce = room.joined
         outcome = apply_presence(room, p, announce=announce)
