@@ -201,3 +201,16 @@ async def test_the_app_west_of_utc_shows_them_and_stays_up(west_of_utc, alice_ap
             await until(lambda: bob.bodies() == ["still here"], timeout=5)
             assert app.is_running
     assert errors == []
+
+
+async def test_a_live_message_stamped_before_all_that_is_shown_is_still_shown(alice, make_peer):
+    """A stamp older than every line of its window (absurd, forged, or a
+    clock far behind) would have put a live message in scrollback, unseen."""
+    bob = await make_peer()
+    bob.send(alice.jid, "first")
+    window = await until(lambda: alice.windows.find(alice.jid, bob.jid), timeout=5)
+    await until(lambda: "first" in window_text(window), timeout=5)
+    stamped(bob, alice.jid, "from long ago", "2001-01-01T00:00:00Z")
+    bob.send(alice.jid, "barrier")
+    await until(lambda: "barrier" in window_text(window), timeout=5, message=lambda: window_text(window))
+    assert [l.body for l in incoming(window)] == ["first", "from long ago", "barrier"]

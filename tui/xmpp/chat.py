@@ -229,8 +229,11 @@ class ChatService:
             self.states.clear_typing(facts.peer)
         if new_to_us:
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
-        if facts.delayed and not self.place_delayed(window, line):
-            return False
+        if facts.delayed:
+            if not replay and _older_than_shown(window, line):
+                pass  # live, whatever its stamp claims: shown where it arrived, never hidden in scrollback
+            elif not self.place_delayed(window, line):
+                return False
         self.windows.add_line(window, line, activity, replay=replay)
         return False
 
@@ -499,6 +502,11 @@ class ChatService:
         self.windows.insert_after(window, line, Line(
             f"not delivered to {peer}: {reason} — /retry sends it again", LineKind.ERROR))
         self.serial.submit(lambda: self.history.failed(window.target, line.msg_id, reason))
+
+
+def _older_than_shown(window: Window, line: Line) -> bool:
+    first = next((shown for shown in window.lines if shown.kind is not LineKind.EVENT), None)
+    return first is not None and line.time < first.time
 
 
 def _now():
