@@ -42,7 +42,9 @@ async def test_occupants_grouped_by_role_sorted_flagged_and_the_topic_on_top(ali
         await until(lambda: pane.display and pane.row_texts() == expected, timeout=5,
                     message=lambda: "\n".join(pane.row_texts()))
         assert room.get(f"b{CYRILLIC_O}b").confusable_with == "Bob"
-        assert pane.region.width == 22 and not pane.can_focus and app.main.input_line.has_focus
+        await until(lambda: pane.region.width == 22, timeout=5,  # laid out on the next refresh
+                    message=lambda: repr(pane.region))
+        assert not pane.can_focus and app.main.input_line.has_focus
         # what is on screen: the visible rows, untrusted text literal
         shown = [pane.render_line(y).text.rstrip() for y in range(len(expected))]
         assert shown == [row[:pane.size.width].rstrip() for row in expected]
