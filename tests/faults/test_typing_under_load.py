@@ -126,7 +126,9 @@ async def test_lines_typed_while_reconnecting_are_sent_as_typed(prosody, make_ac
         await type_lines(tmux, [lines[1][5:], lines[2]], wave, line_started=proxy.cut)
         for wave in waves:
             await wave
-        await screen_shows(tmux, "online")
+        # back online (the status bar; "sent once back online" lines say it too);
+        # an attempt cut mid-negotiation is started again after CONNECT_TIMEOUT
+        await screen_shows(tmux, f"{jid}: online]", timeout=25)
         assert await own_lines(tmux, jid) == lines
         assert PROMPT not in tmux.capture()
         # and the outbox delivers what was typed while offline: once each, in order

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # Stream errors after which reconnecting would only repeat the problem or
 # fight another client for the same resource (a classic reconnection loop).
+# An attempt (TCP, TLS, SASL, bind or resume) that is not online by then is
+# started again: nothing else notices a link that died mid-negotiation.
+CONNECT_TIMEOUT = 30.0
+
 _FATAL_STREAM_ERRORS = {"conflict", "not-authorized", "host-unknown", "policy-violation"}
 
 
@@ -68,6 +72,7 @@ class AccountSession:
         self._presence_acked = False  # ... and the server acknowledged it (stream management)
         self._fatal = False  # the last failure cannot be fixed by retrying
         self._retry_handle: asyncio.TimerHandle | None = None
+        self._watchdog: asyncio.TimerHandle | None = None  # an attempt that never finishes
         self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
 
     # -- wiring ------------------------------------------------------------
@@ -171,6 +176,9 @@ class AccountSession:
     # -- attempts ----------------------------------------------------------
     def _attempt(self) -> None:
         self._retry_handle = None
+        self._stop_watchdog()
+        if self._wanted:
+            self._watchdog = asyncio.get_running_loop().call_later(CONNECT_TIMEOUT, self._attempt_timed_out)
         if not self._wanted:
             return
         if self.xmpp is None:
@@ -195,7 +203,26 @@ class AccountSession:
         loop = asyncio.get_running_loop()
         self._retry_handle = loop.call_later(delay, self._attempt)
 
+    def _stop_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _attempt_timed_out(self) -> None:
+        """Not online CONNECT_TIMEOUT after the attempt began: a server that
+        never answers, or a link that died mid-negotiation without a word
+        (a cut during the TLS handshake leaves slixmpp waiting): start again."""
+        self._watchdog = None
+        if self.status.state is not ConnectionState.CONNECTING or not self._wanted or self._fatal:
+            return
+        log.info("%s: not online %ss after connecting began; starting again", self.jid, CONNECT_TIMEOUT)
+        if self.xmpp is not None:
+            self.xmpp.cancel_connection_attempt()
+            self.xmpp.abort()
+        self._schedule_retry(f"no answer from the server within {CONNECT_TIMEOUT:g} s")
+
     def _cancel_retry(self) -> None:
+        self._stop_watchdog()
         if self._retry_handle is not None:
             self._retry_handle.cancel()
             self._retry_handle = None
