@@ -113,14 +113,7 @@ async def test_live_message_first_does_not_hide_the_gap(short_hibernation_prosod
     """bob speaks the moment alice's fresh session starts: that live message
     reaches alice before the archive has told her what she missed."""
     server = short_hibernation_prosody
-    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
-    send(bob, alice, range(1, 4))
-    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
-
-    await cut(proxy, alice)
-    send(bob, alice, range(4, 9))
-    await server_has(bob)
-    await session_expired(server, alice)
+    proxy, alice, bob = await away_while_bob_speaks(server, make_account, make_peer, tmp_path, cut_link)
 
     def speak_at_once(_event) -> None:
         send(bob, alice, [9])
@@ -134,11 +127,9 @@ async def test_live_message_first_does_not_hide_the_gap(short_hibernation_prosod
     await assert_exactly_numbered(alice, bob)
 
 
-async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_account, make_peer,
-                                                 tmp_path, cut_link):
-    """The link drops again just as the fresh session reads the archive: the
-    reading that failed is done again, what it was to bring still shows."""
-    server = short_hibernation_prosody
+async def away_while_bob_speaks(server, make_account, make_peer, tmp_path, cut_link):
+    """bob says 1-3; alice's link is cut and her session expires while bob
+    says 4-8 (kept by the archive only); she is not back yet."""
     proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
     send(bob, alice, range(1, 4))
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
@@ -147,6 +138,15 @@ async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_
     send(bob, alice, range(4, 9))
     await server_has(bob)
     await session_expired(server, alice)
+    return proxy, alice, bob
+
+
+async def test_catch_up_cut_short_is_done_again(short_hibernation_prosody, make_account, make_peer,
+                                                 tmp_path, cut_link):
+    """The link drops again just as the fresh session reads the archive: the
+    reading that failed is done again, what it was to bring still shows."""
+    server = short_hibernation_prosody
+    proxy, alice, bob = await away_while_bob_speaks(server, make_account, make_peer, tmp_path, cut_link)
 
     xmpp = alice.account.session.xmpp
     cuts = []
@@ -169,14 +169,7 @@ async def away_while_the_archive_stalls(server, make_account, make_peer, tmp_pat
     """bob says 1-3, alice's link is cut and her session expires while bob
     says 4-8; as she comes back the server stalls on her archive query
     until the status window says ``until_said``."""
-    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
-    send(bob, alice, range(1, 4))
-    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3], timeout=5)
-
-    await cut(proxy, alice)
-    send(bob, alice, range(4, 9))
-    await server_has(bob)
-    await session_expired(server, alice)
+    proxy, alice, bob = await away_while_bob_speaks(server, make_account, make_peer, tmp_path, cut_link)
 
     xmpp = alice.account.session.xmpp
     stalled, stall_on_query = stall_on_archive_query(xmpp, server)

@@ -93,7 +93,6 @@ class ChatService:
         xmpp.add_event_handler("session_resumed", self._on_stream_resumed)
         xmpp.add_event_handler("disconnected", self._on_stream_down)
         xmpp.add_event_handler("stanza_acked", self._on_acked)
-        xmpp.add_event_handler("session_resumed", self._on_session_resumed)
         xmpp.add_event_handler("presence_available", self._on_own_presence)
         self.states.attach(xmpp)
 
@@ -125,12 +124,6 @@ class ChatService:
         announced = self._announced
         if announced is not None and not announced.done() and xmpp is not None and presence["from"] == xmpp.boundjid:
             announced.set_result(None)
-
-    def _on_session_resumed(self, _event) -> None:
-        # nothing was lost with the connection, unless it took a reading of the archive with it
-        xmpp = self.session.xmpp
-        if xmpp is not None and not self.history.caught_up:
-            self.serial.submit(lambda: self.history.catch_up(xmpp))
 
     # -- windows -------------------------------------------------------------------
     def name_of(self, peer: str) -> str:
@@ -349,13 +342,18 @@ class ChatService:
 
     def _on_stream_resumed(self, _event) -> None:
         """slixmpp has resent what the server had not acknowledged and still
-        holds; what it lost (handed over as the link died) is ours to send."""
+        holds; what it lost (handed over as the link died) is ours to send;
+        and an archive reading cut short is done again."""
         xmpp = self.session.xmpp
         sm = xmpp.plugin["xep_0198"] if xmpp is not None else None
         queued = [stanza["id"] for _, stanza in sm.unacked_queue if stanza.name == "message"] if sm else []
         resent = self.outbox.new_stream(queued)
         self._stream_ready = True
         self.serial.submit(lambda: self._flush_outbox(announce=True, resent=resent))
+        # nothing sent to us was lost with the connection, unless it took a
+        # reading of the archive with it
+        if xmpp is not None and not self.history.caught_up:
+            self.serial.submit(lambda: self.history.catch_up(xmpp))
 
     def _on_stream_down(self, _event) -> None:
         self._stream_ready = False

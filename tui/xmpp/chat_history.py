@@ -46,7 +46,7 @@ CLOCK_MARGIN = timedelta(minutes=5)  # our clock vs the server's: overlap, dupli
 STAMP_RESOLUTION = timedelta(seconds=1)  # archive stamps are often whole seconds
 
 
-def _after_floor(facts: MessageFacts, floor):
+def after_floor(facts: MessageFacts, floor):
     """Archive stamps have a coarse resolution: one that falls within a
     second before the newest message we hold may well be newer than it.
     Arrival order decides: nudge it just after. Returns the new floor."""
@@ -172,7 +172,7 @@ class ChatHistory:
                     log.info("history: newest of %s unavailable: %s", facts.peer, exc)
                     floors[facts.peer] = None
             if floors[facts.peer] is not None:
-                floors[facts.peer] = _after_floor(facts, floors[facts.peer])
+                floors[facts.peer] = after_floor(facts, floors[facts.peer])
 
     # -- windows --------------------------------------------------------------------
     async def load_latest(self, window: Window, peer: str) -> None:
@@ -286,9 +286,9 @@ class ChatHistory:
             facts = self._facts_of_result(result)
             if facts is not None:
                 if after_anchor is not None:
-                    after_anchor = _after_floor(facts, after_anchor)
+                    after_anchor = after_floor(facts, after_anchor)
                 if floor is not None:
-                    floor = _after_floor(facts, floor)
+                    floor = after_floor(facts, floor)
                 batch.append(facts)
             if len(batch) >= MAM_PAGE:
                 await self._receive_missed(batch, unseen)

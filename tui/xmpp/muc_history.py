@@ -28,7 +28,7 @@ from ..core.model import Line
 from ..store.records import StoredMessage
 from . import archive_reader
 from .archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
-from .chat_history import _after_floor
+from .chat_history import after_floor
 from .stamps import delay_stamp
 from .stored_lines import stored_line
 from .muc_fields import RoomMessage, room_message
@@ -101,7 +101,7 @@ class RoomHistory:
             log.info("history: newest of %s unavailable: %s", m.room, exc)
             return
         if floor is not None:
-            _after_floor(m, floor)
+            after_floor(m, floor)
 
     async def correct(self, m: RoomMessage, direction: str) -> StoredMessage | None:
         """Apply the correction ``m`` to the stored message it names, if that was
@@ -165,7 +165,7 @@ class RoomHistory:
         missed = await self._collect(_each(read.results), room)
         floor = newest
         for m in missed if floor is not None else ():
-            floor = _after_floor(m, floor)  # coarse archive stamps after what we hold
+            floor = after_floor(m, floor)  # coarse archive stamps after what we hold
         self._unread.pop(room, None)
         return missed, read.complete
 
