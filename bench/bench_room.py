@@ -186,7 +186,7 @@ async def crowd(host: str, port: int, ca_file: str, room_jid: str, peers: int) -
     """The occupants, in their own process (``--crowd``): connect, join, say
     "ready", stay until stdin closes."""
     from tests.harness.peer import Peer
-    from tui.xmpp.muc_disco import accept_default_configuration
+    from tui.xmpp.muc.disco import accept_default_configuration
 
     people = [Peer(f"occupant{n}@localhost", "pw", ca_file=ca_file, host=host, port=port,
                    plugins=("xep_0030", "xep_0045")) for n in range(peers)]

@@ -35,11 +35,11 @@ from xml.sax.saxutils import escape
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from tui.xmpp.blog import blog_options
-from tui.xmpp.blog_comments import NODE_OPTIONS
-from tui.xmpp.blog_items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
-from tui.xmpp.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
-from tui.xmpp.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, pubsub_uri
+from tui.xmpp.blog.service import blog_options
+from tui.xmpp.blog.comments import NODE_OPTIONS
+from tui.xmpp.blog.items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.muc.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
+from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, pubsub_uri
 
 ROOM_LINES = [
     ("bob", "morning all"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from textual import _ansi_sequences
 
-from screens import terminal_modes
+from . import terminal_modes
 
 
 @dataclass(frozen=True)

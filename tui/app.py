@@ -50,8 +50,8 @@ from . import paths
 from .keymap import load_keymap
 from .logging_setup import add_secret
 from .paste import PastePolicy
-from .xmpp.backoff import Backoff
-from .xmpp.session import ConnectionSettings
+from .xmpp.account.backoff import Backoff
+from .xmpp.account.session import ConnectionSettings
 
 log = logging.getLogger(__name__)
 

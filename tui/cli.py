@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from tui import __version__
+from . import __version__
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -60,9 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start(args: argparse.Namespace) -> int:
     # Imported here: config pulls in tomllib and the key map, not needed
     # for --help / --version.
-    from tui.config import ConfigError
-    from tui.logging_setup import setup_logging
-    from tui.paths import default_config_path, state_dir
+    from .config import ConfigError
+    from .logging_setup import setup_logging
+    from .paths import default_config_path, state_dir
 
     try:
         log_path = setup_logging(state_dir(), debug=args.debug)
@@ -83,7 +83,7 @@ def _start(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
     try:
-        from tui.app import run_app
+        from .app import run_app
 
         return run_app(config, config_path, args.debug)
     except Exception as exc:
@@ -94,8 +94,8 @@ def _start(args: argparse.Namespace) -> int:
 
 def _load(config_path: Path, explicit: bool):
     """The config with every password resolved, or None for setup mode."""
-    from tui.config import ConfigError, load_config, resolve_password
-    from tui.logging_setup import add_secret
+    from .config import ConfigError, load_config, resolve_password
+    from .logging_setup import add_secret
 
     if not config_path.exists():
         if explicit:
@@ -114,8 +114,8 @@ def _load(config_path: Path, explicit: bool):
 
 
 def _one_line(exc: BaseException) -> str:
-    from tui.logging_setup import redact
-    from tui.text import sanitize_line
+    from .logging_setup import redact
+    from .text import sanitize_line
 
     text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return sanitize_line(redact(text))

@@ -20,11 +20,11 @@ from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
 from .core.windows import Window, WindowKind, WindowList
-from .xmpp.accounts import Accounts
+from .xmpp.account.accounts import Accounts
 from .core.room import Room
-from .xmpp.backoff import Backoff
-from .xmpp.muc import MucError
-from .xmpp.session import ConnectionSettings
+from .xmpp.account.backoff import Backoff
+from .xmpp.muc.service import MucError
+from .xmpp.account.session import ConnectionSettings
 
 log = logging.getLogger(__name__)
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from tui.core.blog import ACCESS_MODELS
-from tui.core.notify import DESKTOP_MODES
-from tui.keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
-from tui.text import sanitize_line
+from .core.blog import ACCESS_MODELS
+from .core.notify import DESKTOP_MODES
+from .keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
+from .text import sanitize_line
 
 PASSWORD_COMMAND_TIMEOUT = 10.0
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from tui.text import xml_safe
+from .text import xml_safe
 
 DEFAULT_CONFIRM_LINES = 2
 DEFAULT_BURST_MS = 5.0

@@ -41,7 +41,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
-from screens import terminal_modes
+from .. import terminal_modes
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
 from tui.paste import (
@@ -469,7 +469,7 @@ class InputLine(Input, inherit_bindings=False):
         together (a draft ``/msg bob `` takes the paste as its text); a
         cancelled paste leaves the draft as it was.  The rest of a raw paste
         arriving meanwhile joins it (see PasteConfirmScreen)."""
-        from screens.paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
+        from ..paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
 
         start, end = sorted(self.selection) if not self.selection.is_empty else (self.cursor_position,) * 2
         before, after = self.value[:start], self.value[end:]

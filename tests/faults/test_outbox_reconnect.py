@@ -15,7 +15,7 @@ from tests.harness.proxy import CuttableProxy
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import Delivery, LineKind
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account.session import ConnectionSettings
 
 RECEIPTS = DEFAULT_PLUGINS + ("xep_0184",)  # bob's client acknowledges what it receives
 

@@ -11,9 +11,9 @@ from tests.harness.client import status_text
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import ConnectionState
-from tui.xmpp import session as session_module
-from tui.xmpp.backoff import Backoff
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account import session as session_module
+from tui.xmpp.account.backoff import Backoff
+from tui.xmpp.account.session import ConnectionSettings
 
 
 async def test_a_server_that_never_answers_is_tried_again_with_a_line(monkeypatch, tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-import tui.xmpp.muc_history as muc_history
+import tui.xmpp.muc.history as muc_history
 from tests.harness.client import status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
@@ -19,7 +19,7 @@ from tests.harness.cut_links import (  # noqa: F401  (fixtures)
 from tests.harness.rooms import joined, open_room, room_name, say
 from tests.harness.wait import until
 from tui.xmpp import archive_reader
-from tui.xmpp.muc_messages import NEW_MARKER
+from tui.xmpp.muc.messages import NEW_MARKER
 
 NUMBERED = [f"line {n:02d}" for n in range(1, 13)]
 

@@ -11,8 +11,7 @@ import asyncio
 import time
 
 from tests.harness.client import run, status_text
-from tui.xmpp import muc_disco
-
+from tui.xmpp.muc import disco as muc_disco
 DISCO_ITEMS = "{http://jabber.org/protocol/disco#items}query"
 
 

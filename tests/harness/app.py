@@ -10,7 +10,7 @@ from tests.harness.wait import until
 from tui.app import ParlonsApp
 from tui.config import AccountConfig, Config
 from tui.core.model import ConnectionState
-from tui.xmpp.backoff import Backoff
+from tui.xmpp.account.backoff import Backoff
 
 
 def account_config(server, jid: str, password: str, **overrides) -> AccountConfig:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from tui.xmpp.blog import blog_options
-from tui.xmpp.blog_items import PUBLISH_OPTIONS, pubsub_form
-from tui.xmpp.xep_0277 import NS_MICROBLOG
+from tui.xmpp.blog.service import blog_options
+from tui.xmpp.blog.items import PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
 
 PEER_PLUGINS = ("xep_0030", "xep_0060", "xep_0163", "xep_0198")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.events import RoomChanged
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account.session import ConnectionSettings
 
 
 def status_text(client: Client) -> str:

@@ -16,7 +16,7 @@ import pytest_asyncio
 from tests.harness.client import headless_client, window_text
 from tests.harness.forging import MUC_USER, archive_query_raced, bodies, mam_result, send_child, targets
 from tests.harness.wait import until
-from tui.xmpp.muc_messages import NEW_MARKER
+from tui.xmpp.muc.messages import NEW_MARKER
 
 CARBONS = "urn:xmpp:carbons:2"
 FORWARD = "urn:xmpp:forward:0"

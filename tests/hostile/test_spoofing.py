@@ -24,7 +24,7 @@ from tests.harness.peer import Peer
 from tests.harness.rooms import open_room, room_name
 from tests.harness.wait import until
 from tui.config import Config
-from tui.xmpp.muc_messages import NEW_MARKER
+from tui.xmpp.muc.messages import NEW_MARKER
 
 
 # -- the hostile server ---------------------------------------------------------------------

@@ -16,8 +16,8 @@ from tests.harness.prosody import ProsodyServer
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import ConnectionState
-from tui.xmpp.backoff import Backoff
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account.backoff import Backoff
+from tui.xmpp.account.session import ConnectionSettings
 
 USER = "alice-tls-victim"
 PASSWORD = "pw-never-in-the-clear"

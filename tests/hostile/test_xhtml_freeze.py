@@ -16,10 +16,10 @@ from tests.harness.blogs import PEER_PLUGINS
 from tests.harness.client import status_text
 from tests.harness.escapes import escaped_errors
 from tests.harness.loop_lag import loop_lag
-from tui.xmpp.blog import blog_options
-from tui.xmpp.blog_items import PUBLISH_OPTIONS, pubsub_form
-from tui.xmpp.xep_0277 import NS_MICROBLOG
-from tui.xmpp.xhtml_text import MAX_TEXT_CHARS, TRUNCATED
+from tui.xmpp.blog.service import blog_options
+from tui.xmpp.blog.items import PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
+from tui.xmpp.blog.xhtml import MAX_TEXT_CHARS, TRUNCATED
 
 STALL_BOUND = 0.5  # seconds; the quadratic reading took 5.9 s for the first one
 

@@ -18,9 +18,9 @@ from tui.client import Client
 from tui.core.blog import CommentsLink
 from tui.core.events import BlogChanged
 from tui.text import sanitize, sanitize_line
-from tui.xmpp.blog_items import BlogError
-from tui.xmpp.session import ConnectionSettings
-from tui.xmpp.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG
+from tui.xmpp.blog.items import BlogError
+from tui.xmpp.account.session import ConnectionSettings
+from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG
 
 
 @pytest_asyncio.fixture

@@ -13,8 +13,8 @@ from tests.harness.wait import until
 from tui.client import Client
 from tui.core.windows import WindowKind
 from tui.logging_setup import redact
-from tui.xmpp.bookmarks import NS, Bookmark, conference_from_bookmark, publish_options
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.muc.bookmarks import NS, Bookmark, conference_from_bookmark, publish_options
+from tui.xmpp.account.session import ConnectionSettings
 
 PEER_PLUGINS = ("xep_0030", "xep_0045", "xep_0049", "xep_0060", "xep_0163", "xep_0198")
 
@@ -61,7 +61,7 @@ async def notifications_ready(account) -> None:
 
 async def pep_items(peer) -> dict[str, Bookmark]:
     """What another client of the account reads from the XEP-0402 node."""
-    from tui.xmpp.bookmarks import bookmark_from_conference
+    from tui.xmpp.muc.bookmarks import bookmark_from_conference
 
     try:
         result = await peer.plugin["xep_0060"].get_items(peer.jid, NS, timeout=5)
@@ -259,7 +259,7 @@ async def test_a_contacts_bookmarks_node_plants_nothing(prosody, alice_account, 
 def test_without_a_muc_service_autojoin_is_skipped(prosody, alice_account):
     from tui.core.events import EventBus
     from tui.core.windows import WindowList
-    from tui.xmpp.accounts import Account
+    from tui.xmpp.account.accounts import Account
 
     jid, password = alice_account
     bus = EventBus()

@@ -11,7 +11,7 @@ from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.rooms import joined, room_name
 from tests.harness.wait import until
 from tui.logging_setup import setup_logging
-from tui.xmpp.muc_admin import MucAdmin
+from tui.xmpp.muc.admin import MucAdmin
 
 INVITE_PASSWORD = "invite-pw-5f2c9a"
 ROOM_SECRET = "room-secret-81d4e7"

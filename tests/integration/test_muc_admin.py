@@ -16,7 +16,7 @@ from tests.harness.wait import until
 from textual.widgets import Input
 from tui.config import Config
 from tui.core.windows import WindowKind
-from tui.xmpp.muc_admin import MucAdmin
+from tui.xmpp.muc.admin import MucAdmin
 
 
 def presences_of(peer, room: str) -> list:

@@ -10,7 +10,7 @@ import pytest_asyncio
 from tests.harness.client import run, status_text
 from tests.harness.wait import until
 from tui.client import Client
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account.session import ConnectionSettings
 
 
 def window_text(window) -> str:

@@ -8,8 +8,8 @@ from tests.harness.client import status_text
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.model import ConnectionState
-from tui.xmpp.backoff import Backoff
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.account.backoff import Backoff
+from tui.xmpp.account.session import ConnectionSettings
 
 
 def settings(server, jid, password, **overrides) -> ConnectionSettings:

@@ -14,8 +14,8 @@ from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
 from tui.config import Config
 from tui.core.windows import WindowKind
-from tui.xmpp.blog_items import new_atom, now
-from tui.xmpp.xep_0277 import NS_MICROBLOG
+from tui.xmpp.blog.items import new_atom, now
+from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -1,6 +1,6 @@
 import random
 
-from tui.xmpp.backoff import Backoff
+from tui.xmpp.account.backoff import Backoff
 
 
 def test_delays_grow_exponentially_with_jitter_and_a_cap():

@@ -9,11 +9,11 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from tui.core.blog import CommentsLink
-from tui.xmpp.blog_items import entry_from_item, new_atom
-from tui.xmpp.xep_0277 import (
+from tui.xmpp.blog.items import entry_from_item, new_atom
+from tui.xmpp.blog.xep_0277 import (
     COMMENTS_PREFIX, AtomEntry, construct_text, format_time, parse_pubsub_uri, parse_time, pubsub_uri,
 )
-from tui.xmpp.xhtml_text import html_text, xhtml_text
+from tui.xmpp.blog.xhtml import html_text, xhtml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 PUBSUB = "http://jabber.org/protocol/pubsub"

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 from tui.core.blog import Blogs, CommentsLink, Entry, Feed
 from tui.core.events import BlogChanged, EventBus
 from tui.core.windows import WindowList
-from tui.xmpp.blog import BlogService
-from tui.xmpp.session import AccountSession, ConnectionSettings
+from tui.xmpp.blog.service import BlogService
+from tui.xmpp.account.session import AccountSession, ConnectionSettings
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

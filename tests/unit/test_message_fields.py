@@ -8,7 +8,7 @@ from slixmpp.plugins.xep_0308.stanza import Replace
 from slixmpp.plugins.xep_0359 import stanza as sid_stanza
 from slixmpp.xmlstream import register_stanza_plugin
 
-from tui.xmpp.message_fields import message_facts
+from tui.xmpp.chat.fields import message_facts
 
 sid_stanza.register_plugins()
 register_stanza_plugin(Message, Replace)

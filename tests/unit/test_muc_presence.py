@@ -5,8 +5,8 @@ from __future__ import annotations
 from slixmpp import Message, Presence
 
 from tui.core.room import Room
-from tui.xmpp.muc_fields import direct_invitation, mediated_invitation, occupant_presence, room_message
-from tui.xmpp.muc_presence import apply_presence
+from tui.xmpp.muc.fields import direct_invitation, mediated_invitation, occupant_presence, room_message
+from tui.xmpp.muc.presence import apply_presence
 
 ROOM = "bench@conference.localhost"
 MUC_USER = "http://jabber.org/protocol/muc#user"
@@ -100,7 +100,7 @@ def test_invitations() -> None:
 def test_a_private_message_from_an_occupant_is_its_own_conversation() -> None:
     from slixmpp.xmlstream import ET
 
-    from tui.xmpp.message_fields import message_facts
+    from tui.xmpp.chat.fields import message_facts
     pm = Message(xml=ET.fromstring(
         f'<message xmlns="jabber:client" type="chat" from="{ROOM}/Carol" to="a@localhost/x">'
         f'<body>psst</body><x xmlns="{MUC_USER}"/></message>'))

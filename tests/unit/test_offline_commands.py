@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tui.client import Client
-from tui.xmpp.blog_items import BlogError
-from tui.xmpp.muc_errors import MucError
-from tui.xmpp.roster import RosterError
-from tui.xmpp.session import ConnectionSettings
+from tui.xmpp.blog.items import BlogError
+from tui.xmpp.muc.errors import MucError
+from tui.xmpp.account.roster import RosterError
+from tui.xmpp.account.session import ConnectionSettings
 
 
 @pytest.mark.parametrize("command", ["/join room@conference.example.org", "/roster add bob@example.org",

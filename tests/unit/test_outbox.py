@@ -3,7 +3,7 @@ leaves to us (tui/xmpp/outbox.py)."""
 
 from __future__ import annotations
 
-from tui.xmpp.outbox import Outbox, Outgoing
+from tui.xmpp.chat.outbox import Outbox, Outgoing
 
 
 def entries(*ids: str) -> list[Outgoing]:

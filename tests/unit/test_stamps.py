@@ -9,10 +9,10 @@ from xml.etree import ElementTree as ET
 import pytest
 from slixmpp import Message
 
-from tui.xmpp.message_fields import message_facts, message_time
-from tui.xmpp.muc_fields import room_message
+from tui.xmpp.chat.fields import message_facts, message_time
+from tui.xmpp.muc.fields import room_message
 from tui.xmpp.stamps import EARLIEST, MAX_STAMP_LENGTH, clamp_time, delay_stamp, parse_stamp
-from tui.xmpp.xep_0277 import parse_time
+from tui.xmpp.blog.xep_0277 import parse_time
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
 ALICE = "alice@example.org"

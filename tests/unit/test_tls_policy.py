@@ -1,11 +1,11 @@
-"""tui.xmpp.tls_policy.certificate_reason: each verification failure has a
+"""tui.xmpp.account.tls_policy.certificate_reason: each verification failure has a
 line of its own (the ones a real server produces are in tests/hostile/test_tls.py)."""
 
 from __future__ import annotations
 
 import ssl
 
-from tui.xmpp.tls_policy import certificate_reason
+from tui.xmpp.account.tls_policy import certificate_reason
 
 
 def verify_error(code: int, message: str) -> ssl.SSLCertVerificationError:

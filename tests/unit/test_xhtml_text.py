@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tui.xmpp.xhtml_text import MAX_DEPTH, MAX_HTML_CHARS, MAX_TEXT_CHARS, TRUNCATED, html_text, xhtml_text
+from tui.xmpp.blog.xhtml import MAX_DEPTH, MAX_HTML_CHARS, MAX_TEXT_CHARS, TRUNCATED, html_text, xhtml_text
 
 BOUND = 0.5  # seconds, for inputs the quadratic versions took 5 s to minutes on
 XHTML = '<div xmlns="http://www.w3.org/1999/xhtml">{}</div>'

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..core.blog import Entry
 from ..core.blog_lines import BlogView, split_post
-from ..xmpp.blog_items import BlogError
+from ..xmpp.blog.items import BlogError
 from .context import Context, account_named, bare_jid
 from .registry import Arg, CommandError, Registry
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..core.windows import WindowKind
 from ..text import sanitize_line
-from ..xmpp.bookmarks import Bookmark, BookmarkError, room_jid
+from ..xmpp.muc.bookmarks import Bookmark, BookmarkError, room_jid
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 

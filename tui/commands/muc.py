@@ -6,7 +6,7 @@ here when used in a room window)."""
 from __future__ import annotations
 
 from ..core.windows import Window, WindowKind
-from ..xmpp.muc import MucError, local_part
+from ..xmpp.muc.service import MucError, local_part
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 

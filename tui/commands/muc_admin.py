@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ..core.room import AFFILIATIONS, ROLES
 from ..text import sanitize_line
-from ..xmpp.muc_admin import MucAdmin
-from ..xmpp.muc_errors import MucError
+from ..xmpp.muc.admin import MucAdmin
+from ..xmpp.muc.errors import MucError
 from .context import Context
 from .muc import ROOM, _joined
 from .registry import Arg, CommandError, Registry

@@ -7,8 +7,8 @@ presence: /away, /back, /status, /dnd, /xa.
 from __future__ import annotations
 
 from ..core.windows import WindowKind
-from ..xmpp.presence import OWN_SHOWS
-from ..xmpp.roster import RosterError
+from ..xmpp.account.presence import OWN_SHOWS
+from ..xmpp.account.roster import RosterError
 from .context import Context, account_named, bare_jid
 from .parser import split_words
 from .registry import Arg, CommandError, Registry

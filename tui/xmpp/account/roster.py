@@ -17,12 +17,12 @@ import logging
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.coalesce import CoalescedChanges, Coalescer
-from ..core.events import EventBus, RosterChanged
-from ..core.model import Line, LineKind
-from ..core.roster import Roster
-from ..core.windows import Activity, WindowList
-from ..text import sanitize_line, xml_safe
+from ...core.coalesce import CoalescedChanges, Coalescer
+from ...core.events import EventBus, RosterChanged
+from ...core.model import Line, LineKind
+from ...core.roster import Roster
+from ...core.windows import Activity, WindowList
+from ...text import sanitize_line, xml_safe
 from .session import AccountSession
 
 log = logging.getLogger(__name__)

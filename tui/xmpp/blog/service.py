@@ -2,7 +2,7 @@
 
 Our blog is the PEP node ``urn:xmpp:microblog:0`` of our account, published
 open (or to contacts only) with persistent items and no item limit. Each
-entry links its own comments node (see :mod:`tui.xmpp.blog_comments`).
+entry links its own comments node (see :mod:`tui.xmpp.blog.comments`).
 
 Contacts' entries arrive by themselves once the server knows we want them
 (``+notify`` in our capabilities, from the xep_0277 plugin): new, edited
@@ -23,18 +23,18 @@ import uuid
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.blog import ACCESS_MODELS, Blogs, Entry, Feed
-from ..core.coalesce import CoalescedChanges, Coalescer
-from ..core.events import BlogChanged, EventBus
-from ..core.roster import local_part
-from ..core.windows import WindowList
+from ...core.blog import ACCESS_MODELS, Blogs, Entry, Feed
+from ...core.coalesce import CoalescedChanges, Coalescer
+from ...core.events import BlogChanged, EventBus
+from ...core.roster import local_part
+from ...core.windows import WindowList
 from . import xep_0277
-from .blog_comments import BlogComments
-from .blog_items import (
+from .comments import BlogComments
+from .items import (
     IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
     new_atom, now, outgoing, outgoing_terms, pubsub_form, result_items,
 )
-from .session import AccountSession
+from ..account.session import AccountSession
 from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, bare_jid
 
 log = logging.getLogger(__name__)

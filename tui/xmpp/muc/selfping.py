@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.model import LineKind
-from .muc_errors import MucError
+from ...core.model import LineKind
+from .errors import MucError
 
 if TYPE_CHECKING:
-    from .muc import MucService
+    from .service import MucService
 
 log = logging.getLogger(__name__)
 

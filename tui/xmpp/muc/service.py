@@ -18,20 +18,20 @@ import asyncio
 import logging
 import slixmpp
 
-from ..core.coalesce import CoalescedChanges, Coalescer
-from ..core.events import EventBus, RoomChanged
-from ..core.model import Line, LineKind
-from ..core.room import Room
-from ..core.windows import Window, WindowKind, WindowList
-from ..text import sanitize_line, xml_safe
-from .muc_disco import accept_default_configuration, discover_service, list_rooms
-from .muc_errors import JOIN_ERRORS, JoinRefused, MucError, local_part
-from .muc_fields import Invitation, OccupantPresence, occupant_presence
-from .muc_history import RoomHistory
-from .muc_messages import NEW_MARKER, RoomMessages  # noqa: F401  (NEW_MARKER: re-exported)
-from .muc_people import RoomPeople
-from .muc_presence import apply_presence
-from .session import AccountSession
+from ...core.coalesce import CoalescedChanges, Coalescer
+from ...core.events import EventBus, RoomChanged
+from ...core.model import Line, LineKind
+from ...core.room import Room
+from ...core.windows import Window, WindowKind, WindowList
+from ...text import sanitize_line, xml_safe
+from .disco import accept_default_configuration, discover_service, list_rooms
+from .errors import JOIN_ERRORS, JoinRefused, MucError, local_part
+from .fields import Invitation, OccupantPresence, occupant_presence
+from .history import RoomHistory
+from .messages import NEW_MARKER, RoomMessages  # noqa: F401  (NEW_MARKER: re-exported)
+from .people import RoomPeople
+from .presence import apply_presence
+from ..account.session import AccountSession
 
 log = logging.getLogger(__name__)
 

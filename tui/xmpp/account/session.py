@@ -21,10 +21,10 @@ from typing import Callable
 
 import slixmpp
 
-from ..core.events import AccountChanged, EventBus
-from ..core.model import AccountStatus, ConnectionState, LineKind
-from ..core.windows import WindowList
-from ..text import sanitize_line
+from ...core.events import AccountChanged, EventBus
+from ...core.model import AccountStatus, ConnectionState, LineKind
+from ...core.windows import WindowList
+from ...text import sanitize_line
 from .backoff import Backoff
 from .tls_policy import certificate_reason, no_tls_reason, require_tls
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.room import Occupant, Room
-from .muc_fields import OccupantPresence
+from ...core.room import Occupant, Room
+from .fields import OccupantPresence
 
 ROLE_NAMES = {"moderator": "a moderator", "participant": "a participant", "visitor": "a visitor"}
 AFFILIATION_NAMES = {"owner": "an owner", "admin": "an admin", "member": "a member",

@@ -18,17 +18,17 @@ from typing import Callable
 import slixmpp
 from slixmpp.plugins.xep_0198 import stanza as sm_stanza
 
-from ..core.corrections import Corrections, chat_may_correct, last_own_chat_line
-from ..core.events import EventBus
-from ..core.model import Delivery, Line, LineKind, message_line
-from ..core.serial import SerialRunner
-from ..core.windows import Activity, Window, WindowKind, WindowList
-from ..text import sanitize_line, xml_safe
-from .chat_history import ChatHistory
-from .chatstates import ChatStates
-from .message_fields import ACTION_PREFIX, MessageFacts, message_facts
+from ...core.corrections import Corrections, chat_may_correct, last_own_chat_line
+from ...core.events import EventBus
+from ...core.model import Delivery, Line, LineKind, message_line
+from ...core.serial import SerialRunner
+from ...core.windows import Activity, Window, WindowKind, WindowList
+from ...text import sanitize_line, xml_safe
+from .history import ChatHistory
+from .states import ChatStates
+from .fields import ACTION_PREFIX, MessageFacts, message_facts
 from .outbox import Outbox, Outgoing
-from .session import AccountSession
+from ..account.session import AccountSession
 
 log = logging.getLogger(__name__)
 

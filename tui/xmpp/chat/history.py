@@ -20,19 +20,19 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.model import Line, LineKind
-from ..core.windows import Window
-from ..store.guarded import GuardedHistory
-from ..store.records import StoredMessage
-from . import archive_reader
-from .archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
-from .message_fields import MessageFacts, message_facts
-from .stamps import delay_stamp
-from .stored_lines import stored_line
+from ...core.model import Line, LineKind
+from ...core.windows import Window
+from ...store.guarded import GuardedHistory
+from ...store.records import StoredMessage
+from .. import archive_reader
+from ..archive_reader import ArchiveError, ArchiveIdUnknown, ArchiveQuery
+from .fields import MessageFacts, message_facts
+from ..stamps import delay_stamp
+from ..stored_lines import stored_line
 
 if TYPE_CHECKING:
-    from ..store.history import HistoryStore
-    from .chat import ChatService
+    from ...store.history import HistoryStore
+    from .service import ChatService
 
 log = logging.getLogger(__name__)
 

@@ -24,18 +24,18 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.model import Line
-from ..store.records import StoredMessage
-from . import archive_reader
-from .archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
-from .chat_history import after_floor
-from .stamps import delay_stamp
-from .stored_lines import stored_line
-from .muc_fields import RoomMessage, room_message
+from ...core.model import Line
+from ...store.records import StoredMessage
+from .. import archive_reader
+from ..archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
+from ..chat.history import after_floor
+from ..stamps import delay_stamp
+from ..stored_lines import stored_line
+from .fields import RoomMessage, room_message
 
 if TYPE_CHECKING:
-    from ..core.windows import Window
-    from .muc import MucService
+    from ...core.windows import Window
+    from .service import MucService
 
 log = logging.getLogger(__name__)
 

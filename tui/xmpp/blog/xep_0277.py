@@ -30,8 +30,8 @@ from slixmpp.plugins.xep_0060.stanza.pubsub import Item, Pubsub
 from slixmpp.plugins.xep_0060.stanza.pubsub_event import EventItem
 from slixmpp.xmlstream import ElementBase, register_stanza_plugin
 
-from .stamps import parse_stamp
-from .xhtml_text import html_text, xhtml_text
+from ..stamps import parse_stamp
+from .xhtml import html_text, xhtml_text
 
 NS_MICROBLOG = "urn:xmpp:microblog:0"
 COMMENTS_PREFIX = f"{NS_MICROBLOG}:comments/"

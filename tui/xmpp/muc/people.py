@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.model import Line, LineKind
-from ..core.room import Room
-from ..core.windows import Activity
-from ..text import sanitize_line
-from .muc_disco import is_conference
-from .muc_errors import MucError, local_part
-from .muc_fields import Invitation, direct_invitation, mediated_invitation
+from ...core.model import Line, LineKind
+from ...core.room import Room
+from ...core.windows import Activity
+from ...text import sanitize_line
+from .disco import is_conference
+from .errors import MucError, local_part
+from .fields import Invitation, direct_invitation, mediated_invitation
 
 if TYPE_CHECKING:
-    from .muc import MucService
+    from .service import MucService
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..text import sanitize
-from .stamps import clamp_time, delay_stamp
+from ...text import sanitize
+from ..stamps import clamp_time, delay_stamp
 
 ACTION_PREFIX = "/me "  # XEP-0245
 MUC_USER = "http://jabber.org/protocol/muc#user"

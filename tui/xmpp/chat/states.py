@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.events import TypingChanged
+from ...core.events import TypingChanged
 
 if TYPE_CHECKING:
-    from .chat import ChatService
+    from .service import ChatService
 
 PAUSE_AFTER = 5.0  # seconds without a keystroke
 

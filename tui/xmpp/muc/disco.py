@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..text import sanitize_line
-from .muc_errors import MucError
+from ...text import sanitize_line
+from .errors import MucError
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from xml.etree import ElementTree as ET
 
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.blog import CommentsLink, Entry
-from ..core.forms import DataForm, FormField
-from ..text import sanitize_line, xml_safe
-from .forms import form_to_stanza
+from ...core.blog import CommentsLink, Entry
+from ...core.forms import DataForm, FormField
+from ...text import sanitize_line, xml_safe
+from ..forms import form_to_stanza
 from .xep_0277 import NS_ATOM, AtomEntry, bare_jid, pubsub_uri
 
 IQ_TIMEOUT = 15
@@ -70,7 +70,7 @@ def pubsub_form(form_type: str, values: dict[str, str]):
 
 
 def now() -> datetime:
-    """Now, to the millisecond (what :func:`~tui.xmpp.xep_0277.format_time` writes)."""
+    """Now, to the millisecond (what :func:`~tui.xmpp.blog.xep_0277.format_time` writes)."""
     moment = datetime.now(timezone.utc)
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 

@@ -26,7 +26,7 @@ from typing import Callable
 import slixmpp
 from slixmpp.stanza import StreamError, StreamFeatures
 
-from ..text import sanitize_line
+from ...text import sanitize_line
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.forms import DataForm
-from ..core.room import AFFILIATIONS, ROLES
-from ..text import sanitize_line, xml_safe
-from .forms import form_from_stanza, submission_stanza
-from .muc_errors import MucError
+from ...core.forms import DataForm
+from ...core.room import AFFILIATIONS, ROLES
+from ...text import sanitize_line, xml_safe
+from ..forms import form_from_stanza, submission_stanza
+from .errors import MucError
 
 if TYPE_CHECKING:
-    from .muc import MucService
+    from .service import MucService
 
 ADMIN_TIMEOUT = 10
 # error conditions of an admin/owner request -> what they mean for the user

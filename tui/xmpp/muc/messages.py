@@ -18,20 +18,20 @@ from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ..core.corrections import Corrections, last_own_room_line, room_may_correct
-from ..core.highlight import mentions
-from ..core.model import Delivery, Line, LineKind, message_line
-from ..core.room import Room
-from ..core.windows import Activity, Window
-from ..text import xml_safe
-from . import archive_reader
-from .archive_reader import ArchiveError
-from .muc_errors import MucError, local_part
-from .muc_fields import RoomMessage, room_message
-from .muc_history import record_of, stand_in_of
+from ...core.corrections import Corrections, last_own_room_line, room_may_correct
+from ...core.highlight import mentions
+from ...core.model import Delivery, Line, LineKind, message_line
+from ...core.room import Room
+from ...core.windows import Activity, Window
+from ...text import xml_safe
+from .. import archive_reader
+from ..archive_reader import ArchiveError
+from .errors import MucError, local_part
+from .fields import RoomMessage, room_message
+from .history import record_of, stand_in_of
 
 if TYPE_CHECKING:
-    from .muc import MucService
+    from .service import MucService
 
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"

@@ -11,8 +11,8 @@ import logging
 
 import slixmpp
 
-from ..core.events import AccountChanged, EventBus
-from ..text import sanitize_line, xml_safe
+from ...core.events import AccountChanged, EventBus
+from ...text import sanitize_line, xml_safe
 from .session import AccountSession
 
 log = logging.getLogger(__name__)

@@ -29,14 +29,14 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0048.stanza import Bookmarks as LegacyStorage
 
-from ..core.events import EventBus
-from ..core.model import LineKind
-from ..core.windows import WindowList
-from ..logging_setup import add_secret
-from ..text import sanitize_line, xml_safe
-from .forms import form_to_stanza
-from ..core.forms import DataForm, FormField
-from .session import AccountSession
+from ...core.events import EventBus
+from ...core.model import LineKind
+from ...core.windows import WindowList
+from ...logging_setup import add_secret
+from ...text import sanitize_line, xml_safe
+from ..forms import form_to_stanza
+from ...core.forms import DataForm, FormField
+from ..account.session import AccountSession
 
 log = logging.getLogger(__name__)
 

@@ -6,16 +6,16 @@ import asyncio
 import logging
 from pathlib import Path
 
-from ..core.events import EventBus
-from ..core.windows import Window, WindowList
+from ...core.events import EventBus
+from ...core.windows import Window, WindowList
 from .backoff import Backoff
-from .blog import BlogService
-from .bookmarks import BookmarksService
-from .chat import ChatService
-from .muc import MucService
+from ..blog.service import BlogService
+from ..muc.bookmarks import BookmarksService
+from ..chat.service import ChatService
+from ..muc.service import MucService
 from .presence import PresenceService
 from .roster import RosterService
-from .selfping import SelfPing
+from ..muc.selfping import SelfPing
 from .session import AccountSession, ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class Account:
         on connect needs it). A store that cannot open is said, not fatal."""
         path = data_dir
         try:
-            from ..store.history import HistoryStore, history_path
+            from ...store.history import HistoryStore, history_path
 
             path = history_path(data_dir, self.jid)
             self.chat.history.db = await HistoryStore.open(path)

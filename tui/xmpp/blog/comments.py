@@ -6,7 +6,7 @@ on the server's pubsub service (found by disco) — or, as Movim does, on our
 own PEP service when the server has none. Comments are Atom entries whose
 text is their title. Their author is whoever the service says published
 them, if that service may vouch for them (a service of the commenter's own
-server: :func:`~tui.xmpp.blog_items.may_vouch_for`); a service that does
+server: :func:`~tui.xmpp.blog.items.may_vouch_for`); a service that does
 not say (Prosody by default), or says it of another server's users, leaves
 only a claim, and the comment is shown as unverified.
 
@@ -23,10 +23,10 @@ import uuid
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ..core.blog import CommentsLink, Entry, Feed
-from ..core.model import LineKind
-from ..core.roster import local_part
-from .blog_items import (
+from ...core.blog import CommentsLink, Entry, Feed
+from ...core.model import LineKind
+from ...core.roster import local_part
+from .items import (
     IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom, now, outgoing,
     pubsub_form, result_items,
 )
@@ -43,7 +43,7 @@ NODE_OPTIONS = {
 
 
 class BlogComments:
-    """The comments part of a :class:`~tui.xmpp.blog.BlogService`."""
+    """The comments part of a :class:`~tui.xmpp.blog.service.BlogService`."""
 
     def __init__(self, blog) -> None:
         self.blog = blog

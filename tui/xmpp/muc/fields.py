@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..text import sanitize_line
-from .message_fields import _origin_id, _replace_id, message_text, message_time
+from ...text import sanitize_line
+from ..chat.fields import _origin_id, _replace_id, message_text, message_time
 
 MUC_USER = "http://jabber.org/protocol/muc#user"
 SID = "urn:xmpp:sid:0"

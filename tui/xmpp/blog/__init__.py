@@ -1,0 +1,1 @@
+"""blog: see docs/architecture.md."""

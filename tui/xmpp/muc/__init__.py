@@ -1,0 +1,1 @@
+"""muc: see docs/architecture.md."""
