@@ -45,7 +45,7 @@ async def running_app(config: Config | None, *, size=(120, 40), wait_online: boo
                 await account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
             # and the login's archive catch-up is over: a peer's message sent from
             # now on arrives live only, not also as a result of that reading
-            await until(lambda: all(a.chat.history.caught_up or not a.chat.history.enabled
+            await until(lambda: all(a.chat.archive.caught_up or not a.chat.history.enabled
                                     for a in app.client.accounts),
                         timeout=10, message=lambda: status_text(app))
         yield app, pilot

@@ -335,7 +335,7 @@ async def test_random_stanzas_leave_a_headless_client_online_and_clean(batch, we
     # the store reads what it took
     for window in alice.windows:
         if window.target:
-            await alice.account.chat.history.db.latest(window.target, 20)
+            await alice.account.store.db.latest(window.target, 20)
 
 
 @pytest_asyncio.fixture

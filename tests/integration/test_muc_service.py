@@ -159,7 +159,7 @@ async def test_reconnect_rejoins_and_shows_missed_lines_once(alice, prosody, mak
     assert sorted(model.occupants) == ["alice", "bob", "carol"]
     # the archive replay rings nothing
     assert not any(l.highlight for l in window.lines)
-    assert await alice.account.chat.history.db.count(room) == 5
+    assert await alice.account.store.db.count(room) == 5
 
 
 async def test_dropped_connection_resumes_in_the_room(alice, prosody, make_peer):
