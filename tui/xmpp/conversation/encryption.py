@@ -94,7 +94,8 @@ class Encryption:
         self._instances: dict[str, Scheme] = {}
         self._chosen: dict[str, str] = {}  # conversation (jid) -> scheme name
 
-    def _scheme(self, name: str) -> Scheme | None:
+    def instance(self, name: str) -> Scheme | None:
+        """This account's instance of the scheme ``name`` (made on first use), or None."""
         if name not in self._instances:
             factory = _schemes.get(name)
             if factory is None:
@@ -108,7 +109,7 @@ class Encryption:
             self._chosen.pop(peer.jid, None)
             return
         name = name.lower()
-        scheme = self._scheme(name)
+        scheme = self.instance(name)
         if scheme is None:
             known = ", ".join(registered()) or "none"
             raise EncryptionError(f"No encryption scheme {name!r} (available: {known})")
@@ -122,7 +123,7 @@ class Encryption:
     async def decrypt(self, peer: Peer, stanza) -> Decrypted:
         """The in stage: ``stanza`` as plaintext, if a scheme recognises it."""
         for name in registered():
-            scheme = self._scheme(name)
+            scheme = self.instance(name)
             if scheme is not None and scheme.recognises(stanza):
                 return Decrypted(await scheme.decrypt(peer, stanza), name)
         return CLEAR
@@ -133,7 +134,7 @@ class Encryption:
         name = self._chosen.get(peer.jid)
         if name is None:
             return None
-        scheme = self._scheme(name)
+        scheme = self.instance(name)
         if scheme is None:  # unregistered since it was chosen: never fall back to clear
             raise EncryptionError(f"the {name} scheme is no longer available")
         await scheme.encrypt(peer, stanza)
