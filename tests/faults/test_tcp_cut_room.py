@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-import tui.xmpp.muc.history as muc_history
+import tui.xmpp.muc.archive as muc_history
 from tests.harness.client import status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,

@@ -268,7 +268,7 @@ async def test_what_came_while_we_were_away_lights_its_window_up(alice, make_pee
 
 
 async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice, make_peer, tmp_path):
-    import tui.xmpp.chat.history as chat_history
+    import tui.xmpp.chat.archive as chat_history
     import tui.xmpp.conversation.history as conversation_history
 
     bob = await make_peer()

@@ -34,7 +34,7 @@ from ..conversation.message import wire_text
 from ..conversation.pipeline import MessagePipeline
 from ..stored_lines import stored_line
 from .fields import MessageFacts, message_facts
-from .history import ChatArchive, record_of
+from .archive import ChatArchive, record_of
 from .outbox import Outbox, Outgoing
 from .states import ChatStates
 

@@ -34,7 +34,7 @@ from ..conversation.message import wire_text
 from ..conversation.pipeline import MessagePipeline
 from .errors import MucError, local_part
 from .fields import RoomMessage, room_message
-from .history import RoomArchive, record_of, stand_in_of
+from .archive import RoomArchive, record_of, stand_in_of
 
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"

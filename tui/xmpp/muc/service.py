@@ -35,7 +35,7 @@ from ..conversation.encryption import Encryption
 from ..conversation.history import MessageHistory, StoreSlot
 from ..conversation.pipeline import MessagePipeline
 from ..stored_lines import stored_line
-from .history import RoomArchive, record_of
+from .archive import RoomArchive, record_of
 from .messages import NEW_MARKER, RoomMessages  # noqa: F401  (NEW_MARKER: re-exported)
 from .people import RoomPeople
 from .presence import apply_presence
