@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from screens.widgets.message_log import MessageLog
 from tests.harness.wait import until
 from tui.app import ParlonsApp
 from tui.config import AccountConfig, Config

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from xml.etree import ElementTree as ET
 
-import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st

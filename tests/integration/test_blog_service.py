@@ -54,9 +54,9 @@ async def befriend(a, b) -> None:
     await until(lambda: b.account.roster.model.requests, timeout=5)
     await b.account.roster.add(a.jid)
     for one, other in ((a, b), (b, a)):
-        await until(lambda: (c := one.account.roster.model.get(other.jid)) is not None
+        await until(lambda: (c := one.account.roster.model.get(other.jid)) is not None  # noqa: B023 (polled in this iteration)
                     and c.subscription == "both", timeout=5,
-                    message=lambda: repr(one.account.roster.model.get(other.jid)))
+                    message=lambda: repr(one.account.roster.model.get(other.jid)))  # noqa: B023 (polled in this iteration)
 
 
 @pytest_asyncio.fixture

@@ -3,7 +3,6 @@ slixmpp peers on the other side (no faked stanzas)."""
 
 from __future__ import annotations
 
-import contextlib
 
 import pytest_asyncio
 
