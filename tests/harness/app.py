@@ -60,6 +60,7 @@ def window_text(window) -> str:
 
 def screen_lines(app: ParlonsApp) -> list[str]:
     """What the message log shows right now, row by row."""
+    assert app.main is not None
     log_view = app.main.log_view
     return [log_view.render_line(y).text for y in range(log_view.size.height)]
 
