@@ -34,7 +34,7 @@ async def make_client(prosody, make_account):
         account = client.add_account(ConnectionSettings(
             jid=jid, password=password, resource=f"parlons-{uuid.uuid4().hex[:4]}",
             host=prosody.host, port=prosody.c2s_port, ca_file=prosody.ca_file))
-        events = []
+        events: list[BlogChanged] = []
         client.bus.subscribe(BlogChanged, events.append)
         account.session.connect()
         started.append(account)
