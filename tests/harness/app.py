@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from screens.widgets.message_log import MessageLog
 from tests.harness.wait import until
 from tui.app import ParlonsApp
 from tui.config import AccountConfig, Config
@@ -61,6 +60,7 @@ def window_text(window) -> str:
 
 def screen_lines(app: ParlonsApp) -> list[str]:
     """What the message log shows right now, row by row."""
+    assert app.main is not None
     log_view = app.main.log_view
     return [log_view.render_line(y).text for y in range(log_view.size.height)]
 

@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from tests.harness.app import running_app, screen_lines
-from tests.harness.client import headless_client, run, status_text, window_text
+from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.escapes import escaped_errors
 from tests.harness.rooms import joined, open_room, room_name
 from tests.harness.wait import until

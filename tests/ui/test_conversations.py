@@ -4,9 +4,8 @@ doubles a message."""
 
 from __future__ import annotations
 
-import slixmpp
 
-from tests.harness.app import running_app, screen_text, status_text, window_text
+from tests.harness.app import running_app, screen_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
