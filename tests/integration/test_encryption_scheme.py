@@ -13,7 +13,7 @@ import pytest
 from tests.harness import rot13
 from tests.harness.client import run, status_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
-from tests.harness.rooms import enter, joined, open_room, room_name
+from tests.harness.rooms import joined, open_room, room_name
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
 

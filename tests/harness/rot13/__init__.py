@@ -45,6 +45,7 @@ class Rot13:
 
     async def decrypt(self, peer: Peer, stanza) -> str | None:
         element = payload(stanza)
+        assert element is not None  # recognises() said so
         if element.get("type") == "hello":
             self.consumed.append(peer.jid)
             return None

@@ -265,7 +265,7 @@ class ChatService:
         window = self.find_window(facts.peer) or await self.open_window(facts.peer)
         await self._store_correction(facts)
         own = facts.direction == "out"
-        target = self.corrections.find(facts.peer, window.lines, facts.replace_id,
+        target = self.corrections.find(facts.peer, window.lines, facts.replace_id or "",
                                        lambda line: chat_may_correct(line, own))
         if target is not None:
             self.corrections.apply(facts.peer, target, facts.body, (facts.origin_id, facts.msg_id))
@@ -325,11 +325,10 @@ class ChatService:
                 LineKind.EVENT))
         return line
 
-    async def _send_stanza(self, peer: str, body: str, msg_id: str, *, action: bool = False,
-                           replace_id: str | None = None) -> None:
+    async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, peer: str, body: str, msg_id: str, *,
+                           action: bool = False, replace_id: str | None = None) -> None:
         """Build the stanza in clear and hand it to the pipeline (which
         encrypts it if the conversation uses a scheme). EncryptionError: not sent."""
-        xmpp = self.session.xmpp
         msg = xmpp.make_message(mto=self._locked.get(peer, peer), mbody=wire_text(body, action), mtype="chat")
         msg["id"] = msg_id
         msg["origin_id"]["id"] = msg_id
@@ -388,7 +387,7 @@ class ChatService:
             if entry.msg_id not in self.outbox:
                 continue  # the server turned out to have it meanwhile (the archive said so)
             try:
-                await self._send_stanza(entry.peer, entry.body, entry.msg_id, action=entry.action)
+                await self._send_stanza(xmpp, entry.peer, entry.body, entry.msg_id, action=entry.action)
             except EncryptionError as exc:  # never in clear: failed, /retry tries again
                 self.outbox.done(entry.msg_id)
                 self._not_sent(entry, f"not encrypted: {exc}")
@@ -412,8 +411,8 @@ class ChatService:
         except Exception as exc:  # an unreadable store must not stop what is typed now
             log.warning("%s: cannot read the outbox from history: %s", self.session.jid, exc)
             return
-        self.outbox.load(Outgoing(r.peer, r.body, r.origin_id or r.msg_id, r.kind == "action")
-                         for r in records if r.origin_id or r.msg_id)
+        self.outbox.load(Outgoing(r.peer, r.body, msg_id, r.kind == "action")
+                         for r in records if (msg_id := r.origin_id or r.msg_id))
 
     async def _find_line(self, entry: Outgoing) -> None:
         """A message from an earlier run: its window shows it, its mark changes as it goes."""
@@ -421,7 +420,9 @@ class ChatService:
         self._shown(entry, window)
 
     def _shown(self, entry: Outgoing, window: Window | None) -> tuple[Window, Line] | None:
-        line = next((l for l in reversed(window.lines) if l.msg_id == entry.msg_id), None) if window else None
+        if window is None:
+            return None
+        line = next((l for l in reversed(window.lines) if l.msg_id == entry.msg_id), None)
         if line is None:
             return None
         self._sent[entry.msg_id] = (window, line)
@@ -470,15 +471,16 @@ class ChatService:
 
     async def _correct_last(self, window: Window, text: str) -> Line | None:
         last = last_own_chat_line(window.lines)
-        if last is None or not self.session.online or not window.target:
+        xmpp = self.session.xmpp
+        if last is None or xmpp is None or not self.session.online or not window.target:
             return None
         body = xml_safe(text)
-        new_id = self.session.xmpp.new_id()
+        new_id = xmpp.new_id()
         facts = MessageFacts(peer=window.target, direction="out", body=body, time=now(),
                              sender_full=self.own_jid, msg_id=new_id, origin_id=new_id,
                              stanza_id=None, replace_id=last.msg_id, action=last.kind is LineKind.ACTION)
         try:
-            await self._send_stanza(window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
+            await self._send_stanza(xmpp, window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
         except EncryptionError as exc:  # the line stays as it was: the correction never left
             self.windows.insert_after(window, last, Line(f"correction not sent: not encrypted: {exc}",
                                                          LineKind.ERROR))

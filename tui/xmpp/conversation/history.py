@@ -38,9 +38,11 @@ STAMP_RESOLUTION = timedelta(seconds=1)  # archive stamps are often whole second
 
 class Timed(Protocol):
     """A message as the ordering helpers see it (chat facts, room messages)."""
-    peer: str
     time: datetime
     delayed: bool
+
+    @property
+    def peer(self) -> str: ...
 
 
 def after_floor(message: Timed, floor: datetime) -> datetime:
@@ -79,7 +81,7 @@ class StoreSlot:
     """The account's store: opened after the services that use it are
     built, closed before the account goes. Its writes are guarded."""
 
-    def __init__(self, say: Callable[[str, LineKind], None]) -> None:
+    def __init__(self, say: Callable[[str, LineKind], object]) -> None:
         self._say = say
         self.db: GuardedHistory | None = None
 
@@ -87,8 +89,13 @@ class StoreSlot:
         if store is None or isinstance(store, GuardedHistory):
             self.db = store
         else:
-            self.db = GuardedHistory(store, warn=lambda text: self._say(text, LineKind.ERROR),
-                                     recovered=lambda: self._say("history is written again", LineKind.EVENT))
+            self.db = GuardedHistory(store, warn=self._failing, recovered=self._recovered)
+
+    def _failing(self, text: str) -> None:
+        self._say(text, LineKind.ERROR)
+
+    def _recovered(self) -> None:
+        self._say("history is written again", LineKind.EVENT)
 
     async def close(self) -> None:
         if self.db is not None:

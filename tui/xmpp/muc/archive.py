@@ -19,12 +19,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import slixmpp
 
 from ...store.records import StoredMessage
 from ..conversation import archive as archive_reader
-from ..conversation.archive import ArchiveError, ArchiveIdUnknown, ArchiveQuery, ArchiveRefused, unwrap
+from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused, unwrap
 from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floor, before_ceiling
 from .fields import RoomMessage, room_message
 
@@ -58,7 +59,7 @@ class RoomArchive:
         self.history = history
         # room -> (stanza-id, time) of the newest message we had when we
         # joined, while the archive after it has not been read
-        self._unread: dict[str, tuple[str | None, object]] = {}
+        self._unread: dict[str, tuple[str | None, datetime | None]] = {}
 
     async def before(self, xmpp: slixmpp.ClientXMPP, room: str, end) -> tuple[list[RoomMessage], bool]:
         """The room archive's page before ``end`` (scrollback; corrections
@@ -108,9 +109,10 @@ class RoomArchive:
             self._unread.pop(room, None)
             return [], True
         missed = await self._collect(read.results, room)
-        floor = newest
-        for m in missed if floor is not None else ():
-            floor = after_floor(m, floor)  # coarse archive stamps after what we hold
+        if newest is not None:
+            floor = newest
+            for m in missed:
+                floor = after_floor(m, floor)  # coarse archive stamps after what we hold
         self._unread.pop(room, None)
         return missed, read.complete
 

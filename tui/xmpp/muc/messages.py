@@ -168,7 +168,7 @@ class RoomMessages:
         direction = "out" if own else "in"
         window = await self.open_window(room.jid)
         record = await self._store_correction(m, direction)  # the store checks nick and direction
-        target = self.corrections.find(room.jid, window.lines, m.replace_id,
+        target = self.corrections.find(room.jid, window.lines, m.replace_id or "",
                                        lambda line: room_may_correct(line, m.nick, own, room.nick),
                                        rowid=record.rowid if record is not None else None)
         if not replay:
@@ -183,7 +183,7 @@ class RoomMessages:
             return  # a stored message out of sight: scrollback shows it corrected
         # Someone else's line has that id: not theirs to change, so a message of their own.
         # Otherwise the original is not shown: the corrected text stands in for it.
-        forged = self.corrections.names_a_line(room.jid, window.lines, m.replace_id)
+        forged = self.corrections.names_a_line(room.jid, window.lines, m.replace_id or "")
         line = self.line_for(room, m, own=own, replay=replay)
         if record is None:
             stored = await self.history.keep([record_of(m, direction) if forged else stand_in_of(m, direction)])
