@@ -14,7 +14,7 @@ from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
 from tui.config import Config
 from tui.core.windows import WindowKind
-from tui.xmpp.blog.items import new_atom, now
+from tui.xmpp.blog.items import new_atom, now_to_the_millisecond
 from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -71,7 +71,7 @@ async def test_post_read_live_show_comment_and_delete(alice, make_peer):
         # bob comments on alice's entry; /blog show fetches and shows it with the text
         mine = next(iter(account.blog.model.feed(alice.jid)))
         comment = new_atom(author=bob.jid, name="Bob", service=mine.comments.service, node=mine.comments.node,
-                           item_id="c1", title="", body="nice [b]one[/b]", when=now())
+                           item_id="c1", title="", body="nice [b]one[/b]", when=now_to_the_millisecond())
         await bob.plugin["xep_0060"].publish(mine.comments.service, mine.comments.node, id="c1",
                                              payload=comment, timeout=5)
         await type_line(app, pilot, "/blog show 1")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
-from .model import LineKind
+from .model import LineKind, now as utc_now
 from .windows import Activity, WindowKind
 
 DESKTOP_MODES = ("off", "osc777", "osc9")
@@ -88,7 +88,7 @@ def is_to_us(window, line) -> bool:
 
 
 def is_stale(line, now: datetime | None = None) -> bool:
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     stamp = line.time if line.time.tzinfo else line.time.replace(tzinfo=timezone.utc)
     return now - stamp > STALE_AFTER
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
 
+from ..core.model import now as utc_now
+
 EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NS_DELAY = "urn:xmpp:delay"
 # The longest XEP-0082 date-time is 35 characters (nanoseconds and an
@@ -29,7 +31,7 @@ def clamp_time(when: datetime, now: datetime | None = None) -> datetime:
     or 9999 to UTC may, so the bounds are checked first."""
     if when.tzinfo is None or when.utcoffset() is None:
         when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
+    now = now or utc_now()
     if when <= EARLIEST:
         return EARLIEST
     if when >= now:

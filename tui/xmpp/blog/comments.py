@@ -27,8 +27,8 @@ from ...core.blog import CommentsLink, Entry, Feed
 from ...core.model import LineKind
 from ...core.roster import local_part
 from .items import (
-    IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom, now, outgoing,
-    pubsub_form, result_items,
+    IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom,
+    now_to_the_millisecond, outgoing, pubsub_form, result_items,
 )
 from .xep_0277 import COMMENTS_PREFIX
 
@@ -107,7 +107,7 @@ class BlogComments:
             raise BlogError("nothing to post: the comment is empty", "bad-request")
         me, item_id = xmpp.boundjid.bare, str(uuid.uuid4())
         atom = new_atom(author=me, name=self.blog.author_name or local_part(me), service=link.service,
-                        node=link.node, item_id=item_id, title="", body=text, when=now())
+                        node=link.node, item_id=item_id, title="", body=text, when=now_to_the_millisecond())
         await answer("cannot post the comment", xmpp.plugin["xep_0060"].publish(
             link.service, link.node, id=item_id, payload=atom, timeout=IQ_TIMEOUT))
         comment = entry_from_atom(atom, item_id, author=me, verified=True)

@@ -6,13 +6,14 @@ Pure apart from :func:`answer` (which awaits an IQ): unit-tested.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from xml.etree import ElementTree as ET
 
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ...core.blog import CommentsLink, Entry
 from ...core.forms import DataForm, FormField
+from ...core.model import now
 from ...text import sanitize_line, xml_safe
 from ..forms import form_to_stanza
 from .xep_0277 import NS_ATOM, AtomEntry, bare_jid, pubsub_uri
@@ -69,9 +70,9 @@ def pubsub_form(form_type: str, values: dict[str, str]):
     return form_to_stanza(DataForm(type="submit", fields=fields))
 
 
-def now() -> datetime:
+def now_to_the_millisecond() -> datetime:
     """Now, to the millisecond (what :func:`~tui.xmpp.blog.xep_0277.format_time` writes)."""
-    moment = datetime.now(timezone.utc)
+    moment = now()
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
@@ -92,7 +93,7 @@ def result_items(result) -> list[ET.Element]:
 # -- items ⇄ entries --------------------------------------------------------------------------
 def entry_from_atom(atom: AtomEntry, item_id: str, *, author: str, verified: bool) -> Entry:
     title, body = atom.text()
-    published = atom["published"] or atom["updated"] or now()
+    published = atom["published"] or atom["updated"] or now_to_the_millisecond()
     replies = atom["replies"]
     name = atom.get_plugin("author", check=True)
     return Entry(

@@ -32,7 +32,7 @@ from . import xep_0277
 from .comments import BlogComments
 from .items import (
     IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
-    new_atom, now, outgoing, outgoing_terms, pubsub_form, result_items,
+    new_atom, now_to_the_millisecond, outgoing, outgoing_terms, pubsub_form, result_items,
 )
 from ..account.session import AccountSession
 from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, bare_jid
@@ -171,7 +171,7 @@ class BlogService(CoalescedChanges):
             raise BlogError(f"unknown access model {access!r}: use one of {', '.join(ACCESS_MODELS)}")
         me, item_id = xmpp.boundjid.bare, str(uuid.uuid4())
         atom = new_atom(author=me, name=self.author_name or local_part(me), service=me, node=NS_MICROBLOG,
-                        item_id=item_id, title=title, body=body, when=now())
+                        item_id=item_id, title=title, body=body, when=now_to_the_millisecond())
         atom["terms"] = outgoing_terms(categories)
         if comments and (link := await self.comments.create_node(xmpp, item_id)) is not None:
             atom["replies"] = (link.service, link.node)
@@ -193,11 +193,11 @@ class BlogService(CoalescedChanges):
             raise BlogError(f"{doing}: not found on your blog", "item-not-found")
         atom = AtomEntry(xml=element)
         old_title, _old_body = atom.text()
-        published = atom["published"] or atom["updated"] or now()
+        published = atom["published"] or atom["updated"] or now_to_the_millisecond()
         atom.set_text(old_title if title is None else outgoing(title), outgoing(body))
         if categories is not None:
             atom["terms"] = outgoing_terms(categories)
-        atom["published"], atom["updated"] = published, max(now(), published)
+        atom["published"], atom["updated"] = published, max(now_to_the_millisecond(), published)
         await self._publish_own(xmpp, item_id, atom, None)
         return self._keep_own(item_id, atom)
 
