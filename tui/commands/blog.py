@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..core.blog import Entry
 from ..core.blog_lines import BlogView, split_post
 from ..xmpp.blog.items import BlogError
-from .context import Context, account_named, bare_jid
+from .context import Context, account_named, jid_argument
 from .registry import Arg, CommandError, Registry
 
 BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment")
@@ -65,7 +65,7 @@ async def _blog(ctx: Context, args) -> None:
         if action == "read":
             if not rest.strip():
                 raise CommandError("Usage: /blog read JID")
-            view.last_read = bare_jid(rest)
+            view.last_read = jid_argument(rest)
         elif view.last_read is None:
             raise CommandError("Nothing read yet: /blog read JID first")
         feed = await blog.read(view.last_read, older=action == "more")

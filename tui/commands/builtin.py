@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..core.model import LineKind
 from ..core.windows import Window, WindowKind
-from .context import Context, account_named as _account, accounts_named as _accounts_named, bare_jid as _bare_jid
+from .context import Context, account_named as _account, accounts_named as _accounts_named, jid_argument as _bare_jid
 from . import muc as muc_commands
 from .help import help_for
 from .registry import Arg, CommandError, Registry

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..core.jids import bare_jid, looks_like_jid
 from ..core.windows import Window
 from .parser import Invocation, run_invocation
 from .registry import CommandError
@@ -63,9 +64,9 @@ def accounts_named(ctx: Context, name: str | None) -> list:
     return targets
 
 
-def bare_jid(text: str) -> str:
+def jid_argument(text: str) -> str:
+    """A JID the user typed, as a bare JID; a CommandError when it is not one."""
     jid = text.strip()
-    local, at, domain = jid.partition("@")
-    if not at or not local or not domain or " " in jid:
+    if not looks_like_jid(jid):
         raise CommandError(f"Not a JID: {jid} (expected name@server)")
-    return jid.split("/", 1)[0].lower()
+    return bare_jid(jid)

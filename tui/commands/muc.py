@@ -5,8 +5,9 @@ here when used in a room window)."""
 
 from __future__ import annotations
 
+from ..core.jids import local_part
 from ..core.windows import Window, WindowKind
-from ..xmpp.muc.service import MucError, local_part
+from ..xmpp.muc.errors import MucError
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..core.windows import WindowKind
 from ..xmpp.account.presence import OWN_SHOWS
 from ..xmpp.account.roster import RosterError
-from .context import Context, account_named, bare_jid
+from .context import Context, account_named, jid_argument
 from .parser import split_words
 from .registry import Arg, CommandError, Registry
 
@@ -26,7 +26,7 @@ def open_roster_window(ctx: Context, account):
 def _jid(args) -> str:
     if not args.jid:
         raise CommandError(f"/roster {args.action} needs a JID (see /help roster)")
-    return bare_jid(args.jid)
+    return jid_argument(args.jid)
 
 
 async def _roster(ctx: Context, args) -> None:
@@ -106,7 +106,7 @@ def register(registry: Registry) -> None:
                      "yet, also asks to (like Gajim).",
          examples=("/authorize erin@example.org",))
     def _authorize(ctx: Context, args) -> None:
-        jid = bare_jid(args.jid)
+        jid = jid_argument(args.jid)
         try:
             account_named(ctx, None).roster.authorize(jid)
         except RosterError as exc:
@@ -117,7 +117,7 @@ def register(registry: Registry) -> None:
          summary="Refuse (or revoke) a contact's subscription to your presence", group="roster",
          examples=("/deny erin@example.org",))
     def _deny(ctx: Context, args) -> None:
-        jid = bare_jid(args.jid)
+        jid = jid_argument(args.jid)
         try:
             account_named(ctx, None).roster.deny(jid)
         except RosterError as exc:

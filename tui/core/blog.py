@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Iterator
 
 from ..text import sanitize, sanitize_line
-from .roster import local_part
+from .jids import local_part
 
 
 ACCESS_MODELS = ("open", "presence")  # who may read a microblog: anyone, or the owner's contacts

@@ -27,7 +27,7 @@ from .blog import Blogs, Entry
 from .days import is_day_line
 from .events import BlogChanged, EventBus
 from .model import Line, LineKind
-from .roster import local_part
+from .jids import local_part
 from .windows import Activity, Window, WindowKind, WindowList
 
 PREVIEW_LINES = 3  # lines of text under an entry's header in the list

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from ..text import sanitize_line
+from .jids import local_part
 
 # Availability, most available first: a contact's best resource is the one
 # with the highest priority, then the most available show.
@@ -27,11 +28,6 @@ SUBSCRIPTIONS = ("none", "to", "from", "both")
 
 NO_GROUP = "Contacts"  # heading of contacts that are in no group
 REQUESTS_GROUP = "Subscription requests"  # incoming requests from JIDs not in the roster
-
-
-def local_part(bare_jid: str) -> str:
-    local, at, domain = bare_jid.partition("@")
-    return local if at and domain else bare_jid
 
 
 @dataclass(slots=True)

@@ -24,8 +24,8 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ...core.blog import CommentsLink, Entry, Feed
+from ...core.jids import local_part
 from ...core.model import LineKind
-from ...core.roster import local_part
 from .items import (
     IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom,
     now_to_the_millisecond, outgoing, pubsub_form, result_items,

@@ -16,7 +16,7 @@ from ...core.forms import DataForm, FormField
 from ...core.model import now
 from ...text import sanitize_line, xml_safe
 from ..forms import form_to_stanza
-from .xep_0277 import NS_ATOM, AtomEntry, bare_jid, pubsub_uri
+from .xep_0277 import NS_ATOM, AtomEntry, parse_bare_jid, pubsub_uri
 
 IQ_TIMEOUT = 15
 PUBSUB_NS = "http://jabber.org/protocol/pubsub"
@@ -113,7 +113,7 @@ def may_vouch_for(service: str | None, publisher: str) -> bool:
     its accounts) saw that user log in. Any other service (which the entry's
     author chose, so an attacker may run it) could name anyone: what it says
     of another server's users is a claim, no better than the entry's own."""
-    host = bare_jid(service).rpartition("@")[2].lower()
+    host = parse_bare_jid(service).rpartition("@")[2].lower()
     domain = publisher.rpartition("@")[2].lower()
     return bool(host and domain) and (host == domain or host.endswith("." + domain))
 
@@ -134,7 +134,7 @@ def entry_from_item(item: ET.Element, *, owner: str | None, service: str | None 
     atom = AtomEntry(xml=element)
     if owner:
         return entry_from_atom(atom, item_id, author=owner, verified=True)
-    publisher = bare_jid(item.get("publisher"))
+    publisher = parse_bare_jid(item.get("publisher"))
     claimed = atom.get_plugin("author", check=True)
     author = publisher or (claimed["jid"] if claimed is not None else "")
     return entry_from_atom(atom, item_id, author=author,

@@ -26,7 +26,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from ...core.blog import ACCESS_MODELS, Blogs, Entry, Feed
 from ...core.coalesce import CoalescedChanges, Coalescer
 from ...core.events import BlogChanged, EventBus
-from ...core.roster import local_part
+from ...core.jids import local_part
 from ...core.windows import WindowList
 from . import xep_0277
 from .comments import BlogComments
@@ -35,7 +35,7 @@ from .items import (
     new_atom, now_to_the_millisecond, outgoing, outgoing_terms, pubsub_form, result_items,
 )
 from ..account.session import AccountSession
-from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, bare_jid
+from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, parse_bare_jid
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class BlogService(CoalescedChanges):
         """Read the newest entries of ``jid``'s blog (``older``: the next,
         older page) into the model; returns that blog's feed."""
         xmpp = self.client()
-        author = bare_jid(jid)
+        author = parse_bare_jid(jid)
         if not author:
             raise BlogError(f"not a JID: {jid}", "jid-malformed")
         feed = self.model.feed(author)

@@ -72,14 +72,16 @@ def parse_pubsub_uri(href: str | None) -> tuple[str, str, str | None] | None:
     path, _, query = href[5:].partition("?")
     params = dict(part.partition("=")[::2] for part in query.split(";") if "=" in part)
     node = unquote(params.get("node", ""))
-    service = bare_jid(unquote(path))
+    service = parse_bare_jid(unquote(path))
     if not node or not service:
         return None
     return service, node, unquote(params["item"]) if params.get("item") else None
 
 
-def bare_jid(text: str | None) -> str:
-    """The bare JID in ``text`` (an ``xmpp:`` URI or a JID), or "" when it is not one."""
+def parse_bare_jid(text: str | None) -> str:
+    """The bare JID in ``text`` (an ``xmpp:`` URI or a JID), or "" when it is not one.
+    Untrusted text: slixmpp validates and normalises it (``core.jids.bare_jid``
+    only trims a JID that is known to be one)."""
     text = (text or "").strip()
     if text.startswith("xmpp:"):
         text = text[5:].partition("?")[0]
@@ -117,7 +119,7 @@ class AtomAuthor(ElementBase):
     def get_jid(self) -> str:
         """The author's bare JID from ``<uri>xmpp:…</uri>``, "" when there is none."""
         uri: str = self._get_sub_text("uri")  # type: ignore[assignment]  # slixmpp types it str | dict: a dict only for lang="*"
-        return bare_jid(uri) if uri.startswith("xmpp:") else ""
+        return parse_bare_jid(uri) if uri.startswith("xmpp:") else ""
 
     def set_jid(self, jid: str) -> None:
         self._set_sub_text("uri", f"xmpp:{jid}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# re-exported for muc/service.py and muc/messages.py until they import it from core.jids
+from ...core.jids import local_part  # noqa: F401
 from ..conversation.protocol import ConversationError
 
 # error condition of a refused join (XEP-0045 7.2) -> what it means for the user
@@ -27,8 +29,4 @@ class JoinRefused(MucError):
         super().__init__(condition)
         self.condition = condition
         self.text = text
-
-
-def local_part(jid: str) -> str:
-    return jid.partition("@")[0] or jid
 
