@@ -66,7 +66,7 @@ class ChatService:
         self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=False)
         self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
                                    lambda jid: self.is_room(jid))
-        self.states = ChatStates(self)
+        self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
         self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
         # peer -> full JID we reply to until it goes away (Gajim/Poezio resource lock)

@@ -8,21 +8,19 @@ is emptied). Never more than one state stanza per change.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
 import slixmpp
 
-from ...core.events import TypingChanged
-
-if TYPE_CHECKING:
-    from .service import ChatService
+from ...core.events import EventBus, TypingChanged
+from ..account.session import AccountSession
 
 PAUSE_AFTER = 5.0  # seconds without a keystroke
 
 
 class ChatStates:
-    def __init__(self, chat: "ChatService") -> None:
-        self.chat = chat
+    def __init__(self, session: AccountSession, bus: EventBus) -> None:
+        self.session = session
+        self.bus = bus
         self.theirs: dict[str, str] = {}  # peer -> their last state
         self._ours: dict[str, str] = {}  # peer -> the last state we sent
         self._pause_timers: dict[str, asyncio.TimerHandle] = {}
@@ -35,7 +33,7 @@ class ChatStates:
         if msg["type"] == "groupchat":
             return
         peer = msg["from"].bare.lower()
-        if peer == self.chat.own_jid:
+        if peer == self.session.jid.lower():
             return  # our other devices' states, via carbons
         self._set_theirs(peer, msg["chat_state"] or "active")
 
@@ -47,7 +45,7 @@ class ChatStates:
     def _set_theirs(self, peer: str, state: str) -> None:
         if self.theirs.get(peer) != state:
             self.theirs[peer] = state
-            self.chat.bus.emit(TypingChanged(self.chat.session.jid, peer, state))
+            self.bus.emit(TypingChanged(self.session.jid, peer, state))
 
     # -- ours -----------------------------------------------------------------
     def user_typed(self, peer: str, text: str) -> None:
@@ -75,8 +73,8 @@ class ChatStates:
 
     def _send(self, peer: str, state: str) -> None:
         self._pause_timers.pop(peer, None)
-        xmpp = self.chat.session.xmpp
-        if xmpp is None or not self.chat.session.online or self._ours.get(peer) == state:
+        xmpp = self.session.xmpp
+        if xmpp is None or not self.session.online or self._ours.get(peer) == state:
             return
         self._ours[peer] = state
         msg = xmpp.make_message(mto=peer, mtype="chat")
