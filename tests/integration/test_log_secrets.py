@@ -32,7 +32,7 @@ async def test_invitation_passwords_and_room_secrets_never_reach_the_debug_log(
         setup_logging(state, debug=True)
         room = room_name(prosody, "secret")
         await joined(alice, room)
-        admin = MucAdmin(alice.account.muc)
+        admin = MucAdmin(alice.account.session, alice.account.muc.rooms)
         form = await admin.config_form(room)
         form.field("muc#roomconfig_roomsecret").value = ROOM_SECRET
         await admin.submit_config(room, form)

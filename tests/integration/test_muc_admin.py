@@ -56,7 +56,7 @@ async def test_owner_kicks_bans_and_changes_roles_and_affiliations(alice, prosod
 
     await run(alice, f"/aff {carol.jid} member", window)
     await until(lambda: model.get("carol").affiliation == "member", message=lambda: window_text(window))
-    members = await MucAdmin(alice.account.muc).affiliation_list(room, "member")
+    members = await MucAdmin(alice.account.session, alice.account.muc.rooms).affiliation_list(room, "member")
     assert carol.jid in members
 
     await run(alice, "/kick bob too loud", window)
@@ -68,12 +68,12 @@ async def test_owner_kicks_bans_and_changes_roles_and_affiliations(alice, prosod
     await run(alice, "/ban carol spam", window)  # a nick: its real JID is visible to the owner
     await until(lambda: thrown_out(carol_saw, "carol", 301), message=lambda: window_text(window))
     assert f"Banned {carol.jid} from {room}" in window_text(window)
-    assert carol.jid in await MucAdmin(alice.account.muc).affiliation_list(room, "outcast")
+    assert carol.jid in await MucAdmin(alice.account.session, alice.account.muc.rooms).affiliation_list(room, "outcast")
 
     outsider = f"nobody-{uuid.uuid4().hex[:4]}@localhost"
     await run(alice, f"/ban {outsider}", window)  # a JID that is not in the room
     await until(lambda: f"Banned {outsider} from {room}" in window_text(window), message=lambda: window_text(window))
-    assert outsider in await MucAdmin(alice.account.muc).affiliation_list(room, "outcast")
+    assert outsider in await MucAdmin(alice.account.session, alice.account.muc.rooms).affiliation_list(room, "outcast")
 
 
 async def test_refusals_and_bad_targets_are_one_clear_line(alice, prosody, make_peer):

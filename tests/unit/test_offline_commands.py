@@ -20,7 +20,7 @@ async def test_every_service_says_offline_the_same_way(command):
     await client.handle_input(command, client.windows.status)
     assert client.windows.status.lines[-1].body == "me@example.org is offline: /connect first"
     with pytest.raises(MucError, match="offline: /connect first"):
-        account.muc._client()
+        account.session.online_client(MucError)
     with pytest.raises(RosterError, match="offline: /connect first"):
         account.roster._client()
     with pytest.raises(BlogError, match="offline: /connect first"):

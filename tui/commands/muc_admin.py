@@ -15,7 +15,7 @@ from .registry import Arg, CommandError, Registry
 
 def _admin(ctx: Context) -> tuple[MucAdmin, str]:
     account, jid, _room = _joined(ctx)
-    return MucAdmin(account.muc), jid
+    return MucAdmin(account.session, account.muc.rooms), jid
 
 
 async def _guard(coroutine):

@@ -42,7 +42,9 @@ class Account:
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
         self.muc = MucService(self.session, windows, bus, self.store, self.encryption, self.serial)
-        self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
+        # XEP-0410: notice a silent drop from a room, rejoin
+        self.selfping = SelfPing(self.session, self.muc.rooms, self.muc.wanted,
+                                 say=self.muc.say, changed=self.muc.changed, join=self.muc.join)
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
         # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked

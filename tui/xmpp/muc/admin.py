@@ -8,18 +8,17 @@ into one line (``MucError``) and every form into the plain
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Mapping
 
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ...core.forms import DataForm
-from ...core.room import AFFILIATIONS, ROLES
+from ...core.jids import bare_jid, looks_like_jid
+from ...core.room import AFFILIATIONS, ROLES, Room
 from ...text import sanitize_line, xml_safe
+from ..account.session import AccountSession
 from ..forms import form_from_stanza, submission_stanza
 from .errors import MucError
-
-if TYPE_CHECKING:
-    from .service import MucService
 
 ADMIN_TIMEOUT = 10
 # error conditions of an admin/owner request -> what they mean for the user
@@ -52,25 +51,27 @@ def _failure(action: str, exc: Exception) -> MucError:
 
 
 class MucAdmin:
-    def __init__(self, muc: "MucService") -> None:
-        self.muc = muc
+    """``rooms``: the room service's rooms by JID, read to resolve nicks."""
+
+    def __init__(self, session: AccountSession, rooms: Mapping[str, Room]) -> None:
+        self.session = session
+        self.rooms = rooms
 
     def _plugin(self):
-        return self.muc._client().plugin["xep_0045"]
+        return self.session.online_client(MucError).plugin["xep_0045"]
 
     def real_jid(self, room_jid: str, target: str) -> str:
         """``nick`` → the occupant's real bare JID (when the room shows it);
         a JID is taken as it is. Raises MucError when a nick cannot be resolved."""
-        room = self.muc.rooms.get(room_jid)
+        room = self.rooms.get(room_jid)
         occupant = room.get(target) if room is not None else None
         if occupant is not None:
             if not occupant.jid:
                 raise MucError(f"Cannot resolve {target} to a JID: the room hides real JIDs "
                                f"(use their JID instead)")
-            return occupant.jid.split("/", 1)[0].lower()
-        local, at, domain = target.partition("@")
-        if at and local and domain and " " not in target:
-            return target.split("/", 1)[0].lower()
+            return bare_jid(occupant.jid)
+        if looks_like_jid(target):
+            return bare_jid(target)
         raise MucError(f"No one called {target} in {room_jid} (give a JID)")
 
     async def _request(self, action: str, coroutine):
@@ -83,7 +84,7 @@ class MucAdmin:
                        *, action: str | None = None) -> None:
         if role not in ROLES:
             raise MucError(f"Not a role: {role} ({', '.join(ROLES)})")
-        room = self.muc.rooms.get(room_jid)
+        room = self.rooms.get(room_jid)
         if room is not None and room.get(nick) is None:
             raise MucError(f"No one called {nick} in {room_jid}")
         await self._request(action or "change roles", self._plugin().set_role(

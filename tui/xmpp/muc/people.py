@@ -4,31 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import Awaitable, Callable, Mapping
 
 import slixmpp
 
+from ...core.jids import local_part
 from ...core.model import Line, LineKind
 from ...core.room import Room
-from ...core.windows import Activity
+from ...core.windows import Activity, WindowList
 from ...text import sanitize_line
+from ..account.session import AccountSession
 from .disco import is_conference
-from .errors import MucError, local_part
+from .errors import MucError
 from .fields import Invitation, direct_invitation, mediated_invitation
-
-if TYPE_CHECKING:
-    from .service import MucService
 
 log = logging.getLogger(__name__)
 
 
 class RoomPeople:
-    def __init__(self, muc: "MucService") -> None:
-        self.muc = muc
+    """``rooms``: the room service's rooms by JID (read here); ``join``:
+    how an accepted invitation joins; ``is_room``: whether a bare JID is a
+    room (the only sender a mediated invitation may come from)."""
+
+    def __init__(self, session: AccountSession, rooms: Mapping[str, Room], windows: WindowList, *,
+                 join: Callable[..., Awaitable[Room]], is_room: Callable[[str], bool]) -> None:
+        self.session = session
+        self.rooms = rooms
+        self.windows = windows
+        self._join = join
+        self._is_room = is_room
         self.pending: list[Invitation] = []  # invitations not accepted yet, oldest first
 
     async def whois(self, room_jid: str, nick: str) -> list[str]:
-        room = self.muc.rooms.get(room_jid)
+        room = self.rooms.get(room_jid)
         occupant = room.get(nick) if room else None
         if occupant is None:
             raise MucError(f"No one called {nick} in {room_jid}")
@@ -37,7 +45,7 @@ class RoomPeople:
                  + (f" ({occupant.status})" if occupant.status else ""),
                  f"  real JID: {occupant.jid or 'hidden by the room'}"]
         try:
-            iq = await self.muc._client().plugin["xep_0092"].get_version(
+            iq = await self.session.online_client(MucError).plugin["xep_0092"].get_version(
                 slixmpp.JID(f"{room_jid}/{nick}"), timeout=5)
             version = iq["software_version"]
             client = " ".join(sanitize_line(v) for v in (version["name"], version["version"]) if v)
@@ -56,13 +64,13 @@ class RoomPeople:
             return
         if msg["from"].resource:
             log.info("ignored an invitation from %s: not a room", msg["from"])
-        elif self.muc.is_room(invitation.room):
+        elif self._is_room(invitation.room):
             self._invited(invitation)
         else:
             asyncio.ensure_future(self._invited_if_room(invitation))
 
     async def _invited_if_room(self, invitation: Invitation) -> None:
-        xmpp = self.muc.session.xmpp
+        xmpp = self.session.xmpp
         if xmpp is not None and await is_conference(xmpp, invitation.room):
             self._invited(invitation)
         else:
@@ -78,7 +86,7 @@ class RoomPeople:
             return
         self.pending.append(invitation)
         reason = f" ({invitation.reason})" if invitation.reason else ""
-        self.muc.windows.add_line(self.muc.windows.status, Line(
+        self.windows.add_line(self.windows.status, Line(
             f"{invitation.inviter} invites you to {invitation.room}{reason}: /accept to join",
             LineKind.EVENT), Activity.MESSAGES)
 
@@ -88,4 +96,4 @@ class RoomPeople:
             raise MucError("No invitation to accept" + (f" for {room_jid}" if room_jid else ""))
         invitation = chosen[-1]
         self.pending.remove(invitation)
-        return await self.muc.join(invitation.room, password=invitation.password, focus=True)
+        return await self._join(invitation.room, password=invitation.password, focus=True)

@@ -19,16 +19,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Awaitable, Callable, Collection, Mapping
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from ...core.model import LineKind
+from ...core.room import Room
+from ..account.session import AccountSession
 from .errors import MucError
-
-if TYPE_CHECKING:
-    from .service import MucService
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +38,27 @@ UNDECIDED = frozenset({"remote-server-timeout"})
 
 
 class SelfPing:
-    def __init__(self, muc: "MucService", interval: float = SELF_PING_AFTER) -> None:
-        self.muc = muc
+    """Watches the rooms of one account's room service: ``rooms`` (by JID)
+    and ``wanted`` (the rooms we mean to be in) are the service's own,
+    read here; ``say`` (an event line in a room's window), ``changed`` (the
+    room's occupants changed) and ``join`` are how a rejoin is done."""
+
+    def __init__(self, session: AccountSession, rooms: Mapping[str, Room], wanted: Collection[str], *,
+                 say: Callable[..., None], changed: Callable[[str], None],
+                 join: Callable[..., Awaitable[Room]], interval: float = SELF_PING_AFTER) -> None:
+        self.session = session
+        self.rooms = rooms
+        self.wanted = wanted
+        self._say = say
+        self._changed = changed
+        self._join = join
         self._interval = interval
         self.timeout = PING_TIMEOUT
         self.heard: dict[str, float] = {}  # room → monotonic time of its last stanza
         self.rejoins = 0
         self._in_flight: set[str] = set()
         self._task: asyncio.Task | None = None
-        muc.session.on_client_created(self._attach)
+        session.on_client_created(self._attach)
 
     @property
     def interval(self) -> float:
@@ -84,8 +95,8 @@ class SelfPing:
         while True:
             await asyncio.sleep(max(0.05, min(self.interval / 4, 30.0)))
             now = time.monotonic()
-            for room_jid in sorted(self.muc.wanted):
-                room = self.muc.rooms.get(room_jid)
+            for room_jid in sorted(self.wanted):
+                room = self.rooms.get(room_jid)
                 if room is None or not room.joined or room_jid in self._in_flight:
                     continue
                 last = self.heard.setdefault(room_jid, now)
@@ -95,11 +106,11 @@ class SelfPing:
     async def ping(self, room_jid: str, nick: str | None = None) -> str | None:
         """Ping ``room/nick`` (our own nick by default). None: still joined
         (or undecided); else the error condition that says we are out."""
-        room = self.muc.rooms.get(room_jid)
+        room = self.rooms.get(room_jid)
         nick = nick or (room.nick if room is not None else None)
         if not nick:
             return None
-        xmpp = self.muc._client()
+        xmpp = self.session.online_client(MucError)
         try:
             await xmpp.plugin["xep_0199"].send_ping(slixmpp.JID(f"{room_jid}/{nick}"), timeout=self.timeout)
         except IqTimeout:
@@ -132,15 +143,15 @@ class SelfPing:
             self._in_flight.discard(room_jid)
 
     async def _rejoin(self, room_jid: str, why: str) -> None:
-        room = self.muc.rooms.get(room_jid)
-        if room is None or room_jid not in self.muc.wanted:
+        room = self.rooms.get(room_jid)
+        if room is None or room_jid not in self.wanted:
             return
         self.rejoins += 1
         log.info("self-ping of %s: %s, rejoining", room_jid, why)
-        self.muc.say(room_jid, f"The room no longer knows us ({why}): rejoining {room_jid}")
+        self._say(room_jid, f"The room no longer knows us ({why}): rejoining {room_jid}")
         room.clear()  # the occupant list is rebuilt from the join's presences
-        self.muc.changed(room_jid)
+        self._changed(room_jid)
         try:
-            await self.muc.join(room_jid, room.nick or None, room.password)
+            await self._join(room_jid, room.nick or None, room.password)
         except MucError as exc:
-            self.muc.say(room_jid, str(exc), LineKind.ERROR)
+            self._say(room_jid, str(exc), LineKind.ERROR)

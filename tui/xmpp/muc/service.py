@@ -59,7 +59,7 @@ class MucService(CoalescedChanges):
         self.archive = RoomArchive(self.history)
         self.messages = RoomMessages(session, windows, serial, self.rooms, self.wanted, self.pipeline,
                                      self.archive, self.open_window, self.say, lambda: self.highlight_words)
-        self.people = RoomPeople(self)
+        self.people = RoomPeople(session, self.rooms, windows, join=self.join, is_room=self.is_room)
         # configuration (tui.app passes the config file's values)
         self.nick: str | None = None
         self.service: str | None = None
