@@ -66,7 +66,7 @@ class Client:
 
     def known_jids(self) -> list[str]:
         """JIDs worth completing: roster contacts and open conversations."""
-        seen = {w.target for w in self.windows if w.target and w.kind is WindowKind.CHAT}
+        seen = {w.peer_jid for w in self.windows if w.peer_jid}
         for account in self.accounts:
             roster = account.roster.model
             seen.update(roster.jids())
@@ -85,10 +85,11 @@ class Client:
 
     def room_of(self, window: Window) -> "Room | None":
         """The room model a ROOM window shows (occupants, topic, our nick)."""
-        if window.kind is not WindowKind.ROOM or not window.target:
+        room_jid = window.room_jid
+        if room_jid is None:
             return None
         account = self.accounts.for_window(window)
-        return account.muc.rooms.get(window.target) if account is not None else None
+        return account.muc.rooms.get(room_jid) if account is not None else None
 
     def user_typed(self, window: Window, text: str) -> None:
         """The input line changed in ``window`` (chat states)."""

@@ -79,3 +79,16 @@ def test_names_are_sanitised():
     windows, _ = make()
     w = windows.open("ev\x1b[1mil\u202e", WindowKind.CHAT, "x", "e@x")
     assert w.name == "ev\u241b[1mil"
+
+
+def test_a_window_says_what_kind_of_conversation_it_is():
+    windows, _ = make()
+    chat = windows.open("bob", WindowKind.CHAT, "a@x", "bob@x")
+    room = windows.open("lobby", WindowKind.ROOM, "a@x", "lobby@rooms.x")
+    roster = windows.open("roster", WindowKind.ROSTER, "a@x", "roster")
+    assert (chat.is_chat, chat.is_room, chat.is_conversation) == (True, False, True)
+    assert (room.is_chat, room.is_room, room.is_conversation) == (False, True, True)
+    assert not any((roster.is_chat, roster.is_room, roster.is_conversation, windows.status.is_conversation))
+    assert (chat.peer_jid, chat.room_jid) == ("bob@x", None)
+    assert (room.peer_jid, room.room_jid) == (None, "lobby@rooms.x")
+    assert roster.peer_jid is None and roster.room_jid is None and windows.status.room_jid is None

@@ -7,7 +7,6 @@ room window and refuses elsewhere with one line, as a room-only command would.
 
 from __future__ import annotations
 
-from ..core.windows import WindowKind
 from ..text import sanitize_line
 from ..xmpp.muc.bookmarks import Bookmark, BookmarkError, room_jid
 from .context import Context, account_named
@@ -22,8 +21,8 @@ def _room_of(ctx: Context, given: str | None, action: str | None) -> str:
         if room is None:
             raise CommandError(f"Not a room JID: {sanitize_line(given)} (expected room@service)")
         return room
-    if ctx.window.kind is WindowKind.ROOM and ctx.window.target:
-        return ctx.window.target.lower()
+    if ctx.window.room_jid is not None:
+        return ctx.window.room_jid.lower()
     if action == "remove":
         raise CommandError("/bookmark remove needs a ROOM outside room windows")
     raise CommandError("/bookmark works only in room windows (elsewhere: /bookmark autojoin|remove ROOM)")

@@ -20,9 +20,10 @@ def _room(ctx: Context, window: Window | None = None):
     """(account, room JID, Room model) of a room window."""
     window = window or ctx.window
     account = account_named(ctx, None)
-    if window.kind is not WindowKind.ROOM or not window.target:
+    room_jid = window.room_jid
+    if room_jid is None:
         raise CommandError("This is not a room window")
-    return account, window.target, account.muc.rooms.get(window.target)
+    return account, room_jid, account.muc.rooms.get(room_jid)
 
 
 def _joined(ctx: Context):

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 
 from .model import LineKind, now as utc_now
-from .windows import Activity, WindowKind
+from .windows import Activity
 
 DESKTOP_MODES = ("off", "osc777", "osc9")
 BELL_INTERVAL = 2.0  # seconds: at most one bell (and one desktop popup per window) per interval
@@ -84,7 +84,7 @@ def is_to_us(window, line) -> bool:
         return False
     if line.highlight:
         return True
-    return window.kind is WindowKind.CHAT and line.kind in (LineKind.INCOMING, LineKind.ACTION)
+    return window.is_chat and line.kind in (LineKind.INCOMING, LineKind.ACTION)
 
 
 def is_stale(line, now: datetime | None = None) -> bool:

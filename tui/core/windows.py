@@ -33,6 +33,10 @@ class WindowKind(enum.Enum):
     BLOG = "blog"
 
 
+# Where messages are said, corrected and kept: a conversation, 1:1 or in a room.
+CONVERSATIONS = frozenset({WindowKind.CHAT, WindowKind.ROOM})
+
+
 _ACTIVITY_OF_KIND = {
     LineKind.INCOMING: Activity.MESSAGES,
     LineKind.ACTION: Activity.MESSAGES,
@@ -57,6 +61,30 @@ class Window:
 
     def __post_init__(self) -> None:
         self.name = sanitize_line(self.name)
+
+    # -- what kind of window (asked everywhere: asked here) ------------------
+    @property
+    def is_chat(self) -> bool:
+        return self.kind is WindowKind.CHAT
+
+    @property
+    def is_room(self) -> bool:
+        return self.kind is WindowKind.ROOM
+
+    @property
+    def is_conversation(self) -> bool:
+        """A 1:1 conversation or a room: messages are sent and corrected here."""
+        return self.kind in CONVERSATIONS
+
+    @property
+    def peer_jid(self) -> str | None:
+        """The JID a 1:1 conversation's window talks with; None for any other window."""
+        return self.target if self.kind is WindowKind.CHAT and self.target else None
+
+    @property
+    def room_jid(self) -> str | None:
+        """The JID of the room a room's window shows; None for any other window."""
+        return self.target if self.kind is WindowKind.ROOM and self.target else None
 
 
 class WindowList:
