@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ..core.windows import WindowKind
+from ..core.windows import CONVERSATIONS, WindowKind
 from ..xmpp.conversation import encryption
 from ..xmpp.conversation.protocol import ConversationError
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
 CHAT = frozenset({WindowKind.CHAT})
-CONVERSATIONS = frozenset({WindowKind.CHAT, WindowKind.ROOM})
 RESULT_LIMIT = 50
 
 
@@ -101,7 +100,7 @@ def register(registry: Registry) -> None:
     async def _lastlog(ctx: Context, args) -> None:
         pattern = args.pattern.strip()
         account = ctx.client.accounts.for_window(ctx.window)
-        if ctx.window.kind is WindowKind.CHAT and ctx.window.target and account is not None \
+        if ctx.window.peer_jid and account is not None \
                 and account.chat.history.enabled:
             records = await account.chat.history.grep(ctx.window.target, pattern, limit=RESULT_LIMIT)
             lines = [f"[{_when(r)}] {r.nick}: {r.text}" for r in records]

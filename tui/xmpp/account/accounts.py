@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ...core.events import EventBus
 from ...core.serial import SerialRunner
-from ...core.windows import Window, WindowKind, WindowList
+from ...core.windows import Window, WindowList
 from ..chat.conversation import ChatConversation
 from ..conversation.encryption import Encryption
 from ..conversation.history import StoreSlot
@@ -66,11 +66,11 @@ class Account:
 
     def conversation(self, window: Window) -> Conversation | None:
         """The conversation ``window`` shows (1:1 or a room), or None."""
-        if not window.target or window.account != self.jid:
+        if window.account != self.jid:
             return None
-        if window.kind is WindowKind.CHAT:
+        if window.peer_jid:
             return ChatConversation(self.chat, window)
-        if window.kind is WindowKind.ROOM:
+        if window.room_jid:
             return RoomConversation(self.muc, window)
         return None
 

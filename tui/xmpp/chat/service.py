@@ -20,6 +20,7 @@ from slixmpp.plugins.xep_0198 import stanza as sm_stanza
 
 from ...core.corrections import Corrections, chat_may_correct, last_own_chat_line
 from ...core.events import EventBus
+from ...core.jids import display_name
 from ...core.model import Delivery, Line, LineKind, message_line, now
 from ...core.recent import Recent
 from ...core.serial import SerialRunner
@@ -43,16 +44,6 @@ log = logging.getLogger(__name__)
 ANNOUNCE_WAIT = 10.0  # seconds the catch-up waits for our presence to be in effect
 SENT_REMEMBERED = 1000  # our messages whose receipt or error we still expect
 PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
-
-
-def display_name(bare_jid: str) -> str:
-    """A short name for a JID when the roster has none: its local part
-    (for a room occupant, room@service/nick, the nick)."""
-    bare, slash, nick = bare_jid.partition("/")
-    if slash and nick:
-        return nick
-    local, _, domain = bare.partition("@")
-    return local if domain else bare
 
 
 class ChatService:

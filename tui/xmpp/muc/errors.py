@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 # re-exported for muc/service.py and muc/messages.py until they import it from core.jids
-from ...core.jids import local_part  # noqa: F401
 from ..conversation.protocol import ConversationError
 
 # error condition of a refused join (XEP-0045 7.2) -> what it means for the user

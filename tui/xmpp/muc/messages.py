@@ -19,6 +19,7 @@ import slixmpp
 
 from ...core.corrections import Corrections, last_own_room_line, room_may_correct
 from ...core.highlight import mentions
+from ...core.jids import local_part
 from ...core.model import Delivery, Line, LineKind, message_line, now
 from ...core.recent import Recent
 from ...core.room import Room
@@ -32,7 +33,7 @@ from ..conversation.archive import ArchiveError
 from ..conversation.encryption import EncryptionError
 from ..conversation.message import wire_text
 from ..conversation.pipeline import MessagePipeline
-from .errors import MucError, local_part
+from .errors import MucError
 from .fields import RoomMessage, room_message
 from .archive import RoomArchive, record_of, stand_in_of
 

@@ -20,12 +20,13 @@ import slixmpp
 
 from ...core.coalesce import CoalescedChanges, Coalescer
 from ...core.events import EventBus, RoomChanged
+from ...core.jids import local_part
 from ...core.model import Line, LineKind
 from ...core.room import Room
 from ...core.windows import Window, WindowKind, WindowList
 from ...text import sanitize_line, xml_safe
 from .disco import accept_default_configuration, discover_service, list_rooms
-from .errors import JOIN_ERRORS, JoinRefused, MucError, local_part
+from .errors import JOIN_ERRORS, JoinRefused, MucError
 from .fields import Invitation, OccupantPresence, occupant_presence
 from ...core.serial import SerialRunner
 from ...store.records import StoredMessage
@@ -114,13 +115,10 @@ class MucService(CoalescedChanges):
         """One ``RoomChanged`` per room per turn of the loop, however many presences came."""
         self._changes.add(room)
 
-    def _client(self) -> slixmpp.ClientXMPP:
-        return self.session.online_client(MucError)
-
     # -- windows ---------------------------------------------------------------------
     def find_window(self, room: str) -> Window | None:
         window = self.windows.find(self.session.jid, room)
-        return window if window is not None and window.kind is WindowKind.ROOM else None
+        return window if window is not None and window.is_room else None
 
     async def open_window(self, room: str, *, focus: bool = False) -> Window:
         """The room's window (named by the room's local part), with its stored history."""
