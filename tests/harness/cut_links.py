@@ -89,7 +89,7 @@ async def quiet(client) -> None:
     """Nothing more is on its way: a round trip, then the account's queue is idle."""
     serial = client.account.chat.serial
     await client.account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
-    await until(lambda: serial.pending() == 0 and (serial._task is None or serial._task.done()), timeout=10)
+    await until(serial.idle, timeout=10)
 
 
 async def cut(proxy, client) -> None:
