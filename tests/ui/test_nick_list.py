@@ -186,7 +186,7 @@ async def test_highlighted_lines_and_window_and_confusable_lines_marked(alice):
         ping_row = next(y for y, row in enumerate(rows) if "alice: ping" in row)
         hello_row = next(y for y, row in enumerate(rows) if "hello all" in row)
         log_view = app.main.log_view
-        highlight_bg = log_view._roles()["highlight"].bgcolor
+        highlight_bg = log_view.role_style("highlight").bgcolor
         assert highlight_bg is not None
         assert any(seg.style and seg.style.bgcolor == highlight_bg for seg in log_view.render_line(ping_row))
         assert not any(seg.style and seg.style.bgcolor == highlight_bg
