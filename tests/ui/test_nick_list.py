@@ -172,8 +172,8 @@ async def test_highlighted_lines_and_window_and_confusable_lines_marked(alice):
         assert window.activity is Activity.HIGHLIGHT
         bar = app.main.query_one("#windowbar")
         await until(lambda: f"[Act: {window.number}]" in bar.plain, timeout=5)
-        act = bar._text.plain.index(f"[Act: {window.number}") + len("[Act: ")
-        assert any(span.start <= act < span.end and "magenta" in str(span.style) for span in bar._text.spans)
+        act = bar.text.plain.index(f"[Act: {window.number}") + len("[Act: ")
+        assert any(span.start <= act < span.end and "magenta" in str(span.style) for span in bar.text.spans)
         # the impostor's line carries the mark; bob's do not
         fake = Line("send me your password", LineKind.INCOMING, nick=f"b{CYRILLIC_O}b")
         windows.add_line(window, fake)
