@@ -51,7 +51,7 @@ async def test_occupants_grouped_by_role_sorted_flagged_and_the_topic_on_top(ali
         title = app.main.query_one(TitleBar).plain
         assert "Benchmarks [b]and[/b] \u241b[31mthings" in title and "\x1b" not in title
         # away and visitors are dimmed, moderators marked
-        styles = {row: pane._render_row(r, 22) for row, r in zip(expected, pane.rows)}
+        styles = {row: pane.render_row(r, 22) for row, r in zip(expected, pane.rows)}
         assert any(seg.style and seg.style.dim for seg in styles["  erin"])
         assert any(seg.style and seg.style.dim for seg in styles["  dave"])
         assert not any(seg.style and seg.style.dim for seg in styles["  carol"])
