@@ -221,13 +221,13 @@ async def test_add_many_is_one_transaction_and_sees_duplicates_within_the_batch(
 
 async def test_adds_in_the_same_turn_share_one_transaction(store, monkeypatch):
     batches = []
-    real = store._db.add_batch
+    real = store.database.add_batch
 
     def recording(messages):
         batches.append(len(messages))
         return real(messages)
 
-    monkeypatch.setattr(store._db, "add_batch", recording)
+    monkeypatch.setattr(store.database, "add_batch", recording)
     copies = [msg(f"n{i}", msg_id=f"n{i}") for i in range(100)] + [msg("n5", msg_id="n5")]
     results = await asyncio.gather(*(store.add(c) for c in copies))
     assert batches == [101]
@@ -254,13 +254,13 @@ async def test_a_big_batch_is_written_off_the_event_loop(store, monkeypatch):
         for i in range(5_000)
     ]
     threads = set()
-    real = store._db.add_batch
+    real = store.database.add_batch
 
     def recording(messages):
         threads.add(threading.get_ident())
         return real(messages)
 
-    monkeypatch.setattr(store._db, "add_batch", recording)
+    monkeypatch.setattr(store.database, "add_batch", recording)
     results = await store.add_many(rows)
     assert sum(r is not None for r in results) == 5_000
     assert threads and threading.get_ident() not in threads

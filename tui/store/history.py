@@ -108,6 +108,12 @@ class HistoryStore:
             raise
         return cls(database, executor)
 
+    @property
+    def database(self) -> HistoryDatabase:
+        """The synchronous database behind this store. Only the store's
+        worker thread may call it (tests wrap its methods to watch them)."""
+        return self._db
+
     async def close(self) -> None:
         """Write what is pending and close the file; later calls raise HistoryClosed."""
         if self._closed:
