@@ -108,11 +108,11 @@ async def session_expired(server, client) -> None:
 
 def stall(server) -> None:
     """The server stops answering (a stalled process: its sockets stay open)."""
-    os.kill(server._process.pid, signal.SIGSTOP)
+    os.kill(server.pid, signal.SIGSTOP)
 
 
 def unstall(server) -> None:
-    os.kill(server._process.pid, signal.SIGCONT)
+    os.kill(server.pid, signal.SIGCONT)
 
 
 def stall_on_archive_query(xmpp, server, archive: str | None = None) -> list:

@@ -190,6 +190,12 @@ class ProsodyServer:
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
+    @property
+    def pid(self) -> int:
+        """The running server's process id (to signal it)."""
+        assert self._process is not None, "the server is not started"
+        return self._process.pid
+
     # -- config --------------------------------------------------------------
 
     def _config_text(self) -> str:
