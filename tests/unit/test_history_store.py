@@ -443,11 +443,11 @@ async def test_the_outbox_is_our_unacknowledged_chat_messages_oldest_first(store
 
 
 async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retry(tmp_path):
-    from tui.store.schema import _create_v1
+    from tui.store.schema import MIGRATIONS
 
     path = tmp_path / "v1.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
-    _create_v1(db)
+    MIGRATIONS[0](db)  # creates version 1
     db.execute("PRAGMA user_version = 1")
     db.execute("INSERT INTO peers(id, jid) VALUES (1, ?)", (BOB,))
     for rowid, body, delivery in ((1 << 10, "typed offline long ago", "pending"), (2 << 10, "sent", "sent")):
