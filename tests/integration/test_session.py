@@ -80,9 +80,9 @@ async def test_unreachable_host_is_reported_and_retried(make_account, prosody):
     jid, password = make_account("alice")
     client = Client()
     # a port nothing listens on (the server's own http port is bound; pick the direct-TLS one, unused)
-    from tests.harness.prosody import _free_ports
+    from tests.harness.prosody import free_ports
 
-    closed_port = _free_ports(1)[0]
+    closed_port = free_ports(1)[0]
     account = client.add_account(settings(prosody, jid, password, port=closed_port),
                                  backoff=Backoff(base=0.2, cap=0.4))
     account.session.connect()
