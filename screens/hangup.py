@@ -74,6 +74,11 @@ class TerminalWatch:
                 continue  # not the main thread, or no signals here
             self._signals.append(signum)
 
+    @property
+    def watched_signals(self) -> tuple[int, ...]:
+        """The signals this watch handles now (an ignored SIGHUP is left alone)."""
+        return tuple(self._signals)
+
     def check(self) -> None:
         """The periodic look at the terminal (the app calls it from a timer)."""
         if self.fd is not None and not terminal_alive(self.fd):

@@ -77,9 +77,31 @@ def add_secret(secret: str | None) -> None:
     }
     with _secrets_lock:
         _secrets.update(v for v in variants if v)
-        # Longest first, so a secret that contains another is removed whole.
-        ordered = sorted(_secrets, key=len, reverse=True)
-        _secret_pattern = re.compile("|".join(re.escape(s) for s in ordered))
+        _secret_pattern = _pattern_for(_secrets)
+
+
+def _pattern_for(secrets: set[str]) -> re.Pattern[str] | None:
+    if not secrets:
+        return None
+    # Longest first, so a secret that contains another is removed whole.
+    ordered = sorted(secrets, key=len, reverse=True)
+    return re.compile("|".join(re.escape(s) for s in ordered))
+
+
+def secrets_snapshot() -> frozenset[str]:
+    """Every string redacted today (each secret and its escaped forms)."""
+    with _secrets_lock:
+        return frozenset(_secrets)
+
+
+def restore_secrets(snapshot: frozenset[str]) -> None:
+    """Redact exactly the secrets of an earlier :func:`secrets_snapshot`:
+    the registry is process-wide, and a test that adds one puts it back."""
+    global _secret_pattern
+    with _secrets_lock:
+        _secrets.clear()
+        _secrets.update(snapshot)
+        _secret_pattern = _pattern_for(_secrets)
 
 
 def _redact_field(match: re.Match[str]) -> str:
@@ -161,9 +183,7 @@ def setup_logging(
 
     root = logging.getLogger()
     _remove_terminal_handlers(root)
-    if _handler is not None:
-        root.removeHandler(_handler)
-        _handler.close()
+    stop_logging()
     for logger in list(logging.root.manager.loggerDict.values()):
         if isinstance(logger, logging.Logger):
             _remove_terminal_handlers(logger)
@@ -178,6 +198,16 @@ def setup_logging(
     logging.raiseExceptions = False
     logging.captureWarnings(True)
     return log_path
+
+
+def stop_logging() -> None:
+    """Remove and close the handler :func:`setup_logging` installed, if any
+    (the root logger is process-wide: tests that set it up take it down)."""
+    global _handler
+    if _handler is not None:
+        logging.getLogger().removeHandler(_handler)
+        _handler.close()
+        _handler = None
 
 
 def _remove_terminal_handlers(logger: logging.Logger) -> None:

@@ -45,6 +45,11 @@ class _Bar(Widget):
             self.refresh()
 
     @property
+    def text(self) -> Text:
+        """What the bar shows, with its styles."""
+        return self._text
+
+    @property
     def plain(self) -> str:
         return self._text.plain
 

@@ -185,6 +185,16 @@ class MessageLog(ScrollView, can_focus=False):
         """True when the view follows the newest line."""
         return self._follow
 
+    def cached_renders(self) -> set[tuple[int, int]]:
+        """(line uid, width) of every message whose rows are cached: what a
+        change must drop, and what it must leave alone."""
+        return set(self._strip_cache.keys())
+
+    def role_style(self, role: str) -> Style:
+        """The style a kind of text gets from the theme: "time", "nick",
+        "own", "event", "error", "highlight", or "base" (the widget's own)."""
+        return self._roles()[role]
+
     def set_lines(self, lines: list[Line]) -> None:
         """Show another window's list, scrolled to its newest line."""
         width = self._index.width

@@ -101,7 +101,7 @@ class NickList(ScrollView, can_focus=False):
     def row_texts(self) -> list[str]:
         """What every row reads as (tests)."""
         width = max(self.size.width, 40)
-        return [self._render_row(row, width).text.rstrip() for row in self.rows]
+        return [self.render_row(row, width).text.rstrip() for row in self.rows]
 
     def on_show(self) -> None:
         self.set_room(self.room)
@@ -120,9 +120,10 @@ class NickList(ScrollView, can_focus=False):
         index = self.scroll_offset.y + y
         if not 0 <= index < len(self.rows):
             return Strip.blank(width, self.rich_style)
-        return self._render_row(self.rows[index], width)
+        return self.render_row(self.rows[index], width)
 
-    def _render_row(self, row: Row, width: int) -> Strip:
+    def render_row(self, row: Row, width: int) -> Strip:
+        """One row of the list, ``width`` cells wide, styled."""
         base = self.rich_style
         kind = row[0]
         if kind == "header":

@@ -90,7 +90,7 @@ async def quiet(client) -> None:
     """Nothing more is on its way: a round trip, then the account's queue is idle."""
     serial = client.account.chat.serial
     await client.account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
-    await until(lambda: serial.pending() == 0 and (serial._task is None or serial._task.done()), timeout=10)
+    await until(serial.idle, timeout=10)
 
 
 async def cut(proxy, client) -> None:
@@ -109,11 +109,11 @@ async def session_expired(server, client) -> None:
 
 def stall(server) -> None:
     """The server stops answering (a stalled process: its sockets stay open)."""
-    os.kill(server._process.pid, signal.SIGSTOP)
+    os.kill(server.pid, signal.SIGSTOP)
 
 
 def unstall(server) -> None:
-    os.kill(server._process.pid, signal.SIGCONT)
+    os.kill(server.pid, signal.SIGCONT)
 
 
 def stall_on_archive_query(xmpp, server, archive: str | None = None) -> tuple[list, Callable]:

@@ -26,7 +26,7 @@ from slixmpp import ComponentXMPP
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import StanzaPath
 
-from tests.harness.prosody import HOST, ProsodyServer, _free_ports, _lua
+from tests.harness.prosody import HOST, ProsodyServer, _lua, free_ports
 
 EVIL_DOMAIN = "evil.test"
 DISCO_INFO = "http://jabber.org/protocol/disco#info"
@@ -36,7 +36,7 @@ class HostileProsody(ProsodyServer):
     """The test Prosody plus a component port and ``evil.test`` on it."""
 
     def __init__(self, base_dir, **kwargs) -> None:
-        (self.component_port,) = _free_ports(1)
+        (self.component_port,) = free_ports(1)
         self.component_secret = uuid.uuid4().hex
         super().__init__(base_dir, **kwargs)
 

@@ -79,7 +79,7 @@ def _lua(value: str | Path) -> str:
     return f'"{escaped}"'
 
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     # Hold all sockets open until every port is picked so no two collide.
     sockets = []
     try:
@@ -143,7 +143,7 @@ class ProsodyServer:
         self.domain = domain
         self.log_level = log_level
         self.host = HOST
-        self.c2s_port, self.direct_tls_port, self.http_port = _free_ports(3)
+        self.c2s_port, self.direct_tls_port, self.http_port = free_ports(3)
         if c2s_port is not None:
             self.c2s_port = c2s_port
         self._process: subprocess.Popen | None = None
@@ -189,6 +189,12 @@ class ProsodyServer:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int:
+        """The running server's process id (to signal it)."""
+        assert self._process is not None, "the server is not started"
+        return self._process.pid
 
     # -- config --------------------------------------------------------------
 

@@ -10,12 +10,18 @@ from tui.core.windows import WindowKind
 ROOM = "bench@conference.localhost"
 
 
+class OpenedRooms(dict):
+    """Stands in for ``client.room_of``: the rooms a test opened, by JID."""
+
+    def __call__(self, window) -> Room | None:
+        return self.get(window.target)
+
+
 def open_room(app, account: str, room: Room, *, focus: bool = True):
     """A room window showing ``room``, as the MUC service would open it."""
-    rooms = getattr(app.client, "_test_rooms", None)
-    if rooms is None:
-        rooms = app.client._test_rooms = {}
-        app.client.room_of = lambda window: rooms.get(window.target)
+    rooms = app.client.room_of
+    if not isinstance(rooms, OpenedRooms):
+        rooms = app.client.room_of = OpenedRooms()
     rooms[room.jid] = room
     return app.client.windows.open(room.jid.split("@")[0], WindowKind.ROOM, account, room.jid, focus=focus)
 

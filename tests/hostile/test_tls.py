@@ -25,15 +25,6 @@ USER = "alice-tls-victim"
 PASSWORD = "pw-never-in-the-clear"
 
 
-def nothing_scheduled(session) -> bool:
-    """No retry of ours and no connection attempt of slixmpp's is pending."""
-    xmpp = session.xmpp
-    return session._retry_handle is None and (
-        xmpp is None or xmpp._current_connection_attempt is None
-        or xmpp._current_connection_attempt.done()
-    )
-
-
 def status_lines(client: Client) -> list[str]:
     return [line.body for line in client.windows.status.lines]
 
@@ -43,7 +34,7 @@ async def refused_line(client: Client, account, marker: str) -> str:
     session = account.session
     await until(lambda: any("not retrying" in line for line in status_lines(client)) or session.online,
                 timeout=10, message=lambda: status_text(client))
-    await until(lambda: nothing_scheduled(session), timeout=5)
+    await until(lambda: session.settled, timeout=5)
     assert session.status.state is ConnectionState.OFFLINE, status_text(client)
     assert "reconnecting" not in status_text(client)
     return status_lines(client)[-1]

@@ -19,15 +19,6 @@ def settings(server, jid, password, **overrides) -> ConnectionSettings:
     return ConnectionSettings(**values)
 
 
-def nothing_scheduled(session) -> bool:
-    """No retry of ours and no connection attempt of slixmpp's is pending."""
-    xmpp = session.xmpp
-    return session._retry_handle is None and (
-        xmpp is None or xmpp._current_connection_attempt is None
-        or xmpp._current_connection_attempt.done()
-    )
-
-
 async def test_connects_with_tls_verified_against_the_per_run_ca(prosody, make_account):
     jid, password = make_account("alice")
     client = Client()
@@ -58,7 +49,7 @@ async def test_wrong_password_is_a_clear_line_and_not_retried(prosody, make_acco
     assert "wrong password" in status_text(client)
     assert "not-the-password" not in status_text(client)
     await until(lambda: account.session.status.state is ConnectionState.OFFLINE, timeout=5)
-    await until(lambda: nothing_scheduled(account.session), timeout=5)
+    await until(lambda: account.session.settled, timeout=5)
     assert "reconnecting" not in status_text(client)
     await account.session.disconnect()
 
@@ -89,9 +80,9 @@ async def test_unreachable_host_is_reported_and_retried(make_account, prosody):
     jid, password = make_account("alice")
     client = Client()
     # a port nothing listens on (the server's own http port is bound; pick the direct-TLS one, unused)
-    from tests.harness.prosody import _free_ports
+    from tests.harness.prosody import free_ports
 
-    closed_port = _free_ports(1)[0]
+    closed_port = free_ports(1)[0]
     account = client.add_account(settings(prosody, jid, password, port=closed_port),
                                  backoff=Backoff(base=0.2, cap=0.4))
     account.session.connect()
@@ -102,7 +93,7 @@ async def test_unreachable_host_is_reported_and_retried(make_account, prosody):
         assert account.session.status.state in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
     finally:
         await account.session.disconnect()
-    await until(lambda: nothing_scheduled(account.session), timeout=5)
+    await until(lambda: account.session.settled, timeout=5)
 
 
 async def test_stream_error_is_one_clear_line(prosody, make_account, make_peer):
@@ -120,7 +111,7 @@ async def test_stream_error_is_one_clear_line(prosody, make_account, make_peer):
     await until(lambda: "stream error from server: conflict" in status_text(client), timeout=10,
                 message=lambda: status_text(client))
     await until(lambda: session.status.state is ConnectionState.OFFLINE, timeout=5)
-    await until(lambda: nothing_scheduled(session), timeout=5)
+    await until(lambda: session.settled, timeout=5)
     assert usurper.xmpp.is_connected()
     await session.disconnect()
 

@@ -37,11 +37,9 @@ class SetupHost(App):
 @pytest.fixture
 def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    saved = set(logging_setup._secrets), logging_setup._secret_pattern
+    saved = logging_setup.secrets_snapshot()
     yield tmp_path / "xdg" / "parlons" / "config.toml"
-    logging_setup._secrets.clear()
-    logging_setup._secrets.update(saved[0])
-    logging_setup._secret_pattern = saved[1]
+    logging_setup.restore_secrets(saved)
 
 
 def fill(screen: AccountSetupScreen, **values: str) -> None:
@@ -68,7 +66,7 @@ async def test_filling_the_form_writes_a_private_config(xdg: Path) -> None:
     assert stat.S_IMODE(xdg.parent.stat().st_mode) == 0o700
     assert load_config(xdg) == config
     assert 'password = "p \\"w\\" \\\\ ☃"' in xdg.read_text()
-    assert "p \"w\" \\ ☃" in logging_setup._secrets  # redacted from logs from now on
+    assert "p \"w\" \\ ☃" in logging_setup.secrets_snapshot()  # redacted from logs from now on
 
 
 async def test_save_button_with_only_jid_and_password(xdg: Path, tmp_path: Path) -> None:

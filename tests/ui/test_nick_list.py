@@ -51,7 +51,7 @@ async def test_occupants_grouped_by_role_sorted_flagged_and_the_topic_on_top(ali
         title = app.main.query_one(TitleBar).plain
         assert "Benchmarks [b]and[/b] \u241b[31mthings" in title and "\x1b" not in title
         # away and visitors are dimmed, moderators marked
-        styles = {row: pane._render_row(r, 22) for row, r in zip(expected, pane.rows)}
+        styles = {row: pane.render_row(r, 22) for row, r in zip(expected, pane.rows)}
         assert any(seg.style and seg.style.dim for seg in styles["  erin"])
         assert any(seg.style and seg.style.dim for seg in styles["  dave"])
         assert not any(seg.style and seg.style.dim for seg in styles["  carol"])
@@ -172,8 +172,8 @@ async def test_highlighted_lines_and_window_and_confusable_lines_marked(alice):
         assert window.activity is Activity.HIGHLIGHT
         bar = app.main.query_one("#windowbar")
         await until(lambda: f"[Act: {window.number}]" in bar.plain, timeout=5)
-        act = bar._text.plain.index(f"[Act: {window.number}") + len("[Act: ")
-        assert any(span.start <= act < span.end and "magenta" in str(span.style) for span in bar._text.spans)
+        act = bar.text.plain.index(f"[Act: {window.number}") + len("[Act: ")
+        assert any(span.start <= act < span.end and "magenta" in str(span.style) for span in bar.text.spans)
         # the impostor's line carries the mark; bob's do not
         fake = Line("send me your password", LineKind.INCOMING, nick=f"b{CYRILLIC_O}b")
         windows.add_line(window, fake)
@@ -186,7 +186,7 @@ async def test_highlighted_lines_and_window_and_confusable_lines_marked(alice):
         ping_row = next(y for y, row in enumerate(rows) if "alice: ping" in row)
         hello_row = next(y for y, row in enumerate(rows) if "hello all" in row)
         log_view = app.main.log_view
-        highlight_bg = log_view._roles()["highlight"].bgcolor
+        highlight_bg = log_view.role_style("highlight").bgcolor
         assert highlight_bg is not None
         assert any(seg.style and seg.style.bgcolor == highlight_bg for seg in log_view.render_line(ping_row))
         assert not any(seg.style and seg.style.bgcolor == highlight_bg

@@ -29,11 +29,12 @@ class DeadTerminal:
 
 def test_a_failed_write_reports_the_loss_once_and_drops_the_rest():
     losses = []
-    output = GuardedOutput(DeadTerminal(fail_after=2), lambda: losses.append(1))
+    terminal = DeadTerminal(fail_after=2)
+    output = GuardedOutput(terminal, lambda: losses.append(1))
     for text in "abcde":
         output.write(text)
     output.flush()
-    assert output._file.written == ["a", "b"]
+    assert terminal.written == ["a", "b"]
     assert losses == [1] and output.lost and not output.isatty()
 
 
@@ -48,7 +49,7 @@ async def test_sigterm_is_reported_once_with_its_status():
         await until(lambda: gone, timeout=5)
         watch.lost()  # a write failing as we leave: already said
         assert gone == [("terminated", TERMINATED_STATUS)]
-        assert signal.SIGHUP in watch._signals
+        assert signal.SIGHUP in watch.watched_signals
     finally:
         watch.stop()
         signal.signal(signal.SIGHUP, previous)
@@ -62,7 +63,7 @@ async def test_an_ignored_sighup_stays_ignored_but_a_dead_terminal_is_seen():
     watch = TerminalWatch(lambda reason, status: gone.append((reason, status)), fd=read_end)
     watch.start()
     try:
-        assert signal.SIGHUP not in watch._signals
+        assert signal.SIGHUP not in watch.watched_signals
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
         watch.check()
         assert gone == [("terminal closed", HANGUP_STATUS)]

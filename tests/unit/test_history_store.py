@@ -221,13 +221,13 @@ async def test_add_many_is_one_transaction_and_sees_duplicates_within_the_batch(
 
 async def test_adds_in_the_same_turn_share_one_transaction(store, monkeypatch):
     batches = []
-    real = store._db.add_batch
+    real = store.database.add_batch
 
     def recording(messages):
         batches.append(len(messages))
         return real(messages)
 
-    monkeypatch.setattr(store._db, "add_batch", recording)
+    monkeypatch.setattr(store.database, "add_batch", recording)
     copies = [msg(f"n{i}", msg_id=f"n{i}") for i in range(100)] + [msg("n5", msg_id="n5")]
     results = await asyncio.gather(*(store.add(c) for c in copies))
     assert batches == [101]
@@ -254,13 +254,13 @@ async def test_a_big_batch_is_written_off_the_event_loop(store, monkeypatch):
         for i in range(5_000)
     ]
     threads = set()
-    real = store._db.add_batch
+    real = store.database.add_batch
 
     def recording(messages):
         threads.add(threading.get_ident())
         return real(messages)
 
-    monkeypatch.setattr(store._db, "add_batch", recording)
+    monkeypatch.setattr(store.database, "add_batch", recording)
     results = await store.add_many(rows)
     assert sum(r is not None for r in results) == 5_000
     assert threads and threading.get_ident() not in threads
@@ -443,11 +443,11 @@ async def test_the_outbox_is_our_unacknowledged_chat_messages_oldest_first(store
 
 
 async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retry(tmp_path):
-    from tui.store.schema import _create_v1
+    from tui.store.schema import MIGRATIONS
 
     path = tmp_path / "v1.sqlite3"
     db = sqlite3.connect(path, isolation_level=None)
-    _create_v1(db)
+    MIGRATIONS[0](db)  # creates version 1
     db.execute("PRAGMA user_version = 1")
     db.execute("INSERT INTO peers(id, jid) VALUES (1, ?)", (BOB,))
     for rowid, body, delivery in ((1 << 10, "typed offline long ago", "pending"), (2 << 10, "sent", "sent")):

@@ -22,6 +22,6 @@ async def test_every_service_says_offline_the_same_way(command):
     with pytest.raises(MucError, match="offline: /connect first"):
         account.session.online_client(MucError)
     with pytest.raises(RosterError, match="offline: /connect first"):
-        account.roster._client()
+        account.roster.client()
     with pytest.raises(BlogError, match="offline: /connect first"):
         account.blog.client()

@@ -80,13 +80,13 @@ def test_an_overflow_on_the_worker_is_a_history_error():
     as the one error they handle, not as an OverflowError."""
     import pytest
 
-    from tui.store.history import HistoryError, _guarded
+    from tui.store.history import HistoryError, with_history_errors
 
     def overflowing():
         return EPOCH - timedelta(days=1_000_000)
 
     with pytest.raises(HistoryError, match="out of range"):
-        _guarded(overflowing)
+        with_history_errors(overflowing)
 
 
 async def test_a_message_stamped_at_the_epoch_itself_gets_a_true_rowid(tmp_path):

@@ -37,6 +37,10 @@ class SerialRunner:
     def pending(self) -> int:
         return self._queue.qsize()
 
+    def idle(self) -> bool:
+        """Nothing queued and nothing running (the last job has finished)."""
+        return self.pending() == 0 and (self._task is None or self._task.done())
+
     async def _run(self) -> None:
         while not self._queue.empty():
             make, future = self._queue.get_nowait()

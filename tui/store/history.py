@@ -67,7 +67,7 @@ class HistoryClosed(HistoryError):
     """The store was used after close()."""
 
 
-def _guarded(work: Callable[..., Any], *args: Any) -> Any:
+def with_history_errors(work: Callable[..., Any], *args: Any) -> Any:
     """Runs on the worker: SQLite failures, and arithmetic on a stored value
     that overflows (rows of older versions may hold any time), become
     one-line HistoryErrors: the callers' one way of hearing that history
@@ -108,6 +108,12 @@ class HistoryStore:
             raise
         return cls(database, executor)
 
+    @property
+    def database(self) -> HistoryDatabase:
+        """The synchronous database behind this store. Only the store's
+        worker thread may call it (tests wrap its methods to watch them)."""
+        return self._db
+
     async def close(self) -> None:
         """Write what is pending and close the file; later calls raise HistoryClosed."""
         if self._closed:
@@ -115,7 +121,7 @@ class HistoryStore:
         self._flush_adds()
         self._closed = True
         try:
-            await self._loop.run_in_executor(self._executor, _guarded, self._db.close)
+            await self._loop.run_in_executor(self._executor, with_history_errors, self._db.close)
         finally:
             self._executor.shutdown(wait=False)
 
@@ -138,7 +144,7 @@ class HistoryStore:
     async def _call(self, work: Callable[..., Any], *args: Any) -> Any:
         self._check_open()
         self._flush_adds()  # queued adds go first: calls run in the order they were made
-        return await self._loop.run_in_executor(self._executor, _guarded, work, *args)
+        return await self._loop.run_in_executor(self._executor, with_history_errors, work, *args)
 
     def _flush_adds(self) -> None:
         """Hand the adds queued this turn to the worker as one transaction."""
@@ -149,7 +155,7 @@ class HistoryStore:
             return
         batch, self._pending = self._pending, []
         done = self._loop.run_in_executor(
-            self._executor, _guarded, self._db.add_batch, [msg for msg, _ in batch]
+            self._executor, with_history_errors, self._db.add_batch, [msg for msg, _ in batch]
         )
         done.add_done_callback(lambda finished: _settle(batch, finished))
 

@@ -146,11 +146,12 @@ class RosterService(CoalescedChanges):
                 f"{presence['from'].bare} refused or cancelled your subscription", LineKind.EVENT)
 
     # -- user actions ----------------------------------------------------------------
-    def _client(self) -> slixmpp.ClientXMPP:
+    def client(self) -> slixmpp.ClientXMPP:
+        """The connection, or RosterError saying the account is offline."""
         return self.session.online_client(RosterError)
 
     async def _set_item(self, jid: str, name: str, groups: list[str]) -> None:
-        xmpp = self._client()
+        xmpp = self.client()
         iq = xmpp.Iq()
         iq["type"] = "set"
         # No subscription attribute: only the server decides it (RFC 6121 2.1.2.2).
@@ -171,7 +172,7 @@ class RosterService(CoalescedChanges):
         """Add ``jid``, ask to see their presence and pre-approve theirs (like
         Gajim's "share my status" default): if they ask back, the server
         grants it without asking us again."""
-        xmpp = self._client()
+        xmpp = self.client()
         await self._set_item(jid, name, groups or [])
         xmpp.send_presence_subscription(pto=jid, ptype="subscribe")
         contact = self.model.get(jid)
@@ -182,7 +183,7 @@ class RosterService(CoalescedChanges):
 
     async def remove(self, jid: str) -> None:
         """Remove the item; the server cancels both subscriptions."""
-        xmpp = self._client()
+        xmpp = self.client()
         if self.model.get(jid) is None and not self.model.drop_request(jid):
             raise RosterError(f"{jid} is not in the roster")
         iq = xmpp.Iq()
@@ -208,7 +209,7 @@ class RosterService(CoalescedChanges):
     def authorize(self, jid: str) -> None:
         """Let ``jid`` see our presence, and ask to see theirs when we do not
         yet (Gajim's default): a request answered is a mutual subscription."""
-        xmpp = self._client()
+        xmpp = self.client()
         xmpp.send_presence(pto=jid, ptype="subscribed")
         contact = self.model.get(jid)
         if contact is None or (contact.subscription in ("none", "from") and not contact.pending_out):
@@ -218,7 +219,7 @@ class RosterService(CoalescedChanges):
 
     def deny(self, jid: str) -> None:
         """Refuse (or revoke) ``jid``'s subscription to our presence."""
-        xmpp = self._client()
+        xmpp = self.client()
         xmpp.send_presence(pto=jid, ptype="unsubscribed")
         self.model.drop_request(jid)
         self.changed()

@@ -85,6 +85,14 @@ class AccountSession:
         return self.status.state is ConnectionState.ONLINE
 
     @property
+    def settled(self) -> bool:
+        """No retry of ours and no connection attempt of slixmpp's is pending:
+        left alone, this session will not try to connect again."""
+        xmpp = self.xmpp
+        attempt = None if xmpp is None else xmpp._current_connection_attempt  # slixmpp has no public one
+        return self._retry_handle is None and (attempt is None or attempt.done())
+
+    @property
     def offline_text(self) -> str:
         """What to tell the user who asks for something that needs the server."""
         return f"{self.jid} is offline: /connect first"
