@@ -100,9 +100,9 @@ def register(registry: Registry) -> None:
     async def _lastlog(ctx: Context, args) -> None:
         pattern = args.pattern.strip()
         account = ctx.client.accounts.for_window(ctx.window)
-        if ctx.window.peer_jid and account is not None \
-                and account.chat.history.enabled:
-            records = await account.chat.history.grep(ctx.window.target, pattern, limit=RESULT_LIMIT)
+        peer = ctx.window.peer_jid
+        if peer and account is not None and account.chat.history.enabled:
+            records = await account.chat.history.grep(peer, pattern, limit=RESULT_LIMIT)
             lines = [f"[{_when(r)}] {r.nick}: {r.text}" for r in records]
         else:
             folded = pattern.casefold()

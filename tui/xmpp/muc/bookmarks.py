@@ -19,6 +19,7 @@ not resume) bookmarks are loaded and the autojoin rooms are handed to
 from __future__ import annotations
 
 import asyncio
+import builtins
 import inspect
 import logging
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ class BookmarksService:
         await self.autojoin_all()
 
     # -- queries ---------------------------------------------------------------------
-    def list(self) -> list[Bookmark]:
+    def list(self) -> builtins.list[Bookmark]:
         return sorted(self._items.values(), key=lambda b: ((b.name or b.jid).casefold(), b.jid))
 
     def get(self, jid: str) -> Bookmark | None:
@@ -209,7 +210,7 @@ class BookmarksService:
         return xmpp
 
     # -- load ------------------------------------------------------------------------
-    async def load(self) -> list[Bookmark]:
+    async def load(self) -> builtins.list[Bookmark]:
         xmpp = self._xmpp()
         async with self._lock:
             self.mode = await self._detect_mode(xmpp)
@@ -397,6 +398,8 @@ class BookmarksService:
 
     async def _autojoin(self, bookmark: Bookmark) -> None:
         try:
+            if self.on_autojoin is None:
+                return
             result = self.on_autojoin(bookmark.jid, bookmark.nick, bookmark.password)
             if inspect.isawaitable(result):
                 await result

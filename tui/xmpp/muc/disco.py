@@ -36,7 +36,7 @@ def _is_text_conference(info_iq) -> bool:
 async def is_conference(xmpp: slixmpp.ClientXMPP, jid: str) -> bool:
     """Does ``jid`` say (disco#info) it is a text conference, i.e. a room?"""
     try:
-        info = await xmpp.plugin["xep_0030"].get_info(jid=jid, timeout=DISCO_TIMEOUT)
+        info = await xmpp.plugin["xep_0030"].get_info(jid=slixmpp.JID(jid), timeout=DISCO_TIMEOUT)
     except (IqError, IqTimeout) as exc:
         log.info("disco#info on %s failed: %s", jid, exc)
         return False
@@ -47,13 +47,13 @@ async def discover_service(xmpp: slixmpp.ClientXMPP, domain: str) -> str | None:
     """The first item of ``domain`` whose identity is conference/text."""
     disco = xmpp.plugin["xep_0030"]
     try:
-        items = await disco.get_items(jid=domain, timeout=DISCO_TIMEOUT)
+        items = await disco.get_items(jid=slixmpp.JID(domain), timeout=DISCO_TIMEOUT)
     except (IqError, IqTimeout) as exc:
         log.info("disco#items on %s failed: %s", domain, exc)
         return None
     for jid, _node, _name in items["disco_items"]["items"]:
         try:
-            info = await disco.get_info(jid=jid, timeout=DISCO_TIMEOUT)
+            info = await disco.get_info(jid=slixmpp.JID(jid), timeout=DISCO_TIMEOUT)
         except (IqError, IqTimeout):
             continue
         if _is_text_conference(info):
@@ -78,7 +78,7 @@ async def list_rooms(xmpp: slixmpp.ClientXMPP, service: str) -> list[RoomListing
     answer (a room that does not answer just has no count)."""
     disco = xmpp.plugin["xep_0030"]
     try:
-        items = await disco.get_items(jid=service, timeout=DISCO_TIMEOUT)
+        items = await disco.get_items(jid=slixmpp.JID(service), timeout=DISCO_TIMEOUT)
     except IqTimeout:
         raise MucError(f"Cannot list rooms: {service} did not answer within {DISCO_TIMEOUT} s") from None
     except IqError as exc:
@@ -93,7 +93,7 @@ async def list_rooms(xmpp: slixmpp.ClientXMPP, service: str) -> list[RoomListing
     async def count(jid: str) -> int | None:
         async with gate:
             try:
-                return _occupants(await disco.get_info(jid=jid, timeout=DISCO_TIMEOUT))
+                return _occupants(await disco.get_info(jid=slixmpp.JID(jid), timeout=DISCO_TIMEOUT))
             except (IqError, IqTimeout):
                 return None
 

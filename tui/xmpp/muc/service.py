@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from functools import partial
 import slixmpp
 
 from ...core.coalesce import CoalescedChanges, Coalescer
@@ -347,8 +348,8 @@ class MucService(CoalescedChanges):
         if room is None:
             return
         if room.joined and xmpp is not None and self.session.online:
-            kwargs = {"pstatus": xml_safe(message)} if message else {}
-            xmpp.send_presence(pto=f"{room_jid}/{room.nick}", ptype="unavailable", **kwargs)
+            xmpp.send_presence(pto=f"{room_jid}/{room.nick}", ptype="unavailable",
+                               pstatus=xml_safe(message) if message else None)
         if xmpp is not None:
             xmpp.plugin["xep_0045"].rooms[None].pop(slixmpp.JID(room_jid), None)
         was_in = room.joined
@@ -417,9 +418,9 @@ class MucService(CoalescedChanges):
                 room.version += 1
                 self.changed(room_jid)
         for room_jid in self.archive.unread():  # a reading of its archive went with the connection
-            room = self.rooms.get(room_jid)
-            if room is not None and room.joined and room_jid in self.wanted:
-                self.serial.submit(lambda room=room: self.messages.catch_up(room))
+            unread = self.rooms.get(room_jid)
+            if unread is not None and unread.joined and room_jid in self.wanted:
+                self.serial.submit(partial(self.messages.catch_up, unread))
 
     def _on_disconnected(self, _event) -> None:
         for room_jid in self.wanted:
