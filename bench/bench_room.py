@@ -41,7 +41,7 @@ from textual import events
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.app import ParlonsApp  # noqa: E402
+from screens.app import ParlonsApp  # noqa: E402
 from tui.config import AccountConfig, Config  # noqa: E402
 from tui.core.events import RoomChanged  # noqa: E402
 from tui.core.model import Line, LineKind  # noqa: E402

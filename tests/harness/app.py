@@ -7,7 +7,7 @@ from pathlib import Path
 
 from screens.widgets.message_log import MessageLog
 from tests.harness.wait import until
-from tui.app import ParlonsApp
+from screens.app import ParlonsApp
 from tui.config import AccountConfig, Config
 from tui.core.model import ConnectionState
 from tui.xmpp.account.backoff import Backoff

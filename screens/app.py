@@ -19,21 +19,14 @@ from textual.drivers.linux_driver import LinuxDriver
 from textual.binding import Binding, BindingsMap
 from textual.keys import _character_to_key
 
-from screens import clipboard, editor, terminal_keys
-from screens.hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
-from screens.main import MainScreen
-from screens.widgets.input_line import Composer
-from screens.command_palette import CommandProvider
-from screens.notifier import TerminalNotifier
-
-from .client import Client
-from .config import AccountConfig, Config, ConfigError, resolve_password
-from .core.model import LineKind
-from .core.notify import NotifySettings
-from .core.confusables import flag_occupants
-from .core.roster import local_part
-from .core.windows import Window, WindowKind
-from .core.events import (
+from tui.client import Client
+from tui.config import AccountConfig, Config, ConfigError, resolve_password
+from tui.core.model import LineKind
+from tui.core.notify import NotifySettings
+from tui.core.confusables import flag_occupants
+from tui.core.roster import local_part
+from tui.core.windows import Window, WindowKind
+from tui.core.events import (
     AccountChanged,
     LineAdded,
     LineChanged,
@@ -46,12 +39,19 @@ from .core.events import (
     WindowCleared,
     WindowsChanged,
 )
-from . import paths
-from .keymap import load_keymap
-from .logging_setup import add_secret
-from .paste import PastePolicy
-from .xmpp.account.backoff import Backoff
-from .xmpp.account.session import ConnectionSettings
+from tui import paths
+from tui.keymap import load_keymap
+from tui.logging_setup import add_secret
+from tui.paste import PastePolicy
+from tui.xmpp.account.backoff import Backoff
+from tui.xmpp.account.session import ConnectionSettings
+
+from . import clipboard, editor, terminal_keys
+from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
+from .main import MainScreen
+from .widgets.input_line import Composer
+from .command_palette import CommandProvider
+from .notifier import TerminalNotifier
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class ParlonsApp(App):
             self.terminal_watch.start()
             self.set_interval(CHECK_SECONDS, self.terminal_watch.check)
         if self.config is None or not self.config.accounts:
-            from screens.account_setup import AccountSetupScreen
+            from .account_setup import AccountSetupScreen
 
             self.push_screen(AccountSetupScreen(self.config_path), self._on_setup_done)
         else:
@@ -398,7 +398,7 @@ class ParlonsApp(App):
         caller must not be that loop (a command run inline by
         ``on_input_line_entered``): waiting there would freeze the UI for
         good. Callers run in a task or worker; inline callers get an error."""
-        from screens.form_screen import FormScreen
+        from .form_screen import FormScreen
 
         if asyncio.current_task() is self._task:
             raise RuntimeError("edit_form awaited inside the app's message loop: run the caller in a task")
