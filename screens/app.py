@@ -11,21 +11,16 @@ import logging
 import time
 from pathlib import Path
 from typing import Callable
-from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.app import App
-from textual.drivers.linux_driver import LinuxDriver
 from textual.binding import Binding, BindingsMap
+from textual.drivers.linux_driver import LinuxDriver
 from textual.keys import _character_to_key
 
+from tui import paths, wiring
 from tui.client import Client
-from tui.config import AccountConfig, Config, ConfigError, resolve_password
-from tui.core.model import LineKind
-from tui.core.notify import NotifySettings
-from tui.core.confusables import flag_occupants
-from tui.core.roster import local_part
-from tui.core.windows import Window, WindowKind
+from tui.config import Config
 from tui.core.events import (
     AccountChanged,
     LineAdded,
@@ -33,50 +28,27 @@ from tui.core.events import (
     LinesPrepended,
     QuitRequested,
     RevealLine,
-    TypingChanged,
     RoomChanged,
     RosterChanged,
+    TypingChanged,
     WindowCleared,
     WindowsChanged,
 )
-from tui import paths
+from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap
-from tui.logging_setup import add_secret
-from tui.paste import PastePolicy
 from tui.xmpp.account.backoff import Backoff
-from tui.xmpp.account.session import ConnectionSettings
 
 from . import clipboard, editor, terminal_keys
+from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
-from .widgets.input_line import Composer
-from .command_palette import CommandProvider
 from .notifier import TerminalNotifier
+from .widgets.input_line import Composer
 
 log = logging.getLogger(__name__)
 
 FRAME = 1 / 30  # at most this many model→screen syncs per second
 CHORD_SECONDS = 1.0  # Ctrl+X then Ctrl+E within this: the external editor
-
-
-def notify_settings(config: Config | None) -> NotifySettings:
-    if config is None:  # first run: the setup screen writes the defaults
-        return NotifySettings()
-    ui = config.ui
-    return NotifySettings(bell=ui.bell, desktop=ui.desktop_notifications,
-                          terminal_title=ui.terminal_title)
-
-
-def settings_for(account: AccountConfig, password: str) -> ConnectionSettings:
-    return ConnectionSettings(
-        jid=account.jid,
-        password=password,
-        resource=account.resource,
-        host=account.host,
-        port=account.port,
-        ca_file=account.ca_file,
-        direct_tls=account.direct_tls,
-    )
 
 
 class ParlonsApp(App):
@@ -111,18 +83,14 @@ class ParlonsApp(App):
         self._quitting = False
         self._entered: asyncio.Queue = asyncio.Queue()
         self._input_worker: asyncio.Future | None = None
-        # room → (room.version, roster.version) its confusable flags were computed for
-        self._flagged: WeakKeyDictionary = WeakKeyDictionary()
         self._editing = False  # the external editor is open
         self._chord_armed_at: float | None = None  # when Ctrl+X was pressed (Ctrl+X Ctrl+E)
         # How /edit runs the editor; tests swap in editor.run_plain (a headless
         # app has no terminal to suspend).
         self.editor_runner: editor.Runner | None = None
-        self.notifier = TerminalNotifier(self, notify_settings(config))
+        self.notifier = TerminalNotifier(self, wiring.notify_settings(config))
         self.terminal_watch = TerminalWatch(self._terminal_gone)
-        paste = config.paste if config is not None else None
-        self.paste_policy = PastePolicy(paste.confirm_lines, paste.burst_ms, paste.secret_patterns) \
-            if paste is not None else PastePolicy()
+        self.paste_policy = wiring.paste_policy(config)
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
@@ -184,27 +152,9 @@ class ParlonsApp(App):
         self.run_worker(self._start_accounts_async(config), group="accounts")
 
     async def _start_accounts_async(self, config: Config) -> None:
-        for account_cfg in config.accounts:
-            try:
-                # The CLI resolves passwords before start-up; a password_command
-                # left for us runs off the loop (it may take seconds).
-                password = account_cfg.password or await asyncio.to_thread(resolve_password, account_cfg)
-                add_secret(password)
-                self.paste_policy.add_password(password)  # never pasted nor sent
-            except ConfigError as exc:
-                self.client.error(f"{account_cfg.jid}: {exc}")
-                continue
-            account = self.client.add_account(
-                settings_for(account_cfg, password), self.backoff_factory()
-            )
-            account.muc.configure(nick=account_cfg.nick, service=account_cfg.muc_service,
-                                  hide_joins_above=config.ui.hide_joins_above,
-                                  highlight_words=config.ui.highlight_words)
-            account.blog.access = account_cfg.blog_access
-            account.blog.comments.service = account_cfg.blog_comments_service
-            await account.open_history(self.data_dir)
-            if account_cfg.autoconnect:
-                account.session.connect()
+        await self.client.start_accounts(config, data_dir=self.data_dir,
+                                         backoff_factory=self.backoff_factory,
+                                         paste_policy=self.paste_policy)
         self._schedule_sync()
 
     # -- model → screen --------------------------------------------------------------
@@ -216,7 +166,7 @@ class ParlonsApp(App):
         return None
 
     def _on_line_added(self, event: LineAdded) -> None:
-        self._mark_confusable_line(event.window, event.line)
+        self.client.mark_lookalike(event.window, event.line)
         if event.window is self.client.windows.active:
             self._appended = True
         self._schedule_sync()
@@ -286,7 +236,7 @@ class ParlonsApp(App):
             self.call_after_refresh(main.log_view.reveal, line)
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
-        main.sync_room(active, room, force=room is not None and self._flag_confusables(active, room))
+        main.sync_room(active, room, force=self.client.flag_lookalikes(active))
         main.query_one("#windowbar").show_windows(list(windows), active)
         main.query_one("#statusbar").show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
@@ -414,8 +364,7 @@ class ParlonsApp(App):
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""
-        account = self.client.accounts.for_window(window)
-        return account.roster.model if account is not None else None
+        return self.client.roster_of(window)
 
     def action_roster_toggle(self) -> None:
         main = self.main
@@ -436,36 +385,6 @@ class ParlonsApp(App):
             return None
         room_of = getattr(self.client, "room_of", None)
         return room_of(window) if room_of is not None else None
-
-    def _flag_confusables(self, window: Window, room) -> bool:
-        """Occupants' ``confusable_with`` catch up with the room and the
-        roster (contact names and JID localparts); True when a flag changed.
-        O(occupants + contacts) with cached skeletons, and only when either
-        version moved: at most once per frame, or per line in a changing room."""
-        roster = self._roster_of(window)
-        key = (room.version, roster.version if roster is not None else -1)
-        if self._flagged.get(room) == key:
-            return False
-        self._flagged[room] = key
-        others: set[str] = set()
-        if roster is not None:
-            for contact in roster:
-                others.add(contact.display_name)
-                others.add(local_part(contact.jid))
-        return flag_occupants(room.occupants, others)
-
-    def _mark_confusable_line(self, window: Window, line) -> None:
-        """A room line from a confusable nick is marked (⚠ in the log) as it
-        arrives: the mark stays true to who was in the room then."""
-        if window.kind is not WindowKind.ROOM or not line.nick or line.kind is LineKind.OUTGOING:
-            return
-        room = self._room_of(window)
-        if room is None:
-            return
-        self._flag_confusables(window, room)
-        occupant = room.get(line.nick)
-        if occupant is not None and occupant.confusable_with:
-            line.imitates = occupant.confusable_with
 
     def action_nicklist_toggle(self) -> None:
         main = self.main
