@@ -42,6 +42,7 @@ from textual import events
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from screens.app import ParlonsApp  # noqa: E402
+from screens.textual_private import send_as_terminal  # noqa: E402
 from tui.config import AccountConfig, Config  # noqa: E402
 from tui.core.events import RoomChanged  # noqa: E402
 from tui.core.model import Line, LineKind  # noqa: E402
@@ -84,7 +85,7 @@ async def type_keys(app, line, count: int) -> list[float]:
         key = events.Key("x", "x")
         key.set_sender(app)
         started = time.perf_counter()
-        app._driver.send_message(key)
+        send_as_terminal(app, key)
         while line.value != expected:
             if time.perf_counter() - started > 10:
                 raise TimeoutError("the key never arrived")
@@ -245,7 +246,7 @@ async def run_real(peers: int) -> dict:
                 profile.enable()
             enter = events.Key("enter", "\r")
             enter.set_sender(app)
-            app._driver.send_message(enter)
+            send_as_terminal(app, enter)
             await until(lambda: line.value == "", timeout=10)
             window = None
             keys: list[float] = []

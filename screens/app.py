@@ -14,9 +14,8 @@ from typing import Callable
 
 from textual import events
 from textual.app import App
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 from textual.drivers.linux_driver import LinuxDriver
-from textual.keys import _character_to_key
 
 from tui import paths, wiring
 from tui.client import Client
@@ -38,7 +37,7 @@ from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap
 from tui.xmpp.account.backoff import Backoff
 
-from . import clipboard, editor, terminal_keys
+from . import clipboard, editor, terminal_keys, textual_private
 from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
@@ -96,10 +95,8 @@ class ParlonsApp(App):
     # -- key map -------------------------------------------------------------------
     def _install_keymap(self, name: str, overrides: dict) -> None:
         keymap = load_keymap(name, overrides)
-        bindings = BindingsMap()
-        for key, binding in self._bindings:
-            if binding.action not in ("command_palette", "app.command_palette"):
-                bindings._add_binding(binding)
+        bindings = [binding for binding in textual_private.app_bindings(self)
+                    if binding.action not in ("command_palette", "app.command_palette")]
         for binding_id, kb in keymap.items():
             action = _ACTIONS.get(binding_id)
             if action is None:
@@ -107,11 +104,11 @@ class ParlonsApp(App):
                 continue
             for key in kb.keys:
                 if len(key) == 1:
-                    key = _character_to_key(key)
-                bindings._add_binding(
+                    key = textual_private.character_to_key(key)
+                bindings.append(
                     Binding(key, action, kb.description, show=False, priority=True, id=binding_id)
                 )
-        self._bindings = bindings
+        textual_private.replace_app_bindings(self, bindings)
 
     # -- start ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -350,7 +347,7 @@ class ParlonsApp(App):
         good. Callers run in a task or worker; inline callers get an error."""
         from .form_screen import FormScreen
 
-        if asyncio.current_task() is self._task:
+        if textual_private.in_message_loop(self):
             raise RuntimeError("edit_form awaited inside the app's message loop: run the caller in a task")
         done: asyncio.Future = asyncio.get_running_loop().create_future()
 

@@ -31,6 +31,8 @@ from tui.core.notify import (
     title_sequence,
 )
 
+from .textual_private import driver_of
+
 log = logging.getLogger(__name__)
 
 
@@ -51,7 +53,7 @@ class TerminalNotifier:
         self._lines_meanwhile: set[int] = set()
 
     def _write_to_driver(self, data: str) -> None:
-        driver = self.app._driver
+        driver = driver_of(self.app)
         if driver is None or self.app.is_headless:
             return
         try:

@@ -34,14 +34,13 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar, Mapping
 
 from textual import events
-from textual._time import get_time
 from textual.binding import Binding, BindingType
-from textual.keys import _character_to_key
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, TextArea
 
 from .. import terminal_modes
+from ..textual_private import bound_above, character_to_key, event_clock, restart_cursor_blink
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
 from tui.paste import (
@@ -56,7 +55,7 @@ HISTORY_LIMIT = 1000
 # keyboard, º in Spanish), so the input lets them through to the app only
 # when a screen/app binding actually uses them (the Irssi keymap does).
 LEGACY_ALT_KEYS: frozenset[str] = frozenset(
-    _character_to_key(c) if not c.isalnum() else c for c in "§¡™£¢∞¶•ªº–≠"
+    character_to_key(c) if not c.isalnum() else c for c in "§¡™£¢∞¶•ªº–≠"
 )
 
 # key -> (method name, *arguments).  Keys missing here bubble to the app.
@@ -278,7 +277,7 @@ class InputLine(Input, inherit_bindings=False):
             return  # not ours: bubble to the screen/app bindings
         event.stop()
         event.prevent_default()
-        self._restart_blink()
+        restart_cursor_blink(self)
         name, *arguments = action
         result = getattr(self, f"action_{name}")(*arguments)
         if inspect.isawaitable(result):
@@ -292,22 +291,8 @@ class InputLine(Input, inherit_bindings=False):
         return None
 
     def _bound_above(self, key: str) -> bool:
-        """Is ``key`` bound by the screen or the app (after the keymap)?
-
-        Walks the ancestors' bindings directly: going through
-        ``Screen.active_bindings`` would call ``check_consume_key`` and
-        recurse."""
-        keymap = getattr(self.app, "_keymap", None)
-        for node in self.ancestors:
-            bindings = node._bindings
-            if keymap:
-                bindings = bindings.copy()
-                bindings.apply_keymap(keymap)
-            if key in bindings.key_to_bindings:
-                return True
-            if node.is_modal:
-                break
-        return False
+        """Is ``key`` bound by the screen or the app (after the keymap)?"""
+        return bound_above(self, key)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         """Tell Textual which keys this widget takes, so that the footer and
@@ -383,12 +368,12 @@ class InputLine(Input, inherit_bindings=False):
                 await self._handle_key(key, held=True)
 
     def _arm_burst_timer(self) -> None:
-        self._burst_timer = self.set_timer(self.bursts.remaining(get_time()) + 0.001, self._burst_check)
+        self._burst_timer = self.set_timer(self.bursts.remaining(event_clock()) + 0.001, self._burst_check)
 
     async def _burst_check(self) -> None:
         if not self.bursts.active:
             return  # ended by a later key already
-        burst = self.bursts.finished(get_time())
+        burst = self.bursts.finished(event_clock())
         if burst is None:
             self._arm_burst_timer()
         else:
@@ -415,7 +400,7 @@ class InputLine(Input, inherit_bindings=False):
         And whether the terminal has said it brackets pastes."""
         if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
             self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
-        now = get_time()
+        now = event_clock()
         self.lag.key(event.time, now)
         self._last_key_handled = now
         if self._heartbeat is None:
@@ -423,10 +408,10 @@ class InputLine(Input, inherit_bindings=False):
 
     def _beat_due(self, due: float) -> None:
         loop = asyncio.get_running_loop()
-        self._heartbeat = loop.call_at(loop.time() + (due - get_time()), self._beat, due)
+        self._heartbeat = loop.call_at(loop.time() + (due - event_clock()), self._beat, due)
 
     def _beat(self, due: float) -> None:
-        now = get_time()
+        now = event_clock()
         self.lag.beat(due, now)
         if now - self._last_key_handled > HEARTBEAT_LINGER or not self.is_attached:
             self._heartbeat = None
