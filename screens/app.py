@@ -42,7 +42,7 @@ from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
-from .widgets.input_line import Composer
+from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,9 @@ def configure_account(account: Account, account_cfg: AccountConfig, ui: UiConfig
 async def account_password(account_cfg: AccountConfig) -> str:
     """The CLI resolves passwords before start-up; a password_command left
     for us runs off the loop (it may take seconds). Raises ConfigError."""
-    return account_cfg.password or await asyncio.to_thread(resolve_password, account_cfg)
+    if account_cfg.password:
+        return account_cfg.password
+    return await asyncio.to_thread(resolve_password, account_cfg)
 
 
 async def start_accounts(

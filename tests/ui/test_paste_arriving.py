@@ -59,7 +59,7 @@ async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
 async def test_a_burst_held_a_while_shows_a_hint_then_lands():
     import asyncio
 
-    from screens.widgets.input_line import HELD_HINT, HELD_HINT_AFTER
+    from screens.widgets.paste_guard import HELD_HINT, HELD_HINT_AFTER
     from tui.paste import BurstDetector
 
     app = LineApp()
