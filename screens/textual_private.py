@@ -50,7 +50,7 @@ def add_escape_sequences(sequences: Mapping[str, tuple[KeyName, ...]]) -> None:
     ``XTermParser`` looks every sequence up in the module-level
     ``textual._ansi_sequences.ANSI_SEQUENCES_KEYS``; there is no public way
     to extend it."""
-    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(sequences)
+    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(sequences)  # type: ignore[attr-defined]  # a dict
 
 
 def character_to_key(character: str) -> str:
@@ -118,7 +118,7 @@ def take_keys_before_the_app(take: Callable[[Any, events.Key], bool]) -> None:
         original(driver, message)
 
     process_message._parlons_takers = True  # type: ignore[attr-defined]
-    Driver.process_message = process_message  # type: ignore[method-assign]
+    Driver.process_message = process_message  # type: ignore[method-assign, assignment]
 
 
 def guard_driver_output(driver: Driver, guard: Callable[[IO[str]], IO[str]]) -> None:

@@ -31,7 +31,6 @@ from typing import Callable, ClassVar, Mapping
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Input
 
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
@@ -39,7 +38,7 @@ from tui.paste import PASSWORD_REFUSED_TYPED
 
 from ..textual_private import bound_above, character_to_key, restart_cursor_blink
 from .composer import NEWLINE_KEYS, Composer
-from .paste_guard import PasteGuard
+from .paste_guard import PasteGuardedInput
 
 HISTORY_LIMIT = 1000
 
@@ -91,7 +90,7 @@ DEFAULT_EDIT_KEYS: Mapping[str, tuple] = {
 _WORD = re.compile(r"\w+")
 
 
-class InputLine(PasteGuard, Input, inherit_bindings=False):
+class InputLine(PasteGuardedInput, inherit_bindings=False):
     """One-line input with Irssi habits.  Post :class:`InputLine.Entered`."""
 
     # Clipboard keys stay bindings: they are never part of a burst, and Ctrl+C
@@ -263,6 +262,13 @@ class InputLine(PasteGuard, Input, inherit_bindings=False):
     def composer_closed(self) -> None:
         self.display = True
         self.focus()
+
+    # -- what the paste guard lets through (see PasteGuardedInput) -------------
+    def _notice(self, text: str, error: bool = True) -> None:
+        self.post_message(self.Notice(self, text, error))
+
+    def _entered(self, value: str, *, more: tuple[str, ...] = (), window: object | None = None) -> None:
+        self.post_message(self.Entered(self, value, more=more, window=window))
 
     # -- Enter -----------------------------------------------------------
     def submit(self) -> None:

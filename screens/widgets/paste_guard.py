@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.timer import Timer
+from textual.widgets import Input
 
 from tui.paste import (
     PASSWORD_REFUSED, Burst, BurstDetector, Decision, KeyKind, LoopLag, PastePolicy, Verdict, is_typing,
@@ -26,6 +28,9 @@ from tui.paste import (
 
 from .. import terminal_modes
 from ..textual_private import event_clock
+
+if TYPE_CHECKING:
+    from ..paste_confirm import PasteConfirmScreen
 
 # The heartbeat that shows our own stalls (see tui.paste.LoopLag) runs while
 # keys come, and stops this long after the last one.
@@ -41,15 +46,14 @@ def literal(text: str) -> str:
     return "/" + text if text.startswith("/") else text
 
 
-class PasteGuard:
-    """Mixed into the input line (an ``Input``), before ``Input``: its
-    ``_on_paste`` runs instead of Input's. The line's ``_on_key`` hands each
-    key to :meth:`guard_key` first. From the line it uses the Input API and
-    ``_handle_key(event, held=True)`` (run a held key as typed),
-    ``_edit_action``, ``_goes_to_app`` (a key the app binds), ``submit``,
-    ``open_composer`` and the ``Entered``/``Notice`` messages."""
+class PasteGuardedInput(Input):
+    """An ``Input`` whose pastes and bursts of keys go through the paste
+    guard: its ``_on_paste`` runs instead of Input's, and a subclass's
+    ``_on_key`` hands each key to :meth:`guard_key` first. The subclass (the
+    input line) says what to do with what the guard lets through: the hooks
+    at the end of this class."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Pastes: the app sets the policy (passwords, thresholds) and the target.
         self.paste_policy = PastePolicy()
@@ -69,7 +73,7 @@ class PasteGuard:
         # were already on their way here (typed within a frame of the paste)
         # are dropped: a prompt is answered only once it has been seen.
         self.asking = False
-        self._prompt = None  # the PasteConfirmScreen asking, if any
+        self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self.paste_policy = policy
@@ -155,7 +159,7 @@ class PasteGuard:
         if not is_typing(burst, self.lag):
             self.receive_paste(burst.text, arriving_since=burst.last)
         elif self.paste_policy.has_password(burst.text):
-            self.post_message(self.Notice(self, PASSWORD_REFUSED))
+            self._notice(PASSWORD_REFUSED)
         else:
             for key in held:
                 await self._handle_key(key, held=True)
@@ -211,7 +215,7 @@ class PasteGuard:
         else:
             self._beat_due(now + HEARTBEAT)
 
-    def _on_mount(self) -> None:
+    def _on_mount(self, _event: events.Mount) -> None:
         terminal_modes.ask(self.app)  # does it bracket pastes? (answered before the first paste)
 
     def _on_unmount(self) -> None:
@@ -232,7 +236,7 @@ class PasteGuard:
         more of it may still be arriving."""
         decision = self.paste_policy.decide(raw)
         if decision.verdict is Verdict.REFUSE:
-            self.post_message(self.Notice(self, PASSWORD_REFUSED))
+            self._notice(PASSWORD_REFUSED)
         elif decision.verdict is Verdict.INSERT:
             if decision.text:
                 if self.selection.is_empty:
@@ -268,24 +272,53 @@ class PasteGuard:
             self._prompt = None
             pasted = grown("".join(prompt.more))
             if pasted.verdict is Verdict.REFUSE:
-                self.post_message(self.Notice(self, PASSWORD_REFUSED))
+                self._notice(PASSWORD_REFUSED)
                 return
             # pasted text starting the line is text: "/etc/hosts" is not a command
             whole = before + (pasted.text if before else literal(pasted.text)) + after
             if choice in (SEND_ONE, SEND_EACH):
                 self.value = ""
             if choice == SEND_ONE:
-                self.post_message(self.Entered(self, whole, window=window))
+                self._entered(whole, window=window)
             elif choice == SEND_EACH:
                 first, *rest = whole.split("\n")
                 lines = [line for line in [first] + [literal(line) for line in rest] if line.strip()]
                 if lines:
-                    self.post_message(self.Entered(self, lines[0], more=tuple(lines[1:]), window=window))
+                    self._entered(lines[0], more=tuple(lines[1:]), window=window)
             elif choice == EDIT:
                 self.open_composer(pasted.text)
             else:
-                self.post_message(self.Notice(self, "Paste cancelled.", error=False))
+                self._notice("Paste cancelled.", error=False)
 
         self.asking = True
         self._prompt = prompt
         self.app.push_screen(prompt, chosen)
+
+    # -- what the input line does with what the guard lets through ----------
+    async def _handle_key(self, event: events.Key, held: bool = False) -> None:
+        """Run a key as typed (``held``: a key of a burst that was typing)."""
+        raise NotImplementedError
+
+    def _edit_action(self, event: events.Key) -> tuple | None:
+        """The editing action a non-text key runs, if any (held in a burst)."""
+        return None
+
+    def _goes_to_app(self, key: str) -> bool:
+        """A printable key that is an app binding, not text."""
+        return False
+
+    def submit(self) -> None:
+        """A typed Enter: send what was typed before it."""
+        raise NotImplementedError
+
+    def open_composer(self, insert: str) -> None:
+        """Continue in the multi-line composer (a paste to edit)."""
+        raise NotImplementedError
+
+    def _notice(self, text: str, error: bool = True) -> None:
+        """Tell the user (a refused or cancelled paste)."""
+        raise NotImplementedError
+
+    def _entered(self, value: str, *, more: tuple[str, ...] = (), window: object | None = None) -> None:
+        """Send ``value`` (and ``more`` lines) to ``window``: a confirmed paste."""
+        raise NotImplementedError
