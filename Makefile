@@ -12,7 +12,11 @@ SYSTEM_TOOLS := prosody gpg tmux openssl
 demo: system-deps $(STAMP)
 	$(PY) -m demo
 
+# The linter and the type checker first (configured in pyproject.toml): a
+# finding fails the target before the suite starts.
 test: system-deps $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The hostile-input property suite, longer: the same tests as in `make test`
@@ -63,4 +67,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) .state build *.egg-info
+	rm -rf $(VENV) .state build *.egg-info .mypy_cache .ruff_cache

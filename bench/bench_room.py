@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from textual import events
 
@@ -101,20 +102,23 @@ async def run(occupants: int, chunk: int, join_lines: bool, contacts: int, sprea
     app = ParlonsApp(config, data_dir=data_dir)
     async with app.run_test(size=(120, 40)) as pilot:
         await until(lambda: app.client.accounts.get(ACCOUNT) is not None and app.main is not None)
-        roster = app.client.accounts.get(ACCOUNT).roster.model
+        account, main = app.client.accounts.get(ACCOUNT), app.main
+        assert account is not None and main is not None  # waited for just above
+        roster = account.roster.model
         for n in range(contacts):
             roster.set_item(f"contact{n}@example.org", name=f"Contact {n}", subscription="both")
         room = Room(ROOM, nick="alice", joined=True)
-        app.client.room_of = lambda window: room if window.target == ROOM else None
+        # a room of the bench's own, with no MUC service behind it
+        app.client.room_of = lambda window: room if window.target == ROOM else None  # type: ignore[method-assign]
         window = app.client.windows.open("big", WindowKind.ROOM, ACCOUNT, ROOM, focus=True)
-        pane = app.main.nick_list
+        pane = main.nick_list
         await until(lambda: pane.display and pane.room is room)
         await pilot.pause()
         bus, windows = app.client.bus, app.client.windows
 
         # -- instruments ------------------------------------------------------
         syncs: list[float] = []
-        state = {"storm_done": False, "built": None, "built_at": None}
+        state: dict[str, Any] = {"storm_done": False, "built": None, "built_at": None}
         original_sync = app._sync
 
         def timed_sync() -> None:
@@ -125,7 +129,7 @@ async def run(occupants: int, chunk: int, join_lines: bool, contacts: int, sprea
             if pane._built != state["built"]:  # this sync rebuilt the nick list
                 state["built"], state["built_at"] = pane._built, ended
 
-        app._sync = timed_sync  # the app schedules self._sync: the timed one runs
+        app._sync = timed_sync  # type: ignore[method-assign]  # the app schedules self._sync: the timed one runs
         stalls: list[float] = []
         ticking = True
 
@@ -150,7 +154,7 @@ async def run(occupants: int, chunk: int, join_lines: bool, contacts: int, sprea
             state["storm_end"] = time.perf_counter()
 
         # -- keys on a quiet app first: Pilot's own round trip (it waits for idle)
-        line = app.main.input_line
+        line = main.input_line
         quiet_keys = await type_keys(app, line, 20)
         line.value = ""
         rebuilds_before = pane.rebuilds
@@ -186,6 +190,8 @@ async def run(occupants: int, chunk: int, join_lines: bool, contacts: int, sprea
 async def crowd(host: str, port: int, ca_file: str, room_jid: str, peers: int) -> None:
     """The occupants, in their own process (``--crowd``): connect, join, say
     "ready", stay until stdin closes."""
+    from slixmpp import JID
+
     from tests.harness.peer import Peer
     from tui.xmpp.muc.disco import accept_default_configuration
 
@@ -194,11 +200,11 @@ async def crowd(host: str, port: int, ca_file: str, room_jid: str, peers: int) -
     for batch in range(0, peers, 10):
         await asyncio.gather(*(p.start(timeout=60) for p in people[batch:batch + 10]))
     owner = people[0]
-    await owner.xmpp.plugin["xep_0045"].join_muc_wait(room_jid, "occupant0", timeout=10, maxstanzas=0)
+    await owner.xmpp.plugin["xep_0045"].join_muc_wait(JID(room_jid), "occupant0", timeout=10, maxstanzas=0)
     await accept_default_configuration(owner.xmpp, room_jid)
     for batch in range(1, peers, 10):
         await asyncio.gather(*(p.xmpp.plugin["xep_0045"].join_muc_wait(
-            room_jid, f"occupant{n}", timeout=30, maxstanzas=0)
+            JID(room_jid), f"occupant{n}", timeout=30, maxstanzas=0)
             for n, p in enumerate(people[batch:batch + 10], start=batch)))
     print("ready", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
@@ -223,6 +229,7 @@ async def run_real(peers: int) -> dict:
             sys.executable, __file__, "--crowd", str(peers), "--server",
             f"{server.host}:{server.c2s_port}:{server.ca_file}:{room_jid}",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        assert child.stdin is not None and child.stdout is not None  # both PIPE
         ready = await asyncio.wait_for(child.stdout.readline(), 300)
         if ready.strip() != b"ready":
             raise RuntimeError("the crowd did not get ready")
@@ -235,7 +242,9 @@ async def run_real(peers: int) -> dict:
         async with app.run_test(size=(120, 40)):
             await until(lambda: (a := app.client.accounts.get(alice)) is not None
                         and a.session.announced, timeout=30)
-            line = app.main.input_line
+            main = app.main
+            assert main is not None  # the app is running
+            line = main.input_line
             quiet_keys = await type_keys(app, line, 10)
             line.value = f"/join {room_jid}"
             pressed = time.perf_counter()
@@ -250,7 +259,7 @@ async def run_real(peers: int) -> dict:
             await until(lambda: line.value == "", timeout=10)
             window = None
             keys: list[float] = []
-            pane = app.main.nick_list
+            pane = main.nick_list
             while True:
                 window = app.client.windows.find(alice, room_jid)
                 room = app.client.room_of(window) if window is not None else None

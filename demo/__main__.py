@@ -44,8 +44,10 @@ def write_config(path: Path, server: ProsodyServer) -> None:
 def wait_for_bots(bots: subprocess.Popen) -> None:
     """Until the bots say "ready" (alice's roster holds bob and carol), so
     Parlons starts with its contacts; a slow or failed setup only costs time."""
-    ready, _, _ = select.select([bots.stdout], [], [], BOTS_READY_TIMEOUT)
-    line = bots.stdout.readline() if ready else b""
+    out = bots.stdout
+    assert out is not None  # started with stdout=PIPE
+    ready, _, _ = select.select([out], [], [], BOTS_READY_TIMEOUT)
+    line = out.readline() if ready else b""
     if line.strip() != b"ready":
         print(f"demo: the bots did not get ready (see {STATE / 'bots.log'}); starting anyway",
               file=sys.stderr)

@@ -122,13 +122,14 @@ class Bot(slixmpp.ClientXMPP):
     async def _join_room(self) -> None:
         muc = self.plugin["xep_0045"]
         try:
+            room = slixmpp.JID(self.room)
             # slixmpp 1.17: (own presence, subject, occupants, history)
-            presence, *_ = await muc.join_muc_wait(self.room, self.nick, maxchars=0, timeout=20)
+            presence, *_ = await muc.join_muc_wait(room, self.nick, maxchars=0, timeout=20)
             if 201 in presence["muc"]["status_codes"]:
                 # A new room is locked until configured: accept the defaults.
-                form = await muc.get_room_config(self.room)
+                form = await muc.get_room_config(room)
                 form["type"] = "submit"
-                await muc.set_room_config(self.room, form)
+                await muc.set_room_config(room, form)
         except Exception as exc:
             logging.warning("%s could not join %s: %s", self.nick, self.room, exc)
 
@@ -191,7 +192,7 @@ class Newcomer(Bot):
 
     def _granted(self, presence: slixmpp.Presence) -> None:
         if presence["from"].bare == self.ask:
-            self.send_message(mto=self.ask, mbody="thanks for adding me!", mtype="chat")
+            self.send_message(mto=slixmpp.JID(self.ask), mbody="thanks for adding me!", mtype="chat")
 
 
 async def arrange_alice_roster(args, domain: str) -> bool:
@@ -209,7 +210,8 @@ async def arrange_alice_roster(args, domain: str) -> bool:
         await alice.get_roster()
         alice.send_presence()  # a subscription request is only delivered to an available resource
         for jid, (name, group) in wanted.items():
-            await alice.update_roster(jid, name=name, groups=[group])
+            # a Future: None only when a callback= is given
+            await alice.update_roster(slixmpp.JID(jid), name=name, groups=[group])  # type: ignore[misc]
             alice.send_presence_subscription(pto=jid, ptype="subscribe")
 
         async def all_mutual() -> None:

@@ -30,6 +30,7 @@ from tui.core.notify import (
     desktop_sequence,
     title_sequence,
 )
+from tui.core.windows import WindowList
 
 from .textual_private import driver_of
 
@@ -46,7 +47,7 @@ class TerminalNotifier:
         self.title: str | None = None
         self._pushed = False
         self._on_focus_change: Callable[[], None] | None = None
-        self._windows = None
+        self._windows: WindowList  # given by start(), before any event can arrive
         # Windows raised to HIGHLIGHT, checked once the current model change
         # is over, and the windows that got a live line meanwhile.
         self._raised: list = []
@@ -61,7 +62,7 @@ class TerminalNotifier:
         except Exception:  # a driver already out of application mode: nothing to tell
             log.debug("terminal write dropped", exc_info=True)
 
-    def start(self, bus: EventBus, windows, on_focus_change: Callable[[], None]) -> None:
+    def start(self, bus: EventBus, windows: WindowList, on_focus_change: Callable[[], None]) -> None:
         """Listen to the model; save the user's title; call ``on_focus_change``
         when the terminal gains or loses focus (the unread count may change)."""
         self._windows = windows

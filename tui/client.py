@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from .commands import build_registry
-from .commands.context import run_command
+from .commands.context import CommandMemory, run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
 from .core.blog_lines import BlogWindows
-from .core.corrections import last_own_chat_line, last_own_room_line
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
@@ -25,8 +24,8 @@ from .core.windows import Window, WindowKind, WindowList
 from .xmpp.account.accounts import Accounts
 from .core.room import Room
 from .xmpp.account.backoff import Backoff
-from .xmpp.muc.service import MucError
 from .xmpp.account.session import ConnectionSettings
+from .xmpp.conversation.protocol import Conversation, ConversationError
 from . import wiring
 from .config import Config
 from .core.lookalikes import LookalikeFlags
@@ -62,6 +61,7 @@ class Client:
         self.blog_windows = BlogWindows(  # blog windows follow the accounts' blog models
             self.windows, self.bus, lambda jid: (a := self.accounts.get(jid)) and a.blog.model)
         self.registry: Registry = build_registry()
+        self.command_memory = CommandMemory()
         self.ui: UiActions | None = None
 
     def add_account(self, settings: ConnectionSettings, backoff: Backoff | None = None):
@@ -80,12 +80,15 @@ class Client:
             seen.update(c.jid for c in roster.outside_requests())  # /authorize completes them
         return sorted(seen)
 
+    def conversation_for(self, window: Window) -> Conversation | None:
+        """The conversation (1:1 or a room) ``window`` shows, or None."""
+        account = self.accounts.for_window(window)
+        return account.conversation(window) if account is not None else None
+
     async def load_older(self, window: Window) -> int:
         """Scrolled past the top: page older history in (store, then archive)."""
-        account = self.accounts.for_window(window)
-        if window.kind is not WindowKind.CHAT or account is None:
-            return 0
-        return await account.chat.serial.run(lambda: account.chat.history.load_older(window))
+        conversation = self.conversation_for(window)
+        return await conversation.load_older() if conversation is not None else 0
 
     def room_of(self, window: Window) -> "Room | None":
         """The room model a ROOM window shows (occupants, topic, our nick)."""
@@ -96,25 +99,14 @@ class Client:
 
     def user_typed(self, window: Window, text: str) -> None:
         """The input line changed in ``window`` (chat states)."""
-        if window.kind is WindowKind.CHAT and window.target:
-            account = self.accounts.for_window(window)
-            if account is not None:
-                account.chat.states.user_typed(window.target, text)
+        conversation = self.conversation_for(window)
+        if conversation is not None:
+            conversation.typed(text)
 
     def typing_in(self, window: Window) -> str:
         """"bob is typing…" for the status bar, or ""."""
-        if window.kind is not WindowKind.CHAT or not window.target:
-            return ""
-        account = self.accounts.for_window(window)
-        if account is None:
-            return ""
-        state = account.chat.states.theirs.get(window.target)
-        name = account.chat.name_of(window.target)
-        if state == "composing":
-            return f"{name} is typing…"
-        if state == "paused":
-            return f"{name} stopped typing"
-        return ""
+        conversation = self.conversation_for(window)
+        return conversation.typing_text() if conversation is not None else ""
 
     # -- output helpers used by commands ---------------------------------------
     def info(self, text: str, window: Window | None = None) -> None:
@@ -140,36 +132,26 @@ class Client:
         if isinstance(parsed, Invocation):
             await run_command(self, parsed, window)
         elif isinstance(parsed, SendText):
-            if correction and window.kind in (WindowKind.CHAT, WindowKind.ROOM):
+            if correction and self.conversation_for(window) is not None:
                 await run_command(self, Invocation("correct", " " + parsed.text), window)
             else:
                 await self.send_text(parsed.text, window)
 
     def last_own_message(self, window: Window) -> str | None:
         """The text Up brings back for correcting, in a conversation or a room we are in."""
-        if window.kind is WindowKind.CHAT:
-            line = last_own_chat_line(window.lines)
-        else:
-            room = self.room_of(window)
-            line = last_own_room_line(window.lines, room.nick) if room is not None and room.joined else None
+        conversation = self.conversation_for(window)
+        line = conversation.last_own_line() if conversation is not None else None
         return line.body if line is not None else None  # an action stays an action when corrected
 
     async def send_text(self, text: str, window: Window) -> None:
-        if window.kind is WindowKind.CHAT and window.target:
-            account = self.accounts.for_window(window)
-            if account is None:
-                self.error("No account for this window", window)
-                return
-            await account.chat.send(window.target, text)
-        elif window.kind is WindowKind.ROOM and window.target:
-            account = self.accounts.for_window(window)
-            if account is None:
-                self.error("No account for this window", window)
-                return
+        conversation = self.conversation_for(window)
+        if conversation is not None:
             try:
-                await account.muc.send(window.target, text)
-            except MucError as exc:
+                await conversation.send(text)
+            except ConversationError as exc:
                 self.error(str(exc), window)
+        elif window.kind in (WindowKind.CHAT, WindowKind.ROOM) and window.target:
+            self.error("No account for this window", window)
         elif window.kind is WindowKind.STATUS:
             self.error("This is the status window: messages go nowhere here "
                        "(use /msg JID text or /help)", window)

@@ -32,7 +32,7 @@ _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # scripts (Persian, Indic) and emoji sequences need them.
 _ZERO_WIDTH = "\u200b\u2060\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f\ufeff"
 
-_DELETE_TABLE = str.maketrans({c: None for c in _C0 + _C1 + _DEL + _BIDI + _ZERO_WIDTH})
+_DELETE_TABLE: dict[int, str | None] = {ord(c): None for c in _C0 + _C1 + _DEL + _BIDI + _ZERO_WIDTH}
 _DELETE_TABLE[0x1B] = _VISIBLE_ESC
 
 # Characters XML 1.0 does not allow at all (surrogates cannot be in a str that

@@ -504,7 +504,7 @@ class MessageLog(ScrollView, can_focus=False):
                 else:
                     segments.append(indent_segment)
                 text = paragraphs[paragraph]
-                spans = ((0, len(text), body_style),)
+                spans = [(0, len(text), body_style)]
             for span_start, span_end, style in spans:
                 low, high = max(span_start, start), min(span_end, end)
                 if low < high:

@@ -55,8 +55,8 @@ async def test_keys_echo_and_memory_stays_bounded_while_a_peer_floods(prosody, m
         word = f"w{len(echoes)}x"
         await asyncio.to_thread(tmux.type_at_pace, word, KEY_GAP)
         typed = loop.time()
-        await until(lambda: input_row(tmux).strip().endswith(word), timeout=ECHO_TIMEOUT,
-                    message=lambda: f"{word!r} echoed; screen:\n{tmux.capture()}")
+        await until(lambda: input_row(tmux).strip().endswith(word), timeout=ECHO_TIMEOUT,  # noqa: B023 (polled in this iteration)
+                    message=lambda: f"{word!r} echoed; screen:\n{tmux.capture()}")  # noqa: B023 (polled in this iteration)
         echoes.append(loop.time() - typed)
         rss.append(rss_kib(pid))
         tmux.send_keys("C-u")

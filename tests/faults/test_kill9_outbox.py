@@ -48,7 +48,7 @@ async def test_what_the_server_never_acknowledged_is_sent_once_after_kill_9(
         await until(lambda: f"2:{bob_name}" in title(tmux), message=lambda: tmux.capture())
         for body in ("acked 1", "acked 2"):
             tmux.type_line(body)
-            await until(lambda: bob.bodies()[-1:] == [body], message=lambda: tmux.capture())
+            await until(lambda: bob.bodies()[-1:] == [body], message=lambda: tmux.capture())  # noqa: B023 (polled in this iteration)
         # the server acknowledged both (stream management): they are no longer ours to send
         await until(lambda: outgoing(history) == [("acked 1", "sent"), ("acked 2", "sent")],
                     message=lambda: f"{outgoing(history)}")
@@ -58,7 +58,7 @@ async def test_what_the_server_never_acknowledged_is_sent_once_after_kill_9(
         unsent = ["typed as the link died", "typed offline 1", "typed offline 2"]
         for body in unsent:
             tmux.type_line(body)
-            await until(lambda: [b for b, _ in outgoing(history)][-1:] == [body],  # stored before shown
+            await until(lambda: [b for b, _ in outgoing(history)][-1:] == [body],  # stored before shown  # noqa: B023 (polled in this iteration)
                         message=lambda: f"{outgoing(history)}")
         assert bob.bodies() == ["acked 1", "acked 2"]
         sigkill(tmux)

@@ -47,7 +47,7 @@ async def test_restart_mid_conversation_loses_and_repeats_nothing(own_prosody, m
                 message=lambda: f"alice's window shows {shown(alice, bob.jid)}\n{status_text(alice)}")
     await quiet(alice)
     assert shown(alice, bob.jid) == NUMBERED
-    records = await alice.account.chat.history.db.latest(bob.jid, 1000)
+    records = await alice.account.store.db.latest(bob.jid, 1000)
     assert [r.body for r in records if r.direction == "in"] == NUMBERED
     # and what alice typed, before, during and after: once each, in order
     await until(lambda: bob.bodies() == ["reply 1", "reply 2", "reply 3"], timeout=10,

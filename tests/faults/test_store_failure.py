@@ -145,7 +145,7 @@ async def test_a_full_disk_loses_no_room_line_warns_once_and_writing_resumes(
         bob.send(room, f"{said} after", mtype="groupchat")
         await until(lambda: messages(window)[-1:] == [f"{said} after"], message=lambda: window_text(window))
         await until(lambda: alice.account.chat.serial.pending() == 0)
-        stored = [r.body for r in await alice.account.chat.history.db.latest(room, 20) if r.body.startswith(said)]
+        stored = [r.body for r in await alice.account.store.db.latest(room, 20) if r.body.startswith(said)]
         assert stored == [f"{said} before", f"{said} full 1", f"{said} full 2", f"{said} answer", f"{said} after"]
         assert messages(window).count(f"{said} answer") == 1
         assert len(warnings(alice)) == 1, status_text(alice)

@@ -27,7 +27,7 @@ from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     stall_on_archive_query, unstall,
 )
 from tests.harness.wait import until
-from tui.xmpp import archive_reader
+from tui.xmpp.conversation import archive as archive_reader
 
 NUMBERED = [f"message {n:02d}" for n in range(1, 13)]
 
@@ -37,7 +37,7 @@ def shown(client, peer_jid: str) -> list[str]:
 
 
 async def stored(client, peer_jid: str) -> list[str]:
-    records = await client.account.chat.history.db.latest(peer_jid, 1000)
+    records = await client.account.store.db.latest(peer_jid, 1000)
     return [record.body for record in records if record.direction == "in"]
 
 
@@ -241,7 +241,7 @@ async def test_a_message_the_archive_brings_first_at_login_is_still_news(alice, 
     xmpp.add_filter("in", lose_live_copy)
     bob.send(alice.jid, "sent as we logged in")
     await until(lambda: held == ["sent as we logged in"], timeout=5)
-    history = alice.account.chat.history
+    history = alice.account.chat.archive
     history.session_started()  # a fresh session: its catch-up brings the message
     await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-import tui.xmpp.muc.history as muc_history
+import tui.xmpp.muc.archive as muc_history
 from tests.harness.client import status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
@@ -18,7 +18,7 @@ from tests.harness.cut_links import (  # noqa: F401  (fixtures)
 )
 from tests.harness.rooms import joined, open_room, room_name, say
 from tests.harness.wait import until
-from tui.xmpp import archive_reader
+from tui.xmpp.conversation import archive as archive_reader
 from tui.xmpp.muc.messages import NEW_MARKER
 
 NUMBERED = [f"line {n:02d}" for n in range(1, 13)]
@@ -29,7 +29,7 @@ def shown(client, room: str) -> list[str]:
 
 
 async def stored(client, room: str) -> list[str]:
-    records = await client.account.chat.history.db.latest(room, 1000)
+    records = await client.account.store.db.latest(room, 1000)
     return [record.body for record in records if record.direction == "in"]
 
 

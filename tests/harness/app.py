@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from screens.widgets.message_log import MessageLog
 from tests.harness.wait import until
 from screens.app import ParlonsApp
 from tui.config import AccountConfig, Config
@@ -45,7 +44,7 @@ async def running_app(config: Config | None, *, size=(120, 40), wait_online: boo
                 await account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
             # and the login's archive catch-up is over: a peer's message sent from
             # now on arrives live only, not also as a result of that reading
-            await until(lambda: all(a.chat.history.caught_up or not a.chat.history.enabled
+            await until(lambda: all(a.chat.archive.caught_up or not a.chat.history.enabled
                                     for a in app.client.accounts),
                         timeout=10, message=lambda: status_text(app))
         yield app, pilot
@@ -61,6 +60,7 @@ def window_text(window) -> str:
 
 def screen_lines(app: ParlonsApp) -> list[str]:
     """What the message log shows right now, row by row."""
+    assert app.main is not None
     log_view = app.main.log_view
     return [log_view.render_line(y).text for y in range(log_view.size.height)]
 

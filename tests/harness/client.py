@@ -9,7 +9,15 @@ from pathlib import Path
 from tests.harness.wait import until
 from tui.client import Client
 from tui.core.events import RoomChanged
+from tui.xmpp.account.accounts import Account
 from tui.xmpp.account.session import ConnectionSettings
+
+
+class HeadlessClient(Client):
+    """The Client a test drives, with its one account at hand."""
+    jid: str
+    account: Account
+    room_events: list[RoomChanged]
 
 
 def status_text(client: Client) -> str:
@@ -31,7 +39,7 @@ async def headless_client(server, jid: str, password: str, data_dir: Path | None
     """A headless Client with one account (history in ``data_dir`` unless None),
     connected to ``server`` or to ``host:port`` (a proxy in front of it);
     ``client.jid``, ``client.account`` and ``client.room_events`` are set."""
-    client = Client()
+    client = HeadlessClient()
     account = client.add_account(ConnectionSettings(
         jid=jid, password=password, host=host or server.host, port=port or server.c2s_port,
         ca_file=server.ca_file))

@@ -17,6 +17,7 @@ import asyncio
 import os
 import signal
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import pytest_asyncio
@@ -115,7 +116,7 @@ def unstall(server) -> None:
     os.kill(server._process.pid, signal.SIGCONT)
 
 
-def stall_on_archive_query(xmpp, server, archive: str | None = None) -> list:
+def stall_on_archive_query(xmpp, server, archive: str | None = None) -> tuple[list, Callable]:
     """Stall ``server`` as ``xmpp`` sends its first archive query (to
     ``archive``, a room; None: our own). Returns (a list that is non-empty
     once it did, the filter: ``xmpp.del_filter("out", it)`` removes it)."""

@@ -123,12 +123,13 @@ class _StreamParser:
     e) for each top-level element, ("end-of-stream", None) at </stream>."""
 
     def __init__(self) -> None:
-        self._parser = ET.XMLPullParser(("start", "end"))
+        self._parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(("start", "end"))
         self._depth = 0
 
     def feed(self, data: bytes):
         self._parser.feed(data)
-        for event, element in self._parser.read_events():
+        # typeshed allows a 1-tuple; with only start/end asked, each is (event, element)
+        for event, element in self._parser.read_events():  # type: ignore[misc]
             if event == "start":
                 self._depth += 1
                 if self._depth == 1:

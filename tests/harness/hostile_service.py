@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from typing import Awaitable, Callable
+from typing import Any, Callable, Coroutine
 from xml.etree import ElementTree as ET
 
 from slixmpp import ComponentXMPP
@@ -49,7 +49,7 @@ class HostileProsody(ProsodyServer):
                        f"    component_secret = {_lua(self.component_secret)}\n")
 
 
-IqHandler = Callable[[ET.Element], "list[str] | Awaitable[list[str]] | None"]
+IqHandler = Callable[[ET.Element], "list[str] | Coroutine[Any, Any, list[str] | None] | None"]
 
 
 class HostileService:
@@ -72,7 +72,11 @@ class HostileService:
 
     async def start(self, timeout: float = 10.0) -> "HostileService":
         started = asyncio.get_running_loop().create_future()
-        self.xmpp.add_event_handler("session_start", lambda _e: started.done() or started.set_result(None))
+
+        def on_session_start(_event) -> None:
+            if not started.done():
+                started.set_result(None)
+        self.xmpp.add_event_handler("session_start", on_session_start)
         self.xmpp.connect()
         await asyncio.wait_for(started, timeout)
         return self

@@ -15,6 +15,7 @@ from typing import Iterable
 
 from slixmpp import ClientXMPP
 from slixmpp.stanza import Message
+from slixmpp.types import MessageTypes
 
 DEFAULT_PLUGINS = ("xep_0030", "xep_0045", "xep_0060", "xep_0199", "xep_0198", "xep_0280", "xep_0313")
 
@@ -164,7 +165,7 @@ class Peer:
                 xmpp.del_event_handler(event, handler)
         return self
 
-    def send(self, to: str, body: str, mtype: str = "chat") -> Message:
+    def send(self, to: str, body: str, mtype: MessageTypes = "chat") -> Message:
         message = self.xmpp.make_message(mto=to, mbody=body, mtype=mtype)
         message.send()
         return message

@@ -31,7 +31,7 @@ class CuttableProxy:
         self.connections = 0
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._loop = asyncio.new_event_loop()
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="cuttable-proxy", daemon=True)
 
     # -- life cycle ---------------------------------------------------------

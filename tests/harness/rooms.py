@@ -8,10 +8,9 @@ import uuid
 
 from slixmpp import JID
 
-from tests.harness.client import run, status_text, window_text
+from tests.harness.client import HeadlessClient, run, status_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
-from tui.client import Client
 from tui.core.windows import WindowKind
 
 CORRECTING = DEFAULT_PLUGINS + ("xep_0308", "xep_0359")
@@ -56,10 +55,11 @@ def nicks_seen_by(peer, room: str) -> set[str]:
     return set(peer.plugin["xep_0045"].rooms[None].get(JID(room), {}).keys())
 
 
-async def joined(alice: Client, room: str):
+async def joined(alice: HeadlessClient, room: str):
     await run(alice, f"/join {room}")
     window = alice.account.muc.find_window(room)
     assert window is not None and window.kind is WindowKind.ROOM
     model = alice.room_of(window)
+    assert model is not None
     await until(lambda: model.joined, message=lambda: window_text(window) + status_text(alice))
     return window, model

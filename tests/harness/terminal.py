@@ -31,7 +31,8 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
         "TERM": "tmux-256color",
         **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "tui", "--config", str(config_path)] + (["--debug"] if debug else [])
+    command: list[str] | str = [sys.executable, "-m", "tui", "--config", str(config_path)] + (
+        ["--debug"] if debug else [])
     if shell_prefix:
         command = f"{shell_prefix} {shlex.join(command)}"
     tmux.start(command, env=env,

@@ -336,7 +336,7 @@ class TmuxDriver:
             if not alive:
                 return
             try:
-                wait_until(lambda: not any(_group_alive(g) for g in alive), timeout=0.5)
+                wait_until(lambda: not any(_group_alive(g) for g in alive), timeout=0.5)  # noqa: B023 (polled in this iteration)
                 return
             except AssertionError:
                 groups = alive

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from xml.etree import ElementTree as ET
 
-import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -60,7 +59,7 @@ def unsafe_lines(windows) -> list[str]:
 NASTY = ["\t", "\n", "\r", "\r\n", "\x7f", "\x85", "\x9b", "\x9d", "\u202e", "\u202d", "\u2066",
          "\u2069", "\u200b", "\u200d", "\ufeff", "\u241b", "[b]", "[/]", "[@click=app.quit]", "[link=x]",
          "]0;title", "[31m", "\\x1b", "&amp;", "<b>", "/me ", "\U0001f600", "e\u0301", "\u0627\u0644"]
-legal_char = st.characters(min_codepoint=0x20, blacklist_categories=("Cs",),
+legal_char = st.characters(min_codepoint=0x20, blacklist_categories=["Cs"],
                            blacklist_characters="\ufffe\uffff")
 xml_text = st.lists(st.one_of(legal_char, st.sampled_from(NASTY)), max_size=40).map("".join)
 big_text = st.one_of(xml_text, st.builds(lambda unit, n: unit * n, st.sampled_from(["x", "é ", "\u202e", "\n"]),
@@ -335,7 +334,7 @@ async def test_random_stanzas_leave_a_headless_client_online_and_clean(batch, we
     # the store reads what it took
     for window in alice.windows:
         if window.target:
-            await alice.account.chat.history.db.latest(window.target, 20)
+            await alice.account.store.db.latest(window.target, 20)
 
 
 @pytest_asyncio.fixture

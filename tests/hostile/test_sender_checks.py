@@ -88,7 +88,7 @@ async def test_room_archive_results_only_from_the_room(alice, make_peer, prosody
                     message=lambda: window_text(window))
     assert race["arrived"].is_set()
     assert bodies(window) == ["said live"]
-    assert [r.body for r in await alice.account.chat.history.db.latest(room, 10)] == ["said live"]
+    assert [r.body for r in await alice.account.store.db.latest(room, 10)] == ["said live"]
 
 
 # -- roster pushes -------------------------------------------------------------------------------------

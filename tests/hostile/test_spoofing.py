@@ -130,7 +130,7 @@ async def test_b_room_archive_result_from_another_jid_is_not_stored(alice_on_hos
     await until(lambda: any(l.body == NEW_MARKER for l in window.lines), timeout=5,
                 message=lambda: window_text(window))
     assert bodies(window) == ["said in the room"]
-    db = alice.account.chat.history.db
+    db = alice.account.store.db
     assert [r.body for r in await db.latest(victim, 10)] == []
     assert [r.body for r in await db.latest(room, 10)] == ["said in the room"]
 
@@ -179,7 +179,7 @@ async def test_d_a_result_for_our_archive_query_from_another_jid_is_ignored(alic
     await until(lambda: bodies(window) == ["a real message"], timeout=5)
 
     xmpp = alice.account.session.xmpp
-    history = alice.account.chat.history
+    history = alice.account.chat.archive
 
     def forge(queryid: str) -> str:  # bob answers alice's query about her own archive
         message = mam_result(queryid, alice.jid, bob.jid, "f1", f"{carol}/x", "chat", "forged archive result")
@@ -190,7 +190,7 @@ async def test_d_a_result_for_our_archive_query_from_another_jid_is_ignored(alic
         await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
     assert race["arrived"].is_set()
     assert alice.account.chat.find_window(carol) is None, window_text(alice.account.chat.find_window(carol))
-    assert [r.body for r in await history.db.latest(carol, 10)] == []
+    assert [r.body for r in await alice.account.store.db.latest(carol, 10)] == []
     assert bodies(window) == ["a real message"]
 
 

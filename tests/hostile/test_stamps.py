@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from tests.harness.app import running_app, screen_lines
-from tests.harness.client import headless_client, run, status_text, window_text
+from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.escapes import escaped_errors
 from tests.harness.rooms import joined, open_room, room_name
 from tests.harness.wait import until
@@ -99,7 +99,7 @@ def message_times(window) -> dict[str, datetime]:
 async def test_stamps_of_a_chat_message_are_clamped_shown_stored_and_read(
         west_of_utc, alice, make_peer):
     bob = await make_peer()
-    db = alice.account.chat.history.db
+    db = alice.account.store.db
     t0 = datetime.now(timezone.utc)
     with escaped_errors() as errors:
         bodies = send_hostile(bob, alice.jid)
@@ -168,7 +168,7 @@ async def test_stamps_in_a_room_live_and_as_its_history(west_of_utc, prosody, al
         for line in lines:
             line.time.astimezone()
             assert line.time == EARLIEST or t0 - timedelta(seconds=1) <= line.time <= t1, (line.body, line.time)
-        stored = await alice.account.chat.history.db.latest(room, 50)
+        stored = await alice.account.store.db.latest(room, 50)
         assert sorted(r.body for r in stored) == sorted(history + live)
         for record in stored:
             record.time.astimezone()

@@ -7,6 +7,8 @@ certificate failures use the real Prosody with a bad certificate.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.harness.certs import make_server_cert, make_unrelated_ca
@@ -92,8 +94,8 @@ def bad_certificate_server(tmp_path):
         if kind == "untrusted":  # the shared server; the client trusts another CA
             return shared, make_unrelated_ca(tmp_path).cert_file
         server = ProsodyServer(tmp_path / "prosody")
-        bad = {"expired": dict(days=-1), "wrong-host": dict(names=["example.org"])}[kind]
-        make_server_cert(server.certificate.cert_file.parent, server.ca, server.domain, **bad)
+        bad: dict[str, dict[str, Any]] = {"expired": dict(days=-1), "wrong-host": dict(names=["example.org"])}
+        make_server_cert(server.certificate.cert_file.parent, server.ca, server.domain, **bad[kind])
         servers.append(server.start())
         return server, server.ca_file
 

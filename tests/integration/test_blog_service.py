@@ -34,7 +34,7 @@ async def make_client(prosody, make_account):
         account = client.add_account(ConnectionSettings(
             jid=jid, password=password, resource=f"parlons-{uuid.uuid4().hex[:4]}",
             host=prosody.host, port=prosody.c2s_port, ca_file=prosody.ca_file))
-        events = []
+        events: list[BlogChanged] = []
         client.bus.subscribe(BlogChanged, events.append)
         account.session.connect()
         started.append(account)
@@ -54,9 +54,9 @@ async def befriend(a, b) -> None:
     await until(lambda: b.account.roster.model.requests, timeout=5)
     await b.account.roster.add(a.jid)
     for one, other in ((a, b), (b, a)):
-        await until(lambda: (c := one.account.roster.model.get(other.jid)) is not None
+        await until(lambda: (c := one.account.roster.model.get(other.jid)) is not None  # noqa: B023 (polled in this iteration)
                     and c.subscription == "both", timeout=5,
-                    message=lambda: repr(one.account.roster.model.get(other.jid)))
+                    message=lambda: repr(one.account.roster.model.get(other.jid)))  # noqa: B023 (polled in this iteration)
 
 
 @pytest_asyncio.fixture

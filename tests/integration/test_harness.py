@@ -139,7 +139,7 @@ async def test_until_returns_the_value_awaits_coroutines_and_reports_timeouts():
 
     assert await until(ready) == 42
     with pytest.raises(AssertionError, match=r"timed out after [0-9.]+ s waiting for the impossible: last raised IndexError"):
-        await until(lambda: [][0], timeout=0.05, message="the impossible")
+        await until(lambda: [][0], timeout=0.05, message="the impossible")  # noqa: PLE0643 (raising is the point)
 
 
 async def test_the_cuttable_proxy_forwards_then_resets_every_link(prosody):

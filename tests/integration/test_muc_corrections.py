@@ -48,7 +48,7 @@ async def test_a_live_correction_changes_its_writers_line_only(alice, prosody, m
     assert len(lines_of(window, "bob")) == 1
 
     # the store has the corrected text in the original's place, carol's line apart
-    records = await alice.account.chat.history.db.latest(room, 10)
+    records = await alice.account.store.db.latest(room, 10)
     assert [(r.nick, r.text) for r in records] == [("bob", "the answer is 42, alice"), ("carol", "bob is wrong")]
     assert records[0].body == "teh answer is 41"
 
@@ -83,7 +83,7 @@ async def test_our_correction_goes_out_once_and_its_echo_adds_nothing(alice, pro
     action = next(l for l in window.lines if l.kind is LineKind.ACTION)
     assert (action.body, action.corrected) == ("waves", True)
 
-    records = await alice.account.chat.history.db.latest(room, 10)
+    records = await alice.account.store.db.latest(room, 10)
     assert [r.text for r in records if r.direction == "out"] == ["see you at 6", "waves"]
 
 

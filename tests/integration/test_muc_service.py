@@ -46,7 +46,7 @@ async def test_join_topic_occupants_and_talking_both_ways(alice, prosody, make_p
     await until(lambda: ("alice", "hi all") in said_in(bob, room))
     mine = next(l for l in window.lines if l.body == "hi all")
     assert mine.kind is LineKind.OUTGOING
-    await until(lambda: mine.delivery is Delivery.DELIVERED, message=lambda: f"{mine.delivery} {alice.account.muc._echoes} {[(l.body, l.kind) for l in window.lines]}")
+    await until(lambda: mine.delivery is Delivery.DELIVERED, message=lambda: f"{mine.delivery} awaiting echo: {alice.account.muc.messages.awaiting_echo(mine)} {[(l.body, l.kind) for l in window.lines]}")
     assert [l.body for l in window.lines].count("hi all") == 1
 
     await run(alice, "/me waves", window)
@@ -159,7 +159,7 @@ async def test_reconnect_rejoins_and_shows_missed_lines_once(alice, prosody, mak
     assert sorted(model.occupants) == ["alice", "bob", "carol"]
     # the archive replay rings nothing
     assert not any(l.highlight for l in window.lines)
-    assert await alice.account.chat.history.db.count(room) == 5
+    assert await alice.account.store.db.count(room) == 5
 
 
 async def test_dropped_connection_resumes_in_the_room(alice, prosody, make_peer):

@@ -3,13 +3,11 @@ slixmpp peers on the other side (no faked stanzas)."""
 
 from __future__ import annotations
 
-import contextlib
 
 import pytest_asyncio
 
-from tests.harness.client import run, status_text
+from tests.harness.client import HeadlessClient, run, status_text
 from tests.harness.wait import until
-from tui.client import Client
 from tui.xmpp.account.session import ConnectionSettings
 
 
@@ -40,7 +38,7 @@ class PresenceLog:
 async def alice(prosody, make_account):
     """A headless Client (no UI) with one account, online."""
     jid, password = make_account("alice")
-    client = Client()
+    client = HeadlessClient()
     account = client.add_account(ConnectionSettings(
         jid=jid, password=password, host=prosody.host, port=prosody.c2s_port, ca_file=prosody.ca_file))
     account.session.connect()
@@ -158,7 +156,7 @@ async def test_bad_roster_commands_are_one_line(alice):
         assert expected in status_text(alice), (line, status_text(alice))
 
 
-async def subscribed_peer(alice: Client, make_peer):
+async def subscribed_peer(alice: HeadlessClient, make_peer):
     """bob sees alice's presence (alice authorised him)."""
     bob = await make_peer()
     await bob.xmpp.get_roster()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from textual.app import App
@@ -27,9 +27,15 @@ class SetupHost(App):
     def on_mount(self) -> None:
         self.push_screen(AccountSetupScreen(self.config_path), self.results.append)
 
+    @property
+    def form(self) -> AccountSetupScreen:
+        screen = self.screen
+        assert isinstance(screen, AccountSetupScreen)
+        return screen
+
 
 @pytest.fixture
-def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     saved = set(logging_setup._secrets), logging_setup._secret_pattern
     yield tmp_path / "xdg" / "parlons" / "config.toml"
@@ -46,7 +52,7 @@ def fill(screen: AccountSetupScreen, **values: str) -> None:
 async def test_filling_the_form_writes_a_private_config(xdg: Path) -> None:
     app = SetupHost()  # no path given: the default, under XDG_CONFIG_HOME
     async with app.run_test() as pilot:
-        screen = app.screen
+        screen = app.form
         assert isinstance(screen, AccountSetupScreen)
         assert screen.query_one("#password", Input).password  # masked
         fill(screen, jid=" alice@example.org ", password='p "w" \\ ☃', host="xmpp.example.org", port="5223")
@@ -69,7 +75,7 @@ async def test_save_button_with_only_jid_and_password(xdg: Path, tmp_path: Path)
     path = tmp_path / "elsewhere" / "c.toml"
     app = SetupHost(path)
     async with app.run_test() as pilot:
-        fill(app.screen, jid="bob@example.net", password="pw")
+        fill(app.form, jid="bob@example.net", password="pw")
         await pilot.click("#save")
         await until(lambda: app.results)
     assert app.results[0].accounts == [AccountConfig("bob@example.net", password="pw")]
@@ -94,7 +100,7 @@ async def test_invalid_input_is_shown_inline_as_plain_text(
 ) -> None:
     app = SetupHost()
     async with app.run_test() as pilot:
-        screen = app.screen
+        screen = app.form
         fill(screen, **values)
         await pilot.press("enter")
         await until(lambda: screen.error_text, message="error shown")
@@ -118,7 +124,7 @@ async def test_existing_file_is_not_overwritten(xdg: Path) -> None:
     xdg.write_text("# mine\n")
     app = SetupHost()
     async with app.run_test() as pilot:
-        screen = app.screen
+        screen = app.form
         fill(screen, jid="a@b.org", password="x")
         await pilot.press("enter")
         await until(lambda: "could not save" in screen.error_text)

@@ -17,7 +17,7 @@ ESCAPES = "\x1b]0;T\x07 \x1b[31mred"
 
 
 async def test_online_in_the_status_bar(alice):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     config = alice.config
     async with running_app(config) as (app, pilot):
         await until(lambda: f"{jid}: online" in app.main.query_one("#statusbar").plain, timeout=5)
@@ -25,7 +25,7 @@ async def test_online_in_the_status_bar(alice):
 
 
 async def test_hostile_message_is_shown_literally_and_the_app_keeps_running(alice, make_peer):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     bob = await make_peer()
     config = alice.config
     async with running_app(config) as (app, pilot):
@@ -74,7 +74,6 @@ async def open_query(app, pilot, jid: str) -> None:
 
 
 async def test_reply_typed_in_a_chat_window_reaches_the_peer(alice, make_peer):
-    jid, password = alice.jid, alice.password
     bob = await make_peer()
     config = alice.config
     async with running_app(config) as (app, pilot):
@@ -85,7 +84,6 @@ async def test_reply_typed_in_a_chat_window_reaches_the_peer(alice, make_peer):
 
 
 async def test_unknown_command_is_refused_and_never_sent(alice, make_peer):
-    jid, password = alice.jid, alice.password
     bob = await make_peer()
     config = alice.config
     async with running_app(config) as (app, pilot):
@@ -102,7 +100,6 @@ async def test_unknown_command_is_refused_and_never_sent(alice, make_peer):
 
 
 async def test_help_lists_every_command(alice):
-    jid, password = alice.jid, alice.password
     config = alice.config
     async with running_app(config) as (app, pilot):
         app.main.input_line.value = "/help"
@@ -113,7 +110,7 @@ async def test_help_lists_every_command(alice):
 
 
 async def test_window_keys_switch_windows(alice, make_peer):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     bob = await make_peer()
     carol = await make_peer()
     config = alice.config
@@ -138,13 +135,12 @@ async def test_window_keys_switch_windows(alice, make_peer):
         await pilot.press("alt+a")
         assert windows.active.number == 2
         # the window bar shows numbers and names
-        bar = app.main.query_one("#windowbar").plain
         await until(lambda: "1:status" in app.main.query_one("#windowbar").plain, timeout=2)
         assert bob.jid.split("@")[0] in app.main.query_one("#windowbar").plain
 
 
 async def test_quit_disconnects_and_exits_zero(alice, make_peer):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     config = alice.config
     async with running_app(config) as (app, pilot):
         session = app.client.accounts.get(jid).session
@@ -156,7 +152,7 @@ async def test_quit_disconnects_and_exits_zero(alice, make_peer):
 
 
 async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(alice, make_peer):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     bob = await make_peer()
     config = alice.config
     async with running_app(config, size=(80, 20)) as (app, pilot):
@@ -182,7 +178,6 @@ async def test_page_up_shows_more_below_and_new_lines_do_not_move_the_view(alice
 
 
 async def test_tab_completes_commands_and_window_numbers_without_moving_focus(alice):
-    jid, password = alice.jid, alice.password
     config = alice.config
     async with running_app(config) as (app, pilot):
         line = app.main.input_line
@@ -198,12 +193,12 @@ async def test_tab_completes_commands_and_window_numbers_without_moving_focus(al
 
 
 async def test_clear_and_close(alice, make_peer):
-    jid, password = alice.jid, alice.password
+    jid = alice.jid
     bob = await make_peer()
     config = alice.config
     async with running_app(config) as (app, pilot):
         bob.send(jid, "to be cleared")
-        window = await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
+        await until(lambda: app.client.windows.find(jid, bob.jid), timeout=5)
         await pilot.press("alt+2")
         await until(lambda: "to be cleared" in screen_text(app), timeout=5)
         app.main.input_line.value = "/clear"

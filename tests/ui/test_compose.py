@@ -8,7 +8,6 @@ run is tests/terminal/test_edit_in_tmux.py.
 
 from __future__ import annotations
 
-import stat
 from pathlib import Path
 
 import pytest
@@ -147,7 +146,6 @@ async def test_a_failing_or_missing_editor_is_one_line_and_the_text_stays(alice,
     monkeypatch.setattr(editor.tempfile, "tempdir", str(temp))
     async with running_app(alice.config) as (app, pilot):
         line = app.main.input_line
-        status = app.client.windows.status
         # headless: no terminal to hand over
         line.value = "keep me"
         await pilot.press("ctrl+x", "ctrl+e")

@@ -4,9 +4,8 @@ doubles a message."""
 
 from __future__ import annotations
 
-import slixmpp
 
-from tests.harness.app import running_app, screen_text, status_text, window_text
+from tests.harness.app import running_app, screen_text, window_text
 from tests.harness.peer import DEFAULT_PLUGINS
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
@@ -268,7 +267,8 @@ async def test_what_came_while_we_were_away_lights_its_window_up(alice, make_pee
 
 
 async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice, make_peer, tmp_path):
-    import tui.xmpp.chat.history as chat_history
+    import tui.xmpp.chat.archive as chat_history
+    import tui.xmpp.conversation.history as conversation_history
 
     bob = await make_peer()
     phone = await make_peer(alice.jid, alice.password)  # alice's phone gets them live...
@@ -278,8 +278,8 @@ async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice,
     await phone.stop()  # ...so nothing waits in offline storage: only the archive has them
     data = tmp_path / "data"
     # a first run with an empty store reads the newest messages only
-    old_first_run, old_open = chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES
-    chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES = 5, 3
+    old_first_run, old_open = chat_history.FIRST_RUN_MESSAGES, conversation_history.OPEN_LINES
+    chat_history.FIRST_RUN_MESSAGES, conversation_history.OPEN_LINES = 5, 3
     try:
         async with running_app(alice.config, data_dir=data, size=(80, 12)) as (app, pilot):
             window = await until(lambda: app.client.windows.find(alice.jid, bob.jid), timeout=10)
@@ -299,7 +299,7 @@ async def test_scrolling_past_the_top_pages_in_the_store_then_the_archive(alice,
             await until(lambda: len(shown()) == 30, timeout=10, message=lambda: shown())
             assert shown() == [f"archived {n:02}" for n in range(30)]
     finally:
-        chat_history.FIRST_RUN_MESSAGES, chat_history.OPEN_LINES = old_first_run, old_open
+        chat_history.FIRST_RUN_MESSAGES, conversation_history.OPEN_LINES = old_first_run, old_open
 
 
 async def test_search_lastlog_and_goto(alice, make_peer):
@@ -319,7 +319,7 @@ async def test_search_lastlog_and_goto(alice, make_peer):
         text = window_text(status)
         assert "1. [" in text and "2. [" in text and "crossed the bay" in text and "pelican again" in text
         bob_window = app.client.windows.find(alice.jid, bob.jid)
-        number = next(n for n, (_a, r) in enumerate(app.client.search_results, 1) if "crossed" in r.text)
+        number = next(n for n, (_a, r) in enumerate(app.client.command_memory.search_results, 1) if "crossed" in r.text)
         await type_line(app, pilot, f"/goto {number}")
         await until(lambda: app.client.windows.active is bob_window, timeout=5)
         await until(lambda: "crossed the bay" in screen_text(app), timeout=5)

@@ -226,5 +226,7 @@ async def test_prosody_room_configuration_round_trips_and_is_accepted(prosody, m
     again = form_from_stanza(await muc.get_room_config(room, timeout=5))
     assert again.field("muc#roomconfig_roomname").values == ["Configured [b]here[/b]"]
     # everything else as it was
-    others = lambda form: [(f.var, f.values) for f in form.fields if f.var != "muc#roomconfig_roomname"]
+    def others(form):
+        return [(f.var, f.values) for f in form.fields if f.var != "muc#roomconfig_roomname"]
+
     assert others(again) == others(data)

@@ -76,7 +76,7 @@ async def test_appended_lines_appear_and_view_follows_tail():
 async def test_hanging_indent_at_small_width():
     lines = [message("alpha beta gamma delta epsilon zeta eta theta")]
     app = LogApp(lines)
-    async with app.run_test(size=(31, 6)) as pilot:
+    async with app.run_test(size=(31, 6)):
         log = app.query_one(MessageLog)
         await until(lambda: log.wrap_width == 30)
         rows = [row for row in screen_rows(log) if row]
@@ -91,7 +91,7 @@ async def test_hanging_indent_at_small_width():
 async def test_newline_in_body_starts_an_indented_row():
     lines = [message("first\nsecond\n\nfourth")]
     app = LogApp(lines)
-    async with app.run_test(size=(40, 6)) as pilot:
+    async with app.run_test(size=(40, 6)):
         log = app.query_one(MessageLog)
         await until(lambda: log.row_count == 4)
         indent = " " * len(f"{hhmm(lines[0])} <bob> ")
@@ -111,7 +111,7 @@ async def test_markup_in_body_and_nick_renders_literally():
         Line(hostile, LineKind.ERROR, time=NOON),
     ]
     app = LogApp(lines)
-    async with app.run_test(size=(120, 8)) as pilot:
+    async with app.run_test(size=(120, 8)):
         log = app.query_one(MessageLog)
         await until(lambda: log.row_count == 3)
         rows = screen_rows(log)
@@ -129,7 +129,7 @@ async def test_wide_characters_wrap_by_cell_width():
     body = "日本語のテキストと絵文字😀を含むメッセージです" * 2
     lines = [message(body)]
     app = LogApp(lines)
-    async with app.run_test(size=(31, 12)) as pilot:
+    async with app.run_test(size=(31, 12)):
         log = app.query_one(MessageLog)
         await until(lambda: log.wrap_width == 30)
         rows = [row for row in screen_rows(log) if row]
@@ -239,7 +239,7 @@ async def test_kinds_are_styled_distinctly():
         Line("bob joined", LineKind.EVENT, time=NOON),
     ]
     app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
+    async with app.run_test(size=(60, 10)):
         log = app.query_one(MessageLog)
         await until(lambda: log.row_count == 6)
 

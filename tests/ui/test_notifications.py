@@ -37,7 +37,7 @@ async def test_message_to_us_rings_pops_up_and_counts_in_the_title(alice, make_p
         written = recorder(app)
         bob.send(alice.jid, "lunch at noon? \x9b2J \u202eevil")  # C1 and bidi pass XML
         await until(lambda: BELL in written, timeout=5, message=lambda: repr(written))
-        await until(lambda: f"\x1b]2;(1) Parlons — 1:status\x07" in written, timeout=5,
+        await until(lambda: "\x1b]2;(1) Parlons — 1:status\x07" in written, timeout=5,
                     message=lambda: repr(written))
         [popup] = popups(written)
         assert popup == f"\x1b]777;notify;Parlons: {bob_name};lunch at noon? 2J evil\x07"

@@ -14,7 +14,7 @@ import pytest
 
 from tests.harness.logging_state import preserved_logging
 
-from tui import __version__, cli, logging_setup
+from tui import __version__, cli
 
 REPO = Path(__file__).resolve().parents[2]
 

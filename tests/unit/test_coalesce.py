@@ -14,6 +14,7 @@ def make(per_key: bool = False):
     bus = EventBus()
     seen: list[Changed] = []
     bus.subscribe(Changed, seen.append)
+    coalescer: Coalescer[str]
     if per_key:
         coalescer = Coalescer(bus, lambda keys: (Changed((key,)) for key in keys))
     else:

@@ -141,7 +141,7 @@ def test_parsed_args_mapping_and_attributes():
     assert args["jid"] == "a@b" and args.jid == "a@b" and args.text is None
     assert dict(args) == {"jid": "a@b", "text": None}
     with pytest.raises(AttributeError):
-        args.nope
+        _ = args.nope
 
 
 # -- help -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from tui.core.days import DAY_PREFIX, with_day_changes
 from tui.core.events import EventBus

@@ -5,7 +5,8 @@ from __future__ import annotations
 from slixmpp import Message, Presence
 
 from tui.core.room import Room
-from tui.xmpp.muc.fields import direct_invitation, mediated_invitation, occupant_presence, room_message
+from tui.xmpp.muc.fields import OccupantPresence, direct_invitation, mediated_invitation, room_message
+from tui.xmpp.muc.fields import occupant_presence as parse_occupant_presence
 from tui.xmpp.muc.presence import apply_presence
 
 ROOM = "bench@conference.localhost"
@@ -24,6 +25,13 @@ def presence(nick: str, *, ptype: str = "", role="participant", affiliation="non
     xml = ET.fromstring(f'<presence xmlns="jabber:client" from="{ROOM}/{nick}" to="a@localhost/x"{typ}>{text}'
                         f'<x xmlns="{MUC_USER}">{item}{statuses}</x></presence>')
     return Presence(xml=xml)
+
+
+def occupant_presence(stanza: Presence) -> OccupantPresence:
+    """The facts of a presence built above: a MUC one, never None."""
+    facts = parse_occupant_presence(stanza)
+    assert facts is not None
+    return facts
 
 
 def joined_room() -> Room:

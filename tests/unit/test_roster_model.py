@@ -21,7 +21,7 @@ def names(rows) -> list[str]:
 
 def test_best_presence_is_highest_priority_then_most_available() -> None:
     contact = Contact("dave@example.org")
-    assert contact.best is None and contact.show == "offline"
+    assert (contact.best, contact.show) == (None, "offline")  # (not `is None`: mypy would keep it None below)
     contact.resources["phone"] = PresenceInfo("away", "on the move", priority=0)
     contact.resources["laptop"] = PresenceInfo("dnd", "busy", priority=5)
     assert contact.best.status == "busy"  # priority wins over availability

@@ -40,7 +40,7 @@ def test_the_answer_is_noted_and_taken_out_of_the_keys() -> None:
     assert [t.key for t in tokens if isinstance(t, events.Key)][0] == "a"
     assert not terminal_modes.brackets_pastes(app)
     for token in tokens:
-        Driver.process_message(driver, token)
+        Driver.process_message(driver, token)  # type: ignore[arg-type]  # a stand-in
     assert [event.key for event in driver.sent] == ["a", "b"]  # the answer is no key
     assert terminal_modes.brackets_pastes(app)
 
@@ -50,9 +50,9 @@ def test_mode_reset_or_unknown_is_not_bracketing() -> None:
     for ps in (0, 2, 4):
         app = FakeApp()
         for token in parse(f"\x1b[?2004;{ps}$y"):
-            Driver.process_message(RecordingDriver(app), token)
+            Driver.process_message(RecordingDriver(app), token)  # type: ignore[arg-type]  # a stand-in
         assert not terminal_modes.brackets_pastes(app), ps
     app = FakeApp()
     for token in parse("\x1b[?2004;3$y"):
-        Driver.process_message(RecordingDriver(app), token)
+        Driver.process_message(RecordingDriver(app), token)  # type: ignore[arg-type]  # a stand-in
     assert terminal_modes.brackets_pastes(app)

@@ -39,7 +39,7 @@ def _number_and_text(action: str, rest: str, *, text: bool) -> tuple[int, str]:
 def _entry(ctx: Context, account, number: int) -> tuple[BlogView, Entry]:
     view = ctx.client.blog_windows.view(account.jid)
     entry = view.entry(account.blog.model, number) if view is not None else None
-    if entry is None:
+    if view is None or entry is None:
         raise CommandError(f"No entry #{number} in this window")
     return view, entry
 

@@ -1,14 +1,27 @@
-"""Conversation commands: /me, /correct, /retry, /lastlog, /search, /goto."""
+"""Conversation commands: /me, /correct, /encrypt, /retry, /lastlog, /search, /goto."""
 
 from __future__ import annotations
 
 from ..core.windows import WindowKind
-from . import muc as muc_commands
+from ..xmpp.conversation import encryption
+from ..xmpp.conversation.protocol import ConversationError
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
 CHAT = frozenset({WindowKind.CHAT})
+CONVERSATIONS = frozenset({WindowKind.CHAT, WindowKind.ROOM})
 RESULT_LIMIT = 50
+
+
+def _conversation(ctx: Context):
+    conversation = ctx.client.conversation_for(ctx.window)
+    if conversation is None:
+        raise CommandError("This window has no conversation")
+    return conversation
+
+
+def _schemes(prefix: str) -> list[str]:
+    return [name for name in ("off", *encryption.registered()) if name.startswith(prefix.lower())]
 
 
 def _chat_account(ctx: Context):
@@ -25,31 +38,50 @@ def _when(record) -> str:
 def register(registry: Registry) -> None:
     cmd = registry.command
 
-    @cmd("me", args=(Arg("action", rest=True),), windows=CHAT | {WindowKind.ROOM}, group="chat",
+    @cmd("me", args=(Arg("action", rest=True),), windows=CONVERSATIONS, group="chat",
          summary="Send an action (\"* alice waves\")", examples=("/me waves",))
     async def _me(ctx: Context, args) -> None:
-        if ctx.window.kind is WindowKind.ROOM:
-            await muc_commands.action(ctx, args.action)
-            return
-        account = _chat_account(ctx)
-        await account.chat.send(ctx.window.target, args.action, action=True)
+        try:
+            await _conversation(ctx).send(args.action, action=True)
+        except ConversationError as exc:
+            raise CommandError(str(exc)) from None
 
-    @cmd("correct", args=(Arg("text", rest=True),), windows=CHAT | {WindowKind.ROOM}, group="chat",
+    @cmd("correct", args=(Arg("text", rest=True),), windows=CONVERSATIONS, group="chat",
          summary="Correct your last message in this window (XEP-0308)",
          description="Sends the new text as a correction of your last message; clients that "
                      "support corrections replace it, others show the new text. Up on an empty "
                      "line in a conversation or a room also brings your last message back for editing.",
          examples=("/correct hello, not helo",))
     async def _correct(ctx: Context, args) -> None:
-        if ctx.window.kind is WindowKind.ROOM:
-            corrected = await muc_commands.correct(ctx, args.text)
-        else:
-            account = _chat_account(ctx)
-            if not account.session.online:
-                raise CommandError("Cannot correct while offline")
-            corrected = await account.chat.correct_last(ctx.window, args.text) is not None
-        if not corrected:
+        try:
+            corrected = await _conversation(ctx).correct_last(args.text)
+        except ConversationError as exc:
+            raise CommandError(str(exc)) from None
+        if corrected is None:
             raise CommandError("Nothing of yours to correct in this window")
+
+    @cmd("encrypt", args=(Arg("scheme", required=False, completer=_schemes),), windows=CONVERSATIONS,
+         group="chat", summary="Encrypt what you send here with SCHEME, or \"off\"; alone: which one",
+         description="End-to-end encryption for this conversation or room, from now on: what you send "
+                     "is encrypted with the scheme named (never sent in clear if it cannot be). "
+                     "\"/encrypt off\" sends in clear again. Without an argument: the scheme in use "
+                     "and those available. Encrypted messages you receive are decrypted whatever "
+                     "you chose.",
+         examples=("/encrypt", "/encrypt off"))
+    def _encrypt(ctx: Context, args) -> None:
+        conversation = _conversation(ctx)
+        available = ", ".join(encryption.registered()) or "none"
+        if not args.scheme:
+            used = conversation.encryption
+            ctx.out(f"{'Encrypted with ' + used if used else 'Not encrypted'} (available: {available})")
+            return
+        scheme = None if args.scheme.lower() == "off" else args.scheme
+        try:
+            conversation.use_encryption(scheme)
+        except ConversationError as exc:
+            raise CommandError(str(exc)) from None
+        ctx.out(f"What you send to {conversation.jid} is encrypted with {scheme.lower()}" if scheme
+                else f"What you send to {conversation.jid} goes in clear")
 
     @cmd("retry", windows=CHAT, group="chat",
          summary="Send again the messages of this window that failed or waited (offline)")
@@ -93,7 +125,7 @@ def register(registry: Registry) -> None:
         if not account.chat.history.enabled:
             raise CommandError("No history store: nothing to search")
         records = await account.chat.history.search(args.words, limit=RESULT_LIMIT)
-        ctx.client.search_results = [(account, r) for r in records]
+        ctx.memory.search_results = [(account, r) for r in records]
         ctx.out(f"Search {args.words!r}: {len(records)} result{'s' if len(records) != 1 else ''}"
                 + (" — /goto N to jump there" if records else ""))
         for number, record in enumerate(records, 1):
@@ -104,7 +136,7 @@ def register(registry: Registry) -> None:
     @cmd("goto", args=(Arg("result", type=int, metavar="N"),), group="chat",
          summary="Open the conversation of /search result N at that message")
     async def _goto(ctx: Context, args) -> None:
-        results = getattr(ctx.client, "search_results", [])
+        results = ctx.memory.search_results
         if not 1 <= args.result <= len(results):
             raise CommandError(f"No search result {args.result} (/search first)")
         account, record = results[args.result - 1]

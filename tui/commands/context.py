@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..core.windows import Window
@@ -17,12 +17,22 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class CommandMemory:
+    """What one command leaves for a later one (declared here, not hung on the client)."""
+    search_results: list = field(default_factory=list)  # /search → /goto N: (account, record)
+
+
+@dataclass
 class Context:
     client: "Client"
     window: Window
 
     def out(self, text: str) -> None:
         self.client.info(text, self.window)
+
+    @property
+    def memory(self) -> CommandMemory:
+        return self.client.command_memory
 
 
 async def run_command(client: "Client", invocation: Invocation, window: Window) -> None:

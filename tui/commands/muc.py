@@ -58,17 +58,6 @@ def private_window(ctx: Context, nick: str) -> None:
     account_named(ctx, None).chat.window_for(_occupant_jid(ctx, nick), focus=True)
 
 
-async def action(ctx: Context, text: str) -> None:
-    account, jid, _room_model = _joined(ctx)
-    await _guard(account.muc.send(jid, text, action=True))
-
-
-async def correct(ctx: Context, text: str) -> bool:
-    """/correct TEXT in a room window; False when nothing of ours is there to correct."""
-    account, _jid, _room_model = _joined(ctx)
-    return await _guard(account.muc.messages.correct_last(ctx.window, text)) is not None
-
-
 async def leave_window(ctx: Context, window: Window) -> None:
     """/close of a room window: leave the room first."""
     account, jid, _room_model = _room(ctx, window)

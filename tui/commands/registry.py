@@ -16,7 +16,7 @@ No Textual import here: the registry is core logic.
 from __future__ import annotations
 
 import inspect
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, Awaitable, Callable, Iterable, Iterator, Mapping, Union
 
 from ..core.windows import WindowKind

@@ -183,6 +183,10 @@ class Blogs:
     def authors(self) -> list[str]:
         return [jid for jid, feed in self._feeds.items() if len(feed)]
 
+    def feeds(self) -> list[Feed]:
+        """The feeds that hold entries, one per author."""
+        return [feed for feed in self._feeds.values() if len(feed)]
+
     def entry(self, author: str, item_id: str) -> Entry | None:
         feed = self.feed(author)
         return feed.get(item_id) if feed is not None else None

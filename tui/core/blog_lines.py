@@ -132,7 +132,7 @@ class BlogView:
 
     def build(self, blogs: Blogs) -> tuple[list[Line], bool]:
         """The window's lines, and whether someone else's entry is new here."""
-        entries = [e for author in blogs.authors() for e in blogs.feed(author).oldest_first()]
+        entries = [e for feed in blogs.feeds() for e in feed.oldest_first()]
         entries.sort(key=lambda e: (e.published, e.id))  # oldest first: numbers grow with time
         fresh = False
         for entry in entries:

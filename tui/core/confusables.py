@@ -180,11 +180,11 @@ def find_confusables(nicks: Iterable[str], others: Iterable[str] = ()) -> dict[s
             if len(genuine) > 1:  # e.g. only case differs: nobody can be told apart
                 for index, nick in enumerate(genuine):
                     found[nick] = genuine[index - 1] if index else genuine[1]
-        name = trusted.get(key)
-        if name is not None:
+        known = trusted.get(key)
+        if known is not None:
             for nick in members:
-                if nick != name and nick not in found and disguise(nick) > 0:
-                    found[nick] = name
+                if nick != known and nick not in found and disguise(nick) > 0:
+                    found[nick] = known
     return found
 
 

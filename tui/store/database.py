@@ -9,7 +9,7 @@ import os
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence, overload
 
 from .patterns import LIKE_ESCAPE, fts_peer_filter, fts_query, like_contains
 from .records import (
@@ -137,6 +137,11 @@ class HistoryDatabase:
             self._peer_ids.clear()  # ids handed out in the rolled-back transaction are gone
             raise
 
+    @overload
+    def _peer_id(self, jid: str, *, create: Literal[True]) -> int: ...
+    @overload
+    def _peer_id(self, jid: str, *, create: bool = False) -> int | None: ...
+
     def _peer_id(self, jid: str, *, create: bool = False) -> int | None:
         peer_id = self._peer_ids.get(jid)
         if peer_id is not None:
@@ -146,6 +151,7 @@ class HistoryDatabase:
             peer_id = row[0]
         elif create:
             peer_id = self.db.execute("INSERT INTO peers(jid) VALUES (?)", (jid,)).lastrowid
+            assert peer_id is not None  # None only on a cursor that never inserted
         else:
             return None
         self._peer_ids[jid] = peer_id

@@ -95,7 +95,7 @@ def delivery_value(delivery: object) -> str:
     value = getattr(delivery, "value", delivery)
     if value not in DELIVERIES:
         raise ValueError(f"delivery must be one of {DELIVERIES}, not {delivery!r}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def to_us(moment: datetime) -> int:
@@ -115,12 +115,14 @@ LATEST_US = MAX_KEY_TIME_US
 def from_us(micros: object) -> datetime:
     """A stored time as an aware UTC datetime in [1970, ~2255]; never raises
     (a value that is not an integer reads as the epoch)."""
-    if not isinstance(micros, int):
+    if isinstance(micros, int):
+        value = micros
+    else:
         try:
-            micros = int(micros)  # type: ignore[call-overload]
+            value = int(micros)  # type: ignore[call-overload]  # whatever the row holds; errors caught
         except (TypeError, ValueError, OverflowError):
-            micros = EARLIEST_US
-    return EPOCH + timedelta(microseconds=min(max(micros, EARLIEST_US), LATEST_US))
+            value = EARLIEST_US
+    return EPOCH + timedelta(microseconds=min(max(value, EARLIEST_US), LATEST_US))
 
 
 def key_base(time_us: int) -> int:

@@ -7,7 +7,13 @@ import logging
 from pathlib import Path
 
 from ...core.events import EventBus
-from ...core.windows import Window, WindowList
+from ...core.serial import SerialRunner
+from ...core.windows import Window, WindowKind, WindowList
+from ..chat.conversation import ChatConversation
+from ..conversation.encryption import Encryption
+from ..conversation.history import StoreSlot
+from ..conversation.protocol import Conversation
+from ..muc.conversation import RoomConversation
 from .backoff import Backoff
 from ..blog.service import BlogService
 from ..muc.bookmarks import BookmarksService
@@ -27,10 +33,15 @@ class Account:
     def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
                  backoff: Backoff | None = None) -> None:
         self.session = AccountSession(settings, windows, bus, backoff=backoff)
-        self.chat = ChatService(self.session, windows, bus)
+        # What conversations and rooms share: the store, the encryption
+        # schemes, and one queue (stored before shown, nothing overtakes).
+        self.store = StoreSlot(lambda text, kind: windows.status_line(f"{self.jid}: {text}", kind))
+        self.encryption = Encryption(self.jid)
+        self.serial = SerialRunner(f"chat {self.jid}")
+        self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)
         self.presence = PresenceService(self.session, bus)
-        self.muc = MucService(self.session, windows, bus, self.chat)
+        self.muc = MucService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.selfping = SelfPing(self.muc)  # XEP-0410: notice a silent drop from a room, rejoin
         self.bookmarks = BookmarksService(self.session, windows, bus)
         self.bookmarks.on_autojoin = self._join_bookmarked_room
@@ -51,6 +62,16 @@ class Account:
     def jid(self) -> str:
         return self.session.jid
 
+    def conversation(self, window: Window) -> Conversation | None:
+        """The conversation ``window`` shows (1:1 or a room), or None."""
+        if not window.target or window.account != self.jid:
+            return None
+        if window.kind is WindowKind.CHAT:
+            return ChatConversation(self.chat, window)
+        if window.kind is WindowKind.ROOM:
+            return RoomConversation(self.muc, window)
+        return None
+
     async def open_history(self, data_dir: Path) -> None:
         """Open this account's history store (before connecting: the catch-up
         on connect needs it). A store that cannot open is said, not fatal."""
@@ -59,17 +80,15 @@ class Account:
             from ...store.history import HistoryStore, history_path
 
             path = history_path(data_dir, self.jid)
-            self.chat.history.db = await HistoryStore.open(path)
+            self.store.put(await HistoryStore.open(path))
         except Exception as exc:
             log.exception("cannot open history %s", path)
             self.session.windows.status_line(
                 f"{self.jid}: history unavailable ({type(exc).__name__}: {exc}); messages are not kept")
 
     async def close(self) -> None:
-        await self.chat.serial.close()
-        if self.chat.history.db is not None:
-            await self.chat.history.db.close()
-            self.chat.history.db = None
+        await self.serial.close()
+        await self.store.close()
 
 
 class Accounts:

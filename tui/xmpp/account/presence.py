@@ -33,7 +33,8 @@ class PresenceService:
     def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
         # The session announces us once the roster is in: with our chosen
         # show/status from the first stanza, never a plain "online" first.
-        self.session.announce_presence = lambda _xmpp: self._send()
+        # (a hook the session offers as a method to replace)
+        self.session.announce_presence = lambda xmpp: self._send()  # type: ignore[method-assign]
 
     @property
     def is_default(self) -> bool:
@@ -60,9 +61,6 @@ class PresenceService:
         xmpp = self.session.xmpp
         if xmpp is None or not self.session.online:
             return
-        kwargs = {}
-        if self.show != "online":
-            kwargs["pshow"] = self.show
-        if self.message:
-            kwargs["pstatus"] = xml_safe(self.message)
-        xmpp.send_presence(**kwargs)
+        show = self.show if self.show != "online" else None
+        status = xml_safe(self.message) if self.message else None
+        xmpp.send_presence(pshow=show, pstatus=status)

@@ -73,7 +73,7 @@ class BlogComments:
     async def delete_node(self, xmpp: slixmpp.ClientXMPP, entry: Entry | None) -> None:
         """Our entry is gone: so is the comments node we made for it."""
         link = entry.comments if entry is not None else None
-        if link is None or link.node != COMMENTS_PREFIX + entry.id:
+        if entry is None or link is None or link.node != COMMENTS_PREFIX + entry.id:
             return
         try:
             await answer("cannot delete the comments node", xmpp.plugin["xep_0060"].delete_node(
@@ -146,8 +146,9 @@ async def find_pubsub_service(xmpp: slixmpp.ClientXMPP) -> str | None:
         log.info("disco#items on %s failed: %s", domain, exc)
         return None
     jids = [str(jid) for jid, _node, _name in items["disco_items"]["items"]]
-    answers = await asyncio.gather(*(disco.get_info(jid=jid, timeout=IQ_TIMEOUT) for jid in jids),
-                                   return_exceptions=True)
+    # get_info makes the JID of a str itself (inside the coroutine: a bad one is one failed answer)
+    answers = await asyncio.gather(*(disco.get_info(jid=jid, timeout=IQ_TIMEOUT)  # type: ignore[arg-type]
+                                     for jid in jids), return_exceptions=True)
     for jid, info in zip(jids, answers):
         if not isinstance(info, BaseException) and any(
                 (category, kind) == ("pubsub", "service") for category, kind, *_ in info["disco_info"]["identities"]):

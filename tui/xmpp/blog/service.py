@@ -127,7 +127,7 @@ class BlogService(CoalescedChanges):
             want += len(feed) if feed is not None else 0
         after = feed.cursor if older and rsm and feed is not None else None
         try:
-            result = await answer(f"cannot read the blog of {author}", xmpp.plugin["xep_0277"].get_entries(
+            result = await answer(f"cannot read the blog of {author}", xmpp.plugin["xep_0277"].get_entries(  # type: ignore[typeddict-item]  # our plugin, not slixmpp's
                 author, NS_MICROBLOG, max_items=want, rsm=rsm, after=after, timeout=IQ_TIMEOUT))
         except BlogError as exc:
             if exc.condition in ("forbidden", "not-authorized"):  # Prosody hides a missing node so
@@ -241,4 +241,6 @@ class BlogService(CoalescedChanges):
         me = self.session.jid.lower()
         self.model.put(me, entry_from_atom(atom, item_id, author=me, verified=True))
         self.touched(me)
-        return self.model.entry(me, item_id)
+        kept = self.model.entry(me, item_id)  # this one, or an equal one known before
+        assert kept is not None  # put just above
+        return kept

@@ -92,7 +92,7 @@ def bare_jid(text: str | None) -> str:
 def construct_text(elements: list[ET.Element]) -> str:
     """The text of the best of several Atom text constructs (title, content,
     summary): plain text first, then HTML, then XHTML."""
-    by_type = {}
+    by_type: dict[str, ET.Element] = {}
     for element in elements:
         by_type.setdefault((element.get("type") or "text").lower(), element)
     if "text" in by_type:
@@ -116,7 +116,7 @@ class AtomAuthor(ElementBase):
 
     def get_jid(self) -> str:
         """The author's bare JID from ``<uri>xmpp:…</uri>``, "" when there is none."""
-        uri = self._get_sub_text("uri")
+        uri: str = self._get_sub_text("uri")  # type: ignore[assignment]  # slixmpp types it str | dict: a dict only for lang="*"
         return bare_jid(uri) if uri.startswith("xmpp:") else ""
 
     def set_jid(self, jid: str) -> None:
@@ -179,13 +179,13 @@ class AtomEntry(ElementBase):
         self._replace_construct("content", None)
 
     def get_published(self) -> datetime | None:
-        return parse_time(self._get_sub_text("published"))
+        return parse_time(self._get_sub_text("published"))  # type: ignore[arg-type]  # slixmpp types it str | dict: a dict only for lang="*"
 
     def set_published(self, when: datetime) -> None:
         self._set_sub_text("published", format_time(when))
 
     def get_updated(self) -> datetime | None:
-        return parse_time(self._get_sub_text("updated"))
+        return parse_time(self._get_sub_text("updated"))  # type: ignore[arg-type]  # slixmpp types it str | dict: a dict only for lang="*"
 
     def set_updated(self, when: datetime) -> None:
         self._set_sub_text("updated", format_time(when))

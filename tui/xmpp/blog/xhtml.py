@@ -207,6 +207,7 @@ def _scan_html(markup: str, out: _PlainText) -> None:
             position = end if close < 0 else close + 1
         else:
             name = _TAG_NAME.match(markup, start + 1)
+            assert name is not None  # _MARKUP matched "<" and a letter here
             rest = _START_TAG_REST.match(markup, name.end())
             if rest is None:
                 return  # an unclosed tag runs to the end
@@ -214,8 +215,8 @@ def _scan_html(markup: str, out: _PlainText) -> None:
             out.start(tag, _attributes(markup[name.end():rest.end() - 1]))
             position = rest.end()
             if tag in ("script", "style") and not markup[rest.end() - 2] == "/":
-                close = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(markup, position)
-                position = end if close is None else close.end()
+                closing = re.compile(rf"</{tag}\s*>", re.IGNORECASE).search(markup, position)
+                position = end if closing is None else closing.end()
                 out.end(tag)
 
 

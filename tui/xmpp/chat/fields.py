@@ -8,16 +8,11 @@ stanzas built by slixmpp itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable
 
-from ...text import sanitize
-from ..stamps import clamp_time, delay_stamp
-
-ACTION_PREFIX = "/me "  # XEP-0245
-MUC_USER = "http://jabber.org/protocol/muc#user"
-
+from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
 
 @dataclass(slots=True)
 class MessageFacts:
@@ -33,43 +28,7 @@ class MessageFacts:
     action: bool  # "/me does something"
     elsewhere: bool = False  # carbon: another of our devices sent/received it
     delayed: bool = False  # came with <delay>: offline storage or archive
-
-
-def _stanza_id_by(msg, archive_jid: str) -> str | None:
-    """The stanza-id our archive assigned (ignore ids claimed by others)."""
-    for element in msg.xml.findall("{urn:xmpp:sid:0}stanza-id"):
-        if (element.get("by") or "").lower() == archive_jid:
-            return element.get("id") or None
-    return None
-
-
-def _origin_id(msg) -> str | None:
-    element = msg.xml.find("{urn:xmpp:sid:0}origin-id")
-    return (element.get("id") or None) if element is not None else None
-
-
-def _replace_id(msg) -> str | None:
-    element = msg.xml.find("{urn:xmpp:message-correct:0}replace")
-    return (element.get("id") or None) if element is not None else None
-
-
-def message_text(body: str) -> tuple[str, bool]:
-    """The body made safe, without its "/me " (and whether it had one)."""
-    body = sanitize(body)
-    if body.startswith(ACTION_PREFIX):
-        return body[len(ACTION_PREFIX):], True
-    return body, False
-
-
-def message_time(msg, archived_time: datetime | None = None) -> tuple[datetime, bool]:
-    """When the message was sent (the archive's or the delay's stamp, else
-    now), and whether it came late. A stamp is anyone's text: it is
-    clamped into [1970, now] (see :mod:`.stamps`)."""
-    now = datetime.now(timezone.utc)
-    delay = clamp_time(archived_time, now) if archived_time else delay_stamp(msg.xml, now)
-    if delay is None:
-        return now, False
-    return delay, True
+    stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
 
 
 def message_facts(
@@ -118,10 +77,11 @@ def message_facts(
         time=time,
         sender_full=str(sender),
         msg_id=msg["id"] or None,
-        origin_id=_origin_id(msg),
-        stanza_id=archived_id or _stanza_id_by(msg, own_bare),
-        replace_id=_replace_id(msg),
+        origin_id=origin_id(msg),
+        stanza_id=archived_id or stanza_id_by(msg, own_bare),
+        replace_id=replace_id(msg),
         action=action,
         elsewhere=elsewhere,
         delayed=delayed,
+        stanza=msg,
     )

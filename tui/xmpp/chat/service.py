@@ -20,19 +20,28 @@ from slixmpp.plugins.xep_0198 import stanza as sm_stanza
 
 from ...core.corrections import Corrections, chat_may_correct, last_own_chat_line
 from ...core.events import EventBus
-from ...core.model import Delivery, Line, LineKind, message_line
+from ...core.model import Delivery, Line, LineKind, message_line, now
+from ...core.recent import Recent
 from ...core.serial import SerialRunner
+from ...core.timeline import older_than_shown, place_delayed
 from ...core.windows import Activity, Window, WindowKind, WindowList
+from ...store.records import StoredMessage
 from ...text import sanitize_line, xml_safe
-from .history import ChatHistory
-from .states import ChatStates
-from .fields import ACTION_PREFIX, MessageFacts, message_facts
-from .outbox import Outbox, Outgoing
 from ..account.session import AccountSession
+from ..conversation.encryption import Encryption, EncryptionError
+from ..conversation.history import MessageHistory, StoreSlot
+from ..conversation.message import wire_text
+from ..conversation.pipeline import MessagePipeline
+from ..stored_lines import stored_line
+from .fields import MessageFacts, message_facts
+from .archive import ChatArchive, record_of
+from .outbox import Outbox, Outgoing
+from .states import ChatStates
 
 log = logging.getLogger(__name__)
 
 ANNOUNCE_WAIT = 10.0  # seconds the catch-up waits for our presence to be in effect
+SENT_REMEMBERED = 1000  # our messages whose receipt or error we still expect
 PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
 
 
@@ -47,15 +56,19 @@ def display_name(bare_jid: str) -> str:
 
 
 class ChatService:
-    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus,
+                 store: StoreSlot, encryption: Encryption, serial: SerialRunner) -> None:
         self.session = session
         self.windows = windows
         self.bus = bus
-        self.serial = SerialRunner(f"chat {session.jid}")
-        self.history = ChatHistory(self)
+        self.serial = serial  # the account's: conversations and rooms share the store
+        self.history = MessageHistory(store, windows, self._stored_line)
+        self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=False)
+        self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
+                                   lambda jid: self.is_room(jid))
         self.states = ChatStates(self)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
-        self._sent: dict[str, tuple[Window, Line]] = {}
+        self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
         # peer -> full JID we reply to until it goes away (Gajim/Poezio resource lock)
         self._locked: dict[str, str] = {}
         self.names: dict[str, str] = {}  # peer -> display name (the roster fills it)
@@ -104,7 +117,7 @@ class ChatService:
         # An earlier run's outbox first: the catch-up recognises what of it the server has.
         self.serial.submit(self._load_outbox)
         # a fresh session (not a resumed one) may have missed messages: the archive has them
-        self.history.session_started()
+        self.archive.session_started()
         # Read the archive once our presence is in effect (the server echoes
         # it): the server keeps what comes before it in the archive only (a
         # client that queried the archive gets no offline messages), and
@@ -116,7 +129,7 @@ class ChatService:
                 await asyncio.wait_for(asyncio.shield(announced), ANNOUNCE_WAIT)
             except asyncio.TimeoutError:
                 log.info("%s: our presence did not come back; reading the archive anyway", self.session.jid)
-            await self.history.catch_up(xmpp)
+            await self.archive.catch_up(xmpp)
         self.serial.submit(catch_up)
 
     def _on_own_presence(self, presence) -> None:
@@ -128,6 +141,14 @@ class ChatService:
     # -- windows -------------------------------------------------------------------
     def name_of(self, peer: str) -> str:
         return self.names.get(peer) or display_name(peer)
+
+    def _stored_line(self, record: StoredMessage) -> Line:
+        return stored_line(record, self.own_jid if record.direction == "out" else record.peer)
+
+    def _record(self, facts: MessageFacts, delivery: str | None = None) -> StoredMessage:
+        own = facts.direction == "out"
+        nick = display_name(self.own_jid) if own else self.name_of(facts.peer)
+        return record_of(facts, nick, delivery or ("sent" if own and not facts.elsewhere else "none"))
 
     def find_window(self, peer: str) -> Window | None:
         return self.windows.find(self.session.jid, peer)
@@ -185,20 +206,18 @@ class ChatService:
         ``unseen``: history (no typing states, no live alerts) that arrived
         while we were away: what is new to us marks its window, as the same
         message from offline storage would."""
+        batch = await self.pipeline.decrypt(batch)
         corrections = [f for f in batch if f.replace_id]
         plain = [f for f in batch if not f.replace_id]
+        stored = await self.pipeline.store(plain, self._record, live=not replay)
         if not replay:
-            await self.history.in_arrival_order(plain)
-        stored = await self.history.keep(plain)
-        if not replay:
-            self.history.seen_live(plain)
+            self.archive.seen_live(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
-        for facts, rowid in zip(plain, stored):
-            if rowid is False and facts.direction == "out":
+        for facts, kept in zip(plain, stored):
+            if not kept and facts.direction == "out":
                 self._archived(facts)
-            if rowid and facts.peer not in opened:
-                if await self._show(facts, replay=replay, unseen=unseen,
-                                    rowid=rowid if rowid is not True else None):
+            if kept and facts.peer not in opened:
+                if await self._show(facts, replay=replay, unseen=unseen, rowid=kept.rowid):
                     opened.add(facts.peer)
         for facts in corrections:
             await self._apply_correction(facts)
@@ -223,32 +242,12 @@ class ChatService:
         if new_to_us:
             activity = Activity.HIGHLIGHT  # a message to us: Irssi shows queries as highlights
         if facts.delayed:
-            if not replay and _older_than_shown(window, line):
+            if not replay and older_than_shown(window, line):
                 pass  # live, whatever its stamp claims: shown where it arrived, never hidden in scrollback
-            elif not self.place_delayed(window, line):
+            elif not place_delayed(self.windows, window, line):
                 return False
         self.windows.add_line(window, line, activity, replay=replay)
         return False
-
-    def place_delayed(self, window: Window, line: Line) -> bool:
-        """A message stamped in the past (offline storage, archive): True if
-        it belongs at the end. Within what the window shows it is inserted in
-        time order; older than that, it stays in the store for scrollback."""
-        # Walk back from the end: a late message belongs near the end, and a
-        # catch-up into a long window must not scan all of it per message.
-        newest = None
-        for shown in reversed(window.lines):
-            if shown.kind is LineKind.EVENT:
-                continue
-            if newest is None:
-                newest = shown
-                if line.time >= shown.time:
-                    return True
-            if shown.time <= line.time:
-                self.windows.insert_after(window, shown, line)
-                return False
-        # empty window: the end; older than everything shown: scrollback has it
-        return newest is None
 
     def _mark_activity(self, window: Window) -> None:
         if window is not self.windows.active:
@@ -264,9 +263,9 @@ class ChatService:
 
     async def _apply_correction(self, facts: MessageFacts) -> None:
         window = self.find_window(facts.peer) or await self.open_window(facts.peer)
-        await self.history.correct(facts)
+        await self._store_correction(facts)
         own = facts.direction == "out"
-        target = self.corrections.find(facts.peer, window.lines, facts.replace_id,
+        target = self.corrections.find(facts.peer, window.lines, facts.replace_id or "",
                                        lambda line: chat_may_correct(line, own))
         if target is not None:
             self.corrections.apply(facts.peer, target, facts.body, (facts.origin_id, facts.msg_id))
@@ -277,11 +276,20 @@ class ChatService:
         line.corrected = True
         self.windows.add_line(window, line)
 
+    async def _store_correction(self, facts: MessageFacts) -> None:
+        if facts.replace_id:
+            await self.history.correct(facts.peer, facts.direction, facts.replace_id, facts.body,
+                                       correction_id=facts.origin_id or facts.msg_id, time=facts.time)
+
+    async def load_older(self, window: Window) -> int:
+        """Scrolled past the top: the store's older page, then the archive's."""
+        return await self.serial.run(lambda: self.history.load_older(window, self.archive.before))
+
     async def reveal(self, record) -> Line | None:
         """/goto: open ``record``'s conversation scrolled to it."""
         async def work():
             window = await self.open_window(record.peer)
-            line = await self.history.reveal(window, record.rowid)
+            line = await self.history.reveal(window, record.rowid, self.archive.before)
             if line is not None:
                 self.windows.reveal(window, line)
             return line
@@ -299,12 +307,12 @@ class ChatService:
         body = xml_safe(text)
         msg_id = uuid.uuid4().hex  # as slixmpp's new_id(), and there is no client before the first connect
         facts = MessageFacts(
-            peer=peer, direction="out", body=body, time=_now(), sender_full=self.own_jid,
+            peer=peer, direction="out", body=body, time=now(), sender_full=self.own_jid,
             msg_id=msg_id, origin_id=msg_id, stanza_id=None, replace_id=None, action=action,
         )
-        stored = await self.history.keep([facts], delivery="pending")
+        stored = await self.history.keep([self._record(facts, "pending")])
         line = self.line_for(facts)
-        line.rowid = stored[0] if stored[0] is not True else None
+        line.rowid = stored[0].rowid
         line.delivery = Delivery.PENDING
         self.windows.add_line(window, line)
         self._sent[msg_id] = (window, line)
@@ -317,11 +325,11 @@ class ChatService:
                 LineKind.EVENT))
         return line
 
-    def _send_stanza(self, peer: str, body: str, msg_id: str, *, action: bool = False,
-                     replace_id: str | None = None) -> None:
-        xmpp = self.session.xmpp
-        wire_body = ACTION_PREFIX + body if action else body
-        msg = xmpp.make_message(mto=self._locked.get(peer, peer), mbody=wire_body, mtype="chat")
+    async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, peer: str, body: str, msg_id: str, *,
+                           action: bool = False, replace_id: str | None = None) -> None:
+        """Build the stanza in clear and hand it to the pipeline (which
+        encrypts it if the conversation uses a scheme). EncryptionError: not sent."""
+        msg = xmpp.make_message(mto=self._locked.get(peer, peer), mbody=wire_text(body, action), mtype="chat")
         msg["id"] = msg_id
         msg["origin_id"]["id"] = msg_id
         msg["request_receipt"] = True
@@ -331,7 +339,7 @@ class ChatService:
         if "/" in peer:  # a room occupant: XEP-0045 7.5 marks private messages
             msg.xml.append(msg.xml.makeelement("{http://jabber.org/protocol/muc#user}x", {}))
         self.states.sent_active(peer)
-        msg.send()
+        await self.pipeline.send(peer, msg)
 
     # -- the outbox ----------------------------------------------------------------------
     def _on_stream_ready(self, _event) -> None:
@@ -352,8 +360,8 @@ class ChatService:
         self.serial.submit(lambda: self._flush_outbox(announce=True, resent=resent))
         # nothing sent to us was lost with the connection, unless it took a
         # reading of the archive with it
-        if xmpp is not None and not self.history.caught_up:
-            self.serial.submit(lambda: self.history.catch_up(xmpp))
+        if xmpp is not None and not self.archive.caught_up:
+            self.serial.submit(lambda: self.archive.catch_up(xmpp))
 
     def _on_stream_down(self, _event) -> None:
         self._stream_ready = False
@@ -378,7 +386,12 @@ class ChatService:
                 break  # the stream went away meanwhile: the next one sends the rest
             if entry.msg_id not in self.outbox:
                 continue  # the server turned out to have it meanwhile (the archive said so)
-            self._send_stanza(entry.peer, entry.body, entry.msg_id, action=entry.action)
+            try:
+                await self._send_stanza(xmpp, entry.peer, entry.body, entry.msg_id, action=entry.action)
+            except EncryptionError as exc:  # never in clear: failed, /retry tries again
+                self.outbox.done(entry.msg_id)
+                self._not_sent(entry, f"not encrypted: {exc}")
+                continue
             entry.in_flight = True
             sent.append(entry)
             if not sm.enabled_out:  # no stream management: handing it over is all we will know
@@ -398,8 +411,8 @@ class ChatService:
         except Exception as exc:  # an unreadable store must not stop what is typed now
             log.warning("%s: cannot read the outbox from history: %s", self.session.jid, exc)
             return
-        self.outbox.load(Outgoing(r.peer, r.body, r.origin_id or r.msg_id, r.kind == "action")
-                         for r in records if r.origin_id or r.msg_id)
+        self.outbox.load(Outgoing(r.peer, r.body, msg_id, r.kind == "action")
+                         for r in records if (msg_id := r.origin_id or r.msg_id))
 
     async def _find_line(self, entry: Outgoing) -> None:
         """A message from an earlier run: its window shows it, its mark changes as it goes."""
@@ -407,7 +420,9 @@ class ChatService:
         self._shown(entry, window)
 
     def _shown(self, entry: Outgoing, window: Window | None) -> tuple[Window, Line] | None:
-        line = next((l for l in reversed(window.lines) if l.msg_id == entry.msg_id), None) if window else None
+        if window is None:
+            return None
+        line = next((l for l in reversed(window.lines) if l.msg_id == entry.msg_id), None)
         if line is None:
             return None
         self._sent[entry.msg_id] = (window, line)
@@ -428,7 +443,7 @@ class ChatService:
         if sent is not None and sent[1].delivery is Delivery.PENDING:
             sent[1].delivery = Delivery.SENT
             self.windows.update_line(*sent)
-        self.serial.submit(lambda: self.history.sent(entry.peer, entry.msg_id))
+        self.serial.submit(lambda: self.history.set_delivery(entry.peer, entry.msg_id, "sent"))
 
     async def retry(self, window: Window) -> int:
         """Send again what failed in ``window``, and what waits there; how many."""
@@ -444,7 +459,7 @@ class ChatService:
             msg_id = line.msg_id or uuid.uuid4().hex
             line.msg_id, line.delivery = msg_id, Delivery.PENDING
             self._sent[msg_id] = (window, line)
-            await self.history.resent(window.target, msg_id)
+            await self.history.set_delivery(window.target, msg_id, "pending")  # ours to send again
             self.outbox.add(Outgoing(window.target, line.body, msg_id, line.kind is LineKind.ACTION))
             self.windows.update_line(window, line)
         left = await self._flush_outbox()
@@ -456,15 +471,21 @@ class ChatService:
 
     async def _correct_last(self, window: Window, text: str) -> Line | None:
         last = last_own_chat_line(window.lines)
-        if last is None or not self.session.online or not window.target:
+        xmpp = self.session.xmpp
+        if last is None or xmpp is None or not self.session.online or not window.target:
             return None
         body = xml_safe(text)
-        new_id = self.session.xmpp.new_id()
-        facts = MessageFacts(peer=window.target, direction="out", body=body, time=_now(),
+        new_id = xmpp.new_id()
+        facts = MessageFacts(peer=window.target, direction="out", body=body, time=now(),
                              sender_full=self.own_jid, msg_id=new_id, origin_id=new_id,
                              stanza_id=None, replace_id=last.msg_id, action=last.kind is LineKind.ACTION)
-        await self.history.correct(facts)
-        self._send_stanza(window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
+        try:
+            await self._send_stanza(xmpp, window.target, body, new_id, action=facts.action, replace_id=last.msg_id)
+        except EncryptionError as exc:  # the line stays as it was: the correction never left
+            self.windows.insert_after(window, last, Line(f"correction not sent: not encrypted: {exc}",
+                                                         LineKind.ERROR))
+            return last
+        await self._store_correction(facts)
         self.corrections.apply(window.target, last, body, (new_id,))
         self.windows.update_line(window, last, reflow=True)
         return last
@@ -476,10 +497,7 @@ class ChatService:
             return
         window, line = sent
         self.outbox.done(line.msg_id)  # it arrived: whatever the ack's fate, not ours to send
-        if line.delivery is not Delivery.FAILED:
-            line.delivery = Delivery.DELIVERED
-            self.windows.update_line(window, line)
-            self.serial.submit(lambda: self.history.delivered(window.target, line.msg_id))
+        self.pipeline.delivered(window, line)
 
     def _on_error(self, msg: slixmpp.Message) -> None:
         sent = self._sent.get(msg["id"])
@@ -493,21 +511,15 @@ class ChatService:
             if window is not None:
                 self.windows.add_line(window, Line(f"error from {peer}: {reason}", LineKind.ERROR))
             return
-        window, line = sent
-        self.outbox.done(line.msg_id)  # answered: /retry sends it again
-        line.delivery = Delivery.FAILED
-        self.windows.update_line(window, line)
-        self.windows.insert_after(window, line, Line(
-            f"not delivered to {peer}: {reason} — /retry sends it again", LineKind.ERROR))
-        self.serial.submit(lambda: self.history.failed(window.target, line.msg_id, reason))
+        self.outbox.done(sent[1].msg_id)  # answered: /retry sends it again
+        self._failed(*sent, f"not delivered to {peer}: {reason}", reason)
 
+    def _not_sent(self, entry: Outgoing, reason: str) -> None:
+        sent = self._sent.get(entry.msg_id) or self._shown(entry, self.find_window(entry.peer))
+        if sent is not None:
+            self._failed(*sent, f"not sent to {entry.peer}: {reason}", reason)
 
-def _older_than_shown(window: Window, line: Line) -> bool:
-    first = next((shown for shown in window.lines if shown.kind is not LineKind.EVENT), None)
-    return first is not None and line.time < first.time
+    def _failed(self, window: Window, line: Line, text: str, reason: str) -> None:
+        self.pipeline.failed(window, line, reason)
+        self.windows.insert_after(window, line, Line(f"{text} — /retry sends it again", LineKind.ERROR))
 
-
-def _now():
-    from datetime import datetime, timezone
-
-    return datetime.now(timezone.utc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..conversation.protocol import ConversationError
+
 # error condition of a refused join (XEP-0045 7.2) -> what it means for the user
 JOIN_ERRORS = {
     "not-authorized": "a password is required, or it is wrong (/join {room} PASSWORD)",
@@ -16,7 +18,7 @@ JOIN_ERRORS = {
 }
 
 
-class MucError(Exception):
+class MucError(ConversationError):
     """A room operation that failed; ``str()`` is one line for the user."""
 
 

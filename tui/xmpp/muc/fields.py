@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...text import sanitize_line
-from ..chat.fields import _origin_id, _replace_id, message_text, message_time
-
-MUC_USER = "http://jabber.org/protocol/muc#user"
-SID = "urn:xmpp:sid:0"
+from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
 
 
 @dataclass(slots=True)
@@ -29,6 +26,11 @@ class RoomMessage:
     replace_id: str | None = None
     action: bool = False
     delayed: bool = False
+    stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
+
+    @property
+    def peer(self) -> str:  # what a conversation is keyed by, in the history and the pipeline
+        return self.room
 
 
 @dataclass(slots=True)
@@ -51,13 +53,6 @@ class OccupantPresence:
         return 110 in self.codes
 
 
-def _room_stanza_id(msg, room: str) -> str | None:
-    for element in msg.xml.findall(f"{{{SID}}}stanza-id"):
-        if (element.get("by") or "").lower() == room:
-            return element.get("id") or None
-    return None
-
-
 def room_message(msg, *, archived_id: str | None = None,
                  archived_time: datetime | None = None) -> RoomMessage | None:
     """A groupchat message with a body, or None."""
@@ -70,9 +65,9 @@ def room_message(msg, *, archived_id: str | None = None,
     time, delayed = message_time(msg, archived_time)
     return RoomMessage(
         room=room, nick=sanitize_line(sender.resource), body=body, time=time,
-        msg_id=msg["id"] or None, origin_id=_origin_id(msg),
-        stanza_id=archived_id or _room_stanza_id(msg, room), replace_id=_replace_id(msg),
-        action=action, delayed=delayed,
+        msg_id=msg["id"] or None, origin_id=origin_id(msg),
+        stanza_id=archived_id or stanza_id_by(msg, room), replace_id=replace_id(msg),
+        action=action, delayed=delayed, stanza=msg,
     )
 
 

@@ -13,92 +13,112 @@ if the correction is ours); otherwise they show as a message of their own.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Awaitable, Callable
 
 import slixmpp
 
 from ...core.corrections import Corrections, last_own_room_line, room_may_correct
 from ...core.highlight import mentions
-from ...core.model import Delivery, Line, LineKind, message_line
+from ...core.model import Delivery, Line, LineKind, message_line, now
+from ...core.recent import Recent
 from ...core.room import Room
-from ...core.windows import Activity, Window
+from ...core.serial import SerialRunner
+from ...core.timeline import place_delayed
+from ...core.windows import Activity, Window, WindowList
 from ...text import xml_safe
-from .. import archive_reader
-from ..archive_reader import ArchiveError
+from ..account.session import AccountSession
+from ..conversation import archive as archive_reader
+from ..conversation.archive import ArchiveError
+from ..conversation.encryption import EncryptionError
+from ..conversation.message import wire_text
+from ..conversation.pipeline import MessagePipeline
 from .errors import MucError, local_part
 from .fields import RoomMessage, room_message
-from .history import record_of, stand_in_of
-
-if TYPE_CHECKING:
-    from .service import MucService
+from .archive import RoomArchive, record_of, stand_in_of
 
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
+ECHOES_AWAITED = 1000  # our lines whose echo from the room we still expect
 
 
 class RoomMessages:
-    def __init__(self, muc: "MucService") -> None:
-        self.muc = muc
-        self._echoes: dict[str, tuple[Window, Line]] = {}  # id of what we sent -> its line
+    """A room's messages through the pipeline: live, ours (and their echo), the archive's."""
+
+    def __init__(self, session: AccountSession, windows: WindowList, serial: SerialRunner,
+                 rooms: dict[str, Room], wanted: set[str], pipeline: MessagePipeline, archive: RoomArchive,
+                 open_window: Callable[[str], Awaitable[Window]],
+                 say: Callable[..., None], highlight_words: Callable[[], tuple[str, ...]]) -> None:
+        self.session = session
+        self.windows = windows
+        self.serial = serial
+        self.rooms = rooms  # the service's rooms, by JID
+        self.wanted = wanted  # rooms we mean to be in
+        self.pipeline = pipeline
+        self.history = pipeline.history
+        self.archive = archive
+        self.open_window = open_window
+        self.say = say
+        self.highlight_words = highlight_words
+        self._echoes: Recent[str, tuple[Window, Line]] = Recent(ECHOES_AWAITED)  # id we sent -> its line
         self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
         self.corrections = Corrections()
 
+    def awaiting_echo(self, line: Line) -> bool:
+        """Is ``line`` (ours) still waiting for the room to send it back?"""
+        return any(shown is line for _, shown in self._echoes.values())
+
     def on_message(self, msg: slixmpp.Message) -> None:
         m = room_message(msg)
-        if m is None or m.room not in self.muc.wanted:
+        if m is None or m.room not in self.wanted:
             return
-        room = self.muc.rooms[m.room]
+        room = self.rooms[m.room]
         if not m.nick:  # the room itself speaks (configuration notices)
-            self.muc.say(m.room, m.body)
+            self.say(m.room, m.body)
             return
-        self.muc.serial.submit(lambda: self._receive(room, m))
+        self.serial.submit(lambda: self._receive(room, m))
 
     async def _receive(self, room: Room, m: RoomMessage) -> None:
+        decrypted = await self.pipeline.decrypt([m])
+        if not decrypted:
+            return  # an encryption scheme's own message
         echo = self._echoes.pop(m.origin_id or "", None) or self._echoes.pop(m.msg_id or "", None)
         if m.replace_id:
             if echo is None:  # the echo of our own correction: already applied when sent
                 await self._apply_correction(room, m, replay=False)
             return
         own = echo is not None or m.nick == room.nick
-        if echo is None:
-            await self.muc.history.in_arrival_order(m)
-        stored = await self.muc.history.keep([record_of(m, "out" if own else "in")])
+        stored = await self.pipeline.store([m], lambda m: record_of(m, "out" if own else "in"), live=echo is None)
         if echo is not None:
-            window, line = echo
-            line.delivery = Delivery.DELIVERED  # the room distributed it
-            self.muc.windows.update_line(window, line)
-            if line.msg_id:
-                await self.muc.history.delivered(room.jid, line.msg_id)
+            self.pipeline.delivered(*echo)  # the room distributed it
             return
         if not stored[0]:
             return  # already shown (archive catch-up, or a duplicate)
-        window = await self.muc.open_window(room.jid)
+        window = await self.open_window(room.jid)
         line = self.line_for(room, m, own=own, replay=False)
-        if stored[0] is not True:
-            line.rowid = stored[0].rowid
+        line.rowid = stored[0].rowid
         room.spoke(m.nick)
-        self.muc.windows.add_line(window, line)
+        self.windows.add_line(window, line)
 
     def line_for(self, room: Room, m: RoomMessage, *, own: bool, replay: bool) -> Line:
-        highlight = not own and not replay and mentions(m.body, room.nick, self.muc.highlight_words)
+        highlight = not own and not replay and mentions(m.body, room.nick, self.highlight_words())
         return message_line(m.body, own=own, action=m.action, nick=m.nick, time=m.time,
                             msg_id=m.origin_id or m.msg_id, colour_key=m.nick, highlight=highlight,
                             delivery=Delivery.NONE if replay else Delivery.SENT)
 
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then the marker."""
-        xmpp = self.muc.session.xmpp
+        xmpp = self.session.xmpp
         try:
-            missed, complete = await self.muc.history.fetch_missed(xmpp, room.jid) if xmpp is not None \
+            missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
                 else ([], True)
         except ArchiveError as exc:
             self._catch_up_failed(room, exc)
             return
         self._tries.pop(room.jid, None)
-        window = await self.muc.open_window(room.jid)
+        missed = await self.pipeline.decrypt(missed)
+        window = await self.open_window(room.jid)
         if not complete:
-            self.muc.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
+            self.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
         run: list[RoomMessage] = []  # messages stored and shown together; a correction waits for them
         for m in missed:
             if m.replace_id:
@@ -113,43 +133,42 @@ class RoomMessages:
     def _catch_up_failed(self, room: Room, exc: Exception) -> None:
         """Say it and try again a few times while we are in the room (a
         rejoin, or a resumed session, reads again anyway)."""
-        if not self.muc.session.online or not room.joined:
+        if not self.session.online or not room.joined:
             return
         tries = self._tries.get(room.jid, 0)
         if tries < len(archive_reader.RETRY_DELAYS):
             delay = archive_reader.RETRY_DELAYS[tries]
             self._tries[room.jid] = tries + 1
-            self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}); trying again in {delay:g} s",
+            self.say(room.jid, f"Could not read the archive of {room.jid} ({exc}); trying again in {delay:g} s",
                          LineKind.ERROR)
             asyncio.get_running_loop().call_later(delay, self._read_again, room)
         else:
             self._tries.pop(room.jid, None)
-            self.muc.say(room.jid, f"Could not read the archive of {room.jid} ({exc}): lines said while you were "
+            self.say(room.jid, f"Could not read the archive of {room.jid} ({exc}): lines said while you were "
                                    "away may be missing — /cycle reads it again", LineKind.ERROR)
 
     def _read_again(self, room: Room) -> None:
-        if room.joined and room.jid in self.muc.wanted and self.muc.session.online:
-            self.muc.serial.submit(lambda: self.catch_up(room))
+        if room.joined and room.jid in self.wanted and self.session.online:
+            self.serial.submit(lambda: self.catch_up(room))
 
     async def _replay(self, room: Room, window: Window, missed: list[RoomMessage]) -> None:
-        records = [record_of(m, "out" if m.nick == room.nick else "in") for m in missed]
-        stored = await self.muc.history.keep(records)
-        for m, record, new in zip(missed, records, stored):
-            if new:
-                line = self.line_for(room, m, own=record.direction == "out", replay=True)
-                if new is not True:
-                    line.rowid = new.rowid
+        stored = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == room.nick else "in"),
+                                           live=False)
+        for m, kept in zip(missed, stored):
+            if kept:
+                line = self.line_for(room, m, own=m.nick == room.nick, replay=True)
+                line.rowid = kept.rowid
                 # read again after a failure, it may be older than lines shown live since: in time order
-                if self.muc.chat.place_delayed(window, line):
-                    self.muc.windows.add_line(window, line, Activity.NONE, replay=True)
+                if place_delayed(self.windows, window, line):
+                    self.windows.add_line(window, line, Activity.NONE, replay=True)
 
     async def _apply_correction(self, room: Room, m: RoomMessage, *, replay: bool) -> None:
         """Replace the line (and stored message) ``m`` corrects, if its writer sent ``m``."""
         own = m.nick == room.nick
         direction = "out" if own else "in"
-        window = await self.muc.open_window(room.jid)
-        record = await self.muc.history.correct(m, direction)  # the store checks nick and direction
-        target = self.corrections.find(room.jid, window.lines, m.replace_id,
+        window = await self.open_window(room.jid)
+        record = await self._store_correction(m, direction)  # the store checks nick and direction
+        target = self.corrections.find(room.jid, window.lines, m.replace_id or "",
                                        lambda line: room_may_correct(line, m.nick, own, room.nick),
                                        rowid=record.rowid if record is not None else None)
         if not replay:
@@ -157,27 +176,31 @@ class RoomMessages:
         if target is not None:
             self.corrections.apply(room.jid, target, m.body, (m.origin_id, m.msg_id))
             if not replay:
-                target.highlight = not own and mentions(m.body, room.nick, self.muc.highlight_words)
-            self.muc.windows.update_line(window, target, reflow=True)
+                target.highlight = not own and mentions(m.body, room.nick, self.highlight_words())
+            self.windows.update_line(window, target, reflow=True)
             return
         if record is not None and replay:
             return  # a stored message out of sight: scrollback shows it corrected
         # Someone else's line has that id: not theirs to change, so a message of their own.
         # Otherwise the original is not shown: the corrected text stands in for it.
-        forged = self.corrections.names_a_line(room.jid, window.lines, m.replace_id)
+        forged = self.corrections.names_a_line(room.jid, window.lines, m.replace_id or "")
         line = self.line_for(room, m, own=own, replay=replay)
         if record is None:
-            stored = await self.muc.history.keep([record_of(m, direction) if forged else stand_in_of(m, direction)])
+            stored = await self.history.keep([record_of(m, direction) if forged else stand_in_of(m, direction)])
             if not stored[0]:
                 return  # kept before (the archive read again): shown then
-            if stored[0] is not True:
+            if stored[0].rowid is not None:
                 line.rowid = stored[0].rowid
                 if not forged:
-                    await self.muc.history.correct(m, direction)  # marked corrected, chains found
+                    await self._store_correction(m, direction)  # marked corrected, chains found
         if not forged:  # in the original's place: its later corrections land here
             line.msg_id = m.replace_id
             self.corrections.apply(room.jid, line, m.body, (m.origin_id, m.msg_id))
-        self.muc.windows.add_line(window, line, Activity.NONE if replay else None, replay=replay)
+        self.windows.add_line(window, line, Activity.NONE if replay else None, replay=replay)
+
+    async def _store_correction(self, m: RoomMessage, direction: str):
+        return await self.history.correct(m.room, direction, m.replace_id or "", m.body, nick=m.nick,
+                                          correction_id=m.origin_id or m.msg_id)
 
     def _mark_new(self, window: Window) -> None:
         """Separate the history shown so far from what comes now (once per join)."""
@@ -186,41 +209,46 @@ class RoomMessages:
             if line.body == NEW_MARKER and line.kind is LineKind.EVENT:
                 return  # nothing new since the last marker
             if line.kind in messages:
-                self.muc.windows.add_line(window, Line(NEW_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
+                self.windows.add_line(window, Line(NEW_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
                 return
 
     def _in_room(self, room_jid: str) -> tuple[Room, slixmpp.ClientXMPP]:
-        room = self.muc.rooms.get(room_jid)
-        xmpp = self.muc.session.xmpp
-        if room is None or not room.joined or xmpp is None or not self.muc.session.online:
+        room = self.rooms.get(room_jid)
+        xmpp = self.session.xmpp
+        if room is None or not room.joined or xmpp is None or not self.session.online:
             raise MucError(f"You are not in {room_jid}: /join {local_part(room_jid)} first")
         return room, xmpp
 
     async def send(self, room_jid: str, text: str, *, action: bool = False) -> Line:
         """Say ``text`` in the room: stored, shown, sent; the room's echo marks it delivered."""
         self._in_room(room_jid.lower())
-        return await self.muc.serial.run(lambda: self._send(room_jid.lower(), text, action))
+        return await self.serial.run(lambda: self._send(room_jid.lower(), text, action))
 
     async def _send(self, room_jid: str, text: str, action: bool) -> Line:
         room, xmpp = self._in_room(room_jid)
         msg_id = xmpp.new_id()
-        m = RoomMessage(room=room_jid, nick=room.nick, body=xml_safe(text), time=datetime.now(timezone.utc),
+        m = RoomMessage(room=room_jid, nick=room.nick, body=xml_safe(text), time=now(),
                         msg_id=msg_id, origin_id=msg_id, stanza_id=None, action=action)
-        stored = await self.muc.history.keep([record_of(m, "out", delivery="sent")])
-        window = await self.muc.open_window(room_jid)
+        stored = await self.history.keep([record_of(m, "out", delivery="sent")])
+        window = await self.open_window(room_jid)
         line = self.line_for(room, m, own=True, replay=False)
-        if stored[0] not in (None, True):
-            line.rowid = stored[0].rowid
-        self.muc.windows.add_line(window, line)
+        line.rowid = stored[0].rowid
+        self.windows.add_line(window, line)
         self._echoes[msg_id] = (window, line)
-        self._send_stanza(xmpp, m)
+        try:
+            await self._send_stanza(xmpp, m)
+        except EncryptionError as exc:  # never in clear
+            self._echoes.pop(msg_id)
+            self.pipeline.failed(window, line, f"not encrypted: {exc}")
+            self.windows.insert_after(window, line, Line(f"not sent to {room_jid}: not encrypted: {exc}",
+                                                         LineKind.ERROR))
         return line
 
     async def correct_last(self, window: Window, text: str) -> Line | None:
         """XEP-0308: replace our last message in the room ``window`` with ``text``;
         None when there is none (written under the nick we have now)."""
         self._in_room(window.target or "")
-        return await self.muc.serial.run(lambda: self._correct_last(window, text))
+        return await self.serial.run(lambda: self._correct_last(window, text))
 
     async def _correct_last(self, window: Window, text: str) -> Line | None:
         room, xmpp = self._in_room(window.target or "")
@@ -228,22 +256,26 @@ class RoomMessages:
         if last is None:
             return None
         new_id = xmpp.new_id()
-        m = RoomMessage(room=room.jid, nick=room.nick, body=xml_safe(text), time=datetime.now(timezone.utc),
+        m = RoomMessage(room=room.jid, nick=room.nick, body=xml_safe(text), time=now(),
                         msg_id=new_id, origin_id=new_id, stanza_id=None, replace_id=last.msg_id,
                         action=last.kind is LineKind.ACTION)
-        await self.muc.history.correct(m, "out")
+        try:
+            await self._send_stanza(xmpp, m)
+        except EncryptionError as exc:  # the line stays as it was: the correction never left
+            self.windows.insert_after(window, last, Line(f"correction not sent: not encrypted: {exc}",
+                                                         LineKind.ERROR))
+            return last
+        await self._store_correction(m, "out")
         self.corrections.apply(room.jid, last, m.body, (new_id,))
-        self.muc.windows.update_line(window, last, reflow=True)
+        self.windows.update_line(window, last, reflow=True)
         self._echoes[new_id] = (window, last)  # its echo changes nothing more
-        self._send_stanza(xmpp, m)
         return last
 
-    @staticmethod
-    def _send_stanza(xmpp: slixmpp.ClientXMPP, m: RoomMessage) -> None:
-        body = ("/me " + m.body) if m.action else m.body
-        msg = xmpp.make_message(mto=m.room, mbody=body, mtype="groupchat")
+    async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, m: RoomMessage) -> None:
+        """Built in clear, handed to the pipeline (encrypted if the room uses a scheme)."""
+        msg = xmpp.make_message(mto=m.room, mbody=wire_text(m.body, m.action), mtype="groupchat")
         msg["id"] = m.msg_id
         msg["origin_id"]["id"] = m.origin_id
         if m.replace_id:
             msg["replace"]["id"] = m.replace_id
-        msg.send()
+        await self.pipeline.send(m.room, msg)

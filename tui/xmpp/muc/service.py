@@ -27,11 +27,18 @@ from ...text import sanitize_line, xml_safe
 from .disco import accept_default_configuration, discover_service, list_rooms
 from .errors import JOIN_ERRORS, JoinRefused, MucError, local_part
 from .fields import Invitation, OccupantPresence, occupant_presence
-from .history import RoomHistory
+from ...core.serial import SerialRunner
+from ...store.records import StoredMessage
+from ..account.session import AccountSession
+from ..conversation.archive import ArchiveError
+from ..conversation.encryption import Encryption
+from ..conversation.history import MessageHistory, StoreSlot
+from ..conversation.pipeline import MessagePipeline
+from ..stored_lines import stored_line
+from .archive import RoomArchive, record_of
 from .messages import NEW_MARKER, RoomMessages  # noqa: F401  (NEW_MARKER: re-exported)
 from .people import RoomPeople
 from .presence import apply_presence
-from ..account.session import AccountSession
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +46,26 @@ PLUGINS = ("xep_0030", "xep_0045", "xep_0249", "xep_0092", "xep_0313", "xep_0359
 JOIN_TIMEOUT = 20.0
 NICK_RETRIES = 3  # alice, alice_, alice__
 class MucService(CoalescedChanges):
-    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus, chat) -> None:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus, store: StoreSlot,
+                 encryption: Encryption, serial: SerialRunner) -> None:
         self.session = session
         self.windows = windows
         self.bus = bus
-        self.chat = chat
-        self.serial = chat.serial  # one queue per account: rooms and conversations share the store
-        self.history = RoomHistory(self)
-        self.messages = RoomMessages(self)
-        self.people = RoomPeople(self)
+        self.serial = serial  # one queue per account: rooms and conversations share the store
         self.rooms: dict[str, Room] = {}
+        self.wanted: set[str] = set()  # rooms we mean to be in: rejoined after a fresh session
+        self.history = MessageHistory(store, windows, _stored_line)
+        self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=True)
+        self.archive = RoomArchive(self.history)
+        self.messages = RoomMessages(session, windows, serial, self.rooms, self.wanted, self.pipeline,
+                                     self.archive, self.open_window, self.say, lambda: self.highlight_words)
+        self.people = RoomPeople(self)
         # configuration (tui.app passes the config file's values)
         self.nick: str | None = None
         self.service: str | None = None
         self.hide_joins_above = 50
         self.highlight_words: tuple[str, ...] = ()
         self._discovered: str | None = None
-        self.wanted: set[str] = set()  # rooms we mean to be in: rejoined after a fresh session
         self._joining: dict[str, asyncio.Future] = {}
         self._join_tasks: dict[str, asyncio.Future] = {}
         self._topic_seen: set[str] = set()  # rooms whose topic was shown since joining
@@ -122,6 +132,27 @@ class MucService(CoalescedChanges):
             self.windows.switch(window.number)
         return window
 
+    async def load_older(self, window: Window) -> int:
+        """Scrolled past the top of a room window: the store's older page, then the room archive's."""
+        return await self.serial.run(lambda: self.history.load_older(window, self._archive_before))
+
+    async def _archive_before(self, window: Window, end) -> int:
+        xmpp, room = self.session.xmpp, window.target
+        if xmpp is None or not self.session.online or not room:
+            return 0
+        try:
+            missed, last = await self.archive.before(xmpp, room, end)
+        except ArchiveError as exc:  # scrollback is a comfort, not a must
+            log.info("archive of %s before %s: %s", room, end, exc)
+            return 0
+        if last:
+            self.history.archive_exhausted(window)
+        nick = self.rooms[room].nick if room in self.rooms else None
+        missed = await self.pipeline.decrypt(missed)
+        kept = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == nick else "in"),
+                                         live=False)
+        return sum(1 for k in kept if k)
+
     def say(self, room: str, text: str, kind: LineKind = LineKind.EVENT, *,
             quiet: bool = False) -> None:
         """An event line in the room's window, in order with its messages."""
@@ -153,7 +184,7 @@ class MucService(CoalescedChanges):
         if self.service:
             return self.service
         if self._discovered is None:
-            xmpp = self._client()
+            xmpp = self.session.online_client(MucError)
             self._discovered = await discover_service(xmpp, self.session.jid.partition("@")[2])
         if self._discovered is None:
             raise MucError("No group chat service found on your server: use /join room@service "
@@ -177,7 +208,7 @@ class MucService(CoalescedChanges):
         return room
 
     async def _join(self, room_jid: str, nick: str | None, password: str | None, *, focus: bool) -> Room:
-        xmpp = self._client()
+        xmpp = self.session.online_client(MucError)
         room = self.rooms.setdefault(room_jid, Room(room_jid))
         if room.joined and room_jid in self.wanted:
             await self.serial.run(lambda: self.open_window(room_jid, focus=focus))
@@ -338,13 +369,13 @@ class MucService(CoalescedChanges):
         room = self.rooms.get(room_jid)
         if room is None or not room.joined:
             raise MucError(f"You are not in {room_jid}")
-        self._client().send_presence(pto=f"{room_jid}/{new_nick}")
+        self.session.online_client(MucError).send_presence(pto=f"{room_jid}/{new_nick}")
 
     def set_topic(self, room_jid: str, topic: str) -> None:
-        self._client().plugin["xep_0045"].set_subject(room_jid, xml_safe(topic))
+        self.session.online_client(MucError).plugin["xep_0045"].set_subject(room_jid, xml_safe(topic))
 
     def invite(self, room_jid: str, jid: str, reason: str = "") -> None:
-        self._client().plugin["xep_0045"].invite(room_jid, jid, xml_safe(reason))
+        self.session.online_client(MucError).plugin["xep_0045"].invite(room_jid, jid, xml_safe(reason))
 
     @property
     def invitations(self) -> list[Invitation]:
@@ -361,7 +392,7 @@ class MucService(CoalescedChanges):
         return await self.people.accept(room_jid)
 
     async def list(self, service: str | None = None):
-        xmpp = self._client()
+        xmpp = self.session.online_client(MucError)
         return await list_rooms(xmpp, service or await self.muc_service())
 
     # -- connection --------------------------------------------------------------------
@@ -387,7 +418,7 @@ class MucService(CoalescedChanges):
                 room.joined = True
                 room.version += 1
                 self.changed(room_jid)
-        for room_jid in self.history.unread():  # a reading of its archive went with the connection
+        for room_jid in self.archive.unread():  # a reading of its archive went with the connection
             room = self.rooms.get(room_jid)
             if room is not None and room.joined and room_jid in self.wanted:
                 self.serial.submit(lambda room=room: self.messages.catch_up(room))
@@ -399,3 +430,7 @@ class MucService(CoalescedChanges):
                 room.joined = False
                 room.version += 1
                 self.changed(room_jid)
+
+
+def _stored_line(record: StoredMessage):
+    return stored_line(record, record.nick)  # a room colours by nick

@@ -1,4 +1,5 @@
-"""Reading a message archive (XEP-0313) page by page, failures included.
+"""Reading a message archive (XEP-0313) page by page, failures included:
+our own archive and rooms' alike.
 
 slixmpp's ``iterate`` ends quietly when a page fails (it turns IqError and
 IqTimeout into the end of the iteration) and waits 120 s for an answer
@@ -22,6 +23,8 @@ from datetime import datetime
 import slixmpp
 from slixmpp.xmlstream.handler import Collector
 from slixmpp.xmlstream.matcher import MatchXMLMask
+
+from ..stamps import delay_stamp
 
 PAGE_TIMEOUT = 20.0  # seconds for one page's answer
 # A catch-up that failed (no answer, connection lost) is read again after
@@ -52,7 +55,26 @@ class ArchiveQuery:
     archive: str | None = None  # the archive's JID (a room); None: our own
     with_jid: str | None = None
     start: datetime | None = None
+    end: datetime | None = None
     after_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Archived:
+    """One result of a reading, unwrapped: the message the archive kept,
+    its archive id and stamp (which win over what the message says), and
+    who delivered the result (the archive itself, or someone pretending)."""
+    stanza: slixmpp.Message
+    archive_id: str | None
+    stamp: datetime | None
+    sender: slixmpp.JID
+
+
+def unwrap(result: slixmpp.Message) -> Archived:
+    mam_result = result["mam_result"]
+    forwarded = mam_result["forwarded"]
+    # the archive's stamp; slixmpp's own parser raises on a bad one
+    return Archived(forwarded["stanza"], mam_result["id"] or None, delay_stamp(forwarded.xml), result["from"])
 
 
 async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> list:
@@ -94,6 +116,8 @@ async def _page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,
     mam["queryid"] = query_id
     if query.start is not None:
         mam["start"] = query.start
+    if query.end is not None:
+        mam["end"] = query.end
     if query.with_jid is not None:
         mam["with"] = slixmpp.JID(query.with_jid)
     if query.after_id is not None:

@@ -1,4 +1,4 @@
-"""A room's past: the account's history store, and the room's archive.
+"""A room's past: the room's archive, read when we join (and again when a reading failed).
 
 - Joining asks the room for no legacy history (``maxstanzas=0``): the
   room's archive (XEP-0313 with the room as archive) is read instead: what
@@ -19,31 +19,20 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 import slixmpp
 
-from ...core.model import Line
 from ...store.records import StoredMessage
-from .. import archive_reader
-from ..archive_reader import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused
-from ..chat.history import after_floor
-from ..stamps import delay_stamp
-from ..stored_lines import stored_line
+from ..conversation import archive as archive_reader
+from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused, unwrap
+from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floor, before_ceiling
 from .fields import RoomMessage, room_message
-
-if TYPE_CHECKING:
-    from ...core.windows import Window
-    from .service import MucService
 
 log = logging.getLogger(__name__)
 
-OPEN_LINES = 200  # stored lines a room window opens with
-MAM_PAGE = 100
 FIRST_JOIN_MESSAGES = 50  # a room never seen: this much of its archive
 MAX_CATCH_UP = 2000  # after a long absence, at most this many (newest) are fetched
-CLOCK_MARGIN = timedelta(minutes=5)
 
 
 def record_of(m: RoomMessage, direction: str, delivery: str = "none") -> StoredMessage:
@@ -63,68 +52,24 @@ def stand_in_of(m: RoomMessage, direction: str) -> StoredMessage:
     return record
 
 
-def line_of(record: StoredMessage) -> Line:
-    return stored_line(record, record.nick)  # a room colours by nick
+class RoomArchive:
+    """Reading rooms' archives: what we missed, and older pages."""
 
-
-class RoomHistory:
-    def __init__(self, muc: "MucService") -> None:
-        self.muc = muc
+    def __init__(self, history: MessageHistory) -> None:
+        self.history = history
         # room -> (stanza-id, time) of the newest message we had when we
         # joined, while the archive after it has not been read
-        self._unread: dict[str, tuple[str | None, object]] = {}
+        self._unread: dict[str, tuple[str | None, datetime | None]] = {}
 
-    @property
-    def db(self):
-        # one store per account, shared with the conversations
-        return self.muc.chat.history.db
-
-    async def keep(self, batch: list[StoredMessage]) -> list[StoredMessage | None | bool]:
-        """Store ``batch``: for each its record if new (True without a store), None if known."""
-        if self.db is None or not batch:
-            return [True] * len(batch)
-        try:
-            return await self.db.add_many(batch)
-        except Exception as exc:  # a full disk must not lose the line on screen
-            log.warning("cannot store room messages: %s", exc)
-            return [True] * len(batch)
-
-    async def in_arrival_order(self, m: RoomMessage) -> None:
-        """A live line stamped in the past (re-sent by the server after a
-        resumption) came after everything we hold of its room: a whole-second
-        stamp just before the newest of it is nudged after it."""
-        if not m.delayed or self.db is None:
-            return
-        try:
-            floor = await self.db.newest_time(m.room)
-        except Exception as exc:  # a failing store must not lose the line
-            log.info("history: newest of %s unavailable: %s", m.room, exc)
-            return
-        if floor is not None:
-            after_floor(m, floor)
-
-    async def correct(self, m: RoomMessage, direction: str) -> StoredMessage | None:
-        """Apply the correction ``m`` to the stored message it names, if that was
-        written by the same nick in the same direction; the record, or None."""
-        if self.db is None or not m.replace_id:
-            return None
-        try:
-            return await self.db.apply_correction(m.room, direction, m.replace_id, m.body, nick=m.nick,
-                                                  correction_id=m.origin_id or m.msg_id)
-        except Exception as exc:
-            log.warning("cannot store a correction in %s: %s", m.room, exc)
-            return None
-
-    async def delivered(self, room: str, msg_id: str) -> None:
-        if self.db is not None:
-            await self.db.set_delivery(room, msg_id, "delivered")
-
-    async def load_latest(self, window: "Window", room: str) -> None:
-        if self.db is None:
-            return
-        records = await self.db.latest(room, OPEN_LINES)
-        if records:
-            self.muc.windows.prepend_lines(window, [line_of(r) for r in records])
+    async def before(self, xmpp: slixmpp.ClientXMPP, room: str, end) -> tuple[list[RoomMessage], bool]:
+        """The room archive's page before ``end`` (scrollback; corrections
+        left out: the store has them applied), and whether it was the last."""
+        read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room, end=end), page=MAM_PAGE,
+                                           limit=MAM_PAGE)
+        plain = [m for m in await self._collect(read.results, room) if not m.replace_id]
+        if end is not None:
+            before_ceiling(plain, end)
+        return plain, len(read.results) < MAM_PAGE
 
     async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> tuple[list[RoomMessage], bool]:
         """What the room's archive holds after the newest message we had when
@@ -138,8 +83,9 @@ class RoomHistory:
         anchor = self._unread.get(room)
         if anchor is None:
             anchor = (None, None)
-            if self.db is not None:
-                anchor = (await self.db.newest_stanza_id(room), await self.db.newest_time(room))
+            db = self.history.db
+            if db is not None:
+                anchor = (await db.newest_stanza_id(room), await self.history.newest_time(room))
             self._unread[room] = anchor
         after, newest = anchor
         try:
@@ -162,10 +108,11 @@ class RoomHistory:
             log.info("room archive of %s unavailable: %s", room, exc)
             self._unread.pop(room, None)
             return [], True
-        missed = await self._collect(_each(read.results), room)
-        floor = newest
-        for m in missed if floor is not None else ():
-            floor = after_floor(m, floor)  # coarse archive stamps after what we hold
+        missed = await self._collect(read.results, room)
+        if newest is not None:
+            floor = newest
+            for m in missed:
+                floor = after_floor(m, floor)  # coarse archive stamps after what we hold
         self._unread.pop(room, None)
         return missed, read.complete
 
@@ -173,26 +120,20 @@ class RoomHistory:
         """Rooms whose reading of the archive has not succeeded since they were joined."""
         return sorted(self._unread)
 
-    async def _collect(self, results, room: str) -> list[RoomMessage]:
+    async def _collect(self, results: list, room: str) -> list[RoomMessage]:
         """The room's messages among ``results``: what the room's archive
         forwards as said by another JID (someone's 1:1 chat, another room)
         is not the room's to tell, and is dropped."""
         found: list[RoomMessage] = []
-        async for result in results:
-            mam_result = result["mam_result"]
-            forwarded = mam_result["forwarded"]
-            message = room_message(forwarded["stanza"], archived_id=mam_result["id"] or None,
-                                   archived_time=delay_stamp(forwarded.xml))
+        for result in results:
+            archived = unwrap(result)
+            message = room_message(archived.stanza, archived_id=archived.archive_id, archived_time=archived.stamp)
             if message is None:
                 continue
-            if message.room != room or (result["from"].bare or "").lower() != room:
+            if message.room != room or (archived.sender.bare or "").lower() != room:
                 log.info("ignored a result of %s's archive from %s (%s)", room,
-                         forwarded["stanza"]["from"], result["from"])
+                         archived.stanza["from"], archived.sender)
                 continue
+            message.stanza = archived.stanza  # decrypted by the pipeline, like a live one
             found.append(message)
         return found
-
-
-async def _each(results):
-    for result in results:
-        yield result

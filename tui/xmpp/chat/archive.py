@@ -1,0 +1,226 @@
+"""Our own archive (XEP-0313) behind the conversations' history.
+
+- On every fresh session (not a resumed one, unless the reading failed)
+  the archive is read from just after the newest message of it we know we
+  hold with nothing missing before (the archive's id: ``after-id``), so what
+  arrived while we were away appears in its window, once. A failed reading
+  is said and tried again a few times.
+- Scrolling past the top of a conversation's stored lines reads the page
+  before them from the archive (``archive_before``).
+
+What is read goes through the conversations' pipeline like any message
+(``receive``): decrypted, stored once, shown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Awaitable, Callable
+
+import slixmpp
+
+from ...core.model import now
+from ...core.serial import SerialRunner
+from ...core.windows import Window, WindowList
+from ...store.records import StoredMessage
+from ..account.session import AccountSession
+from ..conversation import archive as archive_reader
+from ..conversation.archive import ArchiveError, ArchiveIdUnknown, ArchiveQuery, unwrap
+from ..conversation.history import (
+    CLOCK_MARGIN, MAM_PAGE, STAMP_RESOLUTION, MessageHistory, after_floor, before_ceiling,
+)
+from .fields import MessageFacts, message_facts
+
+log = logging.getLogger(__name__)
+
+FIRST_RUN_MESSAGES = 200  # an empty store fetches this much of the archive
+
+
+def record_of(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
+    return StoredMessage(
+        peer=facts.peer, direction=facts.direction, body=facts.body, time=facts.time, nick=nick,
+        kind="action" if facts.action else "chat", stanza_id=facts.stanza_id,
+        origin_id=facts.origin_id, msg_id=facts.msg_id, delivery=delivery, elsewhere=facts.elsewhere,
+    )
+
+
+Receive = Callable[..., Awaitable[None]]  # (batch, *, replay=False, unseen=False)
+
+
+class ChatArchive:
+    """Reading our archive: the catch-up after a fresh session, and older pages."""
+
+    def __init__(self, session: AccountSession, windows: WindowList, serial: SerialRunner,
+                 history: MessageHistory, receive: Receive, record_of: Callable[[MessageFacts], StoredMessage],
+                 is_room: Callable[[str], bool]) -> None:
+        self.session = session
+        self.windows = windows
+        self.serial = serial
+        self.history = history
+        self.receive = receive  # the conversations' pipeline, in
+        self.record_of = record_of  # a message as the store keeps it
+        self.is_room = is_room
+        self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
+        self._caught_up = False
+        self._retries = 0
+        self._gap = False  # a reading failed since the last that succeeded
+        self._retry_handle: asyncio.TimerHandle | None = None
+        self._session_began: datetime | None = None  # our clock, at the last fresh session
+
+    @property
+    def own_jid(self) -> str:
+        return self.session.jid.lower()
+
+    # -- older pages -------------------------------------------------------------------
+    async def before(self, window: Window, end: datetime | None) -> int:
+        """The archive's page of ``window``'s conversation before ``end``,
+        stored (not shown: the history pages it in); how many were new."""
+        xmpp, peer = self.session.xmpp, window.target
+        if xmpp is None or not self.session.online or not peer:
+            return 0
+        try:
+            read = await archive_reader.newest(xmpp, ArchiveQuery(with_jid=peer, end=end),
+                                               page=MAM_PAGE, limit=MAM_PAGE)
+        except ArchiveError as exc:  # history is a comfort, not a must
+            log.info("archive query for %s failed: %s", peer, exc)
+            return 0
+        batch = [f for f in map(self.facts_of, read.results) if f is not None and f.peer == peer]
+        if len(read.results) < MAM_PAGE:
+            self.history.archive_exhausted(window)
+        if end is not None:
+            before_ceiling(batch, end)
+        stored = await self.history.keep([self.record_of(f) for f in batch])
+        return sum(1 for kept in stored if kept)
+
+    # -- catching up --------------------------------------------------------------------
+    # Where the archive is read from is the newest message of our archive we
+    # know we hold with nothing missing before it (``_anchor``: its archive id
+    # and time). Only a catch-up that succeeded, and the live messages of a
+    # session caught up, move it: a live message that arrives after a gap
+    # (the catch-up failed, or has not run yet) must not hide the gap.
+    def session_started(self) -> None:
+        """A fresh session: what was sent to the old one may be only in the archive."""
+        self._caught_up = False
+        self._retries = 0
+        self._cancel_retry()
+        self._session_began = now()
+
+    @property
+    def caught_up(self) -> bool:
+        return self._caught_up
+
+    def seen_live(self, batch: list[MessageFacts]) -> None:
+        """Live messages of a session that is caught up: nothing is missing before them."""
+        if self._caught_up and self._anchor is not None:
+            for facts in batch:
+                if facts.stanza_id and not facts.delayed:
+                    self._anchor = (facts.stanza_id, facts.time)
+
+    async def catch_up(self, xmpp: slixmpp.ClientXMPP) -> None:
+        """What the archive has after the newest message we hold of it."""
+        db = self.history.db
+        if db is None or self._caught_up or xmpp is not self.session.xmpp:
+            return
+        if self._anchor is None:  # the first of this run: the store knows where we were
+            archived = await db.newest_archived()
+            self._anchor = archived or (None, await db.newest_time())
+        after_id, since = self._anchor
+        unseen = since is not None  # since our last session; a first run's reading stays quiet
+        try:
+            results = await self._read_missed(xmpp, after_id, since)
+        except ArchiveError as exc:
+            self._failed(exc)
+            return
+        # Coarse archive stamps go after what we hold, ours without an archive
+        # id included; after a failed reading, only after what preceded the gap.
+        # Everything read comes after the message we read from (``since``),
+        # even when what we hold newer is far later: lines typed while offline
+        # carry the time they were typed, not when the server got them.
+        floor = since if self._gap else (await db.newest_time() or since)
+        after_anchor = since
+        batch: list[MessageFacts] = []
+        for result in results:
+            facts = self.facts_of(result)
+            if facts is not None:
+                if after_anchor is not None:
+                    after_anchor = after_floor(facts, after_anchor)
+                if floor is not None:
+                    floor = after_floor(facts, floor)
+                batch.append(facts)
+            if len(batch) >= MAM_PAGE:
+                await self._receive_missed(batch, unseen)
+                batch = []
+        await self._receive_missed(batch, unseen)
+        last = next((r for r in reversed(results) if r["mam_result"]["id"]), None)
+        if last is not None:
+            self._anchor = (last["mam_result"]["id"], floor or since)
+        self._caught_up = True
+        self._retries = 0
+        self._gap = False
+
+    async def _receive_missed(self, batch: list[MessageFacts], unseen: bool) -> None:
+        """History, quiet or marking its window (``unseen``); except what was
+        sent since this session began: the archive and the live stream race
+        for it, and whichever copy is stored first, it is a live message."""
+        if self._session_began is None:
+            cut = len(batch)
+        else:  # (archive stamps may be whole seconds, rounded down)
+            began = self._session_began - STAMP_RESOLUTION
+            cut = next((i for i, facts in enumerate(batch) if facts.time >= began), len(batch))
+        await self.receive(batch[:cut], replay=True, unseen=unseen)
+        await self.receive(batch[cut:])
+
+    async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None, since) -> list:
+        if after_id is not None:
+            try:
+                return await archive_reader.forward(xmpp, ArchiveQuery(after_id=after_id), page=MAM_PAGE)
+            except ArchiveIdUnknown:
+                log.info("our archive forgot %s: reading it by time", after_id)
+        if since is not None:
+            return await archive_reader.forward(xmpp, ArchiveQuery(start=since - CLOCK_MARGIN), page=MAM_PAGE)
+        read = await archive_reader.newest(xmpp, ArchiveQuery(), page=MAM_PAGE, limit=FIRST_RUN_MESSAGES)
+        return read.results
+
+    def _failed(self, exc: Exception) -> None:
+        """Say it; try again a few times while the session lasts (a fresh or
+        resumed session reads again anyway)."""
+        log.info("archive catch-up failed: %s", exc)
+        self._gap = True
+        if not self.session.online:
+            return  # the connection went: the next session reads the archive again
+        if self._retries < len(archive_reader.RETRY_DELAYS):
+            delay = archive_reader.RETRY_DELAYS[self._retries]
+            self._retries += 1
+            self.windows.status_line(
+                f"{self.session.jid}: could not read the server archive ({exc}); trying again in {delay:g} s")
+            self._cancel_retry()
+            self._retry_handle = asyncio.get_running_loop().call_later(delay, self._retry)
+        else:
+            self.windows.status_line(
+                f"{self.session.jid}: could not read the server archive ({exc}); messages sent while you were "
+                "away may be missing — /reconnect reads it again")
+
+    def _retry(self) -> None:
+        self._retry_handle = None
+        xmpp = self.session.xmpp
+        if xmpp is not None and self.session.online:
+            self.serial.submit(lambda: self.catch_up(xmpp))
+
+    def _cancel_retry(self) -> None:
+        if self._retry_handle is not None:
+            self._retry_handle.cancel()
+            self._retry_handle = None
+
+    def facts_of(self, result) -> MessageFacts | None:
+        """A result of our own archive: it comes from our bare JID (or, as
+        the server's own stanza, without a from). Anyone else who learned or
+        raced the query id is not our archive."""
+        archived = unwrap(result)
+        sender = archived.sender
+        if sender and (sender.resource or sender.bare.lower() != self.own_jid):
+            log.info("%s: ignored an archive result from %s", self.session.jid, sender)
+            return None
+        return message_facts(archived.stanza, self.own_jid, is_room=self.is_room,
+                             archived_id=archived.archive_id, archived_time=archived.stamp)

@@ -1,0 +1,244 @@
+"""One history for conversations and rooms: the account's store as a window sees it.
+
+- Every message is stored before it is shown; the store refuses duplicates
+  (stanza-id, origin-id, or id + body), so live, carbon, echo and archive
+  copies of one message show once. ``keep`` says, for each, whether it is
+  new (:class:`Kept`).
+- One error policy: writes go through the guarded store (a failing disk is
+  said once; the message is kept in memory, shown, and written later);
+  reads that fail are logged and answer "nothing known".
+- A window opens with its latest stored lines; scrolling past the top pages
+  older ones in from the store, then from an archive (a callback: our own
+  archive for a conversation, the room's for a room).
+- Archive stamps are coarse (whole seconds): ``after_floor`` and
+  ``before_ceiling`` keep arrival order where a stamp cannot.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable, Iterable, Protocol
+
+from ...core.model import Line, LineKind
+from ...core.windows import Window, WindowList
+from ...store.guarded import GuardedHistory
+from ...store.history import HistoryStore
+from ...store.records import StoredMessage
+
+log = logging.getLogger(__name__)
+
+OPEN_LINES = 200  # a few screenfuls when a window opens
+PAGE_LINES = 100  # one scrollback page
+MAM_PAGE = 100  # results per archive page
+CLOCK_MARGIN = timedelta(minutes=5)  # our clock vs the server's: overlap, duplicates are refused
+STAMP_RESOLUTION = timedelta(seconds=1)  # archive stamps are often whole seconds
+
+
+class Timed(Protocol):
+    """A message as the ordering helpers see it (chat facts, room messages)."""
+    time: datetime
+    delayed: bool
+
+    @property
+    def peer(self) -> str: ...
+
+
+def after_floor(message: Timed, floor: datetime) -> datetime:
+    """Archive stamps have a coarse resolution: one that falls within a
+    second before the newest message we hold may well be newer than it.
+    Arrival order decides: nudge it just after. Returns the new floor."""
+    if floor - STAMP_RESOLUTION < message.time <= floor:
+        message.time = floor + timedelta(microseconds=1)
+    return max(floor, message.time)
+
+
+def before_ceiling(batch: list, ceiling: datetime) -> None:
+    """An older page fetched late must sort before what is shown, even when
+    the coarse archive stamps are equal: keep each strictly below the next."""
+    for message in reversed(batch):
+        if message.time >= ceiling:
+            message.time = ceiling - timedelta(microseconds=1)
+        ceiling = message.time
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """What the store made of one message: new (with its rowid, None when
+    there is no store or it cannot write now), or known already."""
+    new: bool
+    rowid: int | None = None
+
+    def __bool__(self) -> bool:
+        return self.new
+
+
+KNOWN = Kept(False)
+
+
+class StoreSlot:
+    """The account's store: opened after the services that use it are
+    built, closed before the account goes. Its writes are guarded."""
+
+    def __init__(self, say: Callable[[str, LineKind], object]) -> None:
+        self._say = say
+        self.db: GuardedHistory | None = None
+
+    def put(self, store: HistoryStore | GuardedHistory | None) -> None:
+        if store is None or isinstance(store, GuardedHistory):
+            self.db = store
+        else:
+            self.db = GuardedHistory(store, warn=self._failing, recovered=self._recovered)
+
+    def _failing(self, text: str) -> None:
+        self._say(text, LineKind.ERROR)
+
+    def _recovered(self) -> None:
+        self._say("history is written again", LineKind.EVENT)
+
+    async def close(self) -> None:
+        if self.db is not None:
+            db, self.db = self.db, None
+            await db.close()
+
+
+ArchiveBefore = Callable[[Window, "datetime | None"], Awaitable[int]]
+
+
+class MessageHistory:
+    """The history of one kind of conversation (how a stored message becomes
+    a line differs: ``line_of``); the store is the account's, shared."""
+
+    def __init__(self, store: StoreSlot, windows: WindowList,
+                 line_of: Callable[[StoredMessage], Line]) -> None:
+        self.store = store
+        self.windows = windows
+        self.line_of = line_of
+        self._oldest: dict[Window, int] = {}  # oldest rowid shown per window
+        self._archive_done: set[Window] = set()  # windows whose archive is exhausted
+
+    @property
+    def db(self) -> GuardedHistory | None:
+        return self.store.db
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.db is not None
+
+    # -- writing ---------------------------------------------------------------------
+    async def keep(self, records: list[StoredMessage]) -> list[Kept]:
+        """Store ``records``; for each whether it is new (and its rowid)."""
+        db = self.store.db
+        if db is None or not records:
+            return [Kept(True)] * len(records)
+        stored = await db.add_many(records)
+        return [KNOWN if row is None else Kept(True, row.rowid) for row in stored]
+
+    async def correct(self, peer: str, direction: str, replace_id: str, body: str, *,
+                      correction_id: str | None, nick: str | None = None,
+                      time: datetime | None = None) -> StoredMessage | None:
+        """Apply a correction to the stored message it names, if that was
+        written in ``direction`` (and by ``nick``, in a room); the record."""
+        db = self.store.db
+        if db is None or not replace_id:
+            return None
+        kwargs: dict = {"correction_id": correction_id}
+        if nick is not None:
+            kwargs["nick"] = nick
+        if time is not None:
+            kwargs["time"] = time
+        return await db.apply_correction(peer, direction, replace_id, body, **kwargs)
+
+    async def set_delivery(self, peer: str | None, msg_id: str | None, delivery: str,
+                           reason: str | None = None) -> None:
+        """pending → sent (the server has it) → delivered (receipt, echo), or failed (why)."""
+        db = self.store.db
+        if db is None or not peer or not msg_id:
+            return
+        await db.set_delivery(peer, msg_id, delivery)
+        if reason is not None:
+            await db.set_error(peer, msg_id, reason)
+
+    # -- reading -----------------------------------------------------------------------
+    async def newest_time(self, peer: str | None = None) -> datetime | None:
+        db = self.store.db
+        if db is None:
+            return None
+        try:
+            return await db.newest_time(peer)
+        except Exception as exc:  # a failing store must not lose the message being handled
+            log.info("history: newest of %s unavailable: %s", peer or "all", exc)
+            return None
+
+    async def in_arrival_order(self, batch: Iterable[Timed]) -> None:
+        """Live messages stamped in the past (re-sent by the server after a
+        resumption, or from offline storage) arrived after everything we
+        hold of their conversation: a stamp that falls within the archive's
+        resolution before the newest of it is nudged just after."""
+        floors: dict[str, datetime | None] = {}
+        for message in batch:
+            if not message.delayed or self.store.db is None:
+                continue
+            if message.peer not in floors:
+                floors[message.peer] = await self.newest_time(message.peer)
+            floor = floors[message.peer]
+            if floor is not None:
+                floors[message.peer] = after_floor(message, floor)
+
+    async def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
+        db = self.store.db
+        return await db.search(pattern, peer=peer, limit=limit) if db is not None else []
+
+    async def grep(self, peer: str, substring: str, limit: int = 50) -> list[StoredMessage]:
+        db = self.store.db
+        return await db.grep(peer, substring, limit=limit) if db is not None else []
+
+    # -- windows -------------------------------------------------------------------------
+    async def load_latest(self, window: Window, peer: str) -> None:
+        db = self.store.db
+        if db is None:
+            return
+        records = await db.latest(peer, OPEN_LINES)
+        if records:
+            self._oldest[window] = records[0].rowid
+            self.windows.prepend_lines(window, [self.line_of(r) for r in records])
+
+    async def load_older(self, window: Window, archive_before: ArchiveBefore | None = None) -> int:
+        """One more page before what the window shows (the store, then the
+        archive through ``archive_before``); 0 when there is no more."""
+        db, peer = self.store.db, window.target
+        if db is None or not peer:
+            return 0
+        oldest = self._oldest.get(window)
+        records = await db.before(peer, oldest, PAGE_LINES) if oldest else []
+        if not records and archive_before is not None and window not in self._archive_done:
+            first = next((line for line in window.lines if line.kind is not LineKind.EVENT), None)
+            if await archive_before(window, first.time if first is not None else None):
+                records = await db.before(peer, oldest, PAGE_LINES) if oldest else \
+                    await db.latest(peer, PAGE_LINES)
+        if not records:
+            return 0
+        self._oldest[window] = records[0].rowid
+        self.windows.prepend_lines(window, [self.line_of(r) for r in records])
+        return len(records)
+
+    def archive_exhausted(self, window: Window) -> None:
+        """The archive has nothing older for ``window``: scrolling stops asking."""
+        self._archive_done.add(window)
+
+    async def reveal(self, window: Window, rowid: int, archive_before: ArchiveBefore | None = None,
+                     max_pages: int = 100) -> Line | None:
+        """Page older history in until the line with ``rowid`` is loaded."""
+        for _ in range(max_pages):
+            line = next((l for l in window.lines if l.rowid == rowid), None)
+            if line is not None:
+                return line
+            if await self.load_older(window, archive_before) == 0:
+                return None
+        return None
+
+    async def outbox(self) -> list[StoredMessage]:
+        """What an earlier run typed and the server never acknowledged."""
+        db = self.store.db
+        return await db.outbox() if db is not None else []

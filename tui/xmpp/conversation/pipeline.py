@@ -1,0 +1,95 @@
+"""The path every message takes, in conversations and rooms alike.
+
+    in:  parse (the service: stanza → facts, senders checked)
+         → decrypt (:mod:`.encryption`) → arrival order → store (duplicates refused)
+         → show (the service: window, line, activity)
+    out: line shown (the service) → store → encrypt → stanza sent
+
+The services own the first and last stages (what a message means in a
+conversation or a room); the middle is here, written once.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+from ...core.model import Delivery, Line
+from ...core.serial import SerialRunner
+from ...core.windows import Window, WindowList
+from ...store.records import StoredMessage
+from .encryption import Encryption, EncryptionError, Peer
+from .history import Kept, MessageHistory
+from .message import message_text
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M")  # a parsed message: chat facts or a room message (.peer, .body, .action, .stanza)
+
+
+class MessagePipeline:
+    def __init__(self, account: str, history: MessageHistory, encryption: Encryption,
+                 windows: WindowList, serial: SerialRunner, *, rooms: bool) -> None:
+        self.account = account.lower()
+        self.history = history
+        self.serial = serial
+        self.encryption = encryption
+        self.windows = windows
+        self.rooms = rooms  # this pipeline carries a room's messages (for the schemes)
+
+    def peer(self, jid: str) -> Peer:
+        return Peer(self.account, jid, room=self.rooms)
+
+    # -- in ---------------------------------------------------------------------------
+    async def decrypt(self, batch: list[M]) -> list[M]:
+        """The messages of ``batch`` with their plaintext; those a scheme
+        consumed (its protocol messages) are left out."""
+        shown: list[M] = []
+        for message in batch:
+            stanza, message.stanza = message.stanza, None  # type: ignore[attr-defined]
+            if stanza is not None:
+                try:
+                    result = await self.encryption.decrypt(self.peer(message.peer), stanza)  # type: ignore[attr-defined]
+                except EncryptionError as exc:
+                    log.info("%s: could not decrypt a message from %s: %s", self.account,
+                             message.peer, exc)  # type: ignore[attr-defined]
+                    result = None
+                    message.body, message.action = f"[could not decrypt this message: {exc}]", False  # type: ignore[attr-defined]
+                if result is not None and result.scheme is not None:
+                    if result.text is None:
+                        continue  # the scheme's own business (a handshake): nothing to show
+                    message.body, message.action = message_text(result.text)  # type: ignore[attr-defined]
+            shown.append(message)
+        return shown
+
+    async def store(self, batch: list[M], record_of: Callable[[M], StoredMessage], *,
+                    live: bool) -> list[Kept]:
+        """Arrival order (live messages only), then the store: for each, new or known."""
+        if live:
+            await self.history.in_arrival_order(batch)  # type: ignore[arg-type]
+        return await self.history.keep([record_of(message) for message in batch])
+
+    # -- out --------------------------------------------------------------------------
+    async def send(self, jid: str, stanza) -> str | None:
+        """Encrypt ``stanza`` as ``jid``'s conversation wants, and send it;
+        the scheme's name (None: in clear). EncryptionError: not sent."""
+        scheme = await self.encryption.encrypt(self.peer(jid), stanza)
+        stanza.send()
+        return scheme
+
+    # -- delivery marks ---------------------------------------------------------------
+    def delivered(self, window: Window, line: Line) -> None:
+        """A receipt (conversation) or the room's echo: it reached them."""
+        if line.delivery is Delivery.FAILED:
+            return
+        line.delivery = Delivery.DELIVERED
+        self.windows.update_line(window, line)
+        target, msg_id = window.target, line.msg_id
+        self.serial.submit(lambda: self.history.set_delivery(target, msg_id, "delivered"))
+
+    def failed(self, window: Window, line: Line, reason: str) -> None:
+        """An error answered it, or it could not be encrypted: not delivered (why, stored)."""
+        line.delivery = Delivery.FAILED
+        self.windows.update_line(window, line)
+        target, msg_id = window.target, line.msg_id
+        self.serial.submit(lambda: self.history.set_delivery(target, msg_id, "failed", reason))

@@ -1,0 +1,46 @@
+"""A room as a :class:`Conversation`."""
+
+from __future__ import annotations
+
+from ...core.corrections import last_own_room_line
+from ...core.model import Line
+from ...core.windows import Window
+from .service import MucService
+
+
+class RoomConversation:
+    def __init__(self, muc: MucService, window: Window) -> None:
+        self.muc = muc
+        self.window = window
+
+    @property
+    def jid(self) -> str:
+        return self.window.target or ""
+
+    async def send(self, text: str, *, action: bool = False) -> Line:
+        return await self.muc.messages.send(self.jid, text, action=action)  # MucError: not in the room
+
+    async def correct_last(self, text: str) -> Line | None:
+        return await self.muc.messages.correct_last(self.window, text)
+
+    def last_own_line(self) -> Line | None:
+        room = self.muc.rooms.get(self.jid)
+        if room is None or not room.joined:
+            return None
+        return last_own_room_line(self.window.lines, room.nick)
+
+    async def load_older(self) -> int:
+        return await self.muc.load_older(self.window)
+
+    def typed(self, text: str) -> None:
+        pass  # no chat states in rooms (yet)
+
+    def typing_text(self) -> str:
+        return ""
+
+    def use_encryption(self, scheme: str | None) -> None:
+        self.muc.pipeline.encryption.use(self.muc.pipeline.peer(self.jid), scheme)
+
+    @property
+    def encryption(self) -> str | None:
+        return self.muc.pipeline.encryption.used_for(self.jid)
