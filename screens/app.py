@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -33,6 +34,7 @@ from tui.core.events import (
     WindowCleared,
     WindowsChanged,
 )
+from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap
 from tui.xmpp.account.backoff import Backoff
@@ -42,6 +44,7 @@ from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
+from .widgets.bars import StatusBar, WindowBar
 from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
@@ -78,7 +81,7 @@ class ParlonsApp(App):
         self._appended = False
         self._cleared = False
         self._watching_log = False
-        self._reveal = None  # a line /goto wants in view, once its window shows
+        self._reveal: Line | None = None  # a line /goto wants in view, once its window shows
         self._quitting = False
         self._entered: asyncio.Queue = asyncio.Queue()
         self._input_worker: asyncio.Future | None = None
@@ -217,11 +220,11 @@ class ParlonsApp(App):
             main.input_line.set_completion(
                 self.client.registry, self._completion_providers(),
                 line_start_kind="nick" if in_room else None, text_kind="nick" if in_room else None)
-            main.input_line.last_own_message = lambda window=active: self.client.last_own_message(window)
+            main.input_line.last_own_message = partial(self.client.last_own_message, active)
             if main.input_line.paste_policy is not self.paste_policy:
                 main.input_line.set_paste_policy(self.paste_policy)
-            main.input_line.paste_target = lambda window=active: window.target or window.name
-            main.input_line.paste_window = lambda window=active: window
+            main.input_line.paste_target = lambda: active.target or active.name
+            main.input_line.paste_window = lambda: active
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -234,8 +237,8 @@ class ParlonsApp(App):
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active))
-        main.query_one("#windowbar").show_windows(list(windows), active)
-        main.query_one("#statusbar").show_status(
+        main.query_one("#windowbar", WindowBar).show_windows(list(windows), active)
+        main.query_one("#statusbar", StatusBar).show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
             presences={a.jid: a.presence.describe() for a in self.client.accounts},
             typing=self.client.typing_in(active),
@@ -259,7 +262,7 @@ class ParlonsApp(App):
             room = self._room_of(client.windows.active)
             return room.completion_nicks() if room is not None else []
 
-        nicks.ordered = True  # recent speakers first, not alphabetical
+        nicks.ordered = True  # type: ignore[attr-defined]  # recent speakers first, not alphabetical
 
         return {"window": windows, "jid": jids, "account": accounts, "nick": nicks}
 

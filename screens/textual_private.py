@@ -121,7 +121,7 @@ def take_keys_before_the_app(take: Callable[[Any, events.Key], bool]) -> None:
     Driver.process_message = process_message  # type: ignore[method-assign, assignment]
 
 
-def guard_driver_output(driver: Driver, guard: Callable[[IO[str]], IO[str]]) -> None:
+def guard_driver_output(driver: Driver, guard: Callable[[IO[str]], object]) -> None:
     """Put ``guard(file)`` between the driver's writer thread and the
     terminal; call from the driver's ``__init__``, before it starts.
     Textual 8.2.8: ``LinuxDriver._file`` is what ``start_application_mode``

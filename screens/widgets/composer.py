@@ -82,7 +82,7 @@ class Composer(TextArea):
         if text.strip():
             self.post_message(line.Entered(line, text))
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
         self.input_line.bursts.bracketed()

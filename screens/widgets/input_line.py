@@ -31,6 +31,7 @@ from typing import Callable, ClassVar, Mapping
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
@@ -254,7 +255,9 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         text = self.value[: self.cursor_position] + insert + self.value[self.cursor_position:]
         if self.composer is None:
             self.composer = Composer(self)
-            self.parent.mount(self.composer, after=self)
+            parent = self.parent
+            assert isinstance(parent, Widget), "the input line is mounted in a container"
+            parent.mount(self.composer, after=self)
         self.value = ""
         self.composer.open(text)
         self.display = False
