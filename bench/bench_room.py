@@ -42,7 +42,8 @@ from textual import events
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tui.app import ParlonsApp  # noqa: E402
+from screens.app import ParlonsApp  # noqa: E402
+from screens.textual_private import send_as_terminal  # noqa: E402
 from tui.config import AccountConfig, Config  # noqa: E402
 from tui.core.events import RoomChanged  # noqa: E402
 from tui.core.model import Line, LineKind  # noqa: E402
@@ -85,7 +86,7 @@ async def type_keys(app, line, count: int) -> list[float]:
         key = events.Key("x", "x")
         key.set_sender(app)
         started = time.perf_counter()
-        app._driver.send_message(key)
+        send_as_terminal(app, key)
         while line.value != expected:
             if time.perf_counter() - started > 10:
                 raise TimeoutError("the key never arrived")
@@ -241,8 +242,8 @@ async def run_real(peers: int) -> dict:
         async with app.run_test(size=(120, 40)):
             await until(lambda: (a := app.client.accounts.get(alice)) is not None
                         and a.session.announced, timeout=30)
-            main, driver = app.main, app._driver
-            assert main is not None and driver is not None  # the app is running: both are there
+            main = app.main
+            assert main is not None  # the app is running
             line = main.input_line
             quiet_keys = await type_keys(app, line, 10)
             line.value = f"/join {room_jid}"
@@ -254,7 +255,7 @@ async def run_real(peers: int) -> dict:
                 profile.enable()
             enter = events.Key("enter", "\r")
             enter.set_sender(app)
-            driver.send_message(enter)
+            send_as_terminal(app, enter)
             await until(lambda: line.value == "", timeout=10)
             window = None
             keys: list[float] = []

@@ -15,6 +15,8 @@ import logging
 import pyperclip
 from textual.app import App
 
+from .textual_private import driver_of
+
 log = logging.getLogger(__name__)
 
 # pyperclip shells out (xclip, wl-copy): bounded, so a stuck helper never
@@ -61,7 +63,7 @@ def osc52_copy(app: App, text: str) -> bool:
     """Write OSC 52 through the app's driver; False when there is no terminal
     to write to (headless)."""
     app.copy_to_clipboard(text)  # also sets app.clipboard (Textual's own paste)
-    return app._driver is not None and not app.is_headless
+    return driver_of(app) is not None and not app.is_headless
 
 
 async def copy_text(app: App, text: str) -> str:

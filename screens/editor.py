@@ -24,6 +24,8 @@ from textual.app import App, SuspendNotSupported
 
 from tui.text import sanitize
 
+from .textual_private import driver_of
+
 FALLBACK_EDITORS = ("editor", "nano", "vi")
 # An input line is no place for a book: refuse what would choke it.
 MAX_EDITED_BYTES = 256 * 1024
@@ -108,7 +110,7 @@ def suspended_runner(app: App) -> Runner:
     (input thread stopped, alternate screen left), repaints held back."""
 
     async def run(argv: list[str]) -> int:
-        driver = app._driver
+        driver = driver_of(app)
         if driver is None or app.is_headless or not driver.can_suspend:
             raise EditorError("Cannot hand this terminal to an editor")
         failure: OSError | None = None

@@ -30,6 +30,8 @@ from typing import IO, Callable
 
 from textual.drivers.linux_driver import LinuxDriver
 
+from .textual_private import app_of, call_on_app_loop, guard_driver_output, stop_driver_input
+
 HANGUP_STATUS = 128 + signal.SIGHUP
 TERMINATED_STATUS = 128 + signal.SIGTERM
 CHECK_SECONDS = 1.0
@@ -140,10 +142,10 @@ class TerminalDriver(LinuxDriver):
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(app, **kwargs)
-        self._file = GuardedOutput(self._file, self._output_lost)
+        guard_driver_output(self, lambda file: GuardedOutput(file, self._output_lost))
 
     def _output_lost(self) -> None:  # on the writer thread
-        self.exit_event.set()  # the input thread would read EOF in a loop
-        terminal_lost = getattr(self._app, "terminal_lost", None)
+        stop_driver_input(self)  # the input thread would read EOF in a loop
+        terminal_lost = getattr(app_of(self), "terminal_lost", None)
         if terminal_lost is not None:
-            self._loop.call_soon_threadsafe(terminal_lost)
+            call_on_app_loop(self, terminal_lost)

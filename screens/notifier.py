@@ -32,6 +32,8 @@ from tui.core.notify import (
 )
 from tui.core.windows import WindowList
 
+from .textual_private import driver_of
+
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +54,7 @@ class TerminalNotifier:
         self._lines_meanwhile: set[int] = set()
 
     def _write_to_driver(self, data: str) -> None:
-        driver = self.app._driver
+        driver = driver_of(self.app)
         if driver is None or self.app.is_headless:
             return
         try:

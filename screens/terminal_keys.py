@@ -15,31 +15,22 @@ Under the kitty protocol ``alt+1`` arrives as such and this table is unused.
 from __future__ import annotations
 
 import string
-from dataclasses import dataclass
-
-from textual import _ansi_sequences
 
 from . import terminal_modes
+from .textual_private import KeyName, add_escape_sequences
 
 
-@dataclass(frozen=True)
-class _KeyName:
-    """Quacks like a ``textual.keys.Keys`` member: the parser reads ``.value``."""
-
-    value: str
-
-
-def alt_sequences() -> dict[str, tuple[_KeyName]]:
+def alt_sequences() -> dict[str, tuple[KeyName]]:
     keys = string.digits + string.ascii_lowercase
-    sequences = {f"\x1b{key}": (_KeyName(f"alt+{key}"),) for key in keys}
+    sequences = {f"\x1b{key}": (KeyName(f"alt+{key}"),) for key in keys}
     # ESC CR is Alt+Enter (the composer's newline); Textual would read a
     # plain Enter — which sends.
-    sequences["\x1b\r"] = (_KeyName("alt+enter"),)
+    sequences["\x1b\r"] = (KeyName("alt+enter"),)
     return sequences
 
 
 def install() -> None:
     """Patch Textual's sequence table (idempotent; call before the app runs),
     and learn the terminal's answer about bracketed paste."""
-    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(alt_sequences())
+    add_escape_sequences(alt_sequences())
     terminal_modes.install()

@@ -9,21 +9,20 @@ answer (xterm, VTE, kitty, foot, WezTerm, iTerm2); tmux 3.3a does not
 the mode — then nothing changes.
 
 Textual 8.2.8 (checked against it) sends DECRQM for modes 2026 and 2048 only
-and drops any other mode report in its parser.  So, private API, all here:
-the replies ``CSI ? 2004 ; Ps $ y`` are added to the parser's sequence table
-(``textual._ansi_sequences.ANSI_SEQUENCES_KEYS``) as a key name of ours, and
-``textual.driver.Driver.process_message`` (the parser's callback, in the
-input thread) is wrapped to take those keys out of the stream and note the
-answer per app; the question is written through ``app._driver``.
+and drops any other mode report in its parser.  So, through the private
+APIs of :mod:`screens.textual_private`: the replies ``CSI ? 2004 ; Ps $ y``
+are added to the parser's sequence table as a key name of ours, those keys
+are taken out of the stream before they reach the app (noting the answer
+per app), and the question is written through the app's driver.
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 
-from textual import _ansi_sequences, events
-from textual.driver import Driver
+from textual import events
+
+from .textual_private import KeyName, add_escape_sequences, driver_of, take_keys_before_the_app
 
 BRACKETED_PASTE = 2004
 QUERY = f"\x1b[?{BRACKETED_PASTE}$p"
@@ -35,38 +34,28 @@ _answers: "weakref.WeakKeyDictionary[object, int]" = weakref.WeakKeyDictionary()
 _asked: "weakref.WeakSet[object]" = weakref.WeakSet()
 
 
-@dataclass(frozen=True)
-class _KeyName:
-    """Quacks like a ``textual.keys.Keys`` member: the parser reads ``.value``."""
-
-    value: str
+def reply_sequences() -> dict[str, tuple[KeyName]]:
+    return {f"\x1b[?{BRACKETED_PASTE};{ps}$y": (KeyName(f"{REPLY_KEY}{ps}"),) for ps in range(5)}
 
 
-def reply_sequences() -> dict[str, tuple[_KeyName]]:
-    return {f"\x1b[?{BRACKETED_PASTE};{ps}$y": (_KeyName(f"{REPLY_KEY}{ps}"),) for ps in range(5)}
+def _take_reply(app, key: events.Key) -> bool:
+    """On the input thread: a reply is noted, and is no key."""
+    if not key.key.startswith(REPLY_KEY):
+        return False
+    _answers[app] = int(key.key[len(REPLY_KEY):])
+    return True
 
 
 def install() -> None:
     """Teach the parser the replies and take them out of the key stream
     (idempotent; call before the app runs)."""
-    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(reply_sequences())
-    if getattr(Driver.process_message, "_parlons_modes", False):
-        return
-    original = Driver.process_message
-
-    def process_message(driver: Driver, message) -> None:
-        if isinstance(message, events.Key) and message.key.startswith(REPLY_KEY):
-            _answers[driver._app] = int(message.key[len(REPLY_KEY):])
-            return
-        original(driver, message)
-
-    process_message._parlons_modes = True  # type: ignore[attr-defined]
-    Driver.process_message = process_message  # type: ignore[method-assign]
+    add_escape_sequences(reply_sequences())
+    take_keys_before_the_app(_take_reply)
 
 
 def ask(app) -> None:
     """Send the question once per app, to a real terminal only."""
-    driver = getattr(app, "_driver", None)
+    driver = driver_of(app)
     if driver is None or app.is_headless or app in _asked:
         return
     _asked.add(app)

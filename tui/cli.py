@@ -83,7 +83,7 @@ def _start(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
     try:
-        from .app import run_app
+        from screens.app import run_app
 
         return run_app(config, config_path, args.debug)
     except Exception as exc:

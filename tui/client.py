@@ -8,7 +8,9 @@ only forwards typed lines and renders the model. The UI hands in a
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Protocol
 
 from .commands import build_registry
 from .commands.context import CommandMemory, run_command
@@ -24,6 +26,11 @@ from .core.room import Room
 from .xmpp.account.backoff import Backoff
 from .xmpp.account.session import ConnectionSettings
 from .xmpp.conversation.protocol import Conversation, ConversationError
+from . import wiring
+from .config import Config
+from .core.lookalikes import LookalikeFlags
+from .core.roster import Roster
+from .paste import PastePolicy
 
 log = logging.getLogger(__name__)
 
@@ -151,3 +158,34 @@ class Client:
                        "(use /msg JID text or /help)", window)
         else:
             self.error(f"Cannot send messages in a {window.kind.value} window", window)
+
+    # -- start-up and look-alike nicks (kept out of the app: no UI needed) -----
+    async def start_accounts(self, config: Config, *, data_dir: Path,
+                             backoff_factory: Callable[[], Backoff] = Backoff,
+                             paste_policy: PastePolicy) -> None:
+        """Build, open and connect the configured accounts (see tui.wiring);
+        an account that cannot start is one error line, the others start."""
+        await wiring.start_accounts(config, self.accounts, data_dir=data_dir,
+                                    backoff_factory=backoff_factory, paste_policy=paste_policy,
+                                    report=self.error)
+
+    def roster_of(self, window: Window) -> Roster | None:
+        """The roster of the account ``window`` belongs to."""
+        account = self.accounts.for_window(window)
+        return account.roster.model if account is not None else None
+
+    @cached_property
+    def lookalikes(self) -> LookalikeFlags:
+        return LookalikeFlags()
+
+    def flag_lookalikes(self, window: Window) -> bool:
+        """The occupants of the room ``window`` shows catch up with the room
+        and the roster; True when a look-alike flag changed (False outside a room)."""
+        room = self.room_of(window)
+        return room is not None and self.lookalikes.refresh(room, self.roster_of(window))
+
+    def mark_lookalike(self, window: Window, line: Line) -> None:
+        """A room line from a look-alike nick is marked as it arrives."""
+        room = self.room_of(window)
+        if room is not None:
+            self.lookalikes.mark(room, self.roster_of(window), line)

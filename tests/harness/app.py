@@ -6,7 +6,7 @@ import contextlib
 from pathlib import Path
 
 from tests.harness.wait import until
-from tui.app import ParlonsApp
+from screens.app import ParlonsApp
 from tui.config import AccountConfig, Config
 from tui.core.model import ConnectionState
 from tui.xmpp.account.backoff import Backoff

@@ -7,9 +7,9 @@ import unicodedata
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.keys import _character_to_key
 from textual.widgets import Button
 
+from screens.textual_private import character_to_key, send_as_terminal
 from screens.widgets.input_line import InputLine
 from tests.harness.wait import until
 from tui.commands.registry import Arg, Registry
@@ -62,7 +62,7 @@ def burst(app: App, keys: list[str]) -> None:
         char: str | None
         if len(key) == 1:
             char = key
-            key = key if key.isalnum() else _character_to_key(key)
+            key = key if key.isalnum() else character_to_key(key)
         else:
             try:
                 char = unicodedata.lookup(key.upper().replace("_", " "))
@@ -70,7 +70,7 @@ def burst(app: App, keys: list[str]) -> None:
                 char = {"enter": "\r", "tab": "\t", "space": " "}.get(key)
         event = events.Key(key, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        send_as_terminal(app, event)
 
 
 async def test_enter_posts_once_clears_and_records_history():

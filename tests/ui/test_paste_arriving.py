@@ -6,10 +6,10 @@ one message" for its first piece)."""
 from __future__ import annotations
 
 from textual import events
-from textual._time import get_time
 from textual.app import App, ComposeResult
 
 from screens.paste_confirm import PasteConfirmScreen
+from screens.textual_private import event_clock, send_as_terminal
 from screens.widgets.input_line import InputLine
 from tests.harness.wait import until
 
@@ -36,13 +36,13 @@ def keys_at(app: App, keys: str, start: float, step: float) -> None:
                            "\r" if character == "\n" else character)
         event.time = start + index * step
         event.set_sender(app)
-        app._driver.send_message(event)
+        send_as_terminal(app, event)
 
 
 async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
     app = LineApp()
     async with app.run_test() as pilot:
-        now = get_time()
+        now = event_clock()
         # the paste's first piece, then — 3 ms later, the reader having lost
         # the GIL — its rest, final Enter included
         keys_at(app, "one\ntwo", now, 0.00001)
@@ -59,7 +59,7 @@ async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
 async def test_a_burst_held_a_while_shows_a_hint_then_lands():
     import asyncio
 
-    from screens.widgets.input_line import HELD_HINT, HELD_HINT_AFTER
+    from screens.widgets.paste_guard import HELD_HINT, HELD_HINT_AFTER
     from tui.paste import BurstDetector
 
     app = LineApp()
@@ -67,12 +67,12 @@ async def test_a_burst_held_a_while_shows_a_hint_then_lands():
         line = app.query_one(InputLine)
         # a burst that keeps coming (keys 10 ms apart may continue it here)
         line.bursts = BurstDetector(5, end_ms=50)
-        start = get_time()
+        start = event_clock()
         keys_at(app, "ab", start, 0.00001)
         sent = 2
-        while get_time() - start < HELD_HINT_AFTER + 0.2:
+        while event_clock() - start < HELD_HINT_AFTER + 0.2:
             await asyncio.sleep(0.01)
-            keys_at(app, "c", get_time(), 0)
+            keys_at(app, "c", event_clock(), 0)
             sent += 1
             if line.has_class("-held"):
                 break

@@ -56,7 +56,7 @@ def test_help_and_version_do_not_import_the_app() -> None:
     script = (
         "import sys; from tui.cli import main\n"
         "assert main(['--version']) == 0 and main(['--help']) == 0\n"
-        "heavy = [m for m in ('tui.app', 'textual', 'slixmpp', 'tui.config') if m in sys.modules]\n"
+        "heavy = [m for m in ('screens.app', 'textual', 'slixmpp', 'tui.config') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO)
@@ -113,19 +113,19 @@ def test_failing_password_command_exits_2_without_its_output(tmp_path: Path) -> 
 
 @pytest.fixture
 def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Replace tui.app by a module whose run_app records its arguments."""
+    """Replace screens.app by a module whose run_app records its arguments."""
     calls: dict[str, Any] = {}
 
     def run_app(config: Any, config_path: Path, debug: bool) -> int:
         calls.update(config=config, config_path=config_path, debug=debug)
         if calls.get("raise"):
             raise calls["raise"]
-        logging.getLogger("tui.app").info("app says %s", config.accounts[0].password if config else None)
+        logging.getLogger("screens.app").info("app says %s", config.accounts[0].password if config else None)
         return 7
 
-    module = types.ModuleType("tui.app")
+    module = types.ModuleType("screens.app")
     module.run_app = run_app  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "tui.app", module)
+    monkeypatch.setitem(sys.modules, "screens.app", module)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 

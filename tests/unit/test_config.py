@@ -13,6 +13,7 @@ import pytest
 
 from tests.harness.wait import wait_until
 from tui import config as config_module
+from tui.config import password as password_module
 from tui.config import (
     ACCOUNT_KEYS,
     AccountConfig,
@@ -254,7 +255,7 @@ def test_password_command_that_prints_nothing_is_an_error() -> None:
 
 
 def test_password_command_timeout_kills_the_whole_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(config_module, "PASSWORD_COMMAND_TIMEOUT", 0.3)
+    monkeypatch.setattr(password_module, "PASSWORD_COMMAND_TIMEOUT", 0.3)
     # The grandchild `sleep` keeps stdout open after the shell is gone.
     account = AccountConfig("a@b.org", password_command="sleep 30.4217 | cat")
     with pytest.raises(ConfigError, match="no answer within 0.3 s"):

@@ -12,10 +12,10 @@ import tomllib
 from importlib import resources
 
 import pytest
-from textual._xterm_parser import XTermParser
 from textual.binding import Binding
 
 from screens import terminal_keys
+from screens.textual_private import parse_terminal_input
 from tui.keymap import KeyBinding, KeymapError, available_keymaps, load_keymap
 
 # The app installs this before its driver parses keys; so do the tests.
@@ -31,11 +31,10 @@ EXPECTED_IDS = (
 
 
 def parsed_keys(data: str) -> list[str]:
-    parser = XTermParser()
     # ESC + letter stays pending until the escape delay runs out (the
     # parser cannot tell it from a lone Escape yet); end of input resolves
     # it the same way, without a sleep.
-    events = list(parser.feed(data)) + list(parser.feed(""))
+    events = parse_terminal_input(data)
     return [event.key for event in events if hasattr(event, "key")]
 
 

@@ -4,10 +4,10 @@ parser and driver callback (the private API screens/terminal_modes.py uses)."""
 from __future__ import annotations
 
 from textual import events
-from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 
 from screens import terminal_modes
+from screens.textual_private import parse_terminal_input
 
 
 class FakeApp:
@@ -28,8 +28,7 @@ class RecordingDriver:
 
 
 def parse(data: str) -> list:
-    parser = XTermParser()
-    return list(parser.feed(data)) + list(parser.feed(""))
+    return parse_terminal_input(data)
 
 
 def test_the_answer_is_noted_and_taken_out_of_the_keys() -> None:

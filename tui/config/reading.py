@@ -1,4 +1,4 @@
-"""The configuration file: TOML in, typed frozen dataclasses out.
+"""Reading the configuration file: TOML in, typed frozen dataclasses out.
 
 Every mistake becomes a :class:`ConfigError` whose ``str()`` is one line that
 names the file, the line and the key, like a compiler error::
@@ -7,141 +7,33 @@ names the file, the line and the key, like a compiler error::
 
 tomllib gives no positions for keys, so :func:`_find_line` scans the text for
 the key inside the right table (good enough for hand-written files). Unknown
-keys are errors: a typo must not silently disable a setting.
+keys are errors: a typo must not silently disable a setting. A file that
+holds a password and that others may read is refused, as ssh does.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import tomllib
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
-from .core.blog import ACCESS_MODELS
-from .core.notify import DESKTOP_MODES
-from .keymap import DEFAULT_KEYMAP, KeymapError, load_keymap
-from .text import sanitize_line
-
-PASSWORD_COMMAND_TIMEOUT = 10.0
+from ..core.blog import ACCESS_MODELS
+from ..core.notify import DESKTOP_MODES
+from ..keymap import KeymapError, load_keymap
+from .errors import ConfigError, ConfigInsecure
+from .schema import (
+    ACCOUNT_KEYS, ACCOUNT_TYPES, PASTE_KEYS, TOP_LEVEL_KEYS, UI_KEYS, UI_TYPES, AccountConfig, Config,
+    PasteConfig, UiConfig,
+)
 
 # local@domain, no resource, no whitespace. Full stringprep is slixmpp's job
 # at connect time; this catches the usual slips (missing @, pasted resource).
 _BARE_JID_RE = re.compile(r"[^@/\s]+@[^@/\s.][^@/\s]*")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class ConfigError(Exception):
-    """A configuration problem, shown to the user as one line."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        path: Path | None = None,
-        line: int | None = None,
-        key: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.path = path
-        self.line = line
-        self.key = key
-
-    def __str__(self) -> str:
-        parts = []
-        if self.path is not None:
-            parts.append(str(self.path) if self.line is None else f"{self.path}:{self.line}")
-        if self.key:
-            parts.append(self.key)
-        parts.append(self.message)
-        # Key names and paths come from the user's file: no control characters
-        # may reach the terminal, and the message stays on one line.
-        return sanitize_line(": ".join(parts))
-
-
-class ConfigInsecure(ConfigError):
-    """The file holds a password but others may read or write it."""
-
-
-@dataclass(frozen=True)
-class AccountConfig:
-    jid: str
-    # repr=False: a logged or printed config must not show the password.
-    password: str | None = field(default=None, repr=False)
-    password_command: str | None = None
-    host: str | None = None
-    port: int | None = None
-    ca_file: Path | None = None
-    resource: str = "parlons"
-    direct_tls: bool = False
-    nick: str | None = None
-    muc_service: str | None = None  # e.g. conference.example.org; None: discovered
-    autoconnect: bool = True
-    blog_access: str = "open"  # who may read our microblog: open | presence (contacts)
-    blog_comments_service: str | None = None  # pubsub service for comments; None: discovered
-
-
-@dataclass(frozen=True)
-class UiConfig:
-    bell: bool = True
-    keymap: str = DEFAULT_KEYMAP
-    desktop_notifications: str = "off"  # one of tui.core.notify.DESKTOP_MODES
-    terminal_title: bool = True
-    hide_joins_above: int = 50  # rooms with more occupants show no join/part lines
-    highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
-
-
-@dataclass(frozen=True)
-class PasteConfig:
-    confirm_lines: int = 2  # pastes of this many lines or more ask before sending
-    burst_ms: float = 5.0  # keys closer than this are a paste (no bracketed paste); 0: off
-    secret_patterns: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
-
-
-@dataclass(frozen=True)
-class Config:
-    accounts: list[AccountConfig]
-    keymap: dict[str, str] = field(default_factory=dict)
-    ui: UiConfig = field(default_factory=UiConfig)
-    paste: PasteConfig = field(default_factory=PasteConfig)
-    path: Path | None = None
-
-
-TOP_LEVEL_KEYS = ("accounts", "keymap", "ui", "paste")
-ACCOUNT_KEYS = tuple(f.name for f in fields(AccountConfig))
-UI_KEYS = tuple(f.name for f in fields(UiConfig))
-PASTE_KEYS = tuple(f.name for f in fields(PasteConfig))
-
-# Expected TOML type of each account key (None allowed = key may be absent).
-_ACCOUNT_TYPES: dict[str, type] = {
-    "jid": str,
-    "password": str,
-    "password_command": str,
-    "host": str,
-    "port": int,
-    "ca_file": str,
-    "resource": str,
-    "direct_tls": bool,
-    "nick": str,
-    "muc_service": str,
-    "autoconnect": bool,
-    "blog_access": str,
-    "blog_comments_service": str,
-}
-_UI_TYPES: dict[str, type] = {
-    "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
-    "hide_joins_above": int, "highlight_words": list,
-}
 _SECRET_KEYS = frozenset({"password"})
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings"}
-
-
-# ---------------------------------------------------------------- loading
 
 
 def load_config(path: Path | str) -> Config:
@@ -254,7 +146,7 @@ class _ConfigReader:
     def account(self, table: Mapping[str, Any], index: int) -> AccountConfig:
         prefix = f"accounts[{index}]."
         self.reject_unknown(table, ACCOUNT_KEYS, prefix)
-        values = {key: self.typed(table, key, t, prefix) for key, t in _ACCOUNT_TYPES.items()}
+        values = {key: self.typed(table, key, t, prefix) for key, t in ACCOUNT_TYPES.items()}
 
         jid = values["jid"]
         if jid is None:
@@ -318,7 +210,7 @@ class _ConfigReader:
         if not isinstance(table, dict):
             raise self.error("ui", "expected a [ui] table")
         self.reject_unknown(table, UI_KEYS, "ui.")
-        values = {key: self.typed(table, key, t, "ui.") for key, t in _UI_TYPES.items()}
+        values = {key: self.typed(table, key, t, "ui.") for key, t in UI_TYPES.items()}
         defaults = UiConfig()
         desktop = values["desktop_notifications"]
         if desktop is not None and desktop not in DESKTOP_MODES:
@@ -448,128 +340,3 @@ def _find_line(text: str, key_path: str) -> int | None:
         if before_value is not None and _normalise_key(before_value) == key:
             return number
     return header_line
-
-
-# ---------------------------------------------------------------- secrets
-
-
-def resolve_password(account: AccountConfig) -> str:
-    """The account's password, running ``password_command`` if needed.
-
-    Blocks up to PASSWORD_COMMAND_TIMEOUT seconds: call it before the app
-    starts (or from a thread). Errors name the exit status, never the
-    command's output (which may hold the secret).
-    """
-    if account.password is not None:
-        return account.password
-    if account.password_command is None:
-        raise ConfigError(f"{account.jid}: set password or password_command")
-    where = f"password_command of {account.jid}"
-    try:
-        # Own session so a timeout can kill the whole pipeline, not just the
-        # shell (its children would keep stdout open and hang communicate()).
-        process = subprocess.Popen(
-            account.password_command,
-            shell=True,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot run: {exc.strerror}") from None
-    try:
-        stdout, _ = process.communicate(timeout=PASSWORD_COMMAND_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        raise ConfigError(
-            f"{where}: no answer within {PASSWORD_COMMAND_TIMEOUT:g} s"
-        ) from None
-    if process.returncode != 0:
-        raise ConfigError(f"{where}: failed with exit status {process.returncode}")
-    try:
-        password = stdout.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{where}: output is not UTF-8") from None
-    password = password.removesuffix("\n").removesuffix("\r")
-    if not password:
-        raise ConfigError(f"{where}: printed nothing")
-    return password
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.communicate()
-
-
-# ---------------------------------------------------------------- writing
-
-
-def toml_string(value: str) -> str:
-    """``value`` as a TOML basic string (quotes, backslashes and every
-    control character escaped)."""
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def account_toml(account: AccountConfig) -> str:
-    lines = ["[[accounts]]"]
-    defaults = AccountConfig(jid=account.jid)
-    for f in fields(AccountConfig):
-        value = getattr(account, f.name)
-        if value is None or (f.name != "jid" and value == getattr(defaults, f.name)):
-            continue
-        if isinstance(value, bool):
-            rendered = "true" if value else "false"
-        elif isinstance(value, int):
-            rendered = str(value)
-        else:
-            rendered = toml_string(str(value))
-        lines.append(f"{f.name} = {rendered}")
-    return "\n".join(lines) + "\n"
-
-
-def write_config(path: Path | str, account: AccountConfig, *, overwrite: bool = False) -> None:
-    """Write a minimal config for one account: mode 0600 from the first byte
-    (created with os.open, then renamed into place), parent dirs 0700."""
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise ConfigError("already exists; not overwritten", path=path)
-    _make_private_dirs(path.parent)
-    text = "# Written by Parlons. Every key: see config.example.toml.\n\n" + account_toml(account)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600)  # a umask may have removed bits
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _make_private_dirs(directory: Path) -> None:
-    missing = []
-    while not directory.exists():
-        missing.append(directory)
-        directory = directory.parent
-    for new_dir in reversed(missing):
-        os.mkdir(new_dir, 0o700)
-        os.chmod(new_dir, 0o700)

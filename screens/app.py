@@ -9,74 +9,48 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
-from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.app import App
+from textual.binding import Binding
 from textual.drivers.linux_driver import LinuxDriver
-from textual.binding import Binding, BindingsMap
-from textual.keys import _character_to_key
 
-from screens import clipboard, editor, terminal_keys
-from screens.hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
-from screens.main import MainScreen
-from screens.widgets.input_line import Composer
-from screens.command_palette import CommandProvider
-from screens.notifier import TerminalNotifier
-
-from .client import Client
-from .config import AccountConfig, Config, ConfigError, resolve_password
-from .core.model import LineKind
-from .core.notify import NotifySettings
-from .core.confusables import flag_occupants
-from .core.roster import local_part
-from .core.windows import Window, WindowKind
-from .core.events import (
+from tui import paths, wiring
+from tui.client import Client
+from tui.config import Config
+from tui.core.events import (
     AccountChanged,
     LineAdded,
     LineChanged,
     LinesPrepended,
     QuitRequested,
     RevealLine,
-    TypingChanged,
     RoomChanged,
     RosterChanged,
+    TypingChanged,
     WindowCleared,
     WindowsChanged,
 )
-from . import paths
-from .keymap import load_keymap
-from .logging_setup import add_secret
-from .paste import PastePolicy
-from .xmpp.account.backoff import Backoff
-from .xmpp.account.session import ConnectionSettings
+from tui.core.model import Line
+from tui.core.windows import Window, WindowKind
+from tui.keymap import load_keymap
+from tui.xmpp.account.backoff import Backoff
+
+from . import clipboard, editor, terminal_keys, textual_private
+from .command_palette import CommandProvider
+from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
+from .main import MainScreen
+from .notifier import TerminalNotifier
+from .widgets.bars import StatusBar, WindowBar
+from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
 
 FRAME = 1 / 30  # at most this many model→screen syncs per second
 CHORD_SECONDS = 1.0  # Ctrl+X then Ctrl+E within this: the external editor
-
-
-def notify_settings(config: Config | None) -> NotifySettings:
-    if config is None:  # first run: the setup screen writes the defaults
-        return NotifySettings()
-    ui = config.ui
-    return NotifySettings(bell=ui.bell, desktop=ui.desktop_notifications,
-                          terminal_title=ui.terminal_title)
-
-
-def settings_for(account: AccountConfig, password: str) -> ConnectionSettings:
-    return ConnectionSettings(
-        jid=account.jid,
-        password=password,
-        resource=account.resource,
-        host=account.host,
-        port=account.port,
-        ca_file=account.ca_file,
-        direct_tls=account.direct_tls,
-    )
 
 
 class ParlonsApp(App):
@@ -107,31 +81,25 @@ class ParlonsApp(App):
         self._appended = False
         self._cleared = False
         self._watching_log = False
-        self._reveal = None  # a line /goto wants in view, once its window shows
+        self._reveal: Line | None = None  # a line /goto wants in view, once its window shows
         self._quitting = False
         self._entered: asyncio.Queue = asyncio.Queue()
         self._input_worker: asyncio.Future | None = None
-        # room → (room.version, roster.version) its confusable flags were computed for
-        self._flagged: WeakKeyDictionary = WeakKeyDictionary()
         self._editing = False  # the external editor is open
         self._chord_armed_at: float | None = None  # when Ctrl+X was pressed (Ctrl+X Ctrl+E)
         # How /edit runs the editor; tests swap in editor.run_plain (a headless
         # app has no terminal to suspend).
         self.editor_runner: editor.Runner | None = None
-        self.notifier = TerminalNotifier(self, notify_settings(config))
+        self.notifier = TerminalNotifier(self, wiring.notify_settings(config))
         self.terminal_watch = TerminalWatch(self._terminal_gone)
-        paste = config.paste if config is not None else None
-        self.paste_policy = PastePolicy(paste.confirm_lines, paste.burst_ms, paste.secret_patterns) \
-            if paste is not None else PastePolicy()
+        self.paste_policy = wiring.paste_policy(config)
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
     def _install_keymap(self, name: str, overrides: dict) -> None:
         keymap = load_keymap(name, overrides)
-        bindings = BindingsMap()
-        for key, binding in self._bindings:
-            if binding.action not in ("command_palette", "app.command_palette"):
-                bindings._add_binding(binding)
+        bindings = [binding for binding in textual_private.app_bindings(self)
+                    if binding.action not in ("command_palette", "app.command_palette")]
         for binding_id, kb in keymap.items():
             action = _ACTIONS.get(binding_id)
             if action is None:
@@ -139,11 +107,11 @@ class ParlonsApp(App):
                 continue
             for key in kb.keys:
                 if len(key) == 1:
-                    key = _character_to_key(key)
-                bindings._add_binding(
+                    key = textual_private.character_to_key(key)
+                bindings.append(
                     Binding(key, action, kb.description, show=False, priority=True, id=binding_id)
                 )
-        self._bindings = bindings
+        textual_private.replace_app_bindings(self, bindings)
 
     # -- start ---------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -166,7 +134,7 @@ class ParlonsApp(App):
             self.terminal_watch.start()
             self.set_interval(CHECK_SECONDS, self.terminal_watch.check)
         if self.config is None or not self.config.accounts:
-            from screens.account_setup import AccountSetupScreen
+            from .account_setup import AccountSetupScreen
 
             self.push_screen(AccountSetupScreen(self.config_path), self._on_setup_done)
         else:
@@ -184,27 +152,9 @@ class ParlonsApp(App):
         self.run_worker(self._start_accounts_async(config), group="accounts")
 
     async def _start_accounts_async(self, config: Config) -> None:
-        for account_cfg in config.accounts:
-            try:
-                # The CLI resolves passwords before start-up; a password_command
-                # left for us runs off the loop (it may take seconds).
-                password = account_cfg.password or await asyncio.to_thread(resolve_password, account_cfg)
-                add_secret(password)
-                self.paste_policy.add_password(password)  # never pasted nor sent
-            except ConfigError as exc:
-                self.client.error(f"{account_cfg.jid}: {exc}")
-                continue
-            account = self.client.add_account(
-                settings_for(account_cfg, password), self.backoff_factory()
-            )
-            account.muc.configure(nick=account_cfg.nick, service=account_cfg.muc_service,
-                                  hide_joins_above=config.ui.hide_joins_above,
-                                  highlight_words=config.ui.highlight_words)
-            account.blog.access = account_cfg.blog_access
-            account.blog.comments.service = account_cfg.blog_comments_service
-            await account.open_history(self.data_dir)
-            if account_cfg.autoconnect:
-                account.session.connect()
+        await self.client.start_accounts(config, data_dir=self.data_dir,
+                                         backoff_factory=self.backoff_factory,
+                                         paste_policy=self.paste_policy)
         self._schedule_sync()
 
     # -- model → screen --------------------------------------------------------------
@@ -216,7 +166,7 @@ class ParlonsApp(App):
         return None
 
     def _on_line_added(self, event: LineAdded) -> None:
-        self._mark_confusable_line(event.window, event.line)
+        self.client.mark_lookalike(event.window, event.line)
         if event.window is self.client.windows.active:
             self._appended = True
         self._schedule_sync()
@@ -270,11 +220,11 @@ class ParlonsApp(App):
             main.input_line.set_completion(
                 self.client.registry, self._completion_providers(),
                 line_start_kind="nick" if in_room else None, text_kind="nick" if in_room else None)
-            main.input_line.last_own_message = lambda window=active: self.client.last_own_message(window)
+            main.input_line.last_own_message = partial(self.client.last_own_message, active)
             if main.input_line.paste_policy is not self.paste_policy:
                 main.input_line.set_paste_policy(self.paste_policy)
-            main.input_line.paste_target = lambda window=active: window.target or window.name
-            main.input_line.paste_window = lambda window=active: window
+            main.input_line.paste_target = lambda: active.target or active.name
+            main.input_line.paste_window = lambda: active
         else:
             if self._cleared:
                 log_view.notify_cleared()
@@ -286,9 +236,9 @@ class ParlonsApp(App):
             self.call_after_refresh(main.log_view.reveal, line)
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
-        main.sync_room(active, room, force=room is not None and self._flag_confusables(active, room))
-        main.query_one("#windowbar").show_windows(list(windows), active)
-        main.query_one("#statusbar").show_status(
+        main.sync_room(active, room, force=self.client.flag_lookalikes(active))
+        main.query_one("#windowbar", WindowBar).show_windows(list(windows), active)
+        main.query_one("#statusbar", StatusBar).show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
             presences={a.jid: a.presence.describe() for a in self.client.accounts},
             typing=self.client.typing_in(active),
@@ -312,7 +262,7 @@ class ParlonsApp(App):
             room = self._room_of(client.windows.active)
             return room.completion_nicks() if room is not None else []
 
-        nicks.ordered = True  # recent speakers first, not alphabetical
+        nicks.ordered = True  # type: ignore[attr-defined]  # recent speakers first, not alphabetical
 
         return {"window": windows, "jid": jids, "account": accounts, "nick": nicks}
 
@@ -398,9 +348,9 @@ class ParlonsApp(App):
         caller must not be that loop (a command run inline by
         ``on_input_line_entered``): waiting there would freeze the UI for
         good. Callers run in a task or worker; inline callers get an error."""
-        from screens.form_screen import FormScreen
+        from .form_screen import FormScreen
 
-        if asyncio.current_task() is self._task:
+        if textual_private.in_message_loop(self):
             raise RuntimeError("edit_form awaited inside the app's message loop: run the caller in a task")
         done: asyncio.Future = asyncio.get_running_loop().create_future()
 
@@ -414,8 +364,7 @@ class ParlonsApp(App):
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""
-        account = self.client.accounts.for_window(window)
-        return account.roster.model if account is not None else None
+        return self.client.roster_of(window)
 
     def action_roster_toggle(self) -> None:
         main = self.main
@@ -436,36 +385,6 @@ class ParlonsApp(App):
             return None
         room_of = getattr(self.client, "room_of", None)
         return room_of(window) if room_of is not None else None
-
-    def _flag_confusables(self, window: Window, room) -> bool:
-        """Occupants' ``confusable_with`` catch up with the room and the
-        roster (contact names and JID localparts); True when a flag changed.
-        O(occupants + contacts) with cached skeletons, and only when either
-        version moved: at most once per frame, or per line in a changing room."""
-        roster = self._roster_of(window)
-        key = (room.version, roster.version if roster is not None else -1)
-        if self._flagged.get(room) == key:
-            return False
-        self._flagged[room] = key
-        others: set[str] = set()
-        if roster is not None:
-            for contact in roster:
-                others.add(contact.display_name)
-                others.add(local_part(contact.jid))
-        return flag_occupants(room.occupants, others)
-
-    def _mark_confusable_line(self, window: Window, line) -> None:
-        """A room line from a confusable nick is marked (⚠ in the log) as it
-        arrives: the mark stays true to who was in the room then."""
-        if window.kind is not WindowKind.ROOM or not line.nick or line.kind is LineKind.OUTGOING:
-            return
-        room = self._room_of(window)
-        if room is None:
-            return
-        self._flag_confusables(window, room)
-        occupant = room.get(line.nick)
-        if occupant is not None and occupant.confusable_with:
-            line.imitates = occupant.confusable_with
 
     def action_nicklist_toggle(self) -> None:
         main = self.main

@@ -1,0 +1,198 @@
+"""Textual's private APIs, in one room.
+
+Where Textual gives no public hook for something Parlons needs, the
+workaround is one function here, with the Textual version it was checked
+against. After a Textual upgrade this is the file to read (each function
+says what it relies on), and these the tests to run first:
+tests/unit/test_keymap.py, test_terminal_modes.py, test_hangup.py,
+tests/ui/test_input_line.py, test_paste_arriving.py, tests/terminal/.
+
+Not gathered here, because Textual documents the mechanism: widgets'
+``_on_key``/``_on_paste`` handlers run before the base class's own (Textual
+calls the handler of every class in the MRO, and ``prevent_default()``
+stops the base's), which is how the input line takes keys before ``Input``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+from textual import _ansi_sequences, events
+from textual._time import get_time
+from textual._xterm_parser import XTermParser
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.driver import Driver
+from textual.keys import _character_to_key
+from textual.message import Message
+from textual.widgets import Input
+
+TEXTUAL_CHECKED = "8.2.8"  # every function below was read against this version
+
+
+# -- keys and the terminal parser ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyName:
+    """Quacks like a ``textual.keys.Keys`` member in the parser's sequence
+    table: the parser reads ``.value``. (Textual 8.2.8)"""
+
+    value: str
+
+
+def add_escape_sequences(sequences: Mapping[str, tuple[KeyName, ...]]) -> None:
+    """Teach the terminal parser more sequences (idempotent). Textual 8.2.8:
+    ``XTermParser`` looks every sequence up in the module-level
+    ``textual._ansi_sequences.ANSI_SEQUENCES_KEYS``; there is no public way
+    to extend it."""
+    _ansi_sequences.ANSI_SEQUENCES_KEYS.update(sequences)  # type: ignore[attr-defined]  # a dict
+
+
+def character_to_key(character: str) -> str:
+    """The key name Textual gives a typed character ("£" → "pound_sign").
+    Textual 8.2.8: ``textual.keys._character_to_key``, also what the parser
+    and ``Binding.make_bindings`` use."""
+    return _character_to_key(character)
+
+
+def event_clock() -> float:
+    """The clock ``events.Key.time`` is stamped with (monotonic seconds).
+    Textual 8.2.8: ``textual._time.get_time``."""
+    return get_time()
+
+
+def parse_terminal_input(data: str) -> list[Any]:
+    """What Textual's parser makes of ``data`` as a terminal would send it,
+    pending sequences resolved as at end of input (tests). Textual 8.2.8:
+    ``textual._xterm_parser.XTermParser.feed``."""
+    parser = XTermParser()
+    return list(parser.feed(data)) + list(parser.feed(""))
+
+
+# -- the driver ---------------------------------------------------------------
+
+
+def driver_of(app: App) -> Driver | None:
+    """The app's driver (None before it runs). Textual 8.2.8: ``App._driver``."""
+    return getattr(app, "_driver", None)
+
+
+def app_of(driver: Driver) -> Any:
+    """The app a driver serves. Textual 8.2.8: ``Driver._app``."""
+    return driver._app
+
+
+def send_as_terminal(app: App, message: Message) -> None:
+    """Hand ``message`` to the app as its driver does with parsed input (a
+    key with the time stamp we choose, for tests and benchmarks). Textual
+    8.2.8: ``App._driver.send_message``."""
+    driver = driver_of(app)
+    assert driver is not None, "the app is not running"
+    driver.send_message(message)
+
+
+_key_takers: list[Callable[[Any, events.Key], bool]] = []
+
+
+def take_keys_before_the_app(take: Callable[[Any, events.Key], bool]) -> None:
+    """Keys for which ``take(app, key)`` is true never reach the app: it
+    runs on the input thread, for every parsed key (idempotent per ``take``).
+    Textual 8.2.8: ``Driver.process_message`` is the parser's callback for
+    every driver, and the only place before the key is posted to the app;
+    it is wrapped once, on the class."""
+    if take in _key_takers:
+        return
+    _key_takers.append(take)
+    if getattr(Driver.process_message, "_parlons_takers", False):
+        return
+    original = Driver.process_message
+
+    def process_message(driver: Driver, message: Any) -> None:
+        if isinstance(message, events.Key) and any(t(app_of(driver), message) for t in _key_takers):
+            return
+        original(driver, message)
+
+    process_message._parlons_takers = True  # type: ignore[attr-defined]
+    Driver.process_message = process_message  # type: ignore[method-assign, assignment]
+
+
+def guard_driver_output(driver: Driver, guard: Callable[[IO[str]], object]) -> None:
+    """Put ``guard(file)`` between the driver's writer thread and the
+    terminal; call from the driver's ``__init__``, before it starts.
+    Textual 8.2.8: ``LinuxDriver._file`` is what ``start_application_mode``
+    hands to its ``WriterThread``."""
+    driver._file = guard(driver._file)  # type: ignore[attr-defined]
+
+
+def stop_driver_input(driver: Driver) -> None:
+    """Make the driver's input thread stop reading (it would read EOF in a
+    loop on a hung-up terminal). Textual 8.2.8: ``LinuxDriver.exit_event``
+    ends the loop of ``run_input_thread``."""
+    driver.exit_event.set()  # type: ignore[attr-defined]
+
+
+def call_on_app_loop(driver: Driver, callback: Callable[[], None]) -> None:
+    """Run ``callback`` on the app's loop, from a driver thread. Textual
+    8.2.8: ``Driver._loop`` is the loop the driver was created in."""
+    driver._loop.call_soon_threadsafe(callback)
+
+
+# -- the app ------------------------------------------------------------------
+
+
+def in_message_loop(app: App) -> bool:
+    """Is the current task the app's own message loop (where awaiting a
+    screen's answer would freeze the UI)? Textual 8.2.8: ``App._task``."""
+    return asyncio.current_task() is app._task
+
+
+def app_bindings(app: App) -> list[Binding]:
+    """The bindings an app declared (``BINDINGS`` and Textual's defaults).
+    Textual 8.2.8: ``DOMNode._bindings`` is the node's ``BindingsMap``."""
+    return [binding for _key, binding in app._bindings]
+
+
+def replace_app_bindings(app: App, bindings: Iterable[Binding]) -> None:
+    """Make ``bindings`` (with their ids, keys taken as given) the app's
+    whole set, before it runs. Textual 8.2.8: ``App.set_keymap`` only
+    rebinds ids that exist already; ours come from a key-map file, so the
+    map is built with ``BindingsMap._add_binding`` and set as
+    ``DOMNode._bindings``."""
+    bindings_map = BindingsMap()
+    for binding in bindings:
+        bindings_map._add_binding(binding)
+    app._bindings = bindings_map
+
+
+def bound_above(widget: DOMNode, key: str) -> bool:
+    """Is ``key`` bound by an ancestor of ``widget`` (screen, app; after the
+    app's key map), up to the first modal screen? Textual 8.2.8: walks each
+    node's ``_bindings`` with ``App._keymap`` applied, as
+    ``Screen.active_bindings`` does, but without calling
+    ``check_consume_key`` (which would recurse when ``widget`` asks this from
+    its own ``check_consume_key``)."""
+    keymap = getattr(widget.app, "_keymap", None)
+    for ancestor in widget.ancestors:
+        bindings = ancestor._bindings
+        if keymap:
+            bindings = bindings.copy()
+            bindings.apply_keymap(keymap)
+        if key in bindings.key_to_bindings:
+            return True
+        if ancestor.is_modal:
+            break
+    return False
+
+
+# -- widgets ------------------------------------------------------------------
+
+
+def restart_cursor_blink(input: Input) -> None:
+    """Show the input's cursor at once, as Input does after its own editing
+    keys. Textual 8.2.8: ``Input._restart_blink``."""
+    input._restart_blink()

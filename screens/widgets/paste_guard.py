@@ -1,0 +1,324 @@
+"""The input line's paste guard: pastes never submit anything by themselves.
+
+The policy itself (what a paste may become, telling a burst from typing) is
+pure and lives in :mod:`tui.paste`; this is its glue to Textual's keys. A
+bracketed paste goes through the paste policy — inserted, refused, or
+confirmed in ``PasteConfirmScreen``.  Typed keys are typing, and every typed
+Enter submits at once: a burst of keys (what a terminal without bracketed
+paste makes of a paste, but also keys bunched by a slow link or by our own
+stall) is held until it ends, then either typed as it came (its keys run in
+order) or, only when it can be a paste, handed to the policy.  A heartbeat
+while keys come shows our own stalls; the terminal is asked once whether it
+brackets pastes (then bursts are typing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.timer import Timer
+from textual.widgets import Input
+
+from tui.paste import (
+    PASSWORD_REFUSED, Burst, BurstDetector, Decision, KeyKind, LoopLag, PastePolicy, Verdict, is_typing,
+)
+
+from .. import terminal_modes
+from ..textual_private import event_clock
+
+if TYPE_CHECKING:
+    from ..paste_confirm import PasteConfirmScreen
+
+# The heartbeat that shows our own stalls (see tui.paste.LoopLag) runs while
+# keys come, and stops this long after the last one.
+HEARTBEAT = 0.01
+HEARTBEAT_LINGER = 5.0
+# A burst still held after this long shows a hint (a long raw paste arriving).
+HELD_HINT_AFTER = 0.3
+HELD_HINT = "… pasted text arriving"
+
+
+def literal(text: str) -> str:
+    """Pasted text is sent as text: a leading "/" does not run a command."""
+    return "/" + text if text.startswith("/") else text
+
+
+class PasteGuardedInput(Input):
+    """An ``Input`` whose pastes and bursts of keys go through the paste
+    guard: its ``_on_paste`` runs instead of Input's, and a subclass's
+    ``_on_key`` hands each key to :meth:`guard_key` first. The subclass (the
+    input line) says what to do with what the guard lets through: the hooks
+    at the end of this class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Pastes: the app sets the policy (passwords, thresholds) and the target.
+        self.paste_policy = PastePolicy()
+        self.paste_target: Callable[[], str] = lambda: "this window"
+        self.paste_window: Callable[[], object | None] = lambda: None  # the target itself
+        self.bursts = BurstDetector(self.paste_policy.burst_ms)
+        self._burst_timer: Timer | None = None
+        self._undo: tuple[str, int] | None = None  # the line before the last text key
+        self._last_text_key: events.Key | None = None
+        self._held: list[events.Key] = []  # the keys of the burst being held
+        self._hint_timer: Timer | None = None
+        self._placeholder = self.placeholder  # restored when the held hint goes
+        self.lag = LoopLag()
+        self._heartbeat: asyncio.TimerHandle | None = None
+        self._last_key_handled = 0.0
+        # A paste prompt this line opened is waiting for its answer: keys that
+        # were already on their way here (typed within a frame of the paste)
+        # are dropped: a prompt is answered only once it has been seen.
+        self.asking = False
+        self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
+
+    def set_paste_policy(self, policy: PastePolicy) -> None:
+        self.paste_policy = policy
+        bracketed = self.bursts.pastes_bracketed
+        self.bursts = BurstDetector(policy.burst_ms)
+        if bracketed:
+            self.bursts.bracketed()
+
+    async def guard_key(self, event: events.Key) -> bool:
+        """A key reaching the line: True when the guard took it (stopped:
+        held in a burst, collected by a prompt, or a typed Enter submitted)."""
+        if self.asking:
+            # Keys that were on their way here when the prompt opened: the
+            # rest of a raw paste joins it, anything else is dropped (a
+            # prompt is answered only once it has been seen).
+            event.stop()
+            event.prevent_default()
+            if self._prompt is not None:
+                self._prompt.collect(event)
+            return True
+        self.watch_the_loop(event)
+        if await self._burst_key(event):
+            event.stop()
+            event.prevent_default()
+            return True
+        return False
+
+    # -- bursts ---------------------------------------------------------------
+    def _key_text(self, event: events.Key) -> str | None:
+        """The text a key would add to a paste; None for other keys."""
+        if event.key == "enter":
+            return "\n"
+        if event.key == "tab":
+            return "\t"
+        if event.is_printable and event.character and not self._goes_to_app(event.key):
+            return event.character
+        return None
+
+    async def _burst_key(self, event: events.Key) -> bool:
+        """Feed the burst detector; True when the key was taken (held in a
+        burst, or a typed Enter, submitted here)."""
+        text = self._key_text(event)
+        ended = self.bursts.interrupted(event.time)
+        if ended is not None:  # a key after a pause: the burst before it is complete
+            await self._end_burst(ended)
+            if self.asking:  # it asks: this key is more of the paste, or dropped
+                if self._prompt is not None:
+                    self._prompt.collect(event)
+                return True
+        if text is None:
+            if self.bursts.active:
+                if self._edit_action(event) is not None:
+                    self._held.append(event)  # runs if the burst is typing
+                    return True
+                await self._end_burst(self.bursts.take())  # then this key, as usual
+            self.bursts.other_key(event.time)
+            return False
+        kind = self.bursts.key(text, event.time)
+        if kind is KeyKind.CONTINUED:
+            self._held.append(event)
+            return True
+        if kind is KeyKind.STARTED:
+            # The previous key was the first of the burst: take it back.
+            if self._undo is not None:
+                self.value, self.cursor_position = self._undo
+            self._undo = None
+            self._held = [self._last_text_key, event] if self._last_text_key is not None else [event]
+            self._arm_burst_timer()
+            self._hint_timer = self.set_timer(HELD_HINT_AFTER, self._show_held_hint)
+            return True
+        self._undo = (self.value, self.cursor_position)
+        self._last_text_key = event
+        if text == "\n":
+            self.submit()  # a typed Enter sends what was typed before it, now
+            return True
+        return False
+
+    async def _end_burst(self, burst: Burst) -> None:
+        """The burst is complete: typed as it came, or a paste."""
+        held, self._held = self._held, []
+        self._last_text_key = None
+        self._hide_held_hint()
+        if not is_typing(burst, self.lag):
+            self.receive_paste(burst.text, arriving_since=burst.last)
+        elif self.paste_policy.has_password(burst.text):
+            self._notice(PASSWORD_REFUSED)
+        else:
+            for key in held:
+                await self._handle_key(key, held=True)
+
+    def _arm_burst_timer(self) -> None:
+        self._burst_timer = self.set_timer(self.bursts.remaining(event_clock()) + 0.001, self._burst_check)
+
+    async def _burst_check(self) -> None:
+        if not self.bursts.active:
+            return  # ended by a later key already
+        burst = self.bursts.finished(event_clock())
+        if burst is None:
+            self._arm_burst_timer()
+        else:
+            await self._end_burst(burst)
+
+    def _show_held_hint(self) -> None:
+        if self.bursts.active and not self.has_class("-held"):
+            self._placeholder = self.placeholder
+            self.add_class("-held")
+            self.placeholder = HELD_HINT
+
+    def _hide_held_hint(self) -> None:
+        if self._hint_timer is not None:
+            self._hint_timer.stop()
+            self._hint_timer = None
+        if self.has_class("-held"):
+            self.remove_class("-held")
+            self.placeholder = self._placeholder
+
+    # -- our own stalls ----------------------------------------------------
+    def watch_the_loop(self, event: events.Key) -> None:
+        """Note how late this key reached us, and keep the heartbeat going
+        while keys come: both show stalls of our own (tui.paste.LoopLag).
+        And whether the terminal has said it brackets pastes."""
+        if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
+            self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
+        now = event_clock()
+        self.lag.key(event.time, now)
+        self._last_key_handled = now
+        if self._heartbeat is None:
+            self._beat_due(now + HEARTBEAT)
+
+    def _beat_due(self, due: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._heartbeat = loop.call_at(loop.time() + (due - event_clock()), self._beat, due)
+
+    def _beat(self, due: float) -> None:
+        now = event_clock()
+        self.lag.beat(due, now)
+        if now - self._last_key_handled > HEARTBEAT_LINGER or not self.is_attached:
+            self._heartbeat = None
+        else:
+            self._beat_due(now + HEARTBEAT)
+
+    def _on_mount(self, _event: events.Mount) -> None:
+        terminal_modes.ask(self.app)  # does it bracket pastes? (answered before the first paste)
+
+    def _on_unmount(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
+
+    # -- pastes ---------------------------------------------------------------
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        self.bursts.bracketed()  # this terminal brackets its pastes: bursts are typing
+        self.receive_paste(event.text)
+
+    def receive_paste(self, raw: str, arriving_since: float | None = None) -> None:
+        """Pasted text: inserted, refused or confirmed — never sent as is.
+        ``arriving_since``: a raw paste (a burst) whose last key came then;
+        more of it may still be arriving."""
+        decision = self.paste_policy.decide(raw)
+        if decision.verdict is Verdict.REFUSE:
+            self._notice(PASSWORD_REFUSED)
+        elif decision.verdict is Verdict.INSERT:
+            if decision.text:
+                if self.selection.is_empty:
+                    self.insert_text_at_cursor(decision.text)
+                else:
+                    self.replace(decision.text, *self.selection)
+        else:
+            self.confirm_paste(raw, decision, arriving_since)
+
+    def confirm_paste(self, raw: str, decision: Decision, arriving_since: float | None = None) -> None:
+        """Ask what to do with a paste. It joins the draft at the cursor, as
+        typed text would: the prompt shows, and sends, draft and paste
+        together (a draft ``/msg bob `` takes the paste as its text); a
+        cancelled paste leaves the draft as it was.  The rest of a raw paste
+        arriving meanwhile joins it (see PasteConfirmScreen)."""
+        from ..paste_confirm import EDIT, SEND_EACH, SEND_ONE, PasteConfirmScreen
+
+        start, end = sorted(self.selection) if not self.selection.is_empty else (self.cursor_position,) * 2
+        before, after = self.value[:start], self.value[end:]
+        target, window = self.paste_target(), self.paste_window()
+
+        def shown(pasted: Decision) -> Decision:
+            return Decision(pasted.verdict, before + pasted.text + after, pasted.warning)
+
+        def grown(more: str) -> Decision:
+            return self.paste_policy.decide(raw + more)
+
+        prompt = PasteConfirmScreen(shown(decision), target, arriving_since=arriving_since,
+                                    gap=self.bursts.quiet, grow=lambda more: shown(grown(more)))
+
+        def chosen(choice: str | None) -> None:
+            self.asking = False
+            self._prompt = None
+            pasted = grown("".join(prompt.more))
+            if pasted.verdict is Verdict.REFUSE:
+                self._notice(PASSWORD_REFUSED)
+                return
+            # pasted text starting the line is text: "/etc/hosts" is not a command
+            whole = before + (pasted.text if before else literal(pasted.text)) + after
+            if choice in (SEND_ONE, SEND_EACH):
+                self.value = ""
+            if choice == SEND_ONE:
+                self._entered(whole, window=window)
+            elif choice == SEND_EACH:
+                first, *rest = whole.split("\n")
+                lines = [line for line in [first] + [literal(line) for line in rest] if line.strip()]
+                if lines:
+                    self._entered(lines[0], more=tuple(lines[1:]), window=window)
+            elif choice == EDIT:
+                self.open_composer(pasted.text)
+            else:
+                self._notice("Paste cancelled.", error=False)
+
+        self.asking = True
+        self._prompt = prompt
+        self.app.push_screen(prompt, chosen)
+
+    # -- what the input line does with what the guard lets through ----------
+    async def _handle_key(self, event: events.Key, held: bool = False) -> None:
+        """Run a key as typed (``held``: a key of a burst that was typing)."""
+        raise NotImplementedError
+
+    def _edit_action(self, event: events.Key) -> tuple | None:
+        """The editing action a non-text key runs, if any (held in a burst)."""
+        return None
+
+    def _goes_to_app(self, key: str) -> bool:
+        """A printable key that is an app binding, not text."""
+        return False
+
+    def submit(self) -> None:
+        """A typed Enter: send what was typed before it."""
+        raise NotImplementedError
+
+    def open_composer(self, insert: str) -> None:
+        """Continue in the multi-line composer (a paste to edit)."""
+        raise NotImplementedError
+
+    def _notice(self, text: str, error: bool = True) -> None:
+        """Tell the user (a refused or cancelled paste)."""
+        raise NotImplementedError
+
+    def _entered(self, value: str, *, more: tuple[str, ...] = (), window: object | None = None) -> None:
+        """Send ``value`` (and ``more`` lines) to ``window``: a confirmed paste."""
+        raise NotImplementedError
