@@ -59,10 +59,14 @@ class Client:
         self.windows = WindowList(self.bus)
         self.accounts = Accounts(self.windows, self.bus)
         self.blog_windows = BlogWindows(  # blog windows follow the accounts' blog models
-            self.windows, self.bus, lambda jid: (a := self.accounts.get(jid)) and a.blog.model)
+            self.windows, self.bus, self._blogs_of)
         self.registry: Registry = build_registry()
         self.command_memory = CommandMemory()
         self.ui: UiActions | None = None
+
+    def _blogs_of(self, jid: str):
+        account = self.accounts.get(jid)
+        return account.blog.model if account is not None else None
 
     def add_account(self, settings: ConnectionSettings, backoff: Backoff | None = None):
         return self.accounts.add(settings, backoff)

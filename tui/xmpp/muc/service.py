@@ -62,7 +62,7 @@ class MucService(CoalescedChanges):
         self.messages = RoomMessages(session, windows, serial, self.rooms, self.wanted, self.pipeline,
                                      self.archive, self.open_window, self.say, lambda: self.highlight_words)
         self.people = RoomPeople(session, self.rooms, windows, join=self.join, is_room=self.is_room)
-        # configuration (tui.app passes the config file's values)
+        # configuration (tui.wiring passes the config file's values)
         self.nick: str | None = None
         self.service: str | None = None
         self.hide_joins_above = 50
