@@ -65,15 +65,17 @@ async def test_a_conversation_encrypted_by_a_registered_scheme(alice, make_peer)
     assert mine.body == "meet me at one" and "noon" not in str(fixed.stanza)
 
     # bob answers encrypted; his scheme's own message is consumed; a plain one still shows
-    rot13.encrypted_message(bob, alice.jid, "", hello=True).send()
+    rot13.encrypted_message(bob, alice.jid, "", kind="hello").send()
     rot13.encrypted_message(bob, alice.jid, "see you there").send()
+    rot13.encrypted_message(bob, alice.jid, "lost", kind="garbled").send()
     bob.send(alice.jid, "and in clear")
     await until(lambda: "and in clear" in bodies(window), message=lambda: window_text(window))
-    assert bodies(window)[-2:] == ["see you there", "and in clear"]
+    unreadable = "[could not decrypt this message: this rot13 message is garbled]"
+    assert bodies(window)[-3:] == ["see you there", unreadable, "and in clear"]
     assert rot13.FALLBACK not in window_text(window)
     assert alice.account.encryption.instance("rot13").consumed == [bob.jid]
     stored = [r.text for r in await alice.account.store.db.latest(bob.jid, 10)]
-    assert stored == ["in clear first", "nods", "meet me at one", "see you there", "and in clear"]
+    assert stored == ["in clear first", "nods", "meet me at one", "see you there", unreadable, "and in clear"]
 
     # what the scheme cannot encrypt is not sent in clear: failed, said, retriable
     await run(alice, f"this has {rot13.REFUSED}", window)

@@ -6,7 +6,7 @@ is readable so tests can check exactly what left.
 On the wire: ``<body>`` carries a fallback text; the message is the rot13 of
 the plaintext in ``<rot13 xmlns="urn:parlons:test:rot13">``. A ``<rot13
 type="hello"/>`` is the scheme's own protocol message (like an OTR
-handshake): consumed, never shown. A plaintext containing REFUSED cannot be
+handshake): consumed, never shown; ``type="garbled"`` cannot be decrypted. A plaintext containing REFUSED cannot be
 encrypted (like a peer without a key): EncryptionError.
 """
 
@@ -49,6 +49,8 @@ class Rot13:
         if element.get("type") == "hello":
             self.consumed.append(peer.jid)
             return None
+        if element.get("type") == "garbled":
+            raise EncryptionError("this rot13 message is garbled")
         return rot13(element.text or "")
 
     async def encrypt(self, peer: Peer, stanza) -> None:
@@ -68,12 +70,12 @@ def unregister() -> None:
     encryption.unregister(NAME)
 
 
-def encrypted_message(peer_client, to: str, text: str, *, mtype: str = "chat", hello: bool = False):
-    """A message a slixmpp peer sends as a rot13 client would."""
+def encrypted_message(peer_client, to: str, text: str, *, mtype: str = "chat", kind: str | None = None):
+    """A message a slixmpp peer sends as a rot13 client would (``kind``:
+    "hello", the scheme's own message; "garbled", one it cannot read)."""
     msg = peer_client.xmpp.make_message(mto=to, mbody=FALLBACK, mtype=mtype)
     element = ET.SubElement(msg.xml, f"{{{NS}}}rot13")
-    if hello:
-        element.set("type", "hello")
-    else:
-        element.text = rot13(text)
+    if kind is not None:
+        element.set("type", kind)
+    element.text = rot13(text)
     return msg

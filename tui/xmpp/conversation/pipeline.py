@@ -12,7 +12,8 @@ conversation or a room); the middle is here, written once.
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from datetime import datetime
+from typing import Any, Callable, Protocol, TypeVar
 
 from ...core.model import Delivery, Line
 from ...core.serial import SerialRunner
@@ -24,7 +25,19 @@ from .message import message_text
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M")  # a parsed message: chat facts or a room message (.peer, .body, .action, .stanza)
+class Parsed(Protocol):
+    """A parsed message, chat facts or a room message, as the middle stages see it."""
+    body: str
+    action: bool
+    stanza: Any  # the stanza it came in, until decrypted
+    time: datetime
+    delayed: bool
+
+    @property
+    def peer(self) -> str: ...
+
+
+M = TypeVar("M", bound=Parsed)
 
 
 class MessagePipeline:
@@ -46,19 +59,19 @@ class MessagePipeline:
         consumed (its protocol messages) are left out."""
         shown: list[M] = []
         for message in batch:
-            stanza, message.stanza = message.stanza, None  # type: ignore[attr-defined]
+            stanza, message.stanza = message.stanza, None
             if stanza is not None:
                 try:
-                    result = await self.encryption.decrypt(self.peer(message.peer), stanza)  # type: ignore[attr-defined]
-                except EncryptionError as exc:
-                    log.info("%s: could not decrypt a message from %s: %s", self.account,
-                             message.peer, exc)  # type: ignore[attr-defined]
-                    result = None
-                    message.body, message.action = f"[could not decrypt this message: {exc}]", False  # type: ignore[attr-defined]
-                if result is not None and result.scheme is not None:
+                    result = await self.encryption.decrypt(self.peer(message.peer), stanza)
+                except EncryptionError as exc:  # shown as such, never as the ciphertext's fallback
+                    log.info("%s: could not decrypt a message from %s: %s", self.account, message.peer, exc)
+                    message.body, message.action = f"[could not decrypt this message: {exc}]", False
+                    shown.append(message)
+                    continue
+                if result.scheme is not None:
                     if result.text is None:
                         continue  # the scheme's own business (a handshake): nothing to show
-                    message.body, message.action = message_text(result.text)  # type: ignore[attr-defined]
+                    message.body, message.action = message_text(result.text)
             shown.append(message)
         return shown
 
@@ -66,7 +79,7 @@ class MessagePipeline:
                     live: bool) -> list[Kept]:
         """Arrival order (live messages only), then the store: for each, new or known."""
         if live:
-            await self.history.in_arrival_order(batch)  # type: ignore[arg-type]
+            await self.history.in_arrival_order(batch)
         return await self.history.keep([record_of(message) for message in batch])
 
     # -- out --------------------------------------------------------------------------
