@@ -196,3 +196,21 @@ def restart_cursor_blink(input: Input) -> None:
     """Show the input's cursor at once, as Input does after its own editing
     keys. Textual 8.2.8: ``Input._restart_blink``."""
     input._restart_blink()
+
+
+# -- what tests look at ---------------------------------------------------------
+
+
+def screen_lines(app: App) -> list[str]:
+    """The text of every line of the screen as composed (the compositor's strips)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def messages_waiting(node: DOMNode) -> int:
+    """How many messages wait in ``node``'s queue (Textual's MessagePump)."""
+    return node._message_queue.qsize()
+
+
+def propagation_stopped(message: Message) -> bool:
+    """Did a handler call ``stop()`` on ``message`` (it bubbles no further)?"""
+    return message._stop_propagation

@@ -14,6 +14,7 @@ import pytest
 from textual import events
 
 from screens import editor
+from screens import textual_private
 from tests.harness.app import running_app, status_text, window_text
 from tests.harness.room_windows import ROOM, fill, open_room
 from tests.harness.wait import until
@@ -227,7 +228,7 @@ async def test_a_paste_into_the_roster_or_the_nick_list_is_ignored(alice):
         paste = events.Paste("q/quit\r/msg x@y hi\r")
         app.post_message(paste)  # as the driver delivers a bracketed paste
         await pilot.pause()
-        await until(lambda: paste._stop_propagation, timeout=2)  # the roster view took it
+        await until(lambda: textual_private.propagation_stopped(paste), timeout=2)  # the roster view took it
         assert pane.filter_text == "" and pane.has_focus
         assert app.main.input_line.value == ""
         await pilot.press("escape")
@@ -240,7 +241,7 @@ async def test_a_paste_into_the_roster_or_the_nick_list_is_ignored(alice):
         await until(lambda: nick_list.display, timeout=5)
         paste = events.Paste("/quit\r")
         nick_list.post_message(paste)
-        await until(lambda: paste._stop_propagation, timeout=2)
+        await until(lambda: textual_private.propagation_stopped(paste), timeout=2)
         await enter(app, pilot, "/clear")  # the queue has run: had /quit run, it would be first
         await until(lambda: commands == ["/clear"], timeout=5, message=lambda: repr(commands))
         assert app.is_running and len(list(app.client.windows)) == windows_before + 1

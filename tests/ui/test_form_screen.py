@@ -9,6 +9,7 @@ from textual.app import App
 from textual.widgets import Checkbox, Input, Select, SelectionList, TextArea
 
 from screens.form_screen import FormScreen
+from screens import textual_private
 from tests.harness.app import running_app
 from tests.harness.forms import every_field_form
 from tests.harness.wait import until
@@ -34,7 +35,7 @@ class FormHost(App):
 
 
 def screen_text(app: App) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return "\n".join(textual_private.screen_lines(app))
 
 
 def sample_form() -> DataForm:

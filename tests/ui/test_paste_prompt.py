@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import events
 
 from screens.paste_confirm import PasteConfirmScreen
+from screens import textual_private
 from tests.harness.app import running_app, window_text
 from tests.harness.wait import until
 
@@ -112,7 +113,7 @@ async def test_keys_already_queued_behind_a_paste_do_not_answer_its_prompt(alice
             line.post_message(events.Key(key, character))
         await until(lambda: isinstance(app.screen, PasteConfirmScreen), timeout=5)
         await pilot.pause()
-        await until(lambda: not line._message_queue.qsize(), timeout=5)
+        await until(lambda: not textual_private.messages_waiting(line), timeout=5)
         assert isinstance(app.screen, PasteConfirmScreen) and line.value == ""
         await pilot.press("ctrl+s")
         await barrier(app, pilot, bob, "b1", ["p1", "p2"])
