@@ -19,13 +19,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from typing import Callable
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from ...core.blog import CommentsLink, Entry, Feed
+from ...core.blog import Blogs, CommentsLink, Entry, Feed
 from ...core.jids import local_part
 from ...core.model import LineKind
+from ...core.windows import WindowList
+from ..account.session import AccountSession
 from .items import (
     IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom,
     now_to_the_millisecond, outgoing, pubsub_form, result_items,
@@ -43,10 +46,17 @@ NODE_OPTIONS = {
 
 
 class BlogComments:
-    """The comments part of a :class:`~tui.xmpp.blog.service.BlogService`."""
+    """The comments part of the blog service: built with what it uses."""
 
-    def __init__(self, blog) -> None:
-        self.blog = blog
+    def __init__(self, session: AccountSession, windows: WindowList, model: Blogs,
+                 client: Callable[[], slixmpp.ClientXMPP], touched: Callable[[str], None],
+                 author_name: Callable[[], str | None]) -> None:
+        self.session = session
+        self.windows = windows
+        self.model = model  # the account's blogs
+        self.client = client  # the connected client, or BlogError("offline")
+        self.touched = touched  # a blog moved: one BlogChanged per turn of the loop
+        self.author_name = author_name  # how we sign (None: our JID's local part)
         self.service: str | None = None  # configured comments service; default: discovered
         self._found: str | None = None
 
@@ -65,8 +75,8 @@ class BlogComments:
             await answer(f"cannot create a comments node on {service}", xmpp.plugin["xep_0060"].create_node(
                 service, link.node, config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=IQ_TIMEOUT))
         except BlogError as exc:
-            self.blog.windows.status_line(
-                f"{self.blog.session.jid}: {exc}; the entry goes out without comments", LineKind.ERROR)
+            self.windows.status_line(
+                f"{self.session.jid}: {exc}; the entry goes out without comments", LineKind.ERROR)
             return None
         return link
 
@@ -79,7 +89,7 @@ class BlogComments:
             await answer("cannot delete the comments node", xmpp.plugin["xep_0060"].delete_node(
                 link.service, link.node, timeout=IQ_TIMEOUT))
         except BlogError as exc:  # not ours, or already gone: the entry is what mattered
-            log.info("%s: comments node %s left: %s", self.blog.session.jid, link.node, exc)
+            log.info("%s: comments node %s left: %s", self.session.jid, link.node, exc)
 
     @staticmethod
     def _link(entry: Entry) -> CommentsLink:
@@ -90,35 +100,35 @@ class BlogComments:
     async def read(self, entry: Entry) -> Feed:
         """Every comment on ``entry``, into the model; the thread is read
         oldest first (:meth:`~tui.core.blog.Feed.oldest_first`)."""
-        link, xmpp = self._link(entry), self.blog.client()
+        link, xmpp = self._link(entry), self.client()
         result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
             link.service, link.node, timeout=IQ_TIMEOUT))
         comments = [c for c in (entry_from_item(i, owner=None, service=link.service)
                                         for i in result_items(result)) if c is not None]
-        thread = self.blog.model.replace_comments(link, comments)
-        self.blog.touched(entry.author)
+        thread = self.model.replace_comments(link, comments)
+        self.touched(entry.author)
         return thread
 
     async def post(self, entry: Entry, text: str) -> Entry:
         """Comment on ``entry`` as ourselves."""
-        link, xmpp = self._link(entry), self.blog.client()
+        link, xmpp = self._link(entry), self.client()
         text = outgoing(text)
         if not text:
             raise BlogError("nothing to post: the comment is empty", "bad-request")
         me, item_id = xmpp.boundjid.bare, str(uuid.uuid4())
-        atom = new_atom(author=me, name=self.blog.author_name or local_part(me), service=link.service,
+        atom = new_atom(author=me, name=self.author_name() or local_part(me), service=link.service,
                         node=link.node, item_id=item_id, title="", body=text, when=now_to_the_millisecond())
         await answer("cannot post the comment", xmpp.plugin["xep_0060"].publish(
             link.service, link.node, id=item_id, payload=atom, timeout=IQ_TIMEOUT))
         comment = entry_from_atom(atom, item_id, author=me, verified=True)
-        self.blog.model.put_comment(link, comment)
-        self.blog.touched(entry.author)
+        self.model.put_comment(link, comment)
+        self.touched(entry.author)
         return comment
 
     async def delete(self, entry: Entry, comment_id: str) -> None:
         """Retract our comment ``comment_id`` on ``entry``."""
-        link, xmpp = self._link(entry), self.blog.client()
-        thread = self.blog.model.comments(link)
+        link, xmpp = self._link(entry), self.client()
+        thread = self.model.comments(link)
         comment = thread.get(comment_id) if thread is not None else None
         if comment is None:
             raise BlogError("no such comment (read the comments first)", "item-not-found")
@@ -133,8 +143,8 @@ class BlogComments:
                                 "comments node delete comments (forbidden)", "forbidden") from None
             if exc.condition != "item-not-found":  # already gone is gone
                 raise
-        self.blog.model.retract_comment(link, comment_id)
-        self.blog.touched(entry.author)
+        self.model.retract_comment(link, comment_id)
+        self.touched(entry.author)
 
 
 async def find_pubsub_service(xmpp: slixmpp.ClientXMPP) -> str | None:

@@ -56,7 +56,8 @@ class BlogService(CoalescedChanges):
         self.access = "open"  # who may read our blog: open | presence
         self.author_name: str | None = None  # shown as ours; default: our JID's local part
         self.page_size = PAGE_SIZE
-        self.comments = BlogComments(self)  # read, post, delete comments; .service configures
+        self.comments = BlogComments(  # read, post, delete comments; .service configures
+            session, windows, self.model, self.client, self.touched, lambda: self.author_name)
         self._rsm: dict[str, bool] = {}
         self._changes: Coalescer[str] = Coalescer(
             bus, lambda authors: (BlogChanged(self.session.jid, frozenset(authors)),))
