@@ -5,18 +5,14 @@ from __future__ import annotations
 from ...core.corrections import last_own_chat_line
 from ...core.model import Line
 from ...core.windows import Window
-from ..conversation.protocol import ConversationError
+from ..conversation.protocol import ConversationError, WindowConversation
 from .service import ChatService
 
 
-class ChatConversation:
+class ChatConversation(WindowConversation):
     def __init__(self, chat: ChatService, window: Window) -> None:
+        super().__init__(window, chat.pipeline)
         self.chat = chat
-        self.window = window
-
-    @property
-    def jid(self) -> str:
-        return self.window.target or ""
 
     async def send(self, text: str, *, action: bool = False) -> Line:
         return await self.chat.send(self.jid, text, action=action)
@@ -43,10 +39,3 @@ class ChatConversation:
         if state == "paused":
             return f"{name} stopped typing"
         return ""
-
-    def use_encryption(self, scheme: str | None) -> None:
-        self.chat.pipeline.encryption.use(self.chat.pipeline.peer(self.jid), scheme)
-
-    @property
-    def encryption(self) -> str | None:
-        return self.chat.pipeline.encryption.used_for(self.jid)

@@ -22,7 +22,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from .protocol import ConversationError
+from .errors import ConversationError
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from typing import Protocol
 
 from ...core.model import Line
 from ...core.windows import Window
+from .errors import ConversationError
+from .pipeline import MessagePipeline
 
-
-class ConversationError(Exception):
-    """What the user asked cannot be done in this conversation now; str() says why."""
+__all__ = ["Conversation", "ConversationError", "WindowConversation"]
 
 
 class Conversation(Protocol):
@@ -56,3 +56,23 @@ class Conversation(Protocol):
     @property
     def encryption(self) -> str | None:
         ...
+
+
+class WindowConversation:
+    """What every conversation does alike: it is a window's, and its
+    messages take a pipeline whose encryption stage it chooses."""
+
+    def __init__(self, window: Window, pipeline: MessagePipeline) -> None:
+        self.window = window
+        self.pipeline = pipeline
+
+    @property
+    def jid(self) -> str:
+        return self.window.target or ""
+
+    def use_encryption(self, scheme: str | None) -> None:
+        self.pipeline.encryption.use(self.pipeline.peer(self.jid), scheme)
+
+    @property
+    def encryption(self) -> str | None:
+        return self.pipeline.encryption.used_for(self.jid)

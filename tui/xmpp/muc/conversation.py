@@ -5,17 +5,14 @@ from __future__ import annotations
 from ...core.corrections import last_own_room_line
 from ...core.model import Line
 from ...core.windows import Window
+from ..conversation.protocol import WindowConversation
 from .service import MucService
 
 
-class RoomConversation:
+class RoomConversation(WindowConversation):
     def __init__(self, muc: MucService, window: Window) -> None:
+        super().__init__(window, muc.pipeline)
         self.muc = muc
-        self.window = window
-
-    @property
-    def jid(self) -> str:
-        return self.window.target or ""
 
     async def send(self, text: str, *, action: bool = False) -> Line:
         return await self.muc.messages.send(self.jid, text, action=action)  # MucError: not in the room
@@ -37,10 +34,3 @@ class RoomConversation:
 
     def typing_text(self) -> str:
         return ""
-
-    def use_encryption(self, scheme: str | None) -> None:
-        self.muc.pipeline.encryption.use(self.muc.pipeline.peer(self.jid), scheme)
-
-    @property
-    def encryption(self) -> str | None:
-        return self.muc.pipeline.encryption.used_for(self.jid)

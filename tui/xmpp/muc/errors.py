@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # re-exported for muc/service.py and muc/messages.py until they import it from core.jids
-from ..conversation.protocol import ConversationError
+from ..conversation.errors import ConversationError
 
 # error condition of a refused join (XEP-0045 7.2) -> what it means for the user
 JOIN_ERRORS = {
