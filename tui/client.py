@@ -108,6 +108,11 @@ class Client:
         if conversation is not None:
             conversation.typed(text)
 
+    def encryption_in(self, window: Window) -> str | None:
+        """How the conversation in ``window`` is encrypted ("OTR verified"), or None: in clear."""
+        conversation = self.conversation_for(window)
+        return conversation.encryption_state if conversation is not None else None
+
     def typing_in(self, window: Window) -> str:
         """"bob is typing…" for the status bar, or ""."""
         conversation = self.conversation_for(window)

@@ -52,6 +52,14 @@ class LinesPrepended:
 
 
 @dataclass(slots=True)
+class EncryptionChanged:
+    """How a conversation is encrypted changed (a scheme chosen, a session up or ended, a peer verified)."""
+
+    account: str
+    peer: str
+
+
+@dataclass(slots=True)
 class TypingChanged:
     """A contact's chat state (XEP-0085) changed."""
 

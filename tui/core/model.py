@@ -66,6 +66,9 @@ class Line:
     # In a room: the nick (or contact name) the sender's nick is confusable
     # with when the line arrived (tui/core/confusables.py); the log marks it ⚠.
     imitates: str = ""
+    # How the message went out or came in: the encryption scheme's name
+    # ("otr", "pgp"), "" in clear. The log marks encrypted lines.
+    encryption: str = ""
     # Local, unique, monotonically increasing: the log widget keys on it.
     uid: int = field(default_factory=lambda: next(_line_ids))
 

@@ -6,11 +6,12 @@ import asyncio
 import logging
 from pathlib import Path
 
-from ...core.events import EventBus
+from ...core.events import EncryptionChanged, EventBus
+from ...core.model import Line, LineKind
 from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
 from ..chat.conversation import ChatConversation
-from ..conversation.encryption import Encryption
+from ..conversation.encryption import Encryption, SchemeHost
 from ..conversation.history import StoreSlot
 from ..conversation.protocol import Conversation
 from ..muc.conversation import RoomConversation
@@ -36,7 +37,10 @@ class Account:
         # What conversations and rooms share: the store, the encryption
         # schemes, and one queue (stored before shown, nothing overtakes).
         self.store = StoreSlot(lambda text, kind: windows.status_line(f"{self.jid}: {text}", kind))
-        self.encryption = Encryption(self.jid)
+        self.encryption = Encryption(self.jid, SchemeHost(
+            self.jid.lower(), send=self._send_for_scheme, say=self._say_for_scheme,
+            ready=lambda jid: self.chat.encryption_ready(jid),
+            changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid))))
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)
@@ -64,6 +68,27 @@ class Account:
     def jid(self) -> str:
         return self.session.jid
 
+    # -- what encryption schemes reach (SchemeHost) ---------------------------------------
+    def _send_for_scheme(self, to: str, body: str) -> None:
+        """A scheme's own protocol message: not stored here, not archived or copied there."""
+        xmpp = self.session.xmpp
+        if xmpp is None or not self.session.online:
+            return
+        msg = xmpp.make_message(mto=to, mbody=body, mtype="chat")
+        for hint in ("no-permanent-store", "no-copy"):  # XEP-0334
+            msg.xml.append(msg.xml.makeelement(f"{{urn:xmpp:hints}}{hint}", {}))
+        msg.xml.append(msg.xml.makeelement("{urn:xmpp:carbons:2}private", {}))  # XEP-0280
+        msg.send()
+
+    def _say_for_scheme(self, jid: str, text: str, error: bool = False) -> None:
+        """A scheme's line in the conversation with ``jid`` (bare or full), else the status window."""
+        kind = LineKind.ERROR if error else LineKind.EVENT
+        window = self.chat.find_window(jid.lower()) or self.chat.find_window(jid.partition("/")[0].lower())
+        if window is not None:
+            self.session.windows.add_line(window, Line(text, kind))
+        else:
+            self.session.windows.status_line(f"{jid}: {text}", kind)
+
     def conversation(self, window: Window) -> Conversation | None:
         """The conversation ``window`` shows (1:1 or a room), or None."""
         if window.account != self.jid:
@@ -81,6 +106,7 @@ class Account:
         try:
             from ...store.history import HistoryStore, history_path
 
+            self.encryption.host.data_dir = data_dir  # keys live beside the history
             path = history_path(data_dir, self.jid)
             self.store.put(await HistoryStore.open(path))
         except Exception as exc:

@@ -29,6 +29,7 @@ class MessageFacts:
     elsewhere: bool = False  # carbon: another of our devices sent/received it
     delayed: bool = False  # came with <delay>: offline storage or archive
     stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
+    encryption: str = ""  # the scheme that decrypted it ("" in clear)
 
 
 def message_facts(

@@ -29,7 +29,7 @@ from ...core.windows import Activity, Window, WindowKind, WindowList
 from ...store.records import StoredMessage
 from ...text import sanitize_line, xml_safe
 from ..account.session import AccountSession
-from ..conversation.encryption import Encryption, EncryptionError
+from ..conversation.encryption import Encryption, EncryptionError, EncryptionPending
 from ..conversation.history import MessageHistory, StoreSlot
 from ..conversation.message import wire_text
 from ..conversation.pipeline import MessagePipeline
@@ -66,6 +66,7 @@ class ChatService:
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
         self.outbox = Outbox()  # typed, not acknowledged by the server yet
         self._outbox_loaded = False  # the store's outbox (an earlier run's) is read once
+        self._told_held: set[str] = set()  # waiting for an encryption session: said once each
         self._stream_ready = False  # negotiated or resumed: what we hand over now is tracked
         # Is this bare JID a room? (the account wires in the MUC service's answer):
         # only a room's occupants have private conversations of their own.
@@ -250,7 +251,8 @@ class ChatService:
             facts.body, own=own, action=facts.action,
             nick=display_name(self.own_jid) if own else self.name_of(facts.peer), time=facts.time,
             msg_id=facts.origin_id or facts.msg_id, colour_key=self.own_jid if own else facts.peer,
-            delivery=Delivery.NONE if facts.elsewhere else Delivery.SENT, elsewhere=facts.elsewhere)
+            delivery=Delivery.NONE if facts.elsewhere else Delivery.SENT, elsewhere=facts.elsewhere,
+            encryption=facts.encryption)
 
     async def _apply_correction(self, facts: MessageFacts) -> None:
         window = self.find_window(facts.peer) or await self.open_window(facts.peer)
@@ -317,9 +319,10 @@ class ChatService:
         return line
 
     async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, peer: str, body: str, msg_id: str, *,
-                           action: bool = False, replace_id: str | None = None) -> None:
+                           action: bool = False, replace_id: str | None = None) -> str | None:
         """Build the stanza in clear and hand it to the pipeline (which
-        encrypts it if the conversation uses a scheme). EncryptionError: not sent."""
+        encrypts it if the conversation uses a scheme); the scheme's name.
+        EncryptionError: not sent (EncryptionPending: not yet)."""
         msg = xmpp.make_message(mto=self._locked.get(peer, peer), mbody=wire_text(body, action), mtype="chat")
         msg["id"] = msg_id
         msg["origin_id"]["id"] = msg_id
@@ -330,7 +333,7 @@ class ChatService:
         if "/" in peer:  # a room occupant: XEP-0045 7.5 marks private messages
             msg.xml.append(msg.xml.makeelement("{http://jabber.org/protocol/muc#user}x", {}))
         self.states.sent_active(peer)
-        await self.pipeline.send(peer, msg)
+        return await self.pipeline.send(peer, msg)
 
     # -- the outbox ----------------------------------------------------------------------
     def _on_stream_ready(self, _event) -> None:
@@ -378,13 +381,20 @@ class ChatService:
             if entry.msg_id not in self.outbox:
                 continue  # the server turned out to have it meanwhile (the archive said so)
             try:
-                await self._send_stanza(xmpp, entry.peer, entry.body, entry.msg_id, action=entry.action)
+                scheme = await self._send_stanza(xmpp, entry.peer, entry.body, entry.msg_id, action=entry.action)
+            except EncryptionPending as exc:  # its session is being set up: it waits, encrypted later
+                self._held(entry, str(exc))
+                continue
             except EncryptionError as exc:  # never in clear: failed, /retry tries again
                 self.outbox.done(entry.msg_id)
                 self._not_sent(entry, f"not encrypted: {exc}")
                 continue
             entry.in_flight = True
             sent.append(entry)
+            shown = self._sent.get(entry.msg_id)
+            if shown is not None and scheme and shown[1].encryption != scheme:
+                shown[1].encryption = scheme
+                self.windows.update_line(*shown)
             if not sm.enabled_out:  # no stream management: handing it over is all we will know
                 self._acknowledged(self.outbox.done(entry.msg_id))
         if sent and sm.enabled_out:
@@ -504,6 +514,21 @@ class ChatService:
             return
         self.outbox.done(sent[1].msg_id)  # answered: /retry sends it again
         self._failed(*sent, f"not delivered to {peer}: {reason}", reason)
+
+    def encryption_ready(self, peer: str) -> None:
+        """A scheme can encrypt for ``peer`` now (its session is up): what waits goes."""
+        self._told_held = {msg_id for msg_id in self._told_held if msg_id in self.outbox}
+        self.serial.submit(self._flush_outbox)
+
+    def _held(self, entry: Outgoing, why: str) -> None:
+        """Said once under the line: it waits for the scheme, it does not go in clear."""
+        if entry.msg_id in self._told_held:
+            return
+        self._told_held.add(entry.msg_id)
+        sent = self._sent.get(entry.msg_id) or self._shown(entry, self.find_window(entry.peer))
+        if sent is not None:
+            self.windows.insert_after(sent[0], sent[1], Line(
+                f"waiting: {why} — it goes encrypted once that is done, never in clear", LineKind.EVENT))
 
     def _not_sent(self, entry: Outgoing, reason: str) -> None:
         sent = self._sent.get(entry.msg_id) or self._shown(entry, self.find_window(entry.peer))

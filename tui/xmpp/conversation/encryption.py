@@ -13,14 +13,21 @@ uses for what it sends (``/encrypt NAME``, ``/encrypt off``).
 - Out: :meth:`Encryption.encrypt` hands a built stanza to the scheme the
   conversation uses, which replaces its body (and adds its elements). A
   scheme that cannot encrypt raises :class:`EncryptionError`: the message is
-  then not sent, never sent in clear.
+  then not sent, never sent in clear. A scheme that will be able to soon
+  (a session being set up) raises :class:`EncryptionPending`: the message
+  waits (in the outbox, for a conversation), and goes once the scheme says
+  ``host.ready(jid)``.
+- A scheme reaches the rest through its :class:`SchemeHost` only: send its
+  own protocol messages, say a line in a conversation's window, where its
+  keys live, its settings, and the state line the status bar shows.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Callable, Protocol
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Protocol
 
 from .errors import ConversationError
 
@@ -29,6 +36,33 @@ log = logging.getLogger(__name__)
 
 class EncryptionError(ConversationError):
     """A message could not be encrypted (or decrypted); str() says why, in one line."""
+
+
+class EncryptionPending(EncryptionError):
+    """Not yet: the scheme is setting up (an OTR handshake); the message waits
+    and is sent once the scheme calls ``host.ready(jid)``. str() says for what."""
+
+
+def _nowhere(*_args: Any) -> None:
+    return None
+
+
+@dataclass
+class SchemeHost:
+    """What an account offers a scheme: how it talks to the rest of Parlons."""
+    account: str  # our bare JID
+    # Send the scheme's own protocol message (an OTR query or key exchange)
+    # as a chat message body to ``jid`` (a full JID where the scheme wants
+    # one); it carries no-store/no-copy hints, nothing is shown or stored.
+    send: Callable[[str, str], None] = _nowhere
+    # A line in ``jid``'s conversation window (state changes, warnings): say(jid, text, error=False)
+    say: Callable[..., None] = _nowhere
+    # The scheme can encrypt for ``jid`` now: what waits for it is sent.
+    ready: Callable[[str], None] = _nowhere
+    # The scheme's state for ``jid`` changed (what the status bar shows).
+    changed: Callable[[str], None] = _nowhere
+    data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
+    settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +79,10 @@ class Scheme(Protocol):
     name: str  # what /encrypt takes: "otr", "pgp", "omemo"
     rooms: bool  # usable in rooms
 
+    def state(self, jid: str) -> str | None:
+        """What the status bar shows for ``jid``'s conversation ("OTR verified"), or None."""
+        ...
+
     def recognises(self, stanza) -> bool:
         """Is this incoming message stanza one of ours (encrypted, or a protocol message)?"""
         ...
@@ -59,7 +97,7 @@ class Scheme(Protocol):
         ...
 
 
-SchemeFactory = Callable[[str], Scheme]  # our bare JID → the account's instance
+SchemeFactory = Callable[[SchemeHost], Scheme]  # the account's host → the account's instance
 
 _schemes: dict[str, SchemeFactory] = {}
 
@@ -89,8 +127,9 @@ CLEAR = Decrypted(None, None)
 class Encryption:
     """One account's schemes, and the scheme each of its conversations uses."""
 
-    def __init__(self, account: str) -> None:
+    def __init__(self, account: str, host: SchemeHost | None = None) -> None:
         self.account = account.lower()
+        self.host = host or SchemeHost(self.account)  # wired by the account once its services exist
         self._instances: dict[str, Scheme] = {}
         self._chosen: dict[str, str] = {}  # conversation (jid) -> scheme name
 
@@ -100,7 +139,7 @@ class Encryption:
             factory = _schemes.get(name)
             if factory is None:
                 return None
-            self._instances[name] = factory(self.account)
+            self._instances[name] = factory(self.host)
         return self._instances[name]
 
     def use(self, peer: Peer, name: str | None) -> None:
@@ -119,6 +158,17 @@ class Encryption:
 
     def used_for(self, jid: str) -> str | None:
         return self._chosen.get(jid)
+
+    def state(self, jid: str) -> str | None:
+        """What the status bar shows for ``jid``: the chosen scheme's own
+        words ("OTR verified"), else its name, else None (in clear)."""
+        name = self._chosen.get(jid)
+        for scheme_name in ([name] if name else []) + sorted(self._instances):
+            scheme = self._instances.get(scheme_name)
+            said = scheme.state(jid) if scheme is not None else None
+            if said:
+                return said
+        return name
 
     async def decrypt(self, peer: Peer, stanza) -> Decrypted:
         """The in stage: ``stanza`` as plaintext, if a scheme recognises it."""

@@ -30,6 +30,7 @@ class Parsed(Protocol):
     body: str
     action: bool
     stanza: Any  # the stanza it came in, until decrypted
+    encryption: str  # the scheme that decrypted it ("" in clear)
     time: datetime
     delayed: bool
 
@@ -72,6 +73,7 @@ class MessagePipeline:
                     if result.text is None:
                         continue  # the scheme's own business (a handshake): nothing to show
                     message.body, message.action = message_text(result.text)
+                    message.encryption = result.scheme
             shown.append(message)
         return shown
 

@@ -55,6 +55,12 @@ class Conversation(Protocol):
 
     @property
     def encryption(self) -> str | None:
+        """The scheme chosen for what we send, or None (in clear)."""
+        ...
+
+    @property
+    def encryption_state(self) -> str | None:
+        """What the status bar shows ("OTR verified", "rot13"), or None: in clear."""
         ...
 
 
@@ -76,3 +82,7 @@ class WindowConversation:
     @property
     def encryption(self) -> str | None:
         return self.pipeline.encryption.used_for(self.jid)
+
+    @property
+    def encryption_state(self) -> str | None:
+        return self.pipeline.encryption.state(self.jid)

@@ -27,6 +27,7 @@ class RoomMessage:
     action: bool = False
     delayed: bool = False
     stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
+    encryption: str = ""  # the scheme that decrypted it ("" in clear)
 
     @property
     def peer(self) -> str:  # what a conversation is keyed by, in the history and the pipeline

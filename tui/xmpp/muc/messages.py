@@ -104,7 +104,7 @@ class RoomMessages:
         highlight = not own and not replay and mentions(m.body, room.nick, self.highlight_words())
         return message_line(m.body, own=own, action=m.action, nick=m.nick, time=m.time,
                             msg_id=m.origin_id or m.msg_id, colour_key=m.nick, highlight=highlight,
-                            delivery=Delivery.NONE if replay else Delivery.SENT)
+                            delivery=Delivery.NONE if replay else Delivery.SENT, encryption=m.encryption)
 
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then the marker."""
@@ -237,7 +237,7 @@ class RoomMessages:
         self.windows.add_line(window, line)
         self._echoes[msg_id] = (window, line)
         try:
-            await self._send_stanza(xmpp, m)
+            line.encryption = await self._send_stanza(xmpp, m) or ""
         except EncryptionError as exc:  # never in clear
             self._echoes.pop(msg_id)
             self.pipeline.failed(window, line, f"not encrypted: {exc}")
@@ -272,11 +272,11 @@ class RoomMessages:
         self._echoes[new_id] = (window, last)  # its echo changes nothing more
         return last
 
-    async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, m: RoomMessage) -> None:
+    async def _send_stanza(self, xmpp: slixmpp.ClientXMPP, m: RoomMessage) -> str | None:
         """Built in clear, handed to the pipeline (encrypted if the room uses a scheme)."""
         msg = xmpp.make_message(mto=m.room, mbody=wire_text(m.body, m.action), mtype="groupchat")
         msg["id"] = m.msg_id
         msg["origin_id"]["id"] = m.origin_id
         if m.replace_id:
             msg["replace"]["id"] = m.replace_id
-        await self.pipeline.send(m.room, msg)
+        return await self.pipeline.send(m.room, msg)
