@@ -17,6 +17,7 @@ from .commands.context import CommandMemory, run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
 from .core.blog_lines import BlogWindows
+from .crypto import register_schemes
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
@@ -60,6 +61,7 @@ class Client:
         self.accounts = Accounts(self.windows, self.bus)
         self.blog_windows = BlogWindows(  # blog windows follow the accounts' blog models
             self.windows, self.bus, self._blogs_of)
+        register_schemes()  # OTR, OpenPGP: chosen per conversation with /otr, /pgp, /encrypt
         self.registry: Registry = build_registry()
         self.command_memory = CommandMemory()
         self.ui: UiActions | None = None
