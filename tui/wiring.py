@@ -54,6 +54,9 @@ def configure_account(account: Account, account_cfg: AccountConfig, ui: UiConfig
                           highlight_words=ui.highlight_words)
     account.blog.access = account_cfg.blog_access
     account.blog.comments.service = account_cfg.blog_comments_service
+    account.encryption.host.settings["otr"] = {"policy": account_cfg.otr_policy}
+    if account_cfg.otr_policy == "always":  # every 1:1 conversation starts encrypted
+        account.encryption.default = "otr"
 
 
 async def account_password(account_cfg: AccountConfig) -> str:

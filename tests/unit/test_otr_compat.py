@@ -5,13 +5,15 @@ contexts in memory: AKE, messages both ways, SMP right and wrong."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
 from Crypto.Util.number import bytes_to_long, long_to_bytes
 
 from tui.crypto.otr import compat
 
-potr = compat.load()
+potr: Any = compat.load()
 
 # A small DSA group: q | p - 1, g of order q.
 P, Q = 283, 47

@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from ..core.blog import ACCESS_MODELS
 from ..core.notify import DESKTOP_MODES
+from ..crypto.otr.policy import POLICIES as OTR_POLICIES
 from ..keymap import KeymapError, load_keymap
 from .errors import ConfigError, ConfigInsecure
 from .schema import (
@@ -189,6 +190,11 @@ class _ConfigReader:
             raise self.error(prefix + "blog_access",
                              f"expected one of {', '.join(ACCESS_MODELS)}, got {blog_access!r}")
 
+        otr_policy = values["otr_policy"]
+        if otr_policy is not None and otr_policy not in OTR_POLICIES:
+            raise self.error(prefix + "otr_policy",
+                             f"expected one of {', '.join(OTR_POLICIES)}, got {_show(otr_policy)}")
+
         defaults = AccountConfig(jid=jid)
         return AccountConfig(
             jid=jid,
@@ -204,6 +210,7 @@ class _ConfigReader:
             autoconnect=_default(values["autoconnect"], defaults.autoconnect),
             blog_access=_default(blog_access, defaults.blog_access),
             blog_comments_service=values["blog_comments_service"],
+            otr_policy=_default(otr_policy, defaults.otr_policy),
         )
 
     def ui(self, table: Any) -> UiConfig:

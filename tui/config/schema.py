@@ -28,6 +28,7 @@ class AccountConfig:
     autoconnect: bool = True
     blog_access: str = "open"  # who may read our microblog: open | presence (contacts)
     blog_comments_service: str | None = None  # pubsub service for comments; None: discovered
+    otr_policy: str = "manual"  # OTR: manual | opportunistic | always (tui.crypto.otr.policy)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ ACCOUNT_TYPES: dict[str, type] = {
     "autoconnect": bool,
     "blog_access": str,
     "blog_comments_service": str,
+    "otr_policy": str,
 }
 UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,

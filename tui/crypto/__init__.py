@@ -11,3 +11,6 @@ from __future__ import annotations
 
 def register_schemes() -> None:
     """Register every scheme Parlons ships (idempotent)."""
+    from . import otr
+
+    otr.register()

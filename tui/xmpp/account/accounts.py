@@ -11,7 +11,7 @@ from ...core.model import Line, LineKind
 from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
 from ..chat.conversation import ChatConversation
-from ..conversation.encryption import Encryption, SchemeHost
+from ..conversation.encryption import Encryption, Peer, SchemeHost
 from ..conversation.history import StoreSlot
 from ..conversation.protocol import Conversation
 from ..muc.conversation import RoomConversation
@@ -40,7 +40,8 @@ class Account:
         self.encryption = Encryption(self.jid, SchemeHost(
             self.jid.lower(), send=self._send_for_scheme, say=self._say_for_scheme,
             ready=lambda jid: self.chat.encryption_ready(jid),
-            changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid))))
+            changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid)),
+            use=lambda jid, name: self.encryption.use(Peer(self.jid.lower(), jid), name)))
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)

@@ -61,6 +61,9 @@ class SchemeHost:
     ready: Callable[[str], None] = _nowhere
     # The scheme's state for ``jid`` changed (what the status bar shows).
     changed: Callable[[str], None] = _nowhere
+    # What we send to ``jid`` goes with the scheme ``name`` from now on (a
+    # session the peer started is up): use(jid, name)
+    use: Callable[[str, str], None] = _nowhere
     data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
     settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
@@ -131,7 +134,9 @@ class Encryption:
         self.account = account.lower()
         self.host = host or SchemeHost(self.account)  # wired by the account once its services exist
         self._instances: dict[str, Scheme] = {}
-        self._chosen: dict[str, str] = {}  # conversation (jid) -> scheme name
+        self._chosen: dict[str, str | None] = {}  # conversation (jid) -> scheme name (None: /encrypt off)
+        # the scheme 1:1 conversations use unless told otherwise (OTR policy "always")
+        self.default: str | None = None
 
     def instance(self, name: str) -> Scheme | None:
         """This account's instance of the scheme ``name`` (made on first use), or None."""
@@ -145,7 +150,7 @@ class Encryption:
     def use(self, peer: Peer, name: str | None) -> None:
         """What we send to ``peer`` goes encrypted with ``name`` from now on (None: in clear)."""
         if name is None:
-            self._chosen.pop(peer.jid, None)
+            self._chosen[peer.jid] = None  # off, even where a default would encrypt
             return
         name = name.lower()
         scheme = self.instance(name)
@@ -156,13 +161,15 @@ class Encryption:
             raise EncryptionError(f"{name} cannot encrypt for a room")
         self._chosen[peer.jid] = name
 
-    def used_for(self, jid: str) -> str | None:
-        return self._chosen.get(jid)
+    def used_for(self, jid: str, room: bool = False) -> str | None:
+        if jid in self._chosen:
+            return self._chosen[jid]
+        return None if room else self.default
 
-    def state(self, jid: str) -> str | None:
+    def state(self, jid: str, room: bool = False) -> str | None:
         """What the status bar shows for ``jid``: the chosen scheme's own
         words ("OTR verified"), else its name, else None (in clear)."""
-        name = self._chosen.get(jid)
+        name = self.used_for(jid, room)
         for scheme_name in ([name] if name else []) + sorted(self._instances):
             scheme = self._instances.get(scheme_name)
             said = scheme.state(jid) if scheme is not None else None
@@ -181,7 +188,7 @@ class Encryption:
     async def encrypt(self, peer: Peer, stanza) -> str | None:
         """The out stage: encrypt ``stanza`` if ``peer``'s conversation uses a
         scheme; its name, or None (sent in clear). Raises EncryptionError."""
-        name = self._chosen.get(peer.jid)
+        name = self.used_for(peer.jid, peer.room)
         if name is None:
             return None
         scheme = self.instance(name)

@@ -81,8 +81,8 @@ class WindowConversation:
 
     @property
     def encryption(self) -> str | None:
-        return self.pipeline.encryption.used_for(self.jid)
+        return self.pipeline.encryption.used_for(self.jid, self.pipeline.rooms)
 
     @property
     def encryption_state(self) -> str | None:
-        return self.pipeline.encryption.state(self.jid)
+        return self.pipeline.encryption.state(self.jid, self.pipeline.rooms)

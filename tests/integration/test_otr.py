@@ -1,0 +1,195 @@
+"""OTR v2 in a 1:1 conversation (issue 11) through the real Prosody, against
+a peer speaking OTR with python-potr over raw slixmpp (tests/harness/otr_peer):
+the handshake started from either side, messages both ways decrypted exactly,
+fingerprints as the peer sees them, SMP right and wrong, /otr end back to
+clear, a peer ending the session, policy "always" holding what is typed
+before the session is up (neither bob nor alice's archive sees it in clear),
+hostile plaintext shown inert, our key made off the event loop."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+
+from slixmpp import JID
+
+from tests.harness.client import run, window_text
+from tests.harness.otr_peer import OtrPeer
+from tests.harness.wait import until
+from tui.core.model import Delivery, LineKind
+from tui.crypto.otr.scheme import pretty_fingerprint
+
+
+def bodies(window, kind: LineKind) -> list[str]:
+    return [line.body for line in window.lines if line.kind is kind]
+
+
+def otr_of(alice):
+    return alice.account.encryption.instance("otr")
+
+
+def state(alice, jid: str) -> str | None:
+    return alice.account.encryption.state(jid)
+
+
+def wire(bob) -> str:
+    """Everything bob received, as XML."""
+    return "\n".join(str(m.stanza) for m in bob.peer.messages)
+
+
+async def open_chat(alice, bob):
+    await run(alice, f"/query {bob.jid}")
+    await until(lambda: alice.account.chat.find_window(bob.jid) is not None)
+    return alice.account.chat.find_window(bob.jid)
+
+
+async def test_otr_started_by_alice_both_ways_fingerprints_smp_and_end(alice, make_peer, tmp_path):
+    bob = OtrPeer(await make_peer(), fragment_size=200)
+    window = await open_chat(alice, bob)
+    await run(alice, "/otr start", window)
+    await until(lambda: state(alice, bob.jid) == "OTR unverified", message=lambda: window_text(window))
+    await until(lambda: bob.encrypted(alice.jid))
+    assert "OTR session started (unverified: /otr fpr, /otr smp)" in window_text(window)
+    scheme = otr_of(alice)
+    assert scheme.key_thread is not None and scheme.key_thread != threading.get_ident()  # made off the loop
+    key_file = tmp_path / "otr" / f"{alice.jid.lower()}.key"
+    assert key_file.is_file() and stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+    # both ways, exactly; long lines go in fragments both ways and reassemble
+    long_line = "a long line " + "x" * 600
+    await run(alice, "hello bob, in private", window)
+    await run(alice, long_line, window)
+    await until(lambda: len(bob.plain) == 2, message=lambda: str(bob.plain + bob.errors))
+    assert bob.plain == ["hello bob, in private", long_line] and bob.errors == []
+    assert "in private" not in wire(bob) and "xxxxxxxxxx" not in wire(bob)
+    # what alice typed went marked (Prosody strips <private/> once it has honoured it)
+    data = [m.stanza for m in bob.peer.messages if m.stanza.xml.find("{urn:xmpp:eme:0}encryption") is not None]
+    assert len(data) == 2 and all(m["body"].startswith("?OTR") for m in data)
+    for element in ("{urn:xmpp:hints}no-permanent-store", "{urn:xmpp:hints}no-copy"):
+        assert data[0].xml.find(element) is not None, element
+    assert data[0].xml.find("{urn:xmpp:eme:0}encryption").get("namespace") == "urn:xmpp:otr:0"
+    mine = next(line for line in window.lines if line.body == "hello bob, in private")
+    assert mine.encryption == "otr"
+
+    bob.say(alice.jid, "hi alice, secretly")
+    bob.say(alice.jid, "and " + "y" * 500)
+    await until(lambda: len(bodies(window, LineKind.INCOMING)) == 2, message=lambda: window_text(window))
+    assert bodies(window, LineKind.INCOMING) == ["hi alice, secretly", "and " + "y" * 500]
+    assert "?OTR" not in window_text(window)
+
+    # fingerprints shown are the ones the peer has
+    await run(alice, "/otr fpr", window)
+    text = window_text(window)
+    assert f"Your OTR fingerprint: {pretty_fingerprint(bob.their_fingerprint(alice.jid))}" in text
+    assert f"{bob.jid}'s OTR fingerprint: {pretty_fingerprint(bob.fingerprint)} (NOT verified)" in text
+
+    # SMP: a wrong secret does not verify, the right one does
+    await run(alice, "/otr smp wrong-guess", window)
+    await until(lambda: bob.ctx(alice.jid).crypto.smp is not None and bob.ctx(alice.jid).crypto.smp.state == 0)
+    bob.smp_answer(alice.jid, "the real secret")
+    await until(lambda: "failed" in window_text(window) or "aborted" in window_text(window),
+                message=lambda: window_text(window))
+    assert state(alice, bob.jid) == "OTR unverified"
+    await run(alice, '/otr smp "where did we meet?" "the real secret"', window)
+    await until(lambda: bob.smp_questions == ["where did we meet?"])
+    bob.smp_answer(alice.jid, "the real secret")
+    await until(lambda: state(alice, bob.jid) == "OTR verified", message=lambda: window_text(window))
+    assert bob.smp_succeeded(alice.jid)
+    assert f"SMP with {bob.jid} succeeded: their key is verified" in window_text(window)
+    # bob asks, alice answers
+    bob.smp(alice.jid, "blue", question="favourite colour?")
+    await until(lambda: "favourite colour?" in window_text(window), message=lambda: window_text(window))
+    await run(alice, "/otr smp answer blue", window)
+    await until(lambda: bob.smp_succeeded(alice.jid) and bob.ctx(alice.jid).getCurrentTrust() == "smp")
+    # the trust persists (a file, 0600)
+    trust_file = tmp_path / "otr" / f"{alice.jid.lower()}.trust.json"
+    assert bob.fingerprint in trust_file.read_text() and stat.S_IMODE(os.stat(trust_file).st_mode) == 0o600
+    await run(alice, "/otr untrust", window)
+    assert state(alice, bob.jid) == "OTR unverified"
+    await run(alice, "/otr trust", window)
+    assert state(alice, bob.jid) == "OTR verified"
+
+    # /otr end: bob is told, and what follows goes visibly in clear
+    await run(alice, "/otr end", window)
+    await until(lambda: bob.finished(alice.jid))
+    assert f"OTR session ended: what you send to {bob.jid} now goes in clear" in window_text(window)
+    assert state(alice, bob.jid) is None
+    await run(alice, "now in clear", window)
+    await until(lambda: bob.clear == ["now in clear"], message=lambda: str(bob.clear))
+    assert bob.errors == []
+
+
+async def test_bob_starts_the_session_then_ends_it(alice, make_peer):
+    bob = OtrPeer(await make_peer())
+    window = await open_chat(alice, bob)
+    await run(alice, "hello in clear", window)
+    await until(lambda: bob.clear == ["hello in clear"])
+
+    # manual (the default): bob's query is said, not answered
+    bob.query(alice.jid)
+    await until(lambda: f"{bob.jid} asks for an OTR session: /otr start to begin one" in window_text(window),
+                message=lambda: window_text(window))
+    assert not bob.encrypted(alice.jid) and state(alice, bob.jid) is None
+
+    # opportunistic: bob's query starts it, and the conversation goes encrypted
+    alice.account.encryption.host.settings["otr"] = {"policy": "opportunistic"}
+    bob.query(alice.jid)
+    await until(lambda: state(alice, bob.jid) == "OTR unverified", message=lambda: window_text(window))
+    await until(lambda: bob.encrypted(alice.jid))
+    await run(alice, "answering in private", window)
+    await until(lambda: bob.plain == ["answering in private"], message=lambda: str(bob.plain + bob.clear))
+    bob.say(alice.jid, "good")
+    await until(lambda: bodies(window, LineKind.INCOMING) == ["good"], message=lambda: window_text(window))
+
+    # bob ends it: said, shown, and nothing more goes — not in clear either
+    bob.end(alice.jid)
+    await until(lambda: state(alice, bob.jid) == "OTR finished by peer", message=lambda: window_text(window))
+    assert f"{bob.jid} ended the OTR session" in window_text(window)
+    received = len(bob.peer.messages)
+    await run(alice, "must not leak", window)
+    line = next(line for line in window.lines if line.body == "must not leak")
+    await until(lambda: line.delivery is Delivery.FAILED, message=lambda: window_text(window))
+    assert f"{bob.jid} ended the OTR session: /otr end or /otr start" in window_text(window)
+    assert "must not leak" not in wire(bob) and len(bob.peer.messages) == received
+
+    # a new session from /otr start
+    await run(alice, "/otr start", window)
+    await until(lambda: bob.encrypted(alice.jid) and state(alice, bob.jid) == "OTR unverified")
+    await run(alice, "/retry", window)
+    await until(lambda: bob.plain[-1:] == ["must not leak"], message=lambda: str(bob.plain))
+    assert "must not leak" not in wire(bob)
+
+
+async def test_policy_always_holds_what_is_typed_before_the_session(alice, make_peer):
+    alice.account.encryption.host.settings["otr"] = {"policy": "always"}
+    alice.account.encryption.default = "otr"
+    bob = OtrPeer(await make_peer())
+    bob.send_raw(alice.jid, "bob in clear, archived")  # shows the archive query below finds what is there
+    await run(alice, f"/msg {bob.jid} typed before the session")
+    window = alice.account.chat.find_window(bob.jid)
+    await until(lambda: bob.plain == ["typed before the session"], message=lambda: window_text(window))
+    assert "waiting: starting an OTR session with" in window_text(window)
+    assert "typed before the session" not in wire(bob)
+    assert any(m.body.startswith("?OTRv2?") for m in bob.peer.messages)
+    mine = next(line for line in window.lines if line.body == "typed before the session")
+    assert mine.encryption == "otr"
+    # alice's archive has no plaintext of it (OTR messages carry no-permanent-store)
+    mam = alice.account.session.xmpp.plugin["xep_0313"]
+    archived = [str(msg) async for msg in mam.iterate(with_jid=JID(bob.jid))]
+    assert any("bob in clear, archived" in xml for xml in archived), archived
+    assert not any("typed before" in xml for xml in archived)
+    assert bob.errors == []
+
+
+async def test_hostile_plaintext_is_shown_inert(alice, make_peer):
+    alice.account.encryption.host.settings["otr"] = {"policy": "opportunistic"}
+    bob = OtrPeer(await make_peer())
+    window = await open_chat(alice, bob)
+    bob.query(alice.jid)
+    await until(lambda: bob.encrypted(alice.jid) and state(alice, bob.jid) == "OTR unverified")
+    bob.say(alice.jid, "title \x1b]0;pwned\x07 and \u202eevil\u202c done")
+    await until(lambda: bodies(window, LineKind.INCOMING), message=lambda: window_text(window))
+    [body] = bodies(window, LineKind.INCOMING)
+    assert "pwned" in body and "evil" in body
+    assert not any(c in body for c in "\x1b\x07\u202e\u202c")
