@@ -14,10 +14,11 @@ import threading
 
 from slixmpp import JID
 
-from tests.harness.client import run, window_text
+from tests.harness.client import run, status_text, window_text
 from tests.harness.otr_peer import OtrPeer
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
+from tui.crypto.otr import compat
 from tui.crypto.otr.scheme import pretty_fingerprint
 
 
@@ -193,3 +194,37 @@ async def test_hostile_plaintext_is_shown_inert(alice, make_peer):
     [body] = bodies(window, LineKind.INCOMING)
     assert "pwned" in body and "evil" in body
     assert not any(c in body for c in "\x1b\x07\u202e\u202c")
+
+
+async def test_help_explains_each_subcommand(alice, make_peer):
+    bob = await make_peer()
+    await run(alice, f"/query {bob.jid}")
+    await until(lambda: alice.account.chat.find_window(bob.jid) is not None)
+    window = alice.account.chat.find_window(bob.jid)
+    await run(alice, "/help otr", window)
+    text = window_text(window) + "\n" + status_text(alice)
+    for said in ("start:", "end:", "refresh:", "fpr:", "trust / untrust:", "smp QUESTION SECRET:",
+                 "smp SECRET:", "smp answer SECRET:", "smp abort:"):
+        assert said in text, said
+    await run(alice, "/otr start")  # not a chat window
+    assert "/otr works only in chat windows" in status_text(alice)
+    assert otr_of(alice) is None or not otr_of(alice).encrypted(bob.jid)
+
+
+async def test_without_python_potr_choosing_otr_says_how_to_install_it(alice, make_peer, monkeypatch):
+    def missing():
+        raise compat.OtrUnavailable(compat.INSTALL_HINT)
+
+    monkeypatch.setattr(compat, "load", missing)
+    bob = await make_peer()
+    await run(alice, f"/msg {bob.jid} hi")
+    await until(lambda: bob.bodies() == ["hi"])
+    window = alice.account.chat.find_window(bob.jid)
+    await run(alice, "/otr start", window)
+    assert compat.INSTALL_HINT in window_text(window) + status_text(alice)
+    await run(alice, "/encrypt otr", window)
+    await run(alice, "not in clear", window)
+    line = next(line for line in window.lines if line.body == "not in clear")
+    await until(lambda: line.delivery is Delivery.FAILED, message=lambda: window_text(window))
+    assert f"not encrypted: {compat.INSTALL_HINT}" in window_text(window)
+    assert bob.bodies() == ["hi"]

@@ -405,3 +405,13 @@ def test_blog_keys(tmp_path: Path) -> None:
     assert (plain.blog_access, plain.blog_comments_service) == ("open", None)
     bad = write(tmp_path / "d.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\nblog_access = "friends"\n')
     assert "d.toml:4: accounts[0].blog_access: expected one of open, presence, got 'friends'" in str(error_of(bad))
+
+
+def test_otr_policy(tmp_path: Path) -> None:
+    body = '[[accounts]]\njid = "a@b.org"\npassword = "x"\notr_policy = "always"\n'
+    assert load_config(write(tmp_path / "c.toml", body)).accounts[0].otr_policy == "always"
+    plain = load_config(write(tmp_path / "p.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n')).accounts[0]
+    assert plain.otr_policy == "manual"
+    bad = write(tmp_path / "d.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\notr_policy = "never"\n')
+    assert "d.toml:4: accounts[0].otr_policy: expected one of manual, opportunistic, always, got \"never\"" \
+        in str(error_of(bad))
