@@ -228,3 +228,40 @@ async def test_without_python_potr_choosing_otr_says_how_to_install_it(alice, ma
     await until(lambda: line.delivery is Delivery.FAILED, message=lambda: window_text(window))
     assert f"not encrypted: {compat.INSTALL_HINT}" in window_text(window)
     assert bob.bodies() == ["hi"]
+
+
+async def test_ending_a_session_that_never_came_up_sends_nothing_in_clear(alice, make_peer):
+    bob = await make_peer()  # no OTR at all: the query is never answered
+    await run(alice, f"/query {bob.jid}")
+    await until(lambda: alice.account.chat.find_window(bob.jid) is not None)
+    window = alice.account.chat.find_window(bob.jid)
+    await run(alice, "/otr start", window)
+    await run(alice, "held for OTR", window)
+    await until(lambda: "waiting: starting an OTR session with" in window_text(window),
+                message=lambda: window_text(window))
+    await run(alice, "/otr end", window)
+    line = next(line for line in window.lines if line.body == "held for OTR")
+    assert line.delivery is Delivery.FAILED
+    assert "the OTR session was given up before it was sent — /retry sends it again" in window_text(window)
+    await run(alice, "clear after", window)
+    await until(lambda: bob.bodies()[-1:] == ["clear after"], message=lambda: str(bob.bodies()))
+    assert "held for OTR" not in "\n".join(bob.bodies())
+    assert bob.bodies()[0].startswith("?OTRv2?")
+
+
+async def test_a_changed_key_is_a_loud_error(alice, make_peer):
+    bob = OtrPeer(await make_peer())
+    window = await open_chat(alice, bob)
+    await run(alice, "/otr start", window)
+    await until(lambda: bob.encrypted(alice.jid) and state(alice, bob.jid) == "OTR unverified")
+    old = bob.fingerprint
+    await run(alice, "/otr trust", window)
+    await run(alice, "/otr end", window)
+    await until(lambda: bob.finished(alice.jid))
+    bob.account = type(bob.account)(bob, bob.jid, 0)  # bob (or someone) with another key
+    await run(alice, "/otr start", window)
+    await until(lambda: bob.encrypted(alice.jid) and state(alice, bob.jid) == "OTR unverified",
+                message=lambda: window_text(window))
+    warning = next(line for line in window.lines if "OTR key changed" in line.body)
+    assert warning.kind is LineKind.ERROR
+    assert pretty_fingerprint(bob.fingerprint) in warning.body and pretty_fingerprint(old) in warning.body

@@ -65,6 +65,8 @@ async def _otr(ctx: Context, args) -> None:
                     else f"Refreshing the OTR session with {jid}…")
         elif action == "end":
             ended = await scheme.end(jid)
+            # what waited for the session does not slip out in clear now
+            account_named(ctx, None).chat.give_up_held(jid, "the OTR session was given up before it was sent")
             conversation.use_encryption(None)
             ctx.out(("OTR session ended" if ended else "No OTR session") +
                     f": what you send to {jid} now goes in clear")

@@ -114,9 +114,16 @@ class OtrScheme:
         """Run a potr call for ``jid``'s context in a worker thread, then send
         what it injected and say what changed."""
         ctx = await self.context(jid)
+
+        def work():
+            try:
+                return fn(ctx, *args, **kwargs)
+            finally:
+                self._record_key(jid, ctx)  # the trust file is written here, off the loop
+
         async with self._locked():
             try:
-                return await asyncio.to_thread(fn, ctx, *args, **kwargs)
+                return await asyncio.to_thread(work)
             finally:
                 injected, ctx.injected = ctx.injected, []
                 for msg in injected:
@@ -157,17 +164,23 @@ class OtrScheme:
             self._session[jid] = None
             self.host.changed(jid)
 
+    def _record_key(self, jid: str, ctx) -> None:
+        """(In the worker thread.) A session with a key never seen for this
+        contact: remember it (known, not trusted), and which keys we knew."""
+        if ctx.state != self._potr.context.STATE_ENCRYPTED or ctx.getCurrentTrust() is not None:
+            return
+        ctx.known_before = sorted(ctx.user.trusts.get(jid, {}))
+        ctx.setCurrentTrust("")  # saved
+
     def _session_up(self, jid: str, ctx) -> None:
         fpr = ctx.getCurrentKey().cfingerprint()
+        known = getattr(ctx, "known_before", None)
+        if known:
+            self.host.say(jid, f"WARNING: {jid}'s OTR key changed — now {pretty_fingerprint(fpr)}, "
+                               f"known before: {', '.join(pretty_fingerprint(f) for f in known)}. "
+                               "Someone may be impersonating them: verify with /otr smp", error=True)
+        ctx.known_before = None
         trust = ctx.getCurrentTrust()
-        if trust is None:  # a key we never saw for this contact
-            known = sorted(ctx.user.trusts.get(jid, {}))
-            if known:
-                self.host.say(jid, f"WARNING: {jid}'s OTR key changed — now {pretty_fingerprint(fpr)}, "
-                                   f"known before: {', '.join(pretty_fingerprint(f) for f in known)}. "
-                                   "Someone may be impersonating them: verify with /otr smp", error=True)
-            ctx.setCurrentTrust("")  # known from now on (saved), not trusted
-            trust = ""
         self.host.use(jid, NAME)  # what we send goes encrypted from now on
         if trust:
             self.host.say(jid, "OTR session started (verified)")

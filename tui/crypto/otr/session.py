@@ -19,6 +19,7 @@ def session_classes(potr) -> tuple[type, type]:
         def __init__(self, account, peername):
             super().__init__(account, peername)
             self.injected: list[bytes] = []  # to send, in order, once the potr call returns
+            self.known_before: list[str] | None = None  # a new key's session: the keys known till then
 
         def getPolicy(self, key):
             return POTR_FLAGS.get(key, False)

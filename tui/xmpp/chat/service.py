@@ -520,6 +520,18 @@ class ChatService:
         self._told_held = {msg_id for msg_id in self._told_held if msg_id in self.outbox}
         self.serial.submit(self._flush_outbox)
 
+    def give_up_held(self, peer: str, reason: str) -> int:
+        """The encryption session ``peer``'s held messages wait for was given
+        up (/otr end): they fail, said, rather than go in clear unasked;
+        /retry sends them as the conversation is then. How many."""
+        held = [entry for entry in self.outbox.to_send()
+                if entry.peer == peer and entry.msg_id in self._told_held]
+        for entry in held:
+            self.outbox.done(entry.msg_id)
+            self._told_held.discard(entry.msg_id)
+            self._not_sent(entry, reason)
+        return len(held)
+
     def _held(self, entry: Outgoing, why: str) -> None:
         """Said once under the line: it waits for the scheme, it does not go in clear."""
         if entry.msg_id in self._told_held:
