@@ -97,6 +97,7 @@ async def test_otr_started_by_alice_both_ways_fingerprints_smp_and_end(alice, ma
     bob.smp_answer(alice.jid, "the real secret")
     await until(lambda: state(alice, bob.jid) == "OTR verified", message=lambda: window_text(window))
     assert bob.smp_succeeded(alice.jid)
+    assert scheme.last_thread is not None and scheme.last_thread != threading.get_ident()  # SMP math too
     assert f"SMP with {bob.jid} succeeded: their key is verified" in window_text(window)
     # bob asks, alice answers
     bob.smp(alice.jid, "blue", question="favourite colour?")

@@ -14,7 +14,7 @@ from slixmpp import Message
 from tui.crypto.otr.files import OtrFiles
 from tui.crypto.otr.policy import answers_peers, policy_for
 from tui.crypto.otr.scheme import TAG_BASE, OtrScheme, mark, pretty_fingerprint
-from tui.xmpp.conversation.encryption import SchemeHost
+from tui.xmpp.conversation.encryption import Peer, SchemeHost
 
 
 def test_policy_per_account_and_contact():
@@ -86,3 +86,17 @@ def test_wiring_passes_the_policy():
                               encryption=SimpleNamespace(host=host, default=None))
     configure_account(account, AccountConfig(jid="a@b.org", otr_policy="always"), UiConfig())
     assert host.settings["otr"] == {"policy": "always"} and account.encryption.default == "otr"
+
+
+async def test_copies_for_our_other_devices_are_left_alone():
+    sent: list[tuple[str, str]] = []
+    host = SchemeHost("alice@example.org", send=lambda to, body: sent.append((to, body)),
+                      me=lambda: "alice@example.org/parlons")
+    scheme = OtrScheme(host)
+    carbon = message("?OTR:AAIDAAAAAAEAAAAB")
+    carbon["to"] = "alice@example.org/phone"
+    peer = Peer("alice@example.org", "bob@example.org")
+    assert await scheme.decrypt(peer, carbon) is None
+    ours = message("?OTR:AAIDAAAAAAEAAAAB", sender="alice@example.org/phone")
+    assert await scheme.decrypt(peer, ours) is None
+    assert sent == [] and scheme.state("bob@example.org") is None

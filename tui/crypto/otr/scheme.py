@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any, Callable
 
 from tui.xmpp.conversation.encryption import EncryptionError, EncryptionPending, Peer, SchemeHost
@@ -60,6 +61,7 @@ class OtrScheme:
         self._full: dict[str, str] = {}  # contact → the full JID the session is with
         self._starting: set[str] = set()  # contacts we sent a query to (AKE under way)
         self._session: dict[str, bytes | None] = {}  # contact → the session id we last announced
+        self.last_thread: int | None = None  # the thread the last potr call ran in
 
     # -- potr, its key, its calls ----------------------------------------------------
     def load(self):
@@ -116,6 +118,7 @@ class OtrScheme:
         ctx = await self.context(jid)
 
         def work():
+            self.last_thread = threading.get_ident()  # a test checks: never the loop's
             try:
                 return fn(ctx, *args, **kwargs)
             finally:
@@ -204,6 +207,12 @@ class OtrScheme:
         jid = peer.jid
         if sender.bare.lower() == self.host.account:
             return None  # our own OTR message, copied from another device or the archive: not ours to read
+        me, to = self.host.me(), stanza["to"]
+        if me and to.resource and str(to) != me:
+            # a copy (carbon, archive) of a message for another device of ours:
+            # its session is not ours; feeding it to potr would answer with an error
+            log.info("OTR: a message from %s for another device of ours, left alone", peer.jid)
+            return None
         potr = self.load()
         if sender.resource:
             self._full[jid] = str(sender)

@@ -41,7 +41,8 @@ class Account:
             self.jid.lower(), send=self._send_for_scheme, say=self._say_for_scheme,
             ready=lambda jid: self.chat.encryption_ready(jid),
             changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid)),
-            use=lambda jid, name: self.encryption.use(Peer(self.jid.lower(), jid), name)))
+            use=lambda jid, name: self.encryption.use(Peer(self.jid.lower(), jid), name),
+            me=lambda: str(self.session.xmpp.boundjid) if self.session.xmpp is not None else ""))
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)

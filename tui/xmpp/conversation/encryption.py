@@ -64,6 +64,9 @@ class SchemeHost:
     # What we send to ``jid`` goes with the scheme ``name`` from now on (a
     # session the peer started is up): use(jid, name)
     use: Callable[[str, str], None] = _nowhere
+    # Our full JID now ("" offline): a session-bound scheme (OTR) tells
+    # messages for this device from copies of those for our others.
+    me: Callable[[], str] = lambda: ""
     data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
     settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
