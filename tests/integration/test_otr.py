@@ -266,3 +266,19 @@ async def test_a_changed_key_is_a_loud_error(alice, make_peer):
     warning = next(line for line in window.lines if "OTR key changed" in line.body)
     assert warning.kind is LineKind.ERROR
     assert pretty_fingerprint(bob.fingerprint) in warning.body and pretty_fingerprint(old) in warning.body
+
+
+async def test_a_whitespace_tag_starts_the_session_where_the_policy_answers(alice, make_peer):
+    bob = OtrPeer(await make_peer())
+    window = await open_chat(alice, bob)
+    tag = " \t  \t\t\t\t \t \t \t    \t\t  \t "  # potr's base tag + version 2
+    bob.send_raw(alice.jid, "manual ignores it" + tag)
+    await until(lambda: len(bodies(window, LineKind.INCOMING)) == 1, message=lambda: window_text(window))
+    alice.account.encryption.host.settings["otr"] = {"policy": "opportunistic"}
+    bob.send_raw(alice.jid, "hello, I speak OTR" + tag)
+    await until(lambda: bob.encrypted(alice.jid) and state(alice, bob.jid) == "OTR unverified",
+                message=lambda: window_text(window))
+    shown = [line for line in window.lines if line.kind is LineKind.INCOMING]
+    assert [line.body.strip() for line in shown] == ["manual ignores it", "hello, I speak OTR"]
+    assert [line.encryption for line in shown] == ["", ""]  # they came in clear: marked so
+    assert [m.body.startswith("?OTRv2?") for m in bob.peer.messages].count(True) == 1

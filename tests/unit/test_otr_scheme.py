@@ -13,7 +13,7 @@ from slixmpp import Message
 
 from tui.crypto.otr.files import OtrFiles
 from tui.crypto.otr.policy import answers_peers, policy_for
-from tui.crypto.otr.scheme import TAG_BASE, OtrScheme, mark, pretty_fingerprint
+from tui.crypto.otr.scheme import TAG_V2, OtrScheme, mark, pretty_fingerprint
 from tui.xmpp.conversation.encryption import Peer, SchemeHost
 
 
@@ -48,15 +48,15 @@ def message(body: str, sender: str = "bob@example.org/phone") -> Message:
     return msg
 
 
-def test_what_it_recognises():
+async def test_what_it_recognises():
     host = SchemeHost("alice@example.org", settings={"otr": {"policy": "manual"}})
     scheme = OtrScheme(host)
     assert scheme.recognises(message("?OTR:AAIDAAAAAAEAAAAB"))
     assert scheme.recognises(message("?OTRv2? I would like to start"))
     assert not scheme.recognises(message("hello ?OTR"))
-    assert not scheme.recognises(message("tagged" + TAG_BASE + "  \t\t  \t "))  # manual ignores tags
-    host.settings["otr"] = {"policy": "opportunistic"}
-    assert scheme.recognises(message("tagged" + TAG_BASE + "  \t\t  \t "))
+    # a whitespace tag marks plaintext: never "ours" (it is shown as clear); manual ignores it
+    assert not scheme.recognises(message("tagged" + TAG_V2))
+    assert not scheme._tasks and not scheme._starting
     assert scheme.state("bob@example.org") is None  # nothing loaded yet, no key made
 
 

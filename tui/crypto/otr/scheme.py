@@ -36,7 +36,8 @@ OTR_NS = "urn:xmpp:otr:0"
 HINTS = "urn:xmpp:hints"
 CARBONS = "urn:xmpp:carbons:2"
 EME = "urn:xmpp:eme:0"
-TAG_BASE = " \t  \t\t\t\t \t \t \t  "  # potr.proto.MESSAGE_TAG_BASE
+TAG_BASE = " \t  \t\t\t\t \t \t \t  "  # potr.proto.MESSAGE_TAG_BASE: "I speak OTR"
+TAG_V2 = TAG_BASE + "  \t\t  \t "  # … version 2
 
 
 def pretty_fingerprint(fpr: str) -> str:
@@ -62,6 +63,7 @@ class OtrScheme:
         self._starting: set[str] = set()  # contacts we sent a query to (AKE under way)
         self._session: dict[str, bytes | None] = {}  # contact → the session id we last announced
         self.last_thread: int | None = None  # the thread the last potr call ran in
+        self._tasks: set[asyncio.Task] = set()  # handshakes started on a whitespace tag
 
     # -- potr, its key, its calls ----------------------------------------------------
     def load(self):
@@ -198,8 +200,22 @@ class OtrScheme:
         if body.startswith("?OTR"):
             return True
         if TAG_BASE in body:
-            return answers_peers(self.policy(stanza["from"].bare.lower()))
-        return False
+            self._tagged(stanza)
+        return False  # a tagged message is plaintext: shown (and marked) as such
+
+    def _tagged(self, stanza) -> None:
+        """A plaintext with the whitespace tag (its sender speaks OTR): where the
+        policy answers peers, and no session is up or starting, start one."""
+        sender = stanza["from"]
+        jid = sender.bare.lower()
+        if not answers_peers(self.policy(jid)) or jid == self.host.account or jid in self._starting \
+                or self.encrypted(jid) or TAG_V2 not in (stanza["body"] or ""):
+            return
+        if sender.resource:
+            self._full[jid] = str(sender)
+        task = asyncio.get_running_loop().create_task(self.start(jid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def decrypt(self, peer: Peer, stanza) -> str | None:
         body = stanza["body"] or ""
@@ -223,13 +239,8 @@ class OtrScheme:
         errors = potr.context
         try:
             plain, tlvs = await self._call(jid, lambda ctx: ctx.receiveMessage(body.encode("utf-8")))
-        except errors.NotOTRMessage as exc:  # a whitespace-tagged plaintext: the handshake started
-            text = exc.args[0] if exc.args else body
-            return (text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)).replace(TAG_BASE, "")
-        except errors.UnencryptedMessage as exc:
-            self.host.say(jid, f"{jid} sent the next message in clear, inside the OTR session", error=True)
-            text = exc.args[0] if exc.args else b""
-            return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        except (errors.NotOTRMessage, errors.UnencryptedMessage):  # "?OTR" and then not OTR at all
+            raise EncryptionError("a malformed OTR message") from None
         except errors.ErrorReceived as exc:
             error = exc.args[0] if exc.args else None
             said = getattr(error, "error", b"")
