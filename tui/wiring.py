@@ -13,11 +13,13 @@ from typing import Callable
 
 from .config import AccountConfig, Config, ConfigError, UiConfig, resolve_password
 from .core.notify import NotifySettings
+from .crypto import register_schemes
 from .logging_setup import add_secret
 from .paste import PastePolicy
 from .xmpp.account.accounts import Account, Accounts
 from .xmpp.account.backoff import Backoff
 from .xmpp.account.session import ConnectionSettings
+from .xmpp.conversation.encryption import Encryption, Peer
 
 
 def notify_settings(config: Config | None) -> NotifySettings:
@@ -54,9 +56,22 @@ def configure_account(account: Account, account_cfg: AccountConfig, ui: UiConfig
                           highlight_words=ui.highlight_words)
     account.blog.access = account_cfg.blog_access
     account.blog.comments.service = account_cfg.blog_comments_service
-    account.encryption.host.settings["otr"] = {"policy": account_cfg.otr_policy}
+    configure_otr(account.encryption, account_cfg)
+
+
+def configure_otr(encryption: Encryption, account_cfg: AccountConfig) -> None:
+    """OTR's policies: to the scheme; "always" (for the account or a contact)
+    also makes OTR what those conversations use from their first line."""
+    register_schemes()  # idempotent: OTR must exist before a conversation can be set to it
+    contacts = dict(account_cfg.otr_policy_contacts)
+    encryption.host.settings["otr"] = {"policy": account_cfg.otr_policy, "contacts": contacts}
     if account_cfg.otr_policy == "always":  # every 1:1 conversation starts encrypted
-        account.encryption.default = "otr"
+        encryption.default = "otr"
+    for contact, policy in contacts.items():
+        if policy == "always":
+            encryption.use(Peer(encryption.account, contact), "otr")
+        elif encryption.default == "otr":
+            encryption.use(Peer(encryption.account, contact), None)  # not by default: /otr start
 
 
 async def account_password(account_cfg: AccountConfig) -> str:

@@ -415,3 +415,9 @@ def test_otr_policy(tmp_path: Path) -> None:
     bad = write(tmp_path / "d.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\notr_policy = "never"\n')
     assert "d.toml:4: accounts[0].otr_policy: expected one of manual, opportunistic, always, got \"never\"" \
         in str(error_of(bad))
+    body += 'otr_policy_contacts = { "Bob@b.org" = "manual" }\n'
+    assert load_config(write(tmp_path / "e.toml", body)).accounts[0].otr_policy_contacts == {"bob@b.org": "manual"}
+    bad = write(tmp_path / "f.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n'
+                'otr_policy_contacts = { "bob@b.org" = "sometimes" }\n')
+    assert "accounts[0].otr_policy_contacts: bob@b.org: expected one of manual, opportunistic, always" \
+        in str(error_of(bad))

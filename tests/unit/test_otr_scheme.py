@@ -14,7 +14,7 @@ from slixmpp import Message
 from tui.crypto.otr.files import OtrFiles
 from tui.crypto.otr.policy import answers_peers, policy_for
 from tui.crypto.otr.scheme import TAG_V2, OtrScheme, mark, pretty_fingerprint
-from tui.xmpp.conversation.encryption import Peer, SchemeHost
+from tui.xmpp.conversation.encryption import Encryption, Peer, SchemeHost
 
 
 def test_policy_per_account_and_contact():
@@ -81,11 +81,21 @@ def test_wiring_passes_the_policy():
         def configure(self, **_):
             pass
 
-    host = SchemeHost("a@b.org")
-    account = SimpleNamespace(muc=Muc(), blog=SimpleNamespace(comments=SimpleNamespace()),
-                              encryption=SimpleNamespace(host=host, default=None))
-    configure_account(account, AccountConfig(jid="a@b.org", otr_policy="always"), UiConfig())
-    assert host.settings["otr"] == {"policy": "always"} and account.encryption.default == "otr"
+    encryption = Encryption("a@b.org")
+    account = SimpleNamespace(muc=Muc(), blog=SimpleNamespace(comments=SimpleNamespace()), encryption=encryption)
+    config = AccountConfig(jid="a@b.org", otr_policy="always",
+                           otr_policy_contacts={"bob@b.org": "manual", "carol@b.org": "always"})
+    configure_account(account, config, UiConfig())
+    assert encryption.host.settings["otr"] == {"policy": "always",
+                                               "contacts": {"bob@b.org": "manual", "carol@b.org": "always"}}
+    assert [encryption.used_for(jid) for jid in ("dave@b.org", "bob@b.org", "carol@b.org")] == ["otr", None, "otr"]
+    assert encryption.used_for("room@muc.b.org", room=True) is None
+
+    encryption = Encryption("a@b.org")
+    account.encryption = encryption
+    configure_account(account, AccountConfig(jid="a@b.org", otr_policy_contacts={"carol@b.org": "always"}),
+                      UiConfig())
+    assert [encryption.used_for(jid) for jid in ("dave@b.org", "carol@b.org")] == [None, "otr"]
 
 
 async def test_copies_for_our_other_devices_are_left_alone():

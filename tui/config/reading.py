@@ -34,7 +34,8 @@ from .schema import (
 _BARE_JID_RE = re.compile(r"[^@/\s]+@[^@/\s.][^@/\s]*")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _SECRET_KEYS = frozenset({"password"})
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings"}
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings",
+               dict: "a table"}
 
 
 def load_config(path: Path | str) -> Config:
@@ -195,6 +196,15 @@ class _ConfigReader:
             raise self.error(prefix + "otr_policy",
                              f"expected one of {', '.join(OTR_POLICIES)}, got {_show(otr_policy)}")
 
+        otr_contacts: dict[str, str] = {}
+        for contact, policy in (values["otr_policy_contacts"] or {}).items():
+            if not _BARE_JID_RE.fullmatch(contact):
+                raise self.error(prefix + "otr_policy_contacts", f"{_show(contact)} is not a JID like user@example.org")
+            if policy not in OTR_POLICIES:
+                raise self.error(prefix + "otr_policy_contacts",
+                                 f"{contact}: expected one of {', '.join(OTR_POLICIES)}, got {_show(policy)}")
+            otr_contacts[contact.lower()] = policy
+
         defaults = AccountConfig(jid=jid)
         return AccountConfig(
             jid=jid,
@@ -211,6 +221,7 @@ class _ConfigReader:
             blog_access=_default(blog_access, defaults.blog_access),
             blog_comments_service=values["blog_comments_service"],
             otr_policy=_default(otr_policy, defaults.otr_policy),
+            otr_policy_contacts=otr_contacts,
         )
 
     def ui(self, table: Any) -> UiConfig:

@@ -29,6 +29,7 @@ class AccountConfig:
     blog_access: str = "open"  # who may read our microblog: open | presence (contacts)
     blog_comments_service: str | None = None  # pubsub service for comments; None: discovered
     otr_policy: str = "manual"  # OTR: manual | opportunistic | always (tui.crypto.otr.policy)
+    otr_policy_contacts: dict[str, str] = field(default_factory=dict)  # bare JID -> policy, overriding
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ ACCOUNT_TYPES: dict[str, type] = {
     "blog_access": str,
     "blog_comments_service": str,
     "otr_policy": str,
+    "otr_policy_contacts": dict,
 }
 UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
