@@ -49,8 +49,10 @@ async def test_otr_started_by_alice_both_ways_fingerprints_smp_and_end(alice, ma
     bob = OtrPeer(await make_peer(), fragment_size=200)
     window = await open_chat(alice, bob)
     await run(alice, "/otr start", window)
+    assert alice.encryption_in(window) == "OTR starting"
     await until(lambda: state(alice, bob.jid) == "OTR unverified", message=lambda: window_text(window))
     await until(lambda: bob.encrypted(alice.jid))
+    assert alice.encryption_in(window) == "OTR unverified"  # what the window and status bars show
     assert "OTR session started (unverified: /otr fpr, /otr smp)" in window_text(window)
     scheme = otr_of(alice)
     assert scheme.key_thread is not None and scheme.key_thread != threading.get_ident()  # made off the loop
@@ -95,10 +97,10 @@ async def test_otr_started_by_alice_both_ways_fingerprints_smp_and_end(alice, ma
     await run(alice, '/otr smp "where did we meet?" "the real secret"', window)
     await until(lambda: bob.smp_questions == ["where did we meet?"])
     bob.smp_answer(alice.jid, "the real secret")
-    await until(lambda: state(alice, bob.jid) == "OTR verified", message=lambda: window_text(window))
-    assert bob.smp_succeeded(alice.jid)
+    await until(lambda: f"SMP with {bob.jid} succeeded: their key is verified" in window_text(window),
+                message=lambda: window_text(window))
+    assert state(alice, bob.jid) == "OTR verified" and bob.smp_succeeded(alice.jid)
     assert scheme.last_thread is not None and scheme.last_thread != threading.get_ident()  # SMP math too
-    assert f"SMP with {bob.jid} succeeded: their key is verified" in window_text(window)
     # bob asks, alice answers
     bob.smp(alice.jid, "blue", question="favourite colour?")
     await until(lambda: "favourite colour?" in window_text(window), message=lambda: window_text(window))
@@ -240,7 +242,9 @@ async def test_ending_a_session_that_never_came_up_sends_nothing_in_clear(alice,
     await run(alice, "held for OTR", window)
     await until(lambda: "waiting: starting an OTR session with" in window_text(window),
                 message=lambda: window_text(window))
+    assert state(alice, bob.jid) == "OTR starting"
     await run(alice, "/otr end", window)
+    assert state(alice, bob.jid) is None
     line = next(line for line in window.lines if line.body == "held for OTR")
     assert line.delivery is Delivery.FAILED
     assert "the OTR session was given up before it was sent — /retry sends it again" in window_text(window)

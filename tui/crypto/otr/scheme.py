@@ -63,6 +63,7 @@ class OtrScheme:
         self._starting: set[str] = set()  # contacts we sent a query to (AKE under way)
         self._session: dict[str, bytes | None] = {}  # contact → the session id we last announced
         self.last_thread: int | None = None  # the thread the last potr call ran in
+        self._shown: dict[str, str | None] = {}  # contact → the state the bars show
         self._tasks: set[asyncio.Task] = set()  # handshakes started on a whitespace tag
 
     # -- potr, its key, its calls ----------------------------------------------------
@@ -137,15 +138,24 @@ class OtrScheme:
 
     # -- state -------------------------------------------------------------------------
     def state(self, jid: str) -> str | None:
+        """As last announced (after each potr call, on the loop): never ahead of what was said."""
+        return self._shown.get(jid)
+
+    def _update(self, jid: str) -> None:
+        """Recompute ``jid``'s state; if it changed, tell the host (the bars)."""
         ctx = self._context_now(jid)
-        if ctx is None or self._potr is None:
-            return None
+        now = self._current_state(jid, ctx) if ctx is not None else None
+        if now != self._shown.get(jid):
+            self._shown[jid] = now
+            self.host.changed(jid)
+
+    def _current_state(self, jid: str, ctx) -> str | None:
         states = self._potr.context
         if ctx.state == states.STATE_ENCRYPTED:
             return "OTR verified" if ctx.getCurrentTrust() else "OTR unverified"
         if ctx.state == states.STATE_FINISHED:
             return "OTR finished by peer"
-        return None
+        return "OTR starting" if jid in self._starting else None
 
     def encrypted(self, jid: str) -> bool:
         ctx = self._context_now(jid)
@@ -164,10 +174,9 @@ class OtrScheme:
             self._session[jid] = None
             self.host.say(jid, f"{jid} ended the OTR session: what you type is held — "
                                "/otr end to talk in clear, /otr start for a new session", error=True)
-            self.host.changed(jid)
         elif ctx.state == states.STATE_PLAINTEXT and self._session.get(jid) is not None:
             self._session[jid] = None
-            self.host.changed(jid)
+        self._update(jid)
 
     def _record_key(self, jid: str, ctx) -> None:
         """(In the worker thread.) A session with a key never seen for this
@@ -191,8 +200,8 @@ class OtrScheme:
             self.host.say(jid, "OTR session started (verified)")
         else:
             self.host.say(jid, "OTR session started (unverified: /otr fpr, /otr smp)")
+        self._update(jid)
         self.host.ready(jid)
-        self.host.changed(jid)
 
     # -- in ----------------------------------------------------------------------------
     def recognises(self, stanza) -> bool:
@@ -278,10 +287,8 @@ class OtrScheme:
                 else:
                     self.host.say(jid, f"SMP with {jid} failed: the secrets differ — NOT verified",
                                   error=True)
-                self.host.changed(jid)
             elif isinstance(tlv, proto.SMPABORTTLV):
                 self.host.say(jid, f"SMP with {jid} aborted or failed — NOT verified", error=True)
-                self.host.changed(jid)
 
     # -- out ---------------------------------------------------------------------------
     async def encrypt(self, peer: Peer, stanza) -> None:
@@ -296,8 +303,15 @@ class OtrScheme:
                 await self.start(jid)
             raise EncryptionPending(f"starting an OTR session with {jid}")
         body = stanza["body"] or ""
-        out = await self._call(jid, lambda c: c.sendMessage(
-            potr.context.FRAGMENT_SEND_ALL_BUT_LAST, body.encode("utf-8")))
+
+        def send(c):
+            if c.state != states.STATE_ENCRYPTED:  # changed meanwhile (the peer ended it)
+                return None
+            return c.sendMessage(potr.context.FRAGMENT_SEND_ALL_BUT_LAST, body.encode("utf-8"))
+
+        out = await self._call(jid, send)
+        if out is None and ctx.state == states.STATE_FINISHED:
+            raise EncryptionError(f"{jid} ended the OTR session: /otr end or /otr start")
         if not out or not bytes(out).startswith(b"?OTR"):  # never the plaintext
             raise EncryptionError("OTR did not encrypt this message")
         stanza["body"] = bytes(out).decode("ascii")
@@ -315,13 +329,14 @@ class OtrScheme:
         if ctx.state == potr.context.STATE_FINISHED:
             await self._call(jid, lambda c: c.disconnect())  # back to plaintext first
         self.host.send(self._full.get(jid, jid), query)
-        self.host.changed(jid)
+        self._update(jid)
 
     async def end(self, jid: str) -> bool:
         """End the session (the peer is told); whether there was one."""
         ctx = self._context_now(jid)
         self._starting.discard(jid)
         if ctx is None or ctx.state == self._potr.context.STATE_PLAINTEXT:
+            self._update(jid)  # no longer "starting"
             return False
         await self._call(jid, lambda c: c.disconnect())
         return True
@@ -341,7 +356,6 @@ class OtrScheme:
         if key is None or not self.encrypted(jid):
             raise EncryptionError(f"no OTR session with {jid}: /otr start first")
         await self._call(jid, lambda c: c.setCurrentTrust("verified" if trusted else ""))
-        self.host.changed(jid)
         return key.cfingerprint()
 
     async def smp(self, jid: str, secret: str, question: str | None = None) -> None:
