@@ -14,7 +14,8 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
 2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
-4. Life goes on at a human pace: bob answers 1:1 messages, bob and carol
+4. Life goes on at a human pace: bob answers 1:1 messages (in OTR once
+   alice starts it: ``/otr start`` in his window), bob and carol
    chat in the demo room (now and then mentioning alice: a highlight) and
    change presence every few tens of seconds (carol goes away for lunch and
    comes back).
@@ -35,6 +36,8 @@ from xml.sax.saxutils import escape
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
+from demo import otr_bot
+from demo.otr_bot import OtrSpeaker
 from tui.xmpp.blog.service import blog_options
 from tui.xmpp.blog.comments import NODE_OPTIONS
 from tui.xmpp.blog.items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
@@ -101,6 +104,7 @@ class Bot(slixmpp.ClientXMPP):
         self.answer = answer
         self.status = status or f"{nick} is around"
         self.joined = asyncio.Event()
+        self.otr: OtrSpeaker | None = None  # bob speaks OTR (made at session start)
         # Join only after this bot has: the first joiner creates the room,
         # which stays locked (others are refused) until it is configured.
         self.join_after: asyncio.Event | None = None
@@ -111,6 +115,8 @@ class Bot(slixmpp.ClientXMPP):
         self.add_event_handler("message", self._message)
 
     async def _start(self, _event) -> None:
+        if self.answer and otr_bot.potr is not None and self.otr is None:
+            self.otr = OtrSpeaker(self)
         await self.get_roster()
         self.send_presence(pstatus=self.status)
         if self.room is not None:
@@ -136,9 +142,15 @@ class Bot(slixmpp.ClientXMPP):
     def _message(self, msg: slixmpp.Message) -> None:
         if not self.answer or msg["type"] not in ("chat", "normal") or not msg["body"]:
             return
-        body = msg["body"].strip()
+        said = self.otr.receive(msg) if self.otr is not None else msg["body"]
+        if said is None:  # OTR's own business (the handshake)
+            return
+        body = said.strip()
         reply = f"you said: {body}" if len(body) < 200 else f"that was {len(body)} characters, thanks"
-        self.send_message(mto=msg["from"].bare, mbody=reply, mtype="chat")
+        if self.otr is not None:
+            self.otr.answer(msg["from"].bare, reply)
+        else:
+            self.send_message(mto=msg["from"].bare, mbody=reply, mtype="chat")
 
     def set_presence(self, show: str | None, status: str) -> None:
         """To the contacts, and to the room (MUC presence is directed)."""

@@ -1,6 +1,6 @@
 """`make demo` in a real terminal: the demo world comes up, Parlons is online
 as alice with bob and carol in her roster, erin asks for a subscription and
-thanks for it, bob answers, the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
+thanks for it, bob answers (in clear, then in OTR), the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
 
 from __future__ import annotations
 
@@ -63,6 +63,14 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.type_line("/msg bob@localhost hello demo")
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
+    # bob speaks OTR: the session starts and he answers inside it
+    tmux.type_line("/otr start")
+    await until(lambda: "OTR session started (unverified: /otr fpr, /otr smp)" in tmux.capture(), timeout=15,
+                message=lambda: tmux.capture())
+    tmux.type_line("private hello")
+    await until(lambda: "you said: private hello" in tmux.capture(), timeout=15, message=lambda: tmux.capture())
+    tmux.type_line("/otr end")
+    await until(lambda: "OTR session ended" in tmux.capture(), timeout=5, message=lambda: tmux.capture())
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
     tmux.type_line("/win lounge")
