@@ -9,12 +9,13 @@ import stat
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 from slixmpp import Message
 
 from tui.crypto.otr.files import OtrFiles
 from tui.crypto.otr.policy import answers_peers, policy_for
 from tui.crypto.otr.scheme import TAG_V2, OtrScheme, mark, pretty_fingerprint
-from tui.xmpp.conversation.encryption import Encryption, Peer, SchemeHost
+from tui.xmpp.conversation.encryption import Encryption, EncryptionError, Peer, SchemeHost
 
 
 def test_policy_per_account_and_contact():
@@ -110,3 +111,11 @@ async def test_copies_for_our_other_devices_are_left_alone():
     ours = message("?OTR:AAIDAAAAAAEAAAAB", sender="alice@example.org/phone")
     assert await scheme.decrypt(peer, ours) is None
     assert sent == [] and scheme.state("bob@example.org") is None
+
+
+async def test_a_damaged_key_file_is_said_not_sent_around(tmp_path: Path):
+    (tmp_path / "otr").mkdir()
+    (tmp_path / "otr" / "alice@example.org.key").write_bytes(b"\0\0garbage")
+    scheme = OtrScheme(SchemeHost("alice@example.org", data_dir=tmp_path))
+    with pytest.raises(EncryptionError, match="cannot load or make your OTR key"):
+        await scheme.start("bob@example.org")

@@ -98,8 +98,14 @@ class OtrScheme:
                 account_class, _ = session_classes(potr)
                 files = OtrFiles(self.host.data_dir, self.host.account)
                 size = int(self.settings.get("fragment_size") or 0)
-                account = await asyncio.to_thread(account_class, self.host.account, files, size)
-                await asyncio.to_thread(account.getPrivkey)  # load, else generate and save
+                try:
+                    account = await asyncio.to_thread(account_class, self.host.account, files, size)
+                    await asyncio.to_thread(account.getPrivkey)  # load, else generate and save
+                except Exception as exc:  # a damaged key or trust file, a full disk: said, never clear
+                    log.warning("OTR: cannot load or make the key of %s: %s", self.host.account, exc)
+                    where = files.dir if files.dir is not None else "memory"
+                    raise EncryptionError(f"cannot load or make your OTR key ({where}): "
+                                          f"{type(exc).__name__}: {exc}") from None
                 self._account = account
         return self._account
 
