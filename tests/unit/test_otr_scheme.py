@@ -55,6 +55,9 @@ async def test_what_it_recognises():
     assert scheme.recognises(message("?OTR:AAIDAAAAAAEAAAAB"))
     assert scheme.recognises(message("?OTRv2? I would like to start"))
     assert not scheme.recognises(message("hello ?OTR"))
+    in_room = message("?OTR:AAIDAAAAAAEAAAAB", sender="room@muc.example.org/bob")
+    in_room["type"] = "groupchat"
+    assert not scheme.recognises(in_room)
     # a whitespace tag marks plaintext: never "ours" (it is shown as clear); manual ignores it
     assert not scheme.recognises(message("tagged" + TAG_V2))
     assert not scheme._tasks and not scheme._starting

@@ -211,6 +211,8 @@ class OtrScheme:
 
     # -- in ----------------------------------------------------------------------------
     def recognises(self, stanza) -> bool:
+        if stanza["type"] == "groupchat":
+            return False  # OTR is between two: "?OTR" said in a room is just text
         body = stanza["body"] or ""
         if body.startswith("?OTR"):
             return True
