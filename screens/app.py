@@ -23,6 +23,7 @@ from tui.client import Client
 from tui.config import Config
 from tui.core.events import (
     AccountChanged,
+    EncryptionChanged,
     LineAdded,
     LineChanged,
     LinesPrepended,
@@ -44,7 +45,7 @@ from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
-from .widgets.bars import StatusBar, WindowBar
+from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
 from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class ParlonsApp(App):
         bus.subscribe(RevealLine, self._on_reveal_line)
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(EncryptionChanged, lambda _e: self._schedule_sync())
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
@@ -234,6 +236,10 @@ class ParlonsApp(App):
         if self._reveal is not None:
             line, self._reveal = self._reveal, None
             self.call_after_refresh(main.log_view.reveal, line)
+        # How the conversation in view is encrypted: the status bar says it,
+        # and while it is, the log marks what went in clear.
+        encryption = self.client.encryption_in(active) if active.is_conversation else None
+        log_view.set_mark_clear(encryption is not None)
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active))
@@ -242,6 +248,7 @@ class ParlonsApp(App):
             [a.session.status for a in self.client.accounts], log_view.lines_below,
             presences={a.jid: a.presence.describe() for a in self.client.accounts},
             typing=self.client.typing_in(active),
+            encryption=(encryption or PLAINTEXT) if active.is_conversation else None,
         )
         self.title = self.notifier.show_title(windows, active)
 

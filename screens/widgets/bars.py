@@ -30,6 +30,23 @@ _STATE_STYLE = {
 }
 
 
+PLAINTEXT = "plaintext"  # the status bar's word for a conversation in clear
+
+
+def encryption_style(state: str) -> str:
+    """How the status bar shows a conversation's encryption state: the
+    scheme's own words ("OTR unverified", "OTR finished by peer") say how
+    far to trust it."""
+    words = state.lower()
+    if state == PLAINTEXT:
+        return ""
+    if "finished" in words or "ended" in words:
+        return "bold red"
+    if "unverified" in words or "untrusted" in words:
+        return "yellow"
+    return "green"
+
+
 class _Bar(Widget):
     DEFAULT_CSS = """
     _Bar { height: 1; width: 1fr; }
@@ -108,7 +125,9 @@ class StatusBar(_Bar):
     """
 
     def show_status(self, accounts: list[AccountStatus], more_below: int, typing: str = "",
-                    presences: dict[str, str] | None = None) -> None:
+                    presences: dict[str, str] | None = None, encryption: str | None = None) -> None:
+        """``encryption``: how the conversation in view is encrypted (a
+        scheme's words, or PLAINTEXT); None when the window is no conversation."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"[{datetime.now():%H:%M}]")
         if not accounts:
@@ -119,6 +138,10 @@ class StatusBar(_Bar):
             presence = (presences or {}).get(status.jid)
             if presence:  # our own away/dnd/... and status message
                 text.append(f" ({presence})", "yellow")
+            text.append("]")
+        if encryption:
+            text.append(" [")
+            text.append(sanitize_line(encryption), encryption_style(encryption))
             text.append("]")
         if typing:
             text.append(f" {typing}", "italic")
