@@ -6,6 +6,7 @@ hostile window name or status text stays literal.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from textual.widget import Widget
 from tui.core.model import AccountStatus, ConnectionState
 from tui.core.windows import Activity, Window
 from tui.text import sanitize_line
+
+from .line_layout import CRYPT_MARK
 
 _ACTIVITY_STYLE = {
     Activity.NONE: "",
@@ -92,16 +95,17 @@ class TitleBar(_Bar):
 
 
 class WindowBar(_Bar):
-    """Irssi's window list: every window's number and name, coloured by activity."""
+    """Irssi's window list: every window's number and name, coloured by
+    activity; an encrypted conversation's name ends with "~" (the log's mark)."""
 
     DEFAULT_CSS = """
     WindowBar { height: 1; background: $boost; }
     """
 
-    def show_windows(self, windows: list[Window], active: Window) -> None:
+    def show_windows(self, windows: list[Window], active: Window, encrypted: Collection[Window] = ()) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         for window in windows:
-            label = f" {window.number}:{window.name} "
+            label = f" {window.number}:{window.name}{CRYPT_MARK if window in encrypted else ''} "
             if window is active:
                 text.append(label, "reverse bold")
             else:

@@ -60,6 +60,9 @@ async def test_status_bar_and_log_say_how_a_conversation_is_encrypted(alice, mak
         await until(lambda: "[rot13]" in bar.plain and "[plaintext]" not in bar.plain, timeout=5,
                     message=lambda: bar.plain)
         assert style_of(bar, "rot13") == "green"
+        windowbar = app.main.query_one("#windowbar")
+        await until(lambda: f" {window.number}:{window.name}~ " in windowbar.plain, timeout=5,
+                    message=lambda: windowbar.plain)
         # what went in clear before is marked so now
         await until(lambda: "! <" in row_with(app, "said in clear"), timeout=5,
                     message=lambda: "\n".join(screen_lines(app)))
@@ -104,6 +107,7 @@ async def test_status_bar_and_log_say_how_a_conversation_is_encrypted(alice, mak
         await until(lambda: "!" not in row_with(app, "answered in clear"), timeout=5,
                     message=lambda: "\n".join(screen_lines(app)))
         assert "~ <" in row_with(app, "said encrypted")  # how it went stays said
+        assert f" {window.number}:{window.name} " in windowbar.plain
         await type_line(app, pilot, "/encryption")
         await until(lambda: "Not encrypted (available: rot13)" in "".join(screen_lines(app)), timeout=5)
 
