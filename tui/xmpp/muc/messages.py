@@ -238,6 +238,8 @@ class RoomMessages:
         self._echoes[msg_id] = (window, line)
         try:
             line.encryption = await self._send_stanza(xmpp, m) or ""
+            if line.encryption:  # the log marks it (after it showed, being sent)
+                self.windows.update_line(window, line)
         except EncryptionError as exc:  # never in clear
             self._echoes.pop(msg_id)
             self.pipeline.failed(window, line, f"not encrypted: {exc}")
