@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-SYSTEM_TOOLS := prosody gpg tmux openssl
+SYSTEM_TOOLS := prosody gpg tmux openssl profanity
 
 .PHONY: demo test bench system-deps venv clean
 
@@ -50,7 +50,7 @@ system-deps:
 			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && guard=1; \
 		fi; \
 		apt-get update -qq && \
-		apt-get install -y -qq --no-install-recommends prosody gnupg tmux openssl ca-certificates python3-venv >/dev/null; \
+		apt-get install -y -qq --no-install-recommends prosody gnupg tmux openssl profanity ca-certificates python3-venv >/dev/null; \
 		status=$$?; \
 		[ -n "$$guard" ] && rm -f /usr/sbin/policy-rc.d; \
 		exit $$status; \

@@ -23,6 +23,7 @@ from tui.client import Client
 from tui.config import Config
 from tui.core.events import (
     AccountChanged,
+    EncryptionChanged,
     LineAdded,
     LineChanged,
     LinesPrepended,
@@ -44,7 +45,7 @@ from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
-from .widgets.bars import StatusBar, WindowBar
+from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
 from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ class ParlonsApp(App):
         self._cleared = False
         self._watching_log = False
         self._reveal: Line | None = None  # a line /goto wants in view, once its window shows
+        # Windows whose conversation is encrypted (the window bar marks them):
+        # worked out again only when an encryption state or the windows changed.
+        self._encrypted: set[Window] | None = None
         self._quitting = False
         self._entered: asyncio.Queue = asyncio.Queue()
         self._input_worker: asyncio.Future | None = None
@@ -118,7 +122,7 @@ class ParlonsApp(App):
         bus = self.client.bus
         bus.subscribe(LineAdded, self._on_line_added)
         bus.subscribe(WindowCleared, self._on_window_cleared)
-        bus.subscribe(WindowsChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(WindowsChanged, self._on_encryption_or_windows_changed)
         bus.subscribe(AccountChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RosterChanged, lambda _e: self._schedule_sync())
         bus.subscribe(QuitRequested, self._on_quit_requested)
@@ -127,6 +131,7 @@ class ParlonsApp(App):
         bus.subscribe(RevealLine, self._on_reveal_line)
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
+        bus.subscribe(EncryptionChanged, self._on_encryption_or_windows_changed)
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
@@ -196,6 +201,16 @@ class ParlonsApp(App):
             self._cleared = True
         self._schedule_sync()
 
+    def _on_encryption_or_windows_changed(self, _event) -> None:
+        self._encrypted = None
+        self._schedule_sync()
+
+    def _encrypted_windows(self) -> set[Window]:
+        if self._encrypted is None:
+            self._encrypted = {window for window in self.client.windows
+                               if window.is_conversation and self.client.encryption_in(window) is not None}
+        return self._encrypted
+
     def _schedule_sync(self) -> None:
         if not self._sync_pending:
             self._sync_pending = True
@@ -234,14 +249,19 @@ class ParlonsApp(App):
         if self._reveal is not None:
             line, self._reveal = self._reveal, None
             self.call_after_refresh(main.log_view.reveal, line)
+        # How the conversation in view is encrypted: the status bar says it,
+        # and while it is, the log marks what went in clear.
+        encryption = self.client.encryption_in(active) if active.is_conversation else None
+        log_view.set_mark_clear(encryption is not None)
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active))
-        main.query_one("#windowbar", WindowBar).show_windows(list(windows), active)
+        main.query_one("#windowbar", WindowBar).show_windows(list(windows), active, self._encrypted_windows())
         main.query_one("#statusbar", StatusBar).show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
             presences={a.jid: a.presence.describe() for a in self.client.accounts},
             typing=self.client.typing_in(active),
+            encryption=(encryption or PLAINTEXT) if active.is_conversation else None,
         )
         self.title = self.notifier.show_title(windows, active)
 

@@ -6,6 +6,7 @@ hostile window name or status text stays literal.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from textual.widget import Widget
 from tui.core.model import AccountStatus, ConnectionState
 from tui.core.windows import Activity, Window
 from tui.text import sanitize_line
+
+from .line_layout import CRYPT_MARK
 
 _ACTIVITY_STYLE = {
     Activity.NONE: "",
@@ -28,6 +31,23 @@ _STATE_STYLE = {
     ConnectionState.RECONNECTING: "yellow",
     ConnectionState.OFFLINE: "red",
 }
+
+
+PLAINTEXT = "plaintext"  # the status bar's word for a conversation in clear
+
+
+def encryption_style(state: str) -> str:
+    """How the status bar shows a conversation's encryption state: the
+    scheme's own words ("OTR unverified", "OTR finished by peer") say how
+    far to trust it."""
+    words = state.lower()
+    if state == PLAINTEXT:
+        return ""
+    if "finished" in words or "ended" in words:
+        return "bold red"
+    if "unverified" in words or "untrusted" in words:
+        return "yellow"
+    return "green"
 
 
 class _Bar(Widget):
@@ -75,16 +95,17 @@ class TitleBar(_Bar):
 
 
 class WindowBar(_Bar):
-    """Irssi's window list: every window's number and name, coloured by activity."""
+    """Irssi's window list: every window's number and name, coloured by
+    activity; an encrypted conversation's name ends with "~" (the log's mark)."""
 
     DEFAULT_CSS = """
     WindowBar { height: 1; background: $boost; }
     """
 
-    def show_windows(self, windows: list[Window], active: Window) -> None:
+    def show_windows(self, windows: list[Window], active: Window, encrypted: Collection[Window] = ()) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         for window in windows:
-            label = f" {window.number}:{window.name} "
+            label = f" {window.number}:{window.name}{CRYPT_MARK if window in encrypted else ''} "
             if window is active:
                 text.append(label, "reverse bold")
             else:
@@ -108,7 +129,9 @@ class StatusBar(_Bar):
     """
 
     def show_status(self, accounts: list[AccountStatus], more_below: int, typing: str = "",
-                    presences: dict[str, str] | None = None) -> None:
+                    presences: dict[str, str] | None = None, encryption: str | None = None) -> None:
+        """``encryption``: how the conversation in view is encrypted (a
+        scheme's words, or PLAINTEXT); None when the window is no conversation."""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"[{datetime.now():%H:%M}]")
         if not accounts:
@@ -119,6 +142,10 @@ class StatusBar(_Bar):
             presence = (presences or {}).get(status.jid)
             if presence:  # our own away/dnd/... and status message
                 text.append(f" ({presence})", "yellow")
+            text.append("]")
+        if encryption:
+            text.append(" [")
+            text.append(sanitize_line(encryption), encryption_style(encryption))
             text.append("]")
         if typing:
             text.append(f" {typing}", "italic")

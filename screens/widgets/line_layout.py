@@ -21,7 +21,7 @@ from typing import Sequence
 
 from rich.cells import cell_len, get_character_cell_size, split_graphemes
 
-from tui.core.model import Line, LineKind
+from tui.core.model import Delivery, Line, LineKind
 
 TIME_PLACEHOLDER = "00:00"  # same cell width as any "HH:MM"
 TIME_CELLS = len(TIME_PLACEHOLDER) + 1  # "HH:MM "
@@ -33,6 +33,13 @@ TAB = "    "
 
 MESSAGE_KINDS = frozenset({LineKind.INCOMING, LineKind.OUTGOING})
 EVENT_MARKER = "-!- "
+# Before the nick of a message (like Profanity's encryption char): it went
+# out / came in encrypted; it went in clear while the conversation is
+# encrypted (an old line, or a peer who sent in clear).
+CRYPT_MARK = "~"
+CLEAR_MARK = "!"
+_SAID_KINDS = frozenset({LineKind.INCOMING, LineKind.OUTGOING, LineKind.ACTION})
+_NOT_GONE = frozenset({Delivery.PENDING, Delivery.FAILED})  # nothing went out (yet)
 
 _NON_SPACE = re.compile(r"[^ ]")
 
@@ -52,31 +59,54 @@ def split_paragraphs(body: str) -> list[str]:
     return body.split("\n")
 
 
-def prefix_pieces(kind: LineKind, nick: str) -> list[tuple[str, str]]:
+def crypt_mark(line: Line, mark_clear: bool = False) -> str:
+    """How a message went: CRYPT_MARK (encrypted), CLEAR_MARK (in clear, and
+    ``mark_clear``: its conversation is encrypted now), else "". Lines that
+    are not messages, and ours that did not go out (pending, failed), have
+    none. Cheap: the log asks for every line it measures."""
+    if line.kind not in _SAID_KINDS:
+        return ""
+    if line.encryption:
+        return CRYPT_MARK
+    if mark_clear and line.delivery not in _NOT_GONE:
+        return CLEAR_MARK
+    return ""
+
+
+def prefix_pieces(kind: LineKind, nick: str, crypt: str = "") -> list[tuple[str, str]]:
     """What comes between the time and the body, as (text, role) pieces.
 
     Roles name the style the widget gives each piece: "bracket", "nick",
-    "action", "event", "error".
+    "action", "event", "error", "crypt" (an encrypted message's mark),
+    "clear" (a message in clear in an encrypted conversation). ``crypt``:
+    :func:`crypt_mark` of the line.
     """
     if kind in MESSAGE_KINDS:
         if not nick:
-            return []
-        return [("<", "bracket"), (nick, "nick"), ("> ", "bracket")]
+            return _crypt_pieces(crypt)
+        return [*_crypt_pieces(crypt), ("<", "bracket"), (nick, "nick"), ("> ", "bracket")]
     if kind is LineKind.ACTION:
-        return [("* ", "action"), (nick, "nick"), (" ", "action")]
+        return [*_crypt_pieces(crypt), ("* ", "action"), (nick, "nick"), (" ", "action")]
     return [(EVENT_MARKER, "error" if kind is LineKind.ERROR else "event")]
 
 
-def prefix_text(kind: LineKind, nick: str, time_text: str = TIME_PLACEHOLDER) -> str:
-    return time_text + " " + "".join(text for text, _ in prefix_pieces(kind, nick))
+def _crypt_pieces(crypt: str) -> list[tuple[str, str]]:
+    if not crypt:
+        return []
+    return [(crypt, "crypt" if crypt == CRYPT_MARK else "clear"), (" ", "bracket")]
 
 
-def prefix_width(kind: LineKind, nick: str) -> int:
-    """Cells of ``prefix_text(kind, nick)``, without building it."""
+def prefix_text(kind: LineKind, nick: str, time_text: str = TIME_PLACEHOLDER, crypt: str = "") -> str:
+    return time_text + " " + "".join(text for text, _ in prefix_pieces(kind, nick, crypt))
+
+
+def prefix_width(kind: LineKind, nick: str, crypt: str = "") -> int:
+    """Cells of ``prefix_text(kind, nick, crypt=crypt)``, without building it."""
+    marked = len(crypt) + 1 if crypt and kind in _SAID_KINDS else 0
     if kind in MESSAGE_KINDS:
-        return TIME_CELLS + 3 + text_cells(nick) if nick else TIME_CELLS
+        return marked + (TIME_CELLS + 3 + text_cells(nick) if nick else TIME_CELLS)
     if kind is LineKind.ACTION:
-        return TIME_CELLS + 3 + text_cells(nick)
+        return marked + TIME_CELLS + 3 + text_cells(nick)
     return TIME_CELLS + len(EVENT_MARKER)
 
 
@@ -188,14 +218,14 @@ def layout_rows(
     return indent, rows
 
 
-def count_line_rows(line: Line, width: int) -> int:
-    """``len(layout_line(line, width)[1])``, cheaper: no prefix string and no
-    row list for paragraphs that fit (the index calls this for every
-    message wider than the window)."""
-    cells = prefix_width(line.kind, line.nick)
+def count_line_rows(line: Line, width: int, mark_clear: bool = False) -> int:
+    """``len(layout_line(line, width, mark_clear)[1])``, cheaper: no prefix
+    string and no row list for paragraphs that fit (the index calls this for
+    every message wider than the window)."""
+    cells = prefix_width(line.kind, line.nick, crypt_mark(line, mark_clear))
     indent = hanging_indent(cells, width)
     if indent != cells:  # the prefix needs rows of its own: rare, do it fully
-        return len(layout_line(line, width)[1])
+        return len(layout_line(line, width, mark_clear)[1])
     rest = width - indent
     room = width - cells
     count = 0
@@ -229,11 +259,13 @@ def row_of_offset(rows: list[Row], paragraph: int, offset: int) -> int:
     return found
 
 
-def layout_line(line: Line, width: int) -> tuple[int, list[Row]]:
-    """:func:`layout_rows` of a model line (placeholder time)."""
+def layout_line(line: Line, width: int, mark_clear: bool = False) -> tuple[int, list[Row]]:
+    """:func:`layout_rows` of a model line (placeholder time); ``mark_clear``:
+    its conversation is encrypted (see :func:`crypt_mark`)."""
+    crypt = crypt_mark(line, mark_clear)
     return layout_rows(
-        prefix_text(line.kind, line.nick),
-        prefix_width(line.kind, line.nick),
+        prefix_text(line.kind, line.nick, crypt=crypt),
+        prefix_width(line.kind, line.nick, crypt),
         split_paragraphs(line.body),
         width,
     )
@@ -255,6 +287,9 @@ class RowIndex:
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = lines
         self.width = 0
+        # The conversation is encrypted: messages in clear carry CLEAR_MARK
+        # (their prefix is wider); see set_mark_clear.
+        self.mark_clear = False
         self._reset()
         self.sync()
 
@@ -316,6 +351,28 @@ class RowIndex:
         self._starts_by_width = {self.width: starts} if self.width else {}
         self.sync()
 
+    def set_mark_clear(self, mark_clear: bool) -> bool:
+        """Mark messages in clear (their conversation became encrypted) or
+        not (no longer): every message is measured again. True if it changed."""
+        if mark_clear == self.mark_clear:
+            return False
+        self.mark_clear = mark_clear
+        self.reindex()
+        return True
+
+    def line_cells(self, line: Line) -> int:
+        """Cells ``line`` needs unwrapped (what the index keeps per message)."""
+        return unwrapped_cells(prefix_width(line.kind, line.nick, crypt_mark(line, self.mark_clear)),
+                               split_paragraphs(line.body))
+
+    def is_stale(self, position: int) -> bool:
+        """Message ``position`` no longer measures what the index holds (its
+        encryption mark came or went): it needs :meth:`reindex_from`."""
+        if position >= self.measured:
+            return False
+        line = self.lines[position]
+        return self.line_cells(line) != self._unwrapped[position]
+
     def set_width(self, width: int) -> None:
         if width == self.width:
             return
@@ -335,9 +392,11 @@ class RowIndex:
     def _measure(self, start: int, end: int) -> None:
         unwrapped = self._unwrapped.append
         paragraph_counts = self._paragraph_counts.append
+        mark_clear = self.mark_clear
         for line in self.lines[start:end]:
             paragraphs = split_paragraphs(line.body)
-            unwrapped(unwrapped_cells(prefix_width(line.kind, line.nick), paragraphs))
+            crypt = crypt_mark(line, mark_clear)
+            unwrapped(unwrapped_cells(prefix_width(line.kind, line.nick, crypt), paragraphs))
             paragraph_counts(len(paragraphs))
         self.measured = end
         self._last_uid = self.lines[end - 1].uid
@@ -348,5 +407,5 @@ class RowIndex:
         append = starts.append
         pairs = zip(self._unwrapped[begin:end], self._paragraph_counts[begin:end])
         for index, (unwrapped, paragraphs) in enumerate(pairs, begin):
-            total += paragraphs if unwrapped <= width else count_line_rows(lines[index], width)
+            total += paragraphs if unwrapped <= width else count_line_rows(lines[index], width, self.mark_clear)
             append(total)

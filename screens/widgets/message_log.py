@@ -37,6 +37,7 @@ from tui.core.model import Delivery, Line, LineKind
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
+    crypt_mark,
     layout_line,
     layout_rows,
     prefix_pieces,
@@ -111,6 +112,8 @@ class MessageLog(ScrollView, can_focus=False):
         "message-log--event",
         "message-log--error",
         "message-log--highlight",
+        "message-log--crypt",
+        "message-log--clear",
     }
 
     # A permanent scrollbar keeps the wrap width fixed: with "auto" the bar
@@ -126,6 +129,8 @@ class MessageLog(ScrollView, can_focus=False):
         & > .message-log--event { color: $text-muted; }
         & > .message-log--error { color: $text-error; }
         & > .message-log--highlight { background: $warning 20%; }
+        & > .message-log--crypt { color: $text-success; }
+        & > .message-log--clear { color: $text-error; text-style: bold; }
     }
     """
 
@@ -222,13 +227,36 @@ class MessageLog(ScrollView, can_focus=False):
         self._follow = True
         self._sync_view()
 
+    @property
+    def mark_clear(self) -> bool:
+        """Messages in clear are marked: the conversation shown is encrypted."""
+        return self._index.mark_clear
+
+    def set_mark_clear(self, mark_clear: bool) -> None:
+        """The conversation shown became encrypted (messages in clear get
+        CLEAR_MARK), or no longer is: re-measured, keeping the reader's place."""
+        anchor = None if self._follow or not self._index.width else self._top_anchor()
+        if not self._index.set_mark_clear(mark_clear):
+            return
+        self._strip_cache.clear()
+        if self._index.width:
+            self.virtual_size = Size(self._index.width, self.row_count)
+        if anchor is not None:
+            self.scroll_to(y=self._anchor_row(anchor), animate=False)
+        self._sync_view()
+        self.refresh()
+
     def notify_changed(self, reflow: bool = False, line: Line | None = None) -> None:
         """A shown line changed: its marks only (``reflow=False``: re-render),
         or its text / a line inserted mid-list (``reflow=True``: re-index,
         keeping the reader's place). Given ``line``, only it and what follows
         are re-indexed (it is looked for from the end: changes are recent)
-        and only its renders are dropped."""
+        and only its renders are dropped. A mark that widens the prefix (the
+        encryption mark, once a message went out encrypted) re-indexes too."""
         self._forget_renders(line)
+        if not reflow and line is not None and self._may_widen(line):
+            position = self._position_of(line)
+            reflow = position is not None and self._index.is_stale(position)
         if reflow:
             anchor = None if self._follow or not self._index.width else self._top_anchor()
             position = self._position_of(line) if line is not None else None
@@ -248,7 +276,18 @@ class MessageLog(ScrollView, can_focus=False):
         ``reflow``) and its cached renders are stale."""
         if reflow:
             self._indexes.pop(id(lines), None)
+        elif line is not None:
+            index = self._indexes.get(id(lines))
+            if index is not None and self._may_widen(line, index):
+                position = next((p for p in range(min(len(lines), index.measured) - 1, -1, -1)
+                                 if lines[p] is line), None)
+                if position is not None and index.is_stale(position):
+                    self._indexes.pop(id(lines), None)
         self._forget_renders(line)
+
+    def _may_widen(self, line: Line, index: RowIndex | None = None) -> bool:
+        """Can a change of ``line``'s marks have changed its prefix's width?"""
+        return bool(line.encryption) or (index or self._index).mark_clear
 
     def _forget_renders(self, line: Line | None) -> None:
         """Drop the cached renders of ``line`` (at every width), or all of
@@ -383,7 +422,7 @@ class MessageLog(ScrollView, can_focus=False):
         """(message, paragraph, character offset) shown on the top row."""
         top = min(self.scroll_offset.y, max(0, self.row_count - 1))
         message = self._index.message_at_row(top)
-        _, rows = layout_line(self.lines[message], self._index.width)
+        _, rows = layout_line(self.lines[message], self._index.width, self._index.mark_clear)
         row = min(top - self._index.row_starts[message], len(rows) - 1)
         paragraph, offset, _ = rows[row]
         return message, paragraph, offset
@@ -392,7 +431,7 @@ class MessageLog(ScrollView, can_focus=False):
         message, paragraph, offset = anchor
         if message >= self._index.measured:
             return 0
-        _, rows = layout_line(self.lines[message], self._index.width)
+        _, rows = layout_line(self.lines[message], self._index.width, self._index.mark_clear)
         return self._index.row_starts[message] + row_of_offset(rows, paragraph, offset)
 
     def _scroll_to_end(self) -> None:
@@ -458,7 +497,7 @@ class MessageLog(ScrollView, can_focus=False):
         if self._role_styles is None:
             self._role_styles = {
                 role: self._component_style(f"message-log--{role}")
-                for role in ("time", "nick", "own", "event", "error", "highlight")
+                for role in ("time", "nick", "own", "event", "error", "highlight", "crypt", "clear")
             }
             # The widget's own style: costly to compute, needed for every row.
             self._role_styles["base"] = self.rich_style
@@ -488,9 +527,12 @@ class MessageLog(ScrollView, can_focus=False):
             "action": body_style,
             "event": line_style + roles["event"],
             "error": line_style + roles["error"],
+            "crypt": line_style + roles["crypt"],
+            "clear": line_style + roles["clear"],
         }
+        crypt = crypt_mark(line, self._index.mark_clear)
         pieces = [(local_hhmm(line), line_style + roles["time"]), line_mark(line, line_style, roles)]
-        pieces += [(text, piece_styles[role]) for text, role in prefix_pieces(line.kind, line.nick)]
+        pieces += [(text, piece_styles[role]) for text, role in prefix_pieces(line.kind, line.nick, crypt)]
         prefix = "".join(text for text, _ in pieces)
         prefix_spans = []
         offset = 0

@@ -75,8 +75,9 @@ async def test_a_conversation_encrypted_by_a_registered_scheme(alice, make_peer)
     assert bodies(window)[-3:] == ["see you there", unreadable, "and in clear"]
     assert rot13.FALLBACK not in window_text(window)
     assert alice.account.encryption.instance("rot13").consumed == [bob.jid]
-    stored = [r.text for r in await alice.account.store.db.latest(bob.jid, 10)]
-    assert stored == ["in clear first", "nods", "meet me at one", "see you there", unreadable, "and in clear"]
+    stored = [(r.text, r.encryption) for r in await alice.account.store.db.latest(bob.jid, 10)]
+    assert stored == [("in clear first", ""), ("nods", "rot13"), ("meet me at one", "rot13"),
+                      ("see you there", "rot13"), (unreadable, ""), ("and in clear", "")]
 
     # what the scheme cannot encrypt is not sent in clear: failed, said, retriable
     await run(alice, f"this has {rot13.REFUSED}", window)
@@ -114,8 +115,9 @@ async def test_a_room_encrypted_by_a_registered_scheme(alice, prosody, make_peer
     bob.send(room, "bob in clear", mtype="groupchat")
     await until(lambda: "bob in clear" in bodies(window), message=lambda: window_text(window))
     assert "bob's room secret" in bodies(window) and rot13.FALLBACK not in window_text(window)
-    stored = [r.body for r in await alice.account.store.db.latest(room, 10)]
-    assert stored == ["the room secret", "whispers", "bob's room secret", "bob in clear"]
+    stored = [(r.body, r.encryption) for r in await alice.account.store.db.latest(room, 10)]
+    assert stored == [("the room secret", "rot13"), ("whispers", "rot13"), ("bob's room secret", "rot13"),
+                      ("bob in clear", "")]
 
     await run(alice, f"room {rot13.REFUSED}", window)
     refused = next(l for l in window.lines if l.body == f"room {rot13.REFUSED}")

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 
 from screens.widgets.message_log import MessageLog
 from tests.harness.wait import until
-from tui.core.model import Line, LineKind
+from tui.core.model import Delivery, Line, LineKind
 
 NOON = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -307,3 +307,68 @@ async def test_a_changed_line_drops_only_its_own_renders():
         assert log.cached_renders() == cached - {(lines[2].uid, log.wrap_width)}
         await pilot.pause()
         await until(lambda: "line 2, corrected" in visible(log), message=lambda: visible(log))
+
+
+async def test_encryption_marks_show_before_the_nick_and_rewrap():
+    """~ on encrypted messages; ! on messages in clear while the conversation
+    is encrypted; a mark that comes later (the line went out encrypted)
+    re-measures the line."""
+    lines = [
+        message("x" * 40, encryption="rot13"),
+        message("in clear"),
+        message("going", nick="me", kind=LineKind.OUTGOING, delivery=Delivery.PENDING),
+        Line("bob joined", LineKind.EVENT, time=NOON),
+    ]
+    app = LogApp(lines)
+    async with app.run_test(size=(55, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 54 and "bob joined" in visible(log), message=lambda: visible(log))
+        t = hhmm(lines[0])
+        assert screen_rows(log)[:4] == [f"{t} ~ <bob> {'x' * 40}", f"{t} <bob> in clear",
+                                        f"{t}…<me> going", f"{t} -!- bob joined"]
+
+        def style_of(y: int, text: str):
+            return next(s.style for s in log.render_line(y) if s.text == text)
+
+        assert style_of(0, "~") == log.role_style("base") + log.role_style("crypt")
+
+        log.set_mark_clear(True)
+        await pilot.pause()
+        assert log.mark_clear and log.row_count == 4
+        # the pending line has not gone out: no mark until it has
+        assert screen_rows(log)[1] == f"{t} ! <bob> in clear"
+        assert style_of(1, "!") == log.role_style("base") + log.role_style("clear")
+        assert style_of(1, "!") != style_of(0, "~")
+
+        lines[2].delivery, lines[2].encryption = Delivery.SENT, "rot13"
+        log.notify_changed(False, lines[2])
+        await pilot.pause()
+        assert screen_rows(log)[2] == f"{t} ~ <me> going"
+
+        log.set_mark_clear(False)
+        lines.append(message("y" * 42))  # fits unwrapped: 12 cells of prefix
+        log.notify_appended()
+        await until(lambda: log.row_count == 5, message=lambda: visible(log))
+        lines[-1].encryption = "rot13"  # now 2 more cells: one row more
+        log.notify_changed(False, lines[-1])
+        await until(lambda: log.row_count == 6, message=lambda: str(log.row_count))
+        await pilot.pause()
+        assert screen_rows(log)[4:6] == [f"{t} ~ <bob> {'y' * 40}", f"{' ' * 14}yy"]
+
+
+async def test_a_mark_that_came_in_a_window_behind_is_measured_when_it_shows():
+    shown = [message("here")]
+    behind = [message("z" * 42)]
+    app = LogApp(shown)
+    async with app.run_test(size=(55, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 54)
+        log.set_lines(behind)
+        await until(lambda: log.row_count == 1)
+        log.set_lines(shown)
+        behind[0].encryption = "rot13"
+        log.notify_changed_elsewhere(behind, False, behind[0])
+        log.set_lines(behind)
+        await pilot.pause()
+        assert log.row_count == 2
+        assert screen_rows(log)[:2] == [f"{hhmm(behind[0])} ~ <bob> {'z' * 40}", f"{' ' * 14}zz"]

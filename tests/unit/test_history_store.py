@@ -461,7 +461,7 @@ async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retr
         await store.add(msg("new", direction="out", origin_id="n", delivery="pending"))
         assert [r.body for r in await store.outbox()] == ["new"]
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     db.close()
 
 
@@ -471,3 +471,26 @@ async def test_known_tells_duplicates_without_writing(store):
                                msg("hi", peer=CAROL, origin_id="o1")])
     assert known == [True, False, False]
     assert await store.count() == 1
+
+
+async def test_how_a_message_was_encrypted_is_kept_and_a_version_2_file_migrates(tmp_path, store):
+    from tui.store.schema import MIGRATIONS
+    from tui.xmpp.stored_lines import stored_line
+
+    await store.add(msg("came encrypted", encryption="otr"))
+    await store.add(msg("typed", direction="out", origin_id="o9", delivery="pending"))
+    await store.set_encryption(BOB, "o9", "pgp")  # it went out encrypted after it was stored
+    records = await store.latest(BOB, 10)
+    assert [(r.body, r.encryption) for r in records] == [("came encrypted", "otr"), ("typed", "pgp")]
+    assert [stored_line(r, BOB).encryption for r in records] == ["otr", "pgp"]  # the log marks them
+
+    path = tmp_path / "v2.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    MIGRATIONS[1](db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO peers(id, jid) VALUES (1, ?)", (BOB,))
+    db.execute("INSERT INTO messages(id, peer_id, direction, kind, time_us, body) VALUES (1024, 1, 'in', 'chat', 0, 'old')")
+    db.close()
+    async with await HistoryStore.open(path) as old:
+        assert [(r.body, r.encryption) for r in await old.latest(BOB, 10)] == [("old", "")]  # older: in clear

@@ -7,10 +7,13 @@ import random
 from rich.cells import cell_len
 
 from screens.widgets.line_layout import (
+    CLEAR_MARK,
+    CRYPT_MARK,
     PREFIX_ROW,
     TIME_CELLS,
     RowIndex,
     count_line_rows,
+    crypt_mark,
     layout_line,
     prefix_width,
     hanging_indent,
@@ -22,7 +25,7 @@ from screens.widgets.line_layout import (
     unwrapped_cells,
     wrap_text,
 )
-from tui.core.model import Line, LineKind
+from tui.core.model import Delivery, Line, LineKind
 
 
 def rows_text(text: str, first: int, rest: int) -> list[str]:
@@ -144,6 +147,45 @@ def test_prefix_width_matches_prefix_text():
     for kind in LineKind:
         for nick in ("", "bob", "日本"):
             assert prefix_width(kind, nick) == cell_len(prefix_text(kind, nick))
+            for crypt in (CRYPT_MARK, CLEAR_MARK):
+                assert prefix_width(kind, nick, crypt) == cell_len(prefix_text(kind, nick, crypt=crypt))
+
+
+def test_encryption_marks_come_before_the_nick_of_messages_only():
+    said = Line("hi", LineKind.INCOMING, nick="bob", encryption="rot13")
+    assert crypt_mark(said) == CRYPT_MARK
+    assert prefix_text(LineKind.INCOMING, "bob", "12:00", CRYPT_MARK) == "12:00 ~ <bob> "
+    assert prefix_text(LineKind.ACTION, "bob", "12:00", CLEAR_MARK) == "12:00 ! * bob "
+    assert [role for _, role in prefix_pieces(LineKind.OUTGOING, "me", CRYPT_MARK)][:1] == ["crypt"]
+    # in clear: marked only while the conversation is encrypted (mark_clear)
+    clear = Line("hi", LineKind.INCOMING, nick="bob")
+    assert (crypt_mark(clear), crypt_mark(clear, mark_clear=True)) == ("", CLEAR_MARK)
+    # ours that did not go out (yet) went neither way; events are no messages
+    for delivery in (Delivery.PENDING, Delivery.FAILED):
+        assert crypt_mark(Line("hi", LineKind.OUTGOING, nick="me", delivery=delivery), True) == ""
+    assert crypt_mark(Line("hi", LineKind.OUTGOING, nick="me", delivery=Delivery.SENT), True) == CLEAR_MARK
+    for kind in (LineKind.EVENT, LineKind.INFO, LineKind.ERROR):
+        assert crypt_mark(Line("x", kind, encryption="rot13"), True) == ""
+        assert prefix_width(kind, "", CRYPT_MARK) == prefix_width(kind, "")
+
+
+def test_row_index_measures_marks_again_when_the_conversation_becomes_encrypted():
+    lines = [Line("x" * 30, LineKind.INCOMING, nick="bob"), Line("y" * 30, LineKind.INCOMING, nick="bob")]
+    index = RowIndex(lines)
+    index.set_width(42)  # 12 cells of prefix + 30: one row each
+    assert index.row_count == 2
+    assert index.set_mark_clear(True) and not index.set_mark_clear(True)
+    assert index.row_count == 4  # "! " made each one row too wide
+    assert index.row_count == sum(len(layout_line(each, 42, True)[1]) for each in lines)
+    assert not index.is_stale(0)
+    lines[0].encryption = "rot13"  # "~ " instead of "! ": the same width
+    assert not index.is_stale(0)
+    index.set_mark_clear(False)
+    assert index.row_count == 3
+    lines[1].encryption = "rot13"  # its mark came after it was measured
+    assert index.is_stale(1)
+    index.reindex_from(1)
+    assert not index.is_stale(1) and index.row_count == 4
 
 
 def test_count_line_rows_agrees_with_layout_line():
@@ -152,9 +194,10 @@ def test_count_line_rows_agrees_with_layout_line():
     for _ in range(400):
         body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         kind = rng.choice(list(LineKind))
-        each = Line(body, kind, nick="x" * rng.randint(0, 25))
+        each = Line(body, kind, nick="x" * rng.randint(0, 25), encryption=rng.choice(("", "otr")))
         width = rng.randint(1, 50)
-        assert count_line_rows(each, width) == len(layout_line(each, width)[1])
+        mark_clear = rng.random() < 0.5
+        assert count_line_rows(each, width, mark_clear) == len(layout_line(each, width, mark_clear)[1])
 
 
 def test_combining_marks_stay_with_their_letter():

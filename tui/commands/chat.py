@@ -1,4 +1,4 @@
-"""Conversation commands: /me, /correct, /encrypt, /retry, /lastlog, /search, /goto."""
+"""Conversation commands: /me, /correct, /encrypt (/encryption), /retry, /lastlog, /search, /goto."""
 
 from __future__ import annotations
 
@@ -59,20 +59,27 @@ def register(registry: Registry) -> None:
         if corrected is None:
             raise CommandError("Nothing of yours to correct in this window")
 
-    @cmd("encrypt", args=(Arg("scheme", required=False, completer=_schemes),), windows=CONVERSATIONS,
-         group="chat", summary="Encrypt what you send here with SCHEME, or \"off\"; alone: which one",
+    @cmd("encrypt", aliases=("encryption",), args=(Arg("scheme", required=False, completer=_schemes),),
+         windows=CONVERSATIONS,
+         group="chat", summary="Encrypt what you send here with SCHEME, or \"off\"; alone: how it is",
          description="End-to-end encryption for this conversation or room, from now on: what you send "
                      "is encrypted with the scheme named (never sent in clear if it cannot be). "
-                     "\"/encrypt off\" sends in clear again. Without an argument: the scheme in use "
-                     "and those available. Encrypted messages you receive are decrypted whatever "
-                     "you chose.",
-         examples=("/encrypt", "/encrypt off"))
+                     "\"/encrypt off\" sends in clear again. Without an argument: how this "
+                     "conversation is encrypted (as the status bar says it), the scheme what you "
+                     "send goes with, and the schemes available. Encrypted messages you receive are "
+                     "decrypted whatever you chose; the log marks them ~, and marks ! a message in "
+                     "clear while the conversation is encrypted.",
+         examples=("/encrypt", "/encryption", "/encrypt off"))
     def _encrypt(ctx: Context, args) -> None:
         conversation = _conversation(ctx)
         available = ", ".join(encryption.registered()) or "none"
         if not args.scheme:
-            used = conversation.encryption
-            ctx.out(f"{'Encrypted with ' + used if used else 'Not encrypted'} (available: {available})")
+            state, used = ctx.client.encryption_in(ctx.window), conversation.encryption
+            if state is None:
+                ctx.out(f"Not encrypted (available: {available})")
+            else:
+                sending = f"what you send goes with {used}" if used else "what you send goes in clear"
+                ctx.out(f"Encrypted: {state}; {sending} (available: {available})")
             return
         scheme = None if args.scheme.lower() == "off" else args.scheme
         try:

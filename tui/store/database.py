@@ -40,7 +40,7 @@ class HistoryError(Exception):
 
 _COLUMNS = (
     "m.id, p.jid, m.direction, m.body, m.time_us, m.nick, m.kind, m.stanza_id, m.origin_id,"
-    " m.msg_id, m.delivery, m.elsewhere, m.corrected_body, m.error, m.room"
+    " m.msg_id, m.delivery, m.elsewhere, m.corrected_body, m.error, m.room, m.encryption"
 )
 _FROM = "messages m JOIN peers p ON p.id = m.peer_id"
 
@@ -62,12 +62,12 @@ ORDER BY 1, 2 DESC
 
 def _record(row: Sequence) -> StoredMessage:
     (rowid, peer, direction, body, time_us, nick, kind, stanza_id, origin_id,
-     msg_id, delivery, elsewhere, corrected_body, error, room) = row
+     msg_id, delivery, elsewhere, corrected_body, error, room, encryption) = row
     return StoredMessage(
         peer=peer, direction=direction, body=body, time=from_us(time_us), nick=nick, kind=kind,
         stanza_id=stanza_id, origin_id=origin_id, msg_id=msg_id, delivery=delivery,
         elsewhere=bool(elsewhere), corrected_body=corrected_body, error=error, room=bool(room),
-        rowid=rowid,
+        encryption=encryption, rowid=rowid,
     )
 
 
@@ -175,12 +175,12 @@ class HistoryDatabase:
         rowid = self._free_key(key_base(time_us))
         self.db.execute(
             "INSERT INTO messages(id, peer_id, room, direction, kind, time_us, nick, body,"
-            " stanza_id, origin_id, msg_id, delivery, elsewhere, corrected_body, error)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " stanza_id, origin_id, msg_id, delivery, elsewhere, corrected_body, error, encryption)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rowid, peer_id, int(msg.room), msg.direction, msg.kind, time_us,
              storable_text(msg.nick) or "", storable_text(msg.body) or "",
              msg.stanza_id, msg.origin_id, msg.msg_id, msg.delivery, int(msg.elsewhere),
-             storable_text(msg.corrected_body), storable_text(msg.error)),
+             storable_text(msg.corrected_body), storable_text(msg.error), msg.encryption),
         )
         msg.rowid = rowid  # no copy: a MAM page or a big import allocates half as much
         return msg
@@ -293,6 +293,18 @@ class HistoryDatabase:
                     "UPDATE messages SET error = ?, delivery = 'failed' WHERE id = ?",
                     (storable_text(error), row[0]),
                 )
+            return self.get(row[0])
+
+        return self._write(work)
+
+    def set_encryption(self, peer: str, ref_id: str, encryption: str, direction: str = "out") -> StoredMessage | None:
+        """Ours went out encrypted with ``encryption`` (it was stored before it was encrypted)."""
+        def work():
+            peer_id = self._peer_id(peer)
+            row = peer_id is not None and self._find_sent(peer_id, direction, ref_id)
+            if not row:
+                return None
+            self.db.execute("UPDATE messages SET encryption = ? WHERE id = ?", (encryption, row[0]))
             return self.get(row[0])
 
         return self._write(work)

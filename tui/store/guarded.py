@@ -66,6 +66,9 @@ class GuardedHistory:
     async def set_error(self, *args, **kwargs) -> StoredMessage | None:
         return _or_none(await self._write("set_error", *args, **kwargs))
 
+    async def set_encryption(self, *args, **kwargs) -> StoredMessage | None:
+        return _or_none(await self._write("set_encryption", *args, **kwargs))
+
     async def apply_correction(self, *args, **kwargs) -> StoredMessage | None:
         return _or_none(await self._write("apply_correction", *args, **kwargs))
 

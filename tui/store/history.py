@@ -215,6 +215,11 @@ class HistoryStore:
         clear it with None.  Returns the updated record or None."""
         return await self._call(self._db.set_error, peer, ref_id, error, direction)
 
+    async def set_encryption(self, peer: str, ref_id: str, encryption: str, *,
+                             direction: str = "out") -> StoredMessage | None:
+        """Ours went out encrypted with ``encryption``; the updated record or None."""
+        return await self._call(self._db.set_encryption, peer, ref_id, encryption, direction)
+
     async def apply_correction(
         self, peer: str, direction: str, replaced_id: str, new_body: str, *,
         nick: str | None = None, correction_id: str | None = None, time: datetime | None = None,

@@ -46,6 +46,7 @@ class StoredMessage:
     elsewhere       sent or received by another of our devices (carbons)
     corrected_body  None, or the text after the latest XEP-0308 correction
     error           text of an error reply to this message, or None
+    encryption      the scheme it went out or came in with ("otr", "pgp"), "" in clear
     room            True for messages of a MUC room: their stanza-ids come from the
                     room's archive, not ours (set automatically for kind "groupchat";
                     set it yourself for a /me stored as kind "action" in a room)
@@ -66,6 +67,7 @@ class StoredMessage:
     corrected_body: str | None = None
     error: str | None = None
     room: bool = False
+    encryption: str = ""  # the scheme it went out or came in with ("otr", "pgp"); "" in clear
     rowid: int | None = None
 
     def __post_init__(self) -> None:

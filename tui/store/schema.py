@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA_V1 = """
 CREATE TABLE peers (
@@ -103,8 +103,15 @@ def _outbox_v2(db: sqlite3.Connection) -> None:
                " WHERE direction = 'out' AND delivery = 'pending'")
 
 
+def _encryption_v3(db: sqlite3.Connection) -> None:
+    """How each message went out or came in: the encryption scheme's name
+    ("otr", "pgp"), '' in clear. Older messages were all stored as clear
+    text was known, so '' is right for them."""
+    db.execute("ALTER TABLE messages ADD COLUMN encryption TEXT NOT NULL DEFAULT ''")
+
+
 # MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1: _outbox_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1: _outbox_v2, 2: _encryption_v3}
 
 
 class SchemaTooNew(Exception):

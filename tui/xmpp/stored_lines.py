@@ -15,4 +15,5 @@ def stored_line(record: StoredMessage, colour_key: str) -> Line:
         msg_id=record.origin_id or record.msg_id, colour_key=colour_key,
         delivery=Delivery(record.delivery) if own else Delivery.NONE,
         corrected=record.corrected_body is not None, elsewhere=record.elsewhere, rowid=record.rowid,
+        encryption=record.encryption,
     )

@@ -43,6 +43,7 @@ def record_of(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
         peer=facts.peer, direction=facts.direction, body=facts.body, time=facts.time, nick=nick,
         kind="action" if facts.action else "chat", stanza_id=facts.stanza_id,
         origin_id=facts.origin_id, msg_id=facts.msg_id, delivery=delivery, elsewhere=facts.elsewhere,
+        encryption=facts.encryption,
     )
 
 

@@ -391,10 +391,12 @@ class ChatService:
                 continue
             entry.in_flight = True
             sent.append(entry)
-            shown = self._sent.get(entry.msg_id)
-            if shown is not None and scheme and shown[1].encryption != scheme:
-                shown[1].encryption = scheme
-                self.windows.update_line(*shown)
+            if scheme:
+                await self.history.went_encrypted(entry.peer, entry.msg_id, scheme)
+                shown = self._sent.get(entry.msg_id)
+                if shown is not None and shown[1].encryption != scheme:
+                    shown[1].encryption = scheme
+                    self.windows.update_line(*shown)
             if not sm.enabled_out:  # no stream management: handing it over is all we will know
                 self._acknowledged(self.outbox.done(entry.msg_id))
         if sent and sm.enabled_out:

@@ -151,9 +151,13 @@ class Encryption:
         return self._instances[name]
 
     def use(self, peer: Peer, name: str | None) -> None:
-        """What we send to ``peer`` goes encrypted with ``name`` from now on (None: in clear)."""
+        """What we send to ``peer`` goes encrypted with ``name`` from now on
+        (None: in clear); the status bar is told (``host.changed``)."""
         if name is None:
+            was = self.used_for(peer.jid, peer.room)
             self._chosen[peer.jid] = None  # off, even where a default would encrypt
+            if was is not None:
+                self.host.changed(peer.jid)
             return
         name = name.lower()
         scheme = self.instance(name)
@@ -162,7 +166,9 @@ class Encryption:
             raise EncryptionError(f"No encryption scheme {name!r} (available: {known})")
         if peer.room and not scheme.rooms:
             raise EncryptionError(f"{name} cannot encrypt for a room")
-        self._chosen[peer.jid] = name
+        if self._chosen.get(peer.jid) != name:
+            self._chosen[peer.jid] = name
+            self.host.changed(peer.jid)
 
     def used_for(self, jid: str, room: bool = False) -> str | None:
         if jid in self._chosen:

@@ -160,6 +160,12 @@ class MessageHistory:
         if reason is not None:
             await db.set_error(peer, msg_id, reason)
 
+    async def went_encrypted(self, peer: str | None, msg_id: str | None, scheme: str) -> None:
+        """Ours went out encrypted (it was stored before): the history keeps how."""
+        db = self.store.db
+        if db is not None and peer and msg_id:
+            await db.set_encryption(peer, msg_id, scheme)
+
     # -- reading -----------------------------------------------------------------------
     async def newest_time(self, peer: str | None = None) -> datetime | None:
         db = self.store.db

@@ -39,7 +39,7 @@ def record_of(m: RoomMessage, direction: str, delivery: str = "none") -> StoredM
     return StoredMessage(
         peer=m.room, direction=direction, body=m.body, time=m.time, nick=m.nick,
         kind="action" if m.action else "groupchat", room=True, stanza_id=m.stanza_id,
-        origin_id=m.origin_id, msg_id=m.msg_id, delivery=delivery,
+        origin_id=m.origin_id, msg_id=m.msg_id, delivery=delivery, encryption=m.encryption,
     )
 
 

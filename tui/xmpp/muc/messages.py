@@ -238,6 +238,9 @@ class RoomMessages:
         self._echoes[msg_id] = (window, line)
         try:
             line.encryption = await self._send_stanza(xmpp, m) or ""
+            if line.encryption:  # the log marks it (after it showed, being sent), the history keeps it
+                self.windows.update_line(window, line)
+                await self.history.went_encrypted(room_jid, msg_id, line.encryption)
         except EncryptionError as exc:  # never in clear
             self._echoes.pop(msg_id)
             self.pipeline.failed(window, line, f"not encrypted: {exc}")
