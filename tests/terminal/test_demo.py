@@ -63,14 +63,18 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.type_line("/msg bob@localhost hello demo")
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
-    # bob speaks OTR: the session starts and he answers inside it
+    # bob speaks OTR: the session starts, the status bar says so, and he answers inside it
     tmux.type_line("/otr start")
     await until(lambda: "OTR session started (unverified: /otr fpr, /otr smp)" in tmux.capture(), timeout=15,
                 message=lambda: tmux.capture())
+    await until(lambda: "OTR unverified" in tmux.capture(), timeout=5, message=lambda: tmux.capture())
     tmux.type_line("private hello")
     await until(lambda: "you said: private hello" in tmux.capture(), timeout=15, message=lambda: tmux.capture())
     tmux.type_line("/otr end")
     await until(lambda: "OTR session ended" in tmux.capture(), timeout=5, message=lambda: tmux.capture())
+    status_bar = lambda: [line for line in tmux.capture().splitlines() if line.startswith("[")]  # noqa: E731
+    await until(lambda: status_bar() and not any("OTR" in line for line in status_bar()), timeout=5,
+                message=lambda: tmux.capture())
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
     tmux.type_line("/win lounge")
