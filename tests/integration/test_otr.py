@@ -20,6 +20,7 @@ from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
 from tui.crypto.otr import compat
 from tui.crypto.otr.scheme import pretty_fingerprint
+from tui.logging_setup import redact
 
 
 def bodies(window, kind: LineKind) -> list[str]:
@@ -100,6 +101,9 @@ async def test_otr_started_by_alice_both_ways_fingerprints_smp_and_end(alice, ma
     await until(lambda: f"SMP with {bob.jid} succeeded: their key is verified" in window_text(window),
                 message=lambda: window_text(window))
     assert state(alice, bob.jid) == "OTR verified" and bob.smp_succeeded(alice.jid)
+    for secret in ("wrong-guess", "the real secret"):  # SMP secrets never reach a log
+        assert secret not in redact(f"typed: /otr smp {secret}")
+    assert "where did we meet?" in redact("where did we meet?")  # the question is no secret
     assert scheme.last_thread is not None and scheme.last_thread != threading.get_ident()  # SMP math too
     # bob asks, alice answers
     bob.smp(alice.jid, "blue", question="favourite colour?")

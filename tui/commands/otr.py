@@ -50,8 +50,9 @@ async def _otr(ctx: Context, args) -> None:
     if action is None:
         raise CommandError("Usage: /otr start|end|refresh|fpr|trust|untrust|smp … (/help otr)")
     if action == "smp":  # the secret must never reach a log, whatever happens next
-        for word in _smp_words(rest)[-1:]:
-            add_secret(word)
+        words = _smp_words(rest)
+        if words and words != ["abort"] and words != ["answer"]:
+            add_secret(words[-1])
     scheme, conversation, jid = _target(ctx)
     try:
         if action in ("start", "refresh"):
