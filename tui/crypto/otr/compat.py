@@ -25,7 +25,8 @@ from Crypto.PublicKey import DSA
 from Crypto.Random import random as _random
 from Crypto.Util.number import bytes_to_long, inverse, long_to_bytes
 
-INSTALL_HINT = "OTR needs python-potr: pip install --no-deps python-potr (next to pycryptodome)"
+INSTALL_HINT = ("OTR needs python-potr: pip install --no-deps python-potr==1.0.2 "
+                "(pipx: pipx inject --pip-args=--no-deps parlons python-potr==1.0.2)")
 
 
 class OtrUnavailable(RuntimeError):
