@@ -35,15 +35,17 @@ async def run(client: Client, line: str, window=None) -> None:
 @contextlib.asynccontextmanager
 async def headless_client(server, jid: str, password: str, data_dir: Path | None, *,
                           host: str | None = None, port: int | None = None, nick: str = "alice",
-                          wait_online: bool = True):
+                          wait_online: bool = True, encryption: dict | None = None):
     """A headless Client with one account (history in ``data_dir`` unless None),
     connected to ``server`` or to ``host:port`` (a proxy in front of it);
-    ``client.jid``, ``client.account`` and ``client.room_events`` are set."""
+    ``client.jid``, ``client.account`` and ``client.room_events`` are set;
+    ``encryption``: the schemes' settings (``{"otr": {"policy": …}}``), set before connecting."""
     client = HeadlessClient()
     account = client.add_account(ConnectionSettings(
         jid=jid, password=password, host=host or server.host, port=port or server.c2s_port,
         ca_file=server.ca_file))
     account.muc.configure(nick=nick, service=server.muc_domain)
+    account.encryption.host.settings.update(encryption or {})
     if data_dir is not None:
         await account.open_history(data_dir)
     client.jid, client.account = jid, account

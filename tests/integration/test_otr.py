@@ -14,7 +14,7 @@ import threading
 
 from slixmpp import JID
 
-from tests.harness.client import run, status_text, window_text
+from tests.harness.client import headless_client, run, status_text, window_text
 from tests.harness.otr_peer import OtrPeer
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
@@ -290,3 +290,23 @@ async def test_a_whitespace_tag_starts_the_session_where_the_policy_answers(alic
     assert [line.body.strip() for line in shown] == ["manual ignores it", "hello, I speak OTR"]
     assert [line.encryption for line in shown] == ["", ""]  # they came in clear: marked so
     assert [m.body.startswith("?OTRv2?") for m in bob.peer.messages].count(True) == 1
+
+
+async def test_a_query_read_back_from_the_archive_is_not_answered(prosody, make_account, make_peer, tmp_path):
+    """A catch-up reads what came while we were away from the archive: an
+    OTR query (or key exchange) there belongs to a session long gone, and
+    answering it, even under opportunistic, would start a stale handshake."""
+    jid, password = make_account("alice")
+    opportunistic = {"otr": {"policy": "opportunistic"}}
+    async with headless_client(prosody, jid, password, tmp_path, encryption=opportunistic) as alice:
+        await until(lambda: alice.account.chat.archive.caught_up, timeout=10)
+    bob = OtrPeer(await make_peer())
+    bob.query(jid)  # alice is offline: the archive keeps it
+    bob.peer.send(jid, "sent in clear after the query")
+    async with headless_client(prosody, jid, password, tmp_path, encryption=opportunistic) as alice:
+        window = await until(lambda: alice.account.chat.find_window(bob.jid), timeout=10)
+        await until(lambda: "sent in clear after the query" in window_text(window), message=lambda: window_text(window))
+        await until(lambda: alice.account.chat.archive.caught_up, timeout=10)
+        assert state(alice, bob.jid) is None and not bob.encrypted(jid)
+        assert not any(m.body.startswith("?OTR") for m in bob.peer.messages)  # nothing answered it
+        assert "asks for an OTR session" not in window_text(window)

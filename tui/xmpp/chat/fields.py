@@ -30,6 +30,7 @@ class MessageFacts:
     delayed: bool = False  # came with <delay>: offline storage or archive
     stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
     encryption: str = ""  # the scheme that decrypted it ("" in clear)
+    archived: bool = False  # read from an archive (MAM), not received live
 
 
 def message_facts(
@@ -85,4 +86,5 @@ def message_facts(
         elsewhere=elsewhere,
         delayed=delayed,
         stanza=msg,
+        archived=archived_id is not None or archived_time is not None,
     )

@@ -77,6 +77,9 @@ class Peer:
     account: str  # our bare JID
     jid: str  # the other side: a bare JID, a room, or room@service/nick (a private message)
     room: bool = False  # a room: what is sent goes to every occupant
+    # The stanza was read from an archive, not received live: a session
+    # scheme (OTR) must not answer it — its session is long gone.
+    archived: bool = False
 
 
 class Scheme(Protocol):

@@ -31,6 +31,7 @@ class Parsed(Protocol):
     action: bool
     stanza: Any  # the stanza it came in, until decrypted
     encryption: str  # the scheme that decrypted it ("" in clear)
+    archived: bool  # read from an archive, not received live
     time: datetime
     delayed: bool
 
@@ -51,8 +52,8 @@ class MessagePipeline:
         self.windows = windows
         self.rooms = rooms  # this pipeline carries a room's messages (for the schemes)
 
-    def peer(self, jid: str) -> Peer:
-        return Peer(self.account, jid, room=self.rooms)
+    def peer(self, jid: str, *, archived: bool = False) -> Peer:
+        return Peer(self.account, jid, room=self.rooms, archived=archived)
 
     # -- in ---------------------------------------------------------------------------
     async def decrypt(self, batch: list[M]) -> list[M]:
@@ -63,7 +64,8 @@ class MessagePipeline:
             stanza, message.stanza = message.stanza, None
             if stanza is not None:
                 try:
-                    result = await self.encryption.decrypt(self.peer(message.peer), stanza)
+                    result = await self.encryption.decrypt(self.peer(message.peer, archived=message.archived),
+                                                           stanza)
                 except EncryptionError as exc:  # shown as such, never as the ciphertext's fallback
                     log.info("%s: could not decrypt a message from %s: %s", self.account, message.peer, exc)
                     message.body, message.action = f"[could not decrypt this message: {exc}]", False

@@ -28,6 +28,7 @@ class RoomMessage:
     delayed: bool = False
     stanza: object = field(default=None, repr=False, compare=False)  # until the pipeline decrypted it
     encryption: str = ""  # the scheme that decrypted it ("" in clear)
+    archived: bool = False  # read from the room's archive (MAM), not received live
 
     @property
     def peer(self) -> str:  # what a conversation is keyed by, in the history and the pipeline
@@ -69,6 +70,7 @@ def room_message(msg, *, archived_id: str | None = None,
         msg_id=msg["id"] or None, origin_id=origin_id(msg),
         stanza_id=archived_id or stanza_id_by(msg, room), replace_id=replace_id(msg),
         action=action, delayed=delayed, stanza=msg,
+        archived=archived_id is not None or archived_time is not None,
     )
 
 
