@@ -182,3 +182,31 @@ async def test_blog_fields_reach_the_terminal_inert(prosody, make_account, make_
     await screen_has(tmux, "COMMENT:[@click=app.quit]q[/] [b]bold[/b]")
     await still_running(tmux)
     assert leaks(raw.read_bytes()) == []
+
+
+# -- OTR: the one channel where a peer's ESC, BEL and other C0 controls travel -------------------
+OTR_VECTORS = ("\x1b]0;PWNED-TITLE\x07", "\x1b]52;c;UFdORUQ=\x07", "\x1b[2J\x1b[31mred", "\x1bP+q544e\x1b\\",
+               "bell\x07\x08\x7f", "\u202egnp.exe\u202c", "[@click=app.quit]q[/]")
+
+
+async def test_otr_plaintext_reaches_the_terminal_inert(prosody, make_account, make_peer, tmux, tmp_path):
+    """XML cannot carry ESC or BEL, but an OTR message's plaintext can: it is
+    base64 on the wire. What bob encrypts must reach the terminal as inert as
+    any other text (asserted on the bytes the terminal receives)."""
+    from tests.harness.otr_peer import OtrPeer
+
+    jid, _password, raw = await started(tmux, tmp_path, prosody, make_account)
+    bob = OtrPeer(await make_peer())
+    bob.peer.send(jid, "hello in clear")
+    await window_two(tmux)
+    await screen_has(tmux, "hello in clear")
+    tmux.type_line("/otr start")
+    await until(lambda: bob.encrypted(jid), timeout=30, message=lambda: tmux.capture())
+    await screen_has(tmux, "OTR session started")
+    bob.say(jid, "OTRBODY:" + " ".join(OTR_VECTORS))
+    await screen_has(tmux, "OTRBODY:")
+    await screen_has(tmux, "[@click=app.quit]q[/]")
+    await still_running(tmux)
+    written = raw.read_bytes()
+    assert leaks(written) == []
+    assert b"\x1b]0;PWNED" not in written and b"\x1b]52;c;UFdORUQ" not in written and b"\x1bP+q" not in written
