@@ -56,6 +56,9 @@ def configure_account(account: Account, account_cfg: AccountConfig, ui: UiConfig
                           highlight_words=ui.highlight_words)
     account.blog.access = account_cfg.blog_access
     account.blog.comments.service = account_cfg.blog_comments_service
+    account.encryption.host.settings["pgp"] = {  # read by tui/crypto/pgp on first use
+        "gnupg_home": str(account_cfg.gnupg_home) if account_cfg.gnupg_home else None,
+        "passphrase_command": account_cfg.pgp_passphrase_command}
     configure_otr(account.encryption, account_cfg)
 
 

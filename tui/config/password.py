@@ -25,12 +25,18 @@ def resolve_password(account: AccountConfig) -> str:
         return account.password
     if account.password_command is None:
         raise ConfigError(f"{account.jid}: set password or password_command")
-    where = f"password_command of {account.jid}"
+    return run_secret_command(account.password_command, f"password_command of {account.jid}")
+
+
+def run_secret_command(command: str, where: str) -> str:
+    """The standard output of ``command`` (trailing newline removed): a
+    secret, so errors name ``where`` and the exit status, never the output.
+    Blocks up to PASSWORD_COMMAND_TIMEOUT seconds (call it from a thread)."""
     try:
         # Own session so a timeout can kill the whole pipeline, not just the
         # shell (its children would keep stdout open and hang communicate()).
         process = subprocess.Popen(
-            account.password_command,
+            command,
             shell=True,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -49,13 +55,13 @@ def resolve_password(account: AccountConfig) -> str:
     if process.returncode != 0:
         raise ConfigError(f"{where}: failed with exit status {process.returncode}")
     try:
-        password = stdout.decode("utf-8")
+        secret = stdout.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: output is not UTF-8") from None
-    password = password.removesuffix("\n").removesuffix("\r")
-    if not password:
+    secret = secret.removesuffix("\n").removesuffix("\r")
+    if not secret:
         raise ConfigError(f"{where}: printed nothing")
-    return password
+    return secret
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:

@@ -222,6 +222,8 @@ class _ConfigReader:
             blog_comments_service=values["blog_comments_service"],
             otr_policy=_default(otr_policy, defaults.otr_policy),
             otr_policy_contacts=otr_contacts,
+            gnupg_home=self.base_dir / Path(values["gnupg_home"]).expanduser() if values["gnupg_home"] else None,
+            pgp_passphrase_command=values["pgp_passphrase_command"],
         )
 
     def ui(self, table: Any) -> UiConfig:

@@ -30,6 +30,8 @@ class AccountConfig:
     blog_comments_service: str | None = None  # pubsub service for comments; None: discovered
     otr_policy: str = "manual"  # OTR: manual | opportunistic | always (tui.crypto.otr.policy)
     otr_policy_contacts: dict[str, str] = field(default_factory=dict)  # bare JID -> policy, overriding
+    gnupg_home: Path | None = None  # OpenPGP keyring (GNUPGHOME); None: the user's own
+    pgp_passphrase_command: str | None = None  # prints the OpenPGP key's passphrase; None: none
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ ACCOUNT_TYPES: dict[str, type] = {
     "blog_comments_service": str,
     "otr_policy": str,
     "otr_policy_contacts": dict,
+    "gnupg_home": str,
+    "pgp_passphrase_command": str,
 }
 UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,

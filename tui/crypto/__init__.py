@@ -11,6 +11,7 @@ from __future__ import annotations
 
 def register_schemes() -> None:
     """Register every scheme Parlons ships (idempotent)."""
-    from . import otr
+    from . import otr, pgp
 
     otr.register()
+    pgp.register()

@@ -46,7 +46,7 @@ class Account:
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)
-        self.presence = PresenceService(self.session, bus)
+        self.presence = PresenceService(self.session, bus, self.encryption)
         self.muc = MucService(self.session, windows, bus, self.store, self.encryption, self.serial)
         # XEP-0410: notice a silent drop from a room, rejoin
         self.selfping = SelfPing(self.session, self.muc.rooms, self.muc.wanted,

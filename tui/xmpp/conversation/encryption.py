@@ -67,6 +67,9 @@ class SchemeHost:
     # Our full JID now ("" offline): a session-bound scheme (OTR) tells
     # messages for this device from copies of those for our others.
     me: Callable[[], str] = lambda: ""
+    # The scheme the conversation with ``jid`` uses for what we send (None: in clear);
+    # set by the account's Encryption.
+    chosen: Callable[[str], str | None] | None = None
     data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
     settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
@@ -139,6 +142,7 @@ class Encryption:
     def __init__(self, account: str, host: SchemeHost | None = None) -> None:
         self.account = account.lower()
         self.host = host or SchemeHost(self.account)  # wired by the account once its services exist
+        self.host.chosen = self.used_for
         self._instances: dict[str, Scheme] = {}
         self._chosen: dict[str, str | None] = {}  # conversation (jid) -> scheme name (None: /encrypt off)
         # the scheme 1:1 conversations use unless told otherwise (OTR policy "always")

@@ -1,0 +1,78 @@
+"""Throwaway OpenPGP keyrings for tests, on python-gnupg directly (not on
+Parlons' own modules): a short GNUPGHOME (gpg-agent's socket path is
+limited to ~107 bytes), an unprotected ed25519/cv25519 key (20–30 ms), and
+the agent killed at the end (it outlives Python otherwise)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+
+import gnupg
+
+
+def armoured(body: str, kind: str) -> str:
+    """XEP-0027's armour-stripped base64 as gpg reads it."""
+    return f"-----BEGIN PGP {kind}-----\n\n{body.strip()}\n-----END PGP {kind}-----\n"
+
+
+def stripped(armour: str) -> str:
+    """gpg's armoured output as XEP-0027 puts it on the wire: the base64 lines only."""
+    lines = armour.strip().splitlines()
+    body = lines[lines.index("") + 1:-1]
+    return "\n".join(line for line in body if not line.startswith("="))
+
+
+class GpgHome:
+    """One person's keyring with one key: ``home``, ``gpg``, ``fingerprint``, ``keyid``."""
+
+    def __init__(self, email: str, *, passphrase: str | None = None) -> None:
+        self.home = tempfile.mkdtemp(prefix="g", dir="/tmp")
+        self.passphrase = passphrase
+        self.gpg = gnupg.GPG(gnupghome=self.home)
+        self.gpg.encoding = "utf-8"
+        settings = dict(name_email=email, key_type="EDDSA", key_curve="ed25519",
+                        subkey_type="ECDH", subkey_curve="cv25519")
+        if passphrase is None:
+            settings["no_protection"] = True
+        else:
+            settings["passphrase"] = passphrase
+        made = self.gpg.gen_key(self.gpg.gen_key_input(**settings))
+        assert made.fingerprint, made.stderr
+        self.fingerprint: str = made.fingerprint
+        self.keyid = self.fingerprint[-16:]
+
+    def public_key(self) -> str:
+        return self.gpg.export_keys(self.fingerprint)
+
+    def learn(self, other: "GpgHome") -> None:
+        """Import ``other``'s public key."""
+        result = self.gpg.import_keys(other.public_key())
+        assert result.count == 1, result.stderr
+
+    def encrypt(self, text: str, *fingerprints: str) -> str:
+        result = self.gpg.encrypt(text, list(fingerprints), always_trust=True)
+        assert result.ok, result.stderr
+        return stripped(str(result))
+
+    def decrypt(self, body: str) -> str:
+        result = self.gpg.decrypt(armoured(body, "MESSAGE"), always_trust=True)
+        assert result.ok, result.stderr
+        return result.data.decode("utf-8")
+
+    def sign(self, text: str) -> str:
+        result = self.gpg.sign(text, keyid=self.fingerprint, detach=True, passphrase=self.passphrase)
+        assert result.data, result.stderr
+        return stripped(str(result))
+
+    def verify(self, text: str, signature: str):
+        path = f"{self.home}/check.sig"
+        with open(path, "w", encoding="ascii") as file:
+            file.write(armoured(signature, "SIGNATURE"))
+        return self.gpg.verify_data(path, text.encode("utf-8"))
+
+    def close(self) -> None:
+        subprocess.run(["gpgconf", "--homedir", self.home, "--kill", "all"], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(self.home, ignore_errors=True)

@@ -1,0 +1,76 @@
+"""Which keys an account uses: our own, and each contact's — by the primary
+key's fingerprint, and how we came to it ("set" by a command, or learned
+from a signed presence).
+
+Kept in a small JSON file, mode 0600, under the account's data dir
+(``<data_dir>/pgp/<account>.json``); in memory only when there is no data
+dir (tests without a store). Writes are tiny and rare (a command, a first
+signed presence): done in place, atomically (write, then rename).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SET = "set"  # /pgp contactkey
+LEARNED = "presence"  # a valid signed presence, while no key was set
+
+
+@dataclass(frozen=True, slots=True)
+class ContactKey:
+    fingerprint: str
+    source: str  # SET or LEARNED
+
+
+def state_path(data_dir: Path, account: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "@._-+" else f"%{ord(c):02X}" for c in account.lower())
+    return data_dir / "pgp" / f"{safe}.json"
+
+
+class ChosenKeys:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.own: str | None = None
+        self.contacts: dict[str, ContactKey] = {}
+        self._load()
+
+    def _load(self) -> None:
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.own = data.get("own") or None
+            self.contacts = {jid: ContactKey(entry["fingerprint"], entry.get("source", SET))
+                             for jid, entry in data.get("contacts", {}).items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("cannot read %s: %s", self.path, exc)
+
+    def set_own(self, fingerprint: str | None) -> None:
+        self.own = fingerprint
+        self._save()
+
+    def set_contact(self, jid: str, fingerprint: str, source: str = SET) -> None:
+        self.contacts[jid.lower()] = ContactKey(fingerprint, source)
+        self._save()
+
+    def contact(self, jid: str) -> ContactKey | None:
+        return self.contacts.get(jid.lower())
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        data = {"own": self.own,
+                "contacts": {jid: {"fingerprint": key.fingerprint, "source": key.source}
+                             for jid, key in sorted(self.contacts.items())}}
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.path.with_suffix(".tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(data, file, indent=1)
+        os.replace(temporary, self.path)

@@ -1,0 +1,234 @@
+"""The one door to the ``gpg`` program (python-gnupg), for one account.
+
+Every call runs in a worker thread (gpg is a subprocess: seconds on a slow
+key or a busy agent), never on the event loop. Trust is ours, not gpg's:
+gpg runs with ``always_trust`` and we name keys by the primary key's
+fingerprint we chose or learned. gpg's own passphrase prompt (pinentry)
+would fight the terminal UI, so gpg always runs with loopback pinentry:
+a protected key gets its passphrase from ``passphrase_command`` (run for
+each operation that needs it, never kept, never logged), or fails with one
+line saying so. Every failure is a :class:`PgpError`: one line, nothing
+sent in clear instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from ...config.errors import ConfigError
+from ...config.password import run_secret_command
+from ...logging_setup import add_secret
+from ...xmpp.conversation.encryption import EncryptionError
+from . import armour
+
+log = logging.getLogger(__name__)
+# python-gnupg logs gpg's status lines and data excerpts at debug level: not in our log
+logging.getLogger("gnupg").setLevel(logging.WARNING)
+
+T = TypeVar("T")
+
+LOOPBACK = ["--pinentry-mode", "loopback"]  # never gpg-agent's own (curses) prompt
+
+
+class PgpError(EncryptionError):
+    """An OpenPGP operation failed; str() says why, in one line."""
+
+
+_PROBLEMS = {"e": "expired", "r": "revoked", "d": "disabled", "i": "invalid"}
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A key of the keyring, as we show and name it."""
+    fingerprint: str  # the primary key's: how we name a key
+    keyid: str  # the long key id (the fingerprint's last 16 hex digits)
+    uid: str  # the first user id ("Bob <bob@example.org>")
+    validity: str  # gpg's validity letter: e expired, r revoked, d disabled, i invalid, …
+    secret: bool = False
+
+    @property
+    def problem(self) -> str | None:
+        """"expired", "revoked", "disabled", "invalid", or None when usable."""
+        return _PROBLEMS.get(self.validity)
+
+    def describe(self) -> str:
+        return f"{spaced(self.fingerprint)} ({self.uid})" if self.uid else spaced(self.fingerprint)
+
+
+def spaced(fingerprint: str) -> str:
+    """A fingerprint the way people read them aloud: groups of four."""
+    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
+
+
+def key_from_listing(entry: dict[str, Any], secret: bool = False) -> Key:
+    uids = entry.get("uids") or [""]
+    return Key(fingerprint=entry["fingerprint"].upper(), keyid=entry["keyid"].upper(),
+               uid=uids[0], validity=entry.get("trust", ""), secret=secret)
+
+
+def normalise_keyid(text: str) -> str:
+    """What the user typed (``0x1234ABCD…``, a fingerprint with spaces) as gpg takes it."""
+    cleaned = text.replace(" ", "").upper()
+    return cleaned[2:] if cleaned.startswith("0X") else cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """What a detached signature says of a text."""
+    valid: bool
+    fingerprint: str | None  # the signer's primary key (when valid)
+    keyid: str | None  # the key id the signature names (even when unknown or bad)
+    status: str  # gpg's words: "signature valid", "signature bad", "no public key"
+
+    @property
+    def tampered(self) -> bool:
+        return self.status == "signature bad"
+
+
+class Gpg:
+    """python-gnupg for one account: ``home`` (None: the user's own
+    GNUPGHOME), ``passphrase_command`` for a protected secret key."""
+
+    def __init__(self, home: str | None = None, passphrase_command: str | None = None,
+                 binary: str = "gpg") -> None:
+        self.home = os.path.expanduser(home) if home else None
+        self.passphrase_command = passphrase_command
+        self.binary = binary
+        self._gpg: Any = None
+        self._lock = threading.Lock()  # one gpg at a time per account (the agent serialises anyway)
+
+    # -- off the loop ---------------------------------------------------------------
+    async def _run(self, work: Callable[..., T], *args: Any) -> T:
+        def in_thread() -> T:
+            with self._lock:
+                return work(self._gnupg(), *args)
+        return await asyncio.to_thread(in_thread)
+
+    def _gnupg(self) -> Any:
+        """The python-gnupg object, made on first use (it runs gpg --list-config)."""
+        if self._gpg is None:
+            try:
+                import gnupg
+            except ImportError:
+                raise PgpError("python-gnupg is not installed: OpenPGP is unavailable") from None
+            if self.home and not os.path.isdir(self.home):
+                raise PgpError(f"gnupg_home {self.home} is not a directory")
+            try:
+                gpg = gnupg.GPG(gpgbinary=self.binary, gnupghome=self.home, options=LOOPBACK)
+            except OSError:
+                raise PgpError(f"gpg is not installed (cannot run {self.binary!r}): "
+                               "OpenPGP needs the gpg program") from None
+            except ValueError as exc:
+                raise PgpError(f"gpg does not start: {exc}") from None
+            gpg.encoding = "utf-8"
+            self._gpg = gpg
+        return self._gpg
+
+    def _passphrase(self) -> str | None:
+        if not self.passphrase_command:
+            return None
+        try:
+            secret = run_secret_command(self.passphrase_command, "pgp_passphrase_command")
+        except ConfigError as exc:
+            raise PgpError(str(exc)) from None
+        add_secret(secret)
+        return secret
+
+    # -- keys -----------------------------------------------------------------------
+    async def keys(self, secret: bool = False, match: str | None = None) -> list[Key]:
+        """The keyring's keys (secret ones: ours), or those ``match`` names."""
+        def listing(gpg) -> list[Key]:
+            found = gpg.list_keys(secret, keys=[match] if match else None)
+            return [key_from_listing(entry, secret) for entry in found]
+        return await self._run(listing)
+
+    async def find_key(self, keyid: str, secret: bool = False) -> Key:
+        """The one key ``keyid`` (a key id or fingerprint) names; PgpError if
+        none, several, or it cannot be used (expired, revoked)."""
+        wanted = normalise_keyid(keyid)
+        kind = "secret key" if secret else "public key"
+        if len(wanted) < 8 or any(c not in "0123456789ABCDEF" for c in wanted):
+            raise PgpError(f"{keyid!r} is not a key id or fingerprint (hex digits, like 0x1234ABCD…)")
+        found = [k for k in await self.keys(secret, wanted)
+                 if k.fingerprint.endswith(wanted) or k.keyid.endswith(wanted)]
+        if not found:
+            hint = "" if secret else " (import it first: gpg --import)"
+            raise PgpError(f"no {kind} {wanted} in the keyring{hint}")
+        if len(found) > 1:
+            raise PgpError(f"{wanted} names {len(found)} keys: give the full fingerprint")
+        key = found[0]
+        if key.problem:
+            raise PgpError(f"the key {spaced(key.fingerprint)} is {key.problem}")
+        return key
+
+    # -- messages (XEP-0027: armour stripped on the wire) ----------------------------
+    async def encrypt(self, text: str, fingerprints: list[str]) -> str:
+        """``text`` encrypted to every key (the contact's and our own), armour stripped."""
+        def encrypting(gpg) -> str:
+            result = gpg.encrypt(text, fingerprints, always_trust=True, armor=True)
+            if not result.ok:
+                raise PgpError(f"gpg could not encrypt: {_why(result)}")
+            return armour.strip(str(result))
+        return await self._run(encrypting)
+
+    async def decrypt(self, body: str) -> str:
+        """The plaintext of a ``jabber:x:encrypted`` payload."""
+        def decrypting(gpg) -> str:
+            passphrase = self._passphrase()
+            result = gpg.decrypt(armour.add(body, armour.MESSAGE), always_trust=True,
+                                 passphrase=passphrase)
+            if not result.ok:
+                raise PgpError(_decrypt_failure(result, passphrase is not None))
+            return result.data.decode("utf-8", errors="replace")
+        return await self._run(decrypting)
+
+    # -- presence (XEP-0027: a detached signature of the status text) ----------------
+    async def sign(self, text: str, fingerprint: str) -> str:
+        def signing(gpg) -> str:
+            passphrase = self._passphrase()
+            result = gpg.sign(text, keyid=fingerprint, detach=True, passphrase=passphrase)
+            if not result.data:
+                raise PgpError(_decrypt_failure(result, passphrase is not None, "sign"))
+            return armour.strip(str(result))
+        return await self._run(signing)
+
+    async def verify(self, text: str, signature: str) -> Verification:
+        def verifying(gpg) -> Verification:
+            with tempfile.TemporaryDirectory(prefix="parlons-sig-") as scratch:
+                path = os.path.join(scratch, "status.sig")
+                with open(path, "w", encoding="ascii") as file:
+                    file.write(armour.add(signature, armour.SIGNATURE))
+                result = gpg.verify_data(path, text.encode("utf-8"))
+            fingerprint = getattr(result, "pubkey_fingerprint", None) if result.valid else None
+            return Verification(bool(result.valid), fingerprint.upper() if fingerprint else None,
+                                result.key_id, result.status or "no signature")
+        return await self._run(verifying)
+
+
+def _why(result: Any) -> str:
+    stderr = getattr(result, "stderr", "") or ""
+    if "KEYEXPIRED" in stderr or "EXPKEYSIG" in stderr:
+        return "the key is expired"
+    if "KEYREVOKED" in stderr or "REVKEYSIG" in stderr:
+        return "the key is revoked"
+    if "INV_RECP" in stderr:
+        return "a recipient key is missing or unusable"
+    return result.status or "failed"
+
+
+def _decrypt_failure(result: Any, had_passphrase: bool, verb: str = "decrypt") -> str:
+    stderr = getattr(result, "stderr", "") or ""
+    if "BAD_PASSPHRASE" in stderr or "Bad passphrase" in stderr:
+        return "wrong passphrase for your OpenPGP key (pgp_passphrase_command)"
+    if "NEED_PASSPHRASE" in stderr and not had_passphrase:
+        return ("your OpenPGP key has a passphrase: set pgp_passphrase_command for this account "
+                "(gpg's own prompt is not used)")
+    if result.status == "no secret key" or "NO_SECKEY" in stderr:
+        return "no secret key for it in the keyring (encrypted to another key)"
+    return f"gpg could not {verb}: {_why(result)}"
