@@ -421,3 +421,27 @@ def test_otr_policy(tmp_path: Path) -> None:
                 'otr_policy_contacts = { "bob@b.org" = "sometimes" }\n')
     assert "accounts[0].otr_policy_contacts: bob@b.org: expected one of manual, opportunistic, always" \
         in str(error_of(bad))
+
+
+def test_openpgp_keys_reach_the_scheme_settings(tmp_path: Path) -> None:
+    from tui.config import UiConfig
+    from tui.core.events import EventBus
+    from tui.core.windows import WindowList
+    from tui.wiring import configure_account, connection_settings
+    from tui.xmpp.account.accounts import Accounts
+
+    path = write(tmp_path / "config.toml", """
+[[accounts]]
+jid = "alice@example.org"
+password = "x"
+gnupg_home = "keys/gnupg"
+pgp_passphrase_command = "pass show gpg/alice"
+""")
+    account_cfg = load_config(path).accounts[0]
+    assert account_cfg.gnupg_home == tmp_path / "keys" / "gnupg"  # relative to the config file
+    assert account_cfg.pgp_passphrase_command == "pass show gpg/alice"
+    bus = EventBus()
+    account = Accounts(WindowList(bus), bus).add(connection_settings(account_cfg, "x"))
+    configure_account(account, account_cfg, UiConfig())
+    assert account.encryption.host.settings["pgp"] == {
+        "gnupg_home": str(tmp_path / "keys" / "gnupg"), "passphrase_command": "pass show gpg/alice"}

@@ -1,0 +1,142 @@
+"""OpenPGP pieces without a server: the wire form (armour), where chosen
+keys are kept (0600), and each gpg failure as one clear line — on the real
+gpg binary with throwaway keyrings."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from slixmpp import Message
+
+from tests.harness.pgp_keys import GpgHome
+from tui.crypto.pgp import armour
+from tui.crypto.pgp.chosen_keys import LEARNED, ChosenKeys, state_path
+from tui.crypto.pgp.gpg import Gpg, PgpError
+from tui.crypto.pgp.scheme import FALLBACK, PgpScheme
+from tui.logging_setup import restore_secrets, secrets_snapshot
+from tui.xmpp.conversation.encryption import Peer, SchemeHost
+
+ARMOURED = """-----BEGIN PGP MESSAGE-----
+Version: GnuPG v2
+Comment: a header
+
+hQEMA1234abcd
+efgh5678==
+=AbCd
+-----END PGP MESSAGE-----
+"""
+
+
+def test_armour_is_stripped_to_the_base64_body_and_added_back() -> None:
+    body = armour.strip(ARMOURED)
+    assert body == "hQEMA1234abcd\nefgh5678=="  # headers and the CRC line gone, padding kept
+    assert armour.add(body, armour.MESSAGE) == (
+        "-----BEGIN PGP MESSAGE-----\n\nhQEMA1234abcd\nefgh5678==\n-----END PGP MESSAGE-----\n")
+    assert armour.strip(armour.add(" \n" + body + "\n\n", armour.SIGNATURE)) == body
+    with pytest.raises(ValueError):
+        armour.strip("not armour")
+
+
+def test_chosen_keys_persist_in_a_private_file(tmp_path: Path) -> None:
+    path = state_path(tmp_path, "Alice@Example.org")
+    assert path == tmp_path / "pgp" / "alice@example.org.json"
+    keys = ChosenKeys(path)
+    keys.set_own("A" * 40)
+    keys.set_contact("Bob@Example.org", "B" * 40, LEARNED)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    again = ChosenKeys(path)
+    assert again.own == "A" * 40
+    assert again.contact("bob@example.org").fingerprint == "B" * 40
+    assert again.contact("bob@example.org").source == LEARNED
+    assert ChosenKeys(None).own is None  # no data dir: in memory
+
+
+@pytest.fixture
+def homes():
+    made: list[GpgHome] = []
+
+    def make(email: str, **kwargs) -> GpgHome:
+        made.append(GpgHome(email, **kwargs))
+        return made[-1]
+
+    yield make
+    for home in made:
+        home.close()
+
+
+async def test_gpg_missing_or_misconfigured_is_one_line() -> None:
+    with pytest.raises(PgpError, match=r"^gpg is not installed \(cannot run '/nowhere/gpg'\): "
+                                       r"OpenPGP needs the gpg program$"):
+        await Gpg(None, binary="/nowhere/gpg").keys()
+    with pytest.raises(PgpError, match="^gnupg_home /nowhere/gnupg is not a directory$"):
+        await Gpg("/nowhere/gnupg").keys()
+
+
+async def test_a_protected_key_needs_the_passphrase_command(homes) -> None:
+    other = homes("bob@x")
+    protected = homes("alice@x", passphrase="correct horse")
+    other.learn(protected)
+    ciphertext = other.encrypt("for alice", protected.fingerprint)
+    subprocess.run(["gpgconf", "--homedir", protected.home, "--reload", "gpg-agent"], check=True)
+
+    with pytest.raises(PgpError, match="^your OpenPGP key has a passphrase: set pgp_passphrase_command"):
+        await Gpg(protected.home).decrypt(ciphertext)  # never gpg's own (curses) prompt
+    with pytest.raises(PgpError, match=r"^wrong passphrase for your OpenPGP key \(pgp_passphrase_command\)$"):
+        await Gpg(protected.home, "echo wrong").decrypt(ciphertext)
+    with pytest.raises(PgpError, match="^pgp_passphrase_command: failed with exit status 3$"):
+        await Gpg(protected.home, "exit 3").decrypt(ciphertext)
+    before = secrets_snapshot()
+    try:
+        assert await Gpg(protected.home, "echo 'correct horse'").decrypt(ciphertext) == "for alice"
+        assert "correct horse" in secrets_snapshot()  # redacted from the log from now on
+    finally:
+        restore_secrets(before)
+
+
+def _expired_key(home: str) -> str:
+    """A key made (in gpg's faked past) to expire a day later: expired now."""
+    subprocess.run(["gpg", "--homedir", home, "--batch", "--passphrase", "", "--faked-system-time",
+                    "20200101T000000!", "--quick-gen-key", "old <old@x>", "ed25519", "cert,sign", "1d"],
+                   check=True, capture_output=True)
+    listing = subprocess.run(["gpg", "--homedir", home, "--with-colons", "--list-keys", "old@x"],
+                             check=True, capture_output=True, text=True).stdout
+    return next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+
+
+def _revoke(home: GpgHome) -> None:
+    certificate = Path(home.home, "openpgp-revocs.d", f"{home.fingerprint}.rev").read_text()
+    home.gpg.import_keys(certificate.replace(":-----BEGIN", "-----BEGIN"))
+
+
+async def test_missing_expired_and_revoked_keys_are_refused_and_nothing_is_encrypted(homes) -> None:
+    mine, bob, carol = homes("alice@x"), homes("bob@x"), homes("carol@x")
+    mine.learn(bob)
+    mine.learn(carol)
+    _revoke(carol)
+    mine.learn(carol)
+    expired = _expired_key(mine.home)
+    gpg = Gpg(mine.home)
+    with pytest.raises(PgpError, match=f"^the key {' '.join(expired[i:i + 4] for i in range(0, 40, 4))} is expired$"):
+        await gpg.find_key(expired)
+    with pytest.raises(PgpError, match="is revoked$"):
+        await gpg.find_key(carol.keyid)
+    with pytest.raises(PgpError, match="not a key id or fingerprint"):
+        await gpg.find_key("bob")
+
+    host = SchemeHost("alice@x", settings={"pgp": {"gnupg_home": mine.home}})
+    scheme = PgpScheme(host)
+    await scheme.set_own_key(mine.keyid)
+    scheme.keys.set_contact("carol@x", carol.fingerprint)
+    stanza = Message()
+    stanza["body"] = "the plan"
+    with pytest.raises(PgpError, match="^carol@x's key: the key .* is revoked$"):
+        await scheme.encrypt(Peer("alice@x", "carol@x"), stanza)
+    assert stanza["body"] == "the plan" and "jabber:x:encrypted" not in str(stanza)
+
+    await scheme.set_contact_key("bob@x", bob.fingerprint)
+    await scheme.encrypt(Peer("alice@x", "bob@x"), stanza)
+    assert stanza["body"] == FALLBACK and "the plan" not in str(stanza)
+
