@@ -17,9 +17,9 @@ def armoured(body: str, kind: str) -> str:
     return f"-----BEGIN PGP {kind}-----\n\n{body.strip()}\n-----END PGP {kind}-----\n"
 
 
-def stripped(armour: str) -> str:
+def stripped(text: str) -> str:
     """gpg's armoured output as XEP-0027 puts it on the wire: the base64 lines only."""
-    lines = armour.strip().splitlines()
+    lines = text.strip().splitlines()
     body = lines[lines.index("") + 1:-1]
     return "\n".join(line for line in body if not line.startswith("="))
 
@@ -32,7 +32,7 @@ class GpgHome:
         self.passphrase = passphrase
         self.gpg = gnupg.GPG(gnupghome=self.home)
         self.gpg.encoding = "utf-8"
-        settings = dict(name_email=email, key_type="EDDSA", key_curve="ed25519",
+        settings: dict[str, object] = dict(name_email=email, key_type="EDDSA", key_curve="ed25519",
                         subkey_type="ECDH", subkey_curve="cv25519")
         if passphrase is None:
             settings["no_protection"] = True

@@ -31,13 +31,13 @@ efgh5678==
 
 
 def test_armour_is_stripped_to_the_base64_body_and_added_back() -> None:
-    body = armour.strip(ARMOURED)
+    body = armour.remove(ARMOURED)
     assert body == "hQEMA1234abcd\nefgh5678=="  # headers and the CRC line gone, padding kept
     assert armour.add(body, armour.MESSAGE) == (
         "-----BEGIN PGP MESSAGE-----\n\nhQEMA1234abcd\nefgh5678==\n-----END PGP MESSAGE-----\n")
-    assert armour.strip(armour.add(" \n" + body + "\n\n", armour.SIGNATURE)) == body
+    assert armour.remove(armour.add(" \n" + body + "\n\n", armour.SIGNATURE)) == body
     with pytest.raises(ValueError):
-        armour.strip("not armour")
+        armour.remove("not armour")
 
 
 def test_chosen_keys_persist_in_a_private_file(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ MESSAGE = "MESSAGE"  # an encrypted message (jabber:x:encrypted)
 SIGNATURE = "SIGNATURE"  # a detached signature (jabber:x:signed)
 
 
-def strip(armoured: str) -> str:
+def remove(armoured: str) -> str:
     """The base64 body of an armoured block (headers and checksum dropped)."""
     lines = [line.strip() for line in armoured.strip().splitlines()]
     try:

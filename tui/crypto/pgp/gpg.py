@@ -174,7 +174,7 @@ class Gpg:
             result = gpg.encrypt(text, fingerprints, always_trust=True, armor=True)
             if not result.ok:
                 raise PgpError(f"gpg could not encrypt: {_why(result)}")
-            return armour.strip(str(result))
+            return armour.remove(str(result))
         return await self._run(encrypting)
 
     async def decrypt(self, body: str) -> str:
@@ -195,7 +195,7 @@ class Gpg:
             result = gpg.sign(text, keyid=fingerprint, detach=True, passphrase=passphrase)
             if not result.data:
                 raise PgpError(_decrypt_failure(result, passphrase is not None, "sign"))
-            return armour.strip(str(result))
+            return armour.remove(str(result))
         return await self._run(signing)
 
     async def verify(self, text: str, signature: str) -> Verification:
