@@ -97,7 +97,15 @@ async def test_messages_both_ways_nothing_in_clear(alice, make_peer, keys, gpg_t
         in status_text(alice)
     await run(alice, f"/pgp contactkey {bob.jid} 0x{his.keyid.lower()}")
     assert f"OpenPGP key for {bob.jid}:" in status_text(alice)
+    await run(alice, "/pgp keys")
+    listing = status_text(alice)
+    assert "OpenPGP keys in the keyring (2):" in listing
+    assert "<alice@localhost>) [yours]" in listing and f"<bob@localhost>) [for {bob.jid}]" in listing
+    await run(alice, "/pgp start")
+    assert "/pgp start and /pgp end work in a conversation window (/query JID)" in status_text(alice)
     window = await query(alice, bob.jid)
+    await run(alice, "/pgp end", window)
+    assert f"What you send to {bob.jid} is not encrypted with OpenPGP" in window_text(window)
     conversation = alice.conversation_for(window)
     assert conversation.encryption_state is None
     await run(alice, "/pgp start", window)

@@ -33,7 +33,7 @@ def register(registry: Registry) -> None:
     @registry.command(
         "pgp",
         args=(Arg("action", choices=ACTIONS),
-              Arg("first", required=False, metavar="JID|KEYID"),
+              Arg("first", required=False, metavar="JID|KEYID", completer="jid"),
               Arg("second", required=False, metavar="KEYID")),
         group="crypto",
         summary="OpenPGP (XEP-0027): your key, contacts' keys, encrypt this conversation",
