@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from pathlib import Path
 
 import gnupg
 
@@ -27,8 +28,11 @@ def stripped(text: str) -> str:
 class GpgHome:
     """One person's keyring with one key: ``home``, ``gpg``, ``fingerprint``, ``keyid``."""
 
-    def __init__(self, email: str, *, passphrase: str | None = None) -> None:
-        self.home = tempfile.mkdtemp(prefix="g", dir="/tmp")
+    def __init__(self, email: str, *, passphrase: str | None = None, home: Path | None = None) -> None:
+        """``home``: where the keyring goes (made 0700; e.g. a client's ~/.gnupg); default a new temp dir."""
+        if home is not None:
+            home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.home = str(home) if home is not None else tempfile.mkdtemp(prefix="g", dir="/tmp")
         self.passphrase = passphrase
         self.gpg = gnupg.GPG(gnupghome=self.home)
         self.gpg.encoding = "utf-8"
