@@ -31,19 +31,7 @@ class OtrSpeaker:
             def inject(self, msg, appdata=None):
                 speaker.send_raw(self.peer, bytes(msg).decode("ascii"))
 
-        class Account(potr.context.Account):
-            contextclass = Context
-
-            def loadPrivkey(self):
-                return None
-
-            def savePrivkey(self):
-                pass
-
-            def saveTrusts(self):
-                pass
-
-        self.account = Account(str(xmpp.boundjid.bare), "xmpp", 0, privkey=compat.key_class().generate())
+        self.account = compat.memory_account(Context)(str(xmpp.boundjid.bare))
         self.full: dict[str, str] = {}
 
     def send_raw(self, bare: str, body: str) -> None:

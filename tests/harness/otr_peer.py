@@ -28,21 +28,10 @@ class _Context(potr.context.Context):
         self.user.owner.send_raw(self.peer, bytes(msg).decode("ascii"))
 
 
-class _Account(potr.context.Account):
-    contextclass = _Context
-
+class _Account(compat.memory_account(_Context)):  # type: ignore[misc]  # a class made at run time
     def __init__(self, owner: "OtrPeer", name: str, fragment_size: int) -> None:
-        super().__init__(name, "xmpp", fragment_size, privkey=compat.key_class().generate())
+        super().__init__(name, fragment_size)
         self.owner = owner
-
-    def loadPrivkey(self):
-        return None
-
-    def savePrivkey(self):
-        pass
-
-    def saveTrusts(self):
-        pass
 
 
 class OtrPeer:

@@ -8,25 +8,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from tests.harness.client import run, window_text
-from tests.harness.profanity import Profanity
 from tests.harness.wait import until
 from tui.core.model import LineKind
 from tui.crypto.otr.scheme import pretty_fingerprint
 
 FINGERPRINT = re.compile(r"([0-9A-F]{8} ){4}[0-9A-F]{8}")
 
-
-@pytest.fixture
-async def profanity(prosody, make_account):
-    jid, password = make_account("bob")
-    peer = Profanity(prosody, jid, password)
-    try:
-        yield await peer.start()
-    finally:
-        peer.stop()
 
 
 def incoming(window) -> list[str]:

@@ -4,22 +4,11 @@ interop tests stand on, proved on plain messages both ways."""
 
 from __future__ import annotations
 
-import pytest
 
 from tests.harness.client import run, window_text
-from tests.harness.profanity import Profanity
 from tests.harness.wait import until
 from tui.core.model import LineKind
 
-
-@pytest.fixture
-async def profanity(prosody, make_account):
-    jid, password = make_account("bob")
-    peer = Profanity(prosody, jid, password)
-    try:
-        yield await peer.start()
-    finally:
-        peer.stop()
 
 
 async def test_profanity_and_parlons_talk_both_ways(alice, profanity):

@@ -166,3 +166,28 @@ def key_class():
     """Our DSA key class as registered with potr (loads potr)."""
     potr = load()
     return potr.compatcrypto.common.pkTypes[0x0000]
+
+
+def memory_account(context_class: type | None = None) -> type:
+    """A potr Account class that keeps its key and trusts in memory (a fresh
+    key per instance): what demo bots and test peers speak OTR with. Its
+    constructor takes (name, fragment_size=0)."""
+    potr: Any = load()
+
+    class MemoryAccount(potr.context.Account):
+        if context_class is not None:
+            contextclass = context_class
+
+        def __init__(self, name: str, fragment_size: int = 0) -> None:
+            super().__init__(name, "xmpp", fragment_size, privkey=key_class().generate())
+
+        def loadPrivkey(self):
+            return None
+
+        def savePrivkey(self):
+            pass
+
+        def saveTrusts(self):
+            pass
+
+    return MemoryAccount
