@@ -14,7 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.harness.pgp_keys import GpgHome
 from tests.harness.prosody import ProsodyServer, _die_with_parent
+from tui.crypto.pgp.chosen_keys import ChosenKeys, state_path
 
 ROOT = Path(__file__).resolve().parent.parent
 # PARLONS_DEMO_STATE lets the demo's own test run it in a temporary folder.
@@ -22,6 +24,20 @@ STATE = Path(os.environ.get("PARLONS_DEMO_STATE") or ROOT / ".state" / "demo").r
 PASSWORD = "demo"  # a throwaway local server's demo accounts, not a secret
 USERS = ("alice", "bob", "carol", "erin")
 BOTS_READY_TIMEOUT = 15.0  # alice's roster is arranged by then (≈0.5 s normally)
+
+
+def make_keys(server: ProsodyServer) -> tuple[GpgHome, GpgHome]:
+    """OpenPGP keys for alice and bob (ed25519, no passphrase: a demo), each
+    keyring knowing the other's public key; alice's key and bob's chosen
+    for her, as ``/pgp setkey`` and ``/pgp contactkey`` would."""
+    alice = GpgHome(f"alice@{server.domain}", home=STATE / "gnupg-alice")
+    bob = GpgHome(f"bob@{server.domain}", home=STATE / "gnupg-bob")
+    alice.learn(bob)
+    bob.learn(alice)
+    chosen = ChosenKeys(state_path(STATE / "data" / "parlons", f"alice@{server.domain}"))
+    chosen.set_own(alice.fingerprint)
+    chosen.set_contact(f"bob@{server.domain}", bob.fingerprint)
+    return alice, bob
 
 
 def write_config(path: Path, server: ProsodyServer) -> None:
@@ -35,6 +51,7 @@ def write_config(path: Path, server: ProsodyServer) -> None:
         f"port = {server.c2s_port}\n"
         f'ca_file = "{server.ca_file}"\n'
         'resource = "demo"\n'
+        f'gnupg_home = "{STATE / "gnupg-alice"}"\n'
     )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -65,14 +82,17 @@ def main() -> int:
     server = ProsodyServer(STATE / "prosody")
     bots: subprocess.Popen | None = None
     parlons: subprocess.Popen | None = None
+    keys: tuple[GpgHome, GpgHome] | None = None
     try:
         for user in USERS:
             server.create_account(user, PASSWORD)
         server.start()
         room = f"lounge@{server.muc_domain}"
+        keys = make_keys(server)
         bots = subprocess.Popen(
             [sys.executable, "-m", "demo.bots", "--port", str(server.c2s_port),
-             "--ca", str(server.ca_file), "--domain", server.domain, "--room", room],
+             "--ca", str(server.ca_file), "--domain", server.domain, "--room", room,
+             "--bob-gnupg", keys[1].home, "--alice-key", keys[0].fingerprint],
             cwd=ROOT, preexec_fn=_die_with_parent,
             stdout=subprocess.PIPE, stderr=open(STATE / "bots.log", "wb"),
         )
@@ -98,6 +118,8 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     child.kill()
         server.stop()
+        for keyring in keys or ():
+            keyring.close()  # its gpg-agent would outlive us
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 
 from demo import otr_bot
 from demo.otr_bot import OtrSpeaker
+from demo.pgp_bot import PgpSpeaker
 from tui.xmpp.blog.service import blog_options
 from tui.xmpp.blog.comments import NODE_OPTIONS
 from tui.xmpp.blog.items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
@@ -105,6 +106,7 @@ class Bot(slixmpp.ClientXMPP):
         self.status = status or f"{nick} is around"
         self.joined = asyncio.Event()
         self.otr: OtrSpeaker | None = None  # bob speaks OTR (made at session start)
+        self.pgp: PgpSpeaker | None = None  # and OpenPGP, when the demo made keys
         # Join only after this bot has: the first joiner creates the room,
         # which stays locked (others are refused) until it is configured.
         self.join_after: asyncio.Event | None = None
@@ -142,12 +144,16 @@ class Bot(slixmpp.ClientXMPP):
     def _message(self, msg: slixmpp.Message) -> None:
         if not self.answer or msg["type"] not in ("chat", "normal") or not msg["body"]:
             return
-        said = self.otr.receive(msg) if self.otr is not None else msg["body"]
+        openpgp = self.pgp.receive(msg) if self.pgp is not None else None
+        said = openpgp if openpgp is not None else \
+            self.otr.receive(msg) if self.otr is not None else msg["body"]
         if said is None:  # OTR's own business (the handshake)
             return
         body = said.strip()
         reply = f"you said: {body}" if len(body) < 200 else f"that was {len(body)} characters, thanks"
-        if self.otr is not None:
+        if openpgp is not None and self.pgp is not None:  # answered as it was asked: encrypted to alice
+            self.pgp.answer(msg["from"].bare, reply)
+        elif self.otr is not None:
             self.otr.answer(msg["from"].bare, reply)
         else:
             self.send_message(mto=msg["from"].bare, mbody=reply, mtype="chat")
@@ -264,6 +270,8 @@ async def main() -> None:
     parser.add_argument("--domain", default="localhost")
     parser.add_argument("--password", default="demo")
     parser.add_argument("--room", required=True)
+    parser.add_argument("--bob-gnupg", help="bob's keyring (his key, alice's public key)")
+    parser.add_argument("--alice-key", help="alice's OpenPGP fingerprint")
     args = parser.parse_args()
     alice = f"alice@{args.domain}"
 
@@ -273,6 +281,8 @@ async def main() -> None:
         for nick in ("bob", "carol")
     }
     bots["carol"].join_after = bots["bob"].joined
+    if args.bob_gnupg and args.alice_key:
+        bots["bob"].pgp = PgpSpeaker(bots["bob"], args.bob_gnupg, args.alice_key)
     for bot in bots.values():
         bot.connect(host=args.host, port=args.port)
     # The roster exchange needs bob and carol online to auto-accept; the room

@@ -1,6 +1,6 @@
 """`make demo` in a real terminal: the demo world comes up, Parlons is online
 as alice with bob and carol in her roster, erin asks for a subscription and
-thanks for it, bob answers (in clear, then in OTR), the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
+thanks for it, bob answers (in clear, in OTR, in OpenPGP), the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
 
 from __future__ import annotations
 
@@ -74,6 +74,14 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     await until(lambda: "OTR session ended" in tmux.capture(), timeout=5, message=lambda: tmux.capture())
     status_bar = lambda: [line for line in tmux.capture().splitlines() if line.startswith("[")]  # noqa: E731
     await until(lambda: status_bar() and not any("OTR" in line for line in status_bar()), timeout=5,
+                message=lambda: tmux.capture())
+    # bob has an OpenPGP key, and alice's is set up: XEP-0027 both ways
+    tmux.type_line("/pgp start")
+    await until(lambda: any("[PGP" in line for line in status_bar()), timeout=10, message=lambda: tmux.capture())
+    tmux.type_line("sealed hello")
+    await until(lambda: "you said: sealed hello" in tmux.capture(), timeout=15, message=lambda: tmux.capture())
+    tmux.type_line("/pgp end")
+    await until(lambda: status_bar() and not any("PGP" in line for line in status_bar()), timeout=5,
                 message=lambda: tmux.capture())
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
