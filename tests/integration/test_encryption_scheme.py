@@ -75,6 +75,8 @@ async def test_a_conversation_encrypted_by_a_registered_scheme(alice, make_peer)
     assert bodies(window)[-3:] == ["see you there", unreadable, "and in clear"]
     assert rot13.FALLBACK not in window_text(window)
     assert alice.account.encryption.instance("rot13").consumed == [bob.jid]
+    await run(alice, "/encryption", window)
+    assert f"{bob.jid} offers: rot13" in window_text(window)
     stored = [(r.text, r.encryption) for r in await alice.account.store.db.latest(bob.jid, 10)]
     assert stored == [("in clear first", ""), ("nods", "rot13"), ("meet me at one", "rot13"),
                       ("see you there", "rot13"), (unreadable, ""), ("and in clear", "")]

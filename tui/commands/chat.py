@@ -80,6 +80,9 @@ def register(registry: Registry) -> None:
             else:
                 sending = f"what you send goes with {used}" if used else "what you send goes in clear"
                 ctx.out(f"Encrypted: {state}; {sending} (available: {available})")
+            offered = conversation.encryption_offered()
+            ctx.out(f"{conversation.jid} offers: {', '.join(offered)}" if offered
+                    else f"{conversation.jid} has offered no encryption Parlons knows of yet")
             return
         scheme = None if args.scheme.lower() == "off" else args.scheme
         try:

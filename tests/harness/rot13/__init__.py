@@ -39,9 +39,13 @@ class Rot13:
     def __init__(self, host: SchemeHost) -> None:
         self.host = host
         self.consumed: list[str] = []  # senders of protocol messages we took
+        self.spoken: set[str] = set()  # who sent us rot13
 
     def state(self, jid: str) -> str | None:
         return None  # the chosen scheme's name says it all
+
+    def offered(self, jid: str) -> str | None:
+        return "rot13" if jid in self.spoken else None
 
     def recognises(self, stanza) -> bool:
         return payload(stanza) is not None
@@ -49,6 +53,7 @@ class Rot13:
     async def decrypt(self, peer: Peer, stanza) -> str | None:
         element = payload(stanza)
         assert element is not None  # recognises() said so
+        self.spoken.add(peer.jid)
         if element.get("type") == "hello":
             self.consumed.append(peer.jid)
             return None

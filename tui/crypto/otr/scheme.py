@@ -64,6 +64,7 @@ class OtrScheme:
         self._session: dict[str, bytes | None] = {}  # contact → the session id we last announced
         self.last_thread: int | None = None  # the thread the last potr call ran in
         self._shown: dict[str, str | None] = {}  # contact → the state the bars show
+        self._offered: set[str] = set()  # contacts who spoke OTR to us (a query, a key exchange)
         self._tasks: set[asyncio.Task] = set()  # handshakes started on a whitespace tag
 
     # -- potr, its key, its calls ----------------------------------------------------
@@ -143,6 +144,9 @@ class OtrScheme:
                 self._notice(jid, ctx)
 
     # -- state -------------------------------------------------------------------------
+    def offered(self, jid: str) -> str | None:
+        return "OTR" if jid in self._offered else None
+
     def state(self, jid: str) -> str | None:
         """As last announced (after each potr call, on the loop): never ahead of what was said."""
         return self._shown.get(jid)
@@ -253,6 +257,7 @@ class OtrScheme:
             # its session is not ours; feeding it to potr would answer with an error
             log.info("OTR: a message from %s for another device of ours, left alone", peer.jid)
             return None
+        self._offered.add(jid)  # it speaks OTR, whatever this message turns out to be
         potr = self.load()
         if sender.resource:
             self._full[jid] = str(sender)

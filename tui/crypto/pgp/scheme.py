@@ -74,6 +74,10 @@ class PgpScheme:
         chosen = self.host.chosen(jid) if self.host.chosen is not None else None
         return STATE if chosen == NAME and self.keys.contact(jid) is not None else None
 
+    def offered(self, jid: str) -> str | None:
+        """Their key is known (set, or learned from a signed presence): PGP can be started."""
+        return "PGP (key known)" if self.keys.contact(jid) is not None else None
+
     def recognises(self, stanza) -> bool:
         return payload(stanza) is not None
 

@@ -391,12 +391,12 @@ class ChatService:
                 continue
             entry.in_flight = True
             sent.append(entry)
-            if scheme:
-                await self.history.went_encrypted(entry.peer, entry.msg_id, scheme)
+            if scheme:  # the line says how it went at once; the history keeps it after
                 shown = self._sent.get(entry.msg_id)
                 if shown is not None and shown[1].encryption != scheme:
                     shown[1].encryption = scheme
                     self.windows.update_line(*shown)
+                await self.history.went_encrypted(entry.peer, entry.msg_id, scheme)
             if not sm.enabled_out:  # no stream management: handing it over is all we will know
                 self._acknowledged(self.outbox.done(entry.msg_id))
         if sent and sm.enabled_out:

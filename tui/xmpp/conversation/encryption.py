@@ -95,6 +95,10 @@ class Scheme(Protocol):
         """What the status bar shows for ``jid``'s conversation ("OTR verified"), or None."""
         ...
 
+    # Optional: what ``jid`` is known to offer of this scheme ("OTR", "PGP (key known)"),
+    # or None; /encryption lists it. A scheme without it offers nothing to say.
+    # def offered(self, jid: str) -> str | None
+
     def recognises(self, stanza) -> bool:
         """Is this incoming message stanza one of ours (encrypted, or a protocol message)?"""
         ...
@@ -192,6 +196,16 @@ class Encryption:
             if said:
                 return said
         return name
+
+    def offers(self, jid: str) -> list[str]:
+        """What ``jid`` is known to offer, by the schemes this account has used."""
+        found = []
+        for name in sorted(self._instances):
+            offered = getattr(self._instances[name], "offered", None)
+            said = offered(jid) if offered is not None else None
+            if said:
+                found.append(said)
+        return found
 
     async def decrypt(self, peer: Peer, stanza) -> Decrypted:
         """The in stage: ``stanza`` as plaintext, if a scheme recognises it."""

@@ -63,6 +63,10 @@ class Conversation(Protocol):
         """What the status bar shows ("OTR verified", "rot13"), or None: in clear."""
         ...
 
+    def encryption_offered(self) -> list[str]:
+        """What the other side is known to offer ("OTR", "PGP (key known)")."""
+        ...
+
 
 class WindowConversation:
     """What every conversation does alike: it is a window's, and its
@@ -82,6 +86,9 @@ class WindowConversation:
     @property
     def encryption(self) -> str | None:
         return self.pipeline.encryption.used_for(self.jid, self.pipeline.rooms)
+
+    def encryption_offered(self) -> list[str]:
+        return self.pipeline.encryption.offers(self.jid)
 
     @property
     def encryption_state(self) -> str | None:
