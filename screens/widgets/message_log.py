@@ -239,11 +239,7 @@ class MessageLog(ScrollView, can_focus=False):
         if not self._index.set_mark_clear(mark_clear):
             return
         self._strip_cache.clear()
-        if self._index.width:
-            self.virtual_size = Size(self._index.width, self.row_count)
-        if anchor is not None:
-            self.scroll_to(y=self._anchor_row(anchor), animate=False)
-        self._sync_view()
+        self._reindexed(anchor)
         self.refresh()
 
     def notify_changed(self, reflow: bool = False, line: Line | None = None) -> None:
@@ -264,12 +260,16 @@ class MessageLog(ScrollView, can_focus=False):
                 self._index.reindex()
             else:
                 self._index.reindex_from(position)
-            if self._index.width:
-                self.virtual_size = Size(self._index.width, self.row_count)
-            if anchor is not None:
-                self.scroll_to(y=self._anchor_row(anchor), animate=False)
-            self._sync_view()
+            self._reindexed(anchor)
         self.refresh()
+
+    def _reindexed(self, anchor) -> None:
+        """After a re-index: the new height, the reader's place kept (``anchor``, when not following)."""
+        if self._index.width:
+            self.virtual_size = Size(self._index.width, self.row_count)
+        if anchor is not None:
+            self.scroll_to(y=self._anchor_row(anchor), animate=False)
+        self._sync_view()
 
     def notify_changed_elsewhere(self, lines: list[Line], reflow: bool, line: Line | None = None) -> None:
         """A line changed in a list not shown now: its kept layout (if
