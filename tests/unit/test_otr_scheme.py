@@ -60,7 +60,7 @@ async def test_what_it_recognises():
     assert not scheme.recognises(in_room)
     # a whitespace tag marks plaintext: never "ours" (it is shown as clear); manual ignores it
     assert not scheme.recognises(message("tagged" + TAG_V2))
-    assert not scheme._tasks and not scheme._starting
+    assert not scheme.handshaking
     assert scheme.state("bob@example.org") is None  # nothing loaded yet, no key made
 
 

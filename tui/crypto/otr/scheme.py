@@ -144,6 +144,11 @@ class OtrScheme:
                 self._notice(jid, ctx)
 
     # -- state -------------------------------------------------------------------------
+    @property
+    def handshaking(self) -> bool:
+        """Is a handshake starting with anyone (a query sent, or one begun on a whitespace tag)?"""
+        return bool(self._starting or self._tasks)
+
     def offered(self, jid: str) -> str | None:
         return "OTR" if jid in self._offered else None
 
