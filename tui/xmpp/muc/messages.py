@@ -234,12 +234,18 @@ class RoomMessages:
         window = await self.open_window(room_jid)
         line = self.line_for(room, m, own=True, replay=False)
         line.rowid = stored[0].rowid
+        encrypting = self.pipeline.encryption.used_for(room_jid, room=True) is not None
+        if encrypting:  # not "sent" (nor marked as clear) while a scheme is still at it
+            line.delivery = Delivery.PENDING
         self.windows.add_line(window, line)
         self._echoes[msg_id] = (window, line)
         try:
             line.encryption = await self._send_stanza(xmpp, m) or ""
-            if line.encryption:  # the log marks it (after it showed, being sent), the history keeps it
+            if encrypting:
+                line.delivery = Delivery.SENT
+            if line.encryption or encrypting:  # the log marks it (after it showed, being sent)
                 self.windows.update_line(window, line)
+            if line.encryption:  # and the history keeps how it went
                 await self.history.went_encrypted(room_jid, msg_id, line.encryption)
         except EncryptionError as exc:  # never in clear
             self._echoes.pop(msg_id)
