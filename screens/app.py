@@ -381,6 +381,25 @@ class ParlonsApp(App):
         await self.push_screen(FormScreen(form, title), finished)
         return await done
 
+    async def ask_secret(self, prompt: str) -> str | None:
+        """``client.ui.ask_secret``: a masked prompt; the text (already
+        registered with add_secret), or None when cancelled. Like edit_form,
+        not from inside the app's message loop: there it answers None (and
+        logs why) rather than freeze the UI."""
+        from .secret_prompt import SecretPrompt
+
+        if textual_private.in_message_loop(self):
+            log.warning("a secret was asked inside the app's message loop: not asked")
+            return None
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def finished(result) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        await self.push_screen(SecretPrompt(prompt), finished)
+        return await done
+
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""

@@ -44,6 +44,10 @@ class UiActions(Protocol):
     # not from inside the app's own message handler (see ParlonsApp.edit_form).
     async def edit_form(self, form: "DataForm", title: str | None = None) -> "DataForm | None": ...
 
+    # Ask a secret (a key's passphrase) in a masked prompt: the text, or None
+    # when cancelled. Same rule as edit_form: not from the app's message loop.
+    async def ask_secret(self, prompt: str) -> str | None: ...
+
     # Open $VISUAL/$EDITOR on ``text`` (None: the input line's text), the
     # screen suspended; the result goes into the input line (not sent) and is
     # returned. None when the editor failed: the hook said why in one line.
@@ -58,13 +62,17 @@ class Client:
     def __init__(self) -> None:
         self.bus = EventBus()
         self.windows = WindowList(self.bus)
-        self.accounts = Accounts(self.windows, self.bus)
+        self.accounts = Accounts(self.windows, self.bus, ask_secret=self.ask_secret)
         self.blog_windows = BlogWindows(  # blog windows follow the accounts' blog models
             self.windows, self.bus, self._blogs_of)
         register_schemes()  # OTR, OpenPGP: chosen per conversation with /otr, /pgp, /encrypt
         self.registry: Registry = build_registry()
         self.command_memory = CommandMemory()
         self.ui: UiActions | None = None
+
+    async def ask_secret(self, prompt: str) -> str | None:
+        """A secret from the user (host.ask_secret of the schemes); None without a UI."""
+        return await self.ui.ask_secret(prompt) if self.ui is not None else None
 
     def _blogs_of(self, jid: str):
         account = self.accounts.get(jid)

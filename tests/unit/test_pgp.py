@@ -75,6 +75,36 @@ async def test_gpg_missing_or_misconfigured_is_one_line() -> None:
         await Gpg("/nowhere/gnupg").keys()
 
 
+async def test_without_a_command_the_passphrase_is_asked_once_per_need(homes) -> None:
+    other = homes("bob@x")
+    protected = homes("alice@x", passphrase="correct horse")
+    other.learn(protected)
+    ciphertext = other.encrypt("for alice", protected.fingerprint)
+    asked: list[str] = []
+    answers = ["wrong", None, "correct horse"]
+
+    async def ask(prompt: str) -> str | None:
+        asked.append(prompt)
+        return answers.pop(0)
+
+    gpg = Gpg(protected.home, ask=ask)
+    before = secrets_snapshot()
+    try:
+        with pytest.raises(PgpError, match="^wrong passphrase for your OpenPGP key$"):
+            await gpg.decrypt(ciphertext, protected.fingerprint)
+        with pytest.raises(PgpError, match=r"^could not decrypt: no passphrase given \(prompt cancelled"):
+            await gpg.decrypt(ciphertext, protected.fingerprint)
+        assert await gpg.decrypt(ciphertext, protected.fingerprint) == "for alice"
+        assert "correct horse" in secrets_snapshot()
+        named = " ".join(protected.fingerprint[i:i + 4] for i in range(0, 40, 4))
+        assert asked == [f"Passphrase for your OpenPGP key {named}"] * 3
+        # gpg-agent keeps it now: not asked again
+        assert await gpg.decrypt(ciphertext, protected.fingerprint) == "for alice"
+        assert len(asked) == 3
+    finally:
+        restore_secrets(before)
+
+
 async def test_a_protected_key_needs_the_passphrase_command(homes) -> None:
     other = homes("bob@x")
     protected = homes("alice@x", passphrase="correct horse")

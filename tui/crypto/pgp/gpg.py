@@ -6,8 +6,10 @@ gpg runs with ``always_trust`` and we name keys by the primary key's
 fingerprint we chose or learned. gpg's own passphrase prompt (pinentry)
 would fight the terminal UI, so gpg always runs with loopback pinentry:
 a protected key gets its passphrase from ``passphrase_command`` (run for
-each operation that needs it, never kept, never logged), or fails with one
-line saying so. Every failure is a :class:`PgpError`: one line, nothing
+each operation that needs it, never kept, never logged), or else from
+``ask`` (our own masked prompt, asked on the loop when gpg says it needs
+one, handed to that one gpg call and dropped; gpg-agent caches it after),
+or fails with one line saying so. Every failure is a :class:`PgpError`: one line, nothing
 sent in clear instead.
 """
 
@@ -19,7 +21,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 from ...config.errors import ConfigError
 from ...config.password import run_secret_command
@@ -93,12 +95,14 @@ class Verification:
 
 class Gpg:
     """python-gnupg for one account: ``home`` (None: the user's own
-    GNUPGHOME), ``passphrase_command`` for a protected secret key."""
+    GNUPGHOME), ``passphrase_command`` for a protected secret key, else
+    ``ask`` (a prompt: the passphrase, or None when the user cancelled)."""
 
     def __init__(self, home: str | None = None, passphrase_command: str | None = None,
-                 binary: str = "gpg") -> None:
+                 binary: str = "gpg", ask: Callable[[str], Awaitable[str | None]] | None = None) -> None:
         self.home = os.path.expanduser(home) if home else None
         self.passphrase_command = passphrase_command
+        self.ask = ask
         self.binary = binary
         self._gpg: Any = None
         self._lock = threading.Lock()  # one gpg at a time per account (the agent serialises anyway)
@@ -177,26 +181,45 @@ class Gpg:
             return armour.remove(str(result))
         return await self._run(encrypting)
 
-    async def decrypt(self, body: str) -> str:
-        """The plaintext of a ``jabber:x:encrypted`` payload."""
-        def decrypting(gpg) -> str:
+    async def _with_passphrase(self, work: Callable[[Any, str | None], Any], ok: Callable[[Any], bool],
+                               fingerprint: str | None, verb: str) -> Any:
+        """``work(gpg, passphrase)`` in the thread, passphrase from the command;
+        without one, when gpg says it needs one and ``ask`` is there: asked
+        (on the loop) and ``work`` run again with it, for that call only."""
+        def first(gpg) -> tuple[Any, bool]:
             passphrase = self._passphrase()
-            result = gpg.decrypt(armour.add(body, armour.MESSAGE), always_trust=True,
-                                 passphrase=passphrase)
-            if not result.ok:
-                raise PgpError(_decrypt_failure(result, passphrase is not None))
-            return result.data.decode("utf-8", errors="replace")
-        return await self._run(decrypting)
+            return work(gpg, passphrase), passphrase is not None
+        result, had = await self._run(first)
+        if ok(result):
+            return result
+        if had or self.ask is None or "NEED_PASSPHRASE" not in (getattr(result, "stderr", "") or ""):
+            raise PgpError(_decrypt_failure(result, had, verb))
+        named = spaced(fingerprint) if fingerprint else _needed_key(result.stderr)
+        secret = await self.ask(f"Passphrase for your OpenPGP key {named}")
+        if secret is None:
+            raise PgpError(f"could not {verb}: no passphrase given (prompt cancelled; "
+                           "pgp_passphrase_command is another way)")
+        add_secret(secret)
+        result = await self._run(work, secret)
+        del secret
+        if not ok(result):
+            raise PgpError(_decrypt_failure(result, True, verb, asked=True))
+        return result
+
+    async def decrypt(self, body: str, fingerprint: str | None = None) -> str:
+        """The plaintext of a ``jabber:x:encrypted`` payload (``fingerprint``:
+        our key, named if a passphrase is asked)."""
+        def decrypting(gpg, passphrase: str | None) -> Any:
+            return gpg.decrypt(armour.add(body, armour.MESSAGE), always_trust=True, passphrase=passphrase)
+        result = await self._with_passphrase(decrypting, lambda r: bool(r.ok), fingerprint, "decrypt")
+        return result.data.decode("utf-8", errors="replace")
 
     # -- presence (XEP-0027: a detached signature of the status text) ----------------
     async def sign(self, text: str, fingerprint: str) -> str:
-        def signing(gpg) -> str:
-            passphrase = self._passphrase()
-            result = gpg.sign(text, keyid=fingerprint, detach=True, passphrase=passphrase)
-            if not result.data:
-                raise PgpError(_decrypt_failure(result, passphrase is not None, "sign"))
-            return armour.remove(str(result))
-        return await self._run(signing)
+        def signing(gpg, passphrase: str | None) -> Any:
+            return gpg.sign(text, keyid=fingerprint, detach=True, passphrase=passphrase)
+        result = await self._with_passphrase(signing, lambda r: bool(r.data), fingerprint, "sign")
+        return armour.remove(str(result))
 
     async def verify(self, text: str, signature: str) -> Verification:
         def verifying(gpg) -> Verification:
@@ -222,10 +245,20 @@ def _why(result: Any) -> str:
     return result.status or "failed"
 
 
-def _decrypt_failure(result: Any, had_passphrase: bool, verb: str = "decrypt") -> str:
+def _needed_key(stderr: str) -> str:
+    """The key gpg's NEED_PASSPHRASE names (its primary key's long id)."""
+    for line in stderr.splitlines():
+        words = line.split()
+        if words[:2] == ["[GNUPG:]", "NEED_PASSPHRASE"] and len(words) > 3:
+            return words[3]
+    return "(unknown)"
+
+
+def _decrypt_failure(result: Any, had_passphrase: bool, verb: str = "decrypt", asked: bool = False) -> str:
     stderr = getattr(result, "stderr", "") or ""
     if "BAD_PASSPHRASE" in stderr or "Bad passphrase" in stderr:
-        return "wrong passphrase for your OpenPGP key (pgp_passphrase_command)"
+        where = "" if asked else " (pgp_passphrase_command)"
+        return f"wrong passphrase for your OpenPGP key{where}"
     if "NEED_PASSPHRASE" in stderr and not had_passphrase:
         return ("your OpenPGP key has a passphrase: set pgp_passphrase_command for this account "
                 "(gpg's own prompt is not used)")

@@ -59,7 +59,8 @@ class PgpScheme:
         if self._gpg is None:
             settings = self.host.settings.get(NAME) or {}
             self._gpg = Gpg(settings.get("gnupg_home"), settings.get("passphrase_command"),
-                            settings.get("gpg_binary") or "gpg")
+                            settings.get("gpg_binary") or "gpg",
+                            ask=lambda prompt: self.host.ask_secret(prompt))
         return self._gpg
 
     @property
@@ -85,7 +86,7 @@ class PgpScheme:
         element = payload(stanza)
         if element is None or not (element.text or "").strip():
             raise EncryptionError("empty OpenPGP payload")
-        return await self.gpg.decrypt(element.text or "")
+        return await self.gpg.decrypt(element.text or "", self.keys.own)
 
     async def encrypt(self, peer: Peer, stanza) -> None:
         contact, own = await self.usable_keys(peer.jid)

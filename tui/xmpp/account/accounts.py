@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from ...core.events import EncryptionChanged, EventBus
 from ...core.model import Line, LineKind
@@ -27,12 +28,14 @@ from .session import AccountSession, ConnectionSettings
 
 log = logging.getLogger(__name__)
 
+AskSecret = Callable[[str], Awaitable[str | None]]
+
 
 class Account:
     """One account: its session and the services that use it."""
 
     def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, ask_secret: AskSecret | None = None) -> None:
         self.session = AccountSession(settings, windows, bus, backoff=backoff)
         # What conversations and rooms share: the store, the encryption
         # schemes, and one queue (stored before shown, nothing overtakes).
@@ -43,6 +46,8 @@ class Account:
             changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid)),
             use=lambda jid, name: self.encryption.use(Peer(self.jid.lower(), jid), name),
             me=lambda: str(self.session.xmpp.boundjid) if self.session.xmpp is not None else ""))
+        if ask_secret is not None:
+            self.encryption.host.ask_secret = ask_secret
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
         self.roster = RosterService(self.session, windows, bus)
@@ -122,13 +127,14 @@ class Account:
 
 
 class Accounts:
-    def __init__(self, windows: WindowList, bus: EventBus) -> None:
+    def __init__(self, windows: WindowList, bus: EventBus, ask_secret: AskSecret | None = None) -> None:
         self.windows = windows
         self.bus = bus
+        self.ask_secret = ask_secret  # what a scheme's host.ask_secret calls (the Client's)
         self._by_jid: dict[str, Account] = {}
 
     def add(self, settings: ConnectionSettings, backoff: Backoff | None = None) -> Account:
-        account = Account(settings, self.windows, self.bus, backoff)
+        account = Account(settings, self.windows, self.bus, backoff, self.ask_secret)
         self._by_jid[account.jid] = account
         return account
 

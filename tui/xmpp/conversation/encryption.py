@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Awaitable, Callable, Protocol
 
 from .errors import ConversationError
 
@@ -44,6 +44,10 @@ class EncryptionPending(EncryptionError):
 
 
 def _nowhere(*_args: Any) -> None:
+    return None
+
+
+async def _no_answer(_prompt: str) -> str | None:
     return None
 
 
@@ -70,6 +74,9 @@ class SchemeHost:
     # The scheme the conversation with ``jid`` uses for what we send (None: in clear);
     # set by the account's Encryption.
     chosen: Callable[[str], str | None] | None = None
+    # Ask the user a secret (a key's passphrase) in a masked prompt: the text,
+    # or None (cancelled, or no UI). Never log or keep it: add_secret it.
+    ask_secret: Callable[[str], Awaitable[str | None]] = _no_answer
     data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
     settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
