@@ -4,6 +4,7 @@ gpg binary with throwaway keyrings."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
 import subprocess
 from pathlib import Path
@@ -101,6 +102,27 @@ async def test_without_a_command_the_passphrase_is_asked_once_per_need(homes) ->
         # gpg-agent keeps it now: not asked again
         assert await gpg.decrypt(ciphertext, protected.fingerprint) == "for alice"
         assert len(asked) == 3
+    finally:
+        restore_secrets(before)
+
+
+async def test_messages_needing_the_passphrase_at_once_ask_once(homes) -> None:
+    other = homes("bob@x")
+    protected = homes("alice@x", passphrase="correct horse")
+    other.learn(protected)
+    texts = [f"message {n}" for n in range(3)]
+    ciphertexts = [other.encrypt(text, protected.fingerprint) for text in texts]
+    asked: list[str] = []
+
+    async def ask(prompt: str) -> str | None:
+        asked.append(prompt)
+        return "correct horse"
+
+    gpg = Gpg(protected.home, ask=ask)
+    before = secrets_snapshot()
+    try:
+        assert await asyncio.gather(*(gpg.decrypt(c) for c in ciphertexts)) == texts
+        assert len(asked) == 1  # the others waited, then found it in gpg-agent's cache
     finally:
         restore_secrets(before)
 

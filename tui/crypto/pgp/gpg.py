@@ -103,6 +103,8 @@ class Gpg:
         self.home = os.path.expanduser(home) if home else None
         self.passphrase_command = passphrase_command
         self.ask = ask
+        self._asking = asyncio.Lock()  # prompts one at a time (several messages may need it at once)
+        self._answered = 0  # passphrases handed to gpg so far (those waiting try the agent's cache)
         self.binary = binary
         self._gpg: Any = None
         self._lock = threading.Lock()  # one gpg at a time per account (the agent serialises anyway)
@@ -194,14 +196,21 @@ class Gpg:
             return result
         if had or self.ask is None or "NEED_PASSPHRASE" not in (getattr(result, "stderr", "") or ""):
             raise PgpError(_decrypt_failure(result, had, verb))
-        named = spaced(fingerprint) if fingerprint else _needed_key(result.stderr)
-        secret = await self.ask(f"Passphrase for your OpenPGP key {named}")
-        if secret is None:
-            raise PgpError(f"could not {verb}: no passphrase given (prompt cancelled; "
-                           "pgp_passphrase_command is another way)")
-        add_secret(secret)
-        result = await self._run(work, secret)
-        del secret
+        answered = self._answered
+        async with self._asking:  # one prompt at a time
+            if self._answered != answered:  # another call was given it meanwhile: gpg-agent has it
+                result = await self._run(work, None)
+                if ok(result):
+                    return result
+            named = spaced(fingerprint) if fingerprint else _needed_key(result.stderr)
+            secret = await self.ask(f"Passphrase for your OpenPGP key {named}")
+            if secret is None:
+                raise PgpError(f"could not {verb}: no passphrase given (prompt cancelled; "
+                               "pgp_passphrase_command is another way)")
+            add_secret(secret)
+            result = await self._run(work, secret)
+            del secret
+            self._answered += 1
         if not ok(result):
             raise PgpError(_decrypt_failure(result, True, verb, asked=True))
         return result

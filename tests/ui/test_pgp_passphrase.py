@@ -1,0 +1,121 @@
+"""Issue 11: a protected OpenPGP key with no pgp_passphrase_command — its
+passphrase is asked in our own masked prompt (never gpg-agent's curses
+pinentry), used for that gpg call, and never logged. Encrypting to a key
+needs no passphrase; signing our presence (/pgp setkey announces it
+signed) and decrypting what bob sends do. Real Prosody, real gpg; bob is
+a raw peer with python-gnupg."""
+
+from __future__ import annotations
+
+import pytest
+
+from screens.secret_prompt import SecretPrompt
+from tests.harness.app import running_app, status_text, window_text
+from tests.harness.logging_state import preserved_logging
+from tests.harness.pgp_keys import GpgHome
+from tests.harness.wait import until
+from tests.integration.test_log_secrets import every_log_file
+from tests.integration.test_pgp import bob_says, payload
+from tests.ui.test_conversations import open_chat, type_line
+from tui.logging_setup import setup_logging
+
+PASSPHRASE = "Tr0ub4dor3xq9"  # keys a Pilot can press one by one
+
+
+@pytest.fixture
+def keys():
+    alice, bob = GpgHome("alice@localhost", passphrase=PASSPHRASE), GpgHome("bob@localhost")
+    try:
+        alice.learn(bob)
+        bob.learn(alice)
+        yield alice, bob
+    finally:
+        alice.close()
+        bob.close()
+
+
+def spaced(fingerprint: str) -> str:
+    return " ".join(fingerprint[i:i + 4] for i in range(0, 40, 4))
+
+
+async def prompted(app, mine: GpgHome) -> SecretPrompt:
+    screen = await until(lambda: isinstance(app.screen, SecretPrompt) and app.screen, timeout=10)
+    assert screen.prompt == f"Passphrase for your OpenPGP key {spaced(mine.fingerprint)}"
+    return screen
+
+
+async def setup_chat(app, pilot, alice, bob, keys):
+    mine, his = keys
+    account = app.client.accounts.get(alice.jid)
+    account.encryption.host.settings["pgp"] = {"gnupg_home": mine.home}  # no passphrase command
+    window = await open_chat(app, pilot, bob.jid)
+    await type_line(app, pilot, f"/pgp contactkey {bob.jid} {his.keyid}")
+    await until(lambda: f"OpenPGP key for {bob.jid}" in window_text(window), timeout=10)
+    await type_line(app, pilot, f"/pgp setkey {mine.keyid}")  # our presence goes out signed: asks
+    return window
+
+
+async def test_the_passphrase_is_asked_masked_used_and_never_logged(alice, make_peer, keys, tmp_path):
+    mine, his = keys
+    bob = await make_peer()
+    with preserved_logging():
+        state = tmp_path / "state"
+        setup_logging(state, debug=True)
+        async with running_app(alice.config) as (app, pilot):
+            window = await setup_chat(app, pilot, alice, bob, keys)
+            screen = await prompted(app, mine)
+            entry = screen.query_one("#secret-input")
+            assert entry.password  # masked
+            await pilot.press(*PASSPHRASE)
+            await pilot.press("enter")
+            await until(lambda: not isinstance(app.screen, SecretPrompt), timeout=5)
+            assert entry.value == ""  # the screen keeps no copy
+
+            await type_line(app, pilot, "/pgp start")
+            await until(lambda: "is encrypted with OpenPGP" in window_text(window), timeout=10)
+            await type_line(app, pilot, "for bob only")
+            await until(lambda: bob.messages, timeout=10)
+            stanza = bob.messages[0].stanza
+            assert "for bob only" not in str(stanza)
+            assert his.decrypt(payload(stanza)) == "for bob only"
+
+            # gpg-agent keeps the passphrase now: bob's answer is read without asking again
+            bob_says(bob, alice.jid, his, "for alice only", mine.fingerprint, his.fingerprint)
+            await until(lambda: "for alice only" in window_text(window), timeout=10,
+                        message=lambda: window_text(window))
+            assert not isinstance(app.screen, SecretPrompt)
+            assert "presence not signed" not in status_text(app) + window_text(window)
+        text = every_log_file(state)
+        assert alice.jid in text  # the log was written
+        assert PASSPHRASE not in text
+
+
+async def test_escape_cancels_with_one_line_and_nothing_in_clear(alice, make_peer, keys):
+    mine, his = keys
+    bob = await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        window = await setup_chat(app, pilot, alice, bob, keys)
+        await prompted(app, mine)
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, SecretPrompt), timeout=5)
+        said = "presence not signed: could not sign: no passphrase given (prompt cancelled; " \
+               "pgp_passphrase_command is another way)"
+        await until(lambda: said in status_text(app) + window_text(window), timeout=10,
+                    message=lambda: status_text(app) + "\n" + window_text(window))
+
+        bob_says(bob, alice.jid, his, "unread by alice", mine.fingerprint, his.fingerprint)
+        await prompted(app, mine)
+        await pilot.press("escape")
+        await until(lambda: "could not decrypt: no passphrase given" in window_text(window)
+                    + status_text(app), timeout=10,
+                    message=lambda: status_text(app) + "\n" + window_text(window))
+        assert "unread by alice" not in window_text(window) + status_text(app)
+
+        # sending encrypts to public keys: no passphrase, no prompt, nothing in clear
+        await type_line(app, pilot, "/pgp start")
+        await until(lambda: "is encrypted with OpenPGP" in window_text(window), timeout=10)
+        await type_line(app, pilot, "still for bob only")
+        await until(lambda: bob.messages, timeout=10)
+        assert [m.body for m in bob.messages] == ["This message is encrypted (OpenPGP, XEP-0027)"]
+        assert his.decrypt(payload(bob.messages[0].stanza)) == "still for bob only"
+        assert not isinstance(app.screen, SecretPrompt)
