@@ -12,18 +12,10 @@ import logging
 import gnupg
 import slixmpp
 
+from tui.crypto.pgp import armour
+
 ENCRYPTED = "jabber:x:encrypted"
 FALLBACK = "This message is encrypted (OpenPGP, XEP-0027)"
-
-
-def _armoured(body: str) -> str:
-    return f"-----BEGIN PGP MESSAGE-----\n\n{body.strip()}\n-----END PGP MESSAGE-----\n"
-
-
-def _stripped(text: str) -> str:
-    """XEP-0027 carries the armour's body only (no header lines, no checksum)."""
-    lines = [line for line in text.strip().splitlines() if line and not line.startswith("-----")]
-    return "\n".join(line for line in lines if not line.startswith("=") and ":" not in line)
 
 
 class PgpSpeaker:
@@ -38,7 +30,7 @@ class PgpSpeaker:
         element = msg.xml.find(f"{{{ENCRYPTED}}}x")
         if element is None or not element.text:
             return None
-        result = self.gpg.decrypt(_armoured(element.text), always_trust=True)
+        result = self.gpg.decrypt(armour.add(element.text, armour.MESSAGE), always_trust=True)
         if not result.ok:
             logging.info("bob: an OpenPGP message he cannot read: %s", result.status)
             return None
@@ -51,6 +43,6 @@ class PgpSpeaker:
             return
         msg = self.xmpp.make_message(mto=to, mbody=FALLBACK, mtype="chat")
         element = msg.xml.makeelement(f"{{{ENCRYPTED}}}x", {})
-        element.text = _stripped(str(result))
+        element.text = armour.remove(str(result))  # XEP-0027: the armour's body only
         msg.xml.append(element)
         msg.send()

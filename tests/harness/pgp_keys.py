@@ -5,6 +5,7 @@ the agent killed at the end (it outlives Python otherwise)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
@@ -80,3 +81,16 @@ class GpgHome:
         subprocess.run(["gpgconf", "--homedir", self.home, "--kill", "all"], check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def alice_and_bob(alice_passphrase: str | None = None):
+    """alice's and bob's keyrings, each holding the other's public key; agents stopped after."""
+    alice, bob = GpgHome("alice@localhost", passphrase=alice_passphrase), GpgHome("bob@localhost")
+    try:
+        alice.learn(bob)
+        bob.learn(alice)
+        yield alice, bob
+    finally:
+        alice.close()
+        bob.close()

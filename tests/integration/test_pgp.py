@@ -15,7 +15,7 @@ import pytest
 from slixmpp import JID
 
 from tests.harness.client import run, status_text, window_text
-from tests.harness.pgp_keys import GpgHome
+from tests.harness.pgp_keys import GpgHome, alice_and_bob
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
 
@@ -27,14 +27,8 @@ FALLBACK = "This message is encrypted (OpenPGP, XEP-0027)"
 @pytest.fixture
 def keys():
     """alice's and bob's keyrings, each holding the other's public key."""
-    alice, bob = GpgHome("alice@localhost"), GpgHome("bob@localhost")
-    try:
-        alice.learn(bob)
-        bob.learn(alice)
-        yield alice, bob
-    finally:
-        alice.close()
-        bob.close()
+    with alice_and_bob() as pair:
+        yield pair
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from screens.secret_prompt import SecretPrompt
 from tests.harness.app import running_app, status_text, window_text
 from tests.harness.logging_state import preserved_logging
-from tests.harness.pgp_keys import GpgHome
+from tests.harness.pgp_keys import GpgHome, alice_and_bob
 from tests.harness.wait import until
 from tests.integration.test_log_secrets import every_log_file
 from tests.integration.test_pgp import bob_says, payload
@@ -24,14 +24,8 @@ PASSPHRASE = "Tr0ub4dor3xq9"  # keys a Pilot can press one by one
 
 @pytest.fixture
 def keys():
-    alice, bob = GpgHome("alice@localhost", passphrase=PASSPHRASE), GpgHome("bob@localhost")
-    try:
-        alice.learn(bob)
-        bob.learn(alice)
-        yield alice, bob
-    finally:
-        alice.close()
-        bob.close()
+    with alice_and_bob(alice_passphrase=PASSPHRASE) as pair:
+        yield pair
 
 
 def spaced(fingerprint: str) -> str:

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Awaitable, Callable
 
+from ...core.jids import bare_jid
 from ...core.events import EncryptionChanged, EventBus
 from ...core.model import Line, LineKind
 from ...core.serial import SerialRunner
@@ -90,7 +91,7 @@ class Account:
     def _say_for_scheme(self, jid: str, text: str, error: bool = False) -> None:
         """A scheme's line in the conversation with ``jid`` (bare or full), else the status window."""
         kind = LineKind.ERROR if error else LineKind.EVENT
-        window = self.chat.find_window(jid.lower()) or self.chat.find_window(jid.partition("/")[0].lower())
+        window = self.chat.find_window(jid.lower()) or self.chat.find_window(bare_jid(jid))
         if window is not None:
             self.session.windows.add_line(window, Line(text, kind))
         else:
