@@ -6,7 +6,7 @@ from __future__ import annotations
 from xml.etree import ElementTree as ET
 
 from tui.xmpp.blog.service import blog_options
-from tui.xmpp.blog.items import PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.pep import PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
 
 PEER_PLUGINS = ("xep_0030", "xep_0060", "xep_0163", "xep_0198")

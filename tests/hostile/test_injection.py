@@ -25,7 +25,7 @@ from tests.harness.rooms import open_room, room_name, say
 from tests.harness.terminal import screen_shows, start_parlons, title
 from tests.harness.wait import until
 from tui.xmpp.blog.comments import NODE_OPTIONS
-from tui.xmpp.blog.items import NODE_CONFIG, pubsub_form
+from tui.xmpp.pep import NODE_CONFIG, pubsub_form
 
 MARKUP = ("[@click=app.quit]q[/]", "[b]bold[/b]", "[link=https://evil.example]lnk[/link]")
 VECTORS = MARKUP + (

@@ -17,7 +17,7 @@ from tests.harness.client import status_text
 from tests.harness.escapes import escaped_errors
 from tests.harness.loop_lag import loop_lag
 from tui.xmpp.blog.service import blog_options
-from tui.xmpp.blog.items import PUBLISH_OPTIONS, pubsub_form
+from tui.xmpp.pep import PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
 from tui.xmpp.blog.xhtml import MAX_TEXT_CHARS, TRUNCATED
 

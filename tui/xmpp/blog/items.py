@@ -9,65 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
-from slixmpp.exceptions import IqError, IqTimeout
-
 from ...core.blog import CommentsLink, Entry
-from ...core.forms import DataForm, FormField
 from ...core.model import now
-from ...text import sanitize_line, xml_safe
-from ..forms import form_to_stanza
+from ...text import xml_safe
+from .. import pep
+from ..pep import IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, PepError, pubsub_form  # noqa: F401  (the blog's names)
 from .xep_0277 import NS_ATOM, AtomEntry, parse_bare_jid, pubsub_uri
 
-IQ_TIMEOUT = 15
-PUBSUB_NS = "http://jabber.org/protocol/pubsub"
-PUBLISH_OPTIONS = f"{PUBSUB_NS}#publish-options"
-NODE_CONFIG = f"{PUBSUB_NS}#node_config"
-
-# error condition -> what it means here, in a few words
-_MEANINGS = {
-    "item-not-found": "not found",
-    "forbidden": "not allowed",
-    "not-allowed": "refused",
-    "not-authorized": "not allowed (perhaps open to their contacts only)",
-    "service-unavailable": "the service is not available",
-    "feature-not-implemented": "the server does not support it",
-    "remote-server-not-found": "their server cannot be reached",
-    "remote-server-timeout": "their server does not answer",
-    "conflict": "the node is configured otherwise",
-    "not-acceptable": "refused by the server",
-    "policy-violation": "refused by the server's policy",
-    "resource-constraint": "the server is too busy",
-}
-
-
-class BlogError(Exception):
+class BlogError(PepError):
     """A blog operation failed; ``str()`` is one line, ``condition`` the
     XMPP error condition (or "timeout", "offline", "")."""
-
-    def __init__(self, text: str, condition: str = "") -> None:
-        super().__init__(sanitize_line(text))
-        self.condition = condition
 
 
 async def answer(doing: str, request):
     """Await an IQ; its failure becomes a BlogError saying what we were doing."""
-    try:
-        return await request
-    except IqTimeout:
-        raise BlogError(f"{doing}: no answer from the server", "timeout") from None
-    except IqError as exc:
-        condition = exc.iq["error"]["condition"] or "undefined-condition"
-        text = exc.iq["error"]["text"]
-        meaning = _MEANINGS.get(condition)
-        detail = f"{meaning} ({condition})" if meaning else condition
-        raise BlogError(f"{doing}: {detail}" + (f": {text}" if text else ""), condition) from None
-
-
-def pubsub_form(form_type: str, values: dict[str, str]):
-    """A submitted XEP-0004 form: publish-options or a node configuration."""
-    fields = [FormField(var="FORM_TYPE", type="hidden", values=[form_type])]
-    fields += [FormField(var=var, values=[value]) for var, value in values.items()]
-    return form_to_stanza(DataForm(type="submit", fields=fields))
+    return await pep.answer(doing, request, BlogError)
 
 
 def now_to_the_millisecond() -> datetime:

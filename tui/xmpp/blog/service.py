@@ -29,10 +29,11 @@ from ...core.events import BlogChanged, EventBus
 from ...core.jids import local_part
 from ...core.windows import WindowList
 from . import xep_0277
+from .. import pep
 from .comments import BlogComments
 from .items import (
-    IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
-    new_atom, now_to_the_millisecond, outgoing, outgoing_terms, pubsub_form, result_items,
+    IQ_TIMEOUT, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
+    new_atom, now_to_the_millisecond, outgoing, outgoing_terms, result_items,
 )
 from ..account.session import AccountSession
 from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, parse_bare_jid
@@ -219,24 +220,8 @@ class BlogService(CoalescedChanges):
         await self.comments.delete_node(xmpp, known)
 
     async def _publish_own(self, xmpp, item_id: str, atom: AtomEntry, access: str | None) -> None:
-        me, pubsub = xmpp.boundjid.bare, xmpp.plugin["xep_0060"]
-        doing = "cannot publish to your blog"
-        options = pubsub_form(PUBLISH_OPTIONS, blog_options(access)) if access else None
-
-        def send():
-            return pubsub.publish(me, NS_MICROBLOG, id=item_id, payload=atom, options=options, timeout=IQ_TIMEOUT)
-
-        try:
-            await answer(doing, send())
-        except BlogError as exc:
-            if exc.condition != "conflict" or access is None:
-                raise
-            # precondition-not-met: the node is configured otherwise (another
-            # client, or another access model asked for): it is ours, make it so.
-            log.info("%s: reconfiguring the blog node (%s)", me, exc)
-            await answer(doing, pubsub.set_node_config(
-                me, NS_MICROBLOG, pubsub_form(NODE_CONFIG, blog_options(access)), timeout=IQ_TIMEOUT))
-            await answer(doing, send())
+        await pep.publish_own(xmpp, NS_MICROBLOG, item_id, atom, blog_options(access) if access else None,
+                              "cannot publish to your blog", BlogError)
 
     def _keep_own(self, item_id: str, atom: AtomEntry) -> Entry:
         me = self.session.jid.lower()
