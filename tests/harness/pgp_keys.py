@@ -29,8 +29,10 @@ def stripped(text: str) -> str:
 class GpgHome:
     """One person's keyring with one key: ``home``, ``gpg``, ``fingerprint``, ``keyid``."""
 
-    def __init__(self, email: str, *, passphrase: str | None = None, home: Path | None = None) -> None:
-        """``home``: where the keyring goes (made 0700; e.g. a client's ~/.gnupg); default a new temp dir."""
+    def __init__(self, email: str, *, passphrase: str | None = None, home: Path | None = None,
+                 uid: str | None = None) -> None:
+        """``home``: where the keyring goes (made 0700; e.g. a client's ~/.gnupg); default a new temp dir.
+        ``uid``: the user id exactly (OX wants ``xmpp:jid``), instead of a name and ``email``."""
         if home is not None:
             home.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.home = str(home) if home is not None else tempfile.mkdtemp(prefix="g", dir="/tmp")
@@ -43,7 +45,12 @@ class GpgHome:
             settings["no_protection"] = True
         else:
             settings["passphrase"] = passphrase
-        made = self.gpg.gen_key(self.gpg.gen_key_input(**settings))
+        request = self.gpg.gen_key_input(**settings)
+        if uid is not None:  # gen_key_input always writes a Name-Email: the user id alone instead
+            request = "\n".join(line for line in request.splitlines()
+                                if not line.startswith(("Name-Real:", "Name-Email:")))
+            request = request.replace("%commit", f"Name-Real: {uid}\n%commit") + "\n"
+        made = self.gpg.gen_key(request)
         assert made.fingerprint, made.stderr
         self.fingerprint: str = made.fingerprint
         self.keyid = self.fingerprint[-16:]
@@ -65,6 +72,16 @@ class GpgHome:
         result = self.gpg.decrypt(armoured(body, "MESSAGE"), always_trust=True)
         assert result.ok, result.stderr
         return result.data.decode("utf-8")
+
+    def decrypt_binary(self, stanza) -> str:
+        """The body of an OX message (XEP-0373) ``stanza`` for this keyring."""
+        import base64
+        from xml.etree import ElementTree as ET
+        element = stanza.xml.find("{urn:xmpp:openpgp:0}openpgp")
+        result = self.gpg.decrypt(base64.b64decode("".join(element.text.split())), always_trust=True)
+        assert result.ok, result.stderr
+        body = ET.fromstring(result.data).find("{urn:xmpp:openpgp:0}payload/{jabber:client}body")
+        return body.text or ""
 
     def sign(self, text: str) -> str:
         result = self.gpg.sign(text, keyid=self.fingerprint, detach=True, passphrase=self.passphrase)

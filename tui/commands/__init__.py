@@ -8,7 +8,7 @@ import importlib
 
 from .registry import Registry
 
-COMMAND_MODULES = ("builtin", "chat", "roster", "bookmarks", "muc", "muc_admin", "compose", "blog", "otr", "pgp")
+COMMAND_MODULES = ("builtin", "chat", "roster", "bookmarks", "muc", "muc_admin", "compose", "blog", "otr", "pgp", "ox")
 
 
 def build_registry() -> Registry:

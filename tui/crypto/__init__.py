@@ -11,7 +11,8 @@ from __future__ import annotations
 
 def register_schemes() -> None:
     """Register every scheme Parlons ships (idempotent)."""
-    from . import otr, pgp
+    from . import otr, ox, pgp
 
     otr.register()
     pgp.register()
+    ox.register()

@@ -8,7 +8,7 @@ Used by the blog (XEP-0277) and OX's public keys (XEP-0373).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from slixmpp.exceptions import IqError, IqTimeout
 
@@ -49,8 +49,8 @@ class PepError(Exception):
         self.condition = condition
 
 
-async def answer(doing: str, request, error: type[PepError] = PepError):
-    """Await an IQ; its failure becomes ``error`` saying what we were doing."""
+async def answer(doing: str, request, error: Callable[[str, str], Exception] = PepError):
+    """Await an IQ; its failure becomes ``error(line, condition)`` saying what we were doing."""
     try:
         return await request
     except IqTimeout:
@@ -71,7 +71,7 @@ def pubsub_form(form_type: str, values: dict[str, str]):
 
 
 async def publish_own(xmpp, node: str, item_id: str | None, payload: Any, options: dict[str, str] | None,
-                      doing: str, error: type[PepError] = PepError) -> None:
+                      doing: str, error: type[Exception] = PepError) -> None:
     """Publish ``payload`` to our own PEP ``node`` with publish-options
     ``options``; a node configured otherwise (precondition-not-met, a
     conflict) is ours: reconfigured to ``options``, then published again."""
@@ -83,8 +83,8 @@ async def publish_own(xmpp, node: str, item_id: str | None, payload: Any, option
 
     try:
         await answer(doing, send(), error)
-    except PepError as exc:
-        if exc.condition != "conflict" or not options:
+    except error as exc:
+        if getattr(exc, "condition", "") != "conflict" or not options:
             raise
         log.info("%s: reconfiguring the node %s (%s)", me, node, exc)
         await answer(doing, pubsub.set_node_config(me, node, pubsub_form(NODE_CONFIG, options),

@@ -43,6 +43,15 @@ def parse_stamp(text: str | None, now: datetime | None = None) -> datetime | Non
     """An XEP-0082 date-time (``Z`` or an offset, any fraction; no zone
     means UTC) as an aware UTC datetime within [EARLIEST, now], or None
     when ``text`` is not a date-time."""
+    when = read_stamp(text)
+    return clamp_time(when, now) if when is not None else None
+
+
+def read_stamp(text: str | None) -> datetime | None:
+    """An XEP-0082 date-time as it was written (aware, in its own offset; no
+    zone means UTC), not clamped: for checks of plausibility (OX's signed
+    time) — compare it, do not convert it (near year 1 or 9999 that
+    overflows); None when ``text`` is not a date-time."""
     text = (text or "").strip()
     if not text or len(text) > MAX_STAMP_LENGTH:
         return None
@@ -50,7 +59,7 @@ def parse_stamp(text: str | None, now: datetime | None = None) -> datetime | Non
         when = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return clamp_time(when, now)
+    return when if when.utcoffset() is not None else when.replace(tzinfo=timezone.utc)
 
 
 def delay_stamp(element: ET.Element, now: datetime | None = None) -> datetime | None:

@@ -24,13 +24,18 @@ LEARNED = "presence"  # a valid signed presence, while no key was set
 
 @dataclass(frozen=True, slots=True)
 class ContactKey:
-    fingerprint: str
-    source: str  # SET or LEARNED
+    fingerprint: str  # one; OX: every key the contact announces, space-separated
+    source: str  # SET or LEARNED (OX: "pep", or "changed" once accepted after a change)
+
+    @property
+    def fingerprints(self) -> list[str]:
+        return self.fingerprint.split()
 
 
-def state_path(data_dir: Path, account: str) -> Path:
+def state_path(data_dir: Path, account: str, scheme: str = "pgp") -> Path:
+    """``<data_dir>/<scheme>/<account>.json`` (OX keeps its own choices beside PGP's)."""
     safe = "".join(c if c.isalnum() or c in "@._-+" else f"%{ord(c):02X}" for c in account.lower())
-    return data_dir / "pgp" / f"{safe}.json"
+    return data_dir / scheme / f"{safe}.json"
 
 
 class ChosenKeys:

@@ -93,6 +93,15 @@ class Verification:
         return self.status == "signature bad"
 
 
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A decrypted message and what its signature says."""
+    data: bytes
+    signer: str | None  # the primary key that made a valid signature; None: unsigned, unknown or bad
+    keyid: str | None  # the key id the signature names (even when unknown); None: not signed
+    status: str  # gpg's words
+
+
 class Gpg:
     """python-gnupg for one account: ``home`` (None: the user's own
     GNUPGHOME), ``passphrase_command`` for a protected secret key, else
@@ -223,6 +232,51 @@ class Gpg:
         result = await self._with_passphrase(decrypting, lambda r: bool(r.ok), fingerprint, "decrypt")
         return result.data.decode("utf-8", errors="replace")
 
+    # -- OX (XEP-0373): binary, signed and encrypted in one ---------------------------
+    async def signcrypt(self, data: bytes, fingerprints: list[str], signer: str) -> bytes:
+        """``data`` signed with our key ``signer`` and encrypted to every key, unarmoured."""
+        def working(gpg, passphrase: str | None) -> Any:
+            return gpg.encrypt(data, fingerprints, sign=signer, always_trust=True, armor=False,
+                               passphrase=passphrase)
+        result = await self._with_passphrase(working, lambda r: bool(r.ok), signer, "sign and encrypt")
+        return bytes(result.data)
+
+    async def decrypt_verified(self, data: bytes, fingerprint: str | None = None) -> "Opened":
+        """``data`` decrypted, with who signed it (``fingerprint``: our key, named if asked)."""
+        def decrypting(gpg, passphrase: str | None) -> Any:
+            return gpg.decrypt(data, always_trust=True, passphrase=passphrase)
+        result = await self._with_passphrase(decrypting, lambda r: bool(r.ok), fingerprint, "decrypt")
+        signer = getattr(result, "pubkey_fingerprint", None) if result.valid else None
+        return Opened(bytes(result.data), signer.upper() if signer else None,
+                      _signature_keyid(result.stderr or ""), result.status or "")
+
+    async def export_public(self, fingerprint: str) -> bytes:
+        """The public key, binary, minimal (no third-party signatures)."""
+        def exporting(gpg) -> bytes:
+            data = gpg.export_keys(fingerprint, armor=False, minimal=True)
+            if not data:
+                raise PgpError(f"gpg exported nothing for {spaced(fingerprint)}")
+            return bytes(data)
+        return await self._run(exporting)
+
+    async def scan(self, data: bytes) -> list[tuple[str, list[str]]]:
+        """What key material ``data`` holds, without importing it: (fingerprint, user ids) each."""
+        def scanning(gpg) -> list[tuple[str, list[str]]]:
+            with tempfile.TemporaryDirectory(prefix="parlons-key-") as scratch:
+                path = os.path.join(scratch, "key.gpg")
+                with open(path, "wb") as file:
+                    file.write(data)
+                found = gpg.scan_keys(path)
+            return [(entry["fingerprint"].upper(), list(entry.get("uids") or [])) for entry in found]
+        return await self._run(scanning)
+
+    async def import_public(self, data: bytes) -> list[str]:
+        """Import public key material; the fingerprints gpg took."""
+        def importing(gpg) -> list[str]:
+            result = gpg.import_keys(data)
+            return sorted({f.upper() for f in (result.fingerprints or []) if f})
+        return await self._run(importing)
+
     # -- presence (XEP-0027: a detached signature of the status text) ----------------
     async def sign(self, text: str, fingerprint: str) -> str:
         def signing(gpg, passphrase: str | None) -> Any:
@@ -252,6 +306,18 @@ def _why(result: Any) -> str:
     if "INV_RECP" in stderr:
         return "a recipient key is missing or unusable"
     return result.status or "failed"
+
+
+def _signature_keyid(stderr: str) -> str | None:
+    """The key id a message's signature names (good, bad or unknown key), or
+    None when it carries no signature (gpg's status lines, not its result:
+    python-gnupg's key_id is the encryption key's when nothing is signed)."""
+    for line in stderr.splitlines():
+        words = line.split()
+        if words[:1] == ["[GNUPG:]"] and len(words) > 2 and words[1] in (
+                "GOODSIG", "BADSIG", "ERRSIG", "EXPSIG", "EXPKEYSIG", "REVKEYSIG"):
+            return words[2].upper()
+    return None
 
 
 def _needed_key(stderr: str) -> str:

@@ -46,7 +46,8 @@ class Account:
             ready=lambda jid: self.chat.encryption_ready(jid),
             changed=lambda jid: bus.emit(EncryptionChanged(self.jid, jid)),
             use=lambda jid, name: self.encryption.use(Peer(self.jid.lower(), jid), name),
-            me=lambda: str(self.session.xmpp.boundjid) if self.session.xmpp is not None else ""))
+            me=lambda: str(self.session.xmpp.boundjid) if self.session.xmpp is not None else "",
+            xmpp=lambda: self.session.xmpp if self.session.online else None))
         if ask_secret is not None:
             self.encryption.host.ask_secret = ask_secret
         self.serial = SerialRunner(f"chat {self.jid}")

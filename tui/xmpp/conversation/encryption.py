@@ -77,6 +77,9 @@ class SchemeHost:
     # Ask the user a secret (a key's passphrase) in a masked prompt: the text,
     # or None (cancelled, or no UI). Never log or keep it: add_secret it.
     ask_secret: Callable[[str], Awaitable[str | None]] = _no_answer
+    # The online connection (a slixmpp client), or None offline: for what a
+    # scheme reads or publishes itself (OX's public keys in PEP).
+    xmpp: Callable[[], Any] = _nowhere
     data_dir: Path | None = None  # where this account's keys live (None: keep them in memory)
     settings: dict[str, Any] = field(default_factory=dict)  # per scheme: [accounts.encryption.NAME]
 
