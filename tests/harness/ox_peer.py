@@ -96,4 +96,4 @@ class OxPeer:
         root = ET.fromstring(result.data)
         body = root.find(f"{{{NS}}}payload/{{jabber:client}}body")
         signer = result.pubkey_fingerprint if result.valid else None
-        return signer, body.text if body is not None else "", root
+        return signer, (body.text or "") if body is not None else "", root

@@ -78,6 +78,7 @@ class GpgHome:
         import base64
         from xml.etree import ElementTree as ET
         element = stanza.xml.find("{urn:xmpp:openpgp:0}openpgp")
+        assert element is not None and element.text, f"not an OX message: {stanza}"
         result = self.gpg.decrypt(base64.b64decode("".join(element.text.split())), always_trust=True)
         assert result.ok, result.stderr
         body = ET.fromstring(result.data).find("{urn:xmpp:openpgp:0}payload/{jabber:client}body")
