@@ -82,6 +82,7 @@ class GpgHome:
         result = self.gpg.decrypt(base64.b64decode("".join(element.text.split())), always_trust=True)
         assert result.ok, result.stderr
         body = ET.fromstring(result.data).find("{urn:xmpp:openpgp:0}payload/{jabber:client}body")
+        assert body is not None, result.data
         return body.text or ""
 
     def sign(self, text: str) -> str:
