@@ -60,6 +60,14 @@ class Profanity:
                     message=lambda: f"Profanity's screen never showed {pattern.pattern!r}:\n{self.screen()}")
         return self.screen()
 
+    def log(self, last: int = 3000) -> str:
+        """The end of Profanity's own log (for a failure message)."""
+        path = self.home / ".local/share/profanity/logs/profanity.log"
+        try:
+            return path.read_text(errors="replace")[-last:]
+        except OSError as exc:
+            return f"(no log: {exc})"
+
     def stop(self) -> None:
         try:
             self.tmux.kill()

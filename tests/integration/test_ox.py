@@ -190,7 +190,7 @@ async def test_without_keys_nothing_is_sent(alice, make_peer, homes):
     peer = await make_peer()
     window = await query(alice, peer.jid)
     await run(alice, "/ox start", window)
-    assert f"no OX key for {peer.jid}: they announce none" in window_text(window)
+    assert f"no OX key for {peer.jid}: they announce none that you may read" in window_text(window)
     assert alice.conversation_for(window).encryption is None
     await run(alice, "/encrypt ox", window)  # chosen anyway: what cannot be encrypted is not sent
     await run(alice, "the secret plan", window)

@@ -189,7 +189,8 @@ class OxScheme:
         before = self.keys.contact(jid)
         found = await self._read_keys(jid)
         if not found:
-            raise OxError(f"{jid} announces no OX key (their client publishes one: Profanity /ox announce FILE)")
+            raise OxError(f"{jid} announces no OX key that you may read (none, or to their contacts only: "
+                          f"/roster add {jid}); their client publishes one (Profanity: /ox announce FILE)")
         old = before.fingerprints if before else []
         if sorted(found) != sorted(old):
             self.keys.set_contact(jid, " ".join(found), CHANGED if old else PEP)
@@ -234,7 +235,8 @@ class OxScheme:
             await self._learn(jid)
         known = self.keys.contact(jid)
         if known is None:
-            raise OxError(f"no OX key for {jid}: they announce none (/ox discover {jid} once they do)")
+            raise OxError(f"no OX key for {jid}: they announce none that you may read "
+                          f"(/ox discover {jid} once they do)")
         theirs = []
         for fingerprint in known.fingerprints:
             try:
