@@ -71,6 +71,8 @@ async def test_keys_over_pep_and_messages_both_ways(alice, make_peer, homes):
     window = await query(alice, bob.jid)
     await run(alice, f"/ox discover {bob.jid}", window)
     assert f"OX keys of {bob.jid}: {spaced(bob.home.fingerprint)}" in window_text(window)
+    await run(alice, "/encryption", window)
+    assert f"{bob.jid} offers: OX (keys known)" in window_text(window)
     await run(alice, "/ox start", window)
     assert f"What you send to {bob.jid} is signed and encrypted with OX to {spaced(bob.home.fingerprint)}" \
         in window_text(window)

@@ -146,9 +146,9 @@ class OxScheme:
     def _known(self, jid: str, fresh: bool = False) -> set[str]:
         """The keys ``jid`` signs with: ours, or those their account announced
         (``fresh``: as last read from their PEP, accepted or not)."""
-        if jid == self.host.account:
-            return {self.keys.own} if self.keys.own else set()
         announced = self._announced.get(jid) if fresh else None
+        if jid == self.host.account:  # our other devices: our key, or one our account announces
+            return ({self.keys.own} if self.keys.own else set()) | set(announced or [])
         used = self.keys.contact(jid)
         return set(announced or []) | set(used.fingerprints if used else [])
 
