@@ -148,6 +148,26 @@ async def test_a_protected_key_needs_the_passphrase_command(homes) -> None:
         restore_secrets(before)
 
 
+async def test_the_passphrase_command_runs_once_for_many_messages(homes, tmp_path) -> None:
+    """A catch-up of many messages: gpg-agent caches what the command gave."""
+    other = homes("bob@x")
+    protected = homes("alice@x", passphrase="correct horse")
+    other.learn(protected)
+    ciphertexts = [other.encrypt(f"message {n}", protected.fingerprint) for n in range(5)]
+    subprocess.run(["gpgconf", "--homedir", protected.home, "--reload", "gpg-agent"], check=True)
+    runs = tmp_path / "runs"
+    gpg = Gpg(protected.home, f"echo run >> {runs}; echo 'correct horse'")
+    before = secrets_snapshot()
+    try:
+        assert [await gpg.decrypt(c) for c in ciphertexts] == [f"message {n}" for n in range(5)]
+        assert runs.read_text().splitlines() == ["run"]
+        subprocess.run(["gpgconf", "--homedir", protected.home, "--reload", "gpg-agent"], check=True)
+        assert await gpg.decrypt(ciphertexts[0]) == "message 0"  # the cache is gone: the command again
+        assert runs.read_text().splitlines() == ["run", "run"]
+    finally:
+        restore_secrets(before)
+
+
 def _expired_key(home: str) -> str:
     """A key made (in gpg's faked past) to expire a day later: expired now."""
     subprocess.run(["gpg", "--homedir", home, "--batch", "--passphrase", "", "--faked-system-time",

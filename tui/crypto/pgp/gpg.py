@@ -5,8 +5,8 @@ key or a busy agent), never on the event loop. Trust is ours, not gpg's:
 gpg runs with ``always_trust`` and we name keys by the primary key's
 fingerprint we chose or learned. gpg's own passphrase prompt (pinentry)
 would fight the terminal UI, so gpg always runs with loopback pinentry:
-a protected key gets its passphrase from ``passphrase_command`` (run for
-each operation that needs it, never kept, never logged), or else from
+a protected key gets its passphrase from ``passphrase_command`` (run when
+gpg-agent's cache does not have it, never kept, never logged), or else from
 ``ask`` (our own masked prompt, asked on the loop when gpg says it needs
 one, handed to that one gpg call and dropped; gpg-agent caches it after),
 or fails with one line saying so. Every failure is a :class:`PgpError`: one line, nothing
@@ -114,6 +114,9 @@ class Gpg:
         self.ask = ask
         self._asking = asyncio.Lock()  # prompts one at a time (several messages may need it at once)
         self._answered = 0  # passphrases handed to gpg so far (those waiting try the agent's cache)
+        # the command's passphrase worked: gpg-agent caches it, so later calls
+        # try without it first (a catch-up of many messages runs the command once)
+        self._agent_has_it = False
         self.binary = binary
         self._gpg: Any = None
         self._lock = threading.Lock()  # one gpg at a time per account (the agent serialises anyway)
@@ -198,10 +201,16 @@ class Gpg:
         without one, when gpg says it needs one and ``ask`` is there: asked
         (on the loop) and ``work`` run again with it, for that call only."""
         def first(gpg) -> tuple[Any, bool]:
+            if self._agent_has_it:  # gpg-agent cached what the command gave: no need to run it again
+                result = work(gpg, None)
+                if ok(result):
+                    return result, False
             passphrase = self._passphrase()
             return work(gpg, passphrase), passphrase is not None
         result, had = await self._run(first)
         if ok(result):
+            if had:
+                self._agent_has_it = True
             return result
         if had or self.ask is None or "NEED_PASSPHRASE" not in (getattr(result, "stderr", "") or ""):
             raise PgpError(_decrypt_failure(result, had, verb))
