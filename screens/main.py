@@ -15,7 +15,7 @@ from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
 from .widgets.bars import StatusBar, TitleBar, WindowBar
-from .widgets.input_line import InputLine
+from .widgets.input_line import InputLine, InputPrompt, prompt_target
 from .widgets.message_log import MessageLog
 from .widgets.nick_list import NickList
 from .widgets.roster_view import RosterView
@@ -31,7 +31,9 @@ class MainScreen(Screen):
     MainScreen #roster-window { height: 1fr; display: none; }
     MainScreen MessageLog.under-roster { height: 5; }
     MainScreen #roster-pane { width: 32; display: none; border-left: vkey $foreground 30%; }
-    MainScreen InputLine { height: 1; border: none; padding: 0 1; }
+    MainScreen #input-row { height: auto; }
+    MainScreen InputLine { height: 1; width: 1fr; border: none; padding: 0 1; }
+    MainScreen Composer { width: 1fr; }
     MainScreen #nick-list { width: 22; display: none; border-left: vkey $foreground 30%; }
     """
 
@@ -45,7 +47,9 @@ class MainScreen(Screen):
             yield RosterView(id="roster-pane")
         yield WindowBar(id="windowbar")
         yield StatusBar(id="statusbar")
-        yield InputLine(id="input")
+        with Horizontal(id="input-row"):  # Irssi's "[bob] " before the line
+            yield InputPrompt(id="prompt")
+            yield InputLine(id="input")
 
     @property
     def log_view(self) -> MessageLog:
@@ -55,8 +59,15 @@ class MainScreen(Screen):
     def input_line(self) -> InputLine:
         return self.query_one(InputLine)
 
+    @property
+    def prompt(self) -> InputPrompt:
+        return self.query_one(InputPrompt)
+
     def on_mount(self) -> None:
         self.input_line.focus()
+
+    def on_input_line_correcting(self, event: InputLine.Correcting) -> None:
+        self.prompt.show_correcting(event.correcting)
 
     # -- rooms ---------------------------------------------------------------------
     nick_list_wanted = True  # the nicklist.toggle key flips it; rooms only either way
@@ -80,6 +91,7 @@ class MainScreen(Screen):
 
     def show_window(self, window: Window, roster: Roster | None = None) -> None:
         self.query_one(TitleBar).show_window(window)
+        self.prompt.show_target(prompt_target(window))
         self.log_view.set_lines(window.lines)
         self.input_line.set_history(window.input_history)
         # The roster window shows the roster, focused (typing filters it);
