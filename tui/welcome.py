@@ -63,6 +63,9 @@ def welcome_lines(keys: Keys, windows: WindowList) -> list[str]:
     first, tenth = keys.window(1), keys.window(10)
     moving = []
     if first and tenth:
+        modifier, _, digit = tenth.rpartition("+")
+        if modifier and first.startswith(modifier + "+"):
+            tenth = digit  # "Alt+1..0", as Irssi's docs say it
         moving.append(f"{first}..{tenth} switch windows")
     elif first:
         moving.append(f"{first} comes back here")

@@ -34,7 +34,7 @@ async def test_the_welcome_is_shown_once_per_new_profile(prosody, make_account, 
 
     async with running_app(config, config_path=config_path, data_dir=profile) as (app, pilot):
         welcome = status_text(app)
-        for words in ("Welcome to Parlons", "Alt+1..Alt+0 switch windows",
+        for words in ("Welcome to Parlons", "Alt+1..0 switch windows",
                       "Alt+A jumps to the next window with activity", "/help lists the commands",
                       "Ctrl+\\ opens the command palette", "F3 shows your contacts",
                       "F4 hides or shows a room's nick list", "Try: /msg NAME hello"):
