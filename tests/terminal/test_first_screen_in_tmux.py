@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.harness.terminal import input_row, screen_shows, start_parlons, title
+from tests.harness.terminal import prompt_row, screen_shows, start_parlons, title
 from tests.harness.wait import until
 
 
@@ -24,13 +24,13 @@ async def test_first_screen_prompt_and_narrow_layout(prosody, make_account, make
     screen = tmux.capture()
     assert "Welcome to Parlons!" in screen and "/help lists the commands" in screen
     assert all(len(row) <= 60 for row in screen.splitlines())
-    await until(lambda: input_row(tmux).startswith(" [(status)]"), timeout=5,
+    await until(lambda: prompt_row(tmux).startswith(" [(status)]"), timeout=5,
                 message=lambda: tmux.capture())
 
     # a room: the nick list sits right of a log of at least 45 columns, and the prompt says #room
     room = f"narrow-{uuid.uuid4().hex[:6]}"
     tmux.type_line(f"/join {room}@{prosody.muc_domain}")
-    await until(lambda: f"[#{room}]" in input_row(tmux), timeout=10, message=lambda: tmux.capture())
+    await until(lambda: f"[#{room}]" in prompt_row(tmux), timeout=10, message=lambda: tmux.capture())
     screen = await screen_shows(tmux, "1 person")
     header = next(row for row in screen.splitlines() if "1 person" in row)
     assert header.index("1 person") >= 46, screen
@@ -52,4 +52,4 @@ async def test_first_screen_prompt_and_narrow_layout(prosody, make_account, make
     await screen_shows(tmux, "are you there?")
     await until(lambda: window_bar(tmux).startswith("…") and f" 8:{bob_name}" in window_bar(tmux),
                 timeout=5, message=lambda: tmux.capture())
-    assert input_row(tmux).startswith(f" [{bob_name}]")
+    assert prompt_row(tmux).startswith(f" [{bob_name}]")
