@@ -105,8 +105,9 @@ class MainScreen(Screen):
         roster_width, nick_width = side_pane_widths(
             self.size.width, roster=self.roster_pane_wanted, nicks=self.nick_list_wanted and self._in_room)
         for pane, width in ((self.roster_pane, roster_width), (self.nick_list, nick_width)):
-            if width and pane.styles.width != width:
-                pane.styles.width = width
+            current = pane.styles.width
+            if width and (current is None or current.cells != width):  # set only when it moves:
+                pane.styles.width = width  # this runs on every sync
             if pane.display != bool(width):
                 if not width and pane.has_focus:
                     self.input_line.focus()
