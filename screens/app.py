@@ -38,6 +38,7 @@ from tui.core.events import (
 from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap
+from tui.welcome import Welcome
 from tui.xmpp.account.backoff import Backoff
 
 from . import clipboard, editor, terminal_keys, textual_private
@@ -102,6 +103,7 @@ class ParlonsApp(App):
     # -- key map -------------------------------------------------------------------
     def _install_keymap(self, name: str, overrides: dict) -> None:
         keymap = load_keymap(name, overrides)
+        self.keymap = keymap  # the welcome names its keys
         bindings = [binding for binding in textual_private.app_bindings(self)
                     if binding.action not in ("command_palette", "app.command_palette")]
         for binding_id, kb in keymap.items():
@@ -154,6 +156,8 @@ class ParlonsApp(App):
         self._start_accounts(config)
 
     def _start_accounts(self, config: Config) -> None:
+        # a new profile's first screen says what to do (once: a marker in its data dir)
+        Welcome(self.data_dir, self.client.windows, self.client.bus, self.keymap).show_once()
         self.run_worker(self._start_accounts_async(config), group="accounts")
 
     async def _start_accounts_async(self, config: Config) -> None:

@@ -6,6 +6,7 @@ is on display. Model events are coalesced: at most one sync per frame.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -15,10 +16,32 @@ from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
 from .widgets.bars import StatusBar, TitleBar, WindowBar
-from .widgets.input_line import InputLine
+from .widgets.input_line import InputLine, InputPrompt, prompt_target
 from .widgets.message_log import MessageLog
 from .widgets.nick_list import NickList
 from .widgets.roster_view import RosterView
+
+
+# Side panes give way to the log on a narrow terminal: each shrinks to its
+# minimum, then hides, and comes back when there is room (widths with the border).
+LOG_MIN = 46  # the message log's columns, its scrollbar included: 45 of text
+NICK_LIST_WIDTH, NICK_LIST_MIN = 22, 12
+ROSTER_PANE_WIDTH, ROSTER_PANE_MIN = 32, 14
+
+
+def side_pane_widths(total: int, *, roster: bool, nicks: bool) -> tuple[int, int]:
+    """The roster pane's and the nick list's widths (0: hidden) in ``total``
+    columns: the log keeps LOG_MIN; the roster pane, opened on purpose (F3),
+    is served before the nick list."""
+    spare = max(0, total - LOG_MIN)
+    roster_width = min(ROSTER_PANE_WIDTH, spare) if roster else 0
+    if roster_width < ROSTER_PANE_MIN:
+        roster_width = 0
+    spare -= roster_width
+    nick_width = min(NICK_LIST_WIDTH, spare) if nicks else 0
+    if nick_width < NICK_LIST_MIN:
+        nick_width = 0
+    return roster_width, nick_width
 
 
 class MainScreen(Screen):
@@ -31,7 +54,9 @@ class MainScreen(Screen):
     MainScreen #roster-window { height: 1fr; display: none; }
     MainScreen MessageLog.under-roster { height: 5; }
     MainScreen #roster-pane { width: 32; display: none; border-left: vkey $foreground 30%; }
-    MainScreen InputLine { height: 1; border: none; padding: 0 1; }
+    MainScreen #input-row { height: auto; }
+    MainScreen InputLine { height: 1; width: 1fr; border: none; padding: 0 1; }
+    MainScreen Composer { width: 1fr; }
     MainScreen #nick-list { width: 22; display: none; border-left: vkey $foreground 30%; }
     """
 
@@ -45,7 +70,9 @@ class MainScreen(Screen):
             yield RosterView(id="roster-pane")
         yield WindowBar(id="windowbar")
         yield StatusBar(id="statusbar")
-        yield InputLine(id="input")
+        with Horizontal(id="input-row"):  # Irssi's "[bob] " before the line
+            yield InputPrompt(id="prompt")
+            yield InputLine(id="input")
 
     @property
     def log_view(self) -> MessageLog:
@@ -55,11 +82,38 @@ class MainScreen(Screen):
     def input_line(self) -> InputLine:
         return self.query_one(InputLine)
 
+    @property
+    def prompt(self) -> InputPrompt:
+        return self.query_one(InputPrompt)
+
     def on_mount(self) -> None:
         self.input_line.focus()
 
-    # -- rooms ---------------------------------------------------------------------
+    def on_input_line_correcting(self, event: InputLine.Correcting) -> None:
+        self.prompt.show_correcting(event.correcting)
+
+    # -- side panes on a narrow terminal -------------------------------------------
     nick_list_wanted = True  # the nicklist.toggle key flips it; rooms only either way
+    roster_pane_wanted = False  # the roster.toggle key
+    _in_room = False  # the active window shows a room
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.lay_out_panes()
+
+    def lay_out_panes(self) -> None:
+        """Show, shrink or hide the side panes for the screen's width."""
+        roster_width, nick_width = side_pane_widths(
+            self.size.width, roster=self.roster_pane_wanted, nicks=self.nick_list_wanted and self._in_room)
+        for pane, width in ((self.roster_pane, roster_width), (self.nick_list, nick_width)):
+            current = pane.styles.width
+            if width and (current is None or current.cells != width):  # set only when it moves:
+                pane.styles.width = width  # this runs on every sync
+            if pane.display != bool(width):
+                if not width and pane.has_focus:
+                    self.input_line.focus()
+                pane.display = bool(width)
+
+    # -- rooms ---------------------------------------------------------------------
 
     @property
     def nick_list(self) -> NickList:
@@ -69,9 +123,9 @@ class MainScreen(Screen):
         """Once per app sync: the nick list (shown in room windows unless
         toggled off) and the topic in the title catch up with ``room``;
         cheap when its version did not move."""
-        pane = self.nick_list
-        pane.display = room is not None and self.nick_list_wanted
-        pane.set_room(room, force=force)
+        self._in_room = room is not None
+        self.lay_out_panes()
+        self.nick_list.set_room(room, force=force)
         self.query_one(TitleBar).show_window(window, room.topic if room is not None else "")
 
     def toggle_nick_list(self, window: Window, room: Room | None) -> None:
@@ -80,6 +134,7 @@ class MainScreen(Screen):
 
     def show_window(self, window: Window, roster: Roster | None = None) -> None:
         self.query_one(TitleBar).show_window(window)
+        self.prompt.show_target(prompt_target(window))
         self.log_view.set_lines(window.lines)
         self.input_line.set_history(window.input_history)
         # The roster window shows the roster, focused (typing filters it);
@@ -113,17 +168,25 @@ class MainScreen(Screen):
 
     def toggle_roster_pane(self, roster: Roster | None) -> None:
         """The roster.toggle key (F3 in the Irssi keymap): hidden → shown and focused; shown but not focused → focused;
-        focused → hidden, keys back to the input line."""
+        focused → hidden, keys back to the input line. A pane open when the
+        terminal narrows hides, and comes back when it widens."""
         pane = self.roster_pane
         if not pane.display:
-            pane.display = True
+            self.roster_pane_wanted = True
+            self.lay_out_panes()
+            if not pane.display:  # too narrow even shrunk: say so rather than pop up later
+                self.roster_pane_wanted = False
+                self.input_line.post_message(InputLine.Notice(
+                    self.input_line, "Too narrow for the roster pane: /roster opens the roster window",
+                    error=False))
+                return
             pane.set_roster(roster)
             pane.focus()
         elif not pane.has_focus:
             pane.focus()
         else:
-            pane.display = False
-            self.input_line.focus()
+            self.roster_pane_wanted = False
+            self.lay_out_panes()
 
     def on_roster_view_dismissed(self, event: RosterView.Dismissed) -> None:
         event.stop()

@@ -21,7 +21,7 @@ from .crypto import register_schemes
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
-from .core.windows import Window, WindowKind, WindowList
+from .core.windows import Activity, Window, WindowKind, WindowList
 from .xmpp.account.accounts import Accounts
 from .core.room import Room
 from .xmpp.account.backoff import Backoff
@@ -133,11 +133,13 @@ class Client:
         self.windows.add_line(window or self.windows.active, Line(text, LineKind.INFO))
 
     def error(self, text: str, window: Window | None = None) -> None:
-        """Show an error where the user looks; keep it in the status window too."""
+        """Show an error where the user looks; keep it in the status window too
+        (a complete record) without lighting its activity: the error was
+        already shown where it was caused."""
         window = window or self.windows.active
         self.windows.add_line(window, Line(text, LineKind.ERROR))
         if window is not self.windows.status:
-            self.windows.add_line(self.windows.status, Line(text, LineKind.ERROR))
+            self.windows.add_line(self.windows.status, Line(text, LineKind.ERROR), Activity.NONE)
 
     def quit(self, message: str = "") -> None:
         self.bus.emit(QuitRequested(message))

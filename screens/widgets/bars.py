@@ -94,31 +94,97 @@ class TitleBar(_Bar):
         self.set_text(title)
 
 
+MORE = "…"  # windows off the bar on that side
+
+
 class WindowBar(_Bar):
     """Irssi's window list: every window's number and name, coloured by
-    activity; an encrypted conversation's name ends with "~" (the log's mark)."""
+    activity; an encrypted conversation's name ends with "~" (the log's mark).
+
+    When the windows do not fit, the bar keeps the active window and the
+    [Act: …] list in view and says "…" where windows are off the bar (in the
+    colour of the liveliest window hidden there): Alt+A still reaches them."""
 
     DEFAULT_CSS = """
     WindowBar { height: 1; background: $boost; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._items: list[tuple[str, str, Activity]] = []  # label, style, activity
+        self._active = 0
+        self._act = Text()
+        self.hidden = 0  # how many windows are off the bar (tests)
+
     def show_windows(self, windows: list[Window], active: Window, encrypted: Collection[Window] = ()) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        for window in windows:
+        self._items = []
+        for index, window in enumerate(windows):
             label = f" {window.number}:{window.name}{CRYPT_MARK if window in encrypted else ''} "
             if window is active:
-                text.append(label, "reverse bold")
+                self._active = index
+                self._items.append((label, "reverse bold", Activity.NONE))
             else:
-                text.append(label, _ACTIVITY_STYLE[window.activity])
+                self._items.append((label, _ACTIVITY_STYLE[window.activity], window.activity))
+        act_text = Text()
         act = [w for w in windows if w.activity > Activity.NONE and w is not active]
         if act:
-            text.append(" [Act: ", "dim")
+            act_text.append(" [Act: ", "dim")
             for i, window in enumerate(act):
                 if i:
-                    text.append(",", "dim")
-                text.append(str(window.number), _ACTIVITY_STYLE[window.activity])
-            text.append("]", "dim")
+                    act_text.append(",", "dim")
+                act_text.append(str(window.number), _ACTIVITY_STYLE[window.activity])
+            act_text.append("]", "dim")
+        self._act = act_text
+        self._lay_out()
+
+    def on_resize(self, _event) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        items = self._items
+        width = self.size.width or sum(len(label) for label, _, _ in items) + self._act.cell_len
+        first, last = visible_range([Text(label).cell_len for label, _, _ in items], self._active,
+                                    width - self._act.cell_len)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if first > 0:
+            text.append(MORE, _liveliest(items[:first]))
+        for label, style, _ in items[first:last]:
+            text.append(label, style)
+        if last < len(items):
+            text.append(MORE, _liveliest(items[last:]))
+        text.append_text(self._act)
+        self.hidden = len(items) - (last - first)
         self.set_text(text)
+
+
+def _liveliest(items: list[tuple[str, str, Activity]]) -> str:
+    level = max((activity for _, _, activity in items), default=Activity.NONE)
+    return _ACTIVITY_STYLE[level] or "dim"
+
+
+def visible_range(widths: list[int], active: int, room: int) -> tuple[int, int]:
+    """Which windows the bar shows: ``[first, last)`` of ``widths`` (cells of
+    each label) within ``room`` cells, a "…" (one cell) taking its place on
+    each side that is cut. From the first window when the active one fits
+    that way, else around the active one (it is always shown)."""
+    count = len(widths)
+
+    def cost(first: int, last: int) -> int:
+        return sum(widths[first:last]) + (first > 0) + (last < count)
+
+    if cost(0, count) <= room:
+        return 0, count
+    last = 0
+    while last < count and cost(0, last + 1) <= room:
+        last += 1
+    if active < last:
+        return 0, last
+    first, last = active, min(active + 1, count)
+    while first > 0 and cost(first - 1, last) <= room:
+        first -= 1
+    while last < count and cost(first, last + 1) <= room:
+        last += 1
+    return first, last
 
 
 class StatusBar(_Bar):

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Mapping
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -35,6 +36,7 @@ from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
+from tui.core.windows import Window, WindowKind
 from tui.paste import PASSWORD_REFUSED_TYPED
 
 from ..textual_private import bound_above, character_to_key, restart_cursor_blink
@@ -90,6 +92,63 @@ DEFAULT_EDIT_KEYS: Mapping[str, tuple] = {
 
 _WORD = re.compile(r"\w+")
 
+PROMPT_NAME_MAX = 16  # a long contact name is cut: the line is for typing
+CORRECTING = "correcting"  # the prompt's word while Up's last message is being edited
+
+
+def prompt_target(window: Window) -> str:
+    """What the prompt names, as Irssi does: ``bob`` (a contact's name or
+    local part: the window's name), ``#lounge`` (a room's local part),
+    ``(status)`` for the status window and any window that is no
+    conversation."""
+    name = window.name
+    if len(name) > PROMPT_NAME_MAX:
+        name = name[: PROMPT_NAME_MAX - 1] + "…"
+    if window.kind is WindowKind.ROOM:
+        return name if name.startswith("#") else f"#{name}"
+    if window.kind is WindowKind.CHAT:
+        return name
+    return f"({name})"
+
+
+class InputPrompt(Widget):
+    """The input line's prompt: ``[bob]``, ``[#lounge]``, ``[(status)]``;
+    ``[bob] correcting:`` while the last message is being corrected (said
+    in words, not only by the line's colour). Text, never markup: a
+    window's name is untrusted."""
+
+    DEFAULT_CSS = """
+    InputPrompt { width: auto; height: 1; padding: 0 0 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.target = ""
+        self.correcting = False
+
+    def show_target(self, target: str) -> None:
+        if target != self.target:
+            self.target = target
+            self.refresh(layout=True)
+
+    def show_correcting(self, correcting: bool) -> None:
+        if correcting != self.correcting:
+            self.correcting = correcting
+            self.refresh(layout=True)
+
+    @property
+    def plain(self) -> str:
+        return self.render().plain
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True)
+        text.append(f"[{self.target}]")
+        if self.correcting:
+            text.append(" ")
+            text.append(CORRECTING, "bold reverse")
+            text.append(":")
+        return text
+
 
 class InputLine(PasteGuardedInput, inherit_bindings=False):
     """One-line input with Irssi habits.  Post :class:`InputLine.Entered`."""
@@ -126,6 +185,13 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         @property
         def control(self) -> "InputLine":
             return self.input_line
+
+    @dataclass
+    class Correcting(Message):
+        """The line started (or stopped) correcting our last message."""
+
+        input_line: "InputLine"
+        correcting: bool
 
     @dataclass
     class Notice(Message):
@@ -312,6 +378,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         if self.correcting:
             self.correcting = False
             self.remove_class("-correcting")
+            self.post_message(self.Correcting(self, False))
 
     def _on_input_changed(self, event) -> None:
         if self.correcting and not self.value:
@@ -324,6 +391,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             if text:
                 self.correcting = True
                 self.add_class("-correcting")
+                self.post_message(self.Correcting(self, True))
                 self._show(text)
                 return
         self._stop_correcting()

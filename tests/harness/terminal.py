@@ -4,6 +4,7 @@ private config and XDG dirs, and reading its screen."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -63,8 +64,23 @@ async def in_bob_window(tmux, tmp_path, server, jid, password, bob, **start) -> 
     return bob_name
 
 
+# The input line's prompt ("[bob] ", "[(status)] ", "[bob] correcting: ") before the text.
+_PROMPT = re.compile(r"^ \[[^\]]*\](?: correcting:)?")
+
+
+def without_prompt(row: str) -> str:
+    """An input row's text, the prompt left out (a composer's later rows have none)."""
+    return _PROMPT.sub("", row, count=1)
+
+
 def input_row(tmux) -> str:
-    """The bottom row of the screen: Parlons' input line (the composer's last line)."""
+    """The bottom row of the screen: Parlons' input line (the composer's
+    last line), without the prompt."""
+    return without_prompt(tmux.capture().splitlines()[-1])
+
+
+def prompt_row(tmux) -> str:
+    """The bottom row as it is, prompt included."""
     return tmux.capture().splitlines()[-1]
 
 

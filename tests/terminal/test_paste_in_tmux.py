@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.harness.terminal import in_bob_window, input_row, online_with_bob_window, screen_shows, title
+from tests.harness.terminal import (in_bob_window, input_row, online_with_bob_window, screen_shows, title,
+                                    without_prompt)
 from tests.harness.wait import until
 
 
@@ -95,7 +96,8 @@ async def test_pastes_ask_first_and_passwords_are_refused(prosody, make_account,
     tmux.send_text("x")
     await until(lambda: input_row(tmux).strip() == "x", timeout=5)
     tmux.send_keys("M-Enter")
-    await until(lambda: [row.strip() for row in tmux.capture().splitlines()[-2:]] == ["x", ""], timeout=5)
+    await until(lambda: [without_prompt(row).strip() for row in tmux.capture().splitlines()[-2:]] == ["x", ""],
+                timeout=5)
     tmux.send_text("y")
     await until(lambda: input_row(tmux).strip() == "y", timeout=5)
     tmux.send_keys("Enter")

@@ -15,6 +15,7 @@ No Textual import here: the registry is core logic.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from dataclasses import KW_ONLY, dataclass
 from typing import Any, Awaitable, Callable, Iterable, Iterator, Mapping, Union
@@ -181,8 +182,15 @@ class Command:
         return result
 
 
-def unknown_command(name: str) -> CommandError:
+def unknown_command(name: str, nearest: str | None = None) -> CommandError:
+    """The one line for a command word nothing matches; ``nearest``: the
+    registered word it most likely meant (a typo), suggested instead of /help."""
+    if nearest:
+        return CommandError(f"Unknown command /{sanitize_line(name)} — did you mean /{nearest}?")
     return CommandError(f"Unknown command /{sanitize_line(name)} (try /help)")
+
+
+SUGGEST_CUTOFF = 0.6  # difflib's ratio: "jion"/"join" is 0.75, "nosuch" matches nothing
 
 
 class Registry:
@@ -231,9 +239,15 @@ class Registry:
         if len(matches) == 1:
             return next(iter(matches.values()))
         if not matches:
-            raise unknown_command(typed)
+            raise unknown_command(typed, self.nearest(key))
         listed = ", ".join(f"/{name}" for name in sorted(matches))
         raise CommandError(f"Ambiguous command /{sanitize_line(typed)}: {listed}")
+
+    def nearest(self, word: str) -> str | None:
+        """The registered name or alias closest to a mistyped ``word``
+        (transposed or missing letters), or None when none is close."""
+        close = difflib.get_close_matches(word.lower(), self._by_word, n=1, cutoff=SUGGEST_CUTOFF)
+        return close[0] if close else None
 
     def all(self) -> list[Command]:
         return [self._commands[name] for name in sorted(self._commands)]

@@ -127,17 +127,16 @@ def register(registry: Registry) -> None:
     # -- our presence (every account, like Gajim's global status) ------------------
     message = Arg("message", required=False, rest=True)
 
-    @cmd("away", args=(message,), summary="Set yourself away (again without a message: back)",
+    @cmd("away", args=(message,), summary="Set yourself away with a message (without one: back)",
          group="presence",
-         description="Like Irssi: /away with a message marks you away; /away alone when you are "
-                     "already away brings you back. Applies to every account and survives reconnections.",
+         description="As in Irssi: /away with a message marks you away; /away alone brings you back "
+                     "(online, no status message). Applies to every account and survives reconnections.",
          examples=("/away lunch", "/away"))
     def _away(ctx: Context, args) -> None:
-        first = next(iter(ctx.client.accounts), None)
-        if not args.message and first is not None and first.presence.show == "away":
-            _set_presence(ctx, "online", "")
+        if args.message:
+            _set_presence(ctx, "away", args.message)
         else:
-            _set_presence(ctx, "away", args.message or "")
+            _set_presence(ctx, "online", "")
 
     @cmd("back", summary="Online again (clears away/xa/dnd and the status message)", group="presence")
     def _back(ctx: Context, args) -> None:
