@@ -310,3 +310,32 @@ async def test_a_query_read_back_from_the_archive_is_not_answered(prosody, make_
         assert state(alice, bob.jid) is None and not bob.encrypted(jid)
         assert not any(m.body.startswith("?OTR") for m in bob.peer.messages)  # nothing answered it
         assert "asks for an OTR session" not in window_text(window)
+
+
+async def test_otr_in_a_room_occupants_private_window(alice, make_peer, prosody):
+    """A private conversation with a room occupant (room@service/nick): the
+    session is with that occupant, both ways, and ends back to clear."""
+    from tests.harness.rooms import joined, open_room, room_name
+
+    room = room_name(prosody, "otr")
+    bob = OtrPeer(await make_peer())
+    await open_room(bob.peer, room, "bob")
+    room_window, _ = await joined(alice, room)
+    occupant = f"{room}/bob"
+    await run(alice, "/query bob", room_window)  # Irssi's way: the occupant, from the room
+    window = await until(lambda: alice.account.chat.find_window(occupant),
+                         message=lambda: status_text(alice) + str([w.name for w in alice.windows]))
+    await run(alice, "/otr start", window)
+    await until(lambda: state(alice, occupant) == "OTR unverified", message=lambda: window_text(window))
+    await until(lambda: bob.encrypted(room))
+    await run(alice, "whispered in private ✓", window)
+    await until(lambda: bob.plain == ["whispered in private ✓"], message=lambda: str(bob.plain) + wire(bob))
+    assert "whispered" not in wire(bob)
+    bob.say(f"{room}/alice", "whispered back")
+    await until(lambda: "whispered back" in bodies(window, LineKind.INCOMING), message=lambda: window_text(window))
+    line = next(l for l in window.lines if l.body == "whispered back")
+    assert line.encryption == "otr"
+    assert "whispered" not in window_text(room_window)  # nothing leaked into the room itself
+    await run(alice, "/otr end", window)
+    await until(lambda: state(alice, occupant) is None, message=lambda: window_text(window))
+    await until(lambda: bob.finished(room))
