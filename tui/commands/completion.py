@@ -5,8 +5,9 @@ What is completed depends on where the cursor is:
 - ``/he|`` at the start of a line: command names and aliases;
 - in the arguments of a command: the argument's ``choices`` plus its
   ``completer`` — a kind looked up in ``providers`` (the app supplies
-  ``"window"``, ``"jid"``, ``"nick"``...), a callable, or ``"command"``
-  (command names, for ``/help``);
+  ``"window"``, ``"jid"`` — a contact as the commands take it, see
+  contacts.py —, ``"recipient"`` — the same plus a room's nicks —,
+  ``"nick"``...), a callable, or ``"command"`` (command names, for ``/help``);
 - the first word of a plain line: ``line_start_kind`` (``"nick"`` in rooms),
   followed by ``": "`` (Irssi's ``nick: ``);
 - any other word of a plain line: ``text_kind`` (optional).
