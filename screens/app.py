@@ -278,6 +278,8 @@ class ParlonsApp(App):
         def recipients(prefix: str):  # /msg, /query, /whois: in a room, its nicks too
             return client.contact_words(prefix, client.windows.active, nicks=True)
 
+        contacts.chosen = recipients.chosen = True  # type: ignore[attr-defined]  # they match names themselves
+
         def accounts(_prefix: str):
             return [a.jid for a in client.accounts]
 

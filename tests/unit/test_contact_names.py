@@ -89,18 +89,25 @@ def test_tab_candidates_are_handles_then_jids():
     assert BOOK.words("car") == ["Carol", "carol@work.example"]
     assert BOOK.words("bob@") == ["bob@example.org"]
     assert BOOK.words("da") == ["dave@example.org", "david"]
+    assert BOOK.words("Dave") == ["dave@example.org", "david"]  # a shared name offers each one's handle
     assert BOOK.words("") == sorted(BOOK.words(""), key=str.casefold) and len(BOOK.words("")) == len(BOOK)
 
 
 def test_msg_tab_completes_a_roster_name_and_quotes_one_with_spaces():
     registry = build_registry()
-    providers = {"recipient": BOOK.words, "jid": BOOK.words}
+    def words(prefix):
+        return BOOK.words(prefix)
+
+    words.chosen = True  # as the app's provider: matched by the book
+    providers = {"recipient": words, "jid": words}
     done = complete(registry, "/msg bo", 7, providers)
     assert done is not None and done.text == "/msg Bob "
     done = complete(registry, "/query erin", 11, providers)
     assert done is not None and done.text == '/query "Erin Kay" '
     done = complete(registry, "/roster remove da", 17, providers)
     assert done is not None and done.candidates == ("dave@example.org", "david")
+    done = complete(registry, "/whois Dav", 10, providers)
+    assert done is not None and done.candidates == ("dave@example.org", "david")  # the shared name offers both
 
 
 def test_a_large_roster_is_indexed_not_scanned_per_word():

@@ -131,15 +131,19 @@ class ContactBook:
 
     def words(self, prefix: str) -> list[str]:
         """Tab's candidates for ``prefix``: each contact's handle when it
-        starts so, else its JID when that does."""
+        starts so, else its JID when that does, else its handle when its
+        roster name does (a name two contacts share: Tab offers each by
+        what designates it alone)."""
         folded = prefix.strip().casefold()
         found = []
-        for jid in self._names:
+        for jid, name in self._names.items():
             word = self.handle(jid)
             if word.casefold().startswith(folded):
                 found.append(word)
-            elif word != jid and jid.startswith(folded):
+            elif jid.startswith(folded):
                 found.append(jid)
+            elif name.casefold().startswith(folded):
+                found.append(word)
         return sorted(found, key=str.casefold)
 
 
@@ -167,13 +171,16 @@ def contact_argument(ctx: "Context", text: str) -> str:
 def contact_words(client: "Client", prefix: str, window: "Window", *, nicks: bool = False) -> list[str]:
     """What Tab offers for a contact argument in ``window``: the handles of
     the contacts of the window's account (the same book the commands read);
-    with ``nicks``, in a room window, the room's nicks too (see recipient)."""
+    with ``nicks``, in a room window, the room's nicks too (see recipient).
+    Matched here (see ContactBook.words): the provider is ``chosen``."""
     account = client.accounts.for_window(window)
     if account is None:
         return []
     words = book_of(account, client.windows).words(prefix)
     room = client.room_of(window) if nicks else None
-    return (room.completion_nicks() if room is not None else []) + words
+    folded = prefix.strip().casefold()
+    occupants = [n for n in room.completion_nicks() if n.casefold().startswith(folded)] if room is not None else []
+    return occupants + words
 
 
 def recipient(ctx: "Context", text: str) -> str:
