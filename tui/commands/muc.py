@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..core.jids import local_part
 from ..core.windows import Window, WindowKind
 from ..xmpp.muc.errors import MucError
-from .contacts import contact_argument, recipient
+from .contacts import contact_argument, parse_jid, recipient
 from .context import Context, account_named
 from .roster import describe_contact
 from .registry import Arg, CommandError, Registry
@@ -66,6 +66,7 @@ def register(registry: Registry) -> None:
     async def _join(ctx: Context, args) -> None:
         account = account_named(ctx, None)
         room_jid, nick = await _guard(account.muc.resolve(args.room))
+        parse_jid(f"{room_jid}/{nick}" if nick else room_jid)  # RFC 7622, before a window opens
         await _guard(account.muc.join(room_jid, nick, args.password, focus=True))
 
     @cmd("part", args=(Arg("message", required=False, rest=True),), windows=ROOM, group="rooms",
