@@ -189,10 +189,12 @@ def recipient(ctx: "Context", text: str) -> str:
     else a contact."""
     word = text.strip()
     room_jid = ctx.window.room_jid
-    if room_jid is None or written_as_jid(word):
+    if room_jid is None:
         return contact_argument(ctx, word)
     room = ctx.client.room_of(ctx.window)
-    if room is None or room.get(word) is not None:
+    if room is not None and room.get(word) is not None:  # a nick may hold "@" or "/"
+        return f"{room_jid}/{word}"
+    if room is None and not written_as_jid(word):  # not in it: the nick cannot be checked
         return f"{room_jid}/{word}"
     try:
         return contact_argument(ctx, word)
