@@ -123,7 +123,7 @@ def register(registry: Registry) -> None:
                     "roster name or a unique local part does as well (Tab completes them).",
         examples=("/roster", "/roster add dave@example.org Dave Friends",
                   '/roster add erin@example.org "Erin K" "Work mates"',
-                  "/roster rename dave@example.org David", "/roster group dave@example.org Friends Climbing",
+                  "/roster rename dave@example.org David", "/roster group David Friends Climbing",
                   "/roster remove dave@example.org"))(_roster)
 
     @cmd("authorize", aliases=("auth",), args=(Arg("jid", metavar="contact", completer="jid"),),
