@@ -276,8 +276,13 @@ class ParlonsApp(App):
             for window in client.windows:
                 yield str(window.number)
 
-        def jids(_prefix: str):
-            return client.known_jids()
+        def contacts(prefix: str):  # roster names, unique local parts, JIDs: what the commands take
+            return client.contact_words(prefix, client.windows.active)
+
+        def recipients(prefix: str):  # /msg, /query, /whois: in a room, its nicks too
+            return client.contact_words(prefix, client.windows.active, nicks=True)
+
+        contacts.chosen = recipients.chosen = True  # type: ignore[attr-defined]  # they match names themselves
 
         def accounts(_prefix: str):
             return [a.jid for a in client.accounts]
@@ -288,7 +293,7 @@ class ParlonsApp(App):
 
         nicks.ordered = True  # type: ignore[attr-defined]  # recent speakers first, not alphabetical
 
-        return {"window": windows, "jid": jids, "account": accounts, "nick": nicks}
+        return {"window": windows, "jid": contacts, "recipient": recipients, "account": accounts, "nick": nicks}
 
     # -- input ---------------------------------------------------------------------
     def on_input_line_entered(self, event) -> None:

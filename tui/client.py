@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from .commands import build_registry
+from .commands.contacts import contact_words
 from .commands.context import CommandMemory, run_command
 from .commands.parser import Invocation, SendText, parse_input
 from .commands.registry import Registry
@@ -85,14 +86,10 @@ class Client:
         for account in self.accounts:
             account.session.connect()
 
-    def known_jids(self) -> list[str]:
-        """JIDs worth completing: roster contacts and open conversations."""
-        seen = {w.peer_jid for w in self.windows if w.peer_jid}
-        for account in self.accounts:
-            roster = account.roster.model
-            seen.update(roster.jids())
-            seen.update(c.jid for c in roster.outside_requests())  # /authorize completes them
-        return sorted(seen)
+    def contact_words(self, prefix: str, window: Window, *, nicks: bool = False) -> list[str]:
+        """Tab's candidates for a contact in ``window``: what the commands
+        understand (tui/commands/contacts.py); ``nicks``: a room's too."""
+        return contact_words(self, prefix, window, nicks=nicks)
 
     def conversation_for(self, window: Window) -> Conversation | None:
         """The conversation (1:1 or a room) ``window`` shows, or None."""

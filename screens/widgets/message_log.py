@@ -74,17 +74,18 @@ def nick_colour(key: str) -> Style:
 _MARKS = {
     Delivery.PENDING: ("…", "error"),
     Delivery.FAILED: ("✗", "error"),
+    Delivery.UNANSWERED: ("?", "error"),  # no receipt, no error, from a client that confirms
     Delivery.DELIVERED: ("✓", "time"),
 }
 
 
 def line_mark(line: Line, base: Style, roles: dict[str, Style]) -> tuple[str, Style]:
     """The mark cell: a confusable sender (⚠, someone may be impersonated),
-    failed/pending, then corrected (✎), from another device (⇄), delivered
+    failed/pending/no answer (?), then corrected (✎), from another device (⇄), delivered
     (✓); a space when there is nothing to say."""
     if line.imitates:
         char, role = "⚠", "error"
-    elif line.delivery in (Delivery.FAILED, Delivery.PENDING):
+    elif line.delivery in (Delivery.FAILED, Delivery.PENDING, Delivery.UNANSWERED):
         char, role = _MARKS[line.delivery]
     elif line.corrected:
         char, role = "✎", "time"

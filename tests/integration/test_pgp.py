@@ -156,7 +156,7 @@ async def test_a_missing_key_is_one_line_and_nothing_is_sent(alice, make_peer, k
     assert alice.conversation_for(window).encryption is None
 
     await run(alice, "/pgp contactkey bob 0xDEADBEEF", window)
-    assert "Not a JID: bob" in window_text(window)
+    assert "No contact called bob: not a roster name nor a JID" in window_text(window)
     await run(alice, f"/pgp contactkey {bob.jid} DEADBEEFDEADBEEF", window)
     assert "no public key DEADBEEFDEADBEEF in the keyring (import it first: gpg --import)" \
         in window_text(window)

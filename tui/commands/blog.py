@@ -10,7 +10,8 @@ from __future__ import annotations
 from ..core.blog import Entry
 from ..core.blog_lines import BlogView, split_post
 from ..xmpp.blog.items import BlogError
-from .context import Context, account_named, jid_argument
+from .contacts import contact_argument
+from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
 BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment")
@@ -55,7 +56,7 @@ async def _blog(ctx: Context, args) -> None:
     blog = account.blog
     if action is None:
         if rest.strip():
-            raise CommandError("Usage: /blog [read JID|more|post TEXT|edit N TEXT|delete N|show N|comment N TEXT]")
+            raise CommandError("Usage: /blog [read CONTACT|more|post TEXT|edit N TEXT|delete N|show N|comment N TEXT]")
         view = open_blog_window(ctx, account)
         view.showing = None
         ctx.client.blog_windows.rebuild(view, force=True)
@@ -64,8 +65,8 @@ async def _blog(ctx: Context, args) -> None:
         view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
         if action == "read":
             if not rest.strip():
-                raise CommandError("Usage: /blog read JID")
-            view.last_read = jid_argument(rest)
+                raise CommandError("Usage: /blog read CONTACT")
+            view.last_read = contact_argument(ctx, rest)
         elif view.last_read is None:
             raise CommandError("Nothing read yet: /blog read JID first")
         feed = await blog.read(view.last_read, older=action == "more")
@@ -118,17 +119,17 @@ def register(registry: Registry) -> None:
     registry.command(
         "blog",
         args=(Arg("action", required=False, choices=BLOG_ACTIONS),
-              Arg("rest", required=False, rest=True, metavar="JID|N [TEXT]")),
+              Arg("rest", required=False, rest=True, metavar="CONTACT|N [TEXT]", completer="jid")),
         summary="Open your blog window, read a contact's blog, post, edit, delete, comment",
         group="blog",
         description="Without arguments, opens the account's blog window: the entries of your blog "
                     "and of your contacts' blogs, newest first, each numbered #N (the number stays "
                     "while the window is open). New entries of contacts come by themselves.\n"
-                    "read JID fetches a blog; more pages in older entries of the last one read.\n"
+                    "read CONTACT fetches a blog (a roster name, a unique local part or a JID); more pages in older entries of the last one read.\n"
                     "post TEXT publishes: the first line is the title (Alt+Enter for a new line).\n"
                     "edit N TEXT replaces the text of your entry #N; delete N removes it.\n"
                     "show N shows entry #N in full with its comments (/blog goes back to the list); "
                     "comment N TEXT comments on it.",
-        examples=("/blog", "/blog read bob@example.org", "/blog more", "/blog post Hello world",
+        examples=("/blog", "/blog read bob", "/blog read bob@example.org", "/blog more", "/blog post Hello world",
                   "/blog show 2", "/blog comment 2 nice!", "/blog edit 3 Hello, world", "/blog delete 3"),
     )(_blog_reporting)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..core.model import LineKind
 from ..core.windows import Window, WindowKind
-from .context import Context, account_named as _account, accounts_named as _accounts_named, jid_argument as _bare_jid
+from .contacts import recipient
+from .context import Context, account_named as _account, accounts_named as _accounts_named
 from . import muc as muc_commands
 from .help import help_for
 from .registry import Arg, CommandError, Registry
@@ -116,25 +117,24 @@ def register(registry: Registry) -> None:
         ctx.client.quit(args.message or "")
 
     # -- messages ---------------------------------------------------------------
-    @cmd("msg", aliases=("m",), args=(Arg("jid", completer="jid"), Arg("text", rest=True)),
-         summary="Send a message to a JID (opens its window)", group="chat",
-         examples=("/msg bob@example.org hello",))
+    @cmd("msg", aliases=("m",), args=(Arg("contact", completer="recipient"), Arg("text", rest=True)),
+         summary="Send a message to a contact (opens its window)", group="chat",
+         description="CONTACT is a name from your roster, a JID's local part when only one of your "
+                     "contacts has it, or a JID (checked before anything is sent). In a room window "
+                     "a nick of the room comes first: a private message. Tab completes all of them.",
+         examples=("/msg bob hello", "/msg bob@example.org hello", '/msg "Bob Smith" hi'))
     async def _msg(ctx: Context, args) -> None:
-        if ctx.window.kind is WindowKind.ROOM and "@" not in args.jid:
-            await muc_commands.private_message(ctx, args.jid, args.text)  # to an occupant
-            return
-        jid = _bare_jid(args.jid)
+        target = recipient(ctx, args.contact)
         account = _account(ctx, None)
         # Like Profanity (and unlike Irssi's echo line), the conversation's
         # window comes forward: the answer will appear there.
-        await account.chat.send(jid, args.text, focus=True)
+        await account.chat.send(target, args.text, focus=True)
 
-    @cmd("query", aliases=("q",), args=(Arg("jid", completer="jid"),),
+    @cmd("query", aliases=("q",), args=(Arg("contact", completer="recipient"),),
          summary="Open a conversation window without sending", group="chat",
-         examples=("/query bob@example.org",))
+         description="CONTACT as for /msg: a roster name, a unique local part, a JID, or in a room "
+                     "a nick of the room.",
+         examples=("/query bob", "/query bob@example.org"))
     def _query(ctx: Context, args) -> None:
-        if ctx.window.kind is WindowKind.ROOM and "@" not in args.jid:
-            muc_commands.private_window(ctx, args.jid)  # an occupant, privately
-            return
-        account = _account(ctx, None)
-        account.chat.window_for(_bare_jid(args.jid), focus=True)
+        target = recipient(ctx, args.contact)
+        _account(ctx, None).chat.window_for(target, focus=True)

@@ -5,8 +5,9 @@ What is completed depends on where the cursor is:
 - ``/he|`` at the start of a line: command names and aliases;
 - in the arguments of a command: the argument's ``choices`` plus its
   ``completer`` — a kind looked up in ``providers`` (the app supplies
-  ``"window"``, ``"jid"``, ``"nick"``...), a callable, or ``"command"``
-  (command names, for ``/help``);
+  ``"window"``, ``"jid"`` — a contact as the commands take it, see
+  contacts.py —, ``"recipient"`` — the same plus a room's nicks —,
+  ``"nick"``...), a callable, or ``"command"`` (command names, for ``/help``);
 - the first word of a plain line: ``line_start_kind`` (``"nick"`` in rooms),
   followed by ``": "`` (Irssi's ``nick: ``);
 - any other word of a plain line: ``text_kind`` (optional).
@@ -14,7 +15,8 @@ What is completed depends on where the cursor is:
 A provider is ``Callable[[str], Iterable[str]]``: it gets the typed prefix and
 may pre-filter for speed or return everything; candidates are filtered here
 (case-insensitive prefix) and sorted (numbers numerically, then words) —
-unless the provider has ``ordered = True`` (room nicks: recent speakers first).
+unless the provider has ``ordered = True`` (room nicks: recent speakers first);
+a provider with ``chosen = True`` (contacts) did the matching itself.
 
 :class:`Completer` adds Irssi/bash cycling: the first Tab inserts the first
 candidate, each further Tab the next one, Shift+Tab goes back.  Cycling goes
@@ -91,10 +93,21 @@ def _from_kind(kind: str | None, prefix: str, registry: Registry | None, provide
     return list(provider(prefix)) if provider is not None else []
 
 
+def _chosen(kind: str | None, providers: Providers) -> bool:
+    """A provider with ``chosen = True`` matched the prefix itself (contacts:
+    a roster name that starts so offers the word that designates the
+    contact); what it returns is sorted, not filtered again."""
+    return bool(getattr(providers.get(kind or ""), "chosen", False))
+
+
 def _arg_candidates(arg: Arg, prefix: str, registry: Registry | None, providers: Providers) -> tuple[str, ...]:
     found: list[str] = list(arg.choices or ())
     if callable(arg.completer):
         found += list(arg.completer(prefix))
+    elif _chosen(arg.completer, providers):
+        matched = _matching(prefix, found)
+        chosen = {c for c in _from_kind(arg.completer, prefix, registry, providers) if c and c not in matched}
+        return matched + tuple(sorted(chosen, key=_sort_key))
     else:
         found += _from_kind(arg.completer, prefix, registry, providers)
     return _matching(prefix, found)

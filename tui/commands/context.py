@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..core.jids import bare_jid, looks_like_jid
 from ..core.windows import Window
 from .parser import Invocation, run_invocation
 from .registry import CommandError
@@ -63,10 +62,3 @@ def accounts_named(ctx: Context, name: str | None) -> list:
         raise CommandError("No account configured")
     return targets
 
-
-def jid_argument(text: str) -> str:
-    """A JID the user typed, as a bare JID; a CommandError when it is not one."""
-    jid = text.strip()
-    if not looks_like_jid(jid):
-        raise CommandError(f"Not a JID: {jid} (expected name@server)")
-    return bare_jid(jid)

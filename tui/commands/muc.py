@@ -1,14 +1,16 @@
 """Room commands (XEP-0045): /join, /part, /cycle, /nick, /topic, /names,
-/invite, /accept, /list, /whois; and the room side of /msg, /query, /me,
-/correct and /close (those are declared in builtin.py/chat.py and call in
-here when used in a room window)."""
+/invite, /accept, /list, /whois (an occupant, or a contact); and the room
+side of /close (declared in builtin.py, calls in here for a room window).
+/msg and /query reach a nick of the room first (contacts.recipient)."""
 
 from __future__ import annotations
 
 from ..core.jids import local_part
 from ..core.windows import Window, WindowKind
 from ..xmpp.muc.errors import MucError
+from .contacts import contact_argument, parse_jid, recipient
 from .context import Context, account_named
+from .roster import describe_contact
 from .registry import Arg, CommandError, Registry
 
 ROOM = frozenset({WindowKind.ROOM})
@@ -41,25 +43,7 @@ async def _guard(coroutine):
         raise CommandError(str(exc)) from None
 
 
-def _occupant_jid(ctx: Context, nick: str) -> str:
-    account, jid, room = _room(ctx)
-    if room is not None and room.get(nick) is None:
-        raise CommandError(f"No one called {nick} in {jid}")
-    return f"{jid}/{nick}"
-
-
 # -- the room side of shared commands --------------------------------------------------
-async def private_message(ctx: Context, nick: str, text: str) -> None:
-    """/msg NICK TEXT in a room window: a private message to that occupant."""
-    full = _occupant_jid(ctx, nick)
-    await account_named(ctx, None).chat.send(full, text, focus=True)
-
-
-def private_window(ctx: Context, nick: str) -> None:
-    """/query NICK in a room window."""
-    account_named(ctx, None).chat.window_for(_occupant_jid(ctx, nick), focus=True)
-
-
 async def leave_window(ctx: Context, window: Window) -> None:
     """/close of a room window: leave the room first."""
     account, jid, _room_model = _room(ctx, window)
@@ -82,6 +66,7 @@ def register(registry: Registry) -> None:
     async def _join(ctx: Context, args) -> None:
         account = account_named(ctx, None)
         room_jid, nick = await _guard(account.muc.resolve(args.room))
+        parse_jid(f"{room_jid}/{nick}" if nick else room_jid)  # RFC 7622, before a window opens
         await _guard(account.muc.join(room_jid, nick, args.password, focus=True))
 
     @cmd("part", args=(Arg("message", required=False, rest=True),), windows=ROOM, group="rooms",
@@ -130,14 +115,13 @@ def register(registry: Registry) -> None:
         for role, people in room.by_role():
             ctx.out(f"  {ROLE_TITLES.get(role, role)} ({len(people)}): " + " ".join(o.nick for o in people))
 
-    @cmd("invite", args=(Arg("jid", completer="jid"), Arg("reason", required=False, rest=True)),
+    @cmd("invite", args=(Arg("contact", completer="jid"), Arg("reason", required=False, rest=True)),
          windows=ROOM, group="rooms", summary="Invite someone to this room (through the room)",
-         examples=("/invite bob@example.org come and see",))
+         description="CONTACT: a roster name, a unique local part or a JID (as for /msg).",
+         examples=("/invite bob come and see", "/invite bob@example.org come and see"))
     def _invite(ctx: Context, args) -> None:
         account, jid, _room_model = _joined(ctx)
-        invitee = args.jid.strip()
-        if "@" not in invitee or " " in invitee:
-            raise CommandError(f"Not a JID: {invitee}")
+        invitee = contact_argument(ctx, args.contact)
         try:
             account.muc.invite(jid, invitee, args.reason or "")
         except MucError as exc:
@@ -166,10 +150,20 @@ def register(registry: Registry) -> None:
             name = f"  {listing.name}" if listing.name and listing.name != local_part(listing.jid) else ""
             ctx.out(f"  {count:>4}  {listing.jid}{name}")
 
-    @cmd("whois", aliases=("wi",), args=(Arg("nick"),), windows=ROOM, group="rooms",
-         summary="Role, affiliation, real JID (when visible) and client of an occupant")
+    @cmd("whois", aliases=("wi",), args=(Arg("who", metavar="nick|contact", completer="recipient"),),
+         group="rooms",
+         summary="An occupant's role, affiliation, real JID and client; or a contact's presence",
+         description="In a room window a nick of the room comes first; otherwise (or elsewhere) a "
+                     "contact: a roster name, a unique local part or a JID — its name, groups, "
+                     "subscription and each connected resource's presence.",
+         examples=("/whois bob", "/wi bob@example.org"))
     async def _whois(ctx: Context, args) -> None:
-        account, jid, _room_model = _joined(ctx)
-        for line in await _guard(account.muc.whois(jid, args.nick)):
+        target = recipient(ctx, args.who)
+        room_jid, slash, nick = target.partition("/")
+        if slash and room_jid == ctx.window.room_jid:
+            account, jid, _room_model = _joined(ctx)
+            lines = await _guard(account.muc.whois(jid, nick))
+        else:
+            lines = describe_contact(account_named(ctx, None), target)
+        for line in lines:
             ctx.out(line)
-

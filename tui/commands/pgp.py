@@ -8,7 +8,8 @@ from ..core.windows import WindowKind
 from ..crypto.pgp.gpg import PgpError, spaced
 from ..crypto.pgp.scheme import NAME, PgpScheme
 from ..xmpp.conversation.protocol import ConversationError
-from .context import Context, account_named, jid_argument
+from .contacts import contact_argument
+from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("setkey", "contactkey", "start", "end", "fpr", "keys")
@@ -33,7 +34,7 @@ def register(registry: Registry) -> None:
     @registry.command(
         "pgp",
         args=(Arg("action", choices=ACTIONS),
-              Arg("first", required=False, metavar="JID|KEYID", completer="jid"),
+              Arg("first", required=False, metavar="CONTACT|KEYID", completer="jid"),
               Arg("second", required=False, metavar="KEYID")),
         group="crypto",
         summary="OpenPGP (XEP-0027): your key, contacts' keys, encrypt this conversation",
@@ -65,8 +66,8 @@ async def _setkey(ctx: Context, args) -> None:
 
 async def _contactkey(ctx: Context, args) -> None:
     if not args.first or not args.second:
-        raise CommandError("Usage: /pgp contactkey JID KEYID")
-    jid = jid_argument(args.first)
+        raise CommandError("Usage: /pgp contactkey CONTACT KEYID")
+    jid = contact_argument(ctx, args.first)
     _, scheme = _scheme(ctx)
     key = await scheme.set_contact_key(jid, args.second)
     ctx.out(f"OpenPGP key for {jid}: {key.describe()}")
@@ -99,7 +100,7 @@ async def _fpr(ctx: Context, args) -> None:
     _, scheme = _scheme(ctx)
     own = scheme.keys.own
     ctx.out(f"Your OpenPGP key: {spaced(own) if own else 'none (/pgp setkey KEYID)'}")
-    jid = jid_argument(args.first) if args.first else ctx.window.peer_jid
+    jid = contact_argument(ctx, args.first) if args.first else ctx.window.peer_jid
     if jid:
         known = scheme.keys.contact(jid)
         how = "" if known is None or known.source != "presence" else " (learned from a signed presence)"

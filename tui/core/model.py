@@ -33,6 +33,10 @@ class Delivery(enum.Enum):
     SENT = "sent"  # handed to the server
     DELIVERED = "delivered"  # the recipient's client acknowledged it (XEP-0184)
     FAILED = "failed"  # an error came back or it could not be sent
+    # Sent, but neither a receipt nor an error came in time from a peer whose
+    # client confirms (tui/xmpp/chat/answers.py). Not stored: the history
+    # keeps "sent"; a late receipt still makes it DELIVERED.
+    UNANSWERED = "unanswered"
 
 
 _line_ids = itertools.count(1)

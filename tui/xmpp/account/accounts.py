@@ -63,6 +63,8 @@ class Account:
         # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
         self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
         self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
+        # a contact the roster shows offline confirms nothing until back: no "no answer" for it
+        self.chat.is_offline = lambda jid: (contact := self.roster.model.get(jid)) is not None and not contact.online
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
         """The bookmarks → MUC seam: looked up at call time, so it works
@@ -124,6 +126,7 @@ class Account:
                 f"{self.jid}: history unavailable ({type(exc).__name__}: {exc}); messages are not kept")
 
     async def close(self) -> None:
+        self.chat.close()
         await self.serial.close()
         await self.store.close()
 

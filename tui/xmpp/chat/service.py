@@ -35,6 +35,7 @@ from ..conversation.message import wire_text
 from ..conversation.pipeline import MessagePipeline
 from ..stored_lines import stored_line
 from .fields import MessageFacts, message_facts
+from .answers import AwaitedAnswers, confirmed_in, expects_receipt
 from .archive import ChatArchive, record_of
 from .outbox import Outbox, Outgoing
 from .states import ChatStates
@@ -71,6 +72,11 @@ class ChatService:
         # Is this bare JID a room? (the account wires in the MUC service's answer):
         # only a room's occupants have private conversations of their own.
         self.is_room: Callable[[str], bool] = lambda _jid: False
+        # Does the roster show this bare JID offline? (the account wires in its
+        # roster): an offline contact sends no receipt until it is back.
+        self.is_offline: Callable[[str], bool] = lambda _jid: False
+        # what we sent, waiting for a receipt or an error ("no answer" after a while)
+        self.answers = AwaitedAnswers(self._no_answer)
         self._announced: asyncio.Future | None = None  # resolved when our presence is back (see catch-up)
         session.on_client_created(self._attach)
 
@@ -391,6 +397,7 @@ class ChatService:
                 continue
             entry.in_flight = True
             sent.append(entry)
+            self.answers.wait(entry.msg_id)
             if scheme:  # the line says how it went at once; the history keeps it after
                 shown = self._sent.get(entry.msg_id)
                 if shown is not None and shown[1].encryption != scheme:
@@ -500,6 +507,9 @@ class ChatService:
             return
         window, line = sent
         self.outbox.done(line.msg_id)  # it arrived: whatever the ack's fate, not ours to send
+        self.answers.answered(msg["receipt"])
+        if window.target:
+            self.answers.confirmed(window.target)
         self.pipeline.delivered(window, line)
 
     def _on_error(self, msg: slixmpp.Message) -> None:
@@ -515,7 +525,29 @@ class ChatService:
                 self.windows.add_line(window, Line(f"error from {peer}: {reason}", LineKind.ERROR))
             return
         self.outbox.done(sent[1].msg_id)  # answered: /retry sends it again
+        self.answers.answered(msg["id"])
         self._failed(*sent, f"not delivered to {peer}: {reason}", reason)
+
+    def _no_answer(self, msg_id: str) -> None:
+        """Neither a receipt nor an error in time (answers.py says when that counts)."""
+        sent = self._sent.get(msg_id)
+        if sent is None:
+            return
+        window, line = sent
+        peer = window.target
+        if line.delivery is not Delivery.SENT or not peer:
+            return  # confirmed, failed, or not even acknowledged by the server ("…" says so)
+        confirmed = self.answers.confirms(peer) or confirmed_in(l for l in window.lines if l is not line)
+        if not expects_receipt(confirmed, self.is_offline(peer)):
+            return
+        line.delivery = Delivery.UNANSWERED
+        self.windows.update_line(window, line)
+        self.windows.insert_after(window, line, Line(
+            f"no answer from {self.name_of(peer)}: no receipt and no error in {self.answers.delay:g} s, "
+            "though their client confirms messages (it may still arrive)", LineKind.EVENT))
+
+    def close(self) -> None:
+        self.answers.close()
 
     def encryption_ready(self, peer: str) -> None:
         """A scheme can encrypt for ``peer`` now (its session is up): what waits goes."""
