@@ -10,7 +10,8 @@ from ..core.windows import WindowKind
 from ..crypto.ox.scheme import NAME, OxScheme
 from ..crypto.pgp.gpg import PgpError, spaced
 from ..xmpp.conversation.protocol import ConversationError
-from .context import Context, account_named, jid_argument
+from .contacts import contact_argument
+from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("start", "end", "announce", "discover", "fpr")
@@ -63,7 +64,7 @@ async def _announce(ctx: Context, args) -> None:
 
 
 async def _discover(ctx: Context, args) -> None:
-    jid = jid_argument(args.target) if args.target else ctx.window.peer_jid
+    jid = contact_argument(ctx, args.target) if args.target else ctx.window.peer_jid
     if not jid:
         raise CommandError("Usage: /ox discover JID")
     scheme = _scheme(ctx)
@@ -104,7 +105,7 @@ async def _fpr(ctx: Context, args) -> None:
     scheme = _scheme(ctx)
     own = scheme.keys.own
     ctx.out(f"Your OX key: {spaced(own) if own else 'none yet (/ox announce)'}")
-    jid = jid_argument(args.target) if args.target else ctx.window.peer_jid
+    jid = contact_argument(ctx, args.target) if args.target else ctx.window.peer_jid
     if jid:
         known = scheme.keys.contact(jid)
         ctx.out(f"{jid}: " + (", ".join(spaced(f) for f in known.fingerprints) if known
