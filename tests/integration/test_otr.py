@@ -322,9 +322,11 @@ async def test_otr_in_a_room_occupants_private_window(alice, make_peer, prosody)
     await open_room(bob.peer, room, "bob")
     room_window, _ = await joined(alice, room)
     occupant = f"{room}/bob"
-    await run(alice, "/query bob", room_window)  # Irssi's way: the occupant, from the room
+    await run(alice, f"/query {occupant}")  # typed in full, from the status window (Poezio's way)
     window = await until(lambda: alice.account.chat.find_window(occupant),
                          message=lambda: status_text(alice) + str([w.name for w in alice.windows]))
+    await run(alice, "/query bob", room_window)  # Irssi's way, from the room: the same window
+    assert alice.account.chat.find_window(occupant) is window and len(alice.windows) == 3
     await run(alice, "/otr start", window)
     await until(lambda: state(alice, occupant) == "OTR unverified", message=lambda: window_text(window))
     await until(lambda: bob.encrypted(room))

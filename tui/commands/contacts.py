@@ -183,11 +183,31 @@ def contact_words(client: "Client", prefix: str, window: "Window", *, nicks: boo
     return occupants + words
 
 
+def _occupant(ctx: "Context", word: str) -> str | None:
+    """``room@service/nick`` typed in full, for a room we are in or have
+    bookmarked: that occupant's private conversation (as Poezio takes it),
+    not a conversation with the room's bare JID."""
+    if "/" not in word or "@" not in word.partition("/")[0]:
+        return None
+    try:
+        bare = parse_jid(word)
+    except CommandError:  # not a JID (perhaps a nick holding "@" and "/"): the others decide
+        return None
+    nick = word.partition("/")[2]
+    account = ctx.client.accounts.for_window(ctx.window)
+    if account is None or not nick or not account.chat.is_room(bare):
+        return None
+    return f"{bare}/{nick}"
+
+
 def recipient(ctx: "Context", text: str) -> str:
     """Whom /msg and /query mean: in a room window, a nick of the room
     first (its private conversation, ``room@service/nick``, as in Irssi),
     else a contact."""
     word = text.strip()
+    occupant = _occupant(ctx, word)
+    if occupant is not None:
+        return occupant
     room_jid = ctx.window.room_jid
     if room_jid is None:
         return contact_argument(ctx, word)
