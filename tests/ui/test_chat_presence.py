@@ -52,9 +52,13 @@ async def test_bob_goes_away_and_back_his_window_says_so_and_its_title_shows_it(
         title = app.main.query_one("#title")
         await until(lambda: f"{bob.jid} — online" in title.plain, timeout=5, message=lambda: title.plain)
 
+        # what he says before he goes stays before the line that says he went
+        bob.send(alice.jid, "brb, fishing")
         bob.xmpp.send_presence(pshow="away", pstatus="gone fishing")
         await until(lambda: "-!- Bob is now away (gone fishing)" in screen_text(app), timeout=5,
                     message=lambda: screen_text(app))
+        bodies = [line.body for line in window.lines]
+        assert bodies.index("brb, fishing") < bodies.index("Bob is now away (gone fishing)")
         await until(lambda: f"{bob.jid} — away: gone fishing" in title.plain, timeout=5,
                     message=lambda: title.plain)
         # the same presence again (a client re-announcing itself) says nothing
@@ -65,6 +69,18 @@ async def test_bob_goes_away_and_back_his_window_says_so_and_its_title_shows_it(
         bob.xmpp.send_presence()
         await until(lambda: "-!- Bob is back" in screen_text(app), timeout=5, message=lambda: screen_text(app))
         await until(lambda: f"{bob.jid} — online" in title.plain, timeout=5, message=lambda: title.plain)
+
+        # a fresh session: the server sends his presence again, which says nothing new
+        session = app.client.accounts.get(alice.jid).session
+        starts: list[bool] = []
+        session.xmpp.add_event_handler("session_start", lambda _event: starts.append(True))
+        await type_line(app, pilot, "/reconnect")
+        await until(lambda: starts and session.online and session.announced, timeout=10)
+        # once our presence is answered, his (the server's answer to it) has come in
+        await session.xmpp.plugin["xep_0199"].ping(timeout=10)
+        await until(lambda: title.plain.endswith(f"{bob.jid} — online"), timeout=5, message=lambda: title.plain)
+        await barrier(alice, window, bob, "welcome back")
+        assert presence_lines(window) == ["Bob is now away (gone fishing)", "Bob is back"]
 
         # typing: the status bar says it, and it clears
         status_bar = app.main.query_one("#statusbar")

@@ -81,7 +81,7 @@ class RosterService(CoalescedChanges):
 
     def _on_roster_update(self, iq: slixmpp.Iq) -> None:
         query = iq.xml.find(f"{{{ROSTER_NS}}}query")
-        if query is None:
+        if query is None or self._unchanged(iq, query):
             return  # roster versioning: "nothing changed", pushes follow
         items = {}
         for jid, item in iq["roster"]["items"].items():
@@ -100,6 +100,16 @@ class RosterService(CoalescedChanges):
                 self.model.set_item(jid, **values)
             self._seed_presences(iq, items)
         self.changed()
+
+    def _unchanged(self, iq: slixmpp.Iq, query) -> bool:
+        """An empty result to a versioned request means "nothing changed"
+        (RFC 6121 2.6.3): a roster sent back always carries its version.
+        slixmpp's own handler, which runs first, reads ``iq['roster']`` and so
+        adds an empty <query/> to that result: without this, a reconnection
+        would empty the roster."""
+        xmpp = self.session.xmpp
+        return (iq["type"] == "result" and query.get("ver") is None and len(query) == 0
+                and xmpp is not None and "rosterver" in xmpp.features)
 
     def _seed_presences(self, iq: slixmpp.Iq, items: dict) -> None:
         """Presences can arrive before the roster (the session announces itself
