@@ -91,9 +91,15 @@ async def test_bob_goes_away_and_back_his_window_says_so_and_its_title_shows_it(
             await until(lambda typing=typing: ("is typing" in status_bar.plain) == typing, timeout=5,
                         message=lambda: status_bar.plain)
 
+        # going offline mid-sentence ends the typing too
+        msg = bob.xmpp.make_message(mto=alice.jid, mtype="chat")
+        msg["chat_state"] = "composing"
+        msg.send()
+        await until(lambda: "is typing" in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
         bob.xmpp.send_presence(ptype="unavailable", pstatus="bye")
         await until(lambda: "-!- Bob is offline (bye)" in screen_text(app), timeout=5,
                     message=lambda: screen_text(app))
+        await until(lambda: "is typing" not in status_bar.plain, timeout=5, message=lambda: status_bar.plain)
         await until(lambda: title.plain.endswith(f"{bob.jid} — offline"), timeout=5, message=lambda: title.plain)
         assert presence_lines(window) == ["Bob is now away (gone fishing)", "Bob is back", "Bob is offline (bye)"]
 
