@@ -133,6 +133,9 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
 
     await until(lambda: hear() >= 12, timeout=60, message=lambda: f"{sorted(heard)}\n{tmux.capture()}")
 
+    # and nothing went wrong in the bots' life meanwhile (answers, typing, talk)
+    assert (state / "bots.log").read_text() == ""
+
     tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=20) == 0
     await until(lambda: not alive(server_pid) and not alive(bots_pid), timeout=10,
