@@ -15,10 +15,16 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
 4. Life goes on at a human pace: bob answers 1:1 messages (in OTR once
-   alice starts it: ``/otr start`` in his window), bob and carol
-   chat in the demo room (now and then mentioning alice: a highlight) and
-   change presence every few tens of seconds (carol goes away for lunch and
-   comes back).
+   alice starts it: ``/otr start`` in his window) the way a person's client
+   does: a delivery receipt (XEP-0184: alice's line gets its ✓), "typing"
+   (XEP-0085 composing) for a moment, the answer, then active again.
+   bob and carol chat in the demo room (lines from a small grammar with
+   scripted moments: demo/lounge.py; now and then mentioning alice: a
+   highlight), where alice may set the topic, and change presence every few
+   tens of seconds (bob goes away for coffee and comes back).
+
+``PARLONS_DEMO_PACE`` (default 1) multiplies every wait of that life: the
+demo's own test runs it faster.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import argparse
 import asyncio
 import itertools
 import logging
+import os
 import random
 import sys
 from datetime import datetime, timezone
@@ -37,6 +44,7 @@ import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
 from demo import otr_bot
+from demo.lounge import talk
 from demo.otr_bot import OtrSpeaker
 from demo.pgp_bot import PgpSpeaker
 from tui.xmpp.blog.service import blog_options
@@ -45,20 +53,8 @@ from tui.xmpp.blog.items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.muc.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
 from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, pubsub_uri
 
-ROOM_LINES = [
-    ("bob", "morning all"),
-    # a typo, corrected a moment later (XEP-0308): the line changes in place, marked ✎
-    ("carol", "hey bob, did teh release go out?", "hey bob, did the release go out?"),
-    ("bob", "yes, tagged an hour ago"),
-    # a mention of the demo user's nick: the room window lights up as a highlight
-    ("bob", "alice: what do you think of the nick list?"),
-    ("carol", "nice. anyone tried the new key map?"),
-    ("bob", "Alt+digit works over ssh, finally"),
-    ("carol", "and Ctrl+P switches windows like irssi"),
-    ("carol", "ha, bob wants alice to review his tab completion again"),
-    # a multi-line message: shown with its line breaks and a hanging indent
-    ("bob", "pasted my ~/.tmux.conf for the paste test:\nset -g set-clipboard on\nset -g default-terminal tmux-256color"),
-]
+PACE = float(os.environ.get("PARLONS_DEMO_PACE") or 1.0)  # how fast life goes on (the test: faster)
+TYPING_SECONDS = (1.0, 2.5)  # bob "types" his answer this long (not paced: it must be seen)
 
 # (seconds to wait, show or None for available, status text), cycled per bot.
 PRESENCE_SCRIPT = {
@@ -113,6 +109,9 @@ class Bot(slixmpp.ClientXMPP):
         self.register_plugin("xep_0030")
         self.register_plugin("xep_0045")
         self.register_plugin("xep_0060")
+        self.register_plugin("xep_0085")  # chat states: "typing" before an answer
+        self.register_plugin("xep_0184")  # receipts: a request is acknowledged (auto_ack)
+        self._answering: set[asyncio.Task] = set()  # answers being "typed"
         self.add_event_handler("session_start", self._start)
         self.add_event_handler("message", self._message)
 
@@ -134,9 +133,11 @@ class Bot(slixmpp.ClientXMPP):
             # slixmpp 1.17: (own presence, subject, occupants, history)
             presence, *_ = await muc.join_muc_wait(room, self.nick, maxchars=0, timeout=20)
             if 201 in presence["muc"]["status_codes"]:
-                # A new room is locked until configured: accept the defaults.
+                # A new room is locked until configured: the defaults, except
+                # that anyone may set the topic (alice's /topic works).
                 form = await muc.get_room_config(room)
                 form["type"] = "submit"
+                form.set_values({"muc#roomconfig_changesubject": True})
                 await muc.set_room_config(room, form)
         except Exception as exc:
             logging.warning("%s could not join %s: %s", self.nick, self.room, exc)
@@ -151,12 +152,28 @@ class Bot(slixmpp.ClientXMPP):
             return
         body = said.strip()
         reply = f"you said: {body}" if len(body) < 200 else f"that was {len(body)} characters, thanks"
-        if openpgp is not None and self.pgp is not None:  # answered as it was asked: encrypted to alice
-            self.pgp.answer(msg["from"].bare, reply)
+        task = asyncio.create_task(self._answer(msg["from"].bare, reply, openpgp=openpgp is not None))
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    async def _answer(self, to: str, reply: str, *, openpgp: bool) -> None:
+        """As a person's client would: "typing" for a moment, the answer, active again."""
+        self.chat_state(to, "composing")
+        await asyncio.sleep(random.uniform(*TYPING_SECONDS))
+        if openpgp and self.pgp is not None:  # answered as it was asked: encrypted to alice
+            self.pgp.answer(to, reply)
         elif self.otr is not None:
-            self.otr.answer(msg["from"].bare, reply)
+            self.otr.answer(to, reply)
         else:
-            self.send_message(mto=msg["from"].bare, mbody=reply, mtype="chat")
+            self.send_message(mto=slixmpp.JID(to), mbody=reply, mtype="chat")
+        self.chat_state(to, "active")
+
+    def chat_state(self, to: str, state: str) -> None:
+        """A standalone chat state (XEP-0085), not worth storing (XEP-0334)."""
+        msg = self.make_message(mto=to, mtype="chat")
+        msg["chat_state"] = state
+        msg.xml.append(ET.Element("{urn:xmpp:hints}no-store"))
+        msg.send()
 
     def set_presence(self, show: str | None, status: str) -> None:
         """To the contacts, and to the room (MUC presence is directed)."""
@@ -191,7 +208,7 @@ class Bot(slixmpp.ClientXMPP):
 
     async def live_presence(self, script) -> None:
         for delay, show, status in itertools.cycle(script):
-            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
+            await asyncio.sleep(delay * PACE * random.uniform(0.8, 1.2))
             self.set_presence(show, status)
 
 
@@ -279,6 +296,7 @@ async def main() -> None:
     parser.add_argument("--room", required=True)
     parser.add_argument("--bob-gnupg", help="bob's keyring (his key, alice's public key)")
     parser.add_argument("--alice-key", help="alice's OpenPGP fingerprint")
+    parser.add_argument("--seed", type=int, default=12, help="what the lounge talk says (demo/lounge.py)")
     args = parser.parse_args()
     alice = f"alice@{args.domain}"
 
@@ -310,14 +328,14 @@ async def main() -> None:
     tasks = [asyncio.create_task(bots[nick].live_presence(script))
              for nick, script in PRESENCE_SCRIPT.items()]
     try:
-        for nick, text, *correction in itertools.cycle(ROOM_LINES):
-            await asyncio.sleep(random.uniform(4, 9))  # a human pace, not a test
+        for nick, text, correction in talk(args.seed):
+            await asyncio.sleep(random.uniform(4, 9) * PACE)  # a human pace, not a test
             said = bots[nick].make_message(mto=args.room, mbody=text, mtype="groupchat")
             said["id"] = bots[nick].new_id()
             said.send()
             if correction:
-                await asyncio.sleep(2)
-                fix = bots[nick].make_message(mto=args.room, mbody=correction[0], mtype="groupchat")
+                await asyncio.sleep(2 * PACE)
+                fix = bots[nick].make_message(mto=args.room, mbody=correction, mtype="groupchat")
                 fix["replace"]["id"] = said["id"]
                 fix.send()
     finally:

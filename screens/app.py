@@ -259,7 +259,8 @@ class ParlonsApp(App):
         log_view.set_mark_clear(encryption is not None)
         main.sync_roster(self._roster_of(active))
         room = self._room_of(active)
-        main.sync_room(active, room, force=self.client.flag_lookalikes(active))
+        main.sync_room(active, room, force=self.client.flag_lookalikes(active),
+                       presence=self.client.presence_in(active))
         main.query_one("#windowbar", WindowBar).show_windows(list(windows), active, self._encrypted_windows())
         main.query_one("#statusbar", StatusBar).show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,

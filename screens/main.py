@@ -119,14 +119,17 @@ class MainScreen(Screen):
     def nick_list(self) -> NickList:
         return self.query_one(NickList)
 
-    def sync_room(self, window: Window, room: Room | None, *, force: bool = False) -> None:
+    def sync_room(self, window: Window, room: Room | None, *, force: bool = False,
+                  presence: str = "") -> None:
         """Once per app sync: the nick list (shown in room windows unless
         toggled off) and the topic in the title catch up with ``room``;
-        cheap when its version did not move."""
+        cheap when its version did not move. ``presence``: a chat window's
+        contact's, for the title."""
         self._in_room = room is not None
         self.lay_out_panes()
         self.nick_list.set_room(room, force=force)
-        self.query_one(TitleBar).show_window(window, room.topic if room is not None else "")
+        self.query_one(TitleBar).show_window(window, room.topic if room is not None else "",
+                                             presence=presence)
 
     def toggle_nick_list(self, window: Window, room: Room | None) -> None:
         self.nick_list_wanted = not self.nick_list_wanted

@@ -22,6 +22,7 @@ from .crypto import register_schemes
 from .core.forms import DataForm
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
+from .core.presence import describe
 from .core.windows import Activity, Window, WindowKind, WindowList
 from .xmpp.account.accounts import Accounts
 from .core.room import Room
@@ -119,6 +120,14 @@ class Client:
         """How the conversation in ``window`` is encrypted ("OTR verified"), or None: in clear."""
         conversation = self.conversation_for(window)
         return conversation.encryption_state if conversation is not None else None
+
+    def presence_in(self, window: Window) -> str:
+        """A chat window's contact's presence for its header ("away: gone
+        fishing", "offline"), or "" (no chat, or not a contact: unknown)."""
+        peer = window.peer_jid
+        account = self.accounts.for_window(window) if peer else None
+        seen = account.roster.presence_of(peer) if account is not None and peer else None
+        return describe(seen.show, seen.status) if seen is not None else ""
 
     def typing_in(self, window: Window) -> str:
         """"bob is typing…" for the status bar, or ""."""

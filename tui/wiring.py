@@ -54,6 +54,7 @@ def configure_account(account: Account, account_cfg: AccountConfig, ui: UiConfig
     account.muc.configure(nick=account_cfg.nick, service=account_cfg.muc_service,
                           hide_joins_above=ui.hide_joins_above,
                           highlight_words=ui.highlight_words)
+    account.roster.hide_joins_above = ui.hide_joins_above  # a contact's presence lines: the same setting
     account.blog.access = account_cfg.blog_access
     account.blog.comments.service = account_cfg.blog_comments_service
     account.encryption.host.settings["pgp"] = {  # read by tui/crypto/pgp on first use

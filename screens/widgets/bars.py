@@ -82,12 +82,16 @@ class TitleBar(_Bar):
     TitleBar { height: 1; background: $primary-background; color: $text; }
     """
 
-    def show_window(self, window: Window, topic: str = "") -> None:
+    def show_window(self, window: Window, topic: str = "", *, presence: str = "") -> None:
         """``topic``: a room's topic (untrusted, sanitised by the model; shown
-        as text on one line, never markup)."""
+        as text on one line, never markup); ``presence``: a chat's contact's
+        ("away: gone fishing", after their JID)."""
         title = Text(f" {window.number}:{window.name}", no_wrap=True, overflow="ellipsis")
         if window.target and window.target != window.name:
             title.append(f"  {window.target}", "dim")
+        if presence:
+            title.append(" — ", "dim")
+            title.append(sanitize_line(presence))
         if topic:
             title.append("  ")
             title.append(sanitize_line(topic))

@@ -1,14 +1,26 @@
 """`make demo` in a real terminal: the demo world comes up, Parlons is online
 as alice with bob and carol in her roster, erin asks for a subscription and
-thanks for it, bob answers (in clear, in OTR, in OpenPGP), the demo room is joined (bookmark autojoin), and quitting leaves nothing running."""
+thanks for it, bob answers (in clear, in OTR, in OpenPGP) with a receipt and
+"typing" first, his presence changes show in his window and its title, the
+demo room is joined (bookmark autojoin), alice may set its topic, its talk
+varies, and quitting leaves nothing running.
+
+The demo's life runs faster here (``PARLONS_DEMO_PACE``): presence changes
+and room lines come every second or so rather than every few."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import time
 from pathlib import Path
 
+from demo.lounge import MOMENTS, talk
 from tests.harness.wait import until
+
+PACE = "0.15"
+BOB_STATUSES = ("bob is around", "coffee", "gone fishing")  # demo/bots.py PRESENCE_SCRIPT
 
 
 def alive(pid: int) -> bool:
@@ -31,7 +43,8 @@ def pane(tmux, fmt: str) -> str:
 async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     state = tmp_path / "demo"
     started = time.monotonic()
-    tmux.start(["make", "-s", "demo"], env={"PARLONS_DEMO_STATE": str(state)}, width=120, height=40)
+    tmux.start(["make", "-s", "demo"], env={"PARLONS_DEMO_STATE": str(state), "PARLONS_DEMO_PACE": PACE},
+               width=120, height=40)
     await until(lambda: "alice@localhost: online" in tmux.capture(), timeout=60,
                 message="Parlons online in the demo")
     print(f"demo: Parlons online {time.monotonic() - started:.1f} s after `make demo`")
@@ -48,21 +61,36 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
                 message="erin's subscription request in the status window")
     tmux.type_line("/authorize erin@localhost")
     await until(lambda: pane(tmux, "#{window_bell_flag}") == "1", timeout=10, message="bell")
-    await until(lambda: pane(tmux, "#{pane_title}").startswith("(1) Parlons"), timeout=5,
+    # (the lounge's talk counts too: "(2)" once it has said something)
+    await until(lambda: re.match(r"\([12]\) Parlons", pane(tmux, "#{pane_title}")), timeout=5,
                 message=lambda: pane(tmux, "#{pane_title}"))
 
     # bob and carol are alice's contacts from the start, their presence shown
     tmux.type_line("/roster")
     # (names and status texts exist only if the roster was arranged before start;
     # the first presence change comes tens of seconds later)
-    await until(lambda: all(text in tmux.capture() for text in ("Bob", "Carol", "bob is around")),
+    await until(lambda: all(text in tmux.capture() for text in ("Bob", "Carol"))
+                and any(text in tmux.capture() for text in BOB_STATUSES),
                 timeout=10, message="bob and carol in the roster window")
     tmux.send_keys("M-1")
     await until(lambda: pane(tmux, "#{pane_title}").endswith("1:status"), timeout=5)
 
     tmux.type_line("/msg bob@localhost hello demo")
+    # bob's client: a receipt (alice's line gets its ✓), "typing" a moment, the answer, typing over
+    status_bar = lambda: [line for line in tmux.capture().splitlines() if line.startswith("[")]  # noqa: E731
+    await until(lambda: any("is typing" in line for line in status_bar()), timeout=15,
+                message=lambda: tmux.capture())
+    await until(lambda: any(re.search(r"✓ ?<alice> hello demo", line) for line in tmux.capture().splitlines()),
+                timeout=15, message=lambda: tmux.capture())
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
+    await until(lambda: status_bar() and not any("is typing" in line for line in status_bar()), timeout=5,
+                message=lambda: tmux.capture())
+    # bob goes away and comes back now and then: his window says so, its title shows it
+    await until(lambda: "-!- Bob is now away (coffee)" in tmux.capture(), timeout=30,
+                message=lambda: tmux.capture())
+    await until(lambda: "bob@localhost — " in tmux.capture().splitlines()[0], timeout=5,
+                message=lambda: tmux.capture())
     # bob speaks OTR: the session starts, the status bar says so, and he answers inside it
     tmux.type_line("/otr start")
     await until(lambda: "OTR session started (unverified: /otr fpr, /otr smp)" in tmux.capture(), timeout=15,
@@ -72,7 +100,6 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     await until(lambda: "you said: private hello" in tmux.capture(), timeout=15, message=lambda: tmux.capture())
     tmux.type_line("/otr end")
     await until(lambda: "OTR session ended" in tmux.capture(), timeout=5, message=lambda: tmux.capture())
-    status_bar = lambda: [line for line in tmux.capture().splitlines() if line.startswith("[")]  # noqa: E731
     await until(lambda: status_bar() and not any("OTR" in line for line in status_bar()), timeout=5,
                 message=lambda: tmux.capture())
     # bob has an OpenPGP key, and alice's is set up: XEP-0027 both ways
@@ -86,12 +113,42 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
     tmux.type_line("/win lounge")
-    await until(lambda: "You are in lounge@conference.localhost as alice" in tmux.capture(), timeout=15,
+    # (its talk soon scrolls "You are in lounge@…" away: the title and the nick list say it)
+    await until(lambda: "lounge@conference.localhost" in tmux.capture().splitlines()[0]
+                and all(re.search(rf"^.*▏ *[@+]?{nick}\b", tmux.capture(), re.M) for nick in ("alice", "bob", "carol")),
+                timeout=15, message=lambda: tmux.capture())
+    # alice may set the topic (the bots' room lets anyone); the title shows it
+    tmux.type_line("/topic tea at four")
+    await until(lambda: "tea at four" in tmux.capture().splitlines()[0], timeout=10,
                 message=lambda: tmux.capture())
-    await until(lambda: all(nick in tmux.capture() for nick in ("bob", "carol")), timeout=5,
-                message=lambda: tmux.capture())
+    # the talk varies: more different lines than the old nine-line loop had
+    heard: set[str] = set()
+
+    def hear() -> int:
+        for line in tmux.capture().splitlines():
+            said = re.search(r"<(?:bob|carol)> (.+)", line)
+            if said:
+                heard.add(said.group(1).strip())
+        return len(heard)
+
+    await until(lambda: hear() >= 12, timeout=60, message=lambda: f"{sorted(heard)}\n{tmux.capture()}")
+
+    # and nothing went wrong in the bots' life meanwhile (answers, typing, talk)
+    assert (state / "bots.log").read_text() == ""
 
     tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=20) == 0
     await until(lambda: not alive(server_pid) and not alive(bots_pid), timeout=10,
                 message="demo server and bots stopped")
+
+
+def test_the_lounge_talk_varies_and_keeps_its_scripted_moments():
+    """demo/lounge.py: seeded, so the bots say what this reads; an hour of it
+    (≈500 lines) repeats no line within 30 and holds every scripted moment."""
+    hour = list(itertools.islice(talk(12), 500))
+    assert hour == list(itertools.islice(talk(12), 500))
+    texts = [said.text.lower() for said in hour]
+    assert len(set(texts)) > 250
+    assert all(texts[i] not in texts[max(0, i - 30):i] for i in range(len(texts)))
+    assert all(moment in hour for moment in MOMENTS)
+    assert {said.nick for said in hour} == {"bob", "carol"}

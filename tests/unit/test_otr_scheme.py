@@ -86,7 +86,7 @@ def test_wiring_passes_the_policy():
             pass
 
     encryption = Encryption("a@b.org")
-    account = SimpleNamespace(muc=Muc(), blog=SimpleNamespace(comments=SimpleNamespace()), encryption=encryption)
+    account = SimpleNamespace(muc=Muc(), roster=SimpleNamespace(), blog=SimpleNamespace(comments=SimpleNamespace()), encryption=encryption)
     config = AccountConfig(jid="a@b.org", otr_policy="always",
                            otr_policy_contacts={"bob@b.org": "manual", "carol@b.org": "always"})
     configure_account(account, config, UiConfig())

@@ -43,6 +43,7 @@ async def test_accounts_are_built_configured_and_a_broken_one_is_reported(tmp_pa
         assert (settings.password, settings.resource, settings.port) == ("pw-alice-long", "desk", 5223)
         assert (account.muc.nick, account.muc.service) == ("Al", "conference.example.org")
         assert (account.muc.hide_joins_above, account.muc.highlight_words) == (7, ("tea",))
+        assert account.roster.hide_joins_above == 7  # a contact's presence lines: the same setting
         assert (account.blog.access, account.blog.comments.service) == ("presence", "pubsub.example.org")
         assert account.chat.history.db is not None  # opened under data_dir, not connected
         assert policy.has_password("pw-alice-long")

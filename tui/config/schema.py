@@ -40,7 +40,7 @@ class UiConfig:
     keymap: str = DEFAULT_KEYMAP
     desktop_notifications: str = "off"  # one of tui.core.notify.DESKTOP_MODES
     terminal_title: bool = True
-    hide_joins_above: int = 50  # rooms with more occupants show no join/part lines
+    hide_joins_above: int = 50  # rooms with more occupants show no join/part lines; 0: chats show no presence lines either
     highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
 
 

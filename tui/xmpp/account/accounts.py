@@ -52,7 +52,7 @@ class Account:
             self.encryption.host.ask_secret = ask_secret
         self.serial = SerialRunner(f"chat {self.jid}")
         self.chat = ChatService(self.session, windows, bus, self.store, self.encryption, self.serial)
-        self.roster = RosterService(self.session, windows, bus)
+        self.roster = RosterService(self.session, windows, bus, self.serial)
         self.presence = PresenceService(self.session, bus, self.encryption)
         self.muc = MucService(self.session, windows, bus, self.store, self.encryption, self.serial)
         # XEP-0410: notice a silent drop from a room, rejoin

@@ -12,6 +12,7 @@ import logging
 import slixmpp
 
 from ...core.events import AccountChanged, EventBus
+from ...core.presence import describe
 from ...text import sanitize_line, xml_safe
 from ..conversation.encryption import Encryption
 from .session import AccountSession
@@ -21,7 +22,6 @@ log = logging.getLogger(__name__)
 
 # What /status accepts; "online" is a presence without <show/>.
 OWN_SHOWS = ("online", "chat", "away", "xa", "dnd")
-_LABELS = {"chat": "free for chat", "away": "away", "xa": "extended away", "dnd": "do not disturb"}
 
 
 class PresenceService:
@@ -48,8 +48,7 @@ class PresenceService:
         """Short text for the status bar: "" when plainly online."""
         if self.is_default:
             return ""
-        label = _LABELS.get(self.show, self.show)
-        return f"{label}: {self.message}" if self.message else label
+        return describe(self.show, self.message)
 
     def set(self, show: str, message: str = "") -> None:
         """Choose our presence; sent now when online, remembered otherwise."""

@@ -8,6 +8,12 @@ the commands that answer it.
 A presence storm (thousands of contacts at login) arrives as many stanzas
 in few turns of the event loop: the model is updated per stanza (cheap dict
 work) and ``RosterChanged`` is emitted once per turn (a :class:`~tui.core.coalesce.Coalescer`).
+
+A contact's presence changes are said in their chat window when it is open
+("-!- Bob is now away (gone fishing)"), in order with their messages (the
+account's serial queue), unless the join/part setting hides them
+(``hide_joins_above = 0``). What was last said is remembered across
+sessions, so a reconnection's presences repeat nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from slixmpp.exceptions import IqError, IqTimeout
 from ...core.coalesce import CoalescedChanges, Coalescer
 from ...core.events import EventBus, RosterChanged
 from ...core.model import Line, LineKind
-from ...core.roster import Roster
+from ...core.presence import OFFLINE, Seen, change_line, joins_hidden
+from ...core.roster import Contact, Roster
+from ...core.serial import SerialRunner
 from ...core.windows import Activity, WindowList
 from ...text import sanitize_line, xml_safe
 from .session import AccountSession
@@ -37,11 +45,15 @@ class RosterError(Exception):
 
 
 class RosterService(CoalescedChanges):
-    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus,
+                 serial: SerialRunner | None = None) -> None:
         self.session = session
         self.windows = windows
         self.bus = bus
+        self.serial = serial
         self.model = Roster(session.jid)
+        self.hide_joins_above = 50  # [ui] hide_joins_above (tui/wiring.py): 0 hides presence lines
+        self._seen: dict[str, Seen] = {}  # contact -> their presence as last said
         self._changes = Coalescer(bus, lambda _keys: (RosterChanged(self.session.jid),))
         session.on_client_created(self._attach)
 
@@ -69,7 +81,7 @@ class RosterService(CoalescedChanges):
 
     def _on_roster_update(self, iq: slixmpp.Iq) -> None:
         query = iq.xml.find(f"{{{ROSTER_NS}}}query")
-        if query is None:
+        if query is None or self._unchanged(iq, query):
             return  # roster versioning: "nothing changed", pushes follow
         items = {}
         for jid, item in iq["roster"]["items"].items():
@@ -88,6 +100,16 @@ class RosterService(CoalescedChanges):
                 self.model.set_item(jid, **values)
             self._seed_presences(iq, items)
         self.changed()
+
+    def _unchanged(self, iq: slixmpp.Iq, query) -> bool:
+        """An empty result to a versioned request means "nothing changed"
+        (RFC 6121 2.6.3): a roster sent back always carries its version.
+        slixmpp's own handler, which runs first, reads ``iq['roster']`` and so
+        adds an empty <query/> to that result: without this, a reconnection
+        would empty the roster."""
+        xmpp = self.session.xmpp
+        return (iq["type"] == "result" and query.get("ver") is None and len(query) == 0
+                and xmpp is not None and "rosterver" in xmpp.features)
 
     def _seed_presences(self, iq: slixmpp.Iq, items: dict) -> None:
         """Presences can arrive before the roster (the session announces itself
@@ -111,13 +133,48 @@ class RosterService(CoalescedChanges):
                                        ptype if ptype != "available" else "available",
                                        presence["status"], _int(presence["priority"])):
                 self.changed()
+                self._say_change(sender.bare, "")
         elif ptype in ("unavailable", "error"):
             # an error presence means we cannot see the contact any more
             resource = sender.resource if ptype == "unavailable" else None
             if self.model.set_unavailable(sender.bare, resource or None):
                 self.changed()
+                self._say_change(sender.bare, presence["status"] if ptype == "unavailable" else "")
         elif ptype == "subscribe":
             self._on_subscription_request(presence)
+
+    # -- a contact's presence, said where we talk with them ------------------------------
+    def presence_of(self, jid: str) -> Seen | None:
+        """A contact's presence now (for a chat window's header); None when
+        ``jid`` is not in the roster (we do not see their presence)."""
+        contact = self.model.get(jid)
+        return _seen(contact) if contact is not None else None
+
+    def _say_change(self, jid: str, parting: str) -> None:
+        """The contact's presence may have changed: a line in their chat window
+        when what it shows differs from what was last said (never twice the same)."""
+        contact = self.model.get(jid)
+        if contact is None:
+            return
+        now = _seen(contact, parting)
+        before = self._seen.get(contact.jid, OFFLINE)
+        self._seen[contact.jid] = now
+        text = change_line(contact.display_name, before, now)
+        if text is None or joins_hidden(1, self.hide_joins_above):
+            return
+        line = Line(text, LineKind.EVENT)
+
+        def show() -> None:
+            window = self.windows.find(self.session.jid, contact.jid)
+            if window is not None and window.is_chat:
+                self.windows.add_line(window, line)
+
+        async def in_order() -> None:
+            show()
+        if self.serial is not None:
+            self.serial.submit(in_order)
+        else:
+            show()
 
     def _on_subscription_request(self, presence: slixmpp.Presence) -> None:
         jid = presence["from"].bare
@@ -223,6 +280,15 @@ class RosterService(CoalescedChanges):
         xmpp.send_presence(pto=jid, ptype="unsubscribed")
         self.model.drop_request(jid)
         self.changed()
+
+
+def _seen(contact: Contact, parting: str = "") -> Seen:
+    """What a contact's presence shows: the best resource's, or offline (with
+    the status text of their unavailable presence, ``parting``)."""
+    best = contact.best
+    if best is None:
+        return Seen("offline", sanitize_line(parting).strip())
+    return Seen(best.show, best.status.strip())
 
 
 def _int(value) -> int:

@@ -27,6 +27,7 @@ class ChatStates:
 
     def attach(self, xmpp: slixmpp.ClientXMPP) -> None:
         xmpp.add_event_handler("chatstate", self._on_chatstate)
+        xmpp.add_event_handler("presence_unavailable", self._on_unavailable)
 
     # -- theirs ---------------------------------------------------------------
     def _on_chatstate(self, msg: slixmpp.Message) -> None:
@@ -36,6 +37,12 @@ class ChatStates:
         if peer == self.session.jid.lower():
             return  # our other devices' states, via carbons
         self._set_theirs(peer, msg["chat_state"] or "active")
+
+    def _on_unavailable(self, presence: slixmpp.Presence) -> None:
+        """Gone offline mid-sentence: they are not typing any more."""
+        peer = presence["from"].bare.lower()
+        if self.theirs.get(peer) in ("composing", "paused"):
+            self._set_theirs(peer, "gone")
 
     def clear_typing(self, peer: str) -> None:
         """A message arrived: whatever they were typing, they sent it."""

@@ -23,6 +23,7 @@ from ...core.coalesce import CoalescedChanges, Coalescer
 from ...core.events import EventBus, RoomChanged
 from ...core.jids import local_part
 from ...core.model import Line, LineKind
+from ...core.presence import joins_hidden
 from ...core.room import Room
 from ...core.windows import Window, WindowKind, WindowList
 from ...text import sanitize_line, xml_safe
@@ -157,7 +158,7 @@ class MucService(CoalescedChanges):
         """An event line in the room's window, in order with its messages."""
         async def show() -> None:
             r = self.rooms.get(room)
-            if quiet and r is not None and len(r.occupants) > self.hide_joins_above:
+            if quiet and r is not None and joins_hidden(len(r.occupants), self.hide_joins_above):
                 return  # Irssi's hide_level spirit: joins/parts drown a big room
             window = self.find_window(room)  # closed meanwhile (/close parts): nowhere to say it
             if window is not None:
