@@ -29,9 +29,10 @@ BOTS_READY_TIMEOUT = 15.0  # alice's roster is arranged by then (≈0.5 s normal
 def make_keys(server: ProsodyServer) -> tuple[GpgHome, GpgHome]:
     """OpenPGP keys for alice and bob (ed25519, no passphrase: a demo), each
     keyring knowing the other's public key; alice's key and bob's chosen
-    for her, as ``/pgp setkey`` and ``/pgp contactkey`` would."""
-    alice = GpgHome(f"alice@{server.domain}", home=STATE / "gnupg-alice")
-    bob = GpgHome(f"bob@{server.domain}", home=STATE / "gnupg-bob")
+    for her, as ``/pgp setkey`` and ``/pgp contactkey`` would. Their user
+    ids are ``xmpp:JID``, what OX (``/ox``) looks for."""
+    alice = GpgHome("", uid=f"xmpp:alice@{server.domain}", home=STATE / "gnupg-alice")
+    bob = GpgHome("", uid=f"xmpp:bob@{server.domain}", home=STATE / "gnupg-bob")
     alice.learn(bob)
     bob.learn(alice)
     chosen = ChosenKeys(state_path(STATE / "data" / "parlons", f"alice@{server.domain}"))
@@ -92,7 +93,8 @@ def main() -> int:
         bots = subprocess.Popen(
             [sys.executable, "-m", "demo.bots", "--port", str(server.c2s_port),
              "--ca", str(server.ca_file), "--domain", server.domain, "--room", room,
-             "--bob-gnupg", keys[1].home, "--alice-key", keys[0].fingerprint],
+             "--bob-gnupg", keys[1].home, "--alice-key", keys[0].fingerprint,
+             "--bob-key", keys[1].fingerprint],
             cwd=ROOT, preexec_fn=_die_with_parent,
             stdout=subprocess.PIPE, stderr=open(STATE / "bots.log", "wb"),
         )

@@ -46,6 +46,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from demo import otr_bot
 from demo.lounge import talk
 from demo.otr_bot import OtrSpeaker
+from demo.ox_bot import OxSpeaker
 from demo.pgp_bot import PgpSpeaker
 from tui.xmpp.blog.service import blog_options
 from tui.xmpp.blog.comments import NODE_OPTIONS
@@ -103,6 +104,7 @@ class Bot(slixmpp.ClientXMPP):
         self.joined = asyncio.Event()
         self.otr: OtrSpeaker | None = None  # bob speaks OTR (made at session start)
         self.pgp: PgpSpeaker | None = None  # and OpenPGP, when the demo made keys
+        self.ox: OxSpeaker | None = None  # and OX (his key announced in PEP), with the same keys
         # Join only after this bot has: the first joiner creates the room,
         # which stays locked (others are refused) until it is configured.
         self.join_after: asyncio.Event | None = None
@@ -145,22 +147,27 @@ class Bot(slixmpp.ClientXMPP):
     def _message(self, msg: slixmpp.Message) -> None:
         if not self.answer or msg["type"] not in ("chat", "normal") or not msg["body"]:
             return
-        openpgp = self.pgp.receive(msg) if self.pgp is not None else None
-        said = openpgp if openpgp is not None else \
+        ox = self.ox.receive(msg) if self.ox is not None else None
+        openpgp = self.pgp.receive(msg) if self.pgp is not None and ox is None else None
+        said = ox if ox is not None else openpgp if openpgp is not None else \
             self.otr.receive(msg) if self.otr is not None else msg["body"]
         if said is None:  # OTR's own business (the handshake)
             return
         body = said.strip()
         reply = f"you said: {body}" if len(body) < 200 else f"that was {len(body)} characters, thanks"
-        task = asyncio.create_task(self._answer(msg["from"].bare, reply, openpgp=openpgp is not None))
+        how = "ox" if ox is not None else "pgp" if openpgp is not None else ""
+        task = asyncio.create_task(self._answer(msg["from"].bare, reply, how=how))
         self._answering.add(task)
         task.add_done_callback(self._answering.discard)
 
-    async def _answer(self, to: str, reply: str, *, openpgp: bool) -> None:
-        """As a person's client would: "typing" for a moment, the answer, active again."""
+    async def _answer(self, to: str, reply: str, *, how: str) -> None:
+        """As a person's client would: "typing" for a moment, the answer, active
+        again; answered as it was asked (``how``: "ox", "pgp", else OTR or clear)."""
         self.chat_state(to, "composing")
         await asyncio.sleep(random.uniform(*TYPING_SECONDS))
-        if openpgp and self.pgp is not None:  # answered as it was asked: encrypted to alice
+        if how == "ox" and self.ox is not None:  # signed and encrypted to alice
+            self.ox.answer(to, reply)
+        elif how == "pgp" and self.pgp is not None:  # encrypted to alice
             self.pgp.answer(to, reply)
         elif self.otr is not None:
             self.otr.answer(to, reply)
@@ -296,6 +303,7 @@ async def main() -> None:
     parser.add_argument("--room", required=True)
     parser.add_argument("--bob-gnupg", help="bob's keyring (his key, alice's public key)")
     parser.add_argument("--alice-key", help="alice's OpenPGP fingerprint")
+    parser.add_argument("--bob-key", help="bob's OpenPGP fingerprint (announced for OX)")
     parser.add_argument("--seed", type=int, default=12, help="what the lounge talk says (demo/lounge.py)")
     args = parser.parse_args()
     alice = f"alice@{args.domain}"
@@ -308,6 +316,8 @@ async def main() -> None:
     bots["carol"].join_after = bots["bob"].joined
     if args.bob_gnupg and args.alice_key:
         bots["bob"].pgp = PgpSpeaker(bots["bob"], args.bob_gnupg, args.alice_key)
+        if args.bob_key:
+            bots["bob"].ox = OxSpeaker(bots["bob"], args.bob_gnupg, args.bob_key, args.alice_key)
     for bot in bots.values():
         bot.connect(host=args.host, port=args.port)
     # The roster exchange needs bob and carol online to auto-accept; the room
@@ -318,6 +328,11 @@ async def main() -> None:
     except asyncio.TimeoutError:
         logging.warning("the bots did not join %s in time", args.room)
     await bots["bob"].publish_blog_entry(*BOB_ENTRY, comments_service=f"pubsub.{args.domain}")
+    if bots["bob"].ox is not None:
+        try:  # alice's /ox start finds his key there
+            await bots["bob"].ox.announce()
+        except Exception as exc:
+            logging.warning("bob could not announce his OX key: %s", exc)
     print("ready", flush=True)  # demo/__main__.py waits for this line
 
     erin = Newcomer(f"erin@{args.domain}/bot", args.password, args.ca, None, "erin",

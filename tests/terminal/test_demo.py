@@ -110,6 +110,14 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
     tmux.type_line("/pgp end")
     await until(lambda: status_bar() and not any("PGP" in line for line in status_bar()), timeout=5,
                 message=lambda: tmux.capture())
+    # and OX: bob's key is announced in his account, alice's keyring has hers (xmpp:alice@…)
+    tmux.type_line("/ox start")
+    await until(lambda: any("[OX]" in line for line in status_bar()), timeout=10, message=lambda: tmux.capture())
+    tmux.type_line("signcrypted hello")
+    await until(lambda: "you said: signcrypted hello" in tmux.capture(), timeout=15, message=lambda: tmux.capture())
+    tmux.type_line("/ox end")
+    await until(lambda: status_bar() and not any("OX" in line for line in status_bar()), timeout=5,
+                message=lambda: tmux.capture())
 
     # the demo room is bookmarked with autojoin: its window exists with the bots in it
     tmux.type_line("/win lounge")
