@@ -92,6 +92,8 @@ def welcome_lines(keys: Keys, windows: WindowList) -> list[str]:
     if panes:
         lines.append("; ".join(panes) + ".")
     lines.append("Try: /msg NAME hello · /join ROOM · /roster · /away lunch (and /away alone: back) · /quit")
+    lines.append("In a conversation, /otr start, /pgp start or /ox start encrypts it; "
+                 "/blog NAME reads a contact's blog.")
     return lines
 
 

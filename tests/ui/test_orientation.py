@@ -37,7 +37,8 @@ async def test_the_welcome_is_shown_once_per_new_profile(prosody, make_account, 
         for words in ("Welcome to Parlons", "Alt+1..0 switch windows",
                       "Alt+A jumps to the next window with activity", "/help lists the commands",
                       "Ctrl+\\ opens the command palette", "F3 shows your contacts",
-                      "F4 hides or shows a room's nick list", "Try: /msg NAME hello"):
+                      "F4 hides or shows a room's nick list", "Try: /msg NAME hello",
+                      "/ox start encrypts it"):
             assert words in welcome, words
         # on screen, at the top of the status window
         assert "Welcome to Parlons" in screen_text(app)
