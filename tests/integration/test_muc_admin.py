@@ -95,6 +95,14 @@ async def test_refusals_and_bad_targets_are_one_clear_line(alice, prosody, make_
                 message=lambda: window_text(window))
     await run(alice, "/role nobody moderator", window)
     await until(lambda: f"No one called nobody in {room}" in window_text(window))
+    # a malformed JID is refused before anything is asked of the room (issue 12)
+    sent: list[str] = []
+    alice.account.session.xmpp.add_filter("out", lambda stanza: sent.append(str(stanza)) or stanza)
+    for command in ("/ban a@b@c spam", "/affiliation a@b@c member", "/bookmark autojoin a@b@c"):
+        await run(alice, command, window)
+    assert window_text(window).count("Invalid JID a@b@c: second @ found before parsing the resource") == 3, \
+        window_text(window)
+    assert not any("a@b@c" in stanza for stanza in sent), sent
     await run(alice, "/role carol boss", window)
     assert "carol" in model.occupants and "Traceback" not in status_text(alice)
     await run(alice, "/kick carol")  # the status window: not a room

@@ -8,6 +8,7 @@ room window and refuses elsewhere with one line, as a room-only command would.
 from __future__ import annotations
 
 from ..text import sanitize_line
+from .contacts import parse_jid
 from ..xmpp.muc.bookmarks import Bookmark, BookmarkError, room_jid
 from .context import Context, account_named
 from .registry import Arg, CommandError, Registry
@@ -17,7 +18,7 @@ ACTIONS = ("autojoin", "remove")
 
 def _room_of(ctx: Context, given: str | None, action: str | None) -> str:
     if given:
-        room = room_jid(given)
+        room = room_jid(parse_jid(given))  # an invalid JID is said as such first
         if room is None:
             raise CommandError(f"Not a room JID: {sanitize_line(given)} (expected room@service)")
         return room

@@ -8,6 +8,7 @@ from ..core.room import AFFILIATIONS, ROLES
 from ..text import sanitize_line
 from ..xmpp.muc.admin import MucAdmin
 from ..xmpp.muc.errors import MucError
+from .contacts import contact_argument
 from .context import Context
 from .muc import ROOM, _joined
 from .registry import Arg, CommandError, Registry
@@ -16,6 +17,15 @@ from .registry import Arg, CommandError, Registry
 def _admin(ctx: Context) -> tuple[MucAdmin, str]:
     account, jid, _room = _joined(ctx)
     return MucAdmin(account.session, account.muc.rooms), jid
+
+
+def _someone(ctx: Context, target: str) -> str:
+    """/ban's and /affiliation's target: a nick of the room as typed, else a
+    contact (a JID, checked before anything is asked of the room, or a name)."""
+    _account, _jid, room = _joined(ctx)
+    if room is not None and room.get(target) is not None:
+        return target
+    return contact_argument(ctx, target)
 
 
 async def _guard(coroutine):
@@ -43,7 +53,7 @@ def register(registry: Registry) -> None:
          examples=("/ban bob", "/ban spammer@example.org spam"))
     async def _ban(ctx: Context, args) -> None:
         admin, jid = _admin(ctx)
-        banned = await _guard(admin.ban(jid, args.target, args.reason or ""))
+        banned = await _guard(admin.ban(jid, _someone(ctx, args.target), args.reason or ""))
         ctx.out(f"Banned {banned} from {jid}")
 
     @cmd("role", args=(Arg("nick", completer="nick"), Arg("role", choices=ROLES),
@@ -66,7 +76,8 @@ def register(registry: Registry) -> None:
          examples=("/affiliation bob@example.org member", "/aff carol admin"))
     async def _affiliation(ctx: Context, args) -> None:
         admin, jid = _admin(ctx)
-        changed = await _guard(admin.set_affiliation(jid, args.target, args.affiliation, args.reason or ""))
+        changed = await _guard(admin.set_affiliation(jid, _someone(ctx, args.target), args.affiliation,
+                                                     args.reason or ""))
         ctx.out(f"{changed} is now {args.affiliation} of {jid}")
 
     @cmd("configure", windows=ROOM, group="rooms",
