@@ -47,6 +47,9 @@ SENT_REMEMBERED = 1000  # our messages whose receipt or error we still expect
 PLUGINS = ("xep_0030", "xep_0184", "xep_0085", "xep_0280", "xep_0308", "xep_0359", "xep_0313", "xep_0203")
 
 
+LIVE = "chat messages"  # what the serial runner gathers into one batch (a flood: one transaction)
+
+
 class ChatService:
     def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus,
                  store: StoreSlot, encryption: Encryption, serial: SerialRunner) -> None:
@@ -176,18 +179,18 @@ class ChatService:
         facts = message_facts(msg, self.own_jid, is_room=self.is_room)
         if facts is not None:
             self._lock_resource(facts)
-            self.serial.submit(lambda: self.receive([facts]))
+            self.serial.gather(LIVE, facts, self.receive)
 
     def _on_carbon_received(self, msg: slixmpp.Message) -> None:
         facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
-            self.serial.submit(lambda: self.receive([facts]))
+            self.serial.gather(LIVE, facts, self.receive)
 
     def _on_carbon_sent(self, msg: slixmpp.Message) -> None:
         facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self._locked.pop(facts.peer, None)  # we answered from elsewhere
-            self.serial.submit(lambda: self.receive([facts]))
+            self.serial.gather(LIVE, facts, self.receive)
 
     def _lock_resource(self, facts: MessageFacts) -> None:
         if facts.direction == "in" and "/" in facts.sender_full:
@@ -205,8 +208,19 @@ class ChatService:
         while we were away: what is new to us marks its window, as the same
         message from offline storage would."""
         batch = await self.pipeline.decrypt(batch)
-        corrections = [f for f in batch if f.replace_id]
-        plain = [f for f in batch if not f.replace_id]
+        run: list[MessageFacts] = []  # plain messages stored and shown together; a correction waits for them
+        for facts in batch:
+            if facts.replace_id:
+                await self._keep_and_show(run, replay=replay, unseen=unseen)
+                run = []
+                await self._apply_correction(facts)
+            else:
+                run.append(facts)
+        await self._keep_and_show(run, replay=replay, unseen=unseen)
+
+    async def _keep_and_show(self, plain: list[MessageFacts], *, replay: bool, unseen: bool) -> None:
+        if not plain:
+            return
         stored = await self.pipeline.store(plain, self._record, live=not replay)
         if not replay:
             self.archive.seen_live(plain)
@@ -217,8 +231,6 @@ class ChatService:
             if kept and facts.peer not in opened:
                 if await self._show(facts, replay=replay, unseen=unseen, rowid=kept.rowid):
                     opened.add(facts.peer)
-        for facts in corrections:
-            await self._apply_correction(facts)
 
     async def _show(self, facts: MessageFacts, *, replay: bool, unseen: bool = False,
                     rowid: int | None = None) -> bool:

@@ -40,6 +40,7 @@ from .archive import RoomArchive, record_of, stand_in_of
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
 ECHOES_AWAITED = 1000  # our lines whose echo from the room we still expect
+LIVE = "room messages"  # what the serial runner gathers into one batch (a flood: one transaction)
 
 
 class RoomMessages:
@@ -76,7 +77,47 @@ class RoomMessages:
         if not m.nick:  # the room itself speaks (configuration notices)
             self.say(m.room, m.body)
             return
-        self.serial.submit(lambda: self._receive(room, m))
+        self.serial.gather(LIVE, (room, m), self._receive_many)
+
+    async def _receive_many(self, items: list[tuple[Room, RoomMessage]]) -> None:
+        """Messages in the order they arrived: runs of plain messages from
+        others in one room are stored together (a flood: one transaction),
+        then shown; corrections and our own echoes one by one, in place."""
+        run: list[RoomMessage] = []
+        run_room: Room | None = None
+        for room, m in items:
+            if not m.replace_id and not self._is_echo(m) and (run_room is None or run_room is room):
+                run.append(m)
+                run_room = room
+                continue
+            if run_room is not None:
+                await self._receive_run(run_room, run)
+                run, run_room = [], None
+            if not m.replace_id and not self._is_echo(m):
+                run, run_room = [m], room
+            else:
+                await self._receive(room, m)
+        if run_room is not None:
+            await self._receive_run(run_room, run)
+
+    def _is_echo(self, m: RoomMessage) -> bool:
+        return (m.origin_id or "") in self._echoes or (m.msg_id or "") in self._echoes
+
+    async def _receive_run(self, room: Room, run: list[RoomMessage]) -> None:
+        decrypted = await self.pipeline.decrypt(run)
+        if not decrypted:
+            return  # encryption schemes' own messages
+        stored = await self.pipeline.store(
+            decrypted, lambda m: record_of(m, "out" if m.nick == room.nick else "in"), live=True)
+        window = None
+        for m, kept in zip(decrypted, stored):
+            if not kept:
+                continue  # already shown (archive catch-up, or a duplicate)
+            window = window or await self.open_window(room.jid)
+            line = self.line_for(room, m, own=m.nick == room.nick, replay=False)
+            line.rowid = kept.rowid
+            room.spoke(m.nick)
+            self.windows.add_line(window, line)
 
     async def _receive(self, room: Room, m: RoomMessage) -> None:
         decrypted = await self.pipeline.decrypt([m])
