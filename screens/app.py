@@ -400,6 +400,23 @@ class ParlonsApp(App):
         await self.push_screen(SecretPrompt(prompt), finished)
         return await done
 
+    async def compose_blog(self, composition):
+        """``client.ui.compose_blog``: the blog composer on a Composition;
+        the Draft to publish, or None. Like edit_form, not from inside the
+        app's message loop."""
+        from .blog_composer import BlogComposerScreen
+
+        if textual_private.in_message_loop(self):
+            raise RuntimeError("compose_blog awaited inside the app's message loop: run the caller in a task")
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def finished(result) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        await self.push_screen(BlogComposerScreen(composition), finished)
+        return await done
+
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""

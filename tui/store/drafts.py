@@ -82,7 +82,7 @@ class Draft:
             return None
         known = {f.name: f.type for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        draft = cls(**values)  # type: ignore[arg-type]  # checked just below
+        draft = cls(**values)  # checked just below
         if not all(isinstance(getattr(draft, name), str) for name in ("title", "tags", "body", "access")) \
                 or not isinstance(draft.comments, bool) or not isinstance(draft.saved, (int, float)):
             return None
@@ -137,6 +137,10 @@ def _read(path: Path) -> dict[str, Draft]:
 
 def _encode(drafts: dict[str, Draft]) -> bytes:
     return json.dumps({key: asdict(draft) for key, draft in drafts.items()}, ensure_ascii=False).encode("utf-8")
+
+
+def _write_drafts(path: Path, drafts: dict[str, Draft]) -> None:
+    _write_private(path, _encode(drafts))
 
 
 class DraftFile:
@@ -200,10 +204,33 @@ class DraftFile:
             self._dirty = False
             snapshot = dict(self._drafts)  # drafts are frozen: a shallow copy is a snapshot
             try:
-                await asyncio.to_thread(lambda: _write_private(path, _encode(snapshot)))
+                await asyncio.to_thread(_write_drafts, path, snapshot)
                 self.writes += 1
                 self.error = None
             except OSError as exc:
                 self.error = f"cannot keep the draft in {self.path}: {exc.strerror or exc}"
                 log.warning("%s", self.error)
                 return
+
+
+@dataclass
+class Composition:
+    """What the blog composer (``client.ui.compose_blog``) is given.
+
+    ``kind``: "post" (a new entry), "edit" (one of ours) or "comment";
+    ``heading``: what is being written, in words (may hold others' titles:
+    untrusted text); ``draft``: where the composer starts; ``start``: the
+    text it would have without a kept draft (an edited entry as published),
+    so closing an untouched one asks nothing; ``restored``: ``draft`` was
+    kept from an earlier session; ``tags``: tags already used (completion);
+    ``keep``: called with the composer's text as it changes (returns it
+    stamped with when it was kept); ``discard``: the user dropped it."""
+
+    kind: str
+    heading: str
+    draft: Draft
+    start: Draft
+    restored: bool = False
+    tags: tuple[str, ...] = ()
+    keep: Callable[[Draft], Draft] = lambda draft: draft
+    discard: Callable[[], None] = lambda: None

@@ -63,6 +63,7 @@ class Account:
         # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
         self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
         self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
+        self.data_dir: Path | None = None  # where this account keeps its files (open_history sets it)
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
         """The bookmarks → MUC seam: looked up at call time, so it works
@@ -116,6 +117,7 @@ class Account:
             from ...store.history import HistoryStore, history_path
 
             self.encryption.host.data_dir = data_dir  # keys live beside the history
+            self.data_dir = data_dir
             path = history_path(data_dir, self.jid)
             self.store.put(await HistoryStore.open(path))
         except Exception as exc:
