@@ -11,11 +11,12 @@ from xml.etree import ElementTree as ET
 from screens import editor
 from screens.blog_composer import BlogComposerScreen, BodyArea, DropDraftPrompt, TagSuggester
 from tests.harness.app import running_app, status_text, window_text
-from tests.harness.blogs import PEER_PLUGINS
+from tests.harness.blogs import MOVIM_ENTRY, PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
 from tui.store.drafts import NEW_POST, drafts_path
-from tui.xmpp.blog.items import new_atom, now_to_the_millisecond
-from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, parse_pubsub_uri, parse_time
+from tui.xmpp.blog.comments import NODE_OPTIONS
+from tui.xmpp.blog.items import NODE_CONFIG, new_atom, now_to_the_millisecond, pubsub_form
+from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, parse_pubsub_uri, parse_time, pubsub_uri
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -238,3 +239,31 @@ def test_the_preview_never_reads_text_as_markup():
     text = preview(Draft(title="[b]x[/b] \x1b[31m", tags="[@click=app.quit]", body="**[i]y[/i]**"), "post")
     assert "[b]x[/b]" in text.plain and "#[@click=app.quit]" in text.plain and "[i]y[/i]" in text.plain
     assert "\x1b" not in text.plain
+
+
+async def test_a_comment_on_bobs_entry_cannot_be_deleted_where_his_service_refuses(alice, make_peer, prosody):
+    """Prosody lets only a node's owner retract its items: alice's own comment
+    on bob's entry stays, and she is told why in one line."""
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    node = COMMENTS_PREFIX + "b1"
+    await bob.plugin["xep_0060"].create_node(prosody.pubsub_domain, node,
+                                             config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=5)
+    entry = MOVIM_ENTRY.format(jid=bob.jid, item="b1").replace(
+        f"xmpp:{bob.jid}?;node=urn:xmpp:microblog:0:comments/b1", pubsub_uri(prosody.pubsub_domain, node))
+    await publish_raw(bob, entry, item="b1")
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/blog read {bob.jid}")
+        account = app.client.accounts.get(alice.jid)
+        await until(lambda: account.blog.model.entry(bob.jid, "b1"), timeout=10, message=lambda: status_text(app))
+        await type_line(app, pilot, "/blog comment b1 mine, but on his node")
+        comments = await until(lambda: node_entries(bob, prosody.pubsub_domain, node), timeout=10)
+        [comment_id] = comments
+        # the number of bob's entry, as typed, refuses an edit; the comment's id finds the comment
+        await type_line(app, pilot, "/blog edit b1")
+        await until(lambda: f"is {bob.jid}'s: you can edit only your own entries" in status_text(app), timeout=5)
+        await type_line(app, pilot, f"/blog delete {comment_id}")
+        refusal = "lets only the owner of the comments node delete comments (forbidden)"
+        await until(lambda: refusal in status_text(app), timeout=10, message=lambda: status_text(app))
+        [line] = [line for line in app.client.windows.status.lines if refusal in line.body]
+        assert "\n" not in line.body
+        assert comment_id in await node_entries(bob, prosody.pubsub_domain, node)
