@@ -68,7 +68,7 @@ async def test_closing_the_composer_keeps_what_was_typed_and_a_discard_drops_it(
         composition.discard()
         return await original(composition)
 
-    ui.compose_blog = discarding  # type: ignore[method-assign]
+    ui.compose_blog = discarding
     await client.handle_input("/blog post", client.windows.status)
     assert await kept(tmp_path, NEW_POST) is None
 
