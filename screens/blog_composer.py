@@ -45,7 +45,7 @@ from . import editor
 CHORD_SECONDS = 1.0  # Ctrl+X then Ctrl+E within this: the external editor
 EDIT_LINE = "/edit"
 NEWLINE_KEYS = ("alt+enter", "ctrl+j")
-READERS = {"open": "anyone (open)", "presence": "my contacts (presence)"}
+READERS = {"open": "anyone", "presence": "my contacts"}
 BODY_HINT = "Text — *emphasis*, **strong**, - lists, [text](https://…), `code`; Ctrl+X Ctrl+E: $EDITOR"
 
 
@@ -118,7 +118,7 @@ def preview(draft: Draft, kind: str) -> Text:
         if title:
             text.append(title + "\n", "bold")
         tags = draft.tag_list()
-        facts = [f"readable by {READERS.get(draft.access, draft.access)}",
+        facts = [f"readable by {READERS.get(draft.access, draft.access)} ({draft.access})",
                  "comments open" if draft.comments else "no comments"]
         if tags:
             facts.insert(0, " ".join("#" + sanitize_line(tag) for tag in tags))
@@ -224,7 +224,7 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
     BlogComposerScreen #columns { height: 1fr; }
     BlogComposerScreen #fields { width: 1fr; height: 100%; }
     BlogComposerScreen #preview-box { width: 1fr; height: 100%; border-left: solid $panel; padding: 0 1; }
-    BlogComposerScreen .field-label { color: $text-muted; height: 1; }
+    BlogComposerScreen .field-label { color: $text-muted; height: auto; }
     BlogComposerScreen #body { height: 1fr; min-height: 4; }
     BlogComposerScreen.comment #body { height: 1fr; }
     BlogComposerScreen #options { height: auto; }
@@ -264,6 +264,10 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
                     yield BodyArea(draft.body, comment=comment, id="body")
                     if not comment:
                         editing = self.kind == "edit"  # an edit keeps the entry's node and comments
+                        yield Static(Text("Who may read your blog (all of it: one access model per blog) "
+                                          "· comments" if not editing else
+                                          "Readers and comments are set when an entry is published"),
+                                     classes="field-label")
                         with Horizontal(id="options"):
                             with RadioSet(id="access", disabled=editing):
                                 for model in ACCESS_MODELS:
