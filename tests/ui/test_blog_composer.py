@@ -171,6 +171,7 @@ async def test_a_draft_survives_quitting_and_esc_asks_before_dropping_it(alice, 
         assert json.loads(path.read_text())[NEW_POST]["title"] == "Unfinished"
     # quit with the composer open: the second start offers the draft back
     async with running_app(alice.config, data_dir=data) as (app, pilot):
+        assert f"{alice.jid}: unfinished blog drafts kept: a new entry (/blog post)" in status_text(app)
         await type_line(app, pilot, "/blog post")
         screen = await composer(app)
         assert screen.query_one("#title").value == "Unfinished"

@@ -7,7 +7,8 @@ import json
 import stat
 
 from tui.store.drafts import (
-    MAX_DRAFT_CHARS, MAX_DRAFTS, MAX_FILE_BYTES, NEW_POST, Draft, DraftFile, comment_key, drafts_path, edit_key,
+    MAX_DRAFT_CHARS, MAX_DRAFTS, MAX_FILE_BYTES, NEW_POST, Draft, DraftFile, comment_key, describe, drafts_path,
+    edit_key, kept_drafts,
 )
 
 
@@ -89,3 +90,16 @@ async def test_without_a_data_dir_drafts_live_in_memory():
 
 def test_tags_as_typed_become_a_list_once_each():
     assert Draft(tags=" xmpp, TUI ,,xmpp , tui,blog ").tag_list() == ["xmpp", "TUI", "blog"]
+
+
+async def test_what_is_kept_is_said_at_start_up(tmp_path):
+    assert await kept_drafts(tmp_path, "a@b") is None
+    drafts = await DraftFile(drafts_path(tmp_path, "a@b")).load()
+    drafts.put(NEW_POST, Draft(body="x"))
+    drafts.put(edit_key("e1"), Draft(body="y"))
+    drafts.put(comment_key("bob@x", "b1"), Draft(body="z"))
+    await drafts.flush()
+    assert await kept_drafts(tmp_path, "a@b") == ("unfinished blog drafts kept: a new entry (/blog post), "
+                                                  "an edit of entry e1 (/blog edit e1), a comment")
+    assert describe([edit_key("1"), edit_key("2"), comment_key("a", "1"), comment_key("a", "2")]) == (
+        "unfinished blog drafts kept: 2 edits (/blog edit ID), 2 comments")

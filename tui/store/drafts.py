@@ -165,6 +165,9 @@ class DraftFile:
     def get(self, key: str) -> Draft | None:
         return self._drafts.get(key)
 
+    def keys(self) -> list[str]:
+        return list(self._drafts)
+
     def put(self, key: str, draft: Draft) -> Draft:
         """Keep ``draft`` under ``key`` (an empty one is dropped); the stamped draft."""
         if draft.is_empty():
@@ -234,3 +237,27 @@ class Composition:
     tags: tuple[str, ...] = ()
     keep: Callable[[Draft], Draft] = lambda draft: draft
     discard: Callable[[], None] = lambda: None
+
+
+def describe(keys: list[str]) -> str | None:
+    """What the drafts kept under ``keys`` are, in words (the status line at
+    start-up that offers them back), or None when there are none."""
+    if not keys:
+        return None
+    parts = []
+    if NEW_POST in keys:
+        parts.append("a new entry (/blog post)")
+    edits = [key.removeprefix("edit:") for key in keys if key.startswith("edit:")]
+    if edits:
+        parts.append(f"an edit of entry {edits[-1]} (/blog edit {edits[-1]})" if len(edits) == 1
+                     else f"{len(edits)} edits (/blog edit ID)")
+    comments = sum(key.startswith("comment:") for key in keys)
+    if comments:
+        parts.append("a comment" if comments == 1 else f"{comments} comments")
+    return "unfinished blog drafts kept: " + ", ".join(parts) if parts else None
+
+
+async def kept_drafts(data_dir: Path, account: str) -> str | None:
+    """:func:`describe` of what ``account`` left in its draft file."""
+    drafts = await DraftFile(drafts_path(data_dir, account)).load()
+    return describe(drafts.keys())
