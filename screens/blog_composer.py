@@ -236,6 +236,8 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
         Binding("escape", "close", "Close", id="blog.compose.close"),
     ]
 
+    keeps_its_keys = True  # PgUp/PgDn, Alt+digits, Ctrl+N/P edit here (ParlonsApp.check_action)
+
     def __init__(self, composition: Composition) -> None:
         super().__init__(classes=composition.kind)
         self.composition = composition

@@ -218,6 +218,11 @@ async def test_the_body_goes_to_the_editor_by_ctrl_x_ctrl_e_and_by_a_line_edit(a
         await pilot.press("enter", *"more", "enter", *"/edit")
         await pilot.press("enter")
         await until(lambda: body.text == "SHOUT\nMORE", timeout=5, message=lambda: f"{body.text!r} {notice.render()}")
+        # the composer keeps its keys: PgUp pages the body, not the log behind it
+        body.text = "\n".join(map(str, range(200)))
+        body.move_cursor((150, 0))
+        await pilot.press("pageup")
+        assert body.cursor_location[0] < 150
         # the composer is still open, nothing was published
         assert app.screen is screen
         assert app.client.accounts.get(alice.jid).blog.model.feed(alice.jid) is None
