@@ -245,6 +245,7 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
         self._editing = False
         self._last = composition.draft  # the text last kept
         self._preview_task: asyncio.Task | None = None
+        self._preview_wanted: Draft | None = None
 
     # -- layout -----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -338,14 +339,17 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
 
     def _schedule_preview(self, draft: Draft) -> None:
         """The preview follows the text, parsed off the loop (a long body
-        never delays a key), the newest text only."""
-        if self._preview_task is not None:
-            self._preview_task.cancel()
-        self._preview_task = asyncio.get_running_loop().create_task(self._render_preview(draft))
+        never delays a key): one rendering at a time, of the newest text."""
+        self._preview_wanted = draft
+        if self._preview_task is None or self._preview_task.done():
+            self._preview_task = asyncio.get_running_loop().create_task(self._render_previews())
 
-    async def _render_preview(self, draft: Draft) -> None:
-        rendered = await asyncio.to_thread(preview, draft, self.kind)
-        if self.is_mounted:
+    async def _render_previews(self) -> None:
+        while self._preview_wanted is not None:
+            draft, self._preview_wanted = self._preview_wanted, None
+            rendered = await asyncio.to_thread(preview, draft, self.kind)
+            if not self.is_mounted:
+                return
             self.query_one("#preview", Static).update(rendered)
 
     def _notice(self, text: str, error: bool = False) -> None:
