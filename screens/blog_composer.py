@@ -123,7 +123,12 @@ def preview(draft: Draft, kind: str) -> Text:
         if tags:
             facts.insert(0, " ".join("#" + sanitize_line(tag) for tag in tags))
         text.append(" · ".join(facts) + "\n\n", "dim")
-    if body:
+    if body and (kind == "comment" or not draft.title.strip()):
+        # a short post (or a comment) is its text alone, in <title/>: no formatting goes out
+        text.append(body)
+        if kind != "comment":
+            text.append("\n\n(no title: published as a short post, in plain text)", "dim italic")
+    elif body:
         _blocks(text, parse(body))
     elif kind == "comment" or not draft.title.strip():
         text.append("(nothing written yet)", "dim italic")

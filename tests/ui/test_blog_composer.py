@@ -273,3 +273,12 @@ async def test_a_comment_on_bobs_entry_cannot_be_deleted_where_his_service_refus
         [line] = [line for line in app.client.windows.status.lines if refusal in line.body]
         assert "\n" not in line.body
         assert comment_id in await node_entries(bob, prosody.pubsub_domain, node)
+
+
+def test_the_preview_of_a_short_post_says_it_goes_out_as_plain_text():
+    from screens.blog_composer import preview
+    from tui.store.drafts import Draft
+
+    assert "Hi *there*\n\n(no title: published as a short post" in preview(Draft(body="Hi *there*"), "post").plain
+    formatted = preview(Draft(title="T", body="Hi *there*"), "post")
+    assert "Hi there" in formatted.plain and "no title" not in formatted.plain
