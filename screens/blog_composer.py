@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime
+from typing import Callable
 
 from rich.text import Text
 from textual import events
@@ -53,9 +54,9 @@ BODY_HINT = "Text — *emphasis*, **strong**, - lists, [text](https://…), `cod
 class TagSuggester(Suggester):
     """Completes the tag being typed (after the last comma) from tags already used."""
 
-    def __init__(self, tags: tuple[str, ...]) -> None:
+    def __init__(self, tags: Callable[[], tuple[str, ...]]) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
-        self.tags = tags
+        self.tags = tags  # asked at each suggestion: the tags known by then
 
     async def get_suggestion(self, value: str) -> str | None:
         head, comma, typed = value.rpartition(",")
@@ -63,7 +64,7 @@ class TagSuggester(Suggester):
         if not stem:
             return None
         taken = {t.strip().lower() for t in head.split(",")} if comma else set()
-        for tag in self.tags:
+        for tag in self.tags():
             if tag.lower().startswith(stem.lower()) and tag.lower() != stem.lower() and tag.lower() not in taken:
                 return value[:len(value) - len(stem)] + tag
         return None

@@ -86,7 +86,7 @@ async def test_edit_and_comment_open_the_composer_on_the_entry_by_its_id(tmp_pat
     composition = ui.compositions[-1]
     assert composition.kind == "edit" and composition.start == composition.draft
     assert (composition.draft.title, composition.draft.tags, composition.draft.body) == ("Old", "x, y", "body")
-    assert set(composition.tags) == {"x", "y"}
+    assert set(composition.tags()) == {"x", "y"}
     assert (await kept(tmp_path, edit_key("e1"))).body == "changed"  # offline: kept for next time
     await client.handle_input("/blog edit b1", client.windows.status)
     assert "is bob@example.org's: you can edit only your own entries" in client.windows.status.lines[-1].body

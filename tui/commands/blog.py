@@ -7,12 +7,17 @@ that window (see :mod:`tui.core.blog_lines`).
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from ..core.blog import Entry
 from ..core.blog_lines import BlogView, split_post
 from ..store.drafts import NEW_POST, Composition, Draft, DraftFile, comment_key, drafts_path, edit_key
 from ..xmpp.blog.items import BlogError
 from .context import Context, account_named, jid_argument
 from .registry import Arg, CommandError, Registry
+
+log = logging.getLogger(__name__)
 
 BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment")
 
@@ -142,6 +147,22 @@ def _known_tags(account, limit: int = 500) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def _read_own_tags(account) -> asyncio.Task | None:
+    """Our own blog's newest page, read while the composer opens (a
+    notification brings only the last entry), so that its tags complete; a
+    failure only means fewer tags."""
+    if not account.session.online:
+        return None
+
+    async def read() -> None:
+        try:
+            await account.blog.read(account.jid)
+        except BlogError as exc:
+            log.info("%s: own blog not read for tags: %s", account.jid, exc)
+
+    return asyncio.get_running_loop().create_task(read())
+
+
 async def _compose(ctx: Context, account, key: str, kind: str, heading: str,
                    start: Draft) -> tuple[Draft | None, DraftFile]:
     """Open the composer on the draft kept under ``key`` (else ``start``),
@@ -152,12 +173,15 @@ async def _compose(ctx: Context, account, key: str, kind: str, heading: str,
     path = drafts_path(account.data_dir, account.jid) if account.data_dir is not None else None
     drafts = await DraftFile(path).load()
     kept = drafts.get(key)
+    reading = _read_own_tags(account)
     composition = Composition(kind, heading, kept or start, start, restored=kept is not None,
-                              tags=_known_tags(account), keep=lambda draft: drafts.put(key, draft),
+                              tags=lambda: _known_tags(account), keep=lambda draft: drafts.put(key, draft),
                               discard=lambda: drafts.drop(key))
     try:
         result = await ui.compose_blog(composition)
     finally:
+        if reading is not None:
+            reading.cancel()
         await drafts.flush()
     if drafts.error:
         ctx.client.error(drafts.error, ctx.window)

@@ -225,7 +225,8 @@ class Composition:
     untrusted text); ``draft``: where the composer starts; ``start``: the
     text it would have without a kept draft (an edited entry as published),
     so closing an untouched one asks nothing; ``restored``: ``draft`` was
-    kept from an earlier session; ``tags``: tags already used (completion);
+    kept from an earlier session; ``tags``: tags already used (completion:
+    asked again as the user types, as our own blog may still be being read);
     ``keep``: called with the composer's text as it changes (returns it
     stamped with when it was kept); ``discard``: the user dropped it."""
 
@@ -234,7 +235,7 @@ class Composition:
     draft: Draft
     start: Draft
     restored: bool = False
-    tags: tuple[str, ...] = ()
+    tags: Callable[[], tuple[str, ...]] = tuple
     keep: Callable[[Draft], Draft] = lambda draft: draft
     discard: Callable[[], None] = lambda: None
 
