@@ -56,7 +56,7 @@ async def _blog(ctx: Context, args) -> None:
     blog = account.blog
     if action is None:
         if rest.strip():
-            raise CommandError("Usage: /blog [read JID|more|post [TEXT]|edit N [TEXT]|delete N|show N|comment N [TEXT]]")
+            raise CommandError("Usage: /blog [read JID|more|post TEXT|edit N TEXT|delete N|show N|comment N TEXT]")
         view = open_blog_window(ctx, account)
         view.showing = None
         ctx.client.blog_windows.rebuild(view, force=True)
@@ -304,15 +304,15 @@ def register(registry: Registry) -> None:
                     "and of your contacts' blogs, newest first, each numbered #N (the number stays "
                     "while the window is open). New entries of contacts come by themselves.\n"
                     "read JID fetches a blog; more pages in older entries of the last one read.\n"
-                    "post TEXT publishes: the first line is the title (Alt+Enter for a new line). "
-                    "post alone opens the composer: title, tags, a body in light markdown (*emphasis*, "
-                    "- lists, [text](url), `code`), who may read it, comments; Ctrl+S publishes, "
-                    "Ctrl+X Ctrl+E edits the body in $EDITOR, Esc asks before dropping the draft (kept as you "
-                    "type: a quit or a crash loses nothing).\n"
-                    "edit N TEXT replaces the text of your entry #N, edit N alone opens it in the "
-                    "composer; delete N removes it (or your comment with that id). N may be an item id.\n"
+                    "post TEXT publishes: the first line is the title (Alt+Enter for a new line).\n"
+                    "edit N TEXT replaces the text of your entry #N; delete N removes it.\n"
+                    "post, edit N and comment N without TEXT open the composer: title, tags, a body in light "
+                    "markdown (*emphasis*, - lists, [text](url), `code`), who may read it, comments; Ctrl+S "
+                    "publishes, Ctrl+X Ctrl+E edits the body in $EDITOR, Esc asks before dropping the draft "
+                    "(kept as you type: a quit or a crash loses nothing). N may also be an item id; "
+                    "delete ID also deletes your comment with that id.\n"
                     "show N shows entry #N in full with its comments (/blog goes back to the list); "
-                    "comment N TEXT comments on it (comment N alone opens the composer).",
+                    "comment N TEXT comments on it.",
         examples=("/blog", "/blog read bob@example.org", "/blog more", "/blog post Hello world",
                   "/blog show 2", "/blog comment 2 nice!", "/blog edit 3 Hello, world", "/blog delete 3"),
     )(_blog_reporting)

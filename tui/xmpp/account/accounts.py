@@ -38,6 +38,7 @@ class Account:
     def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
                  backoff: Backoff | None = None, ask_secret: AskSecret | None = None) -> None:
         self.session = AccountSession(settings, windows, bus, backoff=backoff)
+        self.data_dir: Path | None = None  # where this account keeps its files (open_history sets it)
         # What conversations and rooms share: the store, the encryption
         # schemes, and one queue (stored before shown, nothing overtakes).
         self.store = StoreSlot(lambda text, kind: windows.status_line(f"{self.jid}: {text}", kind))
@@ -63,7 +64,6 @@ class Account:
         # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
         self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
         self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
-        self.data_dir: Path | None = None  # where this account keeps its files (open_history sets it)
 
     def _join_bookmarked_room(self, room: str, nick: str | None, password: str | None):
         """The bookmarks → MUC seam: looked up at call time, so it works
