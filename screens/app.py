@@ -410,6 +410,31 @@ class ParlonsApp(App):
         await self.push_screen(SecretPrompt(prompt), finished)
         return await done
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen that edits text (the blog composer: keeps_its_keys) keeps
+        # PgUp/PgDn, Alt+digits, Ctrl+N/P…: the main screen's window and log
+        # keys do not act behind it.
+        if action in _MAIN_SCREEN_ACTIONS and getattr(self.screen, "keeps_its_keys", False):
+            return False
+        return super().check_action(action, parameters)
+
+    async def compose_blog(self, composition):
+        """``client.ui.compose_blog``: the blog composer on a Composition;
+        the Draft to publish, or None. Like edit_form, not from inside the
+        app's message loop."""
+        from .blog_composer import BlogComposerScreen
+
+        if textual_private.in_message_loop(self):
+            raise RuntimeError("compose_blog awaited inside the app's message loop: run the caller in a task")
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def finished(result) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        await self.push_screen(BlogComposerScreen(composition), finished)
+        return await done
+
     # -- roster ------------------------------------------------------------------------
     def _roster_of(self, window: Window):
         """The roster the roster views show: the account of ``window``."""
@@ -548,6 +573,10 @@ _ACTIONS: dict[str, str] = {
     "app.command_palette": "command_palette",
     "input.edit_external": "edit_external",
 }
+
+
+_MAIN_SCREEN_ACTIONS = {"window_goto", "window_prev", "window_next", "window_next_activity", "log_scroll",
+                        "roster_toggle", "nicklist_toggle"}
 
 
 def run_app(config: Config | None, config_path: Path | None = None, debug: bool = False) -> int:

@@ -20,6 +20,7 @@ from .commands.registry import Registry
 from .core.blog_lines import BlogWindows
 from .crypto import register_schemes
 from .core.forms import DataForm
+from .store.drafts import Composition, Draft
 from .core.events import EventBus, QuitRequested
 from .core.model import Line, LineKind
 from .core.presence import describe
@@ -54,6 +55,11 @@ class UiActions(Protocol):
     # screen suspended; the result goes into the input line (not sent) and is
     # returned. None when the editor failed: the hook said why in one line.
     async def edit_text(self, text: str | None = None) -> str | None: ...
+
+    # The blog composer (screens/blog_composer.py) on a tui.store.drafts
+    # Composition: the Draft to publish, or None when closed without
+    # publishing. Same rule as edit_form: not from the app's message loop.
+    async def compose_blog(self, composition: "Composition") -> "Draft | None": ...
 
     # Copy to the clipboard (OSC 52 and the system clipboard when there is
     # one); says where: "OSC 52, and the X clipboard".

@@ -16,6 +16,7 @@ from .core.notify import NotifySettings
 from .crypto import register_schemes
 from .logging_setup import add_secret
 from .paste import PastePolicy
+from .store.drafts import kept_drafts
 from .xmpp.account.accounts import Account, Accounts
 from .xmpp.account.backoff import Backoff
 from .xmpp.account.session import ConnectionSettings
@@ -110,5 +111,7 @@ async def start_accounts(
         account = accounts.add(connection_settings(account_cfg, password), backoff_factory())
         configure_account(account, account_cfg, config.ui)
         await account.open_history(data_dir)
+        if (drafts := await kept_drafts(data_dir, account.jid)) is not None:  # offered back
+            account.session.windows.status_line(f"{account.jid}: {drafts}")
         if account_cfg.autoconnect:
             account.session.connect()

@@ -145,12 +145,14 @@ async def test_an_edit_of_another_clients_entry_keeps_its_date_and_extras(alice_
     assert (got.title, got.categories) == ("New title", ("edited",))
     assert got.published.isoformat() == "2024-03-01T10:00:00+00:00" == edited.published.isoformat()
     assert got.updated > got.published and got.edited
-    # what Parlons does not show stays (Movim's link, author name); the stale XHTML goes
+    # what Parlons does not show stays (Movim's link, author name); the stale XHTML is replaced
     result = await movim.plugin["xep_0060"].get_item(alice.jid, NS_MICROBLOG, "old", timeout=5)
     atom = result.xml.find(".//{http://www.w3.org/2005/Atom}entry")
     links = [(link.get("rel"), link.get("href")) for link in atom.findall("{http://www.w3.org/2005/Atom}link")]
     assert ("alternate", f"xmpp:{alice.jid}?;node=urn:xmpp:microblog:0;item=old") in links
-    assert [c.get("type") for c in atom.findall("{http://www.w3.org/2005/Atom}content")] == ["text"]
+    contents = atom.findall("{http://www.w3.org/2005/Atom}content")
+    assert [(c.get("type"), "".join(c.itertext()).strip()) for c in contents] == [
+        ("text", "rewritten in Parlons"), ("xhtml", "rewritten in Parlons")]
     assert got.author_name == "Carol from Movim"
 
 

@@ -114,11 +114,12 @@ def test_what_we_publish_is_what_movim_and_libervia_read():
     atom["replies"] = ("pubsub.example.org", COMMENTS_PREFIX + "x1")
     xml = atom.xml
     assert [(t.get("type"), t.text) for t in xml.findall(f"{{{ATOM}}}title")] == [("text", "Title")]
-    assert [(c.get("type"), c.text) for c in xml.findall(f"{{{ATOM}}}content")] == [("text", "Body")]
+    assert [(c.get("type"), c.text) for c in xml.findall(f"{{{ATOM}}}content")] == [("text", "Body"), ("xhtml", None)]
     assert xml.findtext(f"{{{ATOM}}}author/{{{ATOM}}}uri") == "xmpp:alice@example.org"
     assert xml.findtext(f"{{{ATOM}}}published") == xml.findtext(f"{{{ATOM}}}updated") == "2024-06-01T12:00:00.250Z"
     assert xml.findtext(f"{{{ATOM}}}id") == "xmpp:alice@example.org?;node=urn%3Axmpp%3Amicroblog%3A0;item=x1"
-    [link] = xml.findall(f"{{{ATOM}}}link")
+    alternate, link = xml.findall(f"{{{ATOM}}}link")
+    assert (alternate.get("rel"), alternate.get("href")) == ("alternate", xml.findtext(f"{{{ATOM}}}id"))
     assert (link.get("rel"), link.get("title")) == ("replies", "comments")  # both clients look for both
     assert link.get("href") == "xmpp:pubsub.example.org?;node=urn%3Axmpp%3Amicroblog%3A0%3Acomments%2Fx1"
     back = entry_from_item(item(ET.tostring(xml, encoding="unicode"), "x1"), owner="alice@example.org")

@@ -38,6 +38,7 @@ class Account:
     def __init__(self, settings: ConnectionSettings, windows: WindowList, bus: EventBus,
                  backoff: Backoff | None = None, ask_secret: AskSecret | None = None) -> None:
         self.session = AccountSession(settings, windows, bus, backoff=backoff)
+        self.data_dir: Path | None = None  # where this account keeps its files (open_history sets it)
         # What conversations and rooms share: the store, the encryption
         # schemes, and one queue (stored before shown, nothing overtakes).
         self.store = StoreSlot(lambda text, kind: windows.status_line(f"{self.jid}: {text}", kind))
@@ -118,6 +119,7 @@ class Account:
             from ...store.history import HistoryStore, history_path
 
             self.encryption.host.data_dir = data_dir  # keys live beside the history
+            self.data_dir = data_dir
             path = history_path(data_dir, self.jid)
             self.store.put(await HistoryStore.open(path))
         except Exception as exc:

@@ -14,7 +14,7 @@ from ...core.model import now
 from ...text import xml_safe
 from .. import pep
 from ..pep import IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, PepError, pubsub_form  # noqa: F401  (the blog's names)
-from .xep_0277 import NS_ATOM, AtomEntry, parse_bare_jid, pubsub_uri
+from .xep_0277 import NS_ATOM, AtomEntry, parse_bare_jid, pubsub_uri, set_alternate, write_text
 
 class BlogError(PepError):
     """A blog operation failed; ``str()`` is one line, ``condition`` the
@@ -99,10 +99,17 @@ def entry_from_item(item: ET.Element, *, owner: str | None, service: str | None 
 
 def new_atom(*, author: str, name: str, service: str, node: str, item_id: str,
              title: str, body: str, when: datetime) -> AtomEntry:
+    """An entry as Movim and Libervia expect it: its ``xmpp:`` item URI as
+    ``<id/>`` and ``<link rel="alternate"/>``, title, text and XHTML content
+    (:func:`~tui.xmpp.blog.xep_0277.write_text`), author name and ``xmpp:``
+    URI, published = updated. Categories and the replies link are the
+    caller's (``atom["terms"]``, ``atom["replies"]``)."""
     atom = AtomEntry()
-    atom["id"] = pubsub_uri(service, node, item_id)
-    atom.set_text(title, body)
+    uri = pubsub_uri(service, node, item_id)
+    atom["id"] = uri
+    write_text(atom, title, body)
     atom["author"]["name"] = name
     atom["author"]["jid"] = author
     atom["published"] = atom["updated"] = when
+    set_alternate(atom, uri)
     return atom

@@ -196,7 +196,7 @@ class BlogService(CoalescedChanges):
         atom = AtomEntry(xml=element)
         old_title, _old_body = atom.text()
         published = atom["published"] or atom["updated"] or now_to_the_millisecond()
-        atom.set_text(old_title if title is None else outgoing(title), outgoing(body))
+        xep_0277.write_text(atom, old_title if title is None else outgoing(title), outgoing(body))
         if categories is not None:
             atom["terms"] = outgoing_terms(categories)
         atom["published"], atom["updated"] = published, max(now_to_the_millisecond(), published)

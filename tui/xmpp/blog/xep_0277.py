@@ -31,6 +31,7 @@ from slixmpp.plugins.xep_0060.stanza.pubsub_event import EventItem
 from slixmpp.xmlstream import ElementBase, register_stanza_plugin
 
 from ..stamps import parse_stamp
+from .markdown import to_xhtml
 from .xhtml import html_text, xhtml_text
 
 NS_MICROBLOG = "urn:xmpp:microblog:0"
@@ -241,6 +242,28 @@ class AtomEntry(ElementBase):
         """(title, body), the inverse of :meth:`set_text`."""
         title, body = self["title"], self["content"]
         return ("", title) if not body else (title, body)
+
+
+# -- writing: what Parlons publishes -----------------------------------------------------------
+def write_text(atom: AtomEntry, title: str, body: str) -> None:
+    """Title and body as :meth:`AtomEntry.set_text` writes them, plus — for
+    an entry with a body — the body's light markdown as ``<content
+    type="xhtml">`` (:mod:`~tui.xmpp.blog.markdown`), next to the text one,
+    so Movim and Libervia show it formatted. Replaces every older content."""
+    atom.set_text(title, body)
+    if atom.xml.find(_atom("content")) is not None:
+        ET.SubElement(atom.xml, _atom("content"), {"type": "xhtml"}).append(to_xhtml(body))
+
+
+def set_alternate(atom: AtomEntry, href: str) -> None:
+    """The entry's one ``<link rel="alternate"/>``: where it can be read
+    (for us, the ``xmpp:`` URI of its pubsub item)."""
+    for link in [link for link in atom["links"] if link["rel"] == "alternate"]:
+        atom.xml.remove(link.xml)
+        atom.iterables.remove(link)
+    link = AtomLink()
+    link["rel"], link["href"] = "alternate", href
+    atom.append(link)
 
 
 # Done at import (like slixmpp's own stanza modules) so that parsing works
