@@ -11,6 +11,7 @@ import logging
 import time
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 from textual import events
@@ -23,6 +24,7 @@ from tui.client import Client
 from tui.config import Config
 from tui.core.events import (
     AccountChanged,
+    BlogChanged,
     EncryptionChanged,
     LineAdded,
     LineChanged,
@@ -37,7 +39,7 @@ from tui.core.events import (
 )
 from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
-from tui.keymap import load_keymap
+from tui.keymap import load_keymap, scope_of
 from tui.xmpp.account.backoff import Backoff
 
 from . import clipboard, editor, terminal_keys, textual_private
@@ -101,10 +103,12 @@ class ParlonsApp(App):
 
     # -- key map -------------------------------------------------------------------
     def _install_keymap(self, name: str, overrides: dict) -> None:
-        keymap = load_keymap(name, overrides)
+        keymap = self.keymap = load_keymap(name, overrides)  # panes read their scope's keys from it
         bindings = [binding for binding in textual_private.app_bindings(self)
                     if binding.action not in ("command_palette", "app.command_palette")]
         for binding_id, kb in keymap.items():
+            if scope_of(binding_id):  # a pane's key (the blog pane): the pane handles it
+                continue
             action = _ACTIONS.get(binding_id)
             if action is None:
                 log.warning("keymap id %s has no action", binding_id)
@@ -132,6 +136,7 @@ class ParlonsApp(App):
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
         bus.subscribe(EncryptionChanged, self._on_encryption_or_windows_changed)
+        bus.subscribe(BlogChanged, lambda _e: self._schedule_sync())
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
@@ -254,6 +259,8 @@ class ParlonsApp(App):
         encryption = self.client.encryption_in(active) if active.is_conversation else None
         log_view.set_mark_clear(encryption is not None)
         main.sync_roster(self._roster_of(active))
+        blog_view = self.client.blog_windows.view_of(active)
+        main.sync_blog(blog_view, self.client.blog_windows.model_of(blog_view.account) if blog_view else None)
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active))
         main.query_one("#windowbar", WindowBar).show_windows(list(windows), active, self._encrypted_windows())
@@ -311,6 +318,11 @@ class ParlonsApp(App):
                 log.exception("input line failed")
                 self.client.error("That failed unexpectedly (details in the log)")
 
+    def on_blog_pane_command(self, event) -> None:
+        """A key of the blog pane (Enter, e, d, c): its command, run as if typed in the blog window."""
+        self.on_input_line_entered(SimpleNamespace(value=event.text, correction=False, more=(),
+                                                   window=self.client.windows.active))
+
     def on_input_line_notice(self, event) -> None:
         if event.error:
             self.client.error(event.text)
@@ -341,6 +353,9 @@ class ParlonsApp(App):
     def scroll(self, where: str) -> None:
         main = self.main
         if main is None:
+            return
+        if main.blog_pane.display:  # a blog window: the keys page its pane
+            main.blog_pane.page(where)
             return
         log_view = main.log_view
         if where in ("up", "home") and log_view.at_top:

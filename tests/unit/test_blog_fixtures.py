@@ -27,7 +27,7 @@ def read(name: str, owner: str | None = "owner@example.org", item_id: str = "ite
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args).replace(tzinfo=timezone.utc)
 
 
 def kinds(blocks: tuple[Block, ...]) -> list[tuple[str, str]]:

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from ..core.blog import Entry
 from ..core.blog_lines import BlogView, split_post
+from ..core.jids import bare_jid, looks_like_jid
 from ..xmpp.blog.items import BlogError
 from .context import Context, account_named, jid_argument
 from .registry import Arg, CommandError, Registry
 
-BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment")
+BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment", "tag", "search")
+
+
+def _action_or_jid(text: str) -> str:
+    """``/blog JID`` is ``/blog read JID``: the action argument takes a JID too."""
+    if not looks_like_jid(text.strip()):
+        raise ValueError(text)
+    return bare_jid(text.strip())
 
 
 def _window_name(ctx: Context, account) -> str:
@@ -55,25 +63,16 @@ async def _blog(ctx: Context, args) -> None:
     blog = account.blog
     if action is None:
         if rest.strip():
-            raise CommandError("Usage: /blog [read JID|more|post TEXT|edit N TEXT|delete N|show N|comment N TEXT]")
-        view = open_blog_window(ctx, account)
-        view.showing = None
-        ctx.client.blog_windows.rebuild(view, force=True)
+            raise CommandError("Usage: /blog [JID|read JID|more|tag TAG|search WORDS|post TEXT|edit N TEXT|"
+                               "delete N|show N|comment N TEXT]")
+        _timeline(ctx, account)
         return
+    if action not in BLOG_ACTIONS:  # a JID: /blog JID
+        action, rest = "read", action
     if action in ("read", "more"):
-        view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
-        if action == "read":
-            if not rest.strip():
-                raise CommandError("Usage: /blog read JID")
-            view.last_read = jid_argument(rest)
-        elif view.last_read is None:
-            raise CommandError("Nothing read yet: /blog read JID first")
-        feed = await blog.read(view.last_read, older=action == "more")
-        view = open_blog_window(ctx, account)
-        view.showing = None
-        ctx.client.blog_windows.rebuild(view, force=True)
-        more = "" if feed.complete else " — /blog more for older ones"
-        ctx.out(f"{view.last_read}: {len(feed)} entr{'y' if len(feed) == 1 else 'ies'}{more}")
+        await _read_blog(ctx, account, action, rest)
+    elif action in ("tag", "search"):
+        _narrow(ctx, account, action, rest)
     elif action == "post":
         title, body = split_post(rest)
         if not title:
@@ -107,6 +106,54 @@ async def _blog(ctx: Context, args) -> None:
         ctx.out(f"Commented on entry #{number}")
 
 
+def _timeline(ctx: Context, account) -> None:
+    """``/blog``: our entries and our contacts' merged, newest first; their
+    blogs are read in the background (what the server pushes comes anyway)."""
+    view = open_blog_window(ctx, account)
+    view.set_filter()
+    view.last_read = None
+    contacts = [c.jid for c in account.roster.model if c.subscription in ("to", "both")]
+    account.blog.read_timeline(contacts)
+    ctx.client.blog_windows.rebuild(view, force=True)
+
+
+async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
+    """``/blog JID`` (``/blog read JID``): JID's blog in the pane; ``/blog
+    more``: older entries of the blog shown (the pane asks for them too when
+    scrolled past its end)."""
+    view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
+    if action == "read":
+        if not rest.strip():
+            raise CommandError("Usage: /blog JID (or /blog read JID)")
+        jid = jid_argument(rest)
+        view.last_read = jid
+        view.set_filter(author=jid)
+    elif view.last_read is None:
+        raise CommandError("Nothing read yet: /blog JID first")
+    jid = view.last_read
+    feed = await account.blog.read(jid, older=action == "more")
+    view = open_blog_window(ctx, account)
+    more = "" if feed.complete else " — /blog more (or scroll past the end) for older ones"
+    ctx.out(f"{jid}: {len(feed)} entr{'y' if len(feed) == 1 else 'ies'}{more}")
+
+
+def _narrow(ctx: Context, account, action: str, rest: str) -> None:
+    """``/blog tag TAG``, ``/blog search WORDS``: the entries read so far
+    (the timeline, or the blog shown) that carry the tag or hold every word."""
+    words = rest.strip()
+    if not words:
+        raise CommandError(f"Usage: /blog {action} {'TAG' if action == 'tag' else 'WORDS'}")
+    view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
+    author = view.author
+    if action == "tag":
+        view.set_filter(author=author, tag=words.lstrip("#"))
+    else:
+        view.set_filter(author=author, search=words)
+    view = open_blog_window(ctx, account)
+    found = len(view.rows(account.blog.model))
+    ctx.out(f"{view.describe()}: {found} entr{'y' if found == 1 else 'ies'} (/blog for the whole timeline)")
+
+
 async def _blog_reporting(ctx: Context, args) -> None:
     try:
         await _blog(ctx, args)
@@ -117,18 +164,22 @@ async def _blog_reporting(ctx: Context, args) -> None:
 def register(registry: Registry) -> None:
     registry.command(
         "blog",
-        args=(Arg("action", required=False, choices=BLOG_ACTIONS),
+        args=(Arg("action", required=False, choices=BLOG_ACTIONS, type=_action_or_jid, metavar="JID"),
               Arg("rest", required=False, rest=True, metavar="JID|N [TEXT]")),
         summary="Open your blog window, read a contact's blog, post, edit, delete, comment",
         group="blog",
-        description="Without arguments, opens the account's blog window: the entries of your blog "
-                    "and of your contacts' blogs, newest first, each numbered #N (the number stays "
-                    "while the window is open). New entries of contacts come by themselves.\n"
-                    "read JID fetches a blog; more pages in older entries of the last one read.\n"
+        description="Without arguments, opens the account's blog window on your timeline: the entries "
+                    "of your blog and of your contacts' blogs, newest first, each numbered #N (the number "
+                    "stays while the window is open). New entries of contacts come by themselves.\n"
+                    "In the pane: Up/Down (j/k) move, Enter opens, Esc goes back, PgUp/PgDn page, n goes to "
+                    "the next unread entry, e/d/c edit, delete, comment.\n"
+                    "JID (or read JID) shows JID's blog; more pages in older entries of it.\n"
+                    "tag TAG lists the entries with that tag; search WORDS those holding every word "
+                    "(among the entries read so far).\n"
                     "post TEXT publishes: the first line is the title (Alt+Enter for a new line).\n"
                     "edit N TEXT replaces the text of your entry #N; delete N removes it.\n"
                     "show N shows entry #N in full with its comments (/blog goes back to the list); "
                     "comment N TEXT comments on it.",
-        examples=("/blog", "/blog read bob@example.org", "/blog more", "/blog post Hello world",
+        examples=("/blog", "/blog bob@example.org", "/blog more", "/blog tag xmpp", "/blog search fosdem", "/blog post Hello world",
                   "/blog show 2", "/blog comment 2 nice!", "/blog edit 3 Hello, world", "/blog delete 3"),
     )(_blog_reporting)
