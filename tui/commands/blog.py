@@ -95,7 +95,7 @@ async def _blog(ctx: Context, args) -> None:
     elif action == "show":
         number, _ = _number_and_text(action, rest, text=False)
         view, entry = _entry(ctx, account, number)
-        view.showing = (entry.author, entry.id)
+        view.open(entry)  # and read: no longer unread
         view = open_blog_window(ctx, account)
         if entry.comments is not None:
             await blog.comments.read(entry)
@@ -114,7 +114,7 @@ def _timeline(ctx: Context, account) -> None:
     view.last_read = None
     contacts = [c.jid for c in account.roster.model if c.subscription in ("to", "both")]
     account.blog.read_timeline(contacts)
-    ctx.client.blog_windows.rebuild(view, force=True)
+    ctx.client.blog_windows.refresh(view)
 
 
 async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
@@ -128,6 +128,7 @@ async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
         jid = jid_argument(rest)
         view.last_read = jid
         view.set_filter(author=jid)
+        ctx.client.blog_windows.refresh(view)  # the pane shows that blog while it is read
     elif view.last_read is None:
         raise CommandError("Nothing read yet: /blog JID first")
     jid = view.last_read

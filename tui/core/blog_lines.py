@@ -189,7 +189,7 @@ class BlogWindows:
     """The blog window of each account, kept in step with its model."""
 
     def __init__(self, windows: WindowList, bus: EventBus, model_of: Callable[[str], Blogs | None]) -> None:
-        self.windows, self.model_of = windows, model_of
+        self.windows, self.model_of, self.bus = windows, model_of, bus
         self._views: dict[str, BlogView] = {}
         self.rebuilds = 0  # tests read it
         self.activity = ACTIVITY_LEVELS[DEFAULT_ACTIVITY]  # what a contact's new entry raises the window to
@@ -216,8 +216,14 @@ class BlogWindows:
         view = self.view(account)
         if view is None or view.window is not window:
             view = self._views[account] = BlogView(window, account)
-        self.rebuild(view, force=True)
+        self.refresh(view)
         return view
+
+    def refresh(self, view: BlogView) -> None:
+        """What the view shows changed (a filter, an entry opened): catch up
+        with the model, and let the screen know (a BlogChanged naming no blog)."""
+        self.rebuild(view, force=True)
+        self.bus.emit(BlogChanged(view.account, frozenset()))
 
     def _on_changed(self, event: BlogChanged) -> None:
         view = self.view(event.account)
