@@ -225,3 +225,58 @@ async def test_a_hostile_entry_renders_inert_and_the_pane_keeps_answering(alice,
             await pilot.press("escape")
             await until(lambda: pane.opened is None, timeout=5)
         assert app.is_running and app.screen is app.main
+
+
+async def bob_comments(bob, entry, item: str, text: str) -> None:
+    from tui.xmpp.blog.items import new_atom, now_to_the_millisecond
+
+    atom = new_atom(author=bob.jid, name="Bob", service=entry.comments.service, node=entry.comments.node,
+                    item_id=item, title="", body=text, when=now_to_the_millisecond())
+    await bob.plugin["xep_0060"].publish(entry.comments.service, entry.comments.node, id=item,
+                                         payload=atom, timeout=5)
+
+
+async def test_comments_on_our_entry_arrive_live_and_light_the_window(alice, make_peer):
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    async with running_app(alice.config) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        await mutual_contacts(app, pilot, account, bob)
+        await type_line(app, pilot, "/blog post Comment on this\nplease")
+        await type_line(app, pilot, "/blog")
+        window = await until(lambda: (w := app.client.windows.active).kind is WindowKind.BLOG and w, timeout=5)
+        await until(lambda: pane_row(app, "Comment on this"), timeout=10, message=lambda: pane_text(app))
+        mine = next(iter(account.blog.model.feed(alice.jid)))
+        assert mine.comments is not None
+
+        await pilot.press("alt+1")
+        await until(lambda: app.client.windows.active is app.client.windows.status, timeout=5)
+        await bob_comments(bob, mine, "c1", "first!")
+        await until(lambda: window.activity is Activity.MESSAGES, timeout=10, message=lambda: status_text(app))
+        thread = account.blog.model.comments(mine.comments)
+        assert [c.body for c in thread] == ["first!"]  # arrived by itself: nothing read it
+
+        await pilot.press(f"alt+{window.number}")
+        await until(lambda: "[1 comment]" in pane_row(app, "Comment on this"), timeout=5,
+                    message=lambda: pane_text(app))
+        await until(lambda: app.main.blog_pane.has_focus, timeout=5)
+        await pilot.press("enter")
+        await until(lambda: "Comments (1)" in pane_text(app), timeout=10, message=lambda: pane_text(app))
+        await bob_comments(bob, mine, "c2", "and second")  # while it is open: it shows under it
+        await until(lambda: "Comments (2)" in pane_text(app) and "  and second" in pane_text(app), timeout=10,
+                    message=lambda: pane_text(app))
+
+
+async def test_moving_past_the_end_of_a_blog_pages_in_older_entries(alice, make_peer):
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    for n in range(3):
+        await publish_raw(bob, entry_xml(bob, f"p{n}", f"Entry number {n}"), item=f"p{n}")
+    async with running_app(alice.config) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        account.blog.page_size = 2
+        await type_line(app, pilot, f"/blog {bob.jid}")
+        await until(lambda: "(more below the last)" in pane_text(app), timeout=10, message=lambda: pane_text(app))
+        assert len(app.main.blog_pane.rows) == 2
+        await until(lambda: app.main.blog_pane.has_focus, timeout=5)
+        await pilot.press("j", "j")  # the second j goes past the end
+        await until(lambda: len(app.main.blog_pane.rows) == 3, timeout=10, message=lambda: pane_text(app))
+        await until(lambda: "(more below the last)" not in pane_text(app), timeout=5)

@@ -257,6 +257,14 @@ class Blogs:
         feed = self.feed(author)
         return feed.get(item_id) if feed is not None else None
 
+    def entry_with_comments(self, link: CommentsLink, item_id: str) -> Entry | None:
+        """The entry ``item_id`` (of any author) whose comments live at ``link``."""
+        for feed in self._feeds.values():
+            entry = feed.get(item_id)
+            if entry is not None and entry.comments == link:
+                return entry
+        return None
+
     def comments(self, link: CommentsLink | None) -> Feed | None:
         return self._threads.get(link) if link is not None else None
 

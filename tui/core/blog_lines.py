@@ -178,7 +178,8 @@ class BlogView:
             if thread is not None:
                 key = (entry.author, entry.id)
                 others = sum(c.author != self.me for c in thread)
-                if others > self._comments_seen.get(key, others):
+                # on our entries every comment of someone else counts; on others', those after the first reading
+                if others > self._comments_seen.get(key, 0 if entry.author == self.me else others):
                     fresh = True
                 self._comments_seen[key] = others
         self.version = blogs.version

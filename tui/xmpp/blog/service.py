@@ -74,6 +74,7 @@ class BlogService(CoalescedChanges):
         xmpp.add_event_handler("microblog_purge", self._on_cleared)
         xmpp.add_event_handler("microblog_delete", self._on_cleared)
         xmpp.add_event_handler("session_start", self._on_session_start)
+        self.comments.attach(xmpp)
 
     def _on_session_start(self, _event) -> None:
         self.comments.forget_service()
