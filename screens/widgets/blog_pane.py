@@ -44,6 +44,7 @@ from tui.core.blog_lines import BlogView, commenter, headline
 from tui.keymap import KeyBinding
 
 UNREAD = "●"
+MAX_CONTENT_LINES = 3000  # of an entry's content on screen (the model bounds its characters, not its lines)
 _CURSOR = Style(reverse=True)
 _CURSOR_BLURRED = Style(bgcolor="grey23")
 _HEADER = Style(bold=True, underline=True)
@@ -102,6 +103,8 @@ def block_lines(console: Console, blocks: tuple[Block, ...], width: int) -> list
     out: list[Text] = []
     previous: Block | None = None
     for block in blocks:
+        if len(out) >= MAX_CONTENT_LINES:
+            break
         if previous is not None and not (previous.kind == block.kind == "item"):
             out.append(Text())
         previous = block
@@ -119,14 +122,24 @@ def block_lines(console: Console, blocks: tuple[Block, ...], width: int) -> list
             first = prefix = bar + Text(indent)
         for index, part in enumerate(_block_text(block).split("\n", allow_blank=True)):
             out += _wrapped(console, part, width, prefix, first if index == 0 else prefix)
-    return out
+            if len(out) >= MAX_CONTENT_LINES:
+                break
+    return _bounded(out)
 
 
 def _plain_lines(console: Console, body: str, width: int) -> list[Text]:
     out: list[Text] = []
     for line in body.split("\n"):
         out += _wrapped(console, Text(line), width, Text())
-    return out
+        if len(out) >= MAX_CONTENT_LINES:
+            break
+    return _bounded(out)
+
+
+def _bounded(lines: list[Text]) -> list[Text]:
+    if len(lines) < MAX_CONTENT_LINES:
+        return lines
+    return lines[:MAX_CONTENT_LINES] + [Text("[…] (too long to show in full)", style="dim")]
 
 
 def entry_lines(console: Console, entry: Entry, view: BlogView, blogs: Blogs, width: int) -> list[Text]:
@@ -136,14 +149,14 @@ def entry_lines(console: Console, entry: Entry, view: BlogView, blogs: Blogs, wi
     byline = Text("by ", style="dim")
     byline.append(entry.author_name or entry.display_name, style="bold")
     byline.append(f" <{entry.author}>")
-    out += _wrapped(console, byline, width, Text("  "))
+    out += _wrapped(console, byline, width, Text("  "), Text())
     dates = Text(f"published {when(entry.published)}", style="dim")
     if entry.edited:
         dates.append(f" · updated {when(entry.updated)}", style="dim")
     out.append(dates)
     if entry.categories:
         out += _wrapped(console, Text("tags: ", style="dim") + Text(" ".join(f"#{c}" for c in entry.categories),
-                                                                    style="cyan"), width, Text("      "))
+                                                                    style="cyan"), width, Text("      "), Text())
     out.append(Text())
     if entry.rich:
         out += block_lines(console, entry.rich, width)
@@ -161,7 +174,7 @@ def entry_lines(console: Console, entry: Entry, view: BlogView, blogs: Blogs, wi
         details = ", ".join(d for d in (link.type, size_words(link.length)) if d)
         if details:
             line.append(f" ({details})", style="dim")
-        out += _wrapped(console, line, width, Text("  "))
+        out += _wrapped(console, line, width, Text("  "), Text())
     out.append(Text())
     thread = blogs.comments(entry.comments)
     if entry.comments is None:

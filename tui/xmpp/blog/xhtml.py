@@ -26,6 +26,7 @@ from ...core.blog import Block, Run
 MAX_TEXT_CHARS = 32 * 1024  # of text kept: a long article, not a stanza-sized flood
 MAX_HTML_CHARS = 256 * 1024  # of escaped HTML read (a stanza is about that big)
 MAX_DEPTH = 100  # nested elements whose tags still count (blocks, links, hidden)
+MAX_BLOCKS = 1000  # paragraphs, items... of styled content (each is a few lines on screen)
 TRUNCATED = "\n[…]"
 
 _BREAKS = {"br": 1, "li": 1, "tr": 1, "dt": 1, "dd": 1, "hr": 2, "ul": 2, "ol": 2, "dl": 2,
@@ -249,7 +250,7 @@ class _Blocks:
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
-        self._runs: list[Run] = []
+        self._runs: list[tuple[frozenset[str], list[str]]] = []  # the block being read: looks, pieces
         self._size = 0
         self.truncated = False
         self._styles: dict[str, int] = {}
@@ -258,6 +259,7 @@ class _Blocks:
         self._marker, self._indent = "", 0  # of the list item being read
         self._links_open = 0
         self._link: tuple[str, list[str]] | None = None  # href, its text so far
+        self._last = ""  # the last piece of text appended to the block
 
     def _looks(self) -> frozenset[str]:
         looks = {style for style, count in self._styles.items() if count}
@@ -272,10 +274,11 @@ class _Blocks:
         self._size += len(text)
         if self._link is not None:
             self._link[1].append(text)
-        if self._runs and self._runs[-1].styles == looks:
-            self._runs[-1] = Run(self._runs[-1].text + text, looks)
+        if self._runs and self._runs[-1][0] == looks:
+            self._runs[-1][1].append(text)  # joined once, at the end of the block (linear)
         else:
-            self._runs.append(Run(text, looks))
+            self._runs.append((looks, [text]))
+        self._last = text
         if self.truncated:
             raise _Full
 
@@ -284,22 +287,28 @@ class _Blocks:
             return
         if not self._pre:
             text = _SPACES.sub(" ", text)
-            if not self._runs or self._runs[-1].text.endswith(("\n", " ")):
+            if not self._runs or self._last.endswith(("\n", " ")):
                 text = text.lstrip(" ")
         self._append(text, self._looks())
 
     def flush(self) -> None:
-        runs = self._runs
+        runs = [Run("".join(pieces), looks) for looks, pieces in self._runs]
+        self._runs, self._last = [], ""
         while runs and not runs[-1].text.strip():
             runs.pop()
         if runs and any(run.text.strip() for run in runs):
             if not self._pre:
                 runs[-1] = Run(runs[-1].text.rstrip(), runs[-1].styles)
             kind = "code" if self._pre else "heading" if self._heading else "item" if self._marker else "paragraph"
-            self.blocks.append(Block(kind, tuple(runs), self._heading, self._marker, self._quote,
-                                     self._indent if self._marker else len(self._lists)))
+            self._add(Block(kind, tuple(runs), self._heading, self._marker, self._quote,
+                            self._indent if self._marker else len(self._lists)))
             self._marker = ""
-        self._runs = []
+
+    def _add(self, block: Block) -> None:
+        if len(self.blocks) >= MAX_BLOCKS:
+            self.truncated = True
+            raise _Full
+        self.blocks.append(block)
 
     def start(self, tag: str, attrs) -> None:
         if tag in _HIDDEN:
@@ -326,7 +335,7 @@ class _Blocks:
         elif tag in _HEADING_LEVEL:
             self._heading = _HEADING_LEVEL[tag]
         elif tag == "hr":
-            self.blocks.append(Block("rule", ()))
+            self._add(Block("rule", ()))
         elif tag in _STYLE_OF:
             self._styles[_STYLE_OF[tag]] = self._styles.get(_STYLE_OF[tag], 0) + 1
         elif tag == "a":
@@ -366,7 +375,10 @@ class _Blocks:
             self._heading = 0
 
     def result(self) -> tuple[Block, ...]:
-        self.flush()
+        try:
+            self.flush()  # what was read of the last block (all of it, or up to the limit)
+        except _Full:
+            pass
         if self.truncated:
             self.blocks.append(Block("paragraph", (Run(TRUNCATED.strip()),)))
         return tuple(self.blocks)
