@@ -280,3 +280,17 @@ async def test_moving_past_the_end_of_a_blog_pages_in_older_entries(alice, make_
         await pilot.press("j", "j")  # the second j goes past the end
         await until(lambda: len(app.main.blog_pane.rows) == 3, timeout=10, message=lambda: pane_text(app))
         await until(lambda: "(more below the last)" not in pane_text(app), timeout=5)
+
+
+async def test_the_timeline_reads_our_contacts_blogs_not_only_what_was_pushed(alice, make_peer):
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    for n in range(3):  # before alice and bob are contacts: nothing of it is pushed to her
+        await publish_raw(bob, entry_xml(bob, f"old{n}", f"Written before {n}"), item=f"old{n}")
+    async with running_app(alice.config) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        await mutual_contacts(app, pilot, account, bob)
+        await type_line(app, pilot, "/blog")
+        await until(lambda: all(pane_row(app, f"Written before {n}") for n in range(3)), timeout=10,
+                    message=lambda: pane_text(app))
+        feed = account.blog.model.feed(bob.jid)
+        assert feed is not None and feed.complete  # read from his node, not only the last one pushed
