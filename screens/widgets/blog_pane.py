@@ -9,11 +9,12 @@ when the model, the view or the width moved (at most once per app sync).
 Keys (while focused) are binding ids of the ``blog`` scope of the key map
 (keymaps/irssi.toml): up/down (j/k), Enter opens (``/blog show
 N``: it reads the comments too), Escape goes back to the list and, from the
-list, hands the keys to the input line, ``n`` goes to the next unread entry,
+list, hands the keys to the input line (so does typing text), ``n`` goes to the next unread entry,
 ``e``/``c`` dispatch ``/blog edit N`` / ``/blog comment N``, ``d`` asks, then
 dispatches ``/blog delete N``; ``/`` starts a command. PgUp/PgDn and Ctrl+Home/End are the
 app's ``log.*`` keys: the app hands them here (:meth:`page`). Moving past
-the end of a blog's list asks for its older entries (``/blog more``).
+the end of a blog's list asks for its older entries (``/blog more``). A
+click selects a row; a click on the selected row opens it.
 
 Everything shown came from the network: it goes into ``Text``/``Segment``
 objects as data (never markup), already sanitised by the model (no control
@@ -440,6 +441,11 @@ class BlogPane(ScrollView, can_focus=True):
     async def _on_key(self, event: events.Key) -> None:
         binding_id = self._keys.get(event.key)
         if binding_id is None:
+            if event.is_printable and event.character and event.key != "space":
+                # typing: the text goes to the input line, and the keys with it
+                event.stop()
+                event.prevent_default()
+                self.post_message(self.Dismissed(event.character))
             return  # not ours: the app's bindings (Alt+N, F3, ...) get it
         event.stop()
         event.prevent_default()
@@ -464,6 +470,17 @@ class BlogPane(ScrollView, can_focus=True):
             self.delete(entry)
         elif binding_id == "blog.command":
             self.post_message(self.Dismissed("/"))
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row selects it; on the selected row, opens it."""
+        if self.opened is not None or not self.rows:
+            return
+        index = self.scroll_offset.y + event.y - 1  # under the header
+        if 0 <= index < len(self.rows):
+            if index == self.cursor:
+                self._dispatch("show", self.rows[index])
+            self.cursor = index
+            self.refresh()
 
     def _on_paste(self, event: events.Paste) -> None:
         # A paste is text, not keys: it never runs as the pane's keys.

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 from tests.harness.app import running_app, status_text
 from tests.harness.blogs import PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
+from screens.widgets.blog_pane import BlogPane
 from tui.core.blog_lines import headline
 from tui.core.windows import Activity, WindowKind
 from tui.xmpp.blog.items import entry_from_item
@@ -163,6 +164,17 @@ async def test_pane_keys_move_open_and_dispatch_the_entry_commands(alice, make_p
 
         await pilot.press("slash")  # a command: the input line has the keys
         await until(lambda: app.main.input_line.has_focus and app.main.input_line.value == "/", timeout=5)
+        app.main.input_line.value = ""
+        pane.focus()
+        await pilot.press("h", "i")  # typing: the text goes to the input line
+        await until(lambda: app.main.input_line.has_focus and app.main.input_line.value == "hi", timeout=5)
+        app.main.input_line.value = ""
+
+        # the mouse: a click selects a row, a click on the selected row opens it
+        await pilot.click(BlogPane, offset=(10, 2))  # the second row, under the header
+        assert headline(pane.current()) == "older one"
+        await pilot.click(BlogPane, offset=(10, 2))
+        await until(lambda: pane.opened is not None and "older one" in pane_text(app), timeout=10)
 
 
 async def test_tag_and_search_narrow_the_entries_read(alice, make_peer):

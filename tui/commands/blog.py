@@ -167,7 +167,7 @@ def register(registry: Registry) -> None:
         "blog",
         args=(Arg("action", required=False, choices=BLOG_ACTIONS, type=_action_or_jid, metavar="JID"),
               Arg("rest", required=False, rest=True, metavar="JID|N [TEXT]")),
-        summary="Open your blog window, read a contact's blog, post, edit, delete, comment",
+        summary="Your blog timeline or a contact's blog; by tag or words; post, edit, delete, comment",
         group="blog",
         description="Without arguments, opens the account's blog window on your timeline: the entries "
                     "of your blog and of your contacts' blogs, newest first, each numbered #N (the number "
