@@ -65,6 +65,7 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.input_line.focus()
         self.blog_pane.set_keymap(getattr(self.app, "keymap", {}))
+        self.blog_pane.hand_over = self._blog_hand_over
 
     # -- rooms ---------------------------------------------------------------------
     nick_list_wanted = True  # the nicklist.toggle key flips it; rooms only either way
@@ -126,19 +127,27 @@ class MainScreen(Screen):
         if self.blog_pane.display:
             self.blog_pane.show(view, blogs)
 
-    def on_blog_pane_dismissed(self, event: BlogPane.Dismissed) -> None:
-        event.stop()
+    def _blog_hand_over(self, text: str) -> None:
+        """The blog pane gives the keys to the input line (Escape, ``/``, typing),
+        with ``text`` typed there; at once, so that the next keys follow."""
         line = self.input_line
-        line.focus()
-        if event.text:
-            line.value = event.text
-            line.cursor_position = len(line.value)
+        self.set_focus(line)
+        if text:
+            line.insert_text_at_cursor(text)
 
     def on_input_line_entered(self, _event) -> None:
         # A line typed in the blog window ran: the keys go back to the pane
         # (the message goes on to the app, which runs the line).
         if self.blog_pane.display:
-            self.blog_pane.focus()
+            self.set_focus(self.blog_pane)
+
+    def on_key(self, event) -> None:
+        # In the blog window, the pane's back key (Escape) in the input line
+        # gives the keys back to the pane.
+        pane = self.blog_pane
+        if pane.display and self.focused is self.input_line and pane.is_back_key(event.key):
+            event.stop()
+            self.set_focus(pane)
 
     # -- roster ------------------------------------------------------------------
     @property

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from rich.console import Console
 from rich.segment import Segment
@@ -237,13 +238,6 @@ class BlogPane(ScrollView, can_focus=True):
             super().__init__()
             self.text = text
 
-    class Dismissed(Message):
-        """The pane hands the keys back to the input line (with ``text`` typed there)."""
-
-        def __init__(self, text: str = "") -> None:
-            super().__init__()
-            self.text = text
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: BlogView | None = None
@@ -255,6 +249,10 @@ class BlogPane(ScrollView, can_focus=True):
         self._shown: _Shown | None = None
         self._keys: dict[str, str] = {}  # key → binding id (the blog scope)
         self.keys_handled = 0  # tests read it
+        # Hands the keys to the input line, with a text typed there: set by the
+        # screen, called at once (not by a message) so that the keys typed next
+        # already go there.
+        self.hand_over: Callable[[str], None] | None = None
 
     # -- keys from the key map --------------------------------------------------------
     def set_keymap(self, keymap: dict[str, KeyBinding]) -> None:
@@ -265,6 +263,9 @@ class BlogPane(ScrollView, can_focus=True):
             if binding_id.startswith("blog."):
                 for key in binding.keys:
                     self._keys[character_to_key(key) if len(key) == 1 else key] = binding_id
+
+    def is_back_key(self, key: str) -> bool:
+        return self._keys.get(key) == "blog.back"
 
     # -- model → rows ------------------------------------------------------------------
     def show(self, view: BlogView | None, blogs: Blogs | None) -> None:
@@ -421,7 +422,11 @@ class BlogPane(ScrollView, can_focus=True):
             self.view.close()
             self._rebuild()
         else:
-            self.post_message(self.Dismissed())
+            self._hand_over("")
+
+    def _hand_over(self, text: str) -> None:
+        if self.hand_over is not None:
+            self.hand_over(text)
 
     def delete(self, entry: Entry | None) -> None:
         if entry is None or self.view is None:
@@ -439,13 +444,23 @@ class BlogPane(ScrollView, can_focus=True):
         return getattr(self.app, "keymap", {}) or {}
 
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and focused is not None and self.screen.is_active:
+            # keys that were already on their way here when the pane handed
+            # the keys over (a burst: "/blog show 1⏎" typed at once) follow them
+            event.stop()
+            event.prevent_default()
+            moved = events.Key(event.key, event.character)
+            moved.time = event.time  # typing stays typing (the input line times keys)
+            focused.post_message(moved)
+            return
         binding_id = self._keys.get(event.key)
         if binding_id is None:
             if event.is_printable and event.character and event.key != "space":
                 # typing: the text goes to the input line, and the keys with it
                 event.stop()
                 event.prevent_default()
-                self.post_message(self.Dismissed(event.character))
+                self._hand_over(event.character)
             return  # not ours: the app's bindings (Alt+N, F3, ...) get it
         event.stop()
         event.prevent_default()
@@ -469,7 +484,7 @@ class BlogPane(ScrollView, can_focus=True):
         elif binding_id == "blog.delete":
             self.delete(entry)
         elif binding_id == "blog.command":
-            self.post_message(self.Dismissed("/"))
+            self._hand_over("/")
 
     def on_click(self, event: events.Click) -> None:
         """A click on a row selects it; on the selected row, opens it."""
@@ -515,6 +530,16 @@ class Confirm(ModalScreen[bool]):
             yield Static(Text(f"[{yes}] yes   [{no}] no", style="dim"))
 
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused
+        if focused is not self and focused is not None and self.screen.is_active:
+            # keys that were already on their way here when the pane handed
+            # the keys over (a burst: "/blog show 1⏎" typed at once) follow them
+            event.stop()
+            event.prevent_default()
+            moved = events.Key(event.key, event.character)
+            moved.time = event.time  # typing stays typing (the input line times keys)
+            focused.post_message(moved)
+            return
         binding_id = self._keys.get(event.key)
         event.stop()
         event.prevent_default()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from textual import events
+
 from tests.harness.app import running_app, status_text
 from tests.harness.blogs import PEER_PLUGINS, publish_raw
 from tests.harness.wait import until
@@ -88,6 +90,15 @@ async def test_bobs_blog_lists_title_tags_and_date_and_opens_formatted(alice, ma
         await until(lambda: pane_row(app, "Release day").startswith(" "), timeout=5, message=lambda: pane_text(app))
         await pilot.press("escape")  # from the list: the keys go to the input line
         await until(lambda: app.main.input_line.has_focus, timeout=5)
+        await pilot.press("escape")  # and back
+        await until(lambda: app.main.blog_pane.has_focus, timeout=5)
+        # typed at once (a burst queued at the pane before it handles the "/"): every key reaches the input line
+        burst = [("slash", "/")] + [(c if c != " " else "space", c) for c in "blog tag news"] + [("enter", "\r")]
+        for key, character in burst:
+            app.main.blog_pane.post_message(events.Key(key, character))
+        await until(lambda: pane_text(app).startswith(f"{bob.jid} · tag news"), timeout=5,
+                    message=lambda: pane_text(app) + status_text(app))
+        await until(lambda: app.main.blog_pane.has_focus, timeout=5)  # the line ran: the keys are the pane's again
 
 
 async def test_the_timeline_shows_a_new_entry_live_and_the_activity_rises(alice, make_peer):
