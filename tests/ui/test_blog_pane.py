@@ -303,6 +303,11 @@ async def test_moving_past_the_end_of_a_blog_pages_in_older_entries(alice, make_
         await pilot.press("j", "j")  # the second j goes past the end
         await until(lambda: len(app.main.blog_pane.rows) == 3, timeout=10, message=lambda: pane_text(app))
         await until(lambda: "(more below the last)" not in pane_text(app), timeout=5)
+        # PgUp/PgDn (the log.* keys) page the pane in a blog window
+        await pilot.press("pageup")
+        assert app.main.blog_pane.cursor == 0
+        await pilot.press("pagedown")
+        assert app.main.blog_pane.cursor == 2
 
 
 async def test_the_timeline_reads_our_contacts_blogs_not_only_what_was_pushed(alice, make_peer):
