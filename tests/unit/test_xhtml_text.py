@@ -77,6 +77,12 @@ def test_html_markup_never_survives():
 
 
 # -- the same, kept with its looks (the blog pane's content) ------------------------------
+# Keeping the looks costs about twice the plain text (~0.13 s CPU for the worst
+# shape here); a quadratic version takes many seconds. One full run under load
+# once took more than 0.5 s of CPU: the bound leaves room for that.
+BLOCKS_BOUND = 2 * BOUND
+
+
 def blocks_size(blocks) -> int:
     return sum(len(block.plain()) for block in blocks)
 
@@ -94,7 +100,7 @@ def test_hostile_xhtml_blocks_are_read_in_bounded_time_and_size(name, markup):
     start = time.thread_time()
     blocks = xhtml_blocks(ET.fromstring(XHTML.format(markup)))
     took = time.thread_time() - start
-    assert took < BOUND, f"{took:.2f} s"
+    assert took < BLOCKS_BOUND, f"{took:.2f} s"
     assert blocks and blocks_size(blocks) <= MAX_TEXT_CHARS + len(TRUNCATED)
     assert len(blocks) <= MAX_BLOCKS + 1  # and the "[…]" that says so
 
@@ -103,7 +109,7 @@ def test_hostile_xhtml_blocks_are_read_in_bounded_time_and_size(name, markup):
 def test_hostile_html_blocks_are_read_in_bounded_time(unit):
     start = time.thread_time()
     blocks = html_blocks(unit * (MAX_HTML_CHARS // len(unit) + 1000))
-    assert time.thread_time() - start < BOUND
+    assert time.thread_time() - start < BLOCKS_BOUND
     assert blocks_size(blocks) <= MAX_TEXT_CHARS + len(TRUNCATED) and len(blocks) <= MAX_BLOCKS + 1
 
 

@@ -260,10 +260,13 @@ class _Blocks:
         self._links_open = 0
         self._link: tuple[str, list[str]] | None = None  # href, its text so far
         self._last = ""  # the last piece of text appended to the block
+        self._looks_now: frozenset[str] | None = None
 
     def _looks(self) -> frozenset[str]:
-        looks = {style for style, count in self._styles.items() if count}
-        return frozenset(looks | {"link"} if self._links_open else looks)
+        if self._looks_now is None:  # worked out again only when a style opened or closed
+            looks = {style for style, count in self._styles.items() if count}
+            self._looks_now = frozenset(looks | {"link"} if self._links_open else looks)
+        return self._looks_now
 
     def _append(self, text: str, looks: frozenset[str]) -> None:
         if not text:
@@ -338,8 +341,10 @@ class _Blocks:
             self._add(Block("rule", ()))
         elif tag in _STYLE_OF:
             self._styles[_STYLE_OF[tag]] = self._styles.get(_STYLE_OF[tag], 0) + 1
+            self._looks_now = None
         elif tag == "a":
             self._links_open += 1
+            self._looks_now = None
             if self._links_open == 1:
                 self._link = (attrs.get("href") or "", [])
         elif tag == "img":
@@ -355,8 +360,10 @@ class _Blocks:
         if tag in _STYLE_OF:
             style = _STYLE_OF[tag]
             self._styles[style] = max(0, self._styles.get(style, 0) - 1)
+            self._looks_now = None
         elif tag == "a" and self._links_open:
             self._links_open -= 1
+            self._looks_now = None
             if self._links_open == 0 and self._link is not None:
                 (href, text), self._link = self._link, None
                 shown = "".join(text)
