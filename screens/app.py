@@ -11,7 +11,6 @@ import logging
 import time
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Callable
 
 from textual import events
@@ -319,9 +318,11 @@ class ParlonsApp(App):
                 self.client.error("That failed unexpectedly (details in the log)")
 
     def on_blog_pane_command(self, event) -> None:
-        """A key of the blog pane (Enter, e, d, c): its command, run as if typed in the blog window."""
-        self.on_input_line_entered(SimpleNamespace(value=event.text, correction=False, more=(),
-                                                   window=self.client.windows.active))
+        """A key of the blog pane (Enter, e, d, c): its command, run as if
+        typed in the blog window, in order with the lines typed."""
+        self._entered.put_nowait((event.text, False, self.client.windows.active))
+        if self._input_worker is None or self._input_worker.done():
+            self._input_worker = asyncio.ensure_future(self._run_entered())
 
     def on_input_line_notice(self, event) -> None:
         if event.error:

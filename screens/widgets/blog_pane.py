@@ -144,7 +144,7 @@ def _bounded(lines: list[Text]) -> list[Text]:
     return lines[:MAX_CONTENT_LINES] + [Text("[…] (too long to show in full)", style="dim")]
 
 
-def entry_lines(console: Console, entry: Entry, view: BlogView, blogs: Blogs, width: int) -> list[Text]:
+def entry_lines(console: Console, entry: Entry, blogs: Blogs, width: int) -> list[Text]:
     """An entry read in full: title, author (name and JID), dates, tags, the
     content with its looks, what it shares or encloses, then its comments."""
     out = _wrapped(console, Text(headline(entry), style="bold underline"), width, Text())
@@ -293,7 +293,7 @@ class BlogPane(ScrollView, can_focus=True):
         console = self.app.console
         self.opened = view.shown(blogs)
         if self.opened is not None:
-            texts = entry_lines(console, self.opened, view, blogs, width)
+            texts = entry_lines(console, self.opened, blogs, width)
             if was_open is None or was_open.id != self.opened.id:
                 self.scroll_to(y=0, animate=False)
         else:

@@ -26,7 +26,7 @@ def view() -> BlogView:
 def lines(entry: Entry, blogs: Blogs | None = None) -> list[str]:
     blogs = blogs or Blogs(ME)
     blogs.put(entry.author, entry)
-    return [t.plain for t in entry_lines(CONSOLE, entry, view(), blogs, 60)]
+    return [t.plain for t in entry_lines(CONSOLE, entry, blogs, 60)]
 
 
 def test_a_row_says_unread_number_date_author_title_tags_and_comments():
