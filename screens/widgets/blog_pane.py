@@ -181,6 +181,8 @@ def entry_lines(console: Console, entry: Entry, blogs: Blogs, width: int) -> lis
     thread = blogs.comments(entry.comments)
     if entry.comments is None:
         out.append(Text("This entry takes no comments", style="dim"))
+    elif thread is None and (reason := blogs.unreadable(entry.comments)) is not None:
+        out += _wrapped(console, Text(f"Comments: {reason}", style="dim"), width, Text("  "), Text())
     elif thread is None:
         out.append(Text("Comments: being read…", style="dim"))
     else:

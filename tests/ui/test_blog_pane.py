@@ -322,3 +322,19 @@ async def test_the_timeline_reads_our_contacts_blogs_not_only_what_was_pushed(al
                     message=lambda: pane_text(app))
         feed = account.blog.model.feed(bob.jid)
         assert feed is not None and feed.complete  # read from his node, not only the last one pushed
+
+
+async def test_comments_that_cannot_be_read_say_so_under_the_entry(alice, make_peer):
+    from tests.harness.blogs import MOVIM_ENTRY
+
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    await publish_raw(bob, MOVIM_ENTRY.format(jid=bob.jid, item="m1"), item="m1")  # its comments node was never made
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/blog {bob.jid}")
+        await until(lambda: pane_row(app, "Movim [i]says[/i] hi"), timeout=10, message=lambda: pane_text(app))
+        await until(lambda: app.main.blog_pane.has_focus, timeout=5)
+        await pilot.press("enter")
+        await until(lambda: "Comments: cannot read the comments" in pane_text(app), timeout=10,
+                    message=lambda: pane_text(app))
+        assert "being read" not in pane_text(app)
+        assert "Hello bold & Movim <https://movim.eu/>" in pane_text(app) and "• one" in pane_text(app)

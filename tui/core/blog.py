@@ -241,6 +241,7 @@ class Blogs:
     version: int = 0
     _feeds: dict[str, Feed] = field(default_factory=dict, repr=False)
     _threads: dict[CommentsLink, Feed] = field(default_factory=dict, repr=False)
+    _unreadable: dict[CommentsLink, str] = field(default_factory=dict, repr=False)  # why a thread was not read
 
     # -- queries ---------------------------------------------------------------------
     def feed(self, author: str) -> Feed | None:
@@ -310,7 +311,17 @@ class Blogs:
         self._changed(comment is not None)
         return comment
 
+    def unreadable(self, link: CommentsLink | None) -> str | None:
+        """Why the comments at ``link`` could not be read (the last try), or None."""
+        return self._unreadable.get(link) if link is not None else None
+
+    def comments_unreadable(self, link: CommentsLink, reason: str) -> None:
+        self._unreadable[link] = sanitize_line(reason)
+        self.version += 1
+
     def replace_comments(self, link: CommentsLink, comments: list[Entry]) -> Feed:
+        if self._unreadable.pop(link, None) is not None:
+            self.version += 1
         thread = self._thread_of(link)
         self._changed(thread.merge_page(comments, newest=True, complete=True))
         return thread

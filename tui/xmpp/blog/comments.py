@@ -146,8 +146,13 @@ class BlogComments:
         """Every comment on ``entry``, into the model; the thread is read
         oldest first (:meth:`~tui.core.blog.Feed.oldest_first`)."""
         link, xmpp = self._link(entry), self.client()
-        result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
-            link.service, link.node, timeout=IQ_TIMEOUT))
+        try:
+            result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
+                link.service, link.node, timeout=IQ_TIMEOUT))
+        except BlogError as exc:  # the reader says so under the entry, not "being read" for ever
+            self.model.comments_unreadable(link, str(exc))
+            self.touched(entry.author)
+            raise
         comments = [c for c in (entry_from_item(i, owner=None, service=link.service)
                                         for i in result_items(result)) if c is not None]
         thread = self.model.replace_comments(link, comments)
