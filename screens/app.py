@@ -23,6 +23,7 @@ from tui.client import Client
 from tui.config import Config
 from tui.core.events import (
     AccountChanged,
+    BlogChanged,
     EncryptionChanged,
     LineAdded,
     LineChanged,
@@ -37,7 +38,7 @@ from tui.core.events import (
 )
 from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
-from tui.keymap import load_keymap
+from tui.keymap import load_keymap, scope_of
 from tui.welcome import Welcome
 from tui.xmpp.account.backoff import Backoff
 
@@ -102,11 +103,12 @@ class ParlonsApp(App):
 
     # -- key map -------------------------------------------------------------------
     def _install_keymap(self, name: str, overrides: dict) -> None:
-        keymap = load_keymap(name, overrides)
-        self.keymap = keymap  # the welcome names its keys
+        keymap = self.keymap = load_keymap(name, overrides)  # panes and the welcome read its keys
         bindings = [binding for binding in textual_private.app_bindings(self)
                     if binding.action not in ("command_palette", "app.command_palette")]
         for binding_id, kb in keymap.items():
+            if scope_of(binding_id):  # a pane's key (the blog pane): the pane handles it
+                continue
             action = _ACTIONS.get(binding_id)
             if action is None:
                 log.warning("keymap id %s has no action", binding_id)
@@ -134,6 +136,7 @@ class ParlonsApp(App):
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
         bus.subscribe(EncryptionChanged, self._on_encryption_or_windows_changed)
+        bus.subscribe(BlogChanged, lambda _e: self._schedule_sync())
         self.notifier.start(self.client.bus, self.client.windows, on_focus_change=self._schedule_sync)
         self.push_screen(MainScreen())
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
@@ -258,6 +261,8 @@ class ParlonsApp(App):
         encryption = self.client.encryption_in(active) if active.is_conversation else None
         log_view.set_mark_clear(encryption is not None)
         main.sync_roster(self._roster_of(active))
+        blog_view = self.client.blog_windows.view_of(active)
+        main.sync_blog(blog_view, self.client.blog_windows.model_of(blog_view.account) if blog_view else None)
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active),
                        presence=self.client.presence_in(active))
@@ -321,6 +326,13 @@ class ParlonsApp(App):
                 log.exception("input line failed")
                 self.client.error("That failed unexpectedly (details in the log)")
 
+    def on_blog_pane_command(self, event) -> None:
+        """A key of the blog pane (Enter, e, d, c): its command, run as if
+        typed in the blog window, in order with the lines typed."""
+        self._entered.put_nowait((event.text, False, self.client.windows.active))
+        if self._input_worker is None or self._input_worker.done():
+            self._input_worker = asyncio.ensure_future(self._run_entered())
+
     def on_input_line_notice(self, event) -> None:
         if event.error:
             self.client.error(event.text)
@@ -351,6 +363,9 @@ class ParlonsApp(App):
     def scroll(self, where: str) -> None:
         main = self.main
         if main is None:
+            return
+        if main.blog_pane.display:  # a blog window: the keys page its pane
+            main.blog_pane.page(where)
             return
         log_view = main.log_view
         if where in ("up", "home") and log_view.at_top:

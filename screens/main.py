@@ -11,11 +11,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
+from tui.core.blog import Blogs
+from tui.core.blog_lines import BlogView
 from tui.core.room import Room
 from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
 from .widgets.bars import StatusBar, TitleBar, WindowBar
+from .widgets.blog_pane import BlogPane
 from .widgets.input_line import InputLine, InputPrompt, prompt_target
 from .widgets.message_log import MessageLog
 from .widgets.nick_list import NickList
@@ -53,6 +56,9 @@ class MainScreen(Screen):
     /* the roster window: the roster, and under it that window's command output */
     MainScreen #roster-window { height: 1fr; display: none; }
     MainScreen MessageLog.under-roster { height: 5; }
+    /* the blog window: the blog pane, and under it what commands said there */
+    MainScreen #blog-pane { height: 1fr; display: none; }
+    MainScreen MessageLog.under-blog { height: 4; border-top: hkey $foreground 30%; }
     MainScreen #roster-pane { width: 32; display: none; border-left: vkey $foreground 30%; }
     MainScreen #input-row { height: auto; }
     MainScreen InputLine { height: 1; width: 1fr; border: none; padding: 0 1; }
@@ -65,6 +71,7 @@ class MainScreen(Screen):
         with Horizontal(id="body"):
             with Vertical(id="main-area"):
                 yield RosterView(id="roster-window")
+                yield BlogPane(id="blog-pane")
                 yield MessageLog(id="log")
             yield NickList(id="nick-list")
             yield RosterView(id="roster-pane")
@@ -88,6 +95,8 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.input_line.focus()
+        self.blog_pane.set_keymap(getattr(self.app, "keymap", {}))
+        self.blog_pane.hand_over = self._blog_hand_over
 
     def on_input_line_correcting(self, event: InputLine.Correcting) -> None:
         self.prompt.show_correcting(event.correcting)
@@ -152,6 +161,51 @@ class MainScreen(Screen):
             view.focus()
         elif was_focused:
             self.input_line.focus()
+        self._show_blog_pane(window.kind is WindowKind.BLOG)
+
+    # -- blog --------------------------------------------------------------------
+    @property
+    def blog_pane(self) -> BlogPane:
+        return self.query_one(BlogPane)
+
+    def _show_blog_pane(self, shown: bool) -> None:
+        """The blog window shows the blog pane, focused; its log, under it,
+        only what commands said there."""
+        pane = self.blog_pane
+        was_focused = pane.has_focus
+        pane.display = shown
+        self.log_view.set_class(shown, "under-blog")
+        if shown:
+            pane.focus()
+        elif was_focused:
+            self.input_line.focus()
+
+    def sync_blog(self, view: BlogView | None, blogs: Blogs | None) -> None:
+        """Once per app sync: the blog pane catches up (cheap when nothing moved)."""
+        if self.blog_pane.display:
+            self.blog_pane.show(view, blogs)
+
+    def _blog_hand_over(self, text: str) -> None:
+        """The blog pane gives the keys to the input line (Escape, ``/``, typing),
+        with ``text`` typed there; at once, so that the next keys follow."""
+        line = self.input_line
+        self.set_focus(line)
+        if text:
+            line.insert_text_at_cursor(text)
+
+    def on_input_line_entered(self, _event) -> None:
+        # A line typed in the blog window ran: the keys go back to the pane
+        # (the message goes on to the app, which runs the line).
+        if self.blog_pane.display:
+            self.set_focus(self.blog_pane)
+
+    def on_key(self, event) -> None:
+        # In the blog window, the pane's back key (Escape) in the input line
+        # gives the keys back to the pane.
+        pane = self.blog_pane
+        if pane.display and self.focused is self.input_line and pane.is_back_key(event.key):
+            event.stop()
+            self.set_focus(pane)
 
     # -- roster ------------------------------------------------------------------
     @property

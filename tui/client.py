@@ -198,6 +198,7 @@ class Client:
                              paste_policy: PastePolicy) -> None:
         """Build, open and connect the configured accounts (see tui.wiring);
         an account that cannot start is one error line, the others start."""
+        self.blog_windows.activity = wiring.blog_activity(config)
         await wiring.start_accounts(config, self.accounts, data_dir=data_dir,
                                     backoff_factory=backoff_factory, paste_policy=paste_policy,
                                     report=self.error)

@@ -16,6 +16,19 @@ from typing import Mapping, Sequence
 
 DEFAULT_KEYMAP = "irssi"
 
+# Binding ids under these prefixes act only inside one pane or dialog (the
+# blog pane, its yes/no question), which has the keys while it is focused:
+# their keys may be the same as another pane's ("n" for next unread and
+# for no). The app's own ids are global: no key may serve two of them, nor
+# a global id and a pane's (the app's binding would always win).
+LOCAL_SCOPES = ("blog", "confirm")
+
+
+def scope_of(binding_id: str) -> str:
+    """The pane a binding id acts in ("blog", "confirm"), or "" (the whole app)."""
+    head = binding_id.partition(".")[0]
+    return head if head in LOCAL_SCOPES else ""
+
 # Keymap names become file names: keep them to a safe alphabet.
 _NAME_RE = re.compile(r"[a-z0-9_-]+")
 
@@ -106,11 +119,17 @@ def _override_keys(binding_id: str, value: object) -> tuple[str, ...]:
 def _check_no_clash(
     bindings: Mapping[str, KeyBinding], overridden: set[str]
 ) -> None:
-    # A key bound to two ids would silently run only one of them.
-    owner: dict[str, str] = {}
+    # A key bound to two ids would silently run only one of them: two ids
+    # of one scope, or a global id and any other.
+    owner: dict[tuple[str, str], str] = {}
     for binding in bindings.values():
+        scope = scope_of(binding.id)
         for key in binding.keys:
-            other = owner.setdefault(key, binding.id)
+            other = owner.setdefault((scope, key), binding.id)
+            if other == binding.id and scope:
+                other = owner.get(("", key), binding.id)
+            elif other == binding.id:
+                other = next((owner[(s, key)] for s in LOCAL_SCOPES if (s, key) in owner), binding.id)
             if other != binding.id:
                 # Blame the id the user changed: that is where the fix goes.
                 culprit = other if other in overridden else binding.id

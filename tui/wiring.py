@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from .config import AccountConfig, Config, ConfigError, UiConfig, resolve_password
+from .core.blog_lines import ACTIVITY_LEVELS, DEFAULT_ACTIVITY
 from .core.notify import NotifySettings
+from .core.windows import Activity
 from .crypto import register_schemes
 from .logging_setup import add_secret
 from .paste import PastePolicy
@@ -29,6 +31,11 @@ def notify_settings(config: Config | None) -> NotifySettings:
     ui = config.ui
     return NotifySettings(bell=ui.bell, desktop=ui.desktop_notifications,
                           terminal_title=ui.terminal_title)
+
+
+def blog_activity(config: Config | None) -> Activity:
+    """ui.blog_activity: what a contact's new blog entry or comment raises the blog window to."""
+    return ACTIVITY_LEVELS[config.ui.blog_activity if config is not None else DEFAULT_ACTIVITY]
 
 
 def paste_policy(config: Config | None) -> PastePolicy:

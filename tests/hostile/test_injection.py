@@ -176,10 +176,9 @@ async def test_blog_fields_reach_the_terminal_inert(prosody, make_account, make_
 
     tmux.resize(400, 40)  # header rows hold author and title unbroken
     tmux.type_line(f"/blog read {bob.jid}")
-    await screen_has(tmux, "AUTHOR:[@click=app.quit]q[/]", "TITLE:[@click=app.quit]q[/]",
-                     "BLOGBODY:[@click=app.quit]q[/]")
-    tmux.type_line("/blog show 1")
-    await screen_has(tmux, "COMMENT:[@click=app.quit]q[/] [b]bold[/b]")
+    await screen_has(tmux, "AUTHOR:[@click=app.quit]q[/]", "TITLE:[@click=app.quit]q[/]")  # its row in the list
+    tmux.type_line("/blog show 1")  # typed into the blog pane: it hands the keys to the input line
+    await screen_has(tmux, "BLOGBODY:[@click=app.quit]q[/]", "COMMENT:[@click=app.quit]q[/] [b]bold[/b]")
     await still_running(tmux)
     assert leaks(raw.read_bytes()) == []
 

@@ -1,24 +1,27 @@
-"""The blog window's lines from the model: numbering, previews, one entry in full."""
+"""What a blog window shows, from the model: numbering, the timeline or one
+blog, tags and words, unread entries, and when its activity rises."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tui.core.blog import Blogs, Entry
-from tui.core.blog_lines import BlogView, commenter, split_post, summary_text
-from tui.core.model import LineKind
-from tui.core.windows import Window, WindowKind
+from tui.core.blog import Blogs, CommentsLink, Entry
+from tui.core.blog_lines import BlogView, BlogWindows, commenter, headline, split_post
+from tui.core.events import BlogChanged, EventBus
+from tui.core.windows import Activity, Window, WindowKind, WindowList
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+ME, BOB, CAROL = "alice@example.org", "bob@example.org", "carol@example.org"
 
 
-def entry(item_id: str, author: str, minutes: int, body: str = "", title: str = "") -> Entry:
+def entry(item_id: str, author: str, minutes: int, body: str = "", title: str = "", tags=(),
+          comments: CommentsLink | None = None) -> Entry:
     when = T0 + timedelta(minutes=minutes)
-    return Entry(item_id, author, when, when, body=body, title=title)
+    return Entry(item_id, author, when, when, body=body, title=title, categories=tuple(tags), comments=comments)
 
 
 def view() -> BlogView:
-    return BlogView(Window(5, "blog", WindowKind.BLOG, target="blog"), "alice@example.org")
+    return BlogView(Window(5, "blog", WindowKind.BLOG, account=ME, target="blog"), ME)
 
 
 def test_split_post_takes_the_first_line_as_title():
@@ -26,39 +29,95 @@ def test_split_post_takes_the_first_line_as_title():
     assert split_post("just a title") == ("just a title", "")
 
 
+def test_headline_is_the_title_or_the_first_line():
+    assert headline(entry("x", BOB, 0, body="first\nsecond")) == "first"
+    assert headline(entry("x", BOB, 0, body="text", title="Title")) == "Title"
+    assert headline(entry("x", BOB, 0)) == "(empty)"
+
+
 def test_numbers_stay_with_their_entries_as_new_ones_arrive():
-    blogs, shown = Blogs("alice@example.org"), view()
-    blogs.put("bob@example.org", entry("b1", "bob@example.org", 1, title="first"))
-    blogs.put("alice@example.org", entry("a1", "alice@example.org", 2, title="mine"))
-    lines, fresh = shown.build(blogs)
-    assert fresh  # bob's entry is new here (ours would not ring)
-    assert [l.body.split(" — ")[0] for l in lines] == ["#2 alice", "#1 bob"]  # newest first
-    assert [l.kind for l in lines] == [LineKind.OUTGOING, LineKind.INCOMING]
-    blogs.put("bob@example.org", entry("b0", "bob@example.org", 0, title="older, read late"))
-    lines, fresh = shown.build(blogs)
-    assert fresh and [l.body.split(" — ")[0] for l in lines] == ["#2 alice", "#1 bob", "#3 bob"]
-    assert shown.entry(blogs, 1).id == "b1" and shown.entry(blogs, 3).id == "b0"
-    assert shown.entry(blogs, 9) is None
+    blogs, shown = Blogs(ME), view()
+    blogs.put(BOB, entry("b1", BOB, 1, title="first"))
+    blogs.put(ME, entry("a1", ME, 2, title="mine"))
+    assert shown.update(blogs)  # bob's entry is new here (ours would not count)
+    assert [(shown.number_of(e), e.id) for e in shown.rows(blogs)] == [(2, "a1"), (1, "b1")]  # newest first
+    blogs.put(BOB, entry("b0", BOB, 0, title="older, read late"))
+    assert shown.update(blogs)
+    assert [shown.number_of(e) for e in shown.rows(blogs)] == [2, 1, 3]
+    assert shown.entry(blogs, 1).id == "b1" and shown.entry(blogs, 3).id == "b0" and shown.entry(blogs, 9) is None
+    blogs.put(ME, entry("a2", ME, 3, title="mine again"))
+    assert not shown.update(blogs)  # ours: nothing to call attention to
 
 
-def test_preview_shows_a_few_lines_and_an_untitled_entry_uses_its_first_line():
-    blogs = Blogs("alice@example.org")
-    long = entry("x", "bob@example.org", 1, body="\n".join(f"line {n}" for n in range(1, 7)))
-    text = summary_text(4, long, blogs)
-    assert text.splitlines() == ["#4 bob — line 1", "  line 2", "  line 3", "  line 4", "  …"]
+def test_one_blog_a_tag_or_words_narrow_the_list():
+    blogs, shown = Blogs(ME), view()
+    blogs.put(BOB, entry("b1", BOB, 1, title="FOSDEM trip", tags=("XMPP", "travel")))
+    blogs.put(BOB, entry("b2", BOB, 2, title="cooking", body="a recipe"))
+    blogs.put(CAROL, entry("c1", CAROL, 3, title="xmpp news", tags=("xmpp",)))
+    shown.set_filter(author=BOB)
+    assert [e.id for e in shown.rows(blogs)] == ["b2", "b1"] and shown.describe() == BOB
+    shown.set_filter(tag="xmpp")  # case-insensitive, the whole tag
+    assert [e.id for e in shown.rows(blogs)] == ["c1", "b1"] and shown.describe() == "timeline · tag xmpp"
+    shown.set_filter(author=BOB, tag="xmpp")
+    assert [e.id for e in shown.rows(blogs)] == ["b1"]
+    shown.set_filter(search="RECIPE cooking")  # every word, anywhere in the entry
+    assert [e.id for e in shown.rows(blogs)] == ["b2"]
+    shown.set_filter(search="recipe fosdem")
+    assert shown.rows(blogs) == []
+    shown.set_filter()
+    assert len(shown.rows(blogs)) == 3
 
 
-def test_showing_one_entry_then_the_list_again():
-    blogs, shown = Blogs("alice@example.org"), view()
-    blogs.put("bob@example.org", entry("b1", "bob@example.org", 1, title="[b]hi[/b]", body="text"))
-    shown.build(blogs)
-    shown.showing = ("bob@example.org", "b1")
-    lines, _ = shown.build(blogs)
-    assert lines[0].body.startswith("#1 bob <bob@example.org> — [b]hi[/b]") and "text" in lines[0].body
-    assert lines[1].body == "This entry takes no comments"
-    blogs.retract("bob@example.org", "b1")  # gone: back to the list, which is empty
-    lines, _ = shown.build(blogs)
-    assert shown.showing is None and lines[0].body.startswith("No blog entries yet")
+def test_unread_until_opened_and_ours_never():
+    blogs, shown = Blogs(ME), view()
+    blogs.put(BOB, entry("b1", BOB, 1, title="hi"))
+    blogs.put(ME, entry("a1", ME, 2, title="mine"))
+    shown.update(blogs)
+    assert shown.unread_count(blogs) == 1
+    bobs = blogs.entry(BOB, "b1")
+    state = shown.state
+    shown.open(bobs)
+    assert shown.shown(blogs) is bobs and not shown.is_unread(bobs) and shown.state > state
+    shown.close()
+    assert shown.shown(blogs) is None and shown.unread_count(blogs) == 0
+
+
+def test_an_open_entry_that_is_retracted_goes_back_to_the_list():
+    blogs, shown = Blogs(ME), view()
+    blogs.put(BOB, entry("b1", BOB, 1, title="hi"))
+    shown.open(blogs.entry(BOB, "b1"))
+    blogs.retract(BOB, "b1")
+    assert shown.shown(blogs) is None and shown.showing is None
+
+
+def test_a_new_comment_from_someone_else_calls_attention_ours_does_not():
+    link = CommentsLink("pubsub.example.org", "urn:xmpp:microblog:0:comments/a1")
+    blogs, shown = Blogs(ME), view()
+    blogs.put(ME, entry("a1", ME, 1, title="mine", comments=link))
+    blogs.replace_comments(link, [entry("c1", BOB, 2, body="first")])
+    shown.update(blogs)
+    blogs.put_comment(link, entry("c2", ME, 3, body="thanks"))
+    assert not shown.update(blogs)
+    blogs.put_comment(link, entry("c3", BOB, 4, body="you're welcome"))
+    assert shown.update(blogs)
+
+
+def test_the_window_activity_rises_to_the_configured_level():
+    bus = EventBus()
+    windows = WindowList(bus)
+    blogs = Blogs(ME)
+    blog_windows = BlogWindows(windows, bus, lambda _jid: blogs)
+    view_ = blog_windows.open(ME, "blog")
+    windows.switch(1)  # the status window: the blog window is not in view
+    blogs.put(BOB, entry("b1", BOB, 1, title="hi"))
+    bus.emit(BlogChanged(ME, frozenset({BOB})))
+    assert view_.window.activity is Activity.MESSAGES
+    view_.window.activity = Activity.NONE
+    blog_windows.activity = Activity.EVENTS
+    blogs.put(BOB, entry("b2", BOB, 2, title="again"))
+    bus.emit(BlogChanged(ME, frozenset({BOB})))
+    assert view_.window.activity is Activity.EVENTS
+    assert blog_windows.view_of(view_.window) is view_ and blog_windows.view_of(windows.status) is None
 
 
 def test_a_comments_author_shows_verified_or_visibly_not():

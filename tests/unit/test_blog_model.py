@@ -99,3 +99,13 @@ async def test_the_service_says_blog_changes_once_per_turn_of_the_loop():
     service.touched("c@example.org")
     await asyncio.sleep(0)
     assert len(seen) == 2 and service.changes_emitted == 2
+
+
+def test_a_thread_that_could_not_be_read_says_why_until_it_is_read():
+    blogs = Blogs("alice@example.org")
+    link = CommentsLink("pubsub.example.org", "urn:xmpp:microblog:0:comments/x")
+    version = blogs.version
+    blogs.comments_unreadable(link, "cannot read the comments: item-not-found\x1b[2J")
+    assert blogs.unreadable(link) == "cannot read the comments: item-not-found\u241b[2J" and blogs.version > version
+    blogs.replace_comments(link, [])
+    assert blogs.unreadable(link) is None and blogs.comments(link) is not None

@@ -445,3 +445,17 @@ pgp_passphrase_command = "pass show gpg/alice"
     configure_account(account, account_cfg, UiConfig())
     assert account.encryption.host.settings["pgp"] == {
         "gnupg_home": str(tmp_path / "keys" / "gnupg"), "passphrase_command": "pass show gpg/alice"}
+
+
+def test_blog_activity_is_a_level_of_the_window_bar(tmp_path):
+    from tui import wiring
+    from tui.core.windows import Activity
+
+    config = load_config(write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n'
+                                                     '[ui]\nblog_activity = "events"\n'))
+    assert config.ui.blog_activity == "events" and wiring.blog_activity(config) is Activity.EVENTS
+    assert UiConfig().blog_activity == "messages" and wiring.blog_activity(None) is Activity.MESSAGES
+    bad = write(tmp_path / "e.toml", '[[accounts]]\njid = "a@b.org"\npassword = "x"\n[ui]\nblog_activity = "loud"\n')
+    with pytest.raises(ConfigError) as error:
+        load_config(bad)
+    assert "ui.blog_activity" in str(error.value) and "'messages'" in str(error.value)

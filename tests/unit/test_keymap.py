@@ -16,7 +16,7 @@ from textual.binding import Binding
 
 from screens import terminal_keys
 from screens.textual_private import parse_terminal_input
-from tui.keymap import KeyBinding, KeymapError, available_keymaps, load_keymap
+from tui.keymap import KeyBinding, KeymapError, available_keymaps, load_keymap, scope_of
 
 # The app installs this before its driver parses keys; so do the tests.
 terminal_keys.install()
@@ -27,6 +27,8 @@ EXPECTED_IDS = (
     + ["log.page_up", "log.page_down", "log.home", "log.end"]
     + ["app.redraw", "roster.toggle", "nicklist.toggle", "app.command_palette"]
     + ["input.edit_external"]
+    + ["blog.up", "blog.down", "blog.open", "blog.back", "blog.next_unread", "blog.edit", "blog.delete",
+       "blog.comment", "blog.command", "confirm.yes", "confirm.no"]
 )
 
 
@@ -102,10 +104,26 @@ def test_typed_characters_are_not_bound(char: str) -> None:
 
 
 def test_no_two_ids_share_a_key_after_textual_normalisation() -> None:
-    seen: dict[str, str] = {}
-    for binding in load_keymap().values():
+    """Within the app (global ids) and within each pane's scope; a pane's key
+    is never also an app key (the app's binding would always win)."""
+    seen: dict[tuple[str, str], str] = {}
+    keymap = load_keymap()
+    for binding in keymap.values():
         for key in textual_keys(binding):
-            assert seen.setdefault(key, binding.id) == binding.id, key
+            assert seen.setdefault((scope_of(binding.id), key), binding.id) == binding.id, key
+    global_keys = {key for scope, key in seen if not scope}
+    assert not {key for scope, key in seen if scope} & global_keys
+
+
+def test_a_pane_key_may_repeat_another_panes_but_never_an_app_key() -> None:
+    keymap = load_keymap()
+    assert "n" in keymap["blog.next_unread"].keys and "n" in keymap["confirm.no"].keys
+    with pytest.raises(KeymapError) as clash:
+        load_keymap(overrides={"blog.next_unread": "pageup"})
+    assert clash.value.binding_id == "blog.next_unread" and "log.page_up" in str(clash.value)
+    with pytest.raises(KeymapError) as clash:
+        load_keymap(overrides={"blog.edit": "n"})
+    assert clash.value.binding_id == "blog.edit"
 
 
 def test_overrides_replace_keys_string_list_or_unbind() -> None:

@@ -11,7 +11,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tui.xmpp.blog.xhtml import MAX_DEPTH, MAX_HTML_CHARS, MAX_TEXT_CHARS, TRUNCATED, html_text, xhtml_text
+from tui.xmpp.blog.xhtml import (
+    MAX_BLOCKS, MAX_DEPTH, MAX_HTML_CHARS, MAX_TEXT_CHARS, TRUNCATED, html_blocks, html_text, xhtml_blocks, xhtml_text,
+)
 
 # CPU seconds of this thread (not wall time: a loaded machine stretches that
 # tenfold, and the full suite once failed so), for inputs the linear versions
@@ -72,3 +74,54 @@ def test_html_markup_never_survives():
     assert html_text('<p>Tom &amp; <b>Jerry</b></p><script>x="</p>"</script><style>p{}</style>'
                      '<a href="https://x.example/" title="a>b">link</a> <img alt="cat" src="c.png">'
                      '<!-- hidden --><unclosed attr="') == "Tom & Jerry\n\nlink <https://x.example/> [cat]"
+
+
+# -- the same, kept with its looks (the blog pane's content) ------------------------------
+# Keeping the looks costs about twice the plain text (~0.13 s CPU for the worst
+# shape here); a quadratic version takes many seconds. One full run under load
+# once took more than 0.5 s of CPU: the bound leaves room for that.
+BLOCKS_BOUND = 2 * BOUND
+
+
+def blocks_size(blocks) -> int:
+    return sum(len(block.plain()) for block in blocks)
+
+
+@pytest.mark.parametrize("name, markup", [
+    ("breaks", "x<br/>" * 32000),
+    ("styled runs", "<b>x</b><i>y</i>" * 30000),
+    ("one long run", "<p>" + "x " * 200_000 + "</p>"),
+    ("nested links", '<a href="h">x' * 30000 + "</a>" * 30000),
+    ("nested blocks", "<blockquote>" * 20000 + "deep" + "</blockquote>" * 20000),
+    ("paragraphs", "<p>x</p>" * 30000),
+    ("list items", "<ul>" + "<li>x</li>" * 30000 + "</ul>"),
+])
+def test_hostile_xhtml_blocks_are_read_in_bounded_time_and_size(name, markup):
+    start = time.thread_time()
+    blocks = xhtml_blocks(ET.fromstring(XHTML.format(markup)))
+    took = time.thread_time() - start
+    assert took < BLOCKS_BOUND, f"{took:.2f} s"
+    assert blocks and blocks_size(blocks) <= MAX_TEXT_CHARS + len(TRUNCATED)
+    assert len(blocks) <= MAX_BLOCKS + 1  # and the "[…]" that says so
+
+
+@pytest.mark.parametrize("unit", ['<a b="', "<!--", "<p>x ", "x<br>", "<li>x", "<b>x</b>"])
+def test_hostile_html_blocks_are_read_in_bounded_time(unit):
+    start = time.thread_time()
+    blocks = html_blocks(unit * (MAX_HTML_CHARS // len(unit) + 1000))
+    assert time.thread_time() - start < BLOCKS_BOUND
+    assert blocks_size(blocks) <= MAX_TEXT_CHARS + len(TRUNCATED) and len(blocks) <= MAX_BLOCKS + 1
+
+
+def test_blocks_keep_the_looks_and_drop_the_markup():
+    blocks = html_blocks('<h3>Title</h3><p>Tom &amp; <b>Jerry</b> <code>x()</code></p><script>evil()</script>'
+                         '<blockquote><p>quoted <i>words</i></p></blockquote><ol><li>one<ul><li>sub</li></ul>'
+                         '</li></ol><pre>  keep\n  spacing</pre><hr><img alt="cat" src="c.png">')
+    assert [(b.kind, b.plain()) for b in blocks] == [
+        ("heading", "Title"), ("paragraph", "Tom & Jerry x()"), ("paragraph", "quoted words"),
+        ("item", "one"), ("item", "sub"), ("code", "  keep\n  spacing"), ("rule", ""),
+        ("paragraph", "[cat] <c.png>")]
+    assert blocks[0].level == 3 and blocks[2].quote == 1
+    assert (blocks[3].marker, blocks[3].indent, blocks[4].marker, blocks[4].indent) == ("1. ", 0, "• ", 1)
+    assert [(r.text, r.styles) for r in blocks[1].runs] == [
+        ("Tom & ", frozenset()), ("Jerry", {"bold"}), (" ", frozenset()), ("x()", {"code"})]

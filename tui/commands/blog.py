@@ -20,7 +20,15 @@ from .registry import Arg, CommandError, Registry
 
 log = logging.getLogger(__name__)
 
-BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment")
+BLOG_ACTIONS = ("read", "more", "post", "edit", "delete", "show", "comment", "tag", "search")
+
+
+def _action_or_jid(text: str) -> str:
+    """``/blog CONTACT`` is ``/blog read CONTACT``: the action argument takes
+    a contact too (a JID, a roster name, a unique local part: resolved when read)."""
+    if not text.strip():
+        raise ValueError(text)
+    return text.strip()
 
 
 def _window_name(ctx: Context, account) -> str:
@@ -57,25 +65,16 @@ async def _blog(ctx: Context, args) -> None:
     blog = account.blog
     if action is None:
         if rest.strip():
-            raise CommandError("Usage: /blog [read CONTACT|more|post TEXT|edit N TEXT|delete N|show N|comment N TEXT]")
-        view = open_blog_window(ctx, account)
-        view.showing = None
-        ctx.client.blog_windows.rebuild(view, force=True)
+            raise CommandError("Usage: /blog [CONTACT|read CONTACT|more|tag TAG|search WORDS|post TEXT|edit N TEXT|"
+                               "delete N|show N|comment N TEXT]")
+        _timeline(ctx, account)
         return
+    if action not in BLOG_ACTIONS:  # a contact: /blog CONTACT
+        action, rest = "read", action
     if action in ("read", "more"):
-        view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
-        if action == "read":
-            if not rest.strip():
-                raise CommandError("Usage: /blog read CONTACT")
-            view.last_read = contact_argument(ctx, rest)
-        elif view.last_read is None:
-            raise CommandError("Nothing read yet: /blog read JID first")
-        feed = await blog.read(view.last_read, older=action == "more")
-        view = open_blog_window(ctx, account)
-        view.showing = None
-        ctx.client.blog_windows.rebuild(view, force=True)
-        more = "" if feed.complete else " — /blog more for older ones"
-        ctx.out(f"{view.last_read}: {len(feed)} entr{'y' if len(feed) == 1 else 'ies'}{more}")
+        await _read_blog(ctx, account, action, rest)
+    elif action in ("tag", "search"):
+        _narrow(ctx, account, action, rest)
     elif action == "post":
         await _post(ctx, account, rest)
     elif action == "edit":
@@ -85,7 +84,7 @@ async def _blog(ctx: Context, args) -> None:
     elif action == "show":
         number, _ = _number_and_text(action, rest, text=False)
         view, entry = _entry(ctx, account, number)
-        view.showing = (entry.author, entry.id)
+        view.open(entry)  # and read: no longer unread
         view = open_blog_window(ctx, account)
         if entry.comments is not None:
             await blog.comments.read(entry)
@@ -287,6 +286,55 @@ async def _comment(ctx: Context, account, rest: str) -> None:
     await _published(drafts, key)
     ctx.out(f"Commented on entry {label}")
 
+def _timeline(ctx: Context, account) -> None:
+    """``/blog``: our entries and our contacts' merged, newest first; their
+    blogs are read in the background (what the server pushes comes anyway)."""
+    view = open_blog_window(ctx, account)
+    view.set_filter()
+    view.last_read = None
+    contacts = [c.jid for c in account.roster.model if c.subscription in ("to", "both")]
+    account.blog.read_timeline(contacts)
+    ctx.client.blog_windows.refresh(view)
+
+
+async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
+    """``/blog JID`` (``/blog read JID``): JID's blog in the pane; ``/blog
+    more``: older entries of the blog shown (the pane asks for them too when
+    scrolled past its end)."""
+    view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
+    if action == "read":
+        if not rest.strip():
+            raise CommandError("Usage: /blog CONTACT (or /blog read CONTACT)")
+        jid = contact_argument(ctx, rest)
+        view.last_read = jid
+        view.set_filter(author=jid)
+        ctx.client.blog_windows.refresh(view)  # the pane shows that blog while it is read
+    elif view.last_read is None:
+        raise CommandError("Nothing read yet: /blog CONTACT first")
+    jid = view.last_read
+    feed = await account.blog.read(jid, older=action == "more")
+    view = open_blog_window(ctx, account)
+    more = "" if feed.complete else " — /blog more (or scroll past the end) for older ones"
+    ctx.out(f"{jid}: {len(feed)} entr{'y' if len(feed) == 1 else 'ies'}{more}")
+
+
+def _narrow(ctx: Context, account, action: str, rest: str) -> None:
+    """``/blog tag TAG``, ``/blog search WORDS``: the entries read so far
+    (the timeline, or the blog shown) that carry the tag or hold every word."""
+    words = rest.strip()
+    if not words:
+        raise CommandError(f"Usage: /blog {action} {'TAG' if action == 'tag' else 'WORDS'}")
+    view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
+    author = view.author
+    if action == "tag":
+        view.set_filter(author=author, tag=words.lstrip("#"))
+    else:
+        view.set_filter(author=author, search=words)
+    view = open_blog_window(ctx, account)
+    found = len(view.rows(account.blog.model))
+    ctx.out(f"{view.describe()}: {found} entr{'y' if found == 1 else 'ies'} (/blog for the whole timeline)")
+
+
 async def _blog_reporting(ctx: Context, args) -> None:
     try:
         await _blog(ctx, args)
@@ -297,14 +345,18 @@ async def _blog_reporting(ctx: Context, args) -> None:
 def register(registry: Registry) -> None:
     registry.command(
         "blog",
-        args=(Arg("action", required=False, choices=BLOG_ACTIONS),
+        args=(Arg("action", required=False, choices=BLOG_ACTIONS, type=_action_or_jid, metavar="CONTACT"),
               Arg("rest", required=False, rest=True, metavar="CONTACT|N [TEXT]", completer="jid")),
-        summary="Open your blog window, read a contact's blog, post, edit, delete, comment",
+        summary="Your blog timeline or a contact's blog; by tag or words; post, edit, delete, comment",
         group="blog",
-        description="Without arguments, opens the account's blog window: the entries of your blog "
-                    "and of your contacts' blogs, newest first, each numbered #N (the number stays "
-                    "while the window is open). New entries of contacts come by themselves.\n"
-                    "read CONTACT fetches a blog (a roster name, a unique local part or a JID); more pages in older entries of the last one read.\n"
+        description="Without arguments, opens the account's blog window on your timeline: the entries "
+                    "of your blog and of your contacts' blogs, newest first, each numbered #N (the number "
+                    "stays while the window is open). New entries of contacts come by themselves.\n"
+                    "In the pane: Up/Down (j/k) move, Enter opens, Esc goes back, PgUp/PgDn page, n goes to "
+                    "the next unread entry, e/d/c edit, delete, comment.\n"
+                    "CONTACT (or read CONTACT) shows a contact's blog (a roster name, a unique local part or a JID); more pages in older entries of it.\n"
+                    "tag TAG lists the entries with that tag; search WORDS those holding every word "
+                    "(among the entries read so far).\n"
                     "post TEXT publishes: the first line is the title (Alt+Enter for a new line).\n"
                     "edit N TEXT replaces the text of your entry #N; delete N removes it.\n"
                     "post, edit N and comment N without TEXT open the composer: title, tags, a body in light "
@@ -314,6 +366,6 @@ def register(registry: Registry) -> None:
                     "delete ID also deletes your comment with that id.\n"
                     "show N shows entry #N in full with its comments (/blog goes back to the list); "
                     "comment N TEXT comments on it.",
-        examples=("/blog", "/blog read bob", "/blog read bob@example.org", "/blog more", "/blog post Hello world",
+        examples=("/blog", "/blog bob", "/blog bob@example.org", "/blog more", "/blog tag xmpp", "/blog search fosdem", "/blog post Hello world",
                   "/blog show 2", "/blog comment 2 nice!", "/blog edit 3 Hello, world", "/blog delete 3"),
     )(_blog_reporting)

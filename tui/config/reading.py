@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.blog import ACCESS_MODELS
+from ..core.blog_lines import ACTIVITY_LEVELS as BLOG_ACTIVITY_LEVELS
 from ..core.notify import DESKTOP_MODES
 from ..crypto.otr.policy import POLICIES as OTR_POLICIES
 from ..keymap import KeymapError, load_keymap
@@ -242,7 +243,12 @@ class _ConfigReader:
         words = values["highlight_words"]
         if words is not None and not all(isinstance(w, str) and w.strip() for w in words):
             raise self.error("ui.highlight_words", "expected a list of non-empty strings")
+        blog_activity = values["blog_activity"]
+        if blog_activity is not None and blog_activity not in BLOG_ACTIVITY_LEVELS:
+            raise self.error("ui.blog_activity",
+                             f"expected one of {', '.join(map(repr, BLOG_ACTIVITY_LEVELS))}, got {_show(blog_activity)}")
         return UiConfig(
+            blog_activity=_default(blog_activity, defaults.blog_activity),
             hide_joins_above=_default(hide, defaults.hide_joins_above),
             highlight_words=tuple(words) if words is not None else defaults.highlight_words,
             bell=_default(values["bell"], defaults.bell),

@@ -42,6 +42,7 @@ class UiConfig:
     terminal_title: bool = True
     hide_joins_above: int = 50  # rooms with more occupants show no join/part lines; 0: chats show no presence lines either
     highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
+    blog_activity: str = "messages"  # a contact's new blog entry or comment: none | events | messages | highlight
 
 
 @dataclass(frozen=True)
@@ -87,5 +88,5 @@ ACCOUNT_TYPES: dict[str, type] = {
 }
 UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
-    "hide_joins_above": int, "highlight_words": list,
+    "hide_joins_above": int, "highlight_words": list, "blog_activity": str,
 }

@@ -25,6 +25,68 @@ from .jids import local_part
 
 ACCESS_MODELS = ("open", "presence")  # who may read a microblog: anyone, or the owner's contacts
 
+# How a run of rich text looks (what the screen maps to styles): no markup,
+# just names. ``url`` is a link's address or an image's, shown after its text.
+STYLES = frozenset({"bold", "italic", "underline", "strike", "code", "link", "url", "image"})
+# What a block of rich text is: a paragraph, a heading (``level`` 1-6), a list
+# item (``marker`` "• " or "3. "), preformatted code, or a rule.
+BLOCK_KINDS = frozenset({"paragraph", "heading", "item", "code", "rule"})
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Text with one look: ``styles`` ⊆ :data:`STYLES`."""
+
+    text: str
+    styles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A paragraph-like piece of an entry's rich content. ``quote``: how
+    deep in block quotes; ``indent``: how deep in lists."""
+
+    kind: str
+    runs: tuple[Run, ...]
+    level: int = 0
+    marker: str = ""
+    quote: int = 0
+    indent: int = 0
+
+    def plain(self) -> str:
+        return "".join(run.text for run in self.runs)
+
+
+def _clean_blocks(blocks) -> tuple[Block, ...]:
+    """Blocks from the network, sanitised (newlines are line breaks); unknown
+    kinds and styles are dropped."""
+    cleaned = []
+    for block in blocks:
+        kind = block.kind if block.kind in BLOCK_KINDS else "paragraph"
+        runs = tuple(Run(text, frozenset(run.styles) & STYLES) for run in block.runs if (text := sanitize(run.text)))
+        cleaned.append(Block(kind, runs, max(0, min(int(block.level), 6)), sanitize_line(block.marker)[:8],
+                             max(0, min(int(block.quote), 20)), max(0, min(int(block.indent), 20))))
+    return tuple(cleaned)
+
+
+# Links an entry carries besides its comments: a repost names what it shares
+# (``related``) or where it was found (``via``); an ``enclosure`` is a file.
+LINK_RELS = ("related", "via", "enclosure")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLink:
+    rel: str
+    href: str
+    title: str = ""
+    type: str = ""
+    length: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "href", sanitize_line(self.href).strip())
+        object.__setattr__(self, "title", sanitize_line(self.title).strip())
+        object.__setattr__(self, "type", sanitize_line(self.type).strip())
+
 @dataclass(frozen=True, slots=True)
 class CommentsLink:
     """Where an entry's comments live: a pubsub service and node."""
@@ -53,8 +115,12 @@ class Entry:
     categories: tuple[str, ...] = ()
     comments: CommentsLink | None = None
     verified: bool = False
+    rich: tuple[Block, ...] = ()  # the content with its looks (XHTML/HTML); () when plain text
+    links: tuple[EntryLink, ...] = ()  # reposted or found-via entries, enclosed files
 
     def __post_init__(self) -> None:
+        self.rich = _clean_blocks(self.rich)
+        self.links = tuple(link for link in self.links if link.href and link.rel in LINK_RELS)
         self.author = sanitize_line(self.author).lower()
         self.body = sanitize(self.body).strip()
         self.title = sanitize_line(self.title).strip()
@@ -175,6 +241,7 @@ class Blogs:
     version: int = 0
     _feeds: dict[str, Feed] = field(default_factory=dict, repr=False)
     _threads: dict[CommentsLink, Feed] = field(default_factory=dict, repr=False)
+    _unreadable: dict[CommentsLink, str] = field(default_factory=dict, repr=False)  # why a thread was not read
 
     # -- queries ---------------------------------------------------------------------
     def feed(self, author: str) -> Feed | None:
@@ -190,6 +257,14 @@ class Blogs:
     def entry(self, author: str, item_id: str) -> Entry | None:
         feed = self.feed(author)
         return feed.get(item_id) if feed is not None else None
+
+    def entry_with_comments(self, link: CommentsLink, item_id: str) -> Entry | None:
+        """The entry ``item_id`` (of any author) whose comments live at ``link``."""
+        for feed in self._feeds.values():
+            entry = feed.get(item_id)
+            if entry is not None and entry.comments == link:
+                return entry
+        return None
 
     def comments(self, link: CommentsLink | None) -> Feed | None:
         return self._threads.get(link) if link is not None else None
@@ -236,7 +311,17 @@ class Blogs:
         self._changed(comment is not None)
         return comment
 
+    def unreadable(self, link: CommentsLink | None) -> str | None:
+        """Why the comments at ``link`` could not be read (the last try), or None."""
+        return self._unreadable.get(link) if link is not None else None
+
+    def comments_unreadable(self, link: CommentsLink, reason: str) -> None:
+        self._unreadable[link] = sanitize_line(reason)
+        self.version += 1
+
     def replace_comments(self, link: CommentsLink, comments: list[Entry]) -> Feed:
+        if self._unreadable.pop(link, None) is not None:
+            self.version += 1
         thread = self._thread_of(link)
         self._changed(thread.merge_page(comments, newest=True, complete=True))
         return thread

@@ -1,21 +1,21 @@
-"""Blog windows: the microblog model (:mod:`tui.core.blog`) as lines of a
-numbered window, Irssi style.
+"""Blog windows: what the blog pane of an account shows, kept in step
+with the microblog model (:mod:`tui.core.blog`). No Textual.
 
-A blog window lists the entries of every blog the account's model knows,
-newest first: one line per entry, ``#N author — title`` then the first
-lines of its text and its comment count when known. ``N`` is the entry's
-number in that window: given on first sight, never reused while the window
-is open, so ``/blog delete 3`` means what the user saw even after new
-entries came in. ``/blog show N`` turns the window to one entry in full,
-with its comments; ``/blog`` turns it back to the list.
+A blog window lists entries, newest first: the timeline (ours and our
+contacts', merged) or one author's blog (``/blog JID``), narrowed by a tag
+(``/blog tag TAG``) or by words (``/blog search WORDS``, over the entries read
+so far). Each entry has a number ``N`` in that window: given on first sight,
+never reused while the window is open, so ``/blog delete 3`` means what the
+user saw even after new entries came in. One entry can be open (``showing``):
+the pane shows it in full with its comments.
 
-The window is rebuilt from the model once per ``BlogChanged`` (the service
-emits one per turn of the event loop), and only when the model's version
-moved. Lines added by commands after the list (replies, errors) are kept
-across a rebuild, the last few of them.
+Someone else's entry is unread until it is opened. A new entry or comment
+from someone else raises the window's activity to the configured level
+(``ui.blog_activity``), like a message does.
 
-Every text here came sanitised from the model and goes only into Line
-bodies, never into markup.
+The window's own lines are what commands said there (replies, errors); the
+pane (screens/widgets/blog_pane.py) draws the entries from this view. Every
+text here came sanitised from the model.
 """
 
 from __future__ import annotations
@@ -24,15 +24,14 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .blog import Blogs, Entry
-from .days import is_day_line
 from .events import BlogChanged, EventBus
-from .model import Line, LineKind
 from .jids import local_part
 from .windows import Activity, Window, WindowKind, WindowList
 
-PREVIEW_LINES = 3  # lines of text under an entry's header in the list
-NOTES_KEPT = 5  # command replies kept under the list across a rebuild
 TARGET = "blog"  # the blog window's target: one per account
+ACTIVITY_LEVELS = {"none": Activity.NONE, "events": Activity.EVENTS, "messages": Activity.MESSAGES,
+                   "highlight": Activity.HIGHLIGHT}  # ui.blog_activity
+DEFAULT_ACTIVITY = "messages"
 
 
 def split_post(text: str) -> tuple[str, str]:
@@ -41,52 +40,12 @@ def split_post(text: str) -> tuple[str, str]:
     return title.strip(), body.strip()
 
 
-def _headline(entry: Entry) -> tuple[str, list[str]]:
-    """The entry's title (its first line of text when it has none) and the
-    lines of text that follow it."""
-    lines = entry.body.splitlines()
+def headline(entry: Entry) -> str:
+    """The entry's title, or its first line of text when it has none."""
     if entry.title:
-        return entry.title, lines
-    return (lines[0] if lines else "(empty)"), lines[1:]
-
-
-def _comment_count(blogs: Blogs, entry: Entry) -> str:
-    thread = blogs.comments(entry.comments)
-    if thread is None:
-        return ""
-    return f"({len(thread)} comment{'' if len(thread) == 1 else 's'})"
-
-
-def summary_text(number: int, entry: Entry, blogs: Blogs) -> str:
-    """An entry in the list: header, the first lines of its text, comments."""
-    title, rest = _headline(entry)
-    parts = [f"#{number} {entry.display_name} — {title}"]
-    parts += [f"  {line}" for line in rest[:PREVIEW_LINES]]
-    if len(rest) > PREVIEW_LINES:
-        parts.append("  …")
-    if count := _comment_count(blogs, entry):
-        parts.append(f"  {count}")
-    return "\n".join(parts)
-
-
-def full_lines(number: int, entry: Entry, blogs: Blogs, own: bool) -> list[Line]:
-    """One entry in full, then its comments (oldest first)."""
-    title, rest = _headline(entry)
-    when = f"{entry.published.astimezone():%Y-%m-%d %H:%M}" + (" (edited)" if entry.edited else "")
-    head = [f"#{number} {entry.display_name} <{entry.author}> — {title}", when]
-    if entry.categories:
-        head.append("tags: " + ", ".join(entry.categories))
-    lines = [Line("\n".join(head + ([""] + rest if rest else [])), _kind(own), time=entry.published)]
-    thread = blogs.comments(entry.comments)
-    if entry.comments is None:
-        lines.append(Line("This entry takes no comments", LineKind.INFO))
-    elif thread is None:
-        lines.append(Line("Comments: not read", LineKind.INFO))
-    else:
-        lines.append(Line(f"Comments: {len(thread)}", LineKind.INFO))
-        lines += [Line(f"{commenter(c)}: {c.body or c.title}", LineKind.INCOMING, time=c.published)
-                  for c in thread.oldest_first()]
-    return lines
+        return entry.title
+    first = entry.body.split("\n", 1)[0].strip()
+    return first or "(empty)"
 
 
 def commenter(comment: Entry) -> str:
@@ -100,8 +59,17 @@ def commenter(comment: Entry) -> str:
     return f"{name} ({comment.author})" if name and name != local else (local or "?")
 
 
-def _kind(own: bool) -> LineKind:
-    return LineKind.OUTGOING if own else LineKind.INCOMING
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word.casefold() for word in text.split())
+
+
+def matches(entry: Entry, words: tuple[str, ...]) -> bool:
+    """Every word (case-insensitive) is in the entry's title, text, tags or author."""
+    if not words:
+        return True
+    haystack = "\n".join((entry.title, entry.body, " ".join(entry.categories), entry.author,
+                          entry.author_name)).casefold()
+    return all(word in haystack for word in words)
 
 
 @dataclass(eq=False)
@@ -113,9 +81,18 @@ class BlogView:
     numbers: dict[tuple[str, str], int] = field(default_factory=dict)  # (author, item id) → N
     keys: dict[int, tuple[str, str]] = field(default_factory=dict)  # N → (author, item id)
     showing: tuple[str, str] | None = None  # one entry in full, or the list
-    last_read: str | None = None  # the blog /blog more pages
-    version: int = -1  # the model's version last shown
-    generated: set[int] = field(default_factory=set)  # uids of the lines the last build made
+    author: str | None = None  # one blog (/blog JID), or the timeline
+    tag: str | None = None  # /blog tag TAG
+    search: tuple[str, ...] = ()  # /blog search WORDS
+    read: set[tuple[str, str]] = field(default_factory=set)  # entries opened
+    last_read: str | None = None  # the blog the pane pages older entries of (/blog more)
+    version: int = -1  # the model's version last seen
+    state: int = 0  # moves when what the pane shows changes without the model (filters, open, read)
+    _comments_seen: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @property
+    def me(self) -> str:
+        return self.account.lower()
 
     def number(self, author: str, item_id: str) -> tuple[int, bool]:
         """The entry's number in this window, and whether it is new here."""
@@ -126,36 +103,97 @@ class BlogView:
         self.numbers[key], self.keys[number] = number, key
         return number, True
 
+    def number_of(self, entry: Entry) -> int:
+        return self.number(entry.author, entry.id)[0]
+
     def entry(self, blogs: Blogs, number: int) -> Entry | None:
         key = self.keys.get(number)
         return blogs.entry(*key) if key is not None else None
 
-    def build(self, blogs: Blogs) -> tuple[list[Line], bool]:
-        """The window's lines, and whether someone else's entry is new here."""
+    # -- what the pane lists ----------------------------------------------------------------
+    def rows(self, blogs: Blogs) -> list[Entry]:
+        """The entries listed, newest first, after the author, tag and words."""
+        if self.author is not None:
+            feed = blogs.feed(self.author)
+            entries = list(feed.newest_first()) if feed is not None else []
+        else:
+            entries = [e for feed in blogs.feeds() for e in feed.oldest_first()]
+            entries.sort(key=lambda e: (e.published, e.id), reverse=True)
+        tag = self.tag.casefold() if self.tag else None
+        return [e for e in entries
+                if (tag is None or any(c.casefold() == tag for c in e.categories)) and matches(e, self.search)]
+
+    def describe(self) -> str:
+        """What is listed, in a few words (the pane's header)."""
+        what = self.author or "timeline"
+        if self.tag:
+            what += f" · tag {self.tag}"
+        if self.search:
+            what += f" · search {' '.join(self.search)}"
+        return what
+
+    def set_filter(self, *, author: str | None = None, tag: str | None = None, search: str = "") -> None:
+        self.author, self.tag, self.search = author, tag or None, _words(search)
+        self.showing = None
+        self.state += 1
+
+    def is_unread(self, entry: Entry) -> bool:
+        return entry.author != self.me and (entry.author, entry.id) not in self.read
+
+    def unread_count(self, blogs: Blogs) -> int:
+        return sum(self.is_unread(e) for e in self.rows(blogs))
+
+    def comment_count(self, blogs: Blogs, entry: Entry) -> int | None:
+        """How many comments ``entry`` has, None when they were not read."""
+        thread = blogs.comments(entry.comments)
+        return len(thread) if thread is not None else None
+
+    def open(self, entry: Entry) -> None:
+        self.showing = (entry.author, entry.id)
+        self.read.add(self.showing)
+        self.number(entry.author, entry.id)
+        self.state += 1
+
+    def close(self) -> None:
+        if self.showing is not None:
+            self.showing = None
+            self.state += 1
+
+    def shown(self, blogs: Blogs) -> Entry | None:
+        entry = blogs.entry(*self.showing) if self.showing is not None else None
+        if entry is None and self.showing is not None:  # retracted meanwhile: back to the list
+            self.showing = None
+            self.state += 1
+        return entry
+
+    def update(self, blogs: Blogs) -> bool:
+        """Number what is new; True when someone else's entry or comment is new here."""
         entries = [e for feed in blogs.feeds() for e in feed.oldest_first()]
         entries.sort(key=lambda e: (e.published, e.id))  # oldest first: numbers grow with time
         fresh = False
         for entry in entries:
             _number, new = self.number(entry.author, entry.id)
-            fresh = fresh or (new and entry.author != self.account.lower())
-        shown = blogs.entry(*self.showing) if self.showing is not None else None
-        if shown is not None:
-            number = self.numbers[(shown.author, shown.id)]
-            return full_lines(number, shown, blogs, shown.author == self.account.lower()), fresh
-        self.showing = None
-        if not entries:
-            return [Line("No blog entries yet: /blog post TEXT, or /blog read JID", LineKind.INFO)], fresh
-        return [Line(summary_text(self.numbers[(e.author, e.id)], e, blogs), _kind(e.author == self.account.lower()),
-                     time=e.published) for e in reversed(entries)], fresh
+            fresh = fresh or (new and entry.author != self.me)
+            thread = blogs.comments(entry.comments)
+            if thread is not None:
+                key = (entry.author, entry.id)
+                others = sum(c.author != self.me for c in thread)
+                # on our entries every comment of someone else counts; on others', those after the first reading
+                if others > self._comments_seen.get(key, 0 if entry.author == self.me else others):
+                    fresh = True
+                self._comments_seen[key] = others
+        self.version = blogs.version
+        return fresh
 
 
 class BlogWindows:
     """The blog window of each account, kept in step with its model."""
 
     def __init__(self, windows: WindowList, bus: EventBus, model_of: Callable[[str], Blogs | None]) -> None:
-        self.windows, self.model_of = windows, model_of
+        self.windows, self.model_of, self.bus = windows, model_of, bus
         self._views: dict[str, BlogView] = {}
         self.rebuilds = 0  # tests read it
+        self.activity = ACTIVITY_LEVELS[DEFAULT_ACTIVITY]  # what a contact's new entry raises the window to
         bus.subscribe(BlogChanged, self._on_changed)
 
     def view(self, account: str) -> BlogView | None:
@@ -166,14 +204,27 @@ class BlogWindows:
             return None
         return view
 
+    def view_of(self, window: Window) -> BlogView | None:
+        """The view a blog window shows (None for other windows)."""
+        if window.kind is not WindowKind.BLOG or window.account is None:
+            return None
+        view = self.view(window.account)
+        return view if view is not None and view.window is window else None
+
     def open(self, account: str, name: str) -> BlogView:
         """The account's blog window (made when missing), focused and up to date."""
         window = self.windows.open(name, WindowKind.BLOG, account, TARGET, focus=True)
         view = self.view(account)
         if view is None or view.window is not window:
             view = self._views[account] = BlogView(window, account)
-        self.rebuild(view, force=True)
+        self.refresh(view)
         return view
+
+    def refresh(self, view: BlogView) -> None:
+        """What the view shows changed (a filter, an entry opened): catch up
+        with the model, and let the screen know (a BlogChanged naming no blog)."""
+        self.rebuild(view, force=True)
+        self.bus.emit(BlogChanged(view.account, frozenset()))
 
     def _on_changed(self, event: BlogChanged) -> None:
         view = self.view(event.account)
@@ -184,14 +235,9 @@ class BlogWindows:
         blogs = self.model_of(view.account)
         if blogs is None or (not force and blogs.version == view.version):
             return
-        view.version = blogs.version
         self.rebuilds += 1
-        lines, fresh = view.build(blogs)
-        window = view.window
-        notes = [l for l in window.lines if l.uid not in view.generated and not is_day_line(l)][-NOTES_KEPT:]
-        view.generated = {line.uid for line in lines}
-        self.windows.clear(window)
-        for line in lines + notes:
-            self.windows.add_line(window, line, Activity.NONE, replay=True)
-        if fresh:
-            self.windows.raise_activity(window, Activity.MESSAGES)
+        first = view.version < 0
+        fresh = view.update(blogs)
+        view.state += 1
+        if fresh and not first:
+            self.windows.raise_activity(view.window, self.activity)

@@ -12,6 +12,12 @@ only a claim, and the comment is shown as unverified.
 
 Prosody lets only a node's owner retract items there: a commenter cannot
 delete their own comment, and is told so in one line.
+
+Comments arrive live on the threads we follow: we subscribe to the comments
+node of each entry whose comments we read, of each entry we make, and of each
+entry we comment on. A notification counts only when it comes from the
+service that holds the node (the server stamps ``from``: nobody else can
+speak for it) and names a thread we know.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from ...core.model import LineKind
 from ...core.windows import WindowList
 from ..account.session import AccountSession
 from .items import (
-    IQ_TIMEOUT, NODE_CONFIG, BlogError, answer, entry_from_atom, entry_from_item, new_atom,
+    IQ_TIMEOUT, NODE_CONFIG, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item, new_atom,
     now_to_the_millisecond, outgoing, pubsub_form, result_items,
 )
 from .xep_0277 import COMMENTS_PREFIX
@@ -59,10 +65,48 @@ class BlogComments:
         self.author_name = author_name  # how we sign (None: our JID's local part)
         self.service: str | None = None  # configured comments service; default: discovered
         self._found: str | None = None
+        self._following: set[CommentsLink] = set()  # comments nodes subscribed to this session
 
     def forget_service(self) -> None:
         """A fresh session: the server may have changed meanwhile."""
         self._found = None
+        self._following.clear()
+
+    # -- live comments ---------------------------------------------------------------------
+    def attach(self, xmpp: slixmpp.ClientXMPP) -> None:
+        xmpp.add_event_handler("pubsub_publish", self._on_event)
+        xmpp.add_event_handler("pubsub_retract", self._on_event)
+
+    async def follow(self, xmpp: slixmpp.ClientXMPP, link: CommentsLink) -> None:
+        """Subscribe to a comments node (once a session): its new comments come by themselves."""
+        if link in self._following:
+            return
+        self._following.add(link)
+        try:
+            await answer("cannot follow the comments", xmpp.plugin["xep_0060"].subscribe(
+                link.service, link.node, timeout=IQ_TIMEOUT))
+        except BlogError as exc:  # the thread is still read on demand
+            self._following.discard(link)
+            log.info("%s: comments %s on %s not followed: %s", self.session.jid, link.node, link.service, exc)
+
+    def _on_event(self, msg: slixmpp.Message) -> None:
+        items = msg.xml.find(f"{{{PUBSUB_NS}#event}}event/{{{PUBSUB_NS}#event}}items")
+        node = items.get("node", "") if items is not None else ""
+        sender = msg["from"]
+        if items is None or not node.startswith(COMMENTS_PREFIX) or sender.resource:
+            return
+        link = CommentsLink(sender.bare.lower(), node)
+        entry = self.model.entry_with_comments(link, node[len(COMMENTS_PREFIX):])
+        if entry is None and self.model.comments(link) is None:
+            return  # not a thread we know
+        changed = False
+        for child in items:
+            if child.tag == f"{{{PUBSUB_NS}#event}}retract":
+                changed = self.model.retract_comment(link, child.get("id", "")) is not None or changed
+            elif (comment := entry_from_item(child, owner=None, service=link.service)) is not None:
+                changed = self.model.put_comment(link, comment) or changed
+        if changed:
+            self.touched(entry.author if entry is not None else link.service)
 
     async def create_node(self, xmpp: slixmpp.ClientXMPP, item_id: str) -> CommentsLink | None:
         """The comments node of our entry ``item_id``; None (and one line in
@@ -78,6 +122,7 @@ class BlogComments:
             self.windows.status_line(
                 f"{self.session.jid}: {exc}; the entry goes out without comments", LineKind.ERROR)
             return None
+        await self.follow(xmpp, link)
         return link
 
     async def delete_node(self, xmpp: slixmpp.ClientXMPP, entry: Entry | None) -> None:
@@ -101,12 +146,18 @@ class BlogComments:
         """Every comment on ``entry``, into the model; the thread is read
         oldest first (:meth:`~tui.core.blog.Feed.oldest_first`)."""
         link, xmpp = self._link(entry), self.client()
-        result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
-            link.service, link.node, timeout=IQ_TIMEOUT))
+        try:
+            result = await answer("cannot read the comments", xmpp.plugin["xep_0060"].get_items(
+                link.service, link.node, timeout=IQ_TIMEOUT))
+        except BlogError as exc:  # the reader says so under the entry, not "being read" for ever
+            self.model.comments_unreadable(link, str(exc))
+            self.touched(entry.author)
+            raise
         comments = [c for c in (entry_from_item(i, owner=None, service=link.service)
                                         for i in result_items(result)) if c is not None]
         thread = self.model.replace_comments(link, comments)
         self.touched(entry.author)
+        await self.follow(xmpp, link)
         return thread
 
     async def post(self, entry: Entry, text: str) -> Entry:
@@ -123,6 +174,7 @@ class BlogComments:
         comment = entry_from_atom(atom, item_id, author=me, verified=True)
         self.model.put_comment(link, comment)
         self.touched(entry.author)
+        await self.follow(xmpp, link)  # the answers come by themselves
         return comment
 
     async def delete(self, entry: Entry, comment_id: str) -> None:

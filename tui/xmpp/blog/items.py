@@ -14,7 +14,9 @@ from ...core.model import now
 from ...text import xml_safe
 from .. import pep
 from ..pep import IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, PepError, pubsub_form  # noqa: F401  (the blog's names)
-from .xep_0277 import NS_ATOM, AtomEntry, parse_bare_jid, pubsub_uri, set_alternate, write_text
+from .xep_0277 import (
+    NS_ATOM, AtomEntry, construct_blocks, entry_links, parse_bare_jid, pubsub_uri, set_alternate, write_text,
+)
 
 class BlogError(PepError):
     """A blog operation failed; ``str()`` is one line, ``condition`` the
@@ -56,7 +58,8 @@ def entry_from_atom(atom: AtomEntry, item_id: str, *, author: str, verified: boo
         id=item_id, author=author, published=published, updated=atom["updated"] or published,
         body=body, title=title, author_name=name["name"] if name is not None else "",
         categories=tuple(atom["terms"]), comments=CommentsLink(*replies) if replies else None,
-        verified=verified,
+        verified=verified, rich=construct_blocks(atom.xml.findall(f"{{{NS_ATOM}}}content")),
+        links=entry_links(atom.xml),
     )
 
 

@@ -17,6 +17,7 @@ is a :class:`BlogError` whose ``str()`` is one line for the status window.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
@@ -41,6 +42,7 @@ from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, parse_bare_jid
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
+TIMELINE_READERS = 4  # blogs read at once for the timeline
 RSM_FEATURES = {"http://jabber.org/protocol/rsm", f"{PUBSUB_NS}#rsm"}
 
 
@@ -60,6 +62,7 @@ class BlogService(CoalescedChanges):
         self.comments = BlogComments(  # read, post, delete comments; .service configures
             session, windows, self.model, self.client, self.touched, lambda: self.author_name)
         self._rsm: dict[str, bool] = {}
+        self._timeline: asyncio.Task | None = None
         self._changes: Coalescer[str] = Coalescer(
             bus, lambda authors: (BlogChanged(self.session.jid, frozenset(authors)),))
         session.on_client_created(self._attach)
@@ -71,6 +74,7 @@ class BlogService(CoalescedChanges):
         xmpp.add_event_handler("microblog_purge", self._on_cleared)
         xmpp.add_event_handler("microblog_delete", self._on_cleared)
         xmpp.add_event_handler("session_start", self._on_session_start)
+        self.comments.attach(xmpp)
 
     def _on_session_start(self, _event) -> None:
         self.comments.forget_service()
@@ -148,6 +152,30 @@ class BlogService(CoalescedChanges):
             cursor=cursor)
         self.touched(author)
         return feed
+
+    def read_timeline(self, contacts) -> bool:
+        """Read our blog and ``contacts``' blogs in the background (the
+        timeline: their entries merged). A blog that cannot be read is
+        logged, not said: most contacts have none. False while a reading
+        is still going on (or offline)."""
+        if self._timeline is not None and not self._timeline.done() or not self.session.online:
+            return False
+        me = self.session.jid.lower()
+        jids = [me] + sorted({jid.lower() for jid in contacts} - {me})
+        self._timeline = asyncio.ensure_future(self._read_all(jids))
+        return True
+
+    async def _read_all(self, jids: list[str]) -> None:
+        gate = asyncio.Semaphore(TIMELINE_READERS)
+
+        async def one(jid: str) -> None:
+            async with gate:
+                try:
+                    await self.read(jid)
+                except BlogError as exc:
+                    log.info("%s: timeline: %s", self.session.jid, exc)
+
+        await asyncio.gather(*(one(jid) for jid in jids))
 
     async def _pages_with_rsm(self, xmpp, jid: str) -> bool:
         if jid not in self._rsm:

@@ -31,8 +31,9 @@ from slixmpp.plugins.xep_0060.stanza.pubsub_event import EventItem
 from slixmpp.xmlstream import ElementBase, register_stanza_plugin
 
 from ..stamps import parse_stamp
+from ...core.blog import Block, EntryLink, LINK_RELS
 from .markdown import to_xhtml
-from .xhtml import html_text, xhtml_text
+from .xhtml import MAX_TEXT_CHARS, TRUNCATED, html_blocks, html_text, xhtml_blocks, xhtml_text
 
 NS_MICROBLOG = "urn:xmpp:microblog:0"
 COMMENTS_PREFIX = f"{NS_MICROBLOG}:comments/"
@@ -99,7 +100,8 @@ def construct_text(elements: list[ET.Element]) -> str:
     for element in elements:
         by_type.setdefault((element.get("type") or "text").lower(), element)
     if "text" in by_type:
-        return "".join(by_type["text"].itertext()).strip()
+        text = "".join(by_type["text"].itertext()).strip()
+        return text if len(text) <= MAX_TEXT_CHARS else text[:MAX_TEXT_CHARS].rstrip() + TRUNCATED
     if "html" in by_type:
         return html_text("".join(by_type["html"].itertext()))
     if "xhtml" in by_type:
@@ -107,6 +109,35 @@ def construct_text(elements: list[ET.Element]) -> str:
         div = element.find(f"{{{NS_XHTML}}}div")
         return xhtml_text(div if div is not None else element)
     return ""
+
+
+def construct_blocks(elements: list[ET.Element]) -> tuple[Block, ...]:
+    """The styled blocks of the richest of several text constructs: XHTML,
+    then HTML; () when there is only plain text (shown as it is)."""
+    by_type: dict[str, ET.Element] = {}
+    for element in elements:
+        by_type.setdefault((element.get("type") or "text").lower(), element)
+    if "xhtml" in by_type:
+        element = by_type["xhtml"]
+        div = element.find(f"{{{NS_XHTML}}}div")
+        return xhtml_blocks(div if div is not None else element)
+    if "html" in by_type:
+        return html_blocks("".join(by_type["html"].itertext()))
+    return ()
+
+
+def entry_links(entry: ET.Element) -> tuple[EntryLink, ...]:
+    """The links a reader is shown: what a repost shares (``related``),
+    where it was found (``via``), enclosed files (``enclosure``)."""
+    found = []
+    for link in entry.findall(_atom("link")):
+        rel = (link.get("rel") or "").strip().lower()
+        if rel not in LINK_RELS:
+            continue
+        length = (link.get("length") or "").strip()
+        found.append(EntryLink(rel, link.get("href") or "", link.get("title") or "", link.get("type") or "",
+                               int(length) if length.isdigit() and len(length) < 19 else None))
+    return tuple(found[:50])
 
 
 # -- stanzas ------------------------------------------------------------------------------

@@ -21,9 +21,12 @@ import html
 import re
 from xml.etree import ElementTree as ET
 
+from ...core.blog import Block, Run
+
 MAX_TEXT_CHARS = 32 * 1024  # of text kept: a long article, not a stanza-sized flood
 MAX_HTML_CHARS = 256 * 1024  # of escaped HTML read (a stanza is about that big)
 MAX_DEPTH = 100  # nested elements whose tags still count (blocks, links, hidden)
+MAX_BLOCKS = 1000  # paragraphs, items... of styled content (each is a few lines on screen)
 TRUNCATED = "\n[…]"
 
 _BREAKS = {"br": 1, "li": 1, "tr": 1, "dt": 1, "dd": 1, "hr": 2, "ul": 2, "ol": 2, "dl": 2,
@@ -121,7 +124,7 @@ def _tag(element: ET.Element) -> str:
     return element.tag.rpartition("}")[2].lower() if isinstance(element.tag, str) else ""
 
 
-def _walk(element: ET.Element, out: _PlainText) -> None:
+def _walk(element: ET.Element, out) -> None:
     out.start(_tag(element), element.attrib)
     out.data(element.text)
     stack = [(element, iter(element))]
@@ -176,13 +179,13 @@ def _attributes(inside: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for match in _ATTRIBUTE.finditer(inside):
         name = match.group(1).lower()
-        if name in ("href", "alt") and name not in found:
+        if name in ("href", "alt", "src") and name not in found:
             value = next((v for v in match.group(2, 3, 4) if v is not None), "")
             found[name] = _unescape(value)
     return found
 
 
-def _scan_html(markup: str, out: _PlainText) -> None:
+def _scan_html(markup: str, out) -> None:
     position, end = 0, len(markup)
     while position < end:
         found = _MARKUP.search(markup, position)
@@ -228,3 +231,181 @@ def html_text(markup: str) -> str:
     except _Full:
         pass
     return out.text()
+
+
+# -- with their looks: blocks of styled runs (the blog pane renders them) -------------------
+_STYLE_OF = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "cite": "italic", "var": "italic",
+             "dfn": "italic", "u": "underline", "ins": "underline", "s": "strike", "del": "strike",
+             "strike": "strike", "code": "code", "tt": "code", "kbd": "code", "samp": "code"}
+_HEADING_LEVEL = {f"h{n}": n for n in range(1, 7)}
+_BLOCK_TAGS = {"p", "div", "li", "dt", "dd", "pre", "blockquote", "ul", "ol", "dl", "table", "tr",
+               "figure", "figcaption", "section", "article", "header", "footer", "aside", "nav", "main",
+               "address", "details", "summary", "hr", *_HEADING_LEVEL}
+
+
+class _Blocks:
+    """Collects an (X)HTML fragment as :class:`~tui.core.blog.Block` s of
+    styled :class:`~tui.core.blog.Run` s, with the same start/data/end calls
+    and the same bounds as :class:`_PlainText` (linear, MAX_TEXT_CHARS)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self._runs: list[tuple[frozenset[str], list[str]]] = []  # the block being read: looks, pieces
+        self._size = 0
+        self.truncated = False
+        self._styles: dict[str, int] = {}
+        self._hidden = self._pre = self._quote = self._heading = 0
+        self._lists: list[list] = []  # [ordered, items so far]
+        self._marker, self._indent = "", 0  # of the list item being read
+        self._links_open = 0
+        self._link: tuple[str, list[str]] | None = None  # href, its text so far
+        self._last = ""  # the last piece of text appended to the block
+        self._looks_now: frozenset[str] | None = None
+
+    def _looks(self) -> frozenset[str]:
+        if self._looks_now is None:  # worked out again only when a style opened or closed
+            looks = {style for style, count in self._styles.items() if count}
+            self._looks_now = frozenset(looks | {"link"} if self._links_open else looks)
+        return self._looks_now
+
+    def _append(self, text: str, looks: frozenset[str]) -> None:
+        if not text:
+            return
+        room = MAX_TEXT_CHARS - self._size
+        if len(text) > room:
+            text, self.truncated = text[:room], True
+        self._size += len(text)
+        if self._link is not None:
+            self._link[1].append(text)
+        if self._runs and self._runs[-1][0] == looks:
+            self._runs[-1][1].append(text)  # joined once, at the end of the block (linear)
+        else:
+            self._runs.append((looks, [text]))
+        self._last = text
+        if self.truncated:
+            raise _Full
+
+    def data(self, text: str | None) -> None:
+        if not text or self._hidden:
+            return
+        if not self._pre:
+            text = _SPACES.sub(" ", text)
+            if not self._runs or self._last.endswith(("\n", " ")):
+                text = text.lstrip(" ")
+        self._append(text, self._looks())
+
+    def flush(self) -> None:
+        runs = [Run("".join(pieces), looks) for looks, pieces in self._runs]
+        self._runs, self._last = [], ""
+        while runs and not runs[-1].text.strip():
+            runs.pop()
+        if runs and any(run.text.strip() for run in runs):
+            if not self._pre:
+                runs[-1] = Run(runs[-1].text.rstrip(), runs[-1].styles)
+            kind = "code" if self._pre else "heading" if self._heading else "item" if self._marker else "paragraph"
+            self._add(Block(kind, tuple(runs), self._heading, self._marker, self._quote,
+                            self._indent if self._marker else len(self._lists)))
+            self._marker = ""
+
+    def _add(self, block: Block) -> None:
+        if len(self.blocks) >= MAX_BLOCKS:
+            self.truncated = True
+            raise _Full
+        self.blocks.append(block)
+
+    def start(self, tag: str, attrs) -> None:
+        if tag in _HIDDEN:
+            self._hidden += 1
+            return
+        if tag == "br":
+            self._append("\n", frozenset())
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush()
+        if tag == "blockquote":
+            self._quote += 1
+        elif tag in ("ul", "ol"):
+            self._lists.append([tag == "ol", 0])
+        elif tag == "li":
+            if self._lists and self._lists[-1][0]:
+                self._lists[-1][1] += 1
+                self._marker = f"{self._lists[-1][1]}. "
+            else:
+                self._marker = "• "
+            self._indent = max(0, len(self._lists) - 1)
+        elif tag == "pre":
+            self._pre += 1
+        elif tag in _HEADING_LEVEL:
+            self._heading = _HEADING_LEVEL[tag]
+        elif tag == "hr":
+            self._add(Block("rule", ()))
+        elif tag in _STYLE_OF:
+            self._styles[_STYLE_OF[tag]] = self._styles.get(_STYLE_OF[tag], 0) + 1
+            self._looks_now = None
+        elif tag == "a":
+            self._links_open += 1
+            self._looks_now = None
+            if self._links_open == 1:
+                self._link = (attrs.get("href") or "", [])
+        elif tag == "img":
+            alt, src = (attrs.get("alt") or "").strip(), (attrs.get("src") or "").strip()
+            self._append(f"[{alt or 'image'}]", self._looks() | {"image"})
+            if src:
+                self._append(f" <{src}>", frozenset({"url"}))
+
+    def end(self, tag: str) -> None:
+        if tag in _HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+            return
+        if tag in _STYLE_OF:
+            style = _STYLE_OF[tag]
+            self._styles[style] = max(0, self._styles.get(style, 0) - 1)
+            self._looks_now = None
+        elif tag == "a" and self._links_open:
+            self._links_open -= 1
+            self._looks_now = None
+            if self._links_open == 0 and self._link is not None:
+                (href, text), self._link = self._link, None
+                shown = "".join(text)
+                href = href.strip()
+                if href and not href.startswith("#") and href not in shown:
+                    self._append(f" <{href}>" if shown.strip() else href, frozenset({"url"}))
+        if tag in _BLOCK_TAGS:
+            self.flush()
+        if tag == "blockquote":
+            self._quote = max(0, self._quote - 1)
+        elif tag in ("ul", "ol") and self._lists:
+            self._lists.pop()
+        elif tag == "pre":
+            self._pre = max(0, self._pre - 1)
+        elif tag in _HEADING_LEVEL:
+            self._heading = 0
+
+    def result(self) -> tuple[Block, ...]:
+        try:
+            self.flush()  # what was read of the last block (all of it, or up to the limit)
+        except _Full:
+            pass
+        if self.truncated:
+            self.blocks.append(Block("paragraph", (Run(TRUNCATED.strip()),)))
+        return tuple(self.blocks)
+
+
+def xhtml_blocks(element: ET.Element) -> tuple[Block, ...]:
+    """An XHTML element tree as styled blocks (bounded like :func:`xhtml_text`)."""
+    out = _Blocks()
+    try:
+        _walk(element, out)
+    except _Full:
+        pass
+    return out.result()
+
+
+def html_blocks(markup: str) -> tuple[Block, ...]:
+    """Escaped HTML (``type="html"``) as styled blocks (bounded like :func:`html_text`)."""
+    out = _Blocks()
+    try:
+        _scan_html(markup[:MAX_HTML_CHARS], out)
+    except _Full:
+        pass
+    return out.result()
