@@ -158,9 +158,15 @@ async def test_pane_keys_move_open_and_dispatch_the_entry_commands(alice, make_p
         await pilot.press("k", "k")
         assert headline(pane.current()) == "mine to delete"
         number = pane.view.number_of(pane.current())
-        await pilot.press("e", "c")
-        await until(lambda: entered[-2:] == [f"/blog edit {number}", f"/blog comment {number}"], timeout=5,
-                    message=lambda: str(entered))
+        # e and c open the composer on the entry (edit, comment); Esc leaves an unchanged one at once
+        for key, command in (("e", "edit"), ("c", "comment")):
+            await pilot.press(key)
+            await until(lambda: entered[-1:] == [f"/blog {command} {number}"]  # noqa: B023 (polled in this iteration)
+                        and type(app.screen).__name__ == "BlogComposerScreen", timeout=5,
+                        message=lambda: f"{entered} {app.screen}")
+            await pilot.press("escape")
+            await until(lambda: app.screen is app.main, timeout=5, message=lambda: str(app.screen))
+        await until(lambda: pane.has_focus, timeout=5)
 
         await pilot.press("d")  # asks first; "n" says no
         await until(lambda: type(app.screen).__name__ == "Confirm", timeout=5)
