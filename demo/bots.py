@@ -9,8 +9,9 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
    what a real account goes through, and takes ≈0.1 s on loopback.)
    The same client bookmarks the demo room with autojoin (XEP-0402), and
    bob and carol create the room: Parlons joins it on connect.
-   bob publishes one microblog entry (plain Atom over PEP, XEP-0277):
-   ``/blog`` in Parlons shows it.
+   bob and carol have blogs (XEP-0277, demo/blog_bot.py): an entry in
+   XHTML with tags, one with comments; a minute in, carol posts another
+   and bob comments on it: ``/blog`` in Parlons shows the timeline live.
 2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
@@ -36,24 +37,19 @@ import logging
 import os
 import random
 import sys
-from datetime import datetime, timezone
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 
-from demo import otr_bot
+from demo import blog_bot, otr_bot
 from demo.lounge import talk
 from demo.otr_bot import OtrSpeaker
 from demo.ox_bot import OxSpeaker
 from demo.pgp_bot import PgpSpeaker
-from tui.xmpp.blog.service import blog_options
-from tui.xmpp.blog.comments import NODE_OPTIONS
-from tui.xmpp.blog.items import NODE_CONFIG, PUBLISH_OPTIONS, pubsub_form
 from tui.xmpp.muc.bookmarks import NS as BOOKMARKS_NS, Bookmark, conference_from_bookmark, publish_options
-from tui.xmpp.blog.xep_0277 import COMMENTS_PREFIX, NS_MICROBLOG, pubsub_uri
 
+SETUP_TIMEOUT = 10.0
 PACE = float(os.environ.get("PARLONS_DEMO_PACE") or 1.0)  # how fast life goes on (the test: faster)
 TYPING_SECONDS = (1.0, 2.5)  # bob "types" his answer this long (not paced: it must be seen)
 
@@ -75,12 +71,6 @@ PRESENCE_SCRIPT = {
 
 # Alice's contacts at demo start: JID local part -> (name, group).
 ALICE_CONTACTS = {"bob": ("Bob", "Friends"), "carol": ("Carol", "Work")}
-
-# bob's blog entry: (item id, title, text). A fixed id: a second demo run replaces it.
-BOB_ENTRY = ("demo-welcome", "Trying Parlons",
-             "Terminal XMPP with blogs: /blog lists this, /blog show N reads it,\n"
-             "/blog comment N says something back.")
-SETUP_TIMEOUT = 10.0
 
 
 def _client(jid: str, password: str, ca_file: str) -> slixmpp.ClientXMPP:
@@ -187,31 +177,6 @@ class Bot(slixmpp.ClientXMPP):
         self.send_presence(pshow=show, pstatus=status)
         if self.room is not None:
             self.send_presence(pto=f"{self.room}/{self.nick}", pshow=show, pstatus=status)
-
-    async def publish_blog_entry(self, item_id: str, title: str, text: str, comments_service: str) -> None:
-        """One entry on this bot's microblog, open to everyone (plain Atom),
-        with a comments node anyone may write to on ``comments_service``."""
-        me, when = self.boundjid.bare, datetime.now(timezone.utc).isoformat()
-        node = COMMENTS_PREFIX + item_id
-        try:
-            await self.plugin["xep_0060"].create_node(
-                comments_service, node, config=pubsub_form(NODE_CONFIG, NODE_OPTIONS), timeout=SETUP_TIMEOUT)
-        except (IqError, IqTimeout) as exc:  # conflict: made by an earlier demo run
-            logging.info("%s: comments node: %r", self.nick, exc)
-        replies = escape(pubsub_uri(comments_service, node), {"'": "&apos;"})
-        atom = ET.fromstring(
-            '<entry xmlns="http://www.w3.org/2005/Atom">'
-            f"<id>xmpp:{escape(me)}?;node={NS_MICROBLOG};item={escape(item_id)}</id>"
-            f"<title type='text'>{escape(title)}</title><content type='text'>{escape(text)}</content>"
-            f"<author><name>{escape(self.nick.capitalize())}</name><uri>xmpp:{escape(me)}</uri></author>"
-            f"<link rel='replies' title='comments' href='{replies}'/>"
-            f"<published>{when}</published><updated>{when}</updated></entry>")
-        try:
-            await self.plugin["xep_0060"].publish(
-                me, NS_MICROBLOG, id=item_id, payload=atom,
-                options=pubsub_form(PUBLISH_OPTIONS, blog_options("open")), timeout=SETUP_TIMEOUT)
-        except (IqError, IqTimeout) as exc:
-            logging.warning("%s could not publish a blog entry: %r", self.nick, exc)
 
     async def live_presence(self, script) -> None:
         for delay, show, status in itertools.cycle(script):
@@ -327,7 +292,9 @@ async def main() -> None:
         await asyncio.wait_for(asyncio.gather(*(bot.joined.wait() for bot in bots.values())), SETUP_TIMEOUT)
     except asyncio.TimeoutError:
         logging.warning("the bots did not join %s in time", args.room)
-    await bots["bob"].publish_blog_entry(*BOB_ENTRY, comments_service=f"pubsub.{args.domain}")
+    comments_service = f"pubsub.{args.domain}"
+    for post in blog_bot.AT_START:
+        await blog_bot.publish(bots, post, comments_service)
     if bots["bob"].ox is not None:
         try:  # alice's /ox start finds his key there
             await bots["bob"].ox.announce()
@@ -342,6 +309,7 @@ async def main() -> None:
     await asyncio.gather(*(bot.joined.wait() for bot in bots.values()))
     tasks = [asyncio.create_task(bots[nick].live_presence(script))
              for nick, script in PRESENCE_SCRIPT.items()]
+    tasks.append(asyncio.create_task(blog_while_running(bots, comments_service)))
     try:
         for nick, text, correction in talk(args.seed):
             await asyncio.sleep(random.uniform(4, 9) * PACE)  # a human pace, not a test
@@ -356,6 +324,12 @@ async def main() -> None:
     finally:
         for task in tasks:
             task.cancel()
+
+
+async def blog_while_running(bots: dict, comments_service: str) -> None:
+    """A minute in (at the demo's pace), carol posts and bob comments: /blog lives."""
+    await asyncio.sleep(60 * PACE)
+    await blog_bot.publish(bots, blog_bot.WHILE_RUNNING, comments_service)
 
 
 if __name__ == "__main__":

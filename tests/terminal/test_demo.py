@@ -3,7 +3,8 @@ as alice with bob and carol in her roster, erin asks for a subscription and
 thanks for it, bob answers (in clear, in OTR, in OpenPGP) with a receipt and
 "typing" first, his presence changes show in his window and its title, the
 demo room is joined (bookmark autojoin), alice may set its topic, its talk
-varies, and quitting leaves nothing running.
+varies, bob's and carol's blogs are on alice's timeline (a new entry arrives
+while it runs), and quitting leaves nothing running.
 
 The demo's life runs faster here (``PARLONS_DEMO_PACE``): presence changes
 and room lines come every second or so rather than every few."""
@@ -140,6 +141,23 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
         return len(heard)
 
     await until(lambda: hear() >= 12, timeout=60, message=lambda: f"{sorted(heard)}\n{tmux.capture()}")
+
+    # the blogs: bob's and carol's entries on the timeline (XHTML with tags, comments),
+    # and carol's entry written while the demo runs arrives by itself
+    tmux.type_line("/blog")
+    await until(lambda: all(title in tmux.capture() for title in
+                            ("Trying Parlons", "Notes from the XMPP devroom", "Tea at four")),
+                timeout=15, message=lambda: tmux.capture())
+    await until(lambda: "Written while you watch" in tmux.capture(), timeout=30, message=lambda: tmux.capture())
+    devroom = next(line for line in tmux.capture().splitlines() if "Notes from the XMPP devroom" in line)
+    assert "xmpp" in devroom and "fosdem" in devroom, devroom  # its tags
+    tmux.type_line("/blog search devroom")
+    await until(lambda: "Notes from the XMPP devroom" in tmux.capture() and "Tea at four" not in tmux.capture(),
+                timeout=10, message=lambda: tmux.capture())
+    tmux.type_line("/blog show 1")  # open it (what Enter in the pane sends): formatted, no raw tags
+    await until(lambda: "Three talks I liked" in tmux.capture() and "xmpp.org" in tmux.capture(), timeout=10,
+                message=lambda: tmux.capture())
+    assert "<li>" not in tmux.capture() and "<h2>" not in tmux.capture()
 
     # and nothing went wrong in the bots' life meanwhile (answers, typing, talk)
     assert (state / "bots.log").read_text() == ""
