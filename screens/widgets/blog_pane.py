@@ -388,7 +388,11 @@ class BlogPane(ScrollView, can_focus=True):
     def _older(self) -> None:
         """Past the end of a blog's list: its older entries, where there are any."""
         view, blogs = self.view, self.blogs
-        if view is None or blogs is None or view.last_read is None:
+        if view is None or blogs is None:
+            return
+        if view.last_read is None:  # the timeline: any blog in it with older entries
+            if blogs.incomplete():
+                self.post_message(self.Command("/blog more"))
             return
         feed = blogs.feed(view.last_read)
         if feed is not None and not feed.complete:

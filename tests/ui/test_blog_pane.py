@@ -330,6 +330,25 @@ async def test_the_timeline_reads_our_contacts_blogs_not_only_what_was_pushed(al
         assert feed is not None and feed.complete  # read from his node, not only the last one pushed
 
 
+async def test_moving_past_the_end_of_the_timeline_pages_in_older_entries_of_its_blogs(alice, make_peer):
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    for n in range(3):
+        await publish_raw(bob, entry_xml(bob, f"t{n}", f"Timeline entry {n}"), item=f"t{n}")
+    async with running_app(alice.config) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        account.blog.page_size = 2
+        await mutual_contacts(app, pilot, account, bob)
+        await type_line(app, pilot, "/blog")
+        await until(lambda: pane_row(app, "Timeline entry 2") and pane_row(app, "Timeline entry 1"), timeout=10,
+                    message=lambda: pane_text(app))
+        assert not pane_row(app, "Timeline entry 0") and account.blog.model.incomplete() == [bob.jid.lower()]
+        pane = app.main.blog_pane
+        await until(lambda: pane.has_focus, timeout=5)
+        await pilot.press("j", "j")  # the second j goes past the end of the timeline
+        await until(lambda: pane_row(app, "Timeline entry 0"), timeout=10, message=lambda: pane_text(app))
+        await until(lambda: account.blog.model.incomplete() == [], timeout=5)
+
+
 async def test_comments_that_cannot_be_read_say_so_under_the_entry(alice, make_peer):
     from tests.harness.blogs import MOVIM_ENTRY
 

@@ -309,8 +309,12 @@ async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
         view.last_read = jid
         view.set_filter(author=jid)
         ctx.client.blog_windows.refresh(view)  # the pane shows that blog while it is read
-    elif view.last_read is None:
-        raise CommandError("Nothing read yet: /blog CONTACT first")
+    elif view.last_read is None:  # the timeline: older entries of every blog in it
+        added = await account.blog.older_timeline()
+        left = account.blog.model.incomplete()
+        ctx.out(f"timeline: {added} older entr{'y' if added == 1 else 'ies'}"
+                + (" — /blog more (or scroll past the end) for older ones" if left else ", nothing older left"))
+        return
     jid = view.last_read
     feed = await account.blog.read(jid, older=action == "more")
     view = open_blog_window(ctx, account)

@@ -250,6 +250,10 @@ class Blogs:
     def authors(self) -> list[str]:
         return [jid for jid, feed in self._feeds.items() if len(feed)]
 
+    def incomplete(self) -> list[str]:
+        """The authors whose blogs hold older entries not read yet."""
+        return [jid for jid, feed in self._feeds.items() if len(feed) and not feed.complete]
+
     def feeds(self) -> list[Feed]:
         """The feeds that hold entries, one per author."""
         return [feed for feed in self._feeds.values() if len(feed)]

@@ -165,13 +165,20 @@ class BlogService(CoalescedChanges):
         self._timeline = asyncio.ensure_future(self._read_all(jids))
         return True
 
-    async def _read_all(self, jids: list[str]) -> None:
+    async def older_timeline(self) -> int:
+        """The timeline scrolled past its end: the next older page of every
+        blog in it that has one; how many entries that added."""
+        before = sum(len(feed) for feed in self.model.feeds())
+        await self._read_all(self.model.incomplete(), older=True)
+        return sum(len(feed) for feed in self.model.feeds()) - before
+
+    async def _read_all(self, jids: list[str], *, older: bool = False) -> None:
         gate = asyncio.Semaphore(TIMELINE_READERS)
 
         async def one(jid: str) -> None:
             async with gate:
                 try:
-                    await self.read(jid)
+                    await self.read(jid, older=older)
                 except BlogError as exc:
                     log.info("%s: timeline: %s", self.session.jid, exc)
 
