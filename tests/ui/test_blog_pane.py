@@ -4,6 +4,8 @@ alice reads them in Parlons."""
 
 from __future__ import annotations
 
+from tui.xmpp.blog.xep_0277 import NS_MICROBLOG
+
 from xml.etree import ElementTree as ET
 
 from textual import events
@@ -210,6 +212,52 @@ async def test_tag_and_search_narrow_the_entries_read(alice, make_peer):
                     message=lambda: pane_text(app))
         await type_line(app, pilot, "/blog")
         await until(lambda: pane_text(app).startswith("timeline") and pane_row(app, "Tagged news"), timeout=5)
+
+
+async def test_search_and_tag_find_entries_read_in_an_earlier_session(alice, make_peer, tmp_path):
+    """The entries read are kept in the history store: a later session finds
+    them by /blog search and /blog tag without reading the blog again; a
+    retracted entry is forgotten there too."""
+    bob = await make_peer(plugins=PEER_PLUGINS)
+    await publish_raw(bob, entry_xml(bob, "s1", "Tagged news").replace('term="news"', 'term="Rust"'), item="s1")
+    await publish_raw(bob, entry_xml(bob, "s2", "Another day"), item="s2")
+    await publish_raw(bob, entry_xml(bob, "s3", "Soon retracted"), item="s3")
+    profile = tmp_path / "profile"
+    async with running_app(alice.config, data_dir=profile) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        await mutual_contacts(app, pilot, account, bob)
+        await type_line(app, pilot, f"/blog {bob.jid}")
+        await until(lambda: pane_row(app, "Tagged news") and pane_row(app, "Soon retracted"), timeout=10,
+                    message=lambda: pane_text(app))
+        await until(lambda: len(_run_sync(account, "retracted")) == 1, timeout=5)  # kept
+        await bob.plugin["xep_0060"].retract(bob.jid, NS_MICROBLOG, "s3", notify=True, timeout=5)
+        await until(lambda: not pane_row(app, "Soon retracted"), timeout=10, message=lambda: pane_text(app))
+        await until(lambda: _run_sync(account, "retracted") == [], timeout=5)  # forgotten with it
+    async with running_app(alice.config, data_dir=profile) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        # nothing read in this session (the server pushes a contact's newest entry only: s2)
+        assert account.blog.model.entry(bob.jid, "s1") is None
+        await type_line(app, pilot, "/blog tag rust")
+        await until(lambda: pane_row(app, "Tagged news") and not pane_row(app, "Another day"), timeout=10,
+                    message=lambda: pane_text(app))
+        await type_line(app, pilot, "/blog search retracted")
+        await until(lambda: "0 entries" in pane_text(app) or "timeline · search retracted" in pane_text(app),
+                    timeout=5, message=lambda: pane_text(app))
+        assert not pane_row(app, "Soon retracted")
+
+
+def _run_sync(account, words: str) -> list:
+    """The store's blog search, read on its own connection (a peek for the test)."""
+    import sqlite3
+
+    from tui.store import blog_entries
+
+    path = account.store.db.database.path
+    db = sqlite3.connect(path)
+    try:
+        return [r.item_id for r in blog_entries.search(db, words)]
+    finally:
+        db.close()
 
 
 HOSTILE_TITLE = "[b]loud[/b] [@click=app.quit]click[/] \u009b31mred \u202eevil"

@@ -461,7 +461,7 @@ async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retr
         await store.add(msg("new", direction="out", origin_id="n", delivery="pending"))
         assert [r.body for r in await store.outbox()] == ["new"]
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     db.close()
 
 

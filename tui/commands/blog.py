@@ -74,7 +74,7 @@ async def _blog(ctx: Context, args) -> None:
     if action in ("read", "more"):
         await _read_blog(ctx, account, action, rest)
     elif action in ("tag", "search"):
-        _narrow(ctx, account, action, rest)
+        await _narrow(ctx, account, action, rest)
     elif action == "post":
         await _post(ctx, account, rest)
     elif action == "edit":
@@ -322,12 +322,14 @@ async def _read_blog(ctx: Context, account, action: str, rest: str) -> None:
     ctx.out(f"{jid}: {len(feed)} entr{'y' if len(feed) == 1 else 'ies'}{more}")
 
 
-def _narrow(ctx: Context, account, action: str, rest: str) -> None:
+async def _narrow(ctx: Context, account, action: str, rest: str) -> None:
     """``/blog tag TAG``, ``/blog search WORDS``: the entries read so far
-    (the timeline, or the blog shown) that carry the tag or hold every word."""
+    (the timeline, or the blog shown) that carry the tag or hold every word
+    — those of earlier sessions too, kept in the history store."""
     words = rest.strip()
     if not words:
         raise CommandError(f"Usage: /blog {action} {'TAG' if action == 'tag' else 'WORDS'}")
+    await account.blog.recall(words.lstrip("#"))
     view = ctx.client.blog_windows.view(account.jid) or open_blog_window(ctx, account)
     author = view.author
     if action == "tag":

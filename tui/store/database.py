@@ -11,6 +11,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Literal, Sequence, overload
 
+from . import blog_entries
+from .blog_entries import BlogRecord
 from .patterns import LIKE_ESCAPE, fts_peer_filter, fts_query, like_contains
 from .records import (
     SEQ_SPAN,
@@ -434,6 +436,17 @@ class HistoryDatabase:
                 (peer_id, horizon),
             ).fetchone()
         return None if row is None else from_us(row[0])
+
+    # -- blog entries read so far (blog_entries.py) ---------------------------------
+    def put_blog_entries(self, records: Sequence[BlogRecord]) -> None:
+        if records:
+            self._write(blog_entries.put, self.db, records)
+
+    def delete_blog_entry(self, author: str, item_id: str | None = None) -> None:
+        self._write(blog_entries.delete, self.db, author, item_id)
+
+    def search_blog(self, pattern: str, limit: int = 200) -> list[BlogRecord]:
+        return blog_entries.search(self.db, pattern, limit)
 
     def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
         query = fts_query(pattern)

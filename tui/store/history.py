@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
+from .blog_entries import BlogRecord
 from .database import HistoryDatabase, HistoryError
 from .records import StoredMessage
 
@@ -244,6 +245,17 @@ class HistoryStore:
 
     async def get(self, rowid: int) -> StoredMessage | None:
         return await self._call(self._db.get, rowid)
+
+    async def put_blog_entries(self, records: list[BlogRecord]) -> None:
+        """Keep blog entries read (or refreshed), for searching later."""
+        await self._call(self._db.put_blog_entries, records)
+
+    async def delete_blog_entry(self, author: str, item_id: str | None = None) -> None:
+        await self._call(self._db.delete_blog_entry, author, item_id)
+
+    async def search_blog(self, pattern: str, limit: int = 200) -> list[BlogRecord]:
+        """Blog entries kept, holding every word of ``pattern``, newest first."""
+        return await self._call(self._db.search_blog, pattern, limit)
 
     async def latest(self, peer: str, limit: int) -> list[StoredMessage]:
         """The newest ``limit`` messages of a conversation, oldest first."""

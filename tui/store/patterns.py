@@ -22,9 +22,10 @@ def _has_word(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def fts_query(pattern: str) -> str | None:
-    """An FTS5 MATCH expression finding messages whose text has all the
-    words of ``pattern`` (AND), or None when it has no word at all.
+def fts_query(pattern: str, columns: tuple[str, ...] = ("body", "corrected_body")) -> str | None:
+    """An FTS5 MATCH expression finding rows whose ``columns`` (a message's
+    text, by default) hold all the words of ``pattern`` (AND), or None when
+    it has no word at all.
 
     ``"two words"`` in balanced quotes is a phrase; a trailing ``*`` on a
     word is a prefix search (``prog*`` finds "programme"); everything else
@@ -47,8 +48,8 @@ def fts_query(pattern: str) -> str | None:
             terms.append(_quote(word))
     if not terms:
         return None
-    # Only the text columns: the index also holds each row's peer id.
-    return "{body corrected_body} : (" + " ".join(terms) + ")"
+    # Only the text columns: the messages' index also holds each row's peer id.
+    return "{" + " ".join(columns) + "} : (" + " ".join(terms) + ")"
 
 
 def fts_peer_filter(peer_id: int) -> str:

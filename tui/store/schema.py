@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA_V1 = """
 CREATE TABLE peers (
@@ -110,8 +110,17 @@ def _encryption_v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN encryption TEXT NOT NULL DEFAULT ''")
 
 
+def _blog_v4(db: sqlite3.Connection) -> None:
+    """Blog entries read so far, searchable (tui/store/blog_entries.py)."""
+    from .blog_entries import SCHEMA
+
+    for statement in _split(SCHEMA):
+        db.execute(statement)
+
+
 # MIGRATIONS[n] takes a database at version n to version n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _create_v1, 1: _outbox_v2, 2: _encryption_v3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: _create_v1, 1: _outbox_v2, 2: _encryption_v3, 3: _blog_v4}
 
 
 class SchemaTooNew(Exception):

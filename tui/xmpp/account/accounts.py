@@ -63,7 +63,7 @@ class Account:
         self.bookmarks.on_autojoin = self._join_bookmarked_room
         # only rooms' occupants get private-message windows: rooms we are in, or have bookmarked
         self.chat.is_room = lambda jid: self.muc.is_room(jid) or self.bookmarks.get(jid) is not None
-        self.blog = BlogService(self.session, windows, bus)  # XEP-0277 microblogs
+        self.blog = BlogService(self.session, windows, bus, self.store)  # XEP-0277 microblogs
         # a contact the roster shows offline confirms nothing until back: no "no answer" for it
         self.chat.is_offline = lambda jid: (contact := self.roster.model.get(jid)) is not None and not contact.online
 

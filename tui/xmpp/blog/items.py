@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from ...core.blog import CommentsLink, Entry
 from ...core.model import now
+from ...store.blog_entries import BlogRecord
 from ...text import xml_safe
 from .. import pep
 from ..pep import IQ_TIMEOUT, NODE_CONFIG, PUBLISH_OPTIONS, PUBSUB_NS, PepError, pubsub_form  # noqa: F401  (the blog's names)
@@ -116,3 +117,11 @@ def new_atom(*, author: str, name: str, service: str, node: str, item_id: str,
     atom["published"] = atom["updated"] = when
     set_alternate(atom, uri)
     return atom
+
+
+def blog_record(author: str, item: ET.Element, entry: Entry) -> BlogRecord:
+    """What the history keeps of an entry read from ``author``'s node: its
+    words for searching, and the pubsub item itself to read it back."""
+    return BlogRecord(author=author.lower(), item_id=entry.id, published_us=int(entry.published.timestamp() * 1e6),
+                      title=entry.title, body=entry.body, tags=" ".join(entry.categories),
+                      atom=ET.tostring(item, encoding="unicode"))

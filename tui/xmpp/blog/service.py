@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from xml.etree import ElementTree as ET
 
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
@@ -33,10 +34,12 @@ from . import xep_0277
 from .. import pep
 from .comments import BlogComments
 from .items import (
+    blog_record,
     IQ_TIMEOUT, PUBSUB_NS, BlogError, answer, entry_from_atom, entry_from_item,
     new_atom, now_to_the_millisecond, outgoing, outgoing_terms, result_items,
 )
 from ..account.session import AccountSession
+from ..conversation.history import StoreSlot
 from .xep_0277 import NS_ATOM, NS_MICROBLOG, AtomEntry, parse_bare_jid
 
 log = logging.getLogger(__name__)
@@ -52,8 +55,10 @@ def blog_options(access: str) -> dict[str, str]:
 
 # -- the service --------------------------------------------------------------------------------
 class BlogService(CoalescedChanges):
-    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus) -> None:
+    def __init__(self, session: AccountSession, windows: WindowList, bus: EventBus,
+                 store: StoreSlot | None = None) -> None:
         self.session, self.windows, self.bus = session, windows, bus
+        self.store = store  # entries read are kept there for /blog search and /blog tag
         self.model = Blogs(session.jid)
         # configuration
         self.access = "open"  # who may read our blog: open | presence
@@ -103,18 +108,70 @@ class BlogService(CoalescedChanges):
         if author is None or items is None or items.get("node") != NS_MICROBLOG:
             return
         changed = False
+        kept: list[tuple[ET.Element, Entry]] = []
         for child in items:
             if child.tag == f"{{{PUBSUB_NS}#event}}retract":
                 changed = self.model.retract(author, child.get("id", "")) is not None or changed
+                self._forget(author, child.get("id", ""))
             elif (entry := entry_from_item(child, owner=author)) is not None:
                 changed = self.model.put(author, entry) or changed
+                kept.append((child, entry))
+        self._keep(author, kept)
         if changed:
             self.touched(author)
 
     def _on_cleared(self, msg: slixmpp.Message) -> None:
         author = self._sender(msg)
-        if author is not None and self.model.clear(author):
-            self.touched(author)
+        if author is not None:
+            self._forget(author, None)
+            if self.model.clear(author):
+                self.touched(author)
+
+    # -- entries kept for searching (the history store) ----------------------------------------------
+    def _in_store(self, work) -> None:
+        """A write to the store, in the background; a failure is logged (the
+        blog works without it: only searching earlier sessions' entries does not)."""
+        db = self.store.db if self.store is not None else None
+        if db is None:
+            return
+
+        def done(task: asyncio.Future) -> None:
+            if not task.cancelled() and task.exception() is not None:
+                log.info("%s: blog entries not kept: %s", self.session.jid, task.exception())
+
+        asyncio.ensure_future(work(db)).add_done_callback(done)
+
+    def _keep(self, author: str, items: list[tuple[ET.Element, Entry]]) -> None:
+        if items:
+            records = [blog_record(author, item, entry) for item, entry in items]
+            self._in_store(lambda db: db.put_blog_entries(records))
+
+    def _forget(self, author: str, item_id: str | None) -> None:
+        self._in_store(lambda db: db.delete_blog_entry(author, item_id))
+
+    async def recall(self, words: str) -> int:
+        """Entries kept from earlier readings that hold ``words``, back in
+        the model (those not there yet); how many came back."""
+        db = self.store.db if self.store is not None else None
+        if db is None:
+            return 0
+        try:
+            found = await db.search_blog(words)
+        except Exception as exc:  # a history that cannot be read: searching what is shown still works
+            log.info("%s: blog search in the history failed: %s", self.session.jid, exc)
+            return 0
+        back = 0
+        for record in found:
+            if self.model.entry(record.author, record.item_id) is not None:
+                continue
+            try:
+                entry = entry_from_item(ET.fromstring(record.atom), owner=record.author)
+            except ET.ParseError:
+                continue
+            if entry is not None and self.model.put(record.author, entry):
+                back += 1
+                self.touched(record.author)
+        return back
 
     # -- reading ---------------------------------------------------------------------------------
     async def read(self, jid: str, *, older: bool = False) -> Feed:
@@ -146,8 +203,10 @@ class BlogService(CoalescedChanges):
             return feed
         items = result_items(result)
         cursor = (result["pubsub"]["rsm"]["last"] or None) if rsm else None
+        read = [(i, e) for i, e in ((i, entry_from_item(i, owner=author)) for i in items) if e is not None]
+        self._keep(author, read)
         feed = self.model.merge_page(
-            author, [e for e in (entry_from_item(i, owner=author) for i in items) if e is not None],
+            author, [e for _, e in read],
             newest=not (older and rsm), complete=len(items) < want or (rsm and cursor is None),
             cursor=cursor)
         self.touched(author)
