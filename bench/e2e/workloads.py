@@ -1,0 +1,239 @@
+"""The workloads of issue 14, one function each: (server, run dir, args) → one
+run's figures.  Keys of the dict a workload returns: ``floor_s`` / ``parlons_s``
+(times), ``floor`` / ``parlons`` (process costs: metrics.delta), and workload-
+specific lists (``keys_*``: echo latencies, seconds)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server
+from bench.e2e.metrics import delta, proc_stats
+from tests.harness.terminal import without_prompt
+
+Result = dict[str, Any]
+
+KEY_GAP = 0.040  # a person typing: 40 ms between keys
+WORDS = ("hello", "parlons", "tomorrow", "okay", "lunch")
+KEYS = "thequickbrownfoxjumpsoverthelazydog"
+INPUT_ROW = (SIZE[1] - 1, SIZE[1] - 1)
+
+
+def _last_body(count: int) -> str:
+    return f"flood {count - 1}"
+
+
+# -- building blocks -------------------------------------------------------
+
+def online_parlons(server: Server, run_dir: Path, prefix: str = "alice") -> Parlons:
+    jid, password = server.account(prefix)
+    parlons = Parlons(server, jid, password, run_dir / prefix)
+    parlons.wait_for(f"{jid}: online", timeout=60)
+    return parlons
+
+
+def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path) -> tuple[Parlons, str]:
+    parlons = online_parlons(server, run_dir)
+    room = server.room("w")
+    bot.do("open", room=room, nick="bot")
+    parlons.type_line(f"/join {room}")
+    parlons.wait_for(f"You are in {room}", timeout=30)
+    return parlons, room
+
+
+def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, *, room: bool) -> Result:
+    """The floor: a bare slixmpp client receives the same flood."""
+    jid, password = server.account("floor")
+    floor = AgentProcess(server, jid, password, run_dir / "floor.log")
+    try:
+        floor.wait("online")
+        target = jid
+        if room:
+            target = server.room("f")
+            bot.do("open", room=target, nick="bot")
+            floor.do("join", room=target, nick="floor")
+        before = floor.do("expect", body=_last_body(count))
+        bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+        flooded = bot.wait("flooded", timeout=300)
+        got = floor.wait("got", timeout=300)
+        if got["count"] < count:
+            raise BenchError(f"floor got {got['count']} of {count} messages")
+        return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
+                "send_s": flooded["t"] - flooded["t_first"]}
+    finally:
+        floor.close()
+
+
+def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
+                    during: Callable[[], Any] | None = None) -> Result:
+    """Flood ``target`` and poll Parlons' screen for the last message;
+    ``during`` runs meanwhile (echo probes) and returns its findings."""
+    before = parlons.stats()
+    bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+    found = during() if during else None
+    seen = parlons.wait_for(_last_body(count), timeout=300)
+    after = parlons.stats()
+    flooded = bot.wait("flooded", timeout=300)
+    return {"parlons_s": seen - flooded["t_first"], "parlons": delta(after, before), "during": found}
+
+
+# -- echo (W4) ---------------------------------------------------------------
+
+def _input_text(parlons: Parlons) -> str:
+    return without_prompt(parlons.input_row()).strip()
+
+
+def _echo(parlons: Parlons, sent_at: float, expected: str, timeout: float = 5.0) -> float:
+    """Seconds from ``sent_at`` until the input line holds ``expected``."""
+    deadline = sent_at + timeout
+    while True:
+        now = time.monotonic()
+        if _input_text(parlons) == expected:
+            return now - sent_at
+        if now > deadline:
+            raise BenchError(f"input line shows {_input_text(parlons)!r}, not {expected!r}")
+        time.sleep(0.0005)
+
+
+def _clear_input(parlons: Parlons) -> None:
+    parlons.ctl.send_keys("C-u")
+    _echo(parlons, time.monotonic(), "")
+
+
+def type_keys(parlons: Parlons, keys: str) -> list[float]:
+    """Each key 40 ms after the previous one (or once it showed, if later):
+    the time from each key to the screen."""
+    latencies = []
+    typed = ""
+    for key in keys:
+        sent = parlons.ctl.send_text(key)
+        typed += key
+        latencies.append(_echo(parlons, sent, typed))
+        rest = KEY_GAP - (time.monotonic() - sent)
+        if rest > 0:
+            time.sleep(rest)
+    _clear_input(parlons)
+    return latencies
+
+
+def type_words(parlons: Parlons, words: tuple[str, ...] = WORDS) -> list[float]:
+    """Each word in one terminal write: the time until all of it shows."""
+    latencies = []
+    for word in words:
+        sent = parlons.ctl.send_text(word)
+        latencies.append(_echo(parlons, sent, word))
+        _clear_input(parlons)
+        time.sleep(KEY_GAP)
+    return latencies
+
+
+def echo_probes(parlons: Parlons, last_body: str) -> Callable[[], dict[str, list[float]]]:
+    """Keys and words typed in turns until ``last_body`` is on screen."""
+    def probe() -> dict[str, list[float]]:
+        keys: list[float] = []
+        words: list[float] = []
+        while not any(last_body in line for line in parlons.ctl.capture()):
+            keys += type_keys(parlons, KEYS[:8])
+            words += type_words(parlons, WORDS[:1])
+        return {"keys": keys, "words": words}
+    return probe
+
+
+# -- the workloads -----------------------------------------------------------
+
+def w1_launch(server: Server, run_dir: Path, args) -> Result:
+    """Launch → online with 1,000 contacts: time and peak RSS."""
+    contacts = [f"contact{i:05d}@{server.prosody.domain}" for i in range(args.contacts)]
+    floor_jid, password = server.account("floor")
+    server.write_roster(floor_jid, contacts)
+    floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
+    try:
+        online = floor.wait("online", timeout=60)
+        if online["contacts"] != len(contacts):
+            raise BenchError(f"floor roster has {online['contacts']} contacts")
+        floor_s = online["t"] - floor.launched
+        floor_stats = proc_stats(floor.proc.pid)
+    finally:
+        floor.close()
+    jid, password = server.account("alice")
+    server.write_roster(jid, contacts)
+    parlons = Parlons(server, jid, password, run_dir / "alice")
+    try:
+        seen = parlons.wait_for(f"{jid}: online", timeout=60, interval=0.002)
+        at_online = parlons.stats()
+        time.sleep(2.0)  # the roster and presences settle
+        settled = parlons.stats()
+    finally:
+        parlons.close()
+    return {"floor_s": floor_s, "parlons_s": seen - parlons.launched,
+            "floor": {**floor_stats, "rss_growth": None},
+            "parlons": {**settled, "hwm_online": at_online["hwm"], "rss_growth": None}}
+
+
+def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.messages, room=True)
+        parlons, room = parlons_in_room(server, bot, run_dir)
+        try:
+            result.update(parlons_receive(parlons, bot, room, args.messages, room=True))
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
+def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.messages, room=False)
+        parlons = online_parlons(server, run_dir)
+        try:
+            bot.do("send", to=parlons.jid, body="hi")
+            bot_name = jid.split("@")[0]
+            parlons.wait_for(f"2:{bot_name}", timeout=30)
+            parlons.ctl.send_keys("M-2")
+            parlons.wait_for(f"2:{bot_name}", timeout=10, rows=(0, 0))
+            result.update(parlons_receive(parlons, bot, parlons.jid, args.messages, room=False))
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
+def w4_echo(server: Server, run_dir: Path, args) -> Result:
+    """A key typed → on screen, in a room window: idle, then during a W2 flood."""
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        parlons, room = parlons_in_room(server, bot, run_dir)
+        try:
+            time.sleep(0.5)
+            idle_keys = type_keys(parlons, KEYS[:20])
+            idle_words = type_words(parlons)
+            flood = parlons_receive(parlons, bot, room, args.messages, room=True,
+                                    during=echo_probes(parlons, _last_body(args.messages)))
+        finally:
+            parlons.close()
+        return {"keys_idle": idle_keys, "words_idle": idle_words,
+                "keys_flood": flood["during"]["keys"], "words_flood": flood["during"]["words"],
+                "parlons_s": flood["parlons_s"], "parlons": flood["parlons"]}
+    finally:
+        bot.close()
+
+
+WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
+    "W1": w1_launch,
+    "W2": w2_room_flood,
+    "W3": w3_chat_flood,
+    "W4": w4_echo,
+}
