@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.actors import Server
-from bench.e2e.metrics import fmt, fmt_summary, ratio, summary
+from bench.e2e.metrics import fmt, fmt_summary, percentile, ratio, summary
 from bench.e2e.workloads import WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -83,6 +83,8 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
     if name in ("W2", "W3", "W4"):
+        lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
+                     f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
         per_message = [w / args.messages if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
         lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
         lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
@@ -94,10 +96,9 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
                            ("words_flood", "word in one write, during the flood")):
             samples = [value for run in runs for value in run.get(key, [])]
             if samples:
-                ordered = sorted(samples)
                 lines.append(f"| {label} | {fmt(statistics.median(samples), 'ms')} "
-                             f"| {fmt(ordered[int(0.9 * (len(ordered) - 1))], 'ms')} "
-                             f"| {fmt(ordered[-1], 'ms')} | {len(samples)} |")
+                             f"| {fmt(percentile(samples, 0.9), 'ms')} "
+                             f"| {fmt(max(samples), 'ms')} | {len(samples)} |")
     if name in ("W2", "W3"):
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")

@@ -27,6 +27,7 @@ import time
 from typing import Any
 
 from slixmpp import JID, ClientXMPP
+from slixmpp.types import MessageTypes
 
 from bench.e2e.metrics import proc_stats
 
@@ -101,7 +102,7 @@ class Agent:
         else:
             emit("error", reason=f"unknown op {op!r}")
 
-    async def _flood(self, to: str, mtype: str, count: int, prefix: str) -> None:
+    async def _flood(self, to: str, mtype: MessageTypes, count: int, prefix: str) -> None:
         first = time.monotonic()
         sent = 0
         while sent < count:

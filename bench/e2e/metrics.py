@@ -6,6 +6,7 @@ covers the arithmetic.
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 from pathlib import Path
@@ -79,7 +80,7 @@ def ratio(value: float | None, floor: float | None) -> float | None:
 def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile (fraction in 0..1) of a non-empty sequence."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
     return ordered[rank]
 
 

@@ -76,7 +76,11 @@ def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int
     seen = parlons.wait_for(_last_body(count), timeout=300)
     after = parlons.stats()
     flooded = bot.wait("flooded", timeout=300)
-    return {"parlons_s": seen - flooded["t_first"], "parlons": delta(after, before), "during": found}
+    time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
+    settled = delta(parlons.stats(), before)
+    return {"parlons_s": seen - flooded["t_first"], "during": found,
+            "parlons": {**delta(after, before), "write_bytes_settled": settled["write_bytes"],
+                        "cpu_settled": settled["cpu"]}}
 
 
 # -- echo (W4) ---------------------------------------------------------------
@@ -94,7 +98,7 @@ def _echo(parlons: Parlons, sent_at: float, expected: str, timeout: float = 5.0)
             return now - sent_at
         if now > deadline:
             raise BenchError(f"input line shows {_input_text(parlons)!r}, not {expected!r}")
-        time.sleep(0.0005)
+        time.sleep(0.001)  # ≈1 ms resolution; tighter polling costs tmux a core
 
 
 def _clear_input(parlons: Parlons) -> None:
