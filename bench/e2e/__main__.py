@@ -32,6 +32,7 @@ TITLES = {
     "W2": "W2 room flood, {messages} messages → last on screen",
     "W3": "W3 1:1 flood, {messages} messages → last on screen",
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
+    "W5": "W5 {big} messages in one room window",
 }
 
 
@@ -39,8 +40,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default=",".join(WORKLOADS), help="workloads, e.g. W2,W3")
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (W5 only when named: minutes)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
+    parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--contacts", type=int, default=1000, help="roster size (W1)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dirs (logs, histories)")
     return parser.parse_args(argv)
@@ -61,7 +63,7 @@ def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
 
 
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
-    title = TITLES[name].format(messages=args.messages, contacts=args.contacts)
+    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big)
     lines = [f"## {title} — {len(runs)} run(s)", ""]
     if not runs:
         return lines + ["(no run succeeded)", ""]
@@ -82,10 +84,11 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         lines.append(f"| peak RSS when online shows | | {fmt_summary(_values(runs, 'parlons', 'hwm_online'), 'MiB')} | |")
     lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
-    if name in ("W2", "W3", "W4"):
+    flood = args.big if name == "W5" else args.messages
+    if name in ("W2", "W3", "W4", "W5"):
         lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
                      f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
-        per_message = [w / args.messages if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
+        per_message = [w / flood if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
         lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
         lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
                      f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
@@ -99,7 +102,12 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
                 lines.append(f"| {label} | {fmt(statistics.median(samples), 'ms')} "
                              f"| {fmt(percentile(samples, 0.9), 'ms')} "
                              f"| {fmt(max(samples), 'ms')} | {len(samples)} |")
-    if name in ("W2", "W3"):
+    if name == "W5":
+        pages = [value for run in runs for value in run.get("page_up", [])]
+        if pages:
+            lines.append(f"| PageUp → screen changed, median / worst ({len(pages)}) | "
+                         f"| {fmt(statistics.median(pages), 'ms')} / {fmt(max(pages), 'ms')} | |")
+    if name in ("W2", "W3", "W5"):
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
     lines.append("")

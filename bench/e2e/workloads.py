@@ -56,8 +56,8 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
             floor.do("join", room=target, nick="floor")
         before = floor.do("expect", body=_last_body(count))
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
-        flooded = bot.wait("flooded", timeout=300)
-        got = floor.wait("got", timeout=300)
+        flooded = bot.wait("flooded", timeout=max(300, count / 100))
+        got = floor.wait("got", timeout=max(300, count / 100))
         if got["count"] < count:
             raise BenchError(f"floor got {got['count']} of {count} messages")
         return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
@@ -73,9 +73,9 @@ def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int
     before = parlons.stats()
     bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
     found = during() if during else None
-    seen = parlons.wait_for(_last_body(count), timeout=300)
+    seen = parlons.wait_for(_last_body(count), timeout=max(300, count / 100))
     after = parlons.stats()
-    flooded = bot.wait("flooded", timeout=300)
+    flooded = bot.wait("flooded", timeout=max(300, count / 100))
     time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
     settled = delta(parlons.stats(), before)
     return {"parlons_s": seen - flooded["t_first"], "during": found,
@@ -235,9 +235,48 @@ def w4_echo(server: Server, run_dir: Path, args) -> Result:
         bot.close()
 
 
+LOG_ROWS = (2, SIZE[1] - 5)  # rows of the message log, clear of the title and the bars
+
+
+def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
+    """PageUp → the log shows other rows: seconds, ``count`` times."""
+    times = []
+    for _ in range(count):
+        before = parlons.ctl.capture(*LOG_ROWS)
+        sent = time.monotonic()
+        parlons.ctl.send_keys("PPage")
+        deadline = sent + 5
+        while parlons.ctl.capture(*LOG_ROWS) == before:
+            if time.monotonic() > deadline:
+                raise BenchError("PageUp changed nothing on screen")
+            time.sleep(0.001)
+        times.append(time.monotonic() - sent)
+        time.sleep(0.1)
+    return times
+
+
+def w5_big_window(server: Server, run_dir: Path, args) -> Result:
+    """100k messages in one room window: time, RSS growth, then PageUp."""
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.big, room=True)
+        parlons, room = parlons_in_room(server, bot, run_dir)
+        try:
+            result.update(parlons_receive(parlons, bot, room, args.big, room=True))
+            result["page_up"] = page_ups(parlons)
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
 WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W1": w1_launch,
     "W2": w2_room_flood,
     "W3": w3_chat_flood,
     "W4": w4_echo,
+    "W5": w5_big_window,
 }
