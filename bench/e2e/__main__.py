@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -33,6 +34,7 @@ TITLES = {
     "W3": "W3 1:1 flood, {messages} messages → last on screen",
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
     "W5": "W5 {big} messages in one room window",
+    "W6": "W6 {presences} contacts, one presence change each → settled (their last message shown)",
 }
 
 
@@ -43,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (W5 only when named: minutes)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
+    parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
     parser.add_argument("--contacts", type=int, default=1000, help="roster size (W1)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dirs (logs, histories)")
     return parser.parse_args(argv)
@@ -63,7 +66,7 @@ def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
 
 
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
-    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big)
+    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences)
     lines = [f"## {title} — {len(runs)} run(s)", ""]
     if not runs:
         return lines + ["(no run succeeded)", ""]
@@ -92,7 +95,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
         lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
                      f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
-    if name == "W4":
+    if name in ("W4", "W6"):
         lines += ["", "| key → on screen | median | p90 | worst | samples |", "|---|---|---|---|---|"]
         for key, label in (("keys_idle", "key, 40 ms apart, idle"), ("words_idle", "word in one write, idle"),
                            ("keys_flood", "key, 40 ms apart, during the flood"),
@@ -107,7 +110,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         if pages:
             lines.append(f"| PageUp → screen changed, median / worst ({len(pages)}) | "
                          f"| {fmt(statistics.median(pages), 'ms')} / {fmt(max(pages), 'ms')} | |")
-    if name in ("W2", "W3", "W5"):
+    if name in ("W2", "W3", "W5", "W6"):
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
     lines.append("")
@@ -116,6 +119,8 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # kill PID: the finally blocks still stop Prosody, the agents and tmux
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     names = [name.strip().upper() for name in args.only.split(",") if name.strip()]
     unknown = [name for name in names if name not in WORKLOADS]
     if unknown:
@@ -132,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         base = Path(tempfile.mkdtemp(prefix=f"parlons-e2e-{name}-"))
         runs: list[dict[str, Any]] = []
         errors: list[str] = []
-        server = Server(base)
+        server = Server(base, component=name == "W6")
         try:
             for index in range(args.runs):
                 run_dir = base / f"run{index}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from bench.e2e.metrics import proc_stats
 from bench.e2e.tmuxctl import TmuxControl
-from tests.harness.prosody import ProsodyServer
+from tests.harness.prosody import ProsodyServer, free_ports
 from tests.harness.terminal import ROOT, parlons_pid, start_parlons
 from tests.harness.tmux import TmuxDriver
 
@@ -32,12 +32,28 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:6]}"
 
 
-class Server:
-    """A Prosody of one workload (random ports, temp dir, its own CA)."""
+COMPONENT_SECRET = "bench-component"
 
-    def __init__(self, base: Path) -> None:
+
+class Server:
+    """A Prosody of one workload (random ports, temp dir, its own CA); with
+    ``component``, an external component domain ``bots.<domain>`` too
+    (bench/e2e/storm.py connects there to speak for thousands of contacts)."""
+
+    def __init__(self, base: Path, component: bool = False) -> None:
         self.base = base
-        self.prosody = ProsodyServer(base / "prosody").start()
+        self.prosody = ProsodyServer(base / "prosody")
+        self.component_domain = f"bots.{self.prosody.domain}"
+        self.component_port = free_ports(1)[0]
+        if component:
+            # global options go before the first VirtualHost; the component at the end
+            text = self.prosody.config_file.read_text().replace(
+                "\nVirtualHost ",
+                f'\ncomponent_ports = {{ {self.component_port} }}\n'
+                f'component_interfaces = {{ "{self.prosody.host}" }}\n\nVirtualHost ', 1)
+            text += f'\nComponent "{self.component_domain}"\n    component_secret = "{COMPONENT_SECRET}"\n'
+            self.prosody.config_file.write_text(text)
+        self.prosody.start()
 
     def account(self, prefix: str) -> tuple[str, str]:
         return self.prosody.create_account(unique(prefix), PASSWORD), PASSWORD
@@ -67,7 +83,8 @@ class Server:
 class AgentProcess:
     """A bench/e2e/agent.py child: commands in, JSON events out."""
 
-    def __init__(self, server: Server, jid: str, password: str, log: Path) -> None:
+    def __init__(self, server: Server, jid: str, password: str, log: Path,
+                 command: list[str] | None = None) -> None:
         prosody = server.prosody
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.jid = jid
@@ -75,7 +92,8 @@ class AgentProcess:
         self._log = open(log, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.e2e.agent", "--jid", jid, "--password", password,
-             "--host", prosody.host, "--port", str(prosody.c2s_port), "--ca", str(prosody.ca_file)],
+             "--host", prosody.host, "--port", str(prosody.c2s_port), "--ca", str(prosody.ca_file)]
+            if command is None else [sys.executable, "-m", *command],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env, cwd=ROOT,
         )
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -117,6 +135,13 @@ class AgentProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+def storm_process(server: Server, log: Path) -> AgentProcess:
+    """bench/e2e/storm.py on the server's component domain."""
+    return AgentProcess(server, server.component_domain, COMPONENT_SECRET, log, command=[
+        "bench.e2e.storm", "--domain", server.component_domain, "--secret", COMPONENT_SECRET,
+        "--host", server.prosody.host, "--port", str(server.component_port)])
 
 
 class Parlons:

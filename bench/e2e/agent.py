@@ -78,6 +78,10 @@ class Agent:
             if 201 in presence["muc"]["status_codes"]:
                 form = await muc.get_room_config(room)
                 form["type"] = "submit"
+                if not cmd.get("archive", True):
+                    # Prosody 0.12's file archive reloads the whole list per message
+                    # past its 10,000-item quota: a 100k flood would time Prosody
+                    form.set_values({"muc#roomconfig_enablearchiving": "0"})
                 await muc.set_room_config(room, form)
             emit("ok", op=op)
         elif op == "join":

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server
+from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server, storm_process
 from bench.e2e.metrics import delta, proc_stats
 from tests.harness.terminal import without_prompt
 
@@ -34,16 +34,18 @@ def online_parlons(server: Server, run_dir: Path, prefix: str = "alice") -> Parl
     return parlons
 
 
-def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path) -> tuple[Parlons, str]:
+def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path, *,
+                    archive: bool = True) -> tuple[Parlons, str]:
     parlons = online_parlons(server, run_dir)
     room = server.room("w")
-    bot.do("open", room=room, nick="bot")
+    bot.do("open", room=room, nick="bot", archive=archive)
     parlons.type_line(f"/join {room}")
     parlons.wait_for(f"You are in {room}", timeout=30)
     return parlons, room
 
 
-def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, *, room: bool) -> Result:
+def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, *, room: bool,
+                  archive: bool = True) -> Result:
     """The floor: a bare slixmpp client receives the same flood."""
     jid, password = server.account("floor")
     floor = AgentProcess(server, jid, password, run_dir / "floor.log")
@@ -52,7 +54,7 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
         target = jid
         if room:
             target = server.room("f")
-            bot.do("open", room=target, nick="bot")
+            bot.do("open", room=target, nick="bot", archive=archive)
             floor.do("join", room=target, nick="floor")
         before = floor.do("expect", body=_last_body(count))
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
@@ -256,13 +258,14 @@ def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
 
 
 def w5_big_window(server: Server, run_dir: Path, args) -> Result:
-    """100k messages in one room window: time, RSS growth, then PageUp."""
+    """100k messages in one room window: time, RSS growth, then PageUp.
+    The room keeps no archive on the server (see agent.py's ``open``)."""
     jid, password = server.account("bot")
     bot = AgentProcess(server, jid, password, run_dir / "bot.log")
     try:
         bot.wait("online")
-        result = floor_receive(server, bot, run_dir, args.big, room=True)
-        parlons, room = parlons_in_room(server, bot, run_dir)
+        result = floor_receive(server, bot, run_dir, args.big, room=True, archive=False)
+        parlons, room = parlons_in_room(server, bot, run_dir, archive=False)
         try:
             result.update(parlons_receive(parlons, bot, room, args.big, room=True))
             result["page_up"] = page_ups(parlons)
@@ -273,10 +276,59 @@ def w5_big_window(server: Server, run_dir: Path, args) -> Result:
         bot.close()
 
 
+STORM_OVER = "storm over"
+
+
+def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
+    """N contacts (a component speaks for them) each change presence once;
+    then one of them writes: floor → that message received; Parlons → its
+    window in the window bar.  Keys and words typed meanwhile (status window)."""
+    from bench.e2e.storm import contact
+
+    contacts = [contact(index, server.component_domain) for index in range(args.presences)]
+    storm = storm_process(server, run_dir / "storm.log")
+    try:
+        storm.wait("online")
+        floor_jid, password = server.account("floor")
+        server.write_roster(floor_jid, contacts)
+        floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
+        try:
+            floor.wait("online", timeout=120)
+            before = floor.do("expect", body=STORM_OVER)
+            storm.send("storm", to=floor_jid, count=len(contacts), then=STORM_OVER)
+            stormed = storm.wait("stormed", timeout=300)
+            got = floor.wait("got", timeout=300)
+            result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
+                              "send_s": stormed["t"] - stormed["t_first"]}
+        finally:
+            floor.close()
+        jid, password = server.account("alice")
+        server.write_roster(jid, contacts)
+        parlons = Parlons(server, jid, password, run_dir / "alice")
+        try:
+            parlons.wait_for(f"{jid}: online", timeout=120)
+            time.sleep(2.0)  # the login's own presences settle
+            marker = "2:" + contacts[0].split("@")[0]
+            before = parlons.stats()
+            storm.send("storm", to=jid, count=len(contacts), then=STORM_OVER)
+            probes = echo_probes(parlons, marker)()
+            seen = parlons.wait_for(marker, timeout=300)
+            after = parlons.stats()
+            stormed = storm.wait("stormed", timeout=300)
+        finally:
+            parlons.close()
+        result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(after, before),
+                       "keys_flood": probes["keys"], "words_flood": probes["words"]})
+        return result
+    finally:
+        storm.close()
+
+
 WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W1": w1_launch,
     "W2": w2_room_flood,
     "W3": w3_chat_flood,
     "W4": w4_echo,
     "W5": w5_big_window,
+    "W6": w6_presence_storm,
 }
