@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (W5 only when named: minutes)")
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5, W6 only when named)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")

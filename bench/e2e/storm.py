@@ -34,6 +34,10 @@ class Storm:
         self.args = args
         self.xmpp = ComponentXMPP(args.domain, args.secret, args.host, args.port)
         self.xmpp.add_event_handler("session_start", lambda _e: emit("online"))
+        # slixmpp's component answers a probe from someone its roster does not
+        # know with "unsubscribed"; each of those makes Prosody rewrite the
+        # receiver's roster file (all N items): quadratic, minutes at 5,000.
+        self.xmpp.del_event_handler("presence_probe", self.xmpp._handle_probe)
 
     async def command(self, cmd: dict[str, Any]) -> None:
         if cmd["op"] == "storm":
