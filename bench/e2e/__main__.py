@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         base = Path(tempfile.mkdtemp(prefix=f"parlons-e2e-{name}-"))
         runs: list[dict[str, Any]] = []
         errors: list[str] = []
-        server = Server(base, component=name == "W6")
+        server = Server(base, component=name in ("W1", "W6"))
         try:
             for index in range(args.runs):
                 run_dir = base / f"run{index}"
