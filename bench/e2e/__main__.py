@@ -35,6 +35,7 @@ TITLES = {
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
     "W5": "W5 {big} messages in one room window",
     "W6": "W6 {presences} contacts, one presence change each → settled (their last message shown)",
+    "W8": "W8 /search over {stored} stored messages: Enter → results on screen",
 }
 
 
@@ -42,10 +43,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5, W6 only when named)")
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5, W6, W8 only when named)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
+    parser.add_argument("--stored", type=int, default=1_000_000, help="messages in the history (W8)")
+    parser.add_argument("--repeat", type=int, default=3, help="times each search is typed (W8)")
     parser.add_argument("--contacts", type=int, default=1000, help="roster size (W1)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dirs (logs, histories)")
     return parser.parse_args(argv)
@@ -66,7 +69,8 @@ def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
 
 
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
-    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences)
+    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences,
+                                 stored=args.stored)
     lines = [f"## {title} — {len(runs)} run(s)", ""]
     if not runs:
         return lines + ["(no run succeeded)", ""]
@@ -110,6 +114,15 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         if pages:
             lines.append(f"| PageUp → screen changed, median / worst ({len(pages)}) | "
                          f"| {fmt(statistics.median(pages), 'ms')} / {fmt(max(pages), 'ms')} | |")
+    if name == "W8":
+        lines += ["", "| /search | median | worst | samples |", "|---|---|---|---|"]
+        searches: dict[str, list[float]] = {}
+        for run in runs:
+            for words, values in run.get("searches", {}).items():
+                searches.setdefault(words, []).extend(values)
+        for words, values in searches.items():
+            lines.append(f"| `{words}` | {fmt(statistics.median(values), 'ms')} | {fmt(max(values), 'ms')} "
+                         f"| {len(values)} |")
     if name in ("W2", "W3", "W5", "W6"):
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")

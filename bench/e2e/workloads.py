@@ -5,6 +5,7 @@ specific lists (``keys_*``: echo latencies, seconds)."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -248,7 +249,7 @@ def w4_echo(server: Server, run_dir: Path, args) -> Result:
         bot.close()
 
 
-LOG_ROWS = (2, SIZE[1] - 5)  # rows of the message log, clear of the title and the bars
+LOG_ROWS = (1, SIZE[1] - 4)  # rows of the message log: below the title, above the bars
 
 
 def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
@@ -335,6 +336,88 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
         storm.close()
 
 
+SEARCHES = ("xylophone", "the", "lunch tomorrow", "meeting friday", '"good morning"', "tomor*")
+
+
+def stored_history(count: int) -> Path:
+    """The N-message history file of bench/bench_search.py (same cache in the
+    temp dir; built here if missing: ≈3 minutes for 1M)."""
+    import asyncio
+    import tempfile
+
+    from bench.bench_search import build
+
+    path = Path(tempfile.gettempdir()) / f"parlons-bench-history-{count}.sqlite3"
+    if not path.exists():
+        partial = path.with_name(path.name + ".building")
+        asyncio.run(build(partial, count))
+        partial.rename(path)
+    return path
+
+
+_RESULT_LINE = re.compile(r"-!- +\d+\. \[")
+
+
+def _results_shown(parlons: Parlons, words: str, deadline: float) -> float:
+    """When the header or a result line shows (50 results push the header
+    off the 48-row screen; all of them are written in one go)."""
+    header = f"Search {words!r}: "
+    while True:
+        seen = time.monotonic()
+        lines = parlons.ctl.capture(*LOG_ROWS)
+        if any(header in line or _RESULT_LINE.search(line) for line in lines):
+            return seen
+        if seen > deadline:
+            raise BenchError(f"no result of /search {words} on screen:\n" + "\n".join(lines))
+        time.sleep(0.001)
+
+
+def w8_search(server: Server, run_dir: Path, args) -> Result:
+    """/search over N stored messages: Enter → the result header on screen,
+    each search ``args.repeat`` times in an emptied status window."""
+    import shutil
+
+    from tui.store.history import history_path
+
+    jid, password = server.account("alice")
+    home = run_dir / "alice"
+    target = history_path(home / "data" / "parlons", jid)
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(stored_history(args.stored), target)
+    parlons = Parlons(server, jid, password, home)
+    times: dict[str, list[float]] = {}
+    try:
+        parlons.wait_for(f"{jid}: online", timeout=120)
+        for _ in range(args.repeat):
+            # the baseline: a command that does nothing (Enter → its one line shown)
+            parlons.ctl.send_text("/nosuchcommand")
+            parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
+            sent = time.monotonic()
+            parlons.ctl.send_keys("Enter")
+            seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
+            times.setdefault("(unknown command: the baseline)", []).append(seen - sent)
+            parlons.type_line("/clear")
+        for words in SEARCHES:
+            for _ in range(args.repeat):
+                parlons.type_line("/clear")
+                deadline = time.monotonic() + 10
+                while any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)):
+                    if time.monotonic() > deadline:
+                        raise BenchError("/clear left the last search on screen")
+                    time.sleep(0.005)
+                command = f"/search {words}"
+                parlons.ctl.send_text(command)
+                parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
+                sent = time.monotonic()
+                parlons.ctl.send_keys("Enter")
+                seen = _results_shown(parlons, words, sent + 60)
+                times.setdefault(words, []).append(seen - sent)
+        after = parlons.stats()
+    finally:
+        parlons.close()
+    return {"searches": times, "parlons": {**after, "rss_growth": None}}
+
+
 WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W1": w1_launch,
     "W2": w2_room_flood,
@@ -342,4 +425,5 @@ WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W4": w4_echo,
     "W5": w5_big_window,
     "W6": w6_presence_storm,
+    "W8": w8_search,
 }
