@@ -358,6 +358,13 @@ def stored_history(count: int) -> Path:
 _RESULT_LINE = re.compile(r"-!- +\d+\. \[")
 
 
+def _enter_line(parlons: Parlons, text: str) -> None:
+    """Type ``text`` and Enter, and wait until the input line is empty again:
+    a key typed while Enter is still held would join it in one burst."""
+    parlons.type_line(text)
+    _echo(parlons, time.monotonic(), "", timeout=10)
+
+
 def _results_shown(parlons: Parlons, words: str, deadline: float) -> float:
     """When the header or a result line shows (50 results push the header
     off the 48-row screen; all of them are written in one go)."""
@@ -396,10 +403,10 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
             parlons.ctl.send_keys("Enter")
             seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
             times.setdefault("(unknown command: the baseline)", []).append(seen - sent)
-            parlons.type_line("/clear")
+            _enter_line(parlons, "/clear")
         for words in SEARCHES:
             for _ in range(args.repeat):
-                parlons.type_line("/clear")
+                _enter_line(parlons, "/clear")
                 deadline = time.monotonic() + 10
                 while any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)):
                     if time.monotonic() > deadline:
