@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SYSTEM_TOOLS := prosody gpg tmux openssl profanity
 
-.PHONY: demo test bench system-deps venv clean
+.PHONY: demo test bench bench-e2e system-deps venv clean
 
 demo: system-deps $(STAMP)
 	$(PY) -m demo
@@ -31,6 +31,14 @@ bench: $(STAMP)
 	$(PY) bench/bench_message_log.py
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_models.py
+	$(MAKE) bench-e2e
+
+# End to end (issue 14): Parlons under tmux against a bare slixmpp floor, each
+# workload on a Prosody of its own; e.g. make bench-e2e E2E_ARGS="--only W2 --runs 5".
+# Results: bench/results/<timestamp>.json (not committed).
+E2E_ARGS ?=
+bench-e2e: system-deps $(STAMP)
+	PYTHONPATH=$(CURDIR) $(PY) -m bench.e2e $(E2E_ARGS)
 
 venv: $(STAMP)
 

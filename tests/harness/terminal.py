@@ -18,10 +18,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, probe_after_exit=False,
                   debug=False, extra_env: dict[str, str] | None = None, shell_prefix: str = "",
-                  account: dict | None = None):
+                  account: dict | None = None, size: tuple[int, int] = (120, 40)):
     """Parlons in the tmux pane; ``shell_prefix`` goes before the command
     in the pane's shell (e.g. ``trap '' HUP;``); ``account`` overrides
-    account settings (e.g. host/port of a proxy in front of the server)."""
+    account settings (e.g. host/port of a proxy in front of the server);
+    ``size`` is the terminal's (columns, rows): bench/e2e uses 160x48."""
     config_path = tmp_path / "config" / "parlons" / "config.toml"
     write_config(config_path, account_config(server, jid, password, **(account or {})))
     env = {
@@ -37,7 +38,7 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
     if shell_prefix:
         command = f"{shell_prefix} {shlex.join(command)}"
     tmux.start(command, env=env,
-               width=120, height=40, probe_after_exit=probe_after_exit)
+               width=size[0], height=size[1], probe_after_exit=probe_after_exit)
     return config_path
 
 

@@ -1,0 +1,192 @@
+"""End-to-end benchmark (issue 14): Parlons under tmux against a bare
+slixmpp floor, on a Prosody of its own per workload.
+
+    python -m bench.e2e [--runs N] [--only W2,W3] [--messages 5000]
+
+Prints median (min–max) over the runs and the ratio to the floor, and writes
+every figure to bench/results/<timestamp>.json.  See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from bench.e2e.actors import Server
+from bench.e2e.metrics import fmt, fmt_summary, percentile, ratio, summary
+from bench.e2e.workloads import WORKLOADS
+
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+
+TITLES = {
+    "W1": "W1 launch → online, {contacts} contacts",
+    "W2": "W2 room flood, {messages} messages → last on screen",
+    "W3": "W3 1:1 flood, {messages} messages → last on screen",
+    "W4": "W4 key → on screen, room window ({messages}-message flood)",
+    "W5": "W5 {big} messages in one room window",
+    "W6": "W6 {presences} contacts, one presence change each → settled (their last message shown)",
+    "W8": "W8 /search over {stored} stored messages: Enter → results on screen",
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5, W6, W8 only when named)")
+    parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
+    parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
+    parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
+    parser.add_argument("--stored", type=int, default=1_000_000, help="messages in the history (W8)")
+    parser.add_argument("--repeat", type=int, default=3, help="times each search is typed (W8)")
+    parser.add_argument("--contacts", type=int, default=1000, help="roster size (W1)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dirs (logs, histories)")
+    return parser.parse_args(argv)
+
+
+def loadavg() -> list[float]:
+    return [round(value, 2) for value in os.getloadavg()]
+
+
+def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
+    values: list[float | None] = []
+    for run in runs:
+        value: Any = run
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        values.append(value)
+    return values
+
+
+def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
+    title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences,
+                                 stored=args.stored)
+    lines = [f"## {title} — {len(runs)} run(s)", ""]
+    if not runs:
+        return lines + ["(no run succeeded)", ""]
+    floor_s, parlons_s = _values(runs, "floor_s"), _values(runs, "parlons_s")
+    ratios = [ratio(p, f) for p, f in zip(parlons_s, floor_s)]
+    lines += ["| | floor | Parlons | ratio |", "|---|---|---|---|"]
+    if name == "W4":
+        lines.append(f"| flood → last on screen (typing meanwhile) | — | {fmt_summary(parlons_s, 's')} | |")
+    else:
+        lines.append(f"| time | {fmt_summary(floor_s, 's')} | {fmt_summary(parlons_s, 's')} "
+                     f"| {fmt_summary(ratios, 'x')} |")
+    lines.append(f"| CPU seconds | {fmt_summary(_values(runs, 'floor', 'cpu'), 's')} "
+                 f"| {fmt_summary(_values(runs, 'parlons', 'cpu'), 's')} "
+                 f"| {fmt_summary([ratio(p, f) for p, f in zip(_values(runs, 'parlons', 'cpu'), _values(runs, 'floor', 'cpu'))], 'x')} |")
+    lines.append(f"| peak RSS (VmHWM) | {fmt_summary(_values(runs, 'floor', 'hwm'), 'MiB')} "
+                 f"| {fmt_summary(_values(runs, 'parlons', 'hwm'), 'MiB')} | |")
+    if name == "W1":
+        lines.append(f"| peak RSS when online shows | | {fmt_summary(_values(runs, 'parlons', 'hwm_online'), 'MiB')} | |")
+    lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
+                 f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
+    flood = args.big if name == "W5" else args.messages
+    if name in ("W2", "W3", "W4", "W5"):
+        lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
+                     f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
+        per_message = [w / flood if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
+        lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
+        lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
+                     f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
+    if name in ("W4", "W6"):
+        lines += ["", "| key → on screen | median | p90 | worst | samples |", "|---|---|---|---|---|"]
+        for key, label in (("keys_idle", "key, 40 ms apart, idle"), ("words_idle", "word in one write, idle"),
+                           ("keys_flood", "key, 40 ms apart, during the flood"),
+                           ("words_flood", "word in one write, during the flood")):
+            samples = [value for run in runs for value in run.get(key, [])]
+            if samples:
+                lines.append(f"| {label} | {fmt(statistics.median(samples), 'ms')} "
+                             f"| {fmt(percentile(samples, 0.9), 'ms')} "
+                             f"| {fmt(max(samples), 'ms')} | {len(samples)} |")
+    if name == "W5":
+        pages = [value for run in runs for value in run.get("page_up", [])]
+        if pages:
+            lines.append(f"| PageUp → screen changed, median / worst ({len(pages)}) | "
+                         f"| {fmt(statistics.median(pages), 'ms')} / {fmt(max(pages), 'ms')} | |")
+    if name == "W8":
+        lines += ["", "| /search | median | worst | samples |", "|---|---|---|---|"]
+        searches: dict[str, list[float]] = {}
+        for run in runs:
+            for words, values in run.get("searches", {}).items():
+                searches.setdefault(words, []).extend(values)
+        for words, values in searches.items():
+            lines.append(f"| `{words}` | {fmt(statistics.median(values), 'ms')} | {fmt(max(values), 'ms')} "
+                         f"| {len(values)} |")
+    if name in ("W2", "W3", "W5", "W6"):
+        lines.append("")
+        lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
+    lines.append("")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # kill PID: the finally blocks still stop Prosody, the agents and tmux
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    names = [name.strip().upper() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in WORKLOADS]
+    if unknown:
+        print(f"unknown workload(s): {', '.join(unknown)}; known: {', '.join(WORKLOADS)}", file=sys.stderr)
+        return 2
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    results: dict[str, Any] = {
+        "started": stamp, "argv": sys.argv[1:], "cpus": os.cpu_count(), "load_before": loadavg(),
+        "messages": args.messages, "contacts": args.contacts, "workloads": {},
+    }
+    out: list[str] = []
+    failed = False
+    for name in names:
+        base = Path(tempfile.mkdtemp(prefix=f"parlons-e2e-{name}-"))
+        runs: list[dict[str, Any]] = []
+        errors: list[str] = []
+        server = Server(base, component=name in ("W1", "W6"))
+        try:
+            for index in range(args.runs):
+                run_dir = base / f"run{index}"
+                run_dir.mkdir()
+                load = loadavg()
+                try:
+                    run = WORKLOADS[name](server, run_dir, args)
+                except Exception:
+                    failed = True
+                    errors.append(traceback.format_exc())
+                    print(f"{name} run {index + 1}: FAILED\n{errors[-1]}", file=sys.stderr)
+                    continue
+                run["load"] = load
+                runs.append(run)
+                print(f"{name} run {index + 1}/{args.runs}: floor {fmt(run.get('floor_s'), 's')}, "
+                      f"Parlons {fmt(run.get('parlons_s'), 's')}, load {load[0]}", file=sys.stderr)
+        finally:
+            server.close()
+            if args.keep:
+                print(f"{name}: kept {base}", file=sys.stderr)
+            else:
+                shutil.rmtree(base, ignore_errors=True)
+        results["workloads"][name] = {"runs": runs, "errors": errors,
+                                      "summary": {"floor_s": summary(_values(runs, "floor_s")),
+                                                  "parlons_s": summary(_values(runs, "parlons_s"))}}
+        section = report(name, runs, args)
+        out += section
+        print("\n".join(section), flush=True)
+    results["load_after"] = loadavg()
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{stamp}.json"
+    path.write_text(json.dumps(results, indent=1))
+    print(f"load average before/after: {results['load_before']} / {results['load_after']}; "
+          f"{results['cpus']} CPUs; results in {path}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The actors of a run: a Prosody of its own, agents (bare slixmpp clients
+in child processes: bench/e2e/agent.py) and Parlons in a tmux pane."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.e2e.metrics import proc_stats
+from bench.e2e.tmuxctl import TmuxControl
+from tests.harness.prosody import ProsodyServer, free_ports
+from tests.harness.terminal import ROOT, parlons_pid, start_parlons
+from tests.harness.tmux import TmuxDriver
+
+SIZE = (160, 48)
+PASSWORD = "bench-secret"
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:6]}"
+
+
+COMPONENT_SECRET = "bench-component"
+
+
+class Server:
+    """A Prosody of one workload (random ports, temp dir, its own CA); with
+    ``component``, an external component domain ``bots.<domain>`` too
+    (bench/e2e/storm.py connects there to speak for thousands of contacts)."""
+
+    def __init__(self, base: Path, component: bool = False) -> None:
+        self.base = base
+        self.prosody = ProsodyServer(base / "prosody")
+        self.component_domain = f"bots.{self.prosody.domain}"
+        self.component_port = free_ports(1)[0]
+        if component:
+            # global options go before the first VirtualHost; the component at the end
+            text = self.prosody.config_file.read_text().replace(
+                "\nVirtualHost ",
+                f'\ncomponent_ports = {{ {self.component_port} }}\n'
+                f'component_interfaces = {{ "{self.prosody.host}" }}\n\nVirtualHost ', 1)
+            text += f'\nComponent "{self.component_domain}"\n    component_secret = "{COMPONENT_SECRET}"\n'
+            self.prosody.config_file.write_text(text)
+        self.prosody.start()
+
+    def account(self, prefix: str) -> tuple[str, str]:
+        return self.prosody.create_account(unique(prefix), PASSWORD), PASSWORD
+
+    def room(self, prefix: str = "bench") -> str:
+        return f"{unique(prefix)}@{self.prosody.muc_domain}"
+
+    def write_roster(self, jid: str, contacts: list[str]) -> None:
+        """Give ``jid`` a roster of ``contacts`` (subscription both) straight in
+        Prosody's file store, as create_account writes accounts: a roster push
+        per contact would take minutes and is not what is measured."""
+        from tests.harness.prosody import _encode_store_name, _lua  # the store's own encoding
+
+        user = jid.split("@")[0]
+        directory = self.prosody.data_dir / _encode_store_name(self.prosody.domain) / "roster"
+        directory.mkdir(parents=True, exist_ok=True)
+        items = "".join(
+            f'\t[{_lua(contact)}] = {{ ["subscription"] = "both"; ["groups"] = {{ ["Bench"] = true }}; '
+            f'["name"] = {_lua(contact.split("@")[0])} }};\n' for contact in contacts)
+        text = f'return {{\n\t[false] = {{ ["version"] = 1 }};\n{items}}};\n'
+        (directory / f"{_encode_store_name(user)}.dat").write_text(text)
+
+    def close(self) -> None:
+        self.prosody.stop()
+
+
+class AgentProcess:
+    """A bench/e2e/agent.py child: commands in, JSON events out."""
+
+    def __init__(self, server: Server, jid: str, password: str, log: Path,
+                 command: list[str] | None = None) -> None:
+        prosody = server.prosody
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.jid = jid
+        self.launched = time.monotonic()
+        self._log = open(log, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.e2e.agent", "--jid", jid, "--password", password,
+             "--host", prosody.host, "--port", str(prosody.c2s_port), "--ca", str(prosody.ca_file)]
+            if command is None else [sys.executable, "-m", *command],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env, cwd=ROOT,
+        )
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.events.put(json.loads(line))
+        self.events.put({"event": "exited"})
+
+    def wait(self, event: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                got = self.events.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise BenchError(f"{self.jid}: no {event!r} within {timeout} s") from None
+            if got["event"] == event:
+                return got
+            if got["event"] in ("error", "exited"):
+                raise BenchError(f"{self.jid}: {got}")
+
+    def send(self, op: str, **fields: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"op": op, **fields}) + "\n")
+        self.proc.stdin.flush()
+
+    def do(self, op: str, timeout: float = 60, reply: str = "ok", **fields: Any) -> dict[str, Any]:
+        self.send(op, **fields)
+        return self.wait(reply, timeout)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                self.send("quit")
+                self.proc.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def storm_process(server: Server, log: Path) -> AgentProcess:
+    """bench/e2e/storm.py on the server's component domain."""
+    return AgentProcess(server, server.component_domain, COMPONENT_SECRET, log, command=[
+        "bench.e2e.storm", "--domain", server.component_domain, "--secret", COMPONENT_SECRET,
+        "--host", server.prosody.host, "--port", str(server.component_port)])
+
+
+class Parlons:
+    """Parlons under tmux (160x48), its screen read by a control-mode client."""
+
+    def __init__(self, server: Server, jid: str, password: str, home: Path) -> None:
+        self.jid = jid
+        self.tmux = TmuxDriver()
+        self.launched = time.monotonic()
+        start_parlons(self.tmux, home, server.prosody, jid, password, size=SIZE)
+        self.ctl = TmuxControl(self.tmux)
+        self._pid: int | None = None
+
+    @property
+    def pid(self) -> int:
+        if self._pid is None:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    self._pid = parlons_pid(self.tmux)
+                    break
+                except LookupError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.005)
+        return self._pid
+
+    def stats(self) -> dict[str, float]:
+        return proc_stats(self.pid)
+
+    def screen(self) -> str:
+        return "\n".join(self.ctl.capture())
+
+    def wait_for(self, text: str, timeout: float = 60, interval: float = 0.005,
+                 rows: tuple[int, int] | None = None) -> float:
+        """Poll the screen (or ``rows``) until it shows ``text``; the time it was first seen."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = time.monotonic()
+            lines = self.ctl.capture(*rows) if rows else self.ctl.capture()
+            if any(text in line for line in lines):
+                return seen
+            if seen > deadline:
+                raise BenchError(f"{text!r} not on screen within {timeout} s:\n" + "\n".join(lines))
+            if interval:
+                time.sleep(interval)
+
+    def input_row(self) -> str:
+        return self.ctl.capture(SIZE[1] - 1, SIZE[1] - 1)[0]
+
+    def type_line(self, text: str) -> None:
+        self.ctl.send_text(text)
+        self.wait_for(text[-30:], timeout=20, rows=(SIZE[1] - 1, SIZE[1] - 1))
+        self.ctl.send_keys("Enter")
+
+    def close(self) -> None:
+        self.ctl.close()
+        self.tmux.kill()

@@ -1,0 +1,436 @@
+"""The workloads of issue 14, one function each: (server, run dir, args) → one
+run's figures.  Keys of the dict a workload returns: ``floor_s`` / ``parlons_s``
+(times), ``floor`` / ``parlons`` (process costs: metrics.delta), and workload-
+specific lists (``keys_*``: echo latencies, seconds)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server, storm_process
+from bench.e2e.metrics import delta, proc_stats
+from tests.harness.terminal import without_prompt
+
+Result = dict[str, Any]
+
+KEY_GAP = 0.040  # a person typing: 40 ms between keys
+WORDS = ("hello", "parlons", "tomorrow", "okay", "lunch")
+KEYS = "thequickbrownfoxjumpsoverthelazydog"
+INPUT_ROW = (SIZE[1] - 1, SIZE[1] - 1)
+
+
+def _last_body(count: int) -> str:
+    return f"flood {count - 1}"
+
+
+# -- building blocks -------------------------------------------------------
+
+def online_parlons(server: Server, run_dir: Path, prefix: str = "alice") -> Parlons:
+    jid, password = server.account(prefix)
+    parlons = Parlons(server, jid, password, run_dir / prefix)
+    parlons.wait_for(f"{jid}: online", timeout=60)
+    return parlons
+
+
+def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path, *,
+                    archive: bool = True) -> tuple[Parlons, str]:
+    parlons = online_parlons(server, run_dir)
+    room = server.room("w")
+    bot.do("open", room=room, nick="bot", archive=archive)
+    parlons.type_line(f"/join {room}")
+    parlons.wait_for(f"You are in {room}", timeout=30)
+    return parlons, room
+
+
+def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, *, room: bool,
+                  archive: bool = True) -> Result:
+    """The floor: a bare slixmpp client receives the same flood."""
+    jid, password = server.account("floor")
+    floor = AgentProcess(server, jid, password, run_dir / "floor.log")
+    try:
+        floor.wait("online")
+        target = jid
+        if room:
+            target = server.room("f")
+            bot.do("open", room=target, nick="bot", archive=archive)
+            floor.do("join", room=target, nick="floor")
+        before = floor.do("expect", body=_last_body(count))
+        bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+        flooded = bot.wait("flooded", timeout=max(300, count / 100))
+        got = floor.wait("got", timeout=max(300, count / 100))
+        if got["count"] < count:
+            raise BenchError(f"floor got {got['count']} of {count} messages")
+        return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
+                "send_s": flooded["t"] - flooded["t_first"]}
+    finally:
+        floor.close()
+
+
+def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
+                    during: Callable[[], Any] | None = None) -> Result:
+    """Flood ``target`` and poll Parlons' screen for the last message;
+    ``during`` runs meanwhile (echo probes) and returns its findings."""
+    before = parlons.stats()
+    bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+    found = during() if during else None
+    seen = parlons.wait_for(_last_body(count), timeout=max(300, count / 100))
+    after = parlons.stats()
+    flooded = bot.wait("flooded", timeout=max(300, count / 100))
+    time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
+    settled = delta(parlons.stats(), before)
+    return {"parlons_s": seen - flooded["t_first"], "during": found,
+            "parlons": {**delta(after, before), "write_bytes_settled": settled["write_bytes"],
+                        "cpu_settled": settled["cpu"]}}
+
+
+# -- echo (W4) ---------------------------------------------------------------
+
+def _input_text(parlons: Parlons) -> str:
+    return without_prompt(parlons.input_row()).strip()
+
+
+def _echo(parlons: Parlons, sent_at: float, expected: str, timeout: float = 5.0) -> float:
+    """Seconds from ``sent_at`` until the input line holds ``expected``."""
+    deadline = sent_at + timeout
+    while True:
+        now = time.monotonic()
+        if _input_text(parlons) == expected:
+            return now - sent_at
+        if now > deadline:
+            raise BenchError(f"input line shows {_input_text(parlons)!r}, not {expected!r}")
+        time.sleep(0.001)  # ≈1 ms resolution; tighter polling costs tmux a core
+
+
+def _clear_input(parlons: Parlons) -> None:
+    parlons.ctl.send_keys("C-u")
+    _echo(parlons, time.monotonic(), "")
+
+
+def type_keys(parlons: Parlons, keys: str) -> list[float]:
+    """Each key 40 ms after the previous one (or once it showed, if later):
+    the time from each key to the screen."""
+    latencies = []
+    typed = ""
+    for key in keys:
+        sent = parlons.ctl.send_text(key)
+        typed += key
+        latencies.append(_echo(parlons, sent, typed))
+        rest = KEY_GAP - (time.monotonic() - sent)
+        if rest > 0:
+            time.sleep(rest)
+    _clear_input(parlons)
+    return latencies
+
+
+def type_words(parlons: Parlons, words: tuple[str, ...] = WORDS) -> list[float]:
+    """Each word in one terminal write: the time until all of it shows."""
+    latencies = []
+    for word in words:
+        sent = parlons.ctl.send_text(word)
+        latencies.append(_echo(parlons, sent, word))
+        _clear_input(parlons)
+        time.sleep(KEY_GAP)
+    return latencies
+
+
+def echo_probes(parlons: Parlons, last_body: str) -> Callable[[], dict[str, list[float]]]:
+    """Keys and words typed in turns until ``last_body`` is on screen."""
+    def probe() -> dict[str, list[float]]:
+        keys: list[float] = []
+        words: list[float] = []
+        while not any(last_body in line for line in parlons.ctl.capture()):
+            keys += type_keys(parlons, KEYS[:8])
+            words += type_words(parlons, WORDS[:1])
+        return {"keys": keys, "words": words}
+    return probe
+
+
+# -- the workloads -----------------------------------------------------------
+
+def w1_launch(server: Server, run_dir: Path, args) -> Result:
+    """Launch → online with 1,000 contacts: time and peak RSS.  The contacts
+    live on the component domain (bench/e2e/storm.py, which ignores probes),
+    like contacts on other servers: local accounts that do not exist would
+    answer each login probe with "unsubscribed", and Prosody would rewrite
+    the whole roster file for each (seconds of Prosody at 1,000)."""
+    from bench.e2e.storm import contact
+
+    contacts = [contact(index, server.component_domain) for index in range(args.contacts)]
+    storm = storm_process(server, run_dir / "storm.log")
+    try:
+        storm.wait("online")
+        floor_jid, password = server.account("floor")
+        server.write_roster(floor_jid, contacts)
+        floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
+        try:
+            online = floor.wait("online", timeout=60)
+            if online["contacts"] != len(contacts):
+                raise BenchError(f"floor roster has {online['contacts']} contacts")
+            floor_s = online["t"] - floor.launched
+            floor_stats = proc_stats(floor.proc.pid)
+        finally:
+            floor.close()
+        jid, password = server.account("alice")
+        server.write_roster(jid, contacts)
+        parlons = Parlons(server, jid, password, run_dir / "alice")
+        try:
+            seen = parlons.wait_for(f"{jid}: online", timeout=60, interval=0.002)
+            at_online = parlons.stats()
+            time.sleep(2.0)  # the roster and presences settle
+            settled = parlons.stats()
+        finally:
+            parlons.close()
+    finally:
+        storm.close()
+    return {"floor_s": floor_s, "parlons_s": seen - parlons.launched,
+            "floor": {**floor_stats, "rss_growth": None},
+            "parlons": {**settled, "hwm_online": at_online["hwm"], "rss_growth": None}}
+
+
+def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.messages, room=True)
+        parlons, room = parlons_in_room(server, bot, run_dir)
+        try:
+            result.update(parlons_receive(parlons, bot, room, args.messages, room=True))
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
+def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.messages, room=False)
+        parlons = online_parlons(server, run_dir)
+        try:
+            bot.do("send", to=parlons.jid, body="hi")
+            bot_name = jid.split("@")[0]
+            parlons.wait_for(f"2:{bot_name}", timeout=30)
+            parlons.ctl.send_keys("M-2")
+            parlons.wait_for(f"2:{bot_name}", timeout=10, rows=(0, 0))
+            result.update(parlons_receive(parlons, bot, parlons.jid, args.messages, room=False))
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
+def w4_echo(server: Server, run_dir: Path, args) -> Result:
+    """A key typed → on screen, in a room window: idle, then during a W2 flood."""
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        parlons, room = parlons_in_room(server, bot, run_dir)
+        try:
+            time.sleep(0.5)
+            idle_keys = type_keys(parlons, KEYS[:20])
+            idle_words = type_words(parlons)
+            flood = parlons_receive(parlons, bot, room, args.messages, room=True,
+                                    during=echo_probes(parlons, _last_body(args.messages)))
+        finally:
+            parlons.close()
+        return {"keys_idle": idle_keys, "words_idle": idle_words,
+                "keys_flood": flood["during"]["keys"], "words_flood": flood["during"]["words"],
+                "parlons_s": flood["parlons_s"], "parlons": flood["parlons"]}
+    finally:
+        bot.close()
+
+
+LOG_ROWS = (1, SIZE[1] - 4)  # rows of the message log: below the title, above the bars
+
+
+def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
+    """PageUp → the log shows other rows: seconds, ``count`` times."""
+    times = []
+    for _ in range(count):
+        before = parlons.ctl.capture(*LOG_ROWS)
+        sent = time.monotonic()
+        parlons.ctl.send_keys("PPage")
+        deadline = sent + 5
+        while parlons.ctl.capture(*LOG_ROWS) == before:
+            if time.monotonic() > deadline:
+                raise BenchError("PageUp changed nothing on screen")
+            time.sleep(0.001)
+        times.append(time.monotonic() - sent)
+        time.sleep(0.1)
+    return times
+
+
+def w5_big_window(server: Server, run_dir: Path, args) -> Result:
+    """100k messages in one room window: time, RSS growth, then PageUp.
+    The room keeps no archive on the server (see agent.py's ``open``)."""
+    jid, password = server.account("bot")
+    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
+    try:
+        bot.wait("online")
+        result = floor_receive(server, bot, run_dir, args.big, room=True, archive=False)
+        parlons, room = parlons_in_room(server, bot, run_dir, archive=False)
+        try:
+            result.update(parlons_receive(parlons, bot, room, args.big, room=True))
+            result["page_up"] = page_ups(parlons)
+        finally:
+            parlons.close()
+        return result
+    finally:
+        bot.close()
+
+
+STORM_OVER = "storm over"
+
+
+def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
+    """N contacts (a component speaks for them) each change presence once;
+    then one of them writes: floor → that message received; Parlons → its
+    window in the window bar.  Keys and words typed meanwhile (status window)."""
+    from bench.e2e.storm import contact
+
+    contacts = [contact(index, server.component_domain) for index in range(args.presences)]
+    storm = storm_process(server, run_dir / "storm.log")
+    try:
+        storm.wait("online")
+        floor_jid, password = server.account("floor")
+        server.write_roster(floor_jid, contacts)
+        floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
+        try:
+            floor.wait("online", timeout=120)
+            before = floor.do("expect", body=STORM_OVER)
+            storm.send("storm", to=floor_jid, count=len(contacts), then=STORM_OVER)
+            stormed = storm.wait("stormed", timeout=300)
+            got = floor.wait("got", timeout=300)
+            result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
+                              "send_s": stormed["t"] - stormed["t_first"]}
+        finally:
+            floor.close()
+        jid, password = server.account("alice")
+        server.write_roster(jid, contacts)
+        parlons = Parlons(server, jid, password, run_dir / "alice")
+        try:
+            parlons.wait_for(f"{jid}: online", timeout=120)
+            time.sleep(2.0)  # the login's own presences settle
+            marker = "2:" + contacts[0].split("@")[0]
+            before = parlons.stats()
+            storm.send("storm", to=jid, count=len(contacts), then=STORM_OVER)
+            probes = echo_probes(parlons, marker)()
+            seen = parlons.wait_for(marker, timeout=300)
+            after = parlons.stats()
+            stormed = storm.wait("stormed", timeout=300)
+        finally:
+            parlons.close()
+        result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(after, before),
+                       "keys_flood": probes["keys"], "words_flood": probes["words"]})
+        return result
+    finally:
+        storm.close()
+
+
+SEARCHES = ("xylophone", "the", "lunch tomorrow", "meeting friday", '"good morning"', "tomor*")
+
+
+def stored_history(count: int) -> Path:
+    """The N-message history file of bench/bench_search.py (same cache in the
+    temp dir; built here if missing: ≈3 minutes for 1M)."""
+    import asyncio
+    import tempfile
+
+    from bench.bench_search import build
+
+    path = Path(tempfile.gettempdir()) / f"parlons-bench-history-{count}.sqlite3"
+    if not path.exists():
+        partial = path.with_name(path.name + ".building")
+        asyncio.run(build(partial, count))
+        partial.rename(path)
+    return path
+
+
+_RESULT_LINE = re.compile(r"-!- +\d+\. \[")
+
+
+def _enter_line(parlons: Parlons, text: str) -> None:
+    """Type ``text`` and Enter, and wait until the input line is empty again:
+    a key typed while Enter is still held would join it in one burst."""
+    parlons.type_line(text)
+    _echo(parlons, time.monotonic(), "", timeout=10)
+
+
+def _results_shown(parlons: Parlons, words: str, deadline: float) -> float:
+    """When the header or a result line shows (50 results push the header
+    off the 48-row screen; all of them are written in one go)."""
+    header = f"Search {words!r}: "
+    while True:
+        seen = time.monotonic()
+        lines = parlons.ctl.capture(*LOG_ROWS)
+        if any(header in line or _RESULT_LINE.search(line) for line in lines):
+            return seen
+        if seen > deadline:
+            raise BenchError(f"no result of /search {words} on screen:\n" + "\n".join(lines))
+        time.sleep(0.001)
+
+
+def w8_search(server: Server, run_dir: Path, args) -> Result:
+    """/search over N stored messages: Enter → the result header on screen,
+    each search ``args.repeat`` times in an emptied status window."""
+    import shutil
+
+    from tui.store.history import history_path
+
+    jid, password = server.account("alice")
+    home = run_dir / "alice"
+    target = history_path(home / "data" / "parlons", jid)
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(stored_history(args.stored), target)
+    parlons = Parlons(server, jid, password, home)
+    times: dict[str, list[float]] = {}
+    try:
+        parlons.wait_for(f"{jid}: online", timeout=120)
+        for _ in range(args.repeat):
+            # the baseline: a command that does nothing (Enter → its one line shown)
+            parlons.ctl.send_text("/nosuchcommand")
+            parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
+            sent = time.monotonic()
+            parlons.ctl.send_keys("Enter")
+            seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
+            times.setdefault("(unknown command: the baseline)", []).append(seen - sent)
+            _enter_line(parlons, "/clear")
+        for words in SEARCHES:
+            for _ in range(args.repeat):
+                _enter_line(parlons, "/clear")
+                deadline = time.monotonic() + 10
+                while any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)):
+                    if time.monotonic() > deadline:
+                        raise BenchError("/clear left the last search on screen")
+                    time.sleep(0.005)
+                command = f"/search {words}"
+                parlons.ctl.send_text(command)
+                parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
+                sent = time.monotonic()
+                parlons.ctl.send_keys("Enter")
+                seen = _results_shown(parlons, words, sent + 60)
+                times.setdefault(words, []).append(seen - sent)
+        after = parlons.stats()
+    finally:
+        parlons.close()
+    return {"searches": times, "parlons": {**after, "rss_growth": None}}
+
+
+WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
+    "W1": w1_launch,
+    "W2": w2_room_flood,
+    "W3": w3_chat_flood,
+    "W4": w4_echo,
+    "W5": w5_big_window,
+    "W6": w6_presence_storm,
+    "W8": w8_search,
+}

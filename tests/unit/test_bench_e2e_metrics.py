@@ -1,0 +1,47 @@
+"""The arithmetic of bench/e2e's report (the benchmark itself is not a test)."""
+
+from __future__ import annotations
+
+import os
+
+from bench.e2e.metrics import delta, fmt, fmt_summary, percentile, proc_stats, ratio, summary
+
+
+def test_summary_skips_what_was_not_measured():
+    assert summary([3.0, None, 1.0, 2.0]) == (1.0, 2.0, 3.0)
+    assert summary([None]) is None
+
+
+def test_ratio_needs_a_floor():
+    assert ratio(3.0, 2.0) == 1.5
+    assert ratio(3.0, None) is None and ratio(None, 2.0) is None and ratio(1.0, 0.0) is None
+
+
+def test_delta_subtracts_counters_and_keeps_the_peak():
+    before = {"cpu": 1.0, "hwm": 100, "rss": 90, "write_bytes": 10, "wchar": 20}
+    after = {"cpu": 1.5, "hwm": 150, "rss": 120, "write_bytes": 110, "wchar": 70}
+    assert delta(after, before) == {"cpu": 0.5, "hwm": 150, "rss": 120, "rss_growth": 30,
+                                    "write_bytes": 100, "wchar": 50}
+
+
+def test_percentile_is_nearest_rank():
+    values = [float(v) for v in range(1, 11)]
+    assert percentile(values, 0.5) == 5.0
+    assert percentile(values, 0.9) == 9.0
+    assert percentile(values, 1.0) == 10.0
+    assert percentile([7.0], 0.99) == 7.0
+
+
+def test_formats():
+    assert fmt(None) == "—"
+    assert fmt(1.234, "s") == "1.23 s"
+    assert fmt(0.0086, "ms") == "8.6 ms" and fmt(0.061, "ms") == "61 ms"
+    assert fmt(2048, "MiB") == "2.0 MiB"
+    assert fmt(3 * 1048576, "B") == "3.00 MiB" and fmt(4096, "B") == "4 KiB"
+    assert fmt_summary([2.0, 1.0, 3.0], "s") == "2.00 s (1.00 s–3.00 s)"
+    assert fmt_summary([2.0], "x") == "2.00×"
+
+
+def test_proc_stats_of_this_process():
+    stats = proc_stats(os.getpid())
+    assert stats["cpu"] > 0 and stats["hwm"] >= stats["rss"] > 0
