@@ -8,6 +8,7 @@ The functions read the environment on every call for the same reason.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import platformdirs
@@ -32,3 +33,21 @@ def state_dir() -> Path:
 
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """``data`` to ``path``, created 0600 in a 0700 directory (never a moment
+    readable by others), atomically (a reader sees the old file or the new).
+    Blocking: off the event loop, or tiny and rare."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)

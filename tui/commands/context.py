@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..core.windows import Window
+from ..core.windows import Window, WindowKind
 from .parser import Invocation, run_invocation
 from .registry import CommandError
 
@@ -62,3 +62,18 @@ def accounts_named(ctx: Context, name: str | None) -> list:
         raise CommandError("No account configured")
     return targets
 
+
+def scheme_named(ctx: Context, name: str, label: str):
+    """(the window's account, its instance of the encryption scheme ``name``)."""
+    account = account_named(ctx, None)
+    scheme = account.encryption.instance(name)
+    if scheme is None:
+        raise CommandError(f"{label} is not available in this build")
+    return account, scheme
+
+
+def chat_peer(ctx: Context, command: str) -> str:
+    """The contact of the conversation window ``command`` needs."""
+    if ctx.window.kind is not WindowKind.CHAT or not ctx.window.peer_jid:
+        raise CommandError(f"{command} start and {command} end work in a conversation window (/query JID)")
+    return ctx.window.peer_jid

@@ -6,29 +6,22 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..core.windows import WindowKind
 from ..crypto.ox.scheme import NAME, OxScheme
 from ..crypto.pgp.gpg import PgpError, spaced
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
-from .context import Context, account_named
+from .context import Context, chat_peer, scheme_named
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("start", "end", "announce", "discover", "fpr")
 
 
 def _scheme(ctx: Context) -> OxScheme:
-    account = account_named(ctx, None)
-    scheme = account.encryption.instance(NAME)
-    if scheme is None:
-        raise CommandError("OX is not available in this build")
-    return cast(OxScheme, scheme)
+    return cast(OxScheme, scheme_named(ctx, NAME, "OX")[1])
 
 
 def _peer(ctx: Context) -> str:
-    if ctx.window.kind is not WindowKind.CHAT or not ctx.window.peer_jid:
-        raise CommandError("/ox start and /ox end work in a conversation window (/query JID)")
-    return ctx.window.peer_jid
+    return chat_peer(ctx, "/ox")
 
 
 def register(registry: Registry) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..core.windows import WindowKind
 from ..crypto.pgp.gpg import PgpError, spaced
 from ..crypto.pgp.scheme import NAME, PgpScheme
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
-from .context import Context, account_named
+from .context import Context, chat_peer, scheme_named
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("setkey", "contactkey", "start", "end", "fpr", "keys")
@@ -17,17 +16,12 @@ NEEDS_CHAT = ("start", "end")
 
 
 def _scheme(ctx: Context) -> tuple[object, PgpScheme]:
-    account = account_named(ctx, None)
-    scheme = account.encryption.instance(NAME)
-    if scheme is None:
-        raise CommandError("OpenPGP is not available in this build")
+    account, scheme = scheme_named(ctx, NAME, "OpenPGP")
     return account, cast(PgpScheme, scheme)
 
 
 def _peer(ctx: Context) -> str:
-    if ctx.window.kind is not WindowKind.CHAT or not ctx.window.peer_jid:
-        raise CommandError("/pgp start and /pgp end work in a conversation window (/query JID)")
-    return ctx.window.peer_jid
+    return chat_peer(ctx, "/pgp")
 
 
 def register(registry: Registry) -> None:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
 
+from ..paths import write_private
 from .history import history_path
 
 log = logging.getLogger(__name__)
@@ -94,22 +94,6 @@ def drafts_path(data_dir: Path, account: str) -> Path:
     return Path(data_dir) / "drafts" / (history_path(data_dir, account).stem + ".json")
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """``data`` to ``path``, created 0600 (never a moment readable by others), atomically."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-
-
 def _read(path: Path) -> dict[str, Draft]:
     try:
         with path.open("rb") as handle:
@@ -140,7 +124,7 @@ def _encode(drafts: dict[str, Draft]) -> bytes:
 
 
 def _write_drafts(path: Path, drafts: dict[str, Draft]) -> None:
-    _write_private(path, _encode(drafts))
+    write_private(path, _encode(drafts))
 
 
 class DraftFile:

@@ -5,22 +5,9 @@ nowhere (memory only) when there is no data directory (tests)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` created 0600 (never a moment world-readable), atomically."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+from ...paths import write_private
 
 
 class OtrFiles:
@@ -54,7 +41,7 @@ class OtrFiles:
         if path is None:
             self._key = data
         else:
-            _write_private(path, data)
+            write_private(path, data)
 
     def load_trusts(self) -> dict[str, dict[str, str]]:
         """{contact: {fingerprint: trust}}: "" known, "verified" by hand, "smp" by SMP."""
@@ -73,4 +60,4 @@ class OtrFiles:
         if path is None:
             self._trusts = {jid: dict(fprs) for jid, fprs in trusts.items()}
         else:
-            _write_private(path, json.dumps(trusts, indent=1, sort_keys=True).encode("utf-8"))
+            write_private(path, json.dumps(trusts, indent=1, sort_keys=True).encode("utf-8"))

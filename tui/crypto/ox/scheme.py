@@ -33,7 +33,7 @@ from ...core.model import now
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
 from ...xmpp.stamps import delay_stamp
 from ..pgp.chosen_keys import ChosenKeys, state_path
-from ..pgp.gpg import Gpg, Key, PgpError, spaced
+from ..pgp.gpg import Gpg, Key, PgpError, gpg_for, spaced
 from . import public_keys, signcrypt
 from .errors import OxError
 from .signcrypt import NS
@@ -68,10 +68,7 @@ class OxScheme:
     @property
     def gpg(self) -> Gpg:
         if self._gpg is None:  # the account's OpenPGP keyring and passphrase settings
-            settings = self.host.settings.get("pgp") or {}
-            self._gpg = Gpg(settings.get("gnupg_home"), settings.get("passphrase_command"),
-                            settings.get("gpg_binary") or "gpg",
-                            ask=lambda prompt: self.host.ask_secret(prompt))
+            self._gpg = gpg_for(self.host)
         return self._gpg
 
     @property

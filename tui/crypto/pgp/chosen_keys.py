@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from ...paths import write_private
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +74,4 @@ class ChosenKeys:
         data = {"own": self.own,
                 "contacts": {jid: {"fingerprint": key.fingerprint, "source": key.source}
                              for jid, key in sorted(self.contacts.items())}}
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.path.with_suffix(".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(data, file, indent=1)
-        os.replace(temporary, self.path)
+        write_private(self.path, json.dumps(data, indent=1).encode("utf-8"))

@@ -306,6 +306,15 @@ class Gpg:
         return await self._run(verifying)
 
 
+def gpg_for(host: Any) -> Gpg:
+    """An account's door to gpg from its OpenPGP settings (``[accounts]``
+    gnupg_home, pgp_passphrase_command: ``host.settings["pgp"]``), asking a
+    passphrase through ``host.ask_secret`` — for XEP-0027 and OX alike."""
+    settings = host.settings.get("pgp") or {}
+    return Gpg(settings.get("gnupg_home"), settings.get("passphrase_command"),
+               settings.get("gpg_binary") or "gpg", ask=lambda prompt: host.ask_secret(prompt))
+
+
 def _why(result: Any) -> str:
     stderr = getattr(result, "stderr", "") or ""
     if "KEYEXPIRED" in stderr or "EXPKEYSIG" in stderr:

@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
 from .chosen_keys import LEARNED, ChosenKeys, state_path
-from .gpg import Gpg, Key, PgpError, spaced
+from .gpg import Gpg, Key, PgpError, gpg_for, spaced
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,8 @@ class PgpScheme:
     # -- what it is built from (read on first use: settings and data dir come after the host) --
     @property
     def gpg(self) -> Gpg:
-        if self._gpg is None:
-            settings = self.host.settings.get(NAME) or {}
-            self._gpg = Gpg(settings.get("gnupg_home"), settings.get("passphrase_command"),
-                            settings.get("gpg_binary") or "gpg",
-                            ask=lambda prompt: self.host.ask_secret(prompt))
+        if self._gpg is None:  # the account's OpenPGP keyring and passphrase settings
+            self._gpg = gpg_for(self.host)
         return self._gpg
 
     @property
