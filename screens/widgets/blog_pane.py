@@ -39,6 +39,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.core.blog import Block, Blogs, Entry
@@ -216,6 +217,21 @@ def row_text(view: BlogView, blogs: Blogs, entry: Entry) -> Text:
 def _strip(console: Console, text: Text, width: int) -> Strip:
     segments = [Segment(s.text.replace("\t", " "), s.style) for s in text.render(console) if s.text != "\n"]
     return Strip(segments).crop_extend(0, width, None)
+
+
+def follow_the_focus(widget: Widget, event: events.Key) -> bool:
+    """Keys already on their way to ``widget`` when it handed the keys over
+    (a burst such as "/blog show 1⏎" typed at once) follow them to the
+    widget now focused; True when the key went there."""
+    focused = widget.screen.focused
+    if focused is widget or focused is None or not widget.screen.is_active:
+        return False
+    event.stop()
+    event.prevent_default()
+    moved = events.Key(event.key, event.character)
+    moved.time = event.time  # typing stays typing (the input line times keys)
+    focused.post_message(moved)
+    return True
 
 
 @dataclass
@@ -450,15 +466,7 @@ class BlogPane(ScrollView, can_focus=True):
         return getattr(self.app, "keymap", {}) or {}
 
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused
-        if focused is not self and focused is not None and self.screen.is_active:
-            # keys that were already on their way here when the pane handed
-            # the keys over (a burst: "/blog show 1⏎" typed at once) follow them
-            event.stop()
-            event.prevent_default()
-            moved = events.Key(event.key, event.character)
-            moved.time = event.time  # typing stays typing (the input line times keys)
-            focused.post_message(moved)
+        if follow_the_focus(self, event):
             return
         binding_id = self._keys.get(event.key)
         if binding_id is None:
@@ -536,15 +544,7 @@ class Confirm(ModalScreen[bool]):
             yield Static(Text(f"[{yes}] yes   [{no}] no", style="dim"))
 
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused
-        if focused is not self and focused is not None and self.screen.is_active:
-            # keys that were already on their way here when the pane handed
-            # the keys over (a burst: "/blog show 1⏎" typed at once) follow them
-            event.stop()
-            event.prevent_default()
-            moved = events.Key(event.key, event.character)
-            moved.time = event.time  # typing stays typing (the input line times keys)
-            focused.post_message(moved)
+        if follow_the_focus(self, event):
             return
         binding_id = self._keys.get(event.key)
         event.stop()
