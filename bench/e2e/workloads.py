@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server, storm_process
 from bench.e2e.metrics import delta, proc_stats
@@ -190,11 +191,20 @@ def w1_launch(server: Server, run_dir: Path, args) -> Result:
             "parlons": {**settled, "hwm_online": at_online["hwm"], "rss_growth": None}}
 
 
-def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
+@contextmanager
+def online_bot(server: Server, run_dir: Path) -> Iterator[tuple[AgentProcess, str]]:
+    """The sending bot (a bare slixmpp agent) online, and its JID; stopped after."""
     jid, password = server.account("bot")
     bot = AgentProcess(server, jid, password, run_dir / "bot.log")
     try:
         bot.wait("online")
+        yield bot, jid
+    finally:
+        bot.close()
+
+
+def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
+    with online_bot(server, run_dir) as (bot, jid):
         result = floor_receive(server, bot, run_dir, args.messages, room=True)
         parlons, room = parlons_in_room(server, bot, run_dir)
         try:
@@ -202,15 +212,10 @@ def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
         finally:
             parlons.close()
         return result
-    finally:
-        bot.close()
 
 
 def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
-    jid, password = server.account("bot")
-    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
-    try:
-        bot.wait("online")
+    with online_bot(server, run_dir) as (bot, jid):
         result = floor_receive(server, bot, run_dir, args.messages, room=False)
         parlons = online_parlons(server, run_dir)
         try:
@@ -223,16 +228,11 @@ def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
         finally:
             parlons.close()
         return result
-    finally:
-        bot.close()
 
 
 def w4_echo(server: Server, run_dir: Path, args) -> Result:
     """A key typed → on screen, in a room window: idle, then during a W2 flood."""
-    jid, password = server.account("bot")
-    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
-    try:
-        bot.wait("online")
+    with online_bot(server, run_dir) as (bot, jid):
         parlons, room = parlons_in_room(server, bot, run_dir)
         try:
             time.sleep(0.5)
@@ -245,8 +245,6 @@ def w4_echo(server: Server, run_dir: Path, args) -> Result:
         return {"keys_idle": idle_keys, "words_idle": idle_words,
                 "keys_flood": flood["during"]["keys"], "words_flood": flood["during"]["words"],
                 "parlons_s": flood["parlons_s"], "parlons": flood["parlons"]}
-    finally:
-        bot.close()
 
 
 LOG_ROWS = (1, SIZE[1] - 4)  # rows of the message log: below the title, above the bars
@@ -272,10 +270,7 @@ def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
 def w5_big_window(server: Server, run_dir: Path, args) -> Result:
     """100k messages in one room window: time, RSS growth, then PageUp.
     The room keeps no archive on the server (see agent.py's ``open``)."""
-    jid, password = server.account("bot")
-    bot = AgentProcess(server, jid, password, run_dir / "bot.log")
-    try:
-        bot.wait("online")
+    with online_bot(server, run_dir) as (bot, jid):
         result = floor_receive(server, bot, run_dir, args.big, room=True, archive=False)
         parlons, room = parlons_in_room(server, bot, run_dir, archive=False)
         try:
@@ -284,8 +279,6 @@ def w5_big_window(server: Server, run_dir: Path, args) -> Result:
         finally:
             parlons.close()
         return result
-    finally:
-        bot.close()
 
 
 STORM_OVER = "storm over"
