@@ -68,6 +68,29 @@ def homes():
         home.close()
 
 
+async def test_chosen_keys_are_written_off_the_event_loop_in_order(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from tests.harness.wait import until
+    from tui.crypto.pgp import chosen_keys
+
+    threads: list[threading.Thread] = []
+    real = chosen_keys.write_private
+
+    def recording(path, data):
+        real(path, data)
+        threads.append(threading.current_thread())  # after: the file is there
+
+    monkeypatch.setattr(chosen_keys, "write_private", recording)
+    path = tmp_path / "pgp" / "alice.json"
+    keys = ChosenKeys(path)
+    for n in range(5):
+        keys.set_contact("bob@x", f"FPR{n}")
+    await until(lambda: len(threads) == 5)
+    assert threading.current_thread() not in threads
+    assert ChosenKeys(path).contact("bob@x").fingerprint == "FPR4"  # the last one landed last
+
+
 async def test_gpg_missing_or_misconfigured_is_one_line() -> None:
     with pytest.raises(PgpError, match=r"^gpg is not installed \(cannot run '/nowhere/gpg'\): "
                                        r"OpenPGP needs the gpg program$"):

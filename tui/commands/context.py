@@ -77,3 +77,21 @@ def chat_peer(ctx: Context, command: str) -> str:
     if ctx.window.kind is not WindowKind.CHAT or not ctx.window.peer_jid:
         raise CommandError(f"{command} start and {command} end work in a conversation window (/query JID)")
     return ctx.window.peer_jid
+
+
+def start_scheme(ctx: Context, name: str) -> None:
+    """What this conversation sends goes with the scheme ``name`` from now on
+    (the status bar is told by the account's Encryption)."""
+    conversation = ctx.client.conversation_for(ctx.window)
+    if conversation is None:
+        raise CommandError("This window has no conversation")
+    conversation.use_encryption(name)
+
+
+def end_scheme(ctx: Context, name: str, label: str, peer: str) -> None:
+    """Back to clear text, if this conversation used ``name`` (``label``: how it is said)."""
+    conversation = ctx.client.conversation_for(ctx.window)
+    if conversation is None or conversation.encryption != name:
+        raise CommandError(f"What you send to {peer} is not encrypted with {label}")
+    conversation.use_encryption(None)
+    ctx.out(f"What you send to {peer} goes in clear")

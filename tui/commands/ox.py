@@ -10,7 +10,7 @@ from ..crypto.ox.scheme import NAME, OxScheme
 from ..crypto.pgp.gpg import PgpError, spaced
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
-from .context import Context, chat_peer, scheme_named
+from .context import Context, chat_peer, end_scheme, scheme_named, start_scheme
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("start", "end", "announce", "discover", "fpr")
@@ -74,24 +74,13 @@ async def _start(ctx: Context, args) -> None:
     peer = _peer(ctx)
     scheme = _scheme(ctx)
     theirs, _own = await scheme.usable_keys(peer)
-    conversation = ctx.client.conversation_for(ctx.window)
-    if conversation is None:
-        raise CommandError("This window has no conversation")
-    conversation.use_encryption(NAME)
-    scheme.host.changed(peer)
+    start_scheme(ctx, NAME)
     ctx.out(f"What you send to {peer} is signed and encrypted with OX to "
             f"{', '.join(spaced(k.fingerprint) for k in theirs)}")
 
 
 async def _end(ctx: Context, args) -> None:
-    peer = _peer(ctx)
-    scheme = _scheme(ctx)
-    conversation = ctx.client.conversation_for(ctx.window)
-    if conversation is None or conversation.encryption != NAME:
-        raise CommandError(f"What you send to {peer} is not encrypted with OX")
-    conversation.use_encryption(None)
-    scheme.host.changed(peer)
-    ctx.out(f"What you send to {peer} goes in clear")
+    end_scheme(ctx, NAME, "OX", _peer(ctx))
 
 
 async def _fpr(ctx: Context, args) -> None:

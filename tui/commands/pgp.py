@@ -8,7 +8,7 @@ from ..crypto.pgp.gpg import PgpError, spaced
 from ..crypto.pgp.scheme import NAME, PgpScheme
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
-from .context import Context, chat_peer, scheme_named
+from .context import Context, chat_peer, end_scheme, scheme_named, start_scheme
 from .registry import Arg, CommandError, Registry
 
 ACTIONS = ("setkey", "contactkey", "start", "end", "fpr", "keys")
@@ -71,23 +71,12 @@ async def _start(ctx: Context, args) -> None:
     peer = _peer(ctx)
     _, scheme = _scheme(ctx)
     theirs, _ours = await scheme.usable_keys(peer)
-    conversation = ctx.client.conversation_for(ctx.window)
-    if conversation is None:
-        raise CommandError("This window has no conversation")
-    conversation.use_encryption(NAME)
-    scheme.host.changed(peer)
+    start_scheme(ctx, NAME)
     ctx.out(f"What you send to {peer} is encrypted with OpenPGP (XEP-0027) to {spaced(theirs.fingerprint)}")
 
 
 async def _end(ctx: Context, args) -> None:
-    peer = _peer(ctx)
-    _, scheme = _scheme(ctx)
-    conversation = ctx.client.conversation_for(ctx.window)
-    if conversation is None or conversation.encryption != NAME:
-        raise CommandError(f"What you send to {peer} is not encrypted with OpenPGP")
-    conversation.use_encryption(None)
-    scheme.host.changed(peer)
-    ctx.out(f"What you send to {peer} goes in clear")
+    end_scheme(ctx, NAME, "OpenPGP", _peer(ctx))
 
 
 async def _fpr(ctx: Context, args) -> None:

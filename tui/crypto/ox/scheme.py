@@ -25,14 +25,13 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ...core.jids import bare_jid
 from ...core.model import now
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
 from ...xmpp.stamps import delay_stamp
-from ..pgp.chosen_keys import ChosenKeys, state_path
+from ..pgp.chosen_keys import ChosenKeys, chosen_keys_for
 from ..pgp.gpg import Gpg, Key, PgpError, gpg_for, spaced
 from . import public_keys, signcrypt
 from .errors import OxError
@@ -73,9 +72,8 @@ class OxScheme:
 
     @property
     def keys(self) -> ChosenKeys:
-        if self._keys is None:
-            data_dir: Path | None = self.host.data_dir
-            self._keys = ChosenKeys(state_path(data_dir, self.host.account, NAME) if data_dir else None)
+        if self._keys is None:  # read on first use: the data dir comes after the host
+            self._keys = chosen_keys_for(self.host, NAME)
         return self._keys
 
     # -- the Scheme protocol ---------------------------------------------------------

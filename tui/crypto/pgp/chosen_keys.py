@@ -3,15 +3,18 @@ key's fingerprint, and how we came to it ("set" by a command, or learned
 from a signed presence).
 
 Kept in a small JSON file, mode 0600, under the account's data dir
-(``<data_dir>/pgp/<account>.json``); in memory only when there is no data
+(``<data_dir>/pgp/<account>.json``, OX's beside it); in memory only when there is no data
 dir (tests without a store). Writes are tiny and rare (a command, a first
-signed presence): done in place, atomically (write, then rename).
+signed presence) but fsync'd: atomically, and off the event loop when one runs
+(one writer thread, so they land in order).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +47,7 @@ class ChosenKeys:
         self.path = path
         self.own: str | None = None
         self.contacts: dict[str, ContactKey] = {}
+        self._writer: ThreadPoolExecutor | None = None
         self._load()
 
     def _load(self) -> None:
@@ -74,4 +78,24 @@ class ChosenKeys:
         data = {"own": self.own,
                 "contacts": {jid: {"fingerprint": key.fingerprint, "source": key.source}
                              for jid, key in sorted(self.contacts.items())}}
-        write_private(self.path, json.dumps(data, indent=1).encode("utf-8"))
+        encoded = json.dumps(data, indent=1).encode("utf-8")
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (the demo's set-up): write now
+            write_private(self.path, encoded)
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parlons-keys")
+        written = loop.run_in_executor(self._writer, write_private, self.path, encoded)
+        written.add_done_callback(self._written)
+
+    def _written(self, done: asyncio.Future) -> None:
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("cannot write %s: %s", self.path, done.exception())
+
+
+def chosen_keys_for(host, scheme: str) -> ChosenKeys:
+    """The key choices of ``host``'s account for ``scheme`` ("pgp", "ox"),
+    under its data dir (in memory without one)."""
+    data_dir: Path | None = host.data_dir
+    return ChosenKeys(state_path(data_dir, host.account, scheme) if data_dir else None)

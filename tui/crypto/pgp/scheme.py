@@ -18,11 +18,10 @@ Gajim's plugin speak), one instance per account.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
-from .chosen_keys import LEARNED, ChosenKeys, state_path
+from .chosen_keys import LEARNED, ChosenKeys, chosen_keys_for
 from .gpg import Gpg, Key, PgpError, gpg_for, spaced
 
 log = logging.getLogger(__name__)
@@ -62,9 +61,8 @@ class PgpScheme:
 
     @property
     def keys(self) -> ChosenKeys:
-        if self._keys is None:
-            data_dir: Path | None = self.host.data_dir
-            self._keys = ChosenKeys(state_path(data_dir, self.host.account) if data_dir else None)
+        if self._keys is None:  # read on first use: the data dir comes after the host
+            self._keys = chosen_keys_for(self.host, NAME)
         return self._keys
 
     # -- the Scheme protocol ---------------------------------------------------------
