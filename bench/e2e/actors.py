@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bench.e2e.metrics import proc_stats
 from bench.e2e.tmuxctl import TmuxControl
@@ -200,3 +200,55 @@ class Parlons:
     def close(self) -> None:
         self.ctl.close()
         self.tmux.kill()
+
+
+class ScreenWatch:
+    """Polls Parlons' screen for ``text`` every ``interval`` from a thread and
+    a control client of its own, so the moment it first shows is known while
+    the main thread types keys (a check between two rounds of keys would see
+    it up to a round late).  A context manager; ``wait`` → that moment."""
+
+    def __init__(self, parlons: Parlons, text: str, interval: float = 0.005,
+                 at_seen: Callable[[], dict[str, float]] | None = None) -> None:
+        self.text = text
+        self.interval = interval
+        self.seen: float | None = None
+        self._at_seen = at_seen
+        self.seen_stats: dict[str, float] | None = None  # at_seen's result, taken when seen
+        self.last_screen: list[str] = []
+        self._ctl = TmuxControl(parlons.tmux)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            now = time.monotonic()
+            self.last_screen = self._ctl.capture()
+            if any(self.text in line for line in self.last_screen):
+                if self._at_seen is not None:
+                    self.seen_stats = self._at_seen()
+                self.seen = now
+                return
+            self._stop.wait(self.interval)
+
+    @property
+    def done(self) -> bool:
+        return self.seen is not None
+
+    def wait(self, timeout: float) -> float:
+        self._thread.join(timeout)
+        if self.seen is None:
+            raise BenchError(f"{self.text!r} not on screen within {timeout} s:\n" + "\n".join(self.last_screen))
+        return self.seen
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._ctl.close()
+
+    def __enter__(self) -> ScreenWatch:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

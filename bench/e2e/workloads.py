@@ -11,7 +11,7 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server, storm_process
+from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, storm_process
 from bench.e2e.metrics import delta, proc_stats
 from tests.harness.terminal import without_prompt
 
@@ -46,14 +46,49 @@ def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path, *,
     return parlons, room
 
 
+@contextmanager
+def floor_agent(server: Server, run_dir: Path, contacts: list[str] | None = None,
+                timeout: float = 60) -> Iterator[tuple[AgentProcess, dict[str, Any]]]:
+    """The floor (a bare slixmpp agent) online, ``contacts`` in its roster, and
+    its ``online`` event (time, roster size); stopped after."""
+    jid, password = server.account("floor")
+    if contacts:
+        server.write_roster(jid, contacts)
+    floor = AgentProcess(server, jid, password, run_dir / "floor.log")
+    try:
+        online = floor.wait("online", timeout=timeout)
+        yield floor, online
+    finally:
+        floor.close()
+
+
+@contextmanager
+def storm_contacts(server: Server, run_dir: Path, count: int) -> Iterator[tuple[AgentProcess, list[str]]]:
+    """bench/e2e/storm.py online on the component domain, and the JIDs of
+    ``count`` of its contacts (W1's roster, W6's storm); stopped after."""
+    from bench.e2e.storm import contact
+
+    contacts = [contact(index, server.component_domain) for index in range(count)]
+    storm = storm_process(server, run_dir / "storm.log")
+    try:
+        storm.wait("online")
+        yield storm, contacts
+    finally:
+        storm.close()
+
+
+def parlons_with_roster(server: Server, run_dir: Path, contacts: list[str]) -> Parlons:
+    """Parlons launched on a fresh account whose roster holds ``contacts``."""
+    jid, password = server.account("alice")
+    server.write_roster(jid, contacts)
+    return Parlons(server, jid, password, run_dir / "alice")
+
+
 def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, *, room: bool,
                   archive: bool = True) -> Result:
     """The floor: a bare slixmpp client receives the same flood."""
-    jid, password = server.account("floor")
-    floor = AgentProcess(server, jid, password, run_dir / "floor.log")
-    try:
-        floor.wait("online")
-        target = jid
+    with floor_agent(server, run_dir) as (floor, _online):
+        target = floor.jid
         if room:
             target = server.room("f")
             bot.do("open", room=target, nick="bot", archive=archive)
@@ -66,19 +101,27 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
             raise BenchError(f"floor got {got['count']} of {count} messages")
         return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
                 "send_s": flooded["t"] - flooded["t_first"]}
-    finally:
-        floor.close()
 
 
 def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
-                    during: Callable[[], Any] | None = None) -> Result:
+                    during: Callable[[ScreenWatch], Any] | None = None) -> Result:
     """Flood ``target`` and poll Parlons' screen for the last message;
-    ``during`` runs meanwhile (echo probes) and returns its findings."""
+    ``during`` runs meanwhile (echo probes, given the ScreenWatch that polls
+    for that message) and returns its findings."""
     before = parlons.stats()
-    bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
-    found = during() if during else None
-    seen = parlons.wait_for(_last_body(count), timeout=max(300, count / 100))
-    after = parlons.stats()
+    timeout = max(300, count / 100)
+    if during is None:
+        bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+        found = None
+        seen = parlons.wait_for(_last_body(count), timeout=timeout)
+        after = parlons.stats()
+    else:
+        with ScreenWatch(parlons, _last_body(count), at_seen=parlons.stats) as watch:
+            bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
+            found = during(watch)
+            seen = watch.wait(timeout)
+        assert watch.seen_stats is not None
+        after = watch.seen_stats
     flooded = bot.wait("flooded", timeout=max(300, count / 100))
     time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
     settled = delta(parlons.stats(), before)
@@ -110,12 +153,14 @@ def _clear_input(parlons: Parlons) -> None:
     _echo(parlons, time.monotonic(), "")
 
 
-def type_keys(parlons: Parlons, keys: str) -> list[float]:
+def type_keys(parlons: Parlons, keys: str, until: Callable[[], bool] | None = None) -> list[float]:
     """Each key 40 ms after the previous one (or once it showed, if later):
-    the time from each key to the screen."""
+    the time from each key to the screen.  ``until``: no key after it is true."""
     latencies = []
     typed = ""
     for key in keys:
+        if until is not None and until():
+            break
         sent = parlons.ctl.send_text(key)
         typed += key
         latencies.append(_echo(parlons, sent, typed))
@@ -137,16 +182,16 @@ def type_words(parlons: Parlons, words: tuple[str, ...] = WORDS) -> list[float]:
     return latencies
 
 
-def echo_probes(parlons: Parlons, last_body: str) -> Callable[[], dict[str, list[float]]]:
-    """Keys and words typed in turns until ``last_body`` is on screen."""
-    def probe() -> dict[str, list[float]]:
-        keys: list[float] = []
-        words: list[float] = []
-        while not any(last_body in line for line in parlons.ctl.capture()):
-            keys += type_keys(parlons, KEYS[:8])
+def echo_probes(parlons: Parlons, watch: ScreenWatch) -> dict[str, list[float]]:
+    """Keys and words typed in turns until ``watch`` saw its text: no key
+    is typed after it (a key typed before and shown after counts)."""
+    keys: list[float] = []
+    words: list[float] = []
+    while not watch.done:
+        keys += type_keys(parlons, KEYS[:8], until=lambda: watch.done)
+        if not watch.done:
             words += type_words(parlons, WORDS[:1])
-        return {"keys": keys, "words": words}
-    return probe
+    return {"keys": keys, "words": words}
 
 
 # -- the workloads -----------------------------------------------------------
@@ -157,35 +202,20 @@ def w1_launch(server: Server, run_dir: Path, args) -> Result:
     like contacts on other servers: local accounts that do not exist would
     answer each login probe with "unsubscribed", and Prosody would rewrite
     the whole roster file for each (seconds of Prosody at 1,000)."""
-    from bench.e2e.storm import contact
-
-    contacts = [contact(index, server.component_domain) for index in range(args.contacts)]
-    storm = storm_process(server, run_dir / "storm.log")
-    try:
-        storm.wait("online")
-        floor_jid, password = server.account("floor")
-        server.write_roster(floor_jid, contacts)
-        floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
-        try:
-            online = floor.wait("online", timeout=60)
+    with storm_contacts(server, run_dir, args.contacts) as (_storm, contacts):
+        with floor_agent(server, run_dir, contacts) as (floor, online):
             if online["contacts"] != len(contacts):
                 raise BenchError(f"floor roster has {online['contacts']} contacts")
             floor_s = online["t"] - floor.launched
             floor_stats = proc_stats(floor.proc.pid)
-        finally:
-            floor.close()
-        jid, password = server.account("alice")
-        server.write_roster(jid, contacts)
-        parlons = Parlons(server, jid, password, run_dir / "alice")
+        parlons = parlons_with_roster(server, run_dir, contacts)
         try:
-            seen = parlons.wait_for(f"{jid}: online", timeout=60, interval=0.002)
+            seen = parlons.wait_for(f"{parlons.jid}: online", timeout=60, interval=0.002)
             at_online = parlons.stats()
             time.sleep(2.0)  # the roster and presences settle
             settled = parlons.stats()
         finally:
             parlons.close()
-    finally:
-        storm.close()
     return {"floor_s": floor_s, "parlons_s": seen - parlons.launched,
             "floor": {**floor_stats, "rss_growth": None},
             "parlons": {**settled, "hwm_online": at_online["hwm"], "rss_growth": None}}
@@ -239,7 +269,7 @@ def w4_echo(server: Server, run_dir: Path, args) -> Result:
             idle_keys = type_keys(parlons, KEYS[:20])
             idle_words = type_words(parlons)
             flood = parlons_receive(parlons, bot, room, args.messages, room=True,
-                                    during=echo_probes(parlons, _last_body(args.messages)))
+                                    during=lambda watch: echo_probes(parlons, watch))
         finally:
             parlons.close()
         return {"keys_idle": idle_keys, "words_idle": idle_words,
@@ -288,45 +318,31 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
     """N contacts (a component speaks for them) each change presence once;
     then one of them writes: floor → that message received; Parlons → its
     window in the window bar.  Keys and words typed meanwhile (status window)."""
-    from bench.e2e.storm import contact
-
-    contacts = [contact(index, server.component_domain) for index in range(args.presences)]
-    storm = storm_process(server, run_dir / "storm.log")
-    try:
-        storm.wait("online")
-        floor_jid, password = server.account("floor")
-        server.write_roster(floor_jid, contacts)
-        floor = AgentProcess(server, floor_jid, password, run_dir / "floor.log")
-        try:
-            floor.wait("online", timeout=120)
+    with storm_contacts(server, run_dir, args.presences) as (storm, contacts):
+        with floor_agent(server, run_dir, contacts, timeout=120) as (floor, _online):
             before = floor.do("expect", body=STORM_OVER)
-            storm.send("storm", to=floor_jid, count=len(contacts), then=STORM_OVER)
+            storm.send("storm", to=floor.jid, count=len(contacts), then=STORM_OVER)
             stormed = storm.wait("stormed", timeout=300)
             got = floor.wait("got", timeout=300)
             result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
                               "send_s": stormed["t"] - stormed["t_first"]}
-        finally:
-            floor.close()
-        jid, password = server.account("alice")
-        server.write_roster(jid, contacts)
-        parlons = Parlons(server, jid, password, run_dir / "alice")
+        parlons = parlons_with_roster(server, run_dir, contacts)
         try:
-            parlons.wait_for(f"{jid}: online", timeout=120)
+            parlons.wait_for(f"{parlons.jid}: online", timeout=120)
             time.sleep(2.0)  # the login's own presences settle
             marker = "2:" + contacts[0].split("@")[0]
             before = parlons.stats()
-            storm.send("storm", to=jid, count=len(contacts), then=STORM_OVER)
-            probes = echo_probes(parlons, marker)()
-            seen = parlons.wait_for(marker, timeout=300)
-            after = parlons.stats()
+            with ScreenWatch(parlons, marker, at_seen=parlons.stats) as watch:
+                storm.send("storm", to=parlons.jid, count=len(contacts), then=STORM_OVER)
+                probes = echo_probes(parlons, watch)
+                seen = watch.wait(300)
+            assert watch.seen_stats is not None
             stormed = storm.wait("stormed", timeout=300)
         finally:
             parlons.close()
-        result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(after, before),
+        result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(watch.seen_stats, before),
                        "keys_flood": probes["keys"], "words_flood": probes["words"]})
         return result
-    finally:
-        storm.close()
 
 
 SEARCHES = ("xylophone", "the", "lunch tomorrow", "meeting friday", '"good morning"', "tomor*")
