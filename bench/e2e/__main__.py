@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.e2e.actors import Server
 from bench.e2e.metrics import fmt, fmt_summary, percentile, ratio, summary
-from bench.e2e.workloads import WORKLOADS
+from bench.e2e.workloads import WITH_COMPONENT, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 
@@ -35,6 +35,7 @@ TITLES = {
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
     "W5": "W5 {big} messages in one room window",
     "W6": "W6 {presences} contacts, one presence change each → settled (their last message shown)",
+    "W7": "W7 joining a room of {occupants} occupants: Enter → nick list complete",
     "W8": "W8 /search over {stored} stored messages: Enter → results on screen",
 }
 
@@ -43,10 +44,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5, W6, W8 only when named)")
+    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5-W8 only when named)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
+    parser.add_argument("--occupants", type=int, default=1000, help="occupants of the room joined (W7)")
     parser.add_argument("--stored", type=int, default=1_000_000, help="messages in the history (W8)")
     parser.add_argument("--repeat", type=int, default=3, help="times each search is typed (W8)")
     parser.add_argument("--contacts", type=int, default=1000, help="roster size (W1)")
@@ -70,7 +72,7 @@ def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
 
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
     title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences,
-                                 stored=args.stored)
+                                 stored=args.stored, occupants=args.occupants)
     lines = [f"## {title} — {len(runs)} run(s)", ""]
     if not runs:
         return lines + ["(no run succeeded)", ""]
@@ -99,7 +101,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
         lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
                      f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
-    if name in ("W4", "W6"):
+    if name in ("W4", "W6", "W7"):
         lines += ["", "| key → on screen | median | p90 | worst | samples |", "|---|---|---|---|---|"]
         for key, label in (("keys_idle", "key, 40 ms apart, idle"), ("words_idle", "word in one write, idle"),
                            ("keys_flood", "key, 40 ms apart, during the flood"),
@@ -126,6 +128,10 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     if name in ("W2", "W3", "W5", "W6"):
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
+    if name == "W7":
+        lines.append("")
+        lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')}; "
+                     f"\"during the flood\" above: during the join)")
     lines.append("")
     return lines
 
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         base = Path(tempfile.mkdtemp(prefix=f"parlons-e2e-{name}-"))
         runs: list[dict[str, Any]] = []
         errors: list[str] = []
-        server = Server(base, component=name in ("W1", "W6"))
+        server = Server(base, component=name in WITH_COMPONENT)
         try:
             for index in range(args.runs):
                 run_dir = base / f"run{index}"

@@ -35,6 +35,50 @@ def unique(prefix: str) -> str:
 COMPONENT_SECRET = "bench-component"
 
 
+# W7's crowd (bench/e2e/crowd.py) puts N occupants in a room from the
+# component domain.  A room tells each occupant of every join: filling a room
+# of N costs ≈N²/2 presences, ≈500,000 at 1,000: 130 µs of Prosody each
+# through the component's socket, still ≈90 µs dropped just before it (plus
+# a copied occupant per pair): minutes of Prosody at 1,000.  This module, on
+# the MUC host, keeps the crowd deaf: a crowd occupant's join or leave is told
+# only to itself (then dropped), the room's occupant list and others' joins
+# are not told to it; the subject still goes.  The room then fills in ≈2 s.
+# The joiners measured (the floor, Parlons) are ordinary clients and get
+# what any room sends them: every occupant's presence, their own, the subject.
+# (What Prosody no longer does: tell 1,000 occupants of that joiner.)
+CROWD_SINK_LUA = """\
+-- bench/e2e: W7's crowd (occupants from bench_crowd_domain) hears no one else
+local jid_host = require "util.jid".host;
+local crowd_domain = module:get_option_string("bench_crowd_domain");
+local room_mt = module:depends("muc").room_mt;
+local original = {};
+for _, name in ipairs({ "route_to_occupant", "send_occupant_list", "publicise_occupant_status" }) do
+\toriginal[name] = room_mt[name];
+end
+local function in_crowd(jid) return jid_host(jid) == crowd_domain; end
+function room_mt:route_to_occupant(occupant, stanza)  -- a joiner's presence, told the crowd
+\tif in_crowd(occupant.bare_jid) then return; end
+\treturn original.route_to_occupant(self, occupant, stanza);
+end
+function room_mt:send_occupant_list(to, filter)  -- who is in, told a crowd joiner
+\tif in_crowd(to) then return; end
+\treturn original.send_occupant_list(self, to, filter);
+end
+function room_mt:publicise_occupant_status(occupant, x, nick, actor, reason, prev_role, force_unavailable, recipient)
+\tif in_crowd(occupant.bare_jid) and not recipient then
+\t\t-- a crowd join or leave: told only itself (the bot that opened the room never hears of the crowd)
+\t\trecipient = occupant;
+\tend
+\treturn original.publicise_occupant_status(self, occupant, x, nick, actor, reason, prev_role, force_unavailable, recipient);
+end
+module:hook("module-unloaded", function (event)
+\tif event.module == module.name then
+\t\tfor name, f in pairs(original) do room_mt[name] = f; end
+\tend
+end);
+"""
+
+
 class Server:
     """A Prosody of one workload (random ports, temp dir, its own CA); with
     ``component``, an external component domain ``bots.<domain>`` too
@@ -50,8 +94,13 @@ class Server:
             text = self.prosody.config_file.read_text().replace(
                 "\nVirtualHost ",
                 f'\ncomponent_ports = {{ {self.component_port} }}\n'
-                f'component_interfaces = {{ "{self.prosody.host}" }}\n\nVirtualHost ', 1)
+                f'component_interfaces = {{ "{self.prosody.host}" }}\n'
+                f'bench_crowd_domain = "{self.component_domain}"\n\nVirtualHost ', 1)
             text += f'\nComponent "{self.component_domain}"\n    component_secret = "{COMPONENT_SECRET}"\n'
+            text = text.replace('modules_enabled = { "muc_mam" }', 'modules_enabled = { "muc_mam"; "bench_crowd_sink" }', 1)
+            if "bench_crowd_sink" not in text:
+                raise BenchError("the MUC host's modules_enabled line moved: W7's crowd module not loaded")
+            (self.prosody.plugin_dir / "mod_bench_crowd_sink.lua").write_text(CROWD_SINK_LUA)
             self.prosody.config_file.write_text(text)
         self.prosody.start()
 
@@ -141,6 +190,13 @@ def storm_process(server: Server, log: Path) -> AgentProcess:
     """bench/e2e/storm.py on the server's component domain."""
     return AgentProcess(server, server.component_domain, COMPONENT_SECRET, log, command=[
         "bench.e2e.storm", "--domain", server.component_domain, "--secret", COMPONENT_SECRET,
+        "--host", server.prosody.host, "--port", str(server.component_port)])
+
+
+def crowd_process(server: Server, log: Path) -> AgentProcess:
+    """bench/e2e/crowd.py on the server's component domain (W7's occupants)."""
+    return AgentProcess(server, server.component_domain, COMPONENT_SECRET, log, command=[
+        "bench.e2e.crowd", "--domain", server.component_domain, "--secret", COMPONENT_SECRET,
         "--host", server.prosody.host, "--port", str(server.component_port)])
 
 

@@ -85,8 +85,12 @@ class Agent:
                 await muc.set_room_config(room, form)
             emit("ok", op=op)
         elif op == "join":
-            await muc.join_muc_wait(JID(cmd["room"]), cmd["nick"], maxstanzas=0, timeout=20)
-            emit("ok", op=op)
+            # the join is done when the subject came: every occupant's presence, then
+            # our own, then the subject (XEP-0045 7.2); t_first: the join was sent
+            first = time.monotonic()
+            _own, _subject, occupants, _history = await muc.join_muc_wait(
+                JID(cmd["room"]), cmd["nick"], maxstanzas=0, timeout=cmd.get("timeout", 20))
+            emit("ok", op=op, t_first=first, occupants=len(occupants), **proc_stats())
         elif op == "expect":
             self.received = 0
             self.expected = cmd["body"]

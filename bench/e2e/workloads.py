@@ -11,7 +11,8 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, storm_process
+from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, crowd_process,
+                              storm_process)
 from bench.e2e.metrics import delta, proc_stats
 from tests.harness.terminal import without_prompt
 
@@ -345,6 +346,52 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
         return result
 
 
+def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
+    """Joining a room of N occupants: N-1 of them put there by a component
+    (bench/e2e/crowd.py), plus the bot that opened it.  Floor: the join sent
+    → its subject came (every occupant's presence comes before it); Parlons:
+    Enter on ``/join`` → the nick list's header counts N+1 people (itself
+    too).  Keys and words typed meanwhile."""
+    occupants = args.occupants
+    with online_bot(server, run_dir) as (bot, _jid):
+        room = server.room("w7")
+        bot.do("open", room=room, nick="bot")
+        crowd = crowd_process(server, run_dir / "crowd.log")
+        try:
+            crowd.wait("online")
+            crowd.send("occupy", room=room, count=occupants - 1)
+            occupied = crowd.wait("occupied", timeout=600)
+            with floor_agent(server, run_dir) as (floor, _online):
+                before = floor.do("stats", reply="stats")
+                joined = floor.do("join", room=room, nick="floor", timeout=120)
+            if joined["occupants"] != occupants + 1:  # its own presence is one of them
+                raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
+            result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
+                              "setup_s": occupied["t_done"] - occupied["t_first"]}
+            parlons = online_parlons(server, run_dir)
+            try:
+                time.sleep(1.0)  # the login settles
+                command = f"/join {room}"
+                parlons.ctl.send_text(command)
+                parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
+                before = parlons.stats()
+                with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
+                    sent = time.monotonic()
+                    parlons.ctl.send_keys("Enter")
+                    _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
+                    probes = echo_probes(parlons, watch)
+                    seen = watch.wait(120)
+                assert watch.seen_stats is not None
+                parlons.wait_for(f"You are in {room}", timeout=30)
+            finally:
+                parlons.close()
+        finally:
+            crowd.close()
+    result.update({"parlons_s": seen - sent, "parlons": delta(watch.seen_stats, before),
+                   "keys_flood": probes["keys"], "words_flood": probes["words"]})
+    return result
+
+
 SEARCHES = ("xylophone", "the", "lunch tomorrow", "meeting friday", '"good morning"', "tomor*")
 
 
@@ -434,6 +481,9 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
     return {"searches": times, "parlons": {**after, "rss_growth": None}}
 
 
+# the workloads whose Server carries the external component (storm.py, crowd.py)
+WITH_COMPONENT = frozenset({"W1", "W6", "W7"})
+
 WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W1": w1_launch,
     "W2": w2_room_flood,
@@ -441,5 +491,6 @@ WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W4": w4_echo,
     "W5": w5_big_window,
     "W6": w6_presence_storm,
+    "W7": w7_crowded_room,
     "W8": w8_search,
 }
