@@ -39,6 +39,9 @@ TITLES = {
     "W8": "W8 /search over {stored} stored messages: Enter → results on screen",
 }
 
+# what keys are typed during (the ``keys_flood`` / ``words_flood`` samples)
+DURING = {"W4": "the flood", "W6": "the storm", "W7": "the join"}
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
@@ -103,9 +106,10 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
                      f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
     if name in ("W4", "W6", "W7"):
         lines += ["", "| key → on screen | median | p90 | worst | samples |", "|---|---|---|---|---|"]
+        during = DURING[name]
         for key, label in (("keys_idle", "key, 40 ms apart, idle"), ("words_idle", "word in one write, idle"),
-                           ("keys_flood", "key, 40 ms apart, during the flood"),
-                           ("words_flood", "word in one write, during the flood")):
+                           ("keys_flood", f"key, 40 ms apart, during {during}"),
+                           ("words_flood", f"word in one write, during {during}")):
             samples = [value for run in runs for value in run.get(key, [])]
             if samples:
                 lines.append(f"| {label} | {fmt(statistics.median(samples), 'ms')} "
@@ -130,8 +134,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
     if name == "W7":
         lines.append("")
-        lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')}; "
-                     f"\"during the flood\" above: during the join)")
+        lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')})")
     lines.append("")
     return lines
 
