@@ -133,6 +133,11 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         lines.append("")
         lines.append(f"(the bot wrote the flood in {fmt_summary(_values(runs, 'send_s'), 's')})")
     if name == "W7":
+        stalls = [value for value in _values(runs, "floor_stall_max") if value is not None]
+        if stalls:
+            # what a key would wait in the floor: its loop's longest stall (a 5 ms ticker's lateness)
+            lines.append(f"| the floor: its event loop's longest stall in the join, per run "
+                         f"| {fmt(statistics.median(stalls), 'ms')} | | {fmt(max(stalls), 'ms')} | {len(stalls)} |")
         lines.append("")
         lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')})")
     lines.append("")

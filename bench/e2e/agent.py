@@ -35,6 +35,28 @@ PLUGINS = ("xep_0030", "xep_0045", "xep_0198", "xep_0199")
 CHUNK = 100  # messages handed to slixmpp between two yields to the loop
 
 
+class LoopLag:
+    """A ticker every 5 ms on the agent's loop: how late each tick ran is how
+    long the loop was busy (a key would have waited that long in a client
+    with a UI); ``stop`` → the longest stall, seconds."""
+
+    TICK = 0.005
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(self.TICK)
+            self.longest = max(self.longest, time.monotonic() - before - self.TICK)
+
+    def stop(self) -> float:
+        self._task.cancel()
+        return self.longest
+
+
 def emit(event: str, **fields: Any) -> None:
     sys.stdout.write(json.dumps({"event": event, "t": time.monotonic(), **fields}) + "\n")
     sys.stdout.flush()
@@ -87,10 +109,14 @@ class Agent:
         elif op == "join":
             # the join is done when the subject came: every occupant's presence, then
             # our own, then the subject (XEP-0045 7.2); t_first: the join was sent
+            lag = LoopLag()
             first = time.monotonic()
-            _own, _subject, occupants, _history = await muc.join_muc_wait(
-                JID(cmd["room"]), cmd["nick"], maxstanzas=0, timeout=cmd.get("timeout", 20))
-            emit("ok", op=op, t_first=first, occupants=len(occupants), **proc_stats())
+            try:
+                _own, _subject, occupants, _history = await muc.join_muc_wait(
+                    JID(cmd["room"]), cmd["nick"], maxstanzas=0, timeout=cmd.get("timeout", 20))
+            finally:
+                longest = lag.stop()
+            emit("ok", op=op, t_first=first, occupants=len(occupants), stall_max=longest, **proc_stats())
         elif op == "expect":
             self.received = 0
             self.expected = cmd["body"]

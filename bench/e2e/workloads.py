@@ -367,7 +367,8 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             if joined["occupants"] != occupants + 1:  # its own presence is one of them
                 raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
             result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
-                              "setup_s": occupied["t_done"] - occupied["t_first"]}
+                              "setup_s": occupied["t_done"] - occupied["t_first"],
+                              "floor_stall_max": joined["stall_max"]}
             parlons = online_parlons(server, run_dir)
             try:
                 time.sleep(1.0)  # the login settles
