@@ -73,6 +73,7 @@ class Agent:
         self.args = args
         self.received = 0
         self.expected: str | None = None
+        self.lag: LoopLag | None = None
         xmpp.add_event_handler("session_start", self._session_start)
         xmpp.add_event_handler("message", self._message)
         xmpp.add_event_handler("failed_all_auth", lambda _e: emit("error", reason="auth"))
@@ -89,7 +90,8 @@ class Agent:
         self.received += 1
         if self.expected is not None and msg["body"] == self.expected:
             self.expected = None
-            emit("got", count=self.received, **proc_stats())
+            longest = self.lag.stop() if self.lag is not None else None
+            emit("got", count=self.received, stall_max=longest, **proc_stats())
 
     async def command(self, cmd: dict[str, Any]) -> None:
         op = cmd["op"]
@@ -120,6 +122,7 @@ class Agent:
         elif op == "expect":
             self.received = 0
             self.expected = cmd["body"]
+            self.lag = LoopLag()  # until the expected message: the flood's stalls
             emit("ok", op=op, **proc_stats())
         elif op == "send":
             self.xmpp.make_message(mto=cmd["to"], mbody=cmd["body"], mtype=cmd.get("type", "chat")).send()

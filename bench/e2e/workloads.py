@@ -101,7 +101,7 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
         if got["count"] < count:
             raise BenchError(f"floor got {got['count']} of {count} messages")
         return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
-                "send_s": flooded["t"] - flooded["t_first"]}
+                "send_s": flooded["t"] - flooded["t_first"], "floor_stall_max": got["stall_max"]}
 
 
 def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
@@ -326,7 +326,7 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
             stormed = storm.wait("stormed", timeout=300)
             got = floor.wait("got", timeout=300)
             result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
-                              "send_s": stormed["t"] - stormed["t_first"]}
+                              "send_s": stormed["t"] - stormed["t_first"], "floor_stall_max": got["stall_max"]}
         parlons = parlons_with_roster(server, run_dir, contacts)
         try:
             parlons.wait_for(f"{parlons.jid}: online", timeout=120)
