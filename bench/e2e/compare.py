@@ -42,6 +42,7 @@ ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
     ("Parlons CPU", "s", lambda runs: _median([_get(run, "parlons", "cpu") for run in runs])),
     ("Parlons peak RSS", "MiB", lambda runs: _median([_get(run, "parlons", "hwm") for run in runs])),
     ("Parlons writes", "B", lambda runs: _median([_get(run, "parlons", "write_bytes") for run in runs])),
+    ("floor's longest loop stall", "ms", lambda runs: _median([_get(run, "floor_stall_max") for run in runs])),
     ("key under load, median", "ms",
      lambda runs: _median([value for run in runs for value in run.get("keys_flood", [])])),
     ("key under load, worst", "ms",
