@@ -12,7 +12,8 @@ Ids are made as a flood makes them: the room's stanza-id a UUID string
 characters.  ``--history N`` first writes N older messages (a used file),
 not counted.  Reports write_bytes and wchar of /proc/self/io for the flood,
 then for closing the store (what is written after the last line was
-stored: a merge, the final checkpoint), and the file sizes.
+stored: the inbox's merge, the final checkpoint), the process's CPU
+seconds for each, and the file sizes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import random
 import sys
 import tempfile
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -84,22 +86,23 @@ async def run(args: argparse.Namespace) -> dict:
     store = await HistoryStore.open(path)
     guarded = GuardedHistory(store, warn=print)
     messages = flood(rng, args.messages, args.kind, now, peer)
-    before = io_counters()
+    before, cpu0 = io_counters(), time.process_time()
     transactions = 0
     for i in range(0, len(messages), args.batch):
         stored = await guarded.add_many(messages[i:i + args.batch])
         assert all(m is not None and m.rowid for m in stored)
         transactions += 1
-    shown = io_counters()
+    shown, cpu1 = io_counters(), time.process_time()
     size_shown = sizes(path)
     await guarded.close()
-    closed = io_counters()
+    closed, cpu2 = io_counters(), time.process_time()
     result = {
         "messages": args.messages, "batch": args.batch, "transactions": transactions,
         "write_bytes_stored": shown["write_bytes"] - before["write_bytes"],
         "wchar_stored": shown["wchar"] - before["wchar"],
         "write_bytes_close": closed["write_bytes"] - shown["write_bytes"],
         "wchar_close": closed["wchar"] - shown["wchar"],
+        "cpu_stored": cpu1 - cpu0, "cpu_close": cpu2 - cpu1,
         "sizes_at_last_store": size_shown, "sizes_closed": sizes(path),
     }
     for f in workdir.iterdir():
@@ -121,6 +124,7 @@ def main() -> None:
     print(f"{result['messages']} {args.kind} messages in {result['transactions']} transactions")
     for key in ("write_bytes_stored", "wchar_stored", "write_bytes_close", "wchar_close"):
         print(f"  {key:20} {result[key] / mib:8.2f} MiB  ({result[key] / result['messages']:.0f} B/message)")
+    print(f"  CPU (process) until the last was stored {result['cpu_stored']:.2f} s, closing {result['cpu_close']:.2f} s")
     print(f"  files at last store  {result['sizes_at_last_store']}")
     print(f"  files closed         {result['sizes_closed']}")
 

@@ -29,7 +29,10 @@ The rules that keep this invisible (database.py applies them):
   file a crash left behind once: a row already merged is skipped by its id
   (INSERT OR IGNORE), a line a crash tore is dropped (it was never shown);
 - one process at a time: the file is locked; a second Parlons on the same
-  account gets no file, and merges each batch in its own transaction.
+  account (or a directory where the file cannot be made) gets no file, and
+  merges each batch in the transaction that adds it. (The two processes do
+  not see each other's waiting rows: a copy one of them holds is refused
+  at its merge only by the stanza-id's unique index.)
 """
 
 from __future__ import annotations
@@ -97,7 +100,11 @@ class Inbox:
     def open(self, db: sqlite3.Connection) -> None:
         """Create the table; take the file and replay what it holds."""
         db.execute(_SCHEMA)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            log.warning("history: no inbox file (%s): each batch is merged at once", exc)
+            return
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
