@@ -173,3 +173,17 @@ async def test_the_store_merges_once_a_flood_pauses(path, monkeypatch):
         await until(lambda: store.database.inbox_rows == 0)  # no read asked for it
         assert inbox_path(path).stat().st_size == 0
         assert [r.text for r in await store.latest(ROOM, 200)] == [f"line {n} good morning" for n in range(100)]
+
+
+def test_a_crash_that_lost_a_new_peer_row_still_files_its_messages_under_it(path, tmp_path):
+    db = HistoryDatabase(path)
+    flood(db, 0, 10)
+    before = crash_image(path, tmp_path / "crashed")  # the database as the crash leaves it…
+    carol = StoredMessage(peer="carol@example.org", direction="in", body="first words", time=T0)
+    assert db.add_batch([carol])[0] is not None  # …had the transaction creating carol not committed
+    shutil.copyfile(inbox_path(path), inbox_path(before))  # while her line was already written
+    db.close()
+    again = HistoryDatabase(before)
+    assert bodies(again, "carol@example.org") == ["first words"]
+    assert bodies(again) == [f"line {n} good morning" for n in range(10)]
+    again.close()

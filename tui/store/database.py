@@ -226,10 +226,10 @@ class HistoryDatabase:
         duplicate = self._find_duplicate(peer_id, msg, time_us)
         if duplicate is not None:
             if self._backfill_ids(duplicate, msg) and duplicate[0] == _INBOX:
-                self._inbox.updated(self.db, duplicate[1])
+                self._inbox.updated(self.db, msg.peer, duplicate[1])
             return None
         rowid = self._free_key(key_base(time_us))
-        self._inbox.insert(self.db, (
+        self._inbox.insert(self.db, msg.peer, (
             rowid, peer_id, int(msg.room), msg.direction, msg.kind, time_us,
             storable_text(msg.nick) or "", storable_text(msg.body) or "",
             msg.stanza_id, msg.origin_id, msg.msg_id, msg.delivery, int(msg.elsewhere),

@@ -10,8 +10,10 @@ message for 20 messages a transaction. Now a batch goes to
   (SQLite's temp store is memory, see database.py), which answers the
   duplicate look-ups and hands out rowids like the stored rows, and
 - ``<history>-inbox``, an append-only file beside the database, one JSON
-  line per row: a batch costs the bytes it holds, and a kill -9 loses
-  nothing that was shown (the kernel has the file's pages);
+  line per row (the peer's JID first: a peer created by the same
+  transaction may not survive a crash, its id then means nothing): a batch
+  costs the bytes it holds, and a kill -9 loses nothing that was shown
+  (the kernel has the file's pages);
 
 and ``merge`` moves the whole inbox into ``messages`` (and so into the
 indexes and the full-text index) in one transaction, then empties the file:
@@ -115,8 +117,14 @@ class Inbox:
         with open(fd, "rb", closefd=False) as file:
             data = file.read()
         self._size = len(data)
-        rows = [row for row in map(_row_of, data.splitlines()) if row is not None]
-        db.executemany(f"INSERT OR REPLACE INTO temp.inbox({COLUMNS}) VALUES ({_VALUES})", rows)
+        for line in data.splitlines():
+            found = _row_of(line)
+            if found is not None:
+                peer, row = found
+                db.execute("INSERT OR IGNORE INTO peers(jid) VALUES (?)", (peer,))
+                peer_id = db.execute("SELECT id FROM peers WHERE jid = ?", (peer,)).fetchone()[0]
+                db.execute(f"INSERT OR REPLACE INTO temp.inbox({COLUMNS}) VALUES ({_VALUES})",
+                           (row[0], peer_id, *row[2:]))
         self.reload(db)
 
     def close(self) -> None:
@@ -143,21 +151,21 @@ class Inbox:
         """False when no row of the inbox can be a copy of this message."""
         return any(key in self._keys for key in keys_of(peer_id, direction, stanza_id, origin_id, msg_id))
 
-    def insert(self, db: sqlite3.Connection, row: tuple) -> None:
-        """Add a new message's row (the order of COLUMNS)."""
+    def insert(self, db: sqlite3.Connection, peer: str, row: tuple) -> None:
+        """Add a new message's row (the order of COLUMNS) of ``peer`` (its JID)."""
         db.execute(f"INSERT INTO temp.inbox({COLUMNS}) VALUES ({_VALUES})", row)
-        self._keep(row)
+        self._keep(peer, row)
         self.rows += 1
 
-    def updated(self, db: sqlite3.Connection, rowid: int) -> None:
+    def updated(self, db: sqlite3.Connection, peer: str, rowid: int) -> None:
         """A row was changed in place (ids filled in): the file gets it again."""
         row = db.execute(f"SELECT {COLUMNS} FROM temp.inbox WHERE id = ?", (rowid,)).fetchone()
-        self._keep(row)
+        self._keep(peer, row)
 
-    def _keep(self, row: tuple) -> None:
+    def _keep(self, peer: str, row: tuple) -> None:
         self._keys.update(keys_of(row[1], row[3], row[8], row[9], row[10]))
         if self._fd is not None:
-            self._lines.append(json.dumps(row, separators=(",", ":")).encode("ascii") + b"\n")
+            self._lines.append(json.dumps((peer, *row), separators=(",", ":")).encode("ascii") + b"\n")
 
     def write(self) -> None:
         """Append this transaction's lines (before it commits)."""
@@ -204,14 +212,14 @@ class Inbox:
         self.reload(db)
 
 
-def _row_of(line: bytes) -> tuple | None:
-    """A row of the file; None for a line a crash tore."""
+def _row_of(line: bytes) -> tuple[str, list] | None:
+    """(peer JID, row) of a line of the file; None for a line a crash tore."""
     try:
         row = json.loads(line)
     except ValueError:
         log.warning("history inbox: a torn line is dropped (%d bytes)", len(line))
         return None
-    if not isinstance(row, list) or len(row) != _WIDTH:
+    if not isinstance(row, list) or len(row) != _WIDTH + 1 or not isinstance(row[0], str):
         log.warning("history inbox: a line that is no row is dropped")
         return None
-    return tuple(row)
+    return row[0], row[1:]
