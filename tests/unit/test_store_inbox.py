@@ -187,3 +187,20 @@ def test_a_crash_that_lost_a_new_peer_row_still_files_its_messages_under_it(path
     assert bodies(again, "carol@example.org") == ["first words"]
     assert bodies(again) == [f"line {n} good morning" for n in range(10)]
     again.close()
+
+
+def test_two_processes_stamping_alike_keep_both_messages_and_one_copy(path):
+    first = HistoryDatabase(path)
+    second = HistoryDatabase(path)  # cannot see what waits in the first's inbox
+    mine = first.add_batch([StoredMessage(peer=BOB, direction="in", body="to the first", time=T0,
+                                          stanza_id="s1")])[0]
+    theirs = second.add_batch([StoredMessage(peer=BOB, direction="in", body="to the second", time=T0,
+                                             stanza_id="s2")])[0]
+    assert mine is not None and theirs is not None and mine.rowid == theirs.rowid  # the same stamp
+    later = T0 + timedelta(seconds=1)
+    both = [StoredMessage(peer=BOB, direction="in", body="to both", time=later, stanza_id="s3")]
+    assert first.add_batch(both)[0] is not None and second.add_batch(both)[0] is not None
+    # merged: ours moved after theirs, and one copy of what both stored
+    assert bodies(first, BOB) == ["to the second", "to the first", "to both"]
+    first.close()
+    second.close()

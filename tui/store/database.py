@@ -148,7 +148,7 @@ class HistoryDatabase:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             if merge:
-                self._inbox.merge(self.db)
+                self._inbox.merge(self.db, self._free_key)
             result = work(*args)
             self._inbox.write()  # on disk before the caller hears "stored"
             self.db.execute("COMMIT")
@@ -211,7 +211,7 @@ class HistoryDatabase:
         def work() -> list[StoredMessage | None]:
             added = [self._add_one(msg) for msg in messages]
             if not self._inbox.durable:
-                self._inbox.merge(self.db)  # no file to wait in: indexed now
+                self._inbox.merge(self.db, self._free_key)  # no file to wait in: indexed now
             return added
 
         added = self._write(work, merge=False)

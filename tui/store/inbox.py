@@ -28,13 +28,14 @@ The rules that keep this invisible (database.py applies them):
 - the file changes only with the transaction: lines are appended before
   COMMIT and cut off again if it rolls back; it is emptied after a merge
   has committed. Each row carries its final rowid, so opening replays a
-  file a crash left behind once: a row already merged is skipped by its id
-  (INSERT OR IGNORE), a line a crash tore is dropped (it was never shown);
+  file a crash left behind once: a row already merged is found under its
+  id and skipped, a line a crash tore is dropped (it was never shown);
 - one process at a time: the file is locked; a second Parlons on the same
   account (or a directory where the file cannot be made) gets no file, and
   merges each batch in the transaction that adds it. (The two processes do
-  not see each other's waiting rows: a copy one of them holds is refused
-  at its merge only by the stanza-id's unique index.)
+  not see each other's waiting rows: at the merge, a rowid the other took
+  meanwhile is given up for the next free one, and a copy the other stored
+  is refused by the stanza-id's unique index only.)
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ import logging
 import os
 import sqlite3
 from pathlib import Path
+from typing import Callable
+
+from .records import SEQ_SPAN
 
 log = logging.getLogger(__name__)
 
@@ -179,12 +183,21 @@ class Inbox:
             view = view[written:]
 
     # -- merging -----------------------------------------------------------------------
-    def merge(self, db: sqlite3.Connection) -> None:
-        """Move every row into ``messages``, inside the caller's transaction."""
+    def merge(self, db: sqlite3.Connection, free_key: Callable[[int], int]) -> None:
+        """Move every row into ``messages``, inside the caller's transaction;
+        ``free_key(base)`` numbers a row whose rowid was taken meanwhile."""
         if not self.rows:
             return
-        # OR IGNORE: after a crash between a merge's COMMIT and the file's
-        # truncation, the replayed rows are already there under their ids.
+        # A crash between a merge's COMMIT and emptying the file: replayed
+        # rows that are already there, under their ids.
+        db.execute("DELETE FROM temp.inbox WHERE EXISTS (SELECT 1 FROM main.messages m WHERE m.id = inbox.id"
+                   " AND m.peer_id = inbox.peer_id AND m.time_us = inbox.time_us AND m.body = inbox.body)")
+        # Another process on the same file may have given a rowid away that
+        # one of ours holds (it cannot see our inbox): ours moves after it.
+        for rowid, in db.execute("SELECT id FROM temp.inbox WHERE id IN (SELECT id FROM main.messages)").fetchall():
+            db.execute("UPDATE temp.inbox SET id = ? WHERE id = ?", (free_key(rowid & ~(SEQ_SPAN - 1)), rowid))
+        # OR IGNORE: that process may also hold a copy of one of ours (the
+        # same stanza-id: the unique index refuses it, the copy stays).
         db.execute(f"INSERT OR IGNORE INTO main.messages({COLUMNS}) SELECT {COLUMNS} FROM temp.inbox ORDER BY id")
         db.execute("DELETE FROM temp.inbox")
         self._merging = True
