@@ -225,6 +225,24 @@ class Inbox:
         self.reload(db)
 
 
+def waiting_rows(database: Path) -> dict[int, dict[str, object]]:
+    """What waits in the inbox file of ``database``, read from outside the
+    process that owns it (a test looking at a running Parlons' history):
+    rowid → the row's columns (and ``peer``, its JID); the last line of a
+    row wins."""
+    try:
+        data = inbox_path(database).read_bytes()
+    except FileNotFoundError:
+        return {}
+    names = ["peer", *(name.strip() for name in COLUMNS.split(","))]
+    rows = {}
+    for found in map(_row_of, data.splitlines()):
+        if found is not None:
+            row = dict(zip(names, (found[0], *found[1])))
+            rows[int(row["id"])] = row
+    return rows
+
+
 def _row_of(line: bytes) -> tuple[str, list] | None:
     """(peer JID, row) of a line of the file; None for a line a crash tore."""
     try:
