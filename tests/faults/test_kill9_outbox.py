@@ -16,16 +16,21 @@ from tests.harness.proxy import CuttableProxy
 from tests.harness.terminal import online_with_bob_window, screen_shows, start_parlons, title
 from tests.harness.wait import until
 from tui.store.history import history_path
+from tui.store.inbox import waiting_rows
 
 
 def outgoing(history) -> list[tuple[str, str]]:
-    """(body, delivery) of our messages in the history file, oldest first."""
+    """(body, delivery) of our messages in the history file and what waits
+    in its inbox (tui/store/inbox.py), oldest first."""
     if not history.exists():
         return []
     with sqlite3.connect(history) as db:
-        rows = db.execute("SELECT body, delivery FROM messages WHERE direction = 'out' ORDER BY id").fetchall()
+        rows = {rowid: (body, delivery) for rowid, body, delivery in db.execute(
+            "SELECT id, body, delivery FROM messages WHERE direction = 'out'")}
     db.close()
-    return [tuple(row) for row in rows]
+    rows |= {rowid: (row["body"], row["delivery"]) for rowid, row in waiting_rows(history).items()
+             if row["direction"] == "out"}
+    return [rows[rowid] for rowid in sorted(rows)]
 
 
 def sigkill(tmux) -> None:

@@ -13,6 +13,7 @@ from typing import Iterable, Literal, Sequence, overload
 
 from . import blog_entries
 from .blog_entries import BlogRecord
+from .inbox import Inbox
 from .patterns import LIKE_ESCAPE, fts_peer_filter, fts_query, like_contains
 from .records import (
     SEQ_SPAN,
@@ -34,6 +35,10 @@ ID_BODY_WINDOW = timedelta(days=2)
 # newest_* ignore stamps further in the future than this (a forged <delay>
 # must not become the place MAM catch-up starts from).
 FUTURE_SLACK = timedelta(days=1)
+# The inbox (inbox.py) is merged when it holds this many messages, even
+# during a flood: it bounds what a merge, a crash's replay, or a look-up of
+# a possible duplicate in the unindexed table costs.
+MERGE_ROWS = 10_000
 
 
 class HistoryError(Exception):
@@ -48,17 +53,19 @@ _FROM = "messages m JOIN peers p ON p.id = m.peer_id"
 
 
 # One statement for the three rules of HistoryDatabase._find_duplicate (a
-# NULL id simply finds nothing); each branch is one partial-index look-up.
+# NULL id simply finds nothing); in ``messages`` each branch is one
+# partial-index look-up (the inbox has no index: it is asked only when it
+# may hold a copy).
+_INBOX = "temp.inbox"
 _DUPLICATE_CANDIDATES = """
-SELECT 1, id, stanza_id, origin_id, msg_id, nick FROM messages
+SELECT 1, id, stanza_id, origin_id, msg_id, nick FROM {table}
  WHERE peer_id = ?1 AND stanza_id = ?2
 UNION ALL
-SELECT 2, id, stanza_id, origin_id, msg_id, nick FROM messages
+SELECT 2, id, stanza_id, origin_id, msg_id, nick FROM {table}
  WHERE peer_id = ?1 AND origin_id = ?3 AND direction = ?4
 UNION ALL
-SELECT 3, id, stanza_id, origin_id, msg_id, nick FROM messages
+SELECT 3, id, stanza_id, origin_id, msg_id, nick FROM {table}
  WHERE peer_id = ?1 AND msg_id = ?5 AND direction = ?4 AND body = ?6 AND id >= ?7 AND id < ?8
-ORDER BY 1, 2 DESC
 """
 
 
@@ -93,13 +100,22 @@ class HistoryDatabase:
             self.db = sqlite3.connect(self.path, isolation_level=None, cached_statements=256)
         except (OSError, sqlite3.Error) as exc:
             raise HistoryError(f"cannot open history {self.path}: {exc}") from exc
+        self._peer_ids: dict[str, int] = {}
+        self._inbox = Inbox(self.path)
         try:
             self._configure()
             migrate(self.db)
-        except (sqlite3.Error, SchemaTooNew) as exc:
+            self._inbox.open(self.db)
+        except (OSError, sqlite3.Error, SchemaTooNew) as exc:
+            self._inbox.close()
             self.db.close()
             raise HistoryError(f"cannot open history {self.path}: {exc}") from exc
-        self._peer_ids: dict[str, int] = {}
+        self._merge_for_reading()  # what a crash left there
+
+    @property
+    def inbox_rows(self) -> int:
+        """Messages stored in the inbox, not merged yet (inbox.py)."""
+        return self._inbox.rows
 
     def _configure(self) -> None:
         db = self.db
@@ -114,6 +130,7 @@ class HistoryDatabase:
         db.create_function("parlons_contains", 2, _contains_folded, deterministic=True)
 
     def close(self) -> None:
+        self._merge_for_reading()
         try:
             # Keeps the planner's statistics fresh; the limit bounds the
             # time ANALYZE may take on a big file.
@@ -121,23 +138,49 @@ class HistoryDatabase:
             self.db.execute("PRAGMA optimize")
         finally:
             self.db.close()
+            self._inbox.close()
 
     # -- transactions and peers -------------------------------------------
 
-    def _write(self, work, *args):
-        """Run ``work`` in one write transaction."""
+    def _write(self, work, *args, merge: bool = True):
+        """Run ``work`` in one write transaction, the inbox merged first
+        unless ``merge`` is False (appending to it; blog entries)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            if merge:
+                self._inbox.merge(self.db, self._free_key)
             result = work(*args)
+            self._inbox.write()  # on disk before the caller hears "stored"
             self.db.execute("COMMIT")
-            return result
         except BaseException:
             # SQLite may have rolled back already (SQLITE_FULL at COMMIT does):
             # a second ROLLBACK would fail and hide the real reason.
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             self._peer_ids.clear()  # ids handed out in the rolled-back transaction are gone
+            try:
+                self._inbox.rolled_back(self.db)
+            except (OSError, sqlite3.Error):
+                log.warning("history %s: cannot put the inbox back", self.path, exc_info=True)
             raise
+        self._inbox.committed()
+        return result
+
+    def merge_inbox(self) -> None:
+        """Move the inbox into the indexed tables (one transaction)."""
+        if self._inbox.rows:
+            self._write(lambda: None)
+
+    def _merge_for_reading(self) -> None:
+        """Reads see the inbox merged; when it cannot be (a full disk),
+        they still answer, from what is merged. (Inside a write, the
+        inbox was merged when it began.)"""
+        if self.db.in_transaction:
+            return
+        try:
+            self.merge_inbox()
+        except sqlite3.Error as exc:
+            log.warning("history %s: %d new messages not merged: %s", self.path, self._inbox.rows, exc)
 
     @overload
     def _peer_id(self, jid: str, *, create: Literal[True]) -> int: ...
@@ -165,25 +208,32 @@ class HistoryDatabase:
         """Store new messages in one transaction; None for each duplicate."""
         if not messages:
             return []
-        return self._write(lambda: [self._add_one(msg) for msg in messages])
+        def work() -> list[StoredMessage | None]:
+            added = [self._add_one(msg) for msg in messages]
+            if not self._inbox.durable:
+                self._inbox.merge(self.db, self._free_key)  # no file to wait in: indexed now
+            return added
+
+        added = self._write(work, merge=False)
+        if self._inbox.rows >= MERGE_ROWS:
+            self.merge_inbox()
+        return added
 
     def _add_one(self, msg: StoredMessage) -> StoredMessage | None:
+        """Append ``msg`` to the inbox, unless it is a copy of a stored message."""
         peer_id = self._peer_id(msg.peer, create=True)
         time_us = to_us(msg.time)
         duplicate = self._find_duplicate(peer_id, msg, time_us)
         if duplicate is not None:
-            self._backfill_ids(duplicate, msg)
+            if self._backfill_ids(duplicate, msg) and duplicate[0] == _INBOX:
+                self._inbox.updated(self.db, msg.peer, duplicate[1])
             return None
         rowid = self._free_key(key_base(time_us))
-        self.db.execute(
-            "INSERT INTO messages(id, peer_id, room, direction, kind, time_us, nick, body,"
-            " stanza_id, origin_id, msg_id, delivery, elsewhere, corrected_body, error, encryption)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, peer_id, int(msg.room), msg.direction, msg.kind, time_us,
-             storable_text(msg.nick) or "", storable_text(msg.body) or "",
-             msg.stanza_id, msg.origin_id, msg.msg_id, msg.delivery, int(msg.elsewhere),
-             storable_text(msg.corrected_body), storable_text(msg.error), msg.encryption),
-        )
+        self._inbox.insert(self.db, msg.peer, (
+            rowid, peer_id, int(msg.room), msg.direction, msg.kind, time_us,
+            storable_text(msg.nick) or "", storable_text(msg.body) or "",
+            msg.stanza_id, msg.origin_id, msg.msg_id, msg.delivery, int(msg.elsewhere),
+            storable_text(msg.corrected_body), storable_text(msg.error), msg.encryption))
         msg.rowid = rowid  # no copy: a MAM page or a big import allocates half as much
         return msg
 
@@ -191,7 +241,8 @@ class HistoryDatabase:
         """The next free rowid for a stamp; same-stamp messages keep arrival order."""
         while True:
             top = self.db.execute(
-                "SELECT max(id) FROM messages WHERE id >= ? AND id < ?", (base, base + SEQ_SPAN)
+                "SELECT max(top) FROM (SELECT max(id) AS top FROM messages WHERE id >= ?1 AND id < ?2"
+                " UNION ALL SELECT max(id) FROM temp.inbox WHERE id >= ?1 AND id < ?2)", (base, base + SEQ_SPAN)
             ).fetchone()[0]
             if top is None:
                 return base
@@ -206,29 +257,34 @@ class HistoryDatabase:
         3. same peer, direction, msg id and body within ID_BODY_WINDOW, unless both
            have different stanza-ids or different origin-ids.
         In a room, 2 and 3 also need the same nick: occupants see each other's ids.
+        The row is (table, id, stanza_id, origin_id, msg_id, nick).
         """
-        rows = self.db.execute(
-            _DUPLICATE_CANDIDATES,
-            (peer_id, msg.stanza_id, msg.origin_id, msg.direction, msg.msg_id,
-             storable_text(msg.body) or "",
-             key_base(time_us - ID_BODY_WINDOW // _US), key_base(time_us + ID_BODY_WINDOW // _US)),
-        ).fetchall()
-        for rule, *row in rows:
+        params = (peer_id, msg.stanza_id, msg.origin_id, msg.direction, msg.msg_id,
+                  storable_text(msg.body) or "",
+                  key_base(time_us - ID_BODY_WINDOW // _US), key_base(time_us + ID_BODY_WINDOW // _US))
+        may_wait = self._inbox.may_hold(peer_id, msg.direction, msg.stanza_id, msg.origin_id, msg.msg_id)
+        tables = ("messages", _INBOX) if may_wait else ("messages",)
+        rows = [(rule, rowid, table, *rest) for table in tables
+                for rule, rowid, *rest in self.db.execute(_DUPLICATE_CANDIDATES.format(table=table), params)]
+        rows.sort(key=lambda row: (row[0], -row[1]))
+        for rule, rowid, table, *rest in rows:
+            row = (table, rowid, *rest)
             if rule == 1 or self._compatible(row, msg):
                 return row
         return None
 
     @staticmethod
     def _compatible(row, msg: StoredMessage) -> bool:
-        _, stanza_id, origin_id, _, nick = row
+        _, _, stanza_id, origin_id, _, nick = row
         if stanza_id is not None and msg.stanza_id is not None and stanza_id != msg.stanza_id:
             return False
         if origin_id is not None and msg.origin_id is not None and origin_id != msg.origin_id:
             return False
         return not msg.room or nick == (storable_text(msg.nick) or "")
 
-    def _backfill_ids(self, row, msg: StoredMessage) -> None:
-        rowid, stanza_id, origin_id, msg_id, _ = row
+    def _backfill_ids(self, row, msg: StoredMessage) -> bool:
+        """Fill in the ids the stored copy lacks; whether it had to."""
+        table, rowid, stanza_id, origin_id, msg_id, _ = row
         if (
             (stanza_id is None and msg.stanza_id is not None)
             or (origin_id is None and msg.origin_id is not None)
@@ -237,10 +293,12 @@ class HistoryDatabase:
             # Cannot collide with the unique stanza-id index: a row holding
             # msg.stanza_id would have been found by rule 1 instead.
             self.db.execute(
-                "UPDATE messages SET stanza_id = coalesce(stanza_id, ?),"
+                f"UPDATE {table} SET stanza_id = coalesce(stanza_id, ?),"
                 " origin_id = coalesce(origin_id, ?), msg_id = coalesce(msg_id, ?) WHERE id = ?",
                 (msg.stanza_id, msg.origin_id, msg.msg_id, rowid),
             )
+            return True
+        return False
 
     def known(self, messages: Sequence[StoredMessage]) -> list[bool]:
         """For each message, whether the store already holds it (the rules
@@ -348,10 +406,12 @@ class HistoryDatabase:
     # -- reading -------------------------------------------------------------
 
     def get(self, rowid: int) -> StoredMessage | None:
+        self._merge_for_reading()
         row = self.db.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.id = ?", (rowid,)).fetchone()
         return None if row is None else _record(row)
 
     def _page(self, peer: str, condition: str, params: Iterable, order: str, limit: int) -> list[StoredMessage]:
+        self._merge_for_reading()
         peer_id = self._peer_id(peer)
         if peer_id is None or limit <= 0:
             return []
@@ -378,6 +438,7 @@ class HistoryDatabase:
 
     def outbox(self) -> list[StoredMessage]:
         """Our 1:1 messages the server has not acknowledged ("pending"), oldest first."""
+        self._merge_for_reading()
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM {_FROM} WHERE m.direction = 'out' AND m.delivery = 'pending'"
             " AND m.room = 0 ORDER BY m.id"
@@ -385,6 +446,7 @@ class HistoryDatabase:
         return [_record(row) for row in rows]
 
     def count(self, peer: str | None = None) -> int:
+        self._merge_for_reading()
         if peer is None:
             return self.db.execute("SELECT count(*) FROM messages").fetchone()[0]
         peer_id = self._peer_id(peer)
@@ -393,6 +455,7 @@ class HistoryDatabase:
         return self.db.execute("SELECT count(*) FROM messages WHERE peer_id = ?", (peer_id,)).fetchone()[0]
 
     def newest_stanza_id(self, peer: str | None = None) -> str | None:
+        self._merge_for_reading()
         horizon = _future_horizon()
         if peer is None:
             row = self.db.execute(
@@ -414,6 +477,7 @@ class HistoryDatabase:
     def newest_archived(self) -> tuple[str, datetime] | None:
         """The stanza-id and time of the newest message of our own archive
         (not from rooms) we hold; stamps more than a day ahead are ignored."""
+        self._merge_for_reading()
         row = self.db.execute(
             "SELECT stanza_id, time_us FROM messages WHERE stanza_id IS NOT NULL AND room = 0 AND id < ?"
             " ORDER BY id DESC LIMIT 1",
@@ -422,6 +486,7 @@ class HistoryDatabase:
         return None if row is None else (row[0], from_us(row[1]))
 
     def newest_time(self, peer: str | None = None) -> datetime | None:
+        self._merge_for_reading()
         horizon = _future_horizon()
         if peer is None:
             row = self.db.execute(
@@ -440,15 +505,16 @@ class HistoryDatabase:
     # -- blog entries read so far (blog_entries.py) ---------------------------------
     def put_blog_entries(self, records: Sequence[BlogRecord]) -> None:
         if records:
-            self._write(blog_entries.put, self.db, records)
+            self._write(blog_entries.put, self.db, records, merge=False)
 
     def delete_blog_entry(self, author: str, item_id: str | None = None) -> None:
-        self._write(blog_entries.delete, self.db, author, item_id)
+        self._write(blog_entries.delete, self.db, author, item_id, merge=False)
 
     def search_blog(self, pattern: str, limit: int = 200) -> list[BlogRecord]:
         return blog_entries.search(self.db, pattern, limit)
 
     def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
+        self._merge_for_reading()
         query = fts_query(pattern)
         if query is None or limit <= 0:
             return []

@@ -15,6 +15,11 @@ time, in the order they were made.  ``add()`` calls made in the same turn
 of the event loop are written in one transaction (each caller still gets
 its own result); ``add_many()`` writes a whole list in one transaction.
 
+New messages wait in an inbox (on disk, not indexed yet: inbox.py) and
+are merged into the indexed tables in one transaction once no message has
+come for MERGE_IDLE seconds, when the inbox is big, before anything else
+the store does (so every read sees them), and on close.
+
 Cancelling an awaiting caller does not undo the operation: it still runs.
 Failures of SQLite (disk full, corrupt file…) raise HistoryError, whose
 message is one line fit for the status window.
@@ -23,6 +28,7 @@ message is one line fit for the status window.
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import logging
 import os
@@ -42,6 +48,11 @@ __all__ = ["HistoryClosed", "HistoryError", "HistoryStore", "StoredMessage", "hi
 log = logging.getLogger(__name__)
 
 _MAX_NAME = 120
+# A flood is over when no message came for this long: the inbox is merged
+# then (each index page written once for the whole flood). Nothing needs it
+# sooner (every read merges first); 5 s was seen inside a W3 flood on a
+# loaded machine, and merging mid-flood writes the indexes twice.
+MERGE_IDLE = 15.0
 
 
 def history_path(data_dir: str | os.PathLike[str], account_jid: str) -> Path:
@@ -77,6 +88,9 @@ def with_history_errors(work: Callable[..., Any], *args: Any) -> Any:
         return work(*args)
     except sqlite3.Error as exc:
         raise HistoryError(f"history: {exc}") from exc
+    except OSError as exc:  # the inbox's file (inbox.py)
+        reason = "disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
+        raise HistoryError(f"history: {reason}") from exc
     except OverflowError as exc:
         log.warning("history: a stored value is out of range", exc_info=True)
         raise HistoryError(f"history: a stored value is out of range ({exc})") from exc
@@ -91,6 +105,7 @@ class HistoryStore:
         self._loop = asyncio.get_running_loop()
         self._pending: list[tuple[StoredMessage, asyncio.Future]] = []
         self._flush_handle: asyncio.Handle | None = None
+        self._merge_handle: asyncio.TimerHandle | None = None
         self._closed = False
         self.path = database.path
 
@@ -121,6 +136,8 @@ class HistoryStore:
             return
         self._flush_adds()
         self._closed = True
+        if self._merge_handle is not None:
+            self._merge_handle.cancel()  # closing merges
         try:
             await self._loop.run_in_executor(self._executor, with_history_errors, self._db.close)
         finally:
@@ -159,6 +176,20 @@ class HistoryStore:
             self._executor, with_history_errors, self._db.add_batch, [msg for msg, _ in batch]
         )
         done.add_done_callback(lambda finished: _settle(batch, finished))
+        self._merge_when_idle()
+
+    def _merge_when_idle(self) -> None:
+        """(Re)start the wait after which the inbox is merged."""
+        if self._merge_handle is not None:
+            self._merge_handle.cancel()
+        self._merge_handle = self._loop.call_later(MERGE_IDLE, self._merge)
+
+    def _merge(self) -> None:
+        self._merge_handle = None
+        if self._closed:
+            return
+        done = self._loop.run_in_executor(self._executor, with_history_errors, self._db.merge_inbox)
+        done.add_done_callback(_log_merge_failure)
 
     # -- writing -------------------------------------------------------------
 
@@ -196,7 +227,9 @@ class HistoryStore:
         if not batch:
             self._check_open()
             return []
-        return await self._call(self._db.add_batch, batch)
+        added = self._call(self._db.add_batch, batch)
+        self._merge_when_idle()
+        return await added
 
     async def known(self, msgs: Iterable[StoredMessage]) -> list[bool]:
         """For each message, whether ``add`` would refuse it as a duplicate
@@ -326,3 +359,10 @@ def _settle(batch: list[tuple[StoredMessage, asyncio.Future]], finished: asyncio
             future.set_exception(error)
         else:
             future.set_result(finished.result()[index])
+
+
+def _log_merge_failure(finished: asyncio.Future) -> None:
+    """A merge that fails is tried again before the next read or write;
+    a failing disk is said by the write that fails."""
+    if not finished.cancelled() and finished.exception() is not None:
+        log.info("history: merging the inbox failed: %s", finished.exception())
