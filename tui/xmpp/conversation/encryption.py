@@ -126,19 +126,32 @@ class Scheme(Protocol):
 SchemeFactory = Callable[[SchemeHost], Scheme]  # the account's host → the account's instance
 
 _schemes: dict[str, SchemeFactory] = {}
+_presence: set[str] = set()  # schemes that sign ours and check contacts' presences
 
 
-def register(name: str, factory: SchemeFactory) -> None:
-    """Make a scheme available to every account (a scheme's package calls this)."""
+def register(name: str, factory: SchemeFactory, *, presence: bool = False) -> None:
+    """Make a scheme available to every account (a scheme's package calls this).
+    ``presence``: its instances have ``sign_presence`` / ``presence_signed``
+    (signed presence asks only these, so the others are not made at log-in)."""
     _schemes[name.lower()] = factory
+    if presence:
+        _presence.add(name.lower())
+    else:
+        _presence.discard(name.lower())
 
 
 def unregister(name: str) -> None:
     _schemes.pop(name.lower(), None)
+    _presence.discard(name.lower())
 
 
 def registered() -> list[str]:
     return sorted(_schemes)
+
+
+def presence_schemes() -> list[str]:
+    """The registered schemes that sign and check presences."""
+    return sorted(_presence)
 
 
 @dataclass(frozen=True, slots=True)
