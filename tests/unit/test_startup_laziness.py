@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tui.crypto import pgp
 from tui.xmpp.account.signed_presence import SignedPresence
 from tui.xmpp.conversation import encryption
 from tui.xmpp.conversation.encryption import Encryption
@@ -21,7 +22,7 @@ class _Scheme:
         self.name = name
 
 
-def test_signed_presence_makes_only_the_schemes_that_sign():
+async def test_signed_presence_makes_only_the_schemes_that_sign():
     made: list[str] = []
 
     def factory(name):
@@ -30,6 +31,8 @@ def test_signed_presence_makes_only_the_schemes_that_sign():
             return _Scheme(name)
         return make
 
+    had_pgp = "pgp" in encryption.registered()  # registered by other tests: it signs for real
+    pgp.unregister()
     encryption.register("lazy-signer", factory("lazy-signer"), presence=True)
     encryption.register("lazy-other", factory("lazy-other"))
     try:
@@ -41,6 +44,8 @@ def test_signed_presence_makes_only_the_schemes_that_sign():
     finally:
         encryption.unregister("lazy-signer")
         encryption.unregister("lazy-other")
+        if had_pgp:
+            pgp.register()
     assert "lazy-signer" not in encryption.presence_schemes()
 
 
