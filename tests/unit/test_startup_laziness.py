@@ -39,7 +39,7 @@ async def test_signed_presence_makes_only_the_schemes_that_sign():
         assert "lazy-signer" in encryption.presence_schemes()
         assert "lazy-other" not in encryption.presence_schemes()
         # no scheme here has sign_presence: nothing is sent, and only the signer was made
-        assert SignedPresence(session=None, encryption=Encryption("me@example.org")).send(None, None) is False  # type: ignore[arg-type]
+        assert SignedPresence(session=None, encryption=Encryption("me@example.org")).send(None, None) is False
         assert made == ["lazy-signer"]
     finally:
         encryption.unregister("lazy-signer")
