@@ -67,3 +67,49 @@ def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
     presence, loaded = done.stdout.splitlines()
     assert presence == "pgp"
     assert loaded == ""
+
+
+async def test_a_message_that_cannot_be_a_schemes_does_not_make_it():
+    """Decrypting asks a scheme's cheap ``may_be`` first: OTR (potr,
+    pycryptodome) is made on the first OTR message, not on the first message."""
+    from slixmpp import Message
+
+    from tui.crypto.otr import may_be_otr
+    from tui.xmpp.conversation.encryption import Peer
+
+    made: list[str] = []
+
+    class Picky(_Scheme):
+        def recognises(self, stanza) -> bool:
+            return stanza["body"].startswith("?PICKY")
+
+        async def decrypt(self, peer, stanza):
+            return "opened"
+
+    def make(_host):
+        made.append("picky")
+        return Picky("picky")
+
+    encryption.register("picky", make, may_be=lambda stanza: stanza["body"].startswith("?PICKY"))
+    try:
+        account = Encryption("me@example.org")
+        peer = Peer("me@example.org", "them@example.org")
+        plain = Message()
+        plain["body"] = "hello"
+        assert (await account.decrypt(peer, plain)).scheme is None
+        assert made == []
+        mine = Message()
+        mine["body"] = "?PICKY secret"
+        assert (await account.decrypt(peer, mine)).text == "opened"
+        assert made == ["picky"]
+    finally:
+        encryption.unregister("picky")
+
+    chat, room = Message(), Message()
+    chat["type"], room["type"] = "chat", "groupchat"
+    chat["body"] = room["body"] = "?OTRv2?"
+    assert may_be_otr(chat) and not may_be_otr(room)
+    chat["body"] = "hi \t  \t\t\t\t \t \t \t    \t\t  \t "  # whitespace-tagged plaintext
+    assert may_be_otr(chat)
+    chat["body"] = "hello"
+    assert not may_be_otr(chat)
