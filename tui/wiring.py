@@ -117,8 +117,12 @@ async def start_accounts(
             continue
         account = accounts.add(connection_settings(account_cfg, password), backoff_factory())
         configure_account(account, account_cfg, config.ui)
-        await account.open_history(data_dir)
-        if (drafts := await kept_drafts(data_dir, account.jid)) is not None:  # offered back
-            account.session.windows.status_line(f"{account.jid}: {drafts}")
+        # Both in threads, at once: the history (needed before connecting:
+        # the catch-up stores into it) and the TLS context (the system's
+        # trust anchors, tens of milliseconds).
+        await asyncio.gather(account.open_history(data_dir), account.session.prepare_tls())
         if account_cfg.autoconnect:
             account.session.connect()
+        # read while the server answers: nothing above needs it
+        if (drafts := await kept_drafts(data_dir, account.jid)) is not None:  # offered back
+            account.session.windows.status_line(f"{account.jid}: {drafts}")

@@ -162,3 +162,19 @@ def test_unexpected_start_up_error_is_one_line_and_exit_1(
     assert line.startswith("parlons: unexpected error: RuntimeError: boom second line")
     log = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
     assert "Traceback" in log and "RuntimeError: boom" in log
+
+
+def test_the_app_is_imported_with_the_collector_back_on_after():
+    """The import runs with the cyclic collector off (start-up CPU): it must be
+    back on after, and what the import made frozen out of later collections."""
+    import gc
+
+    from tui.cli import import_app
+
+    try:
+        run_app = import_app()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        assert callable(run_app)
+    finally:
+        gc.unfreeze()

@@ -187,3 +187,14 @@ def test_invitation_passwords_and_form_secrets_are_redacted(tmp_path: Path, rest
     assert text.count('password="***"') == 1 and text.count("password='***'") == 1
     assert text.count("<value>***</value>") == 4
     assert "<value>Lobby name</value>" in text and 'jid="lobby@conference.localhost"' in text
+
+
+def test_xml_escape_is_saxutils_escape():
+    """logging_setup escapes secrets itself (saxutils pulls urllib.request in at start-up)."""
+    from xml.sax.saxutils import escape
+
+    from tui.logging_setup import xml_escape
+
+    for text in ("a&b<c>d\"e'f", "&amp;&lt;", "plain", ""):
+        assert xml_escape(text) == escape(text)
+        assert xml_escape(text, quotes=True) == escape(text, {'"': "&quot;", "'": "&apos;"})

@@ -41,3 +41,19 @@ def test_a_tls_failure_that_is_not_about_the_certificate_says_so() -> None:
     error.reason = "WRONG_VERSION_NUMBER"
     assert certificate_reason(error, "example.org") == \
         "TLS with example.org failed (WRONG_VERSION_NUMBER); not retrying"
+
+
+def test_the_tls_context_requires_a_verified_certificate_and_adds_the_ca_file(tmp_path) -> None:
+    from tests.harness.certs import make_ca
+    from tui.xmpp.account.tls_policy import tls_context
+
+    plain = tls_context()
+    assert plain.verify_mode is ssl.CERT_REQUIRED and plain.check_hostname
+    ca = make_ca(tmp_path)
+    with_ca = tls_context(ca.cert_file)
+    assert with_ca.verify_mode is ssl.CERT_REQUIRED and with_ca.check_hostname
+    def subjects(context: ssl.SSLContext) -> str:
+        return repr([cert.get("subject") for cert in context.get_ca_certs()])
+
+    assert "Parlons test CA" in subjects(with_ca)
+    assert "Parlons test CA" not in subjects(plain)

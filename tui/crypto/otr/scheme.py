@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from tui.xmpp.conversation.encryption import EncryptionError, EncryptionPending, Peer, SchemeHost
 
-from . import compat
+from . import TAG_BASE, compat
 from .files import OtrFiles
 from .policy import answers_peers, policy_for
 
@@ -36,7 +36,6 @@ OTR_NS = "urn:xmpp:otr:0"
 HINTS = "urn:xmpp:hints"
 CARBONS = "urn:xmpp:carbons:2"
 EME = "urn:xmpp:eme:0"
-TAG_BASE = " \t  \t\t\t\t \t \t \t  "  # potr.proto.MESSAGE_TAG_BASE: "I speak OTR"
 TAG_V2 = TAG_BASE + "  \t\t  \t "  # … version 2
 
 

@@ -11,7 +11,7 @@ from .scheme import NAME, PgpScheme
 
 
 def register() -> None:
-    encryption.register(NAME, PgpScheme)
+    encryption.register(NAME, PgpScheme, presence=True)  # signed presence (XEP-0027)
 
 
 def unregister() -> None:

@@ -26,7 +26,7 @@ from ...core.model import AccountStatus, ConnectionState, LineKind
 from ...core.windows import WindowList
 from ...text import sanitize_line
 from .backoff import Backoff
-from .tls_policy import certificate_reason, no_tls_reason, require_tls
+from .tls_policy import certificate_reason, no_tls_reason, require_tls, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class AccountSession:
         self._retry_handle: asyncio.TimerHandle | None = None
         self._watchdog: asyncio.TimerHandle | None = None  # an attempt that never finishes
         self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
+        self._tls: tuple[Path | None, ssl.SSLContext] | None = None  # (ca_file, context) for every attempt
 
     # -- wiring ------------------------------------------------------------
     @property
@@ -115,12 +116,23 @@ class AccountSession:
         if self.xmpp is not None:
             callback(self.xmpp)
 
+    async def prepare_tls(self) -> None:
+        """Make the TLS context in a thread (start-up does it while the
+        history opens); connecting without it makes it then."""
+        if self._tls is None or self._tls[0] != self.settings.ca_file:
+            ca_file = self.settings.ca_file
+            self._tls = (ca_file, await asyncio.to_thread(tls_context, ca_file))
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """One per account, for every attempt (slixmpp would read the
+        system's trust anchors twice per attempt); made again if ca_file changed."""
+        if self._tls is None or self._tls[0] != self.settings.ca_file:
+            self._tls = (self.settings.ca_file, tls_context(self.settings.ca_file))
+        return self._tls[1]
+
     def _make_client(self) -> slixmpp.ClientXMPP:
         s = self.settings
-        xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password)
-        if s.ca_file is not None:
-            # Extra trust anchor *in addition to* the system store.
-            xmpp.ssl_context.load_verify_locations(cafile=str(s.ca_file))
+        xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password, ssl_context=self._tls_context())
         xmpp.enable_direct_tls = s.direct_tls
         xmpp.enable_starttls = not s.direct_tls
         xmpp.enable_plaintext = False

@@ -32,9 +32,11 @@ class SignedPresence:
         self._tasks: set[asyncio.Task] = set()
 
     def _schemes(self) -> list:
+        """The instances of the schemes registered for presences (only those:
+        the others, OTR's libraries among them, are not loaded at log-in)."""
         if self.encryption is None:
             return []
-        found = (self.encryption.instance(name) for name in schemes.registered())
+        found = (self.encryption.instance(name) for name in schemes.presence_schemes())
         return [scheme for scheme in found if scheme is not None]
 
     def send(self, show: str | None, status: str | None) -> bool:

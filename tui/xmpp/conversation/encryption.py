@@ -126,19 +126,43 @@ class Scheme(Protocol):
 SchemeFactory = Callable[[SchemeHost], Scheme]  # the account's host → the account's instance
 
 _schemes: dict[str, SchemeFactory] = {}
+_presence: set[str] = set()  # schemes that sign ours and check contacts' presences
+_may_be: dict[str, Callable[[Any], bool]] = {}  # scheme -> cheap "could this stanza be yours?"
 
 
-def register(name: str, factory: SchemeFactory) -> None:
-    """Make a scheme available to every account (a scheme's package calls this)."""
-    _schemes[name.lower()] = factory
+def register(name: str, factory: SchemeFactory, *, presence: bool = False,
+             may_be: Callable[[Any], bool] | None = None) -> None:
+    """Make a scheme available to every account (a scheme's package calls this).
+    ``presence``: its instances have ``sign_presence`` / ``presence_signed``
+    (signed presence asks only these, so the others are not made at log-in).
+    ``may_be(stanza)``: False for an incoming message the scheme can have
+    nothing to do with, answered without its libraries: until one that may
+    be comes (or the scheme is used), the scheme is not made."""
+    name = name.lower()
+    _schemes[name] = factory
+    if presence:
+        _presence.add(name)
+    else:
+        _presence.discard(name)
+    if may_be is not None:
+        _may_be[name] = may_be
+    else:
+        _may_be.pop(name, None)
 
 
 def unregister(name: str) -> None:
     _schemes.pop(name.lower(), None)
+    _presence.discard(name.lower())
+    _may_be.pop(name.lower(), None)
 
 
 def registered() -> list[str]:
     return sorted(_schemes)
+
+
+def presence_schemes() -> list[str]:
+    """The registered schemes that sign and check presences."""
+    return sorted(_presence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +244,9 @@ class Encryption:
     async def decrypt(self, peer: Peer, stanza) -> Decrypted:
         """The in stage: ``stanza`` as plaintext, if a scheme recognises it."""
         for name in registered():
+            may_be = _may_be.get(name)
+            if may_be is not None and name not in self._instances and not may_be(stanza):
+                continue  # not made for a message that cannot be its own
             scheme = self.instance(name)
             if scheme is not None and scheme.recognises(stanza):
                 return Decrypted(await scheme.decrypt(peer, stanza), name)

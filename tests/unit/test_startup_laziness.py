@@ -1,0 +1,115 @@
+"""Start-up does only what the first screen needs (issue 14, W1): the
+encryption libraries load when a scheme is first used, not at log-in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tui.crypto import pgp
+from tui.xmpp.account.signed_presence import SignedPresence
+from tui.xmpp.conversation import encryption
+from tui.xmpp.conversation.encryption import Encryption
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class _Scheme:
+    rooms = False
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+async def test_signed_presence_makes_only_the_schemes_that_sign():
+    made: list[str] = []
+
+    def factory(name):
+        def make(_host):
+            made.append(name)
+            return _Scheme(name)
+        return make
+
+    had_pgp = "pgp" in encryption.registered()  # registered by other tests: it signs for real
+    pgp.unregister()
+    encryption.register("lazy-signer", factory("lazy-signer"), presence=True)
+    encryption.register("lazy-other", factory("lazy-other"))
+    try:
+        assert "lazy-signer" in encryption.presence_schemes()
+        assert "lazy-other" not in encryption.presence_schemes()
+        # no scheme here has sign_presence: nothing is sent, and only the signer was made
+        assert SignedPresence(session=None, encryption=Encryption("me@example.org")).send(None, None) is False
+        assert made == ["lazy-signer"]
+    finally:
+        encryption.unregister("lazy-signer")
+        encryption.unregister("lazy-other")
+        if had_pgp:
+            pgp.register()
+    assert "lazy-signer" not in encryption.presence_schemes()
+
+
+def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
+    """Importing the app and registering every scheme (what a start does before
+    the first frame and log-in) loads neither potr nor pycryptodome (nor cffi, its
+    parser) — gnupg, slixmpp imports itself;
+    PGP, the scheme that signs presences, is the one registered for them."""
+    probe = (
+        "import sys, screens.app\n"
+        "from tui.crypto import register_schemes\n"
+        "from tui.xmpp.conversation import encryption\n"
+        "register_schemes()\n"
+        "print(','.join(encryption.presence_schemes()))\n"
+        "print(','.join(sorted(m for m in ('potr', 'Crypto', 'cffi', 'pycparser') if m in sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
+    presence, loaded = done.stdout.splitlines()
+    assert presence == "pgp"
+    assert loaded == ""
+
+
+async def test_a_message_that_cannot_be_a_schemes_does_not_make_it():
+    """Decrypting asks a scheme's cheap ``may_be`` first: OTR (potr,
+    pycryptodome) is made on the first OTR message, not on the first message."""
+    from slixmpp import Message
+
+    from tui.crypto.otr import may_be_otr
+    from tui.xmpp.conversation.encryption import Peer
+
+    made: list[str] = []
+
+    class Picky(_Scheme):
+        def recognises(self, stanza) -> bool:
+            return stanza["body"].startswith("?PICKY")
+
+        async def decrypt(self, peer, stanza):
+            return "opened"
+
+    def make(_host):
+        made.append("picky")
+        return Picky("picky")
+
+    encryption.register("picky", make, may_be=lambda stanza: stanza["body"].startswith("?PICKY"))
+    try:
+        account = Encryption("me@example.org")
+        peer = Peer("me@example.org", "them@example.org")
+        plain = Message()
+        plain["body"] = "hello"
+        assert (await account.decrypt(peer, plain)).scheme is None
+        assert made == []
+        mine = Message()
+        mine["body"] = "?PICKY secret"
+        assert (await account.decrypt(peer, mine)).text == "opened"
+        assert made == ["picky"]
+    finally:
+        encryption.unregister("picky")
+
+    chat, room = Message(), Message()
+    chat["type"], room["type"] = "chat", "groupchat"
+    chat["body"] = room["body"] = "?OTRv2?"
+    assert may_be_otr(chat) and not may_be_otr(room)
+    chat["body"] = "hi \t  \t\t\t\t \t \t \t    \t\t  \t "  # whitespace-tagged plaintext
+    assert may_be_otr(chat)
+    chat["body"] = "hello"
+    assert not may_be_otr(chat)
