@@ -20,8 +20,9 @@ DEFAULT_BURST_MS = 5.0
 DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
 
 # Inside a burst keys come microseconds apart; a key a millisecond or more
-# after the previous one was typed after the paste (e.g. its Enter, sent by
-# another `tmux send-keys`), so it ends the burst.
+# after the previous one was typed after the paste (e.g. by another `tmux
+# send-keys`), so it ends the burst — an Enter that soon is still not alone
+# (BurstDetector): it opens a held burst of its own.
 BURST_END_MS = 1.0
 
 # A password this long or longer is refused wherever it appears in a paste or
@@ -176,8 +177,9 @@ class BurstDetector:
     has submitted already.  An Enter less than ``burst_ms`` after any key
     is never alone: it starts a burst of its own if no burst is under way.
     The caller shows a burst's keys as they come until it holds an Enter
-    (:attr:`holding`): from then on they are held, and what was shown is
-    taken back when the burst is judged.  The burst ends at the next key
+    (:attr:`holding`): from then on they are held, and what the burst
+    showed is taken back at that Enter, to be judged with it.  The burst
+    ends at the next key
     that comes ``end_ms`` (default the smaller of ``burst_ms`` and
     BURST_END_MS) or more after the previous one (the caller asks
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
