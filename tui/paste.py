@@ -16,20 +16,15 @@ from typing import Iterable
 from .text import xml_safe
 
 DEFAULT_CONFIRM_LINES = 2
-# An Enter less than this after the previous key is not alone (held, judged
-# with the keys before it).  Measured under tmux 3.3a (2026-12-04, 2 cores,
+# A key less than this after the previous one belongs to the same burst (a
+# raw paste read in pieces a few ms apart is one burst), and an Enter that
+# soon is not alone: held, judged with the keys before it.  Measured under tmux 3.3a (2026-12-04, 2 cores,
 # load 8.7): the keys of one terminal write are stamped 26 µs apart (median;
 # p99 4 ms, max 4.6 ms, the reader thread preempted mid-read), two writes
 # sent back to back 0.16 ms (median; some 10-12 ms); a person's keys come 30 ms
 # or more apart.  Irssi uses 5 ms too.
 DEFAULT_BURST_MS = 5.0
 DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
-
-# Inside a burst keys come microseconds apart; a key a millisecond or more
-# after the previous one was typed after the paste (e.g. by another `tmux
-# send-keys`), so it ends the burst — an Enter that soon is still not alone
-# (BurstDetector): it opens a held burst of its own.
-BURST_END_MS = 1.0
 
 # A password this long or longer is refused wherever it appears in a paste or
 # line; a shorter one (the demo's "demo") would refuse ordinary words, so it is
@@ -186,8 +181,9 @@ class BurstDetector:
     (:attr:`holding`): from then on they are held, and what the burst
     showed is taken back at that Enter, to be judged with it.  The burst
     ends at the next key
-    that comes ``end_ms`` (default the smaller of ``burst_ms`` and
-    BURST_END_MS) or more after the previous one (the caller asks
+    that comes ``end_ms`` (default ``burst_ms``: a raw paste read in pieces
+    a few ms apart is one burst, its Enter takes back every piece) or more
+    after the previous one (the caller asks
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
     without a key (the caller asks :meth:`finished` from a timer).
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
@@ -196,7 +192,7 @@ class BurstDetector:
     def __init__(self, burst_ms: float = DEFAULT_BURST_MS, quiet_ms: float | None = None,
                  end_ms: float | None = None) -> None:
         self.gap = burst_ms / 1000
-        self.end_gap = (end_ms if end_ms is not None else min(burst_ms, BURST_END_MS)) / 1000
+        self.end_gap = (end_ms if end_ms is not None else burst_ms) / 1000
         self.quiet = (quiet_ms if quiet_ms is not None else max(50.0, burst_ms * 10)) / 1000
         self.buffer: list[str] = []
         self.last_time: float | None = None
