@@ -152,7 +152,7 @@ FASTEST_TYPING_MS = 10.0
 class KeyKind(enum.Enum):
     TYPED = "typed"  # handle the key as usual
     STARTED = "started"  # a burst began with the previous key (shown already) and this one
-    OPENED = "opened"  # a burst began with this key: an Enter right behind another key
+    OPENED = "opened"  # a burst began with this key: an Enter right behind an Enter or a non-text key
     CONTINUED = "continued"  # one more key of the burst
 
 
@@ -229,8 +229,8 @@ class BurstDetector:
             self.holding = text == "\n"
             return KeyKind.STARTED
         if soon and text == "\n":
-            # right behind another key (the next piece of a raw paste, read
-            # after the previous burst ended): not alone, so held
+            # right behind an Enter or a key that is not text (e.g. a
+            # paste's blank line): not alone, so held
             self.buffer = [text]
             self.first_time = time
             self._previous = None
