@@ -80,6 +80,7 @@ class ParlonsApp(App):
         self.client.ui = self
         self.exit_message = ""
         self._sync_pending = False
+        self._last_sync = 0.0
         self._shown_window: Window | None = None
         self._appended = False
         self._cleared = False
@@ -219,12 +220,20 @@ class ParlonsApp(App):
         return self._encrypted
 
     def _schedule_sync(self) -> None:
+        # The first change after a quiet frame is synced on the next turn of
+        # the loop (a command's output 33 ms sooner); a stream of them, at most
+        # once a FRAME.
         if not self._sync_pending:
             self._sync_pending = True
-            self.set_timer(FRAME, self._sync)
+            wait = self._last_sync + FRAME - time.monotonic()
+            if wait > 0:
+                self.set_timer(wait, self._sync)
+            else:
+                self.call_later(self._sync)
 
     def _sync(self) -> None:
         self._sync_pending = False
+        self._last_sync = time.monotonic()
         main = self.main
         if main is None or not main.is_mounted:
             return

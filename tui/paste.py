@@ -16,13 +16,15 @@ from typing import Iterable
 from .text import xml_safe
 
 DEFAULT_CONFIRM_LINES = 2
+# A key less than this after the previous one belongs to the same burst (a
+# raw paste read in pieces a few ms apart is one burst), and an Enter that
+# soon is not alone: held, judged with the keys before it.  Measured under tmux 3.3a (2026-12-04, 2 cores,
+# load 8.7): the keys of one terminal write are stamped 26 µs apart (median;
+# p99 4 ms, max 4.6 ms, the reader thread preempted mid-read), two writes
+# sent back to back 0.16 ms (median; some 10-12 ms); a person's keys come 30 ms
+# or more apart.  Irssi uses 5 ms too.
 DEFAULT_BURST_MS = 5.0
 DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
-
-# Inside a burst keys come microseconds apart; a key a millisecond or more
-# after the previous one was typed after the paste (e.g. its Enter, sent by
-# another `tmux send-keys`), so it ends the burst.
-BURST_END_MS = 1.0
 
 # A password this long or longer is refused wherever it appears in a paste or
 # line; a shorter one (the demo's "demo") would refuse ordinary words, so it is
@@ -120,8 +122,15 @@ class PastePolicy:
 #
 # - once the terminal is known to bracket its pastes (a bracketed paste was
 #   seen), a burst is typing: pastes announce themselves;
-# - an Enter after a pause was typed: it submits at once, even when the next
-#   keys bunch behind it (a burst never starts with an Enter);
+# - only an Enter can send anything, so only an Enter is ever held: the
+#   other keys of a burst show at once (a fast typist's keys coalesced by
+#   SSH, a one-word paste), and a burst without an Enter is typing — it is
+#   judged when it ends only for a password (then taken back);
+# - an Enter alone — no key in the ``burst_ms`` before it — was typed: it
+#   submits at once, even when the next keys bunch behind it;
+# - an Enter in a burst (right behind its keys) is held with the rest of the
+#   burst, and the keys shown before it are taken back: the burst is judged
+#   as a whole when it ends, and can never be sent by that Enter unjudged;
 # - a burst whose only Enter is its last key is a line and its Enter in one
 #   write: typed (inserted, then submitted);
 # - a burst that our own stall (loop lag) could have bunched is typing (as
@@ -142,8 +151,9 @@ FASTEST_TYPING_MS = 10.0
 
 class KeyKind(enum.Enum):
     TYPED = "typed"  # handle the key as usual
-    STARTED = "started"  # a burst began: undo the previous key, it is part of it
-    CONTINUED = "continued"  # one more key of the burst, already buffered
+    STARTED = "started"  # a burst began with the previous key (shown already) and this one
+    OPENED = "opened"  # a burst began with this key: an Enter right behind an Enter or a non-text key
+    CONTINUED = "continued"  # one more key of the burst
 
 
 @dataclass(frozen=True)
@@ -163,11 +173,17 @@ class BurstDetector:
 
     A terminal without bracketed paste types the pasted text for us, a key
     every 0.01–0.2 ms; people type a key every ~100 ms.  Two text keys less
-    than ``burst_ms`` apart start a burst, which includes the earlier one
-    (the caller undoes it) — unless the earlier one is an Enter, which was
-    typed after a pause and has submitted already.  The burst ends at the
-    next key that comes ``end_ms`` (default the smaller of ``burst_ms`` and
-    BURST_END_MS) or more after the previous one (the caller asks
+    than ``burst_ms`` apart start a burst, which includes the earlier one —
+    unless the earlier one is an Enter, which was typed after a pause and
+    has submitted already.  An Enter less than ``burst_ms`` after any key
+    is never alone: it starts a burst of its own if no burst is under way.
+    The caller shows a burst's keys as they come until it holds an Enter
+    (:attr:`holding`): from then on they are held, and what the burst
+    showed is taken back at that Enter, to be judged with it.  The burst
+    ends at the next key
+    that comes ``end_ms`` (default ``burst_ms``: a raw paste read in pieces
+    a few ms apart is one burst, its Enter takes back every piece) or more
+    after the previous one (the caller asks
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
     without a key (the caller asks :meth:`finished` from a timer).
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
@@ -176,12 +192,13 @@ class BurstDetector:
     def __init__(self, burst_ms: float = DEFAULT_BURST_MS, quiet_ms: float | None = None,
                  end_ms: float | None = None) -> None:
         self.gap = burst_ms / 1000
-        self.end_gap = (end_ms if end_ms is not None else min(burst_ms, BURST_END_MS)) / 1000
+        self.end_gap = (end_ms if end_ms is not None else burst_ms) / 1000
         self.quiet = (quiet_ms if quiet_ms is not None else max(50.0, burst_ms * 10)) / 1000
         self.buffer: list[str] = []
         self.last_time: float | None = None
         self.first_time: float | None = None  # of the burst being buffered
         self.pastes_bracketed = False
+        self.holding = False  # the burst holds an Enter: its keys are held from it on
         self._previous: str | None = None  # the text of the previous text key, if any
 
     @property
@@ -202,13 +219,23 @@ class BurstDetector:
         self.last_time = time
         if self.buffer:
             self.buffer.append(text)
+            self.holding = self.holding or text == "\n"
             return KeyKind.CONTINUED
-        if self.on and previous is not None and previous != "\n" and last is not None \
-                and time - last < self.gap:
+        soon = self.on and last is not None and time - last < self.gap
+        if soon and previous is not None and previous != "\n":
             self.buffer = [previous, text]
             self.first_time = last
             self._previous = None
+            self.holding = text == "\n"
             return KeyKind.STARTED
+        if soon and text == "\n":
+            # right behind an Enter or a key that is not text (e.g. a
+            # paste's blank line): not alone, so held
+            self.buffer = [text]
+            self.first_time = time
+            self._previous = None
+            self.holding = True
+            return KeyKind.OPENED
         self._previous = text
         return KeyKind.TYPED
 
@@ -230,6 +257,7 @@ class BurstDetector:
         self.buffer = []
         self._previous = None
         self.first_time = None
+        self.holding = False
         return burst
 
     def finished(self, now: float) -> Burst | None:
@@ -295,18 +323,20 @@ def is_typing(burst: Burst, lag: LoopLag | None = None) -> bool:
 
 
 def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
-           lag: LoopLag | None = None) -> tuple[str, list[str]]:
+           lag: LoopLag | None = None, shown: list[str] | None = None) -> tuple[str, list[str]]:
     """Feed recorded ``(key, time)`` pairs; return what was typed (an Enter
     that submits as ``⏎``) and the bursts taken for pastes, as an input line
-    would.  ``lag``: our stalls meanwhile."""
+    would.  ``lag``: our stalls meanwhile.  ``shown``: gets what the line
+    shows after each key (the typed text so far, ``⏎`` included)."""
     typed: list[str] = []
     bursts: list[str] = []
+    start = 0  # where in ``typed`` the burst under way began
     last = 0.0
 
     def ended(burst: Burst | None) -> None:
-        if burst is None:
-            return
-        if is_typing(burst, lag):
+        if burst is None or "\n" not in burst.text:
+            return  # no burst, or one shown as it came: it stays
+        if is_typing(burst, lag):  # an Enter in it (what it showed is back in it): judged
             typed.append(burst.text.replace("\n", "⏎"))
         else:
             bursts.append(burst.text)
@@ -314,11 +344,18 @@ def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
     for key, time in keys:
         ended(detector.finished(time) or detector.interrupted(time))
         text = "\n" if key == "enter" else key
+        holding = detector.holding
         kind = detector.key(text, time)
-        if kind is KeyKind.TYPED:
+        if kind is KeyKind.STARTED:
+            start = len(typed) - 1
+        elif kind is KeyKind.OPENED:
+            start = len(typed)
+        if kind is KeyKind.TYPED or not detector.holding:
             typed.append("⏎" if text == "\n" else text)
-        elif kind is KeyKind.STARTED:
-            typed.pop()
+        elif not holding:
+            del typed[start:]  # the burst's first Enter: what it showed goes back into it
+        if shown is not None:
+            shown.append("".join(typed))
         last = time
     ended(detector.finished(last + 2 * detector.quiet))
     return "".join(typed), bursts

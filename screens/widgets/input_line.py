@@ -31,7 +31,9 @@ from typing import Callable, ClassVar, Mapping
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
@@ -160,6 +162,13 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         Binding("ctrl+c,super+c", "copy", "Copy selected text", show=False),
         Binding("ctrl+v", "paste", "Paste text from the clipboard", show=False),
     ]
+
+    # Input sets its virtual size (the text's width) on every key, and on a
+    # Widget that reactive lays the whole screen out again: a layout pass per
+    # key typed (9-15 ms of a key's echo on a loaded machine).  The line's own
+    # size never depends on its text (one row, the width it is given), so a
+    # repaint is enough; its horizontal scroll reads the virtual size directly.
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
     DEFAULT_CSS = """
     InputLine.-correcting { background: $warning 25%; }

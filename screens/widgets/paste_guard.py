@@ -3,13 +3,15 @@
 The policy itself (what a paste may become, telling a burst from typing) is
 pure and lives in :mod:`tui.paste`; this is its glue to Textual's keys. A
 bracketed paste goes through the paste policy — inserted, refused, or
-confirmed in ``PasteConfirmScreen``.  Typed keys are typing, and every typed
-Enter submits at once: a burst of keys (what a terminal without bracketed
-paste makes of a paste, but also keys bunched by a slow link or by our own
-stall) is held until it ends, then either typed as it came (its keys run in
-order) or, only when it can be a paste, handed to the policy.  A heartbeat
-while keys come shows our own stalls; the terminal is asked once whether it
-brackets pastes (then bursts are typing).
+confirmed in ``PasteConfirmScreen``.  Typed keys are typing, and an Enter
+typed alone submits at once.  A burst of keys (what a terminal without
+bracketed paste makes of a paste, but also keys bunched by a slow link or by
+our own stall) shows as it comes: only an Enter can send, so only an Enter
+in a burst is held — with the rest of the burst, and the keys it showed
+before the Enter are taken back — until the burst ends; then it is either
+typed as it came (its keys run in order) or, only when it can be a paste,
+handed to the policy.  A heartbeat while keys come shows our own stalls; the
+terminal is asked once whether it brackets pastes (then bursts are typing).
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class PasteGuardedInput(Input):
         self.bursts = BurstDetector(self.paste_policy.burst_ms)
         self._burst_timer: Timer | None = None
         self._undo: tuple[str, int] | None = None  # the line before the last text key
+        self._burst_undo: tuple[str, int] | None = None  # the line before the burst's first key
         self._last_text_key: events.Key | None = None
         self._held: list[events.Key] = []  # the keys of the burst being held
         self._hint_timer: Timer | None = None
@@ -114,7 +117,9 @@ class PasteGuardedInput(Input):
 
     async def _burst_key(self, event: events.Key) -> bool:
         """Feed the burst detector; True when the key was taken (held in a
-        burst, or a typed Enter, submitted here)."""
+        burst, or a typed Enter, submitted here).  A burst's keys run at once
+        (shown) until it holds an Enter; all of them are kept, to be taken
+        back and judged with that Enter."""
         text = self._key_text(event)
         ended = self.bursts.interrupted(event.time)
         if ended is not None:  # a key after a pause: the burst before it is complete
@@ -126,36 +131,55 @@ class PasteGuardedInput(Input):
         if text is None:
             if self.bursts.active:
                 if self._edit_action(event) is not None:
-                    self._held.append(event)  # runs if the burst is typing
-                    return True
+                    self._held.append(event)  # runs again if the burst is taken back as typing
+                    return self.bursts.holding
                 await self._end_burst(self.bursts.take())  # then this key, as usual
             self.bursts.other_key(event.time)
             return False
+        was_holding = self.bursts.holding
         kind = self.bursts.key(text, event.time)
-        if kind is KeyKind.CONTINUED:
-            self._held.append(event)
-            return True
+        if kind is KeyKind.TYPED:
+            self._undo = (self.value, self.cursor_position)
+            self._last_text_key = event
+            if text == "\n":
+                self.submit()  # a typed Enter sends what was typed before it, now
+                return True
+            return False
         if kind is KeyKind.STARTED:
-            # The previous key was the first of the burst: take it back.
-            if self._undo is not None:
-                self.value, self.cursor_position = self._undo
-            self._undo = None
+            # The previous key (shown) was the first of the burst.
+            self._burst_undo = self._undo if self._undo is not None else (self.value, self.cursor_position)
             self._held = [self._last_text_key, event] if self._last_text_key is not None else [event]
             self._arm_burst_timer()
+        elif kind is KeyKind.OPENED:
+            self._burst_undo = (self.value, self.cursor_position)
+            self._held = [event]
+            self._arm_burst_timer()
+        else:
+            self._held.append(event)
+        self._undo = None
+        if not self.bursts.holding:
+            return False  # shown at once
+        if not was_holding:
+            # The burst's first Enter: what it showed goes back into it,
+            # held with it; nothing of it is sendable until it is judged.
+            self._take_back(self._burst_undo)
             self._hint_timer = self.set_timer(HELD_HINT_AFTER, self._show_held_hint)
-            return True
-        self._undo = (self.value, self.cursor_position)
-        self._last_text_key = event
-        if text == "\n":
-            self.submit()  # a typed Enter sends what was typed before it, now
-            return True
-        return False
+        return True
 
     async def _end_burst(self, burst: Burst) -> None:
-        """The burst is complete: typed as it came, or a paste."""
+        """The burst is complete.  Without an Enter it was shown as it came,
+        and stays (unless it is the password: taken back).  With one (what
+        it showed was taken back at that Enter) the whole is judged: typed
+        as it came (its keys run again, in order) or a paste."""
         held, self._held = self._held, []
+        undo, self._burst_undo = self._burst_undo, None
         self._last_text_key = None
         self._hide_held_hint()
+        if "\n" not in burst.text:
+            if self.paste_policy.has_password(burst.text):
+                self._take_back(undo)
+                self._notice(PASSWORD_REFUSED)
+            return
         if not is_typing(burst, self.lag):
             self.receive_paste(burst.text, arriving_since=burst.last)
         elif self.paste_policy.has_password(burst.text):
@@ -163,6 +187,11 @@ class PasteGuardedInput(Input):
         else:
             for key in held:
                 await self._handle_key(key, held=True)
+
+    def _take_back(self, undo: tuple[str, int] | None) -> None:
+        """The line as it was before the burst's first key."""
+        if undo is not None:
+            self.value, self.cursor_position = undo
 
     def _arm_burst_timer(self) -> None:
         self._burst_timer = self.set_timer(self.bursts.remaining(event_clock()) + 0.001, self._burst_check)
@@ -177,7 +206,7 @@ class PasteGuardedInput(Input):
             await self._end_burst(burst)
 
     def _show_held_hint(self) -> None:
-        if self.bursts.active and not self.has_class("-held"):
+        if self.bursts.holding and not self.has_class("-held"):
             self._placeholder = self.placeholder
             self.add_class("-held")
             self.placeholder = HELD_HINT

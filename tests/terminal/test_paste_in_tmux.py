@@ -122,3 +122,39 @@ async def test_a_terminal_that_says_it_brackets_pastes_makes_bursts_typing(proso
     tmux.paste("d1\nd2\n", bracketed=False)
     await until(lambda: bob.bodies() == ["b1", "d1", "d2"], timeout=5, message=lambda: f"{bob.bodies()!r}")
     assert "Esc cancel" not in tmux.capture() and input_row(tmux).strip() == ""
+
+
+async def test_only_an_enter_is_held_without_bracketed_paste(prosody, make_account, make_peer, tmux, tmp_path):
+    """tmux 3.3a does not answer DECRQM and no bracketed paste is seen here:
+    bursts are judged by their keys' timing.  A word in one write is in the
+    line with nothing else sent (shown as it came, not judged as a paste);
+    a lone Enter sends it; an unbracketed paste with newlines still asks;
+    the password pasted with its Enter is refused — that Enter sends
+    nothing, neither the password nor the draft before it."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
+
+    tmux.send_in_one_write("quick word")
+    await until(lambda: input_row(tmux).strip() == "quick word", timeout=5)
+    tmux.send_keys("Enter")  # alone: typed a while after the word showed
+    await until(lambda: bob.bodies() == ["quick word"], timeout=5)
+    await until(lambda: input_row(tmux).strip() == "", timeout=5)
+
+    # a paste with newlines, no brackets: the prompt, nothing sent before it
+    # (long enough that no stall of a loaded machine passes it for typing:
+    # tui.paste.LoopLag)
+    await paste_and_answer(tmux, bob, ["quick word"], "the first pasted line\nthe second pasted line\n",
+                           "Paste 2 lines", "Escape", bracketed=False)
+    await screen_shows(tmux, "Paste cancelled.")
+
+    # a draft, then alice's password and its Enter in one raw paste
+    tmux.send_in_one_write("draft")
+    await until(lambda: input_row(tmux).strip() == "draft", timeout=5)
+    tmux.paste(password + "\n", bracketed=False)
+    screen = await screen_shows(tmux, "That looks like your password — not pasted.")
+    assert password not in screen
+    assert input_row(tmux).strip() == "draft"
+    tmux.send_keys("C-u")
+    await until(lambda: input_row(tmux).strip() == "", timeout=5)
+    await barrier(tmux, bob, "b1", ["quick word"])

@@ -222,3 +222,23 @@ async def test_value_is_plain_text_not_markup():
         await pilot.press("enter")
         await until(lambda: app.entered == ["[b]not bold[/b] [@click=app.quit]x[/]"])
         assert app.is_running
+
+
+async def test_a_line_longer_than_the_field_scrolls_with_the_cursor():
+    """The line's virtual size follows its text without a layout pass (see
+    InputLine.virtual_size): typing past the edge still scrolls, and Home
+    comes back to the start."""
+    app = InputApp()
+    async with app.run_test(size=(30, 10)) as pilot:
+        line = app.query_one(InputLine)
+        text = "".join(f"{n:02d}" for n in range(30))  # 60 characters, the field is narrower
+        burst(app, list(text))
+        await until(lambda: line.value == text)
+        await pilot.pause()
+        assert line.scroll_x > 0 and line.virtual_size.width > line.size.width
+        shown = line.render_line(0).text
+        assert text[-8:] in shown and text[:8] not in shown
+        await pilot.press("home")
+        await until(lambda: line.scroll_x == 0)
+        await pilot.pause()
+        assert text[:8] in line.render_line(0).text

@@ -18,6 +18,7 @@ class LineApp(App):
     def __init__(self) -> None:
         super().__init__()
         self.entered: list[tuple[str, tuple[str, ...]]] = []
+        self.notices: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield InputLine(id="line")
@@ -27,6 +28,9 @@ class LineApp(App):
 
     def on_input_line_entered(self, message: InputLine.Entered) -> None:
         self.entered.append((message.value, message.more))
+
+    def on_input_line_notice(self, message: InputLine.Notice) -> None:
+        self.notices.append(message.text)
 
 
 def keys_at(app: App, keys: str, start: float, step: float) -> None:
@@ -56,28 +60,103 @@ async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
         assert app.query_one(InputLine).value == ""
 
 
-async def test_a_burst_held_a_while_shows_a_hint_then_lands():
+async def test_a_burst_without_enter_shows_as_it_comes():
+    """Keys of one write (a fast typist over SSH, a one-word paste): each
+    one in the line at once, while the burst is still under way."""
     import asyncio
 
-    from screens.widgets.paste_guard import HELD_HINT, HELD_HINT_AFTER
     from tui.paste import BurstDetector
 
     app = LineApp()
     async with app.run_test() as pilot:
         line = app.query_one(InputLine)
-        # a burst that keeps coming (keys 10 ms apart may continue it here)
-        line.bursts = BurstDetector(5, end_ms=50)
+        # keys a few ms apart continue it here, and so does a loaded machine's pause
+        line.bursts = BurstDetector(5, quiet_ms=1000, end_ms=1000)
+        keys_at(app, "ab", event_clock(), 0.00001)
+        await until(lambda: line.value == "ab")
+        assert line.bursts.active and not line.bursts.holding
+        for shown in ("abc", "abcd", "abcde"):
+            keys_at(app, shown[-1], event_clock(), 0)
+            await until(lambda shown=shown: line.value == shown)
+            assert line.bursts.active and not line.has_class("-held")
+            await asyncio.sleep(0.005)
+        assert line.value == "abcde"
+        await until(lambda: not line.bursts.active)
+        assert line.value == "abcde" and app.entered == []
+        await pilot.pause()
+
+
+async def test_a_burst_with_enter_held_a_while_shows_a_hint_then_asks():
+    import asyncio
+
+    from screens.widgets.paste_guard import HELD_HINT, HELD_HINT_AFTER
+    from tui.paste import BurstDetector, LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.value, line.cursor_position = "draft ", 6
+        # a burst that keeps coming (keys 10 ms apart continue it here, and so
+        # does a loaded machine's pause); no stall of ours counts (the outcome
+        # is the paste's, not the machine's)
+        line.bursts = BurstDetector(5, quiet_ms=1000, end_ms=1000)
+        line.lag = LoopLag(stall_ms=1e9)
         start = event_clock()
         keys_at(app, "ab", start, 0.00001)
-        sent = 2
+        await until(lambda: line.value == "draft ab")  # shown at once
+        keys_at(app, "\n", event_clock(), 0)
+        await until(lambda: line.value == "draft ")  # the Enter holds it: taken back
+        sent = 3
         while event_clock() - start < HELD_HINT_AFTER + 0.2:
             await asyncio.sleep(0.01)
             keys_at(app, "c", event_clock(), 0)
             sent += 1
             if line.has_class("-held"):
                 break
-        assert line.has_class("-held") and line.placeholder == HELD_HINT and line.value == ""
-        # the burst ends (one line, no Enter: typing): in the line, hint gone
-        await until(lambda: not line.has_class("-held"))
-        assert line.value == "ab" + "c" * (sent - 2) and line.placeholder == ""
+        assert line.has_class("-held") and line.placeholder == HELD_HINT and line.value == "draft "
+        # the burst ends: two lines at paste speed, a paste: the prompt, hint gone
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        assert prompt.decision.text == "draft ab\n" + "c" * (sent - 3)
+        assert not line.has_class("-held") and line.placeholder == "" and app.entered == []
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, PasteConfirmScreen))
+        assert line.value == "draft " and app.entered == []
+
+
+async def test_the_password_and_its_enter_in_one_write_is_not_sent():
+    """"password⏎" pasted without brackets: its keys show at once, its Enter
+    is in the burst — held, and what showed is taken back — so the burst is
+    judged: refused, never sent, the draft as it was."""
+    from tui.paste import PASSWORD_REFUSED, LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.paste_policy.add_password("hunter22")
+        line.lag = LoopLag(stall_ms=1e9)
+        line.value, line.cursor_position = "draft", 5
+        keys_at(app, "hunter22\n", event_clock(), 0.00001)
+        await until(lambda: app.notices == [PASSWORD_REFUSED])
         await pilot.pause()
+        assert app.entered == [] and line.value == "draft"
+        # without the Enter: shown as typed, then taken back when the burst ends
+        keys_at(app, "hunter22", event_clock(), 0.00001)
+        await until(lambda: app.notices == [PASSWORD_REFUSED] * 2)
+        assert line.value == "draft" and app.entered == []
+        # and a later Enter, alone, sends only the draft
+        keys_at(app, "\n", event_clock(), 0)
+        await until(lambda: app.entered == [("draft", ())])
+
+
+async def test_a_line_and_its_enter_in_one_write_is_sent_once_judged():
+    from tui.paste import LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.lag = LoopLag(stall_ms=1e9)
+        keys_at(app, "hi there\n", event_clock(), 0.00001)
+        await until(lambda: app.entered == [("hi there", ())])
+        assert line.value == ""
+        await pilot.pause()
+        assert app.entered == [("hi there", ())]

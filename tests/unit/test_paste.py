@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tui.paste import (
-    Burst, BurstDetector, LoopLag, PastePolicy, Verdict, human_size, is_typing, normalise, replay,
+    Burst, BurstDetector, KeyKind, LoopLag, PastePolicy, Verdict, human_size, is_typing, normalise, replay,
 )
 
 
@@ -176,3 +176,57 @@ def test_a_stall_bunches_only_the_keys_typed_during_it() -> None:
     assert lag.delayed_keys(1.03) == 6
     assert is_typing(Burst("a\nbcd", 1.03, 1.0301), lag)
     assert not is_typing(Burst("a\nbcdefgh", 1.03, 1.0301), lag)
+
+
+# -- only an Enter is held (issue 14: a word in one write shows at once) -----
+
+
+def test_a_word_in_one_write_shows_key_by_key() -> None:
+    shown: list[str] = []
+    typed, bursts = replay(BurstDetector(5), timed("hello", 1.0, 0.00002), shown=shown)
+    assert shown == ["h", "he", "hel", "hell", "hello"]
+    assert typed == "hello" and bursts == []
+
+
+def test_an_enter_in_a_burst_takes_back_what_the_burst_showed() -> None:
+    # "password⏎" pasted without brackets: the keys show, the Enter is held
+    # and takes them back; the whole is judged once the burst ends
+    shown: list[str] = []
+    typed, bursts = replay(BurstDetector(5), timed("ab", 0.0, 0.2) + timed("pw\n", 1.0, 0.00002), shown=shown)
+    assert shown == ["a", "ab", "abp", "abpw", "ab"]
+    assert typed == "abpw⏎" and bursts == []  # a line and its Enter: typed, after judging
+
+
+def test_the_burst_holds_from_its_first_enter_on() -> None:
+    detector = BurstDetector(5)
+    kinds = [detector.key(key, 1.0 + i * 0.00002) for i, key in enumerate("pass\nx")]
+    assert [kind.value for kind in kinds] == ["typed", "started", "continued", "continued", "continued",
+                                              "continued"]
+    assert detector.holding and detector.take().text == "pass\nx" and not detector.holding
+
+
+def test_an_enter_alone_is_typed_and_is_no_burst() -> None:
+    detector = BurstDetector(5)
+    assert detector.key("a", 1.0) is KeyKind.TYPED
+    assert detector.key("\n", 1.2) is KeyKind.TYPED  # after a pause
+    assert not detector.active and not detector.holding
+    assert BurstDetector(5).key("\n", 5.0) is KeyKind.TYPED  # the only key
+
+
+def test_a_raw_paste_read_in_pieces_is_one_burst_its_enter_takes_all_back() -> None:
+    # a raw paste read in two pieces 3 ms apart (the reader preempted), the
+    # second starting with its newline: the first piece, shown already, goes
+    # back into the paste with it — not left in the line, not sent
+    keys = timed("aaaa", 1.0, 0.00002) + timed("\nbb", 1.003, 0.00002)
+    shown: list[str] = []
+    typed, bursts = replay(BurstDetector(5), keys, LoopLag(), shown=shown)
+    assert typed == "" and bursts == ["aaaa\nbb"]
+    assert shown[3] == "aaaa" and shown[4:] == ["", "", ""]
+
+
+def test_an_enter_right_behind_an_enter_is_held() -> None:
+    detector = BurstDetector(5)
+    assert detector.key("\n", 1.0) is KeyKind.TYPED
+    assert detector.key("\n", 1.002) is KeyKind.OPENED and detector.holding
+    assert detector.key("x", 1.2) is KeyKind.CONTINUED  # no interrupted() asked: still the burst
+    assert detector.interrupted(1.3) is not None and not detector.holding
