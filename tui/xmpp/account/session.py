@@ -23,6 +23,7 @@ import slixmpp
 
 from ...core.events import AccountChanged, EventBus
 from ...core.model import AccountStatus, ConnectionState, LineKind
+from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
 from .backoff import Backoff
@@ -118,6 +119,7 @@ class AccountSession:
     def _make_client(self) -> slixmpp.ClientXMPP:
         s = self.settings
         xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password)
+        pace(xmpp)  # keys before messages: a flood is parsed in slices of bounded time
         if s.ca_file is not None:
             # Extra trust anchor *in addition to* the system store.
             xmpp.ssl_context.load_verify_locations(cafile=str(s.ca_file))
