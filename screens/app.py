@@ -221,7 +221,7 @@ class ParlonsApp(App):
     def _schedule_sync(self) -> None:
         if not self._sync_pending:
             self._sync_pending = True
-            self.set_timer(FRAME, self._sync)
+            textual_private.call_after(self, FRAME, self._sync)  # (a Textual one-shot timer may be dropped)
 
     def _sync(self) -> None:
         self._sync_pending = False

@@ -34,6 +34,7 @@ from textual.strip import Strip
 from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
+from ..textual_private import call_after
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -384,7 +385,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._view_sync_pending = True
         wait = self._last_view_sync + VIEW_SYNC_INTERVAL - monotonic()
         if wait > 0:
-            self.set_timer(wait, self._sync_view)
+            call_after(self, wait, self._sync_view)  # (a Textual one-shot timer may be dropped)
         else:
             self.call_later(self._sync_view)
 

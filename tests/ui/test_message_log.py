@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
+from textual.timer import Timer
 
 from screens.widgets.message_log import VIEW_SYNC_INTERVAL, MessageLog
 from tests.harness.wait import until
@@ -315,6 +316,34 @@ async def test_a_flood_scrolls_the_log_at_most_once_per_view_interval():
         assert screen_rows(log)[-1].endswith("flood 399") and log.is_at_bottom
         assert scrolls == sorted(scrolls) and len(scrolls) >= 1
         assert len(scrolls) <= elapsed / VIEW_SYNC_INTERVAL + 3, (len(scrolls), elapsed)
+
+
+async def test_the_last_lines_show_even_when_textual_drops_a_one_shot_timer(monkeypatch):
+    """Textual 8.2.8 drops a one-shot timer when its start is held up for
+    longer than its delay (a GIL switch, a collection: see
+    textual_private.call_after); the log's follow must not depend on one.
+    Here every one-shot Textual timer is dropped, as that does; the lines
+    appended just after a follow still show."""
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        lines.append(message("first"))
+        log.notify_appended()  # follows at once
+        await until(lambda: log.virtual_size.height == log.row_count == 1)
+        run = Timer._run
+
+        async def one_shots_dropped(timer: Timer) -> None:
+            if timer._repeat != 0:
+                await run(timer)
+
+        monkeypatch.setattr(Timer, "_run", one_shots_dropped)
+        lines.extend(message(f"then {i}") for i in range(20))
+        log.notify_appended()  # within the interval: follows after a wait
+        await until(lambda: log.virtual_size.height == log.row_count == 21, message="the log followed")
+        await pilot.pause()
+        assert screen_rows(log)[-1].endswith("then 19") and log.is_at_bottom
 
 
 async def test_a_changed_line_drops_only_its_own_renders():
