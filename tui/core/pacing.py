@@ -107,7 +107,8 @@ class PacedReader:
             self._feed()
 
     def _resume(self) -> None:
-        transport, self._paused = self._paused, None
+        transport: Any = self._paused
+        self._paused = None
         # (a transport replaced meanwhile, by STARTTLS, is the TLS layer's now)
         if transport is not None and transport is getattr(self.protocol, "transport", None):
             try:
