@@ -110,11 +110,15 @@ class PacedReader:
         transport: Any = self._paused
         self._paused = None
         # (a transport replaced meanwhile, by STARTTLS, is the TLS layer's now)
-        if transport is not None and transport is getattr(self.protocol, "transport", None):
-            try:
-                transport.resume_reading()
-            except (AttributeError, RuntimeError):
-                pass
+        if transport is None or not self._is_current(transport):
+            return
+        try:
+            transport.resume_reading()
+        except (AttributeError, RuntimeError):
+            pass
+
+    def _is_current(self, transport: Any) -> bool:
+        return getattr(self.protocol, "transport", None) is transport
 
 
 def pace(protocol: Any, **options: Any) -> PacedReader:
