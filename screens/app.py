@@ -49,6 +49,7 @@ from .main import MainScreen
 from .notifier import TerminalNotifier
 from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
 from .widgets.composer import Composer
+from .widgets.message_log import MessageLog
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ class ParlonsApp(App):
         self.client.ui = self
         self.exit_message = ""
         self._sync_pending = False
+        self._sync_handle: asyncio.TimerHandle | None = None
         self._shown_window: Window | None = None
         self._appended = False
         self._cleared = False
@@ -221,12 +223,13 @@ class ParlonsApp(App):
     def _schedule_sync(self) -> None:
         if not self._sync_pending:
             self._sync_pending = True
-            textual_private.call_after(self, FRAME, self._sync)  # (a Textual one-shot timer may be dropped)
+            # (a Textual one-shot timer may be dropped: textual_private.call_after)
+            self._sync_handle = textual_private.call_after(self, FRAME, self._sync)
 
     def _sync(self) -> None:
         self._sync_pending = False
         main = self.main
-        if main is None or not main.is_mounted:
+        if main is None or not main.is_mounted or not main.query(MessageLog):  # (torn down while quitting)
             return
         windows = self.client.windows
         active = windows.active
@@ -548,6 +551,8 @@ class ParlonsApp(App):
 
     # -- quitting ------------------------------------------------------------------
     def on_unmount(self) -> None:
+        if self._sync_handle is not None:
+            self._sync_handle.cancel()
         self.terminal_watch.stop()
         self.notifier.stop()  # the user's terminal title back, while the driver still writes
 

@@ -394,7 +394,7 @@ class MessageLog(ScrollView, can_focus=False):
         the index."""
         self._view_sync_pending = False
         self._last_view_sync = monotonic()
-        if not self._index.width:
+        if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
         self.virtual_size = Size(self._index.width, self.row_count)
