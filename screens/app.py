@@ -49,7 +49,6 @@ from .main import MainScreen
 from .notifier import TerminalNotifier
 from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
 from .widgets.composer import Composer
-from .widgets.message_log import MessageLog
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +228,7 @@ class ParlonsApp(App):
     def _sync(self) -> None:
         self._sync_pending = False
         main = self.main
-        if main is None or not main.is_mounted or not main.query(MessageLog):  # (torn down while quitting)
+        if main is None or not main.is_mounted:
             return
         windows = self.client.windows
         active = windows.active

@@ -226,6 +226,13 @@ def call_after(node: DOMNode, delay: float, callback: Callable[[], Any]) -> asyn
     and ends without calling back.  Measured: the message log's follow (and
     so the last lines of a flood) and the app's model→screen sync stayed
     pending for good.  Here asyncio's own timer posts ``callback`` to the
-    node's queue: it runs once, in order with the node's messages; the
-    handle's ``cancel()`` stops it."""
-    return asyncio.get_running_loop().call_later(delay, node.call_later, callback)
+    node's queue: it runs once, in order with the node's messages, unless
+    the app is exiting by then (``App._exit``, as Textual's timers check:
+    the screens are being torn down); the handle's ``cancel()`` stops it."""
+    app = node.app
+
+    def unless_exiting() -> None:
+        if not app._exit:
+            callback()
+
+    return asyncio.get_running_loop().call_later(delay, node.call_later, unless_exiting)
