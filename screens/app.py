@@ -81,6 +81,7 @@ class ParlonsApp(App):
         self.exit_message = ""
         self._sync_pending = False
         self._last_sync = 0.0
+        self._sync_handle: asyncio.TimerHandle | None = None
         self._shown_window: Window | None = None
         self._appended = False
         self._cleared = False
@@ -227,7 +228,8 @@ class ParlonsApp(App):
             self._sync_pending = True
             wait = self._last_sync + FRAME - time.monotonic()
             if wait > 0:
-                self.set_timer(wait, self._sync)
+                # (a Textual one-shot timer may be dropped: textual_private.call_after)
+                self._sync_handle = textual_private.call_after(self, wait, self._sync)
             else:
                 self.call_later(self._sync)
 
@@ -557,6 +559,8 @@ class ParlonsApp(App):
 
     # -- quitting ------------------------------------------------------------------
     def on_unmount(self) -> None:
+        if self._sync_handle is not None:
+            self._sync_handle.cancel()
         self.terminal_watch.stop()
         self.notifier.stop()  # the user's terminal title back, while the driver still writes
 

@@ -214,3 +214,26 @@ def messages_waiting(node: DOMNode) -> int:
 def propagation_stopped(message: Message) -> bool:
     """Did a handler call ``stop()`` on ``message`` (it bubbles no further)?"""
     return message._stop_propagation
+
+
+def call_after(node: DOMNode, delay: float, callback: Callable[[], Any]) -> asyncio.TimerHandle:
+    """``node.set_timer(delay, callback)`` that is never dropped (8.2.8).
+
+    Textual's one-shot ``Timer`` (``skip=True``, ``textual/timer.py:_run``)
+    reads the clock twice as it starts; when more than ``delay`` passes
+    between the two reads — a GIL switch to the key reader or the store's
+    thread (5 ms), a garbage collection — it counts its only tick as missed
+    and ends without calling back.  Measured: the message log's follow (and
+    so the last lines of a flood) and the app's model→screen sync stayed
+    pending for good.  Here asyncio's own timer posts ``callback`` to the
+    node's queue: it runs once, in order with the node's messages, unless
+    the app is exiting by then (``App._exit``, as Textual's timers check:
+    the screens are being torn down); the handle's ``cancel()`` stops it."""
+    app = node.app
+
+    def unless_exiting() -> Any:
+        if not app._exit:
+            return callback()  # a coroutine is awaited by the node's call_later
+        return None
+
+    return asyncio.get_running_loop().call_later(delay, node.call_later, unless_exiting)

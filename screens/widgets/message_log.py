@@ -34,6 +34,7 @@ from textual.strip import Strip
 from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
+from ..textual_private import call_after
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -51,7 +52,10 @@ STRIP_CACHE_MESSAGES = 512
 # Row indexes of recently shown windows kept for a quick switch back.
 KEPT_INDEXES = 4
 # Scroll position and scrollbar follow new lines at most this often (s).
-VIEW_SYNC_INTERVAL = 1 / 60
+# Each follow re-renders every visible row (Textual redraws a scrolled
+# widget whole: ~44 rows, 3-10 ms): during a flood the log scrolls 20 times
+# a second, and a line after a quiet spell shows at once.
+VIEW_SYNC_INTERVAL = 1 / 20
 
 
 _BODY_ROLE = {
@@ -161,6 +165,9 @@ class MessageLog(ScrollView, can_focus=False):
             STRIP_CACHE_MESSAGES
         )
         self._role_styles: dict[str, Style] | None = None
+        # Styles of a message's pieces, by what they depend on (highlight,
+        # kind, nick colour): a flood's messages share a few dozen of these.
+        self._piece_styles: LRUCache[tuple, tuple[Style, Style, dict[str, Style]]] = LRUCache(1024)
 
     # -- public API ---------------------------------------------------------
 
@@ -378,7 +385,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._view_sync_pending = True
         wait = self._last_view_sync + VIEW_SYNC_INTERVAL - monotonic()
         if wait > 0:
-            self.set_timer(wait, self._sync_view)
+            call_after(self, wait, self._sync_view)  # (a Textual one-shot timer may be dropped)
         else:
             self.call_later(self._sync_view)
 
@@ -387,13 +394,15 @@ class MessageLog(ScrollView, can_focus=False):
         the index."""
         self._view_sync_pending = False
         self._last_view_sync = monotonic()
-        if not self._index.width:
+        if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
         self.virtual_size = Size(self._index.width, self.row_count)
         if self._follow:
+            top = self.scroll_offset.y
             self._scroll_to_end()
-            self.refresh()
+            if self.scroll_offset.y == top:  # a scroll redraws the log: a refresh too would redraw it twice
+                self.refresh()
         elif old_rows != self.row_count and min(old_rows, self.row_count) < (
             self.scroll_offset.y + self.size.height
         ):
@@ -459,6 +468,7 @@ class MessageLog(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._role_styles = None
+        self._piece_styles.clear()
         self._strip_cache.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -514,25 +524,36 @@ class MessageLog(ScrollView, can_focus=False):
             bgcolor=full.bgcolor if partial.bgcolor else None,
         )
 
+    def _styles_of(self, line: Line) -> tuple[Style, Style, dict[str, Style]]:
+        """The line's style, its body's, and its prefix pieces' (by role)."""
+        own = line.kind is LineKind.OUTGOING
+        key = (line.highlight, line.kind, own or (line.colour_key or line.nick))
+        styles = self._piece_styles.get(key)
+        if styles is None:
+            roles = self._roles()
+            line_style = roles["base"]
+            if line.highlight:
+                line_style += roles["highlight"]
+            body_role = _BODY_ROLE.get(line.kind)
+            body_style = line_style + roles[body_role] if body_role else line_style
+            piece_styles = {
+                "bracket": line_style + roles["time"],
+                "nick": line_style + roles["nick"] + (roles["own"] if own else nick_colour(line.colour_key or line.nick)),
+                "action": body_style,
+                "event": line_style + roles["event"],
+                "error": line_style + roles["error"],
+                "crypt": line_style + roles["crypt"],
+                "clear": line_style + roles["clear"],
+                "time": line_style + roles["time"],
+            }
+            styles = self._piece_styles[key] = (line_style, body_style, piece_styles)
+        return styles
+
     def _render_message(self, line: Line, width: int) -> list[Strip]:
         roles = self._roles()
-        line_style = roles["base"]
-        if line.highlight:
-            line_style += roles["highlight"]
-        body_role = _BODY_ROLE.get(line.kind)
-        body_style = line_style + roles[body_role] if body_role else line_style
-        own = line.kind is LineKind.OUTGOING
-        piece_styles = {
-            "bracket": line_style + roles["time"],
-            "nick": line_style + roles["nick"] + (roles["own"] if own else nick_colour(line.colour_key or line.nick)),
-            "action": body_style,
-            "event": line_style + roles["event"],
-            "error": line_style + roles["error"],
-            "crypt": line_style + roles["crypt"],
-            "clear": line_style + roles["clear"],
-        }
+        line_style, body_style, piece_styles = self._styles_of(line)
         crypt = crypt_mark(line, self._index.mark_clear)
-        pieces = [(local_hhmm(line), line_style + roles["time"]), line_mark(line, line_style, roles)]
+        pieces = [(local_hhmm(line), piece_styles["time"]), line_mark(line, line_style, roles)]
         pieces += [(text, piece_styles[role]) for text, role in prefix_pieces(line.kind, line.nick, crypt)]
         prefix = "".join(text for text, _ in pieces)
         prefix_spans = []
@@ -546,6 +567,8 @@ class MessageLog(ScrollView, can_focus=False):
         inline_prefix = indent == text_cells(prefix)
         indent_segment = Segment(" " * indent, line_style)
 
+        full_width = max(width, self.size.width)
+        scrollbar_pad = Segment(" " * (full_width - width), roles["base"]) if full_width > width else None
         strips = []
         for number, (paragraph, start, end) in enumerate(rows):
             segments: list[Segment] = []
@@ -562,6 +585,22 @@ class MessageLog(ScrollView, can_focus=False):
                 low, high = max(span_start, start), min(span_end, end)
                 if low < high:
                     segments.append(Segment(text[low:high], style))
-            strip = Strip(segments).crop_extend(0, width, line_style)
-            strips.append(strip.extend_cell_length(self.size.width, roles["base"]))
+            strips.append(_row_strip(segments, width, full_width, line_style, scrollbar_pad))
         return strips
+
+
+def _row_strip(segments: list[Segment], width: int, full_width: int, fill: Style,
+               scrollbar_pad: Segment | None) -> Strip:
+    """One row as one Strip of ``full_width`` cells: the text padded to the
+    wrap ``width`` in the line's style, then the scrollbar's column in the
+    widget's.  A Strip is costly to make (Textual gives each its caches):
+    one per row, not one per crop and pad step."""
+    cells = sum(text_cells(segment.text) for segment in segments)
+    if cells > width:  # never from layout_rows; kept exact should it happen
+        strip = Strip(segments).crop_extend(0, width, fill)
+        return strip.extend_cell_length(full_width, scrollbar_pad.style if scrollbar_pad else None)
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), fill))
+    if scrollbar_pad is not None:
+        segments.append(scrollbar_pad)
+    return Strip(segments, full_width)

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual.timer import Timer
 from textual.widgets import Input
 
 from tui.paste import (
@@ -29,6 +28,7 @@ from tui.paste import (
 )
 
 from .. import terminal_modes
+from .. import textual_private
 from ..textual_private import event_clock
 
 if TYPE_CHECKING:
@@ -62,12 +62,12 @@ class PasteGuardedInput(Input):
         self.paste_target: Callable[[], str] = lambda: "this window"
         self.paste_window: Callable[[], object | None] = lambda: None  # the target itself
         self.bursts = BurstDetector(self.paste_policy.burst_ms)
-        self._burst_timer: Timer | None = None
+        self._burst_timer: asyncio.TimerHandle | None = None
         self._undo: tuple[str, int] | None = None  # the line before the last text key
         self._burst_undo: tuple[str, int] | None = None  # the line before the burst's first key
         self._last_text_key: events.Key | None = None
         self._held: list[events.Key] = []  # the keys of the burst being held
-        self._hint_timer: Timer | None = None
+        self._hint_timer: asyncio.TimerHandle | None = None
         self._placeholder = self.placeholder  # restored when the held hint goes
         self.lag = LoopLag()
         self._heartbeat: asyncio.TimerHandle | None = None
@@ -163,7 +163,7 @@ class PasteGuardedInput(Input):
             # The burst's first Enter: what it showed goes back into it,
             # held with it; nothing of it is sendable until it is judged.
             self._take_back(self._burst_undo)
-            self._hint_timer = self.set_timer(HELD_HINT_AFTER, self._show_held_hint)
+            self._hint_timer = textual_private.call_after(self, HELD_HINT_AFTER, self._show_held_hint)
         return True
 
     async def _end_burst(self, burst: Burst) -> None:
@@ -194,7 +194,9 @@ class PasteGuardedInput(Input):
             self.value, self.cursor_position = undo
 
     def _arm_burst_timer(self) -> None:
-        self._burst_timer = self.set_timer(self.bursts.remaining(event_clock()) + 0.001, self._burst_check)
+        # (never Textual's one-shot timer: it may drop its tick, and a held burst would stay held)
+        self._burst_timer = textual_private.call_after(
+            self, self.bursts.remaining(event_clock()) + 0.001, self._burst_check)
 
     async def _burst_check(self) -> None:
         if not self.bursts.active:
@@ -213,7 +215,7 @@ class PasteGuardedInput(Input):
 
     def _hide_held_hint(self) -> None:
         if self._hint_timer is not None:
-            self._hint_timer.stop()
+            self._hint_timer.cancel()
             self._hint_timer = None
         if self.has_class("-held"):
             self.remove_class("-held")

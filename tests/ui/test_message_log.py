@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
+from textual.timer import Timer
 
-from screens.widgets.message_log import MessageLog
+from screens.widgets.message_log import VIEW_SYNC_INTERVAL, MessageLog
 from tests.harness.wait import until
 from tui.core.model import Delivery, Line, LineKind
 
@@ -285,6 +286,64 @@ async def test_flood_of_single_notifies_follows_the_tail():
         await pilot.pause()
         assert log.is_at_bottom and log.lines_below == 0
         assert screen_rows(log)[-1].endswith("flood 299")
+
+
+async def test_a_flood_scrolls_the_log_at_most_once_per_view_interval():
+    """Each scroll of a following log redraws every visible row: a flood of
+    one message per turn of the loop must not scroll it once per message
+    (nor once per 60 Hz frame), and still ends with its last line shown."""
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        await pilot.pause()
+        scrolls: list[float] = []
+
+        def scrolled(y: float) -> None:
+            scrolls.append(y)
+
+        app.watch(log, "scroll_y", scrolled, init=False)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for i in range(400):
+            lines.append(message(f"flood {i}"))
+            log.notify_appended()
+            await asyncio.sleep(0.001)  # the loop turns, Textual's frames come as they do
+        await until(lambda: log.virtual_size.height == log.row_count == 400)
+        await pilot.pause()
+        elapsed = loop.time() - started
+        assert screen_rows(log)[-1].endswith("flood 399") and log.is_at_bottom
+        assert scrolls == sorted(scrolls) and len(scrolls) >= 1
+        assert len(scrolls) <= elapsed / VIEW_SYNC_INTERVAL + 3, (len(scrolls), elapsed)
+
+
+async def test_the_last_lines_show_even_when_textual_drops_a_one_shot_timer(monkeypatch):
+    """Textual 8.2.8 drops a one-shot timer when its start is held up for
+    longer than its delay (a GIL switch, a collection: see
+    textual_private.call_after); the log's follow must not depend on one.
+    Here every one-shot Textual timer is dropped, as that does; the lines
+    appended just after a follow still show."""
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        lines.append(message("first"))
+        log.notify_appended()  # follows at once
+        await until(lambda: log.virtual_size.height == log.row_count == 1)
+        run = Timer._run
+
+        async def one_shots_dropped(timer: Timer) -> None:
+            if timer._repeat != 0:
+                await run(timer)
+
+        monkeypatch.setattr(Timer, "_run", one_shots_dropped)
+        lines.extend(message(f"then {i}") for i in range(20))
+        log.notify_appended()  # within the interval: follows after a wait
+        await until(lambda: log.virtual_size.height == log.row_count == 21, message="the log followed")
+        await pilot.pause()
+        assert screen_rows(log)[-1].endswith("then 19") and log.is_at_bottom
 
 
 async def test_a_changed_line_drops_only_its_own_renders():

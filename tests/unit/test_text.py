@@ -56,3 +56,16 @@ def test_joiners_that_scripts_and_emoji_need_stay():
 def test_every_c1_control_and_bidi_override_goes():
     hostile = "".join(chr(c) for c in range(0x80, 0xA0)) + "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
     assert sanitize(f"a{hostile}b") == "ab"
+
+
+def test_lines_of_one_sender_share_their_nick_and_colour_key_and_keep_them_sanitised():
+    """A flood's 100k lines hold one copy of each sender's nick and colour
+    key (W5 memory), still sanitised like any untrusted text."""
+    def line(n: int) -> Line:  # strings made per stanza, as the parser makes them
+        nick = "".join(["bo", "b\u202e"])
+        return Line(f"hello {n}", LineKind.INCOMING, nick=nick, colour_key="".join(["room@x/", "bob"]))
+
+    first, second = line(1), line(2)
+    assert first.nick.startswith("bob") and "\u202e" not in first.nick
+    assert first.nick is second.nick
+    assert first.colour_key == "room@x/bob" and first.colour_key is second.colour_key

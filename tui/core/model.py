@@ -10,6 +10,7 @@ import enum
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from sys import intern
 
 from ..text import sanitize, sanitize_line
 
@@ -78,7 +79,12 @@ class Line:
 
     def __post_init__(self) -> None:
         self.body = sanitize(self.body)
-        self.nick = sanitize_line(self.nick)
+        # A room's nicks and colour keys repeat on every line of a flood:
+        # one copy each, not one per line (~120 bytes a line, W5 keeps 100k).
+        # Interned strings are freed with their last line.
+        self.nick = intern(sanitize_line(self.nick))
+        if self.colour_key:
+            self.colour_key = intern(self.colour_key)
 
 
 def message_line(body: str, *, own: bool, action: bool, nick: str, time: datetime,

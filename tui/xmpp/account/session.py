@@ -23,6 +23,7 @@ import slixmpp
 
 from ...core.events import AccountChanged, EventBus
 from ...core.model import AccountStatus, ConnectionState, LineKind
+from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
 from .backoff import Backoff
@@ -133,6 +134,7 @@ class AccountSession:
     def _make_client(self) -> slixmpp.ClientXMPP:
         s = self.settings
         xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password, ssl_context=self._tls_context())
+        pace(xmpp)  # keys before messages: a flood is parsed in slices of bounded time
         xmpp.enable_direct_tls = s.direct_tls
         xmpp.enable_starttls = not s.direct_tls
         xmpp.enable_plaintext = False

@@ -1,0 +1,95 @@
+"""tui/core/pacing.py: a protocol's data in slices of bounded time — every
+byte once, in order; the loop gets turns in between (a key queued meanwhile
+runs before the rest of the flood); the transport paused while data waits;
+a lost connection delivers what was read first."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tui.core.pacing import pace
+
+
+class Transport:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def pause_reading(self) -> None:
+        self.calls.append("pause")
+
+    def resume_reading(self) -> None:
+        self.calls.append("resume")
+
+
+class Protocol:
+    def __init__(self, log: list) -> None:
+        self.log = log
+        self.transport = Transport()
+
+    def data_received(self, data: bytes) -> None:
+        self.log.append(("data", data))
+
+    def connection_lost(self, exc) -> None:
+        self.log.append(("lost", exc))
+
+
+class TickingClock:
+    """Each look at the clock is ``step`` seconds later."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def received(log: list) -> bytes:
+    return b"".join(item for kind, item in log if kind == "data")
+
+
+async def test_data_within_the_budget_goes_through_at_once():
+    log: list = []
+    protocol = Protocol(log)
+    reader = pace(protocol, budget=10.0, slice_bytes=4)
+    protocol.data_received(b"<message>hello</message>")
+    assert received(log) == b"<message>hello</message>"
+    assert reader.yields == 0 and reader.pending == 0
+    assert protocol.transport.calls == []
+
+
+async def test_a_flood_is_fed_in_slices_with_the_loop_running_between_them():
+    log: list = []
+    protocol = Protocol(log)
+    # every slice spends the whole budget: one slice per turn of the loop
+    reader = pace(protocol, budget=1.0, slice_bytes=10, clock=TickingClock(1.0))
+    flood = b"".join(b"<m>%04d</m>" % n for n in range(20))  # 220 bytes
+    loop = asyncio.get_running_loop()
+    # a key arrives while the first slice is parsed (queued as the driver queues it)
+    loop.call_soon(lambda: log.append(("key", "a")))
+    protocol.data_received(flood)
+    assert received(log) == flood[:10]  # the rest waits
+    assert protocol.transport.calls == ["pause"]
+    more = b"<m>last</m>"
+    protocol.data_received(more)  # read meanwhile: after what came before
+    while reader.pending:
+        await asyncio.sleep(0)
+    assert received(log) == flood + more
+    key_at = log.index(("key", "a"))
+    assert 0 < key_at < len(log) - 1, "the key ran before the flood was done"
+    assert protocol.transport.calls == ["pause", "resume"]
+    assert reader.yields >= 20
+
+
+async def test_a_lost_connection_first_delivers_what_was_read():
+    log: list = []
+    protocol = Protocol(log)
+    reader = pace(protocol, budget=1.0, slice_bytes=5, clock=TickingClock(1.0))
+    protocol.data_received(b"0123456789abcdefghij")
+    assert reader.pending == 15
+    error = ConnectionResetError()
+    protocol.connection_lost(error)
+    assert received(log) == b"0123456789abcdefghij"
+    assert log[-1] == ("lost", error)
+    await asyncio.sleep(0)  # the drain scheduled before finds nothing left
+    assert [kind for kind, _ in log].count("lost") == 1 and received(log) == b"0123456789abcdefghij"

@@ -1,0 +1,126 @@
+"""Keys before messages: what the server sends is read in slices of bounded time.
+
+asyncio hands a protocol everything one socket read decrypted at once
+(up to 256 KiB over TLS); slixmpp parses it and runs the handlers of every
+stanza in it before the event loop does anything else.  During a flood that
+is hundreds of stanzas and up to ~100 ms in one callback, and a key typed
+meanwhile waits for all of it, then for a frame.
+
+:func:`pace` wraps one protocol instance: its ``data_received`` is fed in
+SLICE-byte pieces until BUDGET seconds are spent; the rest waits for the
+next turn of the loop (``call_soon``: whatever is already queued, a key
+event among it, runs first) with the transport's reading paused, so that
+the kernel's buffer, not our memory, holds what the server sends
+meanwhile.  Bytes reach the protocol exactly once, in order; a lost
+connection first delivers what was read before it (the stanzas the server
+counts as sent are handled, as they were before).  The XML parser takes
+bytes split anywhere (multi-byte characters included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from time import monotonic
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+SLICE = 4096  # bytes fed to the parser between two looks at the clock
+BUDGET = 0.004  # seconds of stanza work before the loop gets a turn
+
+
+class PacedReader:
+    """``protocol``'s incoming data in slices of at most ``budget`` seconds."""
+
+    def __init__(self, protocol: Any, *, budget: float = BUDGET, slice_bytes: int = SLICE,
+                 clock: Callable[[], float] = monotonic) -> None:
+        self.protocol = protocol
+        self.budget = budget
+        self.slice_bytes = slice_bytes
+        self.clock = clock
+        self._received = protocol.data_received
+        self._lost = protocol.connection_lost
+        self._backlog: deque[bytes] = deque()
+        self._paused: Any = None  # the transport we paused, to resume the same one
+        self._drain_scheduled = False
+        self.yields = 0  # times the loop got a turn mid-data (for tests and benchmarks)
+        protocol.data_received = self.data_received
+        protocol.connection_lost = self.connection_lost
+
+    @property
+    def pending(self) -> int:
+        """Bytes read but not yet given to the protocol."""
+        return sum(len(data) for data in self._backlog)
+
+    def data_received(self, data: bytes) -> None:
+        if self._backlog:  # still working through earlier data: after it
+            self._backlog.append(data)
+            return
+        self._backlog.append(data)
+        self._feed()
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self.flush()
+        self._paused = None
+        self._lost(exc)
+
+    def flush(self) -> None:
+        """Give the protocol everything read so far, now."""
+        while self._backlog:
+            self._received(self._backlog.popleft())
+
+    def _feed(self) -> None:
+        deadline = self.clock() + self.budget
+        backlog = self._backlog
+        while backlog:
+            data = backlog[0]
+            step = self.slice_bytes
+            for start in range(0, len(data), step):
+                self._received(data[start:start + step] if len(data) > step else data)
+                if self.clock() >= deadline and (start + step < len(data) or len(backlog) > 1):
+                    backlog[0] = data[start + step:]
+                    if not backlog[0]:
+                        backlog.popleft()
+                    self._yield()
+                    return
+            backlog.popleft()
+        self._resume()
+
+    def _yield(self) -> None:
+        self.yields += 1
+        transport = getattr(self.protocol, "transport", None)
+        if self._paused is None and transport is not None:
+            try:
+                transport.pause_reading()
+                self._paused = transport
+            except (AttributeError, RuntimeError):  # closing, or not a reading transport
+                pass
+        if not self._drain_scheduled:
+            self._drain_scheduled = True
+            asyncio.get_running_loop().call_soon(self._drain)
+
+    def _drain(self) -> None:
+        self._drain_scheduled = False
+        if self._backlog:
+            self._feed()
+
+    def _resume(self) -> None:
+        transport: Any = self._paused
+        self._paused = None
+        # (a transport replaced meanwhile, by STARTTLS, is the TLS layer's now)
+        if transport is None or not self._is_current(transport):
+            return
+        try:
+            transport.resume_reading()
+        except (AttributeError, RuntimeError):
+            pass
+
+    def _is_current(self, transport: Any) -> bool:
+        return getattr(self.protocol, "transport", None) is transport
+
+
+def pace(protocol: Any, **options: Any) -> PacedReader:
+    """Read ``protocol``'s data in slices of bounded time (see the module)."""
+    return PacedReader(protocol, **options)
