@@ -23,6 +23,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
+from .field_keys import FIELD_FOCUS_BINDINGS
+
 from tui.config import Config, ConfigError, load_config, parse_account, write_config
 from tui.logging_setup import add_secret
 from tui.paths import default_config_path
@@ -60,7 +62,7 @@ class AccountSetupScreen(Screen[Config | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Quit", show=False)]
+    BINDINGS = [Binding("escape", "cancel", "Quit", show=False), *FIELD_FOCUS_BINDINGS]
 
     def __init__(self, config_path: Path | None = None) -> None:
         super().__init__()

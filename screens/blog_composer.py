@@ -36,6 +36,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static, TextArea
 
+from .field_keys import FIELD_FOCUS_BINDINGS
+
 from tui.core.blog import ACCESS_MODELS
 from tui.store.drafts import Composition, Draft
 from tui.text import sanitize, sanitize_line
@@ -240,6 +242,7 @@ class BlogComposerScreen(ModalScreen[Draft | None]):
     BINDINGS = [
         Binding("ctrl+s", "publish", "Publish", priority=True, id="blog.compose.publish"),
         Binding("escape", "close", "Close", id="blog.compose.close"),
+        *FIELD_FOCUS_BINDINGS,
     ]
 
     keeps_its_keys = True  # PgUp/PgDn, Alt+digits, Ctrl+N/P edit here (ParlonsApp.check_action)

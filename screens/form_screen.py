@@ -28,6 +28,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
+from .field_keys import FIELD_FOCUS_BINDINGS
+
 from tui.core.forms import DataForm, FormField, FormOption
 from tui.text import sanitize, sanitize_line
 
@@ -85,6 +87,7 @@ class FormScreen(ModalScreen[DataForm | None]):
         # priority: Ctrl+S submits even from inside a TextArea
         Binding("ctrl+s", "submit", "Submit", priority=True),
         Binding("escape", "cancel", "Cancel", show=False),
+        *FIELD_FOCUS_BINDINGS,
     ]
 
     def __init__(self, form: DataForm, title: str | None = None) -> None:
