@@ -13,7 +13,7 @@ from slixmpp.xmlstream.matcher import StanzaPath
 
 from tui.xmpp.chat.service import PLUGINS as CHAT_PLUGINS
 from tui.xmpp.muc.service import PLUGINS as MUC_PLUGINS
-from tui.xmpp.stanza_router import MessageRouter, route_message_handlers
+from tui.xmpp.stanza_router import StanzaRouter, handler_list, route_handlers
 
 ME = "alice@example.org/parlons"
 ROOM = "lounge@rooms.example.org"
@@ -53,6 +53,11 @@ STANZAS = {
     "presence": f"<presence xmlns='jabber:client' from='{ROOM}/bob' to='{ME}'>"
                 "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x>"
                 "</presence>",
+    "contact online": f"<presence xmlns='jabber:client' from='bob@example.org/x' to='{ME}'><show>away</show></presence>",
+    "roster push": f"<iq xmlns='jabber:client' type='set' id='r' to='{ME}'>"
+                   "<query xmlns='jabber:iq:roster'><item jid='carol@example.org'/></query></iq>",
+    "unknown iq": f"<iq xmlns='jabber:client' type='get' id='u' from='example.org' to='{ME}'>"
+                  "<nothing xmlns='urn:example:nothing'/></iq>",
     "ping": f"<iq xmlns='jabber:client' type='get' id='p' from='example.org' to='{ME}'>"
             "<ping xmlns='urn:xmpp:ping'/></iq>",
 }
@@ -68,7 +73,7 @@ def client(routed: bool) -> tuple[slixmpp.ClientXMPP, list[str]]:
     xmpp.event = lambda name, data=None, *args, **kwargs: fired.append(name)  # type: ignore[method-assign]
     xmpp.send = lambda *args, **kwargs: fired.append("sent")  # type: ignore[method-assign]
     if routed:
-        assert isinstance(route_message_handlers(xmpp), MessageRouter)
+        assert isinstance(route_handlers(xmpp), StanzaRouter)
     return xmpp, fired
 
 
@@ -88,17 +93,25 @@ def test_the_same_handlers_run_in_the_same_order(name):
     assert got == expected
 
 
+def test_every_handler_of_our_plugins_is_routed():
+    xmpp, _fired = client(routed=False)
+    registered = list(handler_list(xmpp))
+    router = route_handlers(xmpp)
+    assert router is not None and router.handlers == registered
+    assert handler_list(xmpp) == [router]
+
+
 def test_a_one_shot_handler_behind_the_router_runs_once():
     xmpp, fired = client(routed=False)
     runs: list[str] = []
     xmpp.register_handler(Callback("once", StanzaPath("message/receipt"), lambda m: runs.append(m["id"]),
                                    once=True))
-    router = route_message_handlers(xmpp)
-    assert router is not None and any(h.name == "once" for h in router.routed)
+    router = route_handlers(xmpp)
+    assert router is not None and any(h.name == "once" for h in router.handlers)
     received(xmpp, STANZAS["receipt"])
     received(xmpp, STANZAS["receipt"])
     assert len(runs) == 1
-    assert not any(h.name == "once" for h in router.routed)
+    assert not any(h.name == "once" for h in router.handlers)
 
 
 def test_a_handler_registered_after_the_routing_still_runs():
@@ -119,7 +132,7 @@ def test_a_failing_routed_handler_does_not_stop_the_next(monkeypatch):
 
     xmpp.register_handler(Callback("boom", StanzaPath("message/receipt"), boom))
     xmpp.register_handler(Callback("after", StanzaPath("message/receipt"), lambda m: seen.append("after")))
-    route_message_handlers(xmpp)
+    route_handlers(xmpp)
     errors: list[Exception] = []
     monkeypatch.setattr(Message, "exception", lambda self, exc: errors.append(exc))
     received(xmpp, STANZAS["receipt"])

@@ -25,7 +25,7 @@ from ...core.events import AccountChanged, EventBus
 from ...core.model import AccountStatus, ConnectionState, LineKind
 from ...core.windows import WindowList
 from ...text import sanitize_line
-from ..stanza_router import route_message_handlers
+from ..stanza_router import route_handlers
 from .backoff import Backoff
 from .tls_policy import certificate_reason, no_tls_reason, require_tls
 
@@ -143,7 +143,7 @@ class AccountSession:
         xmpp.add_event_handler("disconnected", self._on_disconnected)
         for callback in self._on_client_created:
             callback(xmpp)
-        route_message_handlers(xmpp)  # the plugins' handlers are all registered now
+        route_handlers(xmpp)  # the plugins' handlers are all registered now
         return xmpp
 
     # -- user actions ------------------------------------------------------
