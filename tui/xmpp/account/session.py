@@ -26,6 +26,7 @@ from ...core.model import AccountStatus, ConnectionState, LineKind
 from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
+from ..stanza_router import route_handlers
 from .backoff import Backoff
 from .tls_policy import certificate_reason, no_tls_reason, require_tls, tls_context
 
@@ -156,6 +157,7 @@ class AccountSession:
         xmpp.add_event_handler("disconnected", self._on_disconnected)
         for callback in self._on_client_created:
             callback(xmpp)
+        route_handlers(xmpp)  # the plugins' handlers are all registered now
         return xmpp
 
     # -- user actions ------------------------------------------------------

@@ -171,6 +171,8 @@ class ChatService:
 
     # -- incoming --------------------------------------------------------------------
     def _on_message(self, msg: slixmpp.Message) -> None:
+        if msg.xml.get("type") == "groupchat":
+            return  # a room's: message_facts would say None, after reading the whole stanza
         if msg.xml.find("{urn:xmpp:carbons:2}received") is not None or \
                 msg.xml.find("{urn:xmpp:carbons:2}sent") is not None:
             return  # the carbon handlers deal with the forwarded copy

@@ -1,0 +1,140 @@
+"""The message router runs exactly what slixmpp's own handler list would run,
+in the same order, for every kind of stanza our plugins handle."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+import slixmpp
+from slixmpp.stanza import Iq, Message, Presence
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import StanzaPath
+
+from tui.xmpp.chat.service import PLUGINS as CHAT_PLUGINS
+from tui.xmpp.muc.service import PLUGINS as MUC_PLUGINS
+from tui.xmpp.stanza_router import StanzaRouter, handler_list, route_handlers
+
+ME = "alice@example.org/parlons"
+ROOM = "lounge@rooms.example.org"
+
+STANZAS = {
+    "chat": f"<message xmlns='jabber:client' type='chat' from='bob@example.org/x' to='{ME}' id='1'>"
+            "<body>hi</body><request xmlns='urn:xmpp:receipts'/>"
+            "<active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+    "receipt": f"<message xmlns='jabber:client' from='bob@example.org/x' to='{ME}'>"
+               "<received xmlns='urn:xmpp:receipts' id='1'/></message>",
+    "typing": f"<message xmlns='jabber:client' type='chat' from='bob@example.org/x' to='{ME}'>"
+              "<composing xmlns='http://jabber.org/protocol/chatstates'/></message>",
+    "correction": f"<message xmlns='jabber:client' type='chat' from='bob@example.org/x' to='{ME}'>"
+                  "<body>fixed</body><replace xmlns='urn:xmpp:message-correct:0' id='1'/></message>",
+    "carbon": f"<message xmlns='jabber:client' from='alice@example.org' to='{ME}'>"
+              "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+              "<message xmlns='jabber:client' type='chat' from='bob@example.org/x' to='alice@example.org/phone'>"
+              "<body>copied</body></message></forwarded></received></message>",
+    "groupchat": f"<message xmlns='jabber:client' type='groupchat' from='{ROOM}/bob' to='{ME}' id='2'>"
+                 "<body>hello room</body></message>",
+    "subject": f"<message xmlns='jabber:client' type='groupchat' from='{ROOM}/bob' to='{ME}'>"
+               "<subject>topic</subject></message>",
+    "room error": f"<message xmlns='jabber:client' type='error' from='{ROOM}' to='{ME}'>"
+                  "<error type='cancel'><forbidden xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>",
+    "invite": f"<message xmlns='jabber:client' from='{ROOM}' to='{ME}'>"
+              "<x xmlns='http://jabber.org/protocol/muc#user'><invite from='bob@example.org'>"
+              "<reason>come</reason></invite></x></message>",
+    "config": f"<message xmlns='jabber:client' type='groupchat' from='{ROOM}' to='{ME}'>"
+              "<x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>",
+    "direct invite": f"<message xmlns='jabber:client' from='bob@example.org/x' to='{ME}'>"
+                     f"<x xmlns='jabber:x:conference' jid='{ROOM}'/></message>",
+    "pubsub": f"<message xmlns='jabber:client' from='bob@example.org' to='{ME}'>"
+              "<event xmlns='http://jabber.org/protocol/pubsub#event'><items node='urn:xmpp:microblog:0'>"
+              "<item id='a'/></items></event></message>",
+    "form": f"<message xmlns='jabber:client' from='bob@example.org' to='{ME}'>"
+            "<x xmlns='jabber:x:data' type='form'/></message>",
+    "presence": f"<presence xmlns='jabber:client' from='{ROOM}/bob' to='{ME}'>"
+                "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x>"
+                "</presence>",
+    "contact online": f"<presence xmlns='jabber:client' from='bob@example.org/x' to='{ME}'><show>away</show></presence>",
+    "roster push": f"<iq xmlns='jabber:client' type='set' id='r' to='{ME}'>"
+                   "<query xmlns='jabber:iq:roster'><item jid='carol@example.org'/></query></iq>",
+    "unknown iq": f"<iq xmlns='jabber:client' type='get' id='u' from='example.org' to='{ME}'>"
+                  "<nothing xmlns='urn:example:nothing'/></iq>",
+    "ping": f"<iq xmlns='jabber:client' type='get' id='p' from='example.org' to='{ME}'>"
+            "<ping xmlns='urn:xmpp:ping'/></iq>",
+}
+
+
+def client(routed: bool) -> tuple[slixmpp.ClientXMPP, list[str]]:
+    """A client with the plugins Parlons loads; what it does is the events its handlers fire."""
+    xmpp = slixmpp.ClientXMPP(ME, "secret")
+    for plugin in dict.fromkeys(("xep_0030", "xep_0198", "xep_0199", *CHAT_PLUGINS, *MUC_PLUGINS,
+                                 "xep_0060", "xep_0163")):
+        xmpp.register_plugin(plugin)
+    fired: list[str] = []
+    xmpp.event = lambda name, data=None, *args, **kwargs: fired.append(name)  # type: ignore[method-assign]
+    xmpp.send = lambda *args, **kwargs: fired.append("sent")  # type: ignore[method-assign]
+    if routed:
+        assert isinstance(route_handlers(xmpp), StanzaRouter)
+    return xmpp, fired
+
+
+def received(xmpp: slixmpp.ClientXMPP, text: str) -> None:
+    xml = ET.fromstring(text)
+    kind = {"message": Message, "presence": Presence, "iq": Iq}[xml.tag.split("}")[1]]
+    xmpp.recv_stanza(kind(xmpp, xml))
+
+
+@pytest.mark.parametrize("name", sorted(STANZAS))
+def test_the_same_handlers_run_in_the_same_order(name):
+    plain, expected = client(routed=False)
+    routed, got = client(routed=True)
+    received(plain, STANZAS[name])
+    received(routed, STANZAS[name])
+    assert expected, f"{name}: no handler ran — the comparison would prove nothing"
+    assert got == expected
+
+
+def test_every_handler_of_our_plugins_is_routed():
+    xmpp, _fired = client(routed=False)
+    registered = list(handler_list(xmpp))
+    router = route_handlers(xmpp)
+    assert router is not None and router.handlers == registered
+    assert handler_list(xmpp) == [router]
+
+
+def test_a_one_shot_handler_behind_the_router_runs_once():
+    xmpp, fired = client(routed=False)
+    runs: list[str] = []
+    xmpp.register_handler(Callback("once", StanzaPath("message/receipt"), lambda m: runs.append(m["id"]),
+                                   once=True))
+    router = route_handlers(xmpp)
+    assert router is not None and any(h.name == "once" for h in router.handlers)
+    received(xmpp, STANZAS["receipt"])
+    received(xmpp, STANZAS["receipt"])
+    assert len(runs) == 1
+    assert not any(h.name == "once" for h in router.handlers)
+
+
+def test_a_handler_registered_after_the_routing_still_runs():
+    xmpp, fired = client(routed=True)
+    runs: list[str] = []
+    xmpp.register_handler(Callback("later", StanzaPath("message/body"), lambda m: runs.append(m["body"])))
+    received(xmpp, STANZAS["groupchat"])
+    assert runs == ["hello room"]
+    assert "groupchat_message" in fired
+
+
+def test_a_failing_routed_handler_does_not_stop_the_next(monkeypatch):
+    xmpp, fired = client(routed=False)
+    seen: list[str] = []
+
+    def boom(_msg):
+        raise RuntimeError("handler failed")
+
+    xmpp.register_handler(Callback("boom", StanzaPath("message/receipt"), boom))
+    xmpp.register_handler(Callback("after", StanzaPath("message/receipt"), lambda m: seen.append("after")))
+    route_handlers(xmpp)
+    errors: list[Exception] = []
+    monkeypatch.setattr(Message, "exception", lambda self, exc: errors.append(exc))
+    received(xmpp, STANZAS["receipt"])
+    assert [str(e) for e in errors] == ["handler failed"]
+    assert seen == ["after"]
