@@ -53,9 +53,10 @@ STRIP_CACHE_MESSAGES = 512
 KEPT_INDEXES = 4
 # Scroll position and scrollbar follow new lines at most this often (s).
 # Each follow re-renders every visible row (Textual redraws a scrolled
-# widget whole: ~44 rows, 3-10 ms): during a flood the log scrolls 20 times
-# a second, and a line after a quiet spell shows at once.
-VIEW_SYNC_INTERVAL = 1 / 20
+# widget whole: ~44 rows, 3-10 ms): during a flood the log scrolls 10 times
+# a second, and a line after a quiet spell shows at once.  (py-spy on W2 at
+# 20 a second: Textual's compositor was ~45 % of the main thread's samples.)
+VIEW_SYNC_INTERVAL = 1 / 10
 
 
 _BODY_ROLE = {
