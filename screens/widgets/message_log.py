@@ -53,10 +53,16 @@ STRIP_CACHE_MESSAGES = 512
 KEPT_INDEXES = 4
 # Scroll position and scrollbar follow new lines at most this often (s).
 # Each follow re-renders every visible row (Textual redraws a scrolled
-# widget whole: ~44 rows, 3-10 ms): during a flood the log scrolls 10 times
-# a second, and a line after a quiet spell shows at once.  (py-spy on W2 at
-# 20 a second: Textual's compositor was ~45 % of the main thread's samples.)
-VIEW_SYNC_INTERVAL = 1 / 10
+# widget whole: ~44 rows, 3-10 ms): lines that come in a stream are followed
+# 20 times a second, and a line after a quiet spell shows at once.
+VIEW_SYNC_INTERVAL = 1 / 20
+# A flood (FLOOD_STREAK follows in a row each held back by the interval) is
+# followed 10 times a second: a py-spy profile of W2 at 20 a second put ~45 %
+# of the main thread's samples in Textual's compositor redrawing the log.
+# Not always 10: a command's second line of output would wait up to 100 ms
+# (W8's Enter → screen went from 35 to 76 ms).
+FLOOD_SYNC_INTERVAL = 1 / 10
+FLOOD_STREAK = 5
 
 
 _BODY_ROLE = {
@@ -161,6 +167,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._follow = True
         self._view_sync_pending = False
         self._last_view_sync = 0.0
+        self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._width_check_pending = False
         self._strip_cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(
             STRIP_CACHE_MESSAGES
@@ -384,7 +391,9 @@ class MessageLog(ScrollView, can_focus=False):
         if self._view_sync_pending or not self.is_attached:
             return
         self._view_sync_pending = True
-        wait = self._last_view_sync + VIEW_SYNC_INTERVAL - monotonic()
+        interval = FLOOD_SYNC_INTERVAL if self._held_syncs >= FLOOD_STREAK else VIEW_SYNC_INTERVAL
+        wait = self._last_view_sync + interval - monotonic()
+        self._held_syncs = self._held_syncs + 1 if wait > 0 else 0
         if wait > 0:
             call_after(self, wait, self._sync_view)  # (a Textual one-shot timer may be dropped)
         else:

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.timer import Timer
 
-from screens.widgets.message_log import VIEW_SYNC_INTERVAL, MessageLog
+from screens.widgets.message_log import FLOOD_STREAK, FLOOD_SYNC_INTERVAL, VIEW_SYNC_INTERVAL, MessageLog
 from tests.harness.wait import until
 from tui.core.model import Delivery, Line, LineKind
 
@@ -316,6 +316,46 @@ async def test_a_flood_scrolls_the_log_at_most_once_per_view_interval():
         assert screen_rows(log)[-1].endswith("flood 399") and log.is_at_bottom
         assert scrolls == sorted(scrolls) and len(scrolls) >= 1
         assert len(scrolls) <= elapsed / VIEW_SYNC_INTERVAL + 3, (len(scrolls), elapsed)
+
+
+async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at_once(monkeypatch):
+    """Past FLOOD_STREAK held-back follows the log follows at the flood rate
+    (fewer redraws of every visible row); a line after a quiet spell is
+    followed on the next turn of the loop, not held back an interval."""
+    from screens.widgets import message_log
+
+    held_back: list[float] = []  # the delays of follows held back by the interval
+
+    def recording_call_after(node, delay, callback):
+        held_back.append(delay)
+        return real_call_after(node, delay, callback)
+
+    real_call_after = message_log.call_after
+    monkeypatch.setattr(message_log, "call_after", recording_call_after)
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        await pilot.pause()
+        loop = asyncio.get_running_loop()
+        count = 0
+        while len(held_back) < FLOOD_STREAK + 3:
+            lines.append(message(f"flood {count}"))
+            log.notify_appended()
+            count += 1
+            await asyncio.sleep(0.002)
+        assert max(held_back) > VIEW_SYNC_INTERVAL, held_back  # the flood rate took over
+        await until(lambda: log.virtual_size.height == log.row_count == count)
+        await until(lambda: screen_rows(log)[-1].endswith(f"flood {count - 1}"))
+        quiet_from = loop.time()
+        await until(lambda: loop.time() - quiet_from > FLOOD_SYNC_INTERVAL)  # a quiet spell
+        before = len(held_back)
+        lines.append(message("after the flood"))
+        log.notify_appended()
+        await until(lambda: screen_rows(log)[-1].endswith("after the flood"))
+        assert len(held_back) == before, "a line after a quiet spell was held back"
+        await pilot.pause()
 
 
 async def test_the_last_lines_show_even_when_textual_drops_a_one_shot_timer(monkeypatch):

@@ -126,7 +126,7 @@ class HistoryDatabase:
         # With WAL, NORMAL loses at most the last commits on power loss, never consistency.
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA temp_store = MEMORY")
-        db.execute("PRAGMA cache_size = -16000")  # KiB
+        db.execute("PRAGMA cache_size = -4000")  # KiB
         db.create_function("parlons_contains", 2, _contains_folded, deterministic=True)
 
     def close(self) -> None:
