@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
-import threading
 import time
 from typing import Any
 
 from slixmpp import JID, ClientXMPP
 from slixmpp.types import MessageTypes
 
+from bench.e2e.actor_io import commands, emit
 from bench.e2e.metrics import proc_stats
 
 PLUGINS = ("xep_0030", "xep_0045", "xep_0198", "xep_0199")
@@ -55,11 +53,6 @@ class LoopLag:
     def stop(self) -> float:
         self._task.cancel()
         return self.longest
-
-
-def emit(event: str, **fields: Any) -> None:
-    sys.stdout.write(json.dumps({"event": event, "t": time.monotonic(), **fields}) + "\n")
-    sys.stdout.flush()
 
 
 class Agent:
@@ -152,18 +145,9 @@ class Agent:
         emit("flooded", t_first=first, sent=sent)
 
 
-def read_commands(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue) -> None:
-    for line in sys.stdin:
-        if line.strip():
-            loop.call_soon_threadsafe(queue.put_nowait, json.loads(line))
-    loop.call_soon_threadsafe(queue.put_nowait, {"op": "quit"})
-
-
 async def main(args: argparse.Namespace) -> None:
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
+    queue = commands()
     agent = Agent(args)
-    threading.Thread(target=read_commands, args=(loop, queue), daemon=True).start()
     agent.xmpp.connect(host=args.host, port=args.port)
     while True:
         cmd = await queue.get()

@@ -21,23 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import json
 import re
-import sys
-import threading
 import time
-from typing import Any
 from xml.sax.saxutils import quoteattr
+
+from bench.e2e.actor_io import commands, component_arguments, emit
 
 NS_STREAM = "http://etherx.jabber.org/streams"
 DONE_ID = "crowd-occupied"
 CHUNK = 100  # joins written between two drains
-
-
-def emit(event: str, **fields: Any) -> None:
-    # the agent's emit, without importing slixmpp for it
-    sys.stdout.write(json.dumps({"event": event, "t": time.monotonic(), **fields}) + "\n")
-    sys.stdout.flush()
 
 
 def guest(index: int) -> str:
@@ -130,16 +122,7 @@ class Crowd:
 
 
 async def main(args: argparse.Namespace) -> None:
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
-
-    def read() -> None:
-        for line in sys.stdin:
-            if line.strip():
-                loop.call_soon_threadsafe(queue.put_nowait, json.loads(line))
-        loop.call_soon_threadsafe(queue.put_nowait, {"op": "quit"})
-
-    threading.Thread(target=read, daemon=True).start()
+    queue = commands()
     crowd = Crowd(args)
     await crowd.connect()
     while True:
@@ -158,9 +141,4 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="bench.e2e.crowd")
-    parser.add_argument("--domain", required=True)
-    parser.add_argument("--secret", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(component_arguments("bench.e2e.crowd")))

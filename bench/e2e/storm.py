@@ -14,15 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
-import threading
 import time
 from typing import Any
 
 from slixmpp import ComponentXMPP
 
-from bench.e2e.agent import CHUNK, emit
+from bench.e2e.actor_io import commands, component_arguments, emit
+from bench.e2e.agent import CHUNK
 
 
 def contact(index: int, domain: str) -> str:
@@ -59,17 +57,8 @@ class Storm:
 
 
 async def main(args: argparse.Namespace) -> None:
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue = asyncio.Queue()
+    queue = commands()
     storm = Storm(args)
-
-    def read() -> None:
-        for line in sys.stdin:
-            if line.strip():
-                loop.call_soon_threadsafe(queue.put_nowait, json.loads(line))
-        loop.call_soon_threadsafe(queue.put_nowait, {"op": "quit"})
-
-    threading.Thread(target=read, daemon=True).start()
     storm.xmpp.connect()
     while True:
         try:
@@ -81,9 +70,4 @@ async def main(args: argparse.Namespace) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="bench.e2e.storm")
-    parser.add_argument("--domain", required=True)
-    parser.add_argument("--secret", required=True)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
-    asyncio.run(main(parser.parse_args()))
+    asyncio.run(main(component_arguments("bench.e2e.storm")))

@@ -6,13 +6,11 @@ it: nothing typed before the kill is lost."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 
-from tests.harness.terminal import screen_shows, start_parlons
+from tests.harness.terminal import NewBlogDraft, screen_shows, start_parlons
 from tests.harness.wait import until
-from tui.store.drafts import NEW_POST, drafts_path
 
 
 def sigkill(tmux) -> None:
@@ -25,21 +23,13 @@ def sigkill(tmux) -> None:
 
 async def test_a_blog_draft_survives_kill_9(prosody, make_account, tmux, tmp_path):
     jid, password = make_account("alice")
-    drafts = drafts_path(tmp_path / "data" / "parlons", jid)
-    start_parlons(tmux, tmp_path, prosody, jid, password)
-    await screen_shows(tmux, f"{jid}: online")
-    tmux.type_line("/blog post")
-    await screen_shows(tmux, "New blog entry")
+    draft = await NewBlogDraft.open(tmux, tmp_path, prosody, jid, password)
     await asyncio.to_thread(tmux.type_at_pace, "Half written")
     tmux.send_keys("Tab")
     await asyncio.to_thread(tmux.type_at_pace, "xmpp")
     tmux.send_keys("Tab")
     await asyncio.to_thread(tmux.type_at_pace, "a thought I must not lose")
-
-    def kept() -> dict:
-        return json.loads(drafts.read_text()).get(NEW_POST, {}) if drafts.exists() else {}
-
-    await until(lambda: kept().get("body") == "a thought I must not lose", message=lambda: f"{kept()}")
+    await until(lambda: draft.kept().get("body") == "a thought I must not lose", message=lambda: f"{draft.kept()}")
     sigkill(tmux)
 
     tmux.kill()

@@ -127,3 +127,28 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time ``pid`` has used so far (all its threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class NewBlogDraft:
+    """The blog composer opened on a new entry in a Parlons under tmux, and
+    the draft file it keeps (tui/store/drafts.py), read from outside."""
+
+    def __init__(self, tmp_path: Path, jid: str) -> None:
+        from tui.store.drafts import drafts_path
+
+        self.path = drafts_path(tmp_path / "data" / "parlons", jid)
+
+    def kept(self) -> dict:
+        import json
+
+        from tui.store.drafts import NEW_POST
+
+        return json.loads(self.path.read_text()).get(NEW_POST, {}) if self.path.exists() else {}
+
+    @classmethod
+    async def open(cls, tmux, tmp_path: Path, server, jid: str, password: str) -> NewBlogDraft:
+        start_parlons(tmux, tmp_path, server, jid, password)
+        await screen_shows(tmux, f"{jid}: online")
+        tmux.type_line("/blog post")
+        await screen_shows(tmux, "New blog entry")
+        return cls(tmp_path, jid)
