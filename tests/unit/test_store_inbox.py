@@ -66,6 +66,7 @@ def test_a_flood_waits_in_the_inbox_file_and_leaves_the_indexed_file_alone(path)
     assert db.inbox_rows == 200
     assert wal_bytes(path) == wal  # not a page of the database changed
     assert len(inbox_path(path).read_bytes().splitlines()) == 200
+    assert inbox_path(path).stat().st_mode & 0o777 == 0o600  # message text: ours only, as the history
     assert bodies(db) == [f"line {n} good morning" for n in range(200)]  # a read merges first
     assert db.inbox_rows == 0 and inbox_path(path).stat().st_size == 0
     assert [r.text for r in db.search('"good morning"', ROOM, limit=500)] == bodies(db)
