@@ -163,7 +163,9 @@ async def test_app_edit_form_hook_returns_the_filled_form(alice):
         # the way a command calls it: client.ui, awaited from a task
         pending = asyncio.ensure_future(app.client.ui.edit_form(form))
         await until(lambda: isinstance(app.screen, FormScreen))
-        app.screen.query_one("#field-1", Input).value = "new"
+        topic = app.screen.query_one("#field-1", Input)
+        await until(lambda: app.focused is topic)  # the form focuses its first field once mounted
+        topic.value = "new"
         await pilot.press("tab", "space", "ctrl+s")
         filled = await asyncio.wait_for(pending, 5)
         assert filled.field("topic").values == ["new"]
