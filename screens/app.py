@@ -16,6 +16,7 @@ from typing import Callable
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.drivers.linux_driver import LinuxDriver
 
 from tui import paths, wiring
@@ -239,9 +240,12 @@ class ParlonsApp(App):
         main = self.main
         if main is None or not main.is_mounted:
             return
+        try:
+            log_view = main.log_view
+        except NoMatches:  # the app is closing: the screen's widgets are gone before it is
+            return
         windows = self.client.windows
         active = windows.active
-        log_view = main.log_view
         if not self._watching_log:
             # the log learns how much is below the view a frame after a scroll
             self._watching_log = True
