@@ -241,9 +241,15 @@ class ParlonsApp(App):
         if main is None or not main.is_mounted:
             return
         try:
-            log_view = main.log_view
-        except NoMatches:  # the app is closing: the screen's widgets are gone before it is
-            return
+            self._sync_main(main)
+        except NoMatches:
+            # The app is closing: the screen's widgets go one by one before
+            # the screen does (and Textual's exit flag is not set on that
+            # path); a sync due then has nothing left to draw.
+            log.debug("sync while the main screen is torn down", exc_info=True)
+
+    def _sync_main(self, main: MainScreen) -> None:
+        log_view = main.log_view
         windows = self.client.windows
         active = windows.active
         if not self._watching_log:
