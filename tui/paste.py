@@ -154,6 +154,10 @@ class KeyKind(enum.Enum):
     STARTED = "started"  # a burst began with the previous key (shown already) and this one
     OPENED = "opened"  # a burst began with this key: an Enter right behind an Enter or a non-text key
     CONTINUED = "continued"  # one more key of the burst
+    # the burst that ended just before goes on (a raw paste read in pieces
+    # further apart than a burst's gap): with this Enter, or with the
+    # previous key (shown already) and this one
+    RESUMED = "resumed"
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,17 @@ class Burst:
     text: str  # the keys' text, Enter as "\n"
     first: float  # time of its first key
     last: float  # time of its last key
+    # A burst resumed after a gap: where its last piece starts in ``text``
+    # and when its first key came.  The pieces before hold no Enter (they
+    # were shown as they came): only the last piece is judged as typing or
+    # paste; the whole is what was pasted.
+    piece_at: int = 0
+    piece_first: float | None = None
+
+    @property
+    def piece(self) -> tuple[str, float]:
+        """The last piece's text and first key's time."""
+        return self.text[self.piece_at:], self.first if self.piece_first is None else self.piece_first
 
 
 def is_line_and_enter(text: str) -> bool:
@@ -185,7 +200,11 @@ class BurstDetector:
     a few ms apart is one burst, its Enter takes back every piece) or more
     after the previous one (the caller asks
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
-    without a key (the caller asks :meth:`finished` from a timer).
+    without a key (the caller asks :meth:`finished` from a timer).  A burst
+    without an Enter that a key interrupted less than ``quiet_ms`` after its
+    last one is *resumed* (:attr:`KeyKind.RESUMED`) when that key is an Enter
+    or starts another burst: a loaded machine reads one raw paste in pieces
+    tens of ms apart, and its Enter must take back every piece.
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
     (the terminal brackets its pastes).  Times are seconds (``events.Key.time``)."""
 
@@ -200,6 +219,10 @@ class BurstDetector:
         self.pastes_bracketed = False
         self.holding = False  # the burst holds an Enter: its keys are held from it on
         self._previous: str | None = None  # the text of the previous text key, if any
+        # the last burst without an Enter and the time of the key that
+        # interrupted it: resumable by that key's Enter or next burst
+        self._resumable: tuple[Burst, float] | None = None
+        self._piece: tuple[int, float] | None = None  # the burst being buffered was resumed
 
     @property
     def active(self) -> bool:
@@ -221,7 +244,18 @@ class BurstDetector:
             self.buffer.append(text)
             self.holding = self.holding or text == "\n"
             return KeyKind.CONTINUED
+        resumable, self._resumable = self._resumable, None
         soon = self.on and last is not None and time - last < self.gap
+        if resumable is not None:
+            head, interrupter = resumable
+            if interrupter == time and text == "\n" and time - head.last < self.quiet:
+                self._resume(head, [text], time)
+                return KeyKind.RESUMED
+            if soon and interrupter == last and previous is not None and last - head.last < self.quiet:
+                self._resume(head, [previous, text], last)
+                return KeyKind.RESUMED
+            if interrupter == time:
+                self._resumable = resumable  # this key may start the next piece
         if soon and previous is not None and previous != "\n":
             self.buffer = [previous, text]
             self.first_time = last
@@ -239,25 +273,39 @@ class BurstDetector:
         self._previous = text
         return KeyKind.TYPED
 
+    def _resume(self, head: Burst, keys: list[str], first: float) -> None:
+        self.buffer = [head.text, *keys]
+        self.first_time = head.first
+        self._piece = (len(head.text), first)
+        self._previous = None
+        self.holding = "\n" in keys
+
     def other_key(self, time: float) -> None:
         """A key that is not text (arrows, Ctrl+…) outside a burst: no burst spans it."""
         if not self.buffer:
             self._previous = None
+            self._resumable = None
             self.last_time = time
 
     def interrupted(self, time: float) -> Burst | None:
         """The burst if a key at ``time`` comes too late to belong to it."""
         if self.buffer and self.last_time is not None and time - self.last_time >= self.end_gap:
-            return self.take()
+            burst = self.take()
+            if "\n" not in burst.text:
+                self._resumable = (burst, time)
+            return burst
         return None
 
     def take(self) -> Burst:
         """End the burst now (e.g. a key that is not text came)."""
-        burst = Burst("".join(self.buffer), self.first_time or 0.0, self.last_time or 0.0)
+        piece_at, piece_first = self._piece if self._piece is not None else (0, None)
+        burst = Burst("".join(self.buffer), self.first_time or 0.0, self.last_time or 0.0, piece_at, piece_first)
         self.buffer = []
         self._previous = None
         self.first_time = None
+        self._piece = None
         self.holding = False
+        self._resumable = None
         return burst
 
     def finished(self, now: float) -> Burst | None:
@@ -317,9 +365,10 @@ class LoopLag:
 
 
 def is_typing(burst: Burst, lag: LoopLag | None = None) -> bool:
-    """Is this burst typing (rather than possibly a paste)?"""
-    return is_line_and_enter(burst.text) or (
-        lag is not None and len(burst.text) <= lag.delayed_keys(burst.first))
+    """Is this burst typing (rather than possibly a paste)?  Judged on its
+    last piece: the pieces before it were shown as they came."""
+    text, first = burst.piece
+    return is_line_and_enter(text) or (lag is not None and len(text) <= lag.delayed_keys(first))
 
 
 def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
@@ -348,6 +397,8 @@ def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
         kind = detector.key(text, time)
         if kind is KeyKind.STARTED:
             start = len(typed) - 1
+        elif kind is KeyKind.RESUMED:
+            pass  # the burst that ended before goes on: it began at ``start``
         elif kind is KeyKind.OPENED:
             start = len(typed)
         if kind is KeyKind.TYPED or not detector.holding:

@@ -8,7 +8,8 @@ typed alone submits at once.  A burst of keys (what a terminal without
 bracketed paste makes of a paste, but also keys bunched by a slow link or by
 our own stall) shows as it comes: only an Enter can send, so only an Enter
 in a burst is held — with the rest of the burst, and the keys it showed
-before the Enter are taken back — until the burst ends; then it is either
+before the Enter are taken back (those of the burst just before too, when
+the Enter resumes it: one raw paste read in pieces) — until the burst ends; then it is either
 typed as it came (its keys run in order) or, only when it can be a paste,
 handed to the policy.  A heartbeat while keys come shows our own stalls; the
 terminal is asked once whether it brackets pastes (then bursts are typing).
@@ -67,6 +68,10 @@ class PasteGuardedInput(Input):
         self._burst_undo: tuple[str, int] | None = None  # the line before the burst's first key
         self._last_text_key: events.Key | None = None
         self._held: list[events.Key] = []  # the keys of the burst being held
+        # the last burst without an Enter, shown as it came: its undo and
+        # keys, should it be resumed (tui.paste.KeyKind.RESUMED)
+        self._shown_burst: tuple[tuple[str, int] | None, list[events.Key], tuple[str, int]] | None = None
+        self._head_line: tuple[str, int] | None = None  # the line as the resumed burst's first pieces left it
         self._hint_timer: asyncio.TimerHandle | None = None
         self._placeholder = self.placeholder  # restored when the held hint goes
         self.lag = LoopLag()
@@ -154,6 +159,15 @@ class PasteGuardedInput(Input):
             self._burst_undo = (self.value, self.cursor_position)
             self._held = [event]
             self._arm_burst_timer()
+        elif kind is KeyKind.RESUMED:
+            # The burst before goes on, from where it began: with this Enter,
+            # or with the key that interrupted it (shown) and this one.
+            here = (self.value, self.cursor_position)
+            undo, keys, self._head_line = self._shown_burst or (here, [], here)
+            self._burst_undo = undo
+            interrupter = [self._last_text_key] if self._last_text_key is not None else []
+            self._held = [*keys, *interrupter, event]
+            self._arm_burst_timer()
         else:
             self._held.append(event)
         self._undo = None
@@ -173,14 +187,23 @@ class PasteGuardedInput(Input):
         as it came (its keys run again, in order) or a paste."""
         held, self._held = self._held, []
         undo, self._burst_undo = self._burst_undo, None
+        head_line, self._head_line = self._head_line, None
         self._last_text_key = None
+        self._shown_burst = None
         self._hide_held_hint()
         if "\n" not in burst.text:
             if self.paste_policy.has_password(burst.text):
                 self._take_back(undo)
                 self._notice(PASSWORD_REFUSED)
+            else:
+                self._shown_burst = (undo, held, (self.value, self.cursor_position))  # stays, unless resumed
             return
-        if not is_typing(burst, self.lag):
+        if head_line is not None and self.paste_policy.has_password(burst.piece[0]):
+            # resumed, the password all in its last piece: refused, and what
+            # the pieces before it showed stays (a draft typed in one write)
+            self._take_back(head_line)
+            self._notice(PASSWORD_REFUSED)
+        elif not is_typing(burst, self.lag):
             self.receive_paste(burst.text, arriving_since=burst.last)
         elif self.paste_policy.has_password(burst.text):
             self._notice(PASSWORD_REFUSED)

@@ -160,3 +160,71 @@ async def test_a_line_and_its_enter_in_one_write_is_sent_once_judged():
         assert line.value == ""
         await pilot.pause()
         assert app.entered == [("hi there", ())]
+
+
+async def test_a_raw_paste_read_in_pieces_tens_of_ms_apart_is_one_paste():
+    """Seen in CI on a loaded machine: the reader thread waited ~20 ms for
+    the CPU in the middle of a raw paste.  The first piece showed as typed;
+    the Enter in the second takes it back too: one prompt for the whole,
+    and cancelling leaves the draft as it was before the paste."""
+    from tui.paste import LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.lag = LoopLag(stall_ms=1e9)  # the outcome is the paste's, not this machine's
+        line.value, line.cursor_position = "draft ", 6
+        now = event_clock()
+        keys_at(app, "the first paste", now, 0.00003)
+        keys_at(app, "d line\nthe second line\n", now + 0.02, 0.00003)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        await until(lambda: prompt.decision.text == "draft the first pasted line\nthe second line")
+        await pilot.press("escape")
+        await until(lambda: not isinstance(app.screen, PasteConfirmScreen))
+        await until(lambda: app.notices == ["Paste cancelled."])
+        assert line.value == "draft " and app.entered == []
+
+
+async def test_a_raw_paste_split_before_its_first_enter_sends_nothing():
+    from tui.paste import LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.lag = LoopLag(stall_ms=1e9)
+        now = event_clock()
+        keys_at(app, "line one", now, 0.00003)
+        keys_at(app, "\nline two\n", now + 0.03, 0.00003)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        await until(lambda: prompt.decision.text == "line one\nline two")
+        assert app.entered == []
+        await pilot.press("escape")
+        await until(lambda: app.notices == ["Paste cancelled."])
+        assert line.value == "" and app.entered == []
+
+
+async def test_a_password_pasted_right_after_a_word_in_one_write_leaves_the_word():
+    """A draft in one write, then — within a burst's quiet time — the
+    password and its Enter pasted raw: the Enter resumes the draft's burst
+    (it could be one paste), the password is refused, the draft stays."""
+    from tui.paste import PASSWORD_REFUSED, LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.paste_policy.add_password("hunter22")
+        line.lag = LoopLag(stall_ms=1e9)
+        now = event_clock()
+        keys_at(app, "draft", now, 0.00003)
+        keys_at(app, "hunter22\n", now + 0.02, 0.00003)
+        await until(lambda: app.notices == [PASSWORD_REFUSED])
+        await pilot.pause()
+        assert line.value == "draft" and app.entered == []
+        # split across the pieces, the password takes both back
+        line.value, line.cursor_position = "", 0
+        now = event_clock() + 1
+        keys_at(app, "hunt", now, 0.00003)
+        keys_at(app, "er22\n", now + 0.02, 0.00003)
+        await until(lambda: app.notices == [PASSWORD_REFUSED] * 2)
+        await pilot.pause()
+        assert line.value == "" and app.entered == []

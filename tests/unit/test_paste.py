@@ -230,3 +230,69 @@ def test_an_enter_right_behind_an_enter_is_held() -> None:
     assert detector.key("\n", 1.002) is KeyKind.OPENED and detector.holding
     assert detector.key("x", 1.2) is KeyKind.CONTINUED  # no interrupted() asked: still the burst
     assert detector.interrupted(1.3) is not None and not detector.holding
+
+
+# -- a raw paste read in pieces further apart than a burst's gap (CI, load) --
+
+
+def test_a_paste_split_mid_word_by_a_stall_is_still_one_paste() -> None:
+    # seen in CI: "the first paste" read, then the reader thread waited 20 ms
+    # for the CPU before "d line⏎…": the first piece must not stay in the line
+    keys = timed("the first paste", 1.0, 0.00003) + timed("d line\nthe second line\n", 1.02, 0.00003)
+    shown: list[str] = []
+    typed, bursts = replay(BurstDetector(5), keys, LoopLag(), shown=shown)
+    assert typed == "" and bursts == ["the first pasted line\nthe second line\n"]
+    assert shown[14] == "the first paste" and shown[20] == "the first pasted line"
+    assert shown[21] == ""  # the Enter took back both pieces
+
+
+def test_a_paste_split_right_before_its_enter_never_sends_the_first_line() -> None:
+    keys = timed("line one", 1.0, 0.00003) + timed("\nline two\n", 1.03, 0.00003)
+    typed, bursts = replay(BurstDetector(5), keys, LoopLag())
+    assert typed == "" and bursts == ["line one\nline two\n"]
+
+
+def test_an_enter_soon_after_a_word_in_one_write_sends_it_after_judging() -> None:
+    # the Enter came 20 ms after the word: held (it could be the paste's),
+    # then, alone, typed
+    detector = BurstDetector(5)
+    keys = timed("word", 1.0, 0.00003) + [("enter", 1.02)]
+    assert replay(detector, keys, LoopLag()) == ("word⏎", [])
+
+
+def test_pieces_further_apart_than_the_quiet_time_are_separate() -> None:
+    keys = timed("abc", 1.0, 0.00003) + timed("d\ne", 1.2, 0.00003)
+    assert replay(BurstDetector(5), keys, LoopLag()) == ("abc", ["d\ne"])
+
+
+def test_typing_after_a_burst_does_not_resume_it() -> None:
+    # a word in one write, then keys typed 20 ms apart and an Enter: typing
+    keys = timed("ab", 1.0, 0.00003) + [("c", 1.02), ("d", 1.04), ("enter", 1.06)]
+    assert replay(BurstDetector(5), keys, LoopLag()) == ("abcd⏎", [])
+    detector = BurstDetector(5)
+    for key, time in timed("ab", 1.0, 0.00003):
+        detector.key(key, time)
+    assert detector.interrupted(1.02) is not None
+    assert detector.key("c", 1.02) is KeyKind.TYPED
+    assert detector.key("d", 1.04) is KeyKind.TYPED  # not at burst speed: the chance is gone
+    assert detector.key("e", 1.04001) is KeyKind.STARTED
+
+
+def test_a_control_key_between_pieces_keeps_them_apart() -> None:
+    detector = BurstDetector(5)
+    for key, time in timed("ab", 1.0, 0.00003):
+        detector.key(key, time)
+    assert detector.take().text == "ab"  # a control key ended it
+    detector.other_key(1.01)
+    assert detector.key("\n", 1.02) is KeyKind.TYPED
+
+
+def test_a_resumed_burst_is_judged_on_its_last_piece() -> None:
+    # keys bunched by our own stall, after a word in one write: the stall
+    # explains the last piece, the whole is typing
+    lag = LoopLag()
+    lag.beat(1.000, 1.040)
+    keys = timed("word", 0.99, 0.00003) + timed("x\nyz", 1.03, 0.00001)
+    assert replay(BurstDetector(5), keys, lag) == ("wordx⏎yz", [])
+    burst = Burst("wordx\nyz", 0.99, 1.03004, piece_at=4, piece_first=1.03)
+    assert burst.piece == ("x\nyz", 1.03) and is_typing(burst, lag)
