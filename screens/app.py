@@ -16,7 +16,6 @@ from typing import Callable
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.drivers.linux_driver import LinuxDriver
 
 from tui import paths, wiring
@@ -238,15 +237,9 @@ class ParlonsApp(App):
         self._sync_pending = False
         self._last_sync = time.monotonic()
         main = self.main
-        if main is None or not main.is_mounted:
-            return
-        try:
-            self._sync_main(main)
-        except NoMatches:
-            # The app is closing: the screen's widgets go one by one before
-            # the screen does (and Textual's exit flag is not set on that
-            # path); a sync due then has nothing left to draw.
-            log.debug("sync while the main screen is torn down", exc_info=True)
+        if main is None or not main.is_mounted or textual_private.closing(self):
+            return  # (closing: the screen's widgets go one by one)
+        self._sync_main(main)
 
     def _sync_main(self, main: MainScreen) -> None:
         log_view = main.log_view

@@ -216,6 +216,14 @@ def propagation_stopped(message: Message) -> bool:
     return message._stop_propagation
 
 
+def closing(app: App) -> bool:
+    """The app is shutting down: nothing more to draw.  ``App.exit()`` sets
+    ``_exit``; ``App._shutdown`` (the end of ``run_test``, and of a run
+    after its loop) clears ``_running`` before it removes the screens'
+    widgets one by one — work due meanwhile finds them gone."""
+    return bool(app._exit) or not app._running
+
+
 def call_after(node: DOMNode, delay: float, callback: Callable[[], Any]) -> asyncio.TimerHandle:
     """``node.set_timer(delay, callback)`` that is never dropped (8.2.8).
 
@@ -227,12 +235,12 @@ def call_after(node: DOMNode, delay: float, callback: Callable[[], Any]) -> asyn
     so the last lines of a flood) and the app's model→screen sync stayed
     pending for good.  Here asyncio's own timer posts ``callback`` to the
     node's queue: it runs once, in order with the node's messages, unless
-    the app is exiting by then (``App._exit``, as Textual's timers check:
-    the screens are being torn down); the handle's ``cancel()`` stops it."""
+    the app is closing by then (:func:`closing`: the screens are being torn
+    down); the handle's ``cancel()`` stops it."""
     app = node.app
 
     def unless_exiting() -> Any:
-        if not app._exit:
+        if not closing(app):
             return callback()  # a coroutine is awaited by the node's call_later
         return None
 
