@@ -167,7 +167,9 @@ async def test_stamps_in_a_room_live_and_as_its_history(west_of_utc, prosody, al
         assert sorted(l.body for l in lines) == sorted(history + live)
         for line in lines:
             line.time.astimezone()
-            assert line.time == EARLIEST or t0 - timedelta(seconds=1) <= line.time <= t1, (line.body, line.time)
+            # (live ones at the earliest stamp nudged a µs apart, after the history's: arrival order)
+            assert EARLIEST <= line.time < EARLIEST + timedelta(milliseconds=1) \
+                or t0 - timedelta(seconds=1) <= line.time <= t1, (line.body, line.time)
         stored = await alice.account.store.db.latest(room, 50)
         assert sorted(r.body for r in stored) == sorted(history + live)
         for record in stored:
@@ -214,3 +216,25 @@ async def test_a_live_message_stamped_before_all_that_is_shown_is_still_shown(al
     bob.send(alice.jid, "barrier")
     await until(lambda: "barrier" in window_text(window), timeout=5, message=lambda: window_text(window))
     assert [l.body for l in incoming(window)] == ["first", "from long ago", "barrier"]
+
+
+async def test_a_whole_second_stamp_goes_after_what_we_hold_of_that_second(alice, make_peer):
+    """A server re-sending after a resumption stamps whole seconds: "two",
+    sent after "one" was shown, is stamped with the second "one" came in.
+    Our own line sent a second later is truly newer; "two" must still go
+    after "one" in the store (CI saw "message 05" before "message 01"
+    once: the nudge compared with our newer line only)."""
+    bob = await make_peer()
+    bob.send(alice.jid, "one")
+    window = await until(lambda: alice.windows.find(alice.jid, bob.jid), timeout=5)
+    await until(lambda: "one" in window_text(window), timeout=5)
+    db = alice.account.store.db
+    [one] = [r for r in await db.latest(bob.jid, 10) if r.body == "one"]
+    second = one.time.replace(microsecond=0)
+    await until(lambda: datetime.now(timezone.utc) > second + timedelta(seconds=1, milliseconds=50), timeout=3)
+    await alice.account.chat.send(bob.jid, "mine")  # stamped now: more than a second after "two"'s stamp
+    stamped(bob, alice.jid, "two", second.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    bob.send(alice.jid, "barrier")
+    await until(lambda: "barrier" in window_text(window), timeout=5, message=lambda: window_text(window))
+    stored = [r.body for r in await db.latest(bob.jid, 10)]
+    assert stored == ["one", "two", "mine", "barrier"], stored

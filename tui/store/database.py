@@ -485,6 +485,23 @@ class HistoryDatabase:
         ).fetchone()
         return None if row is None else (row[0], from_us(row[1]))
 
+    def newest_times_below(self, peer: str, ceilings: list[datetime]) -> list[datetime | None]:
+        """For each ceiling, the time of ``peer``'s newest message stamped
+        before it (None when there is none): one index probe each."""
+        self._merge_for_reading()
+        peer_id = self._peer_id(peer)
+        if peer_id is None:
+            return [None] * len(ceilings)
+        horizon = _future_horizon()
+        found: list[datetime | None] = []
+        for ceiling in ceilings:
+            row = self.db.execute(
+                "SELECT time_us FROM messages WHERE peer_id = ? AND id < ? ORDER BY id DESC LIMIT 1",
+                (peer_id, min(horizon, _anchor_key(ceiling))),
+            ).fetchone()
+            found.append(None if row is None else from_us(row[0]))
+        return found
+
     def newest_time(self, peer: str | None = None) -> datetime | None:
         self._merge_for_reading()
         horizon = _future_horizon()

@@ -329,6 +329,11 @@ class HistoryStore:
         ``start`` fallback when the archive no longer knows our id."""
         return await self._call(self._db.newest_time, peer)
 
+    async def newest_times_below(self, peer: str, ceilings: list[datetime]) -> list[datetime | None]:
+        """For each ceiling, the time of ``peer``'s newest message stamped
+        before it: where a late message with a coarse stamp belongs."""
+        return await self._call(self._db.newest_times_below, peer, ceilings)
+
     async def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
         """Full-text search (FTS5) over all conversations or one ``peer``:
         messages containing every word of ``pattern`` (case- and

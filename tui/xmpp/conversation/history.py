@@ -180,17 +180,32 @@ class MessageHistory:
     async def in_arrival_order(self, batch: Iterable[Timed]) -> None:
         """Live messages stamped in the past (re-sent by the server after a
         resumption, or from offline storage) arrived after everything we
-        hold of their conversation: a stamp that falls within the archive's
-        resolution before the newest of it is nudged just after."""
-        floors: dict[str, datetime | None] = {}
+        hold of their conversation that is stamped within the archive's
+        resolution after them: such a coarse stamp is nudged just after
+        the newest of those.  (Not after the newest of all: a line of ours
+        typed while the link was down is truly newer, and comparing with it
+        alone left "message 05" stamped 12.000 before "message 01" shown at
+        12.5 — CI, test_tcp_cut.)"""
+        db = self.store.db
+        if db is None:
+            return
+        by_peer: dict[str, list[Timed]] = {}
         for message in batch:
-            if not message.delayed or self.store.db is None:
+            if message.delayed:
+                by_peer.setdefault(message.peer, []).append(message)
+        for peer, messages in by_peer.items():
+            try:
+                held = await db.newest_times_below(peer, [m.time + STAMP_RESOLUTION for m in messages])
+            except Exception as exc:  # a failing store must not lose the messages being handled
+                log.info("history: newest of %s unavailable: %s", peer, exc)
                 continue
-            if message.peer not in floors:
-                floors[message.peer] = await self.newest_time(message.peer)
-            floor = floors[message.peer]
-            if floor is not None:
-                floors[message.peer] = after_floor(message, floor)
+            previous: datetime | None = None  # this batch's message before, as placed
+            for message, below in zip(messages, held):
+                ceiling = message.time + STAMP_RESOLUTION
+                floor = max((t for t in (below, previous) if t is not None and t < ceiling), default=None)
+                if floor is not None and message.time <= floor:
+                    message.time = floor + timedelta(microseconds=1)
+                previous = message.time
 
     async def search(self, pattern: str, peer: str | None = None, limit: int = 50) -> list[StoredMessage]:
         db = self.store.db
