@@ -20,6 +20,7 @@ from textual.drivers.linux_driver import LinuxDriver
 
 from tui import paths, wiring
 from tui.client import Client
+from tui.collector import Collector
 from tui.config import Config
 from tui.core.events import (
     AccountChanged,
@@ -98,6 +99,8 @@ class ParlonsApp(App):
         # How /edit runs the editor; tests swap in editor.run_plain (a headless
         # app has no terminal to suspend).
         self.editor_runner: editor.Runner | None = None
+        # Full collections kept short (tui.collector); run_app sets it.
+        self.collector: Collector | None = None
         self.notifier = TerminalNotifier(self, wiring.notify_settings(config))
         self.terminal_watch = TerminalWatch(self._terminal_gone)
         self.paste_policy = wiring.paste_policy(config)
@@ -125,6 +128,8 @@ class ParlonsApp(App):
 
     # -- start ---------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.collector is not None:
+            self.collector.start()
         bus = self.client.bus
         bus.subscribe(LineAdded, self._on_line_added)
         bus.subscribe(WindowCleared, self._on_window_cleared)
@@ -562,6 +567,8 @@ class ParlonsApp(App):
 
     # -- quitting ------------------------------------------------------------------
     def on_unmount(self) -> None:
+        if self.collector is not None:
+            self.collector.stop()
         if self._sync_handle is not None:
             self._sync_handle.cancel()
         self.terminal_watch.stop()
@@ -612,5 +619,6 @@ _MAIN_SCREEN_ACTIONS = {"window_goto", "window_prev", "window_next", "window_nex
 
 def run_app(config: Config | None, config_path: Path | None = None, debug: bool = False) -> int:
     app = ParlonsApp(config, config_path)
+    app.collector = Collector()  # the real app only: test processes keep CPython's collector as is
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -25,6 +25,8 @@ from collections import deque
 from time import monotonic
 from typing import Any, Callable
 
+from ..collector import note_activity
+
 log = logging.getLogger(__name__)
 
 SLICE = 4096  # bytes fed to the parser between two looks at the clock
@@ -55,6 +57,7 @@ class PacedReader:
         return sum(len(data) for data in self._backlog)
 
     def data_received(self, data: bytes) -> None:
+        note_activity()
         if self._backlog:  # still working through earlier data: after it
             self._backlog.append(data)
             return
