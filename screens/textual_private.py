@@ -29,6 +29,8 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 from textual.keys import _character_to_key
 from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input
 
 TEXTUAL_CHECKED = "8.2.8"  # every function below was read against this version
@@ -214,6 +216,59 @@ def messages_waiting(node: DOMNode) -> int:
 def propagation_stopped(message: Message) -> bool:
     """Did a handler call ``stop()`` on ``message`` (it bubbles no further)?"""
     return message._stop_propagation
+
+
+class ScrolledLines:
+    """Rows a ScrollView still shows after a scroll, kept instead of drawn
+    again.  Textual repaints a scrolled widget whole: ``ScrollView.
+    watch_scroll_y`` marks every line of its styles cache dirty, and each of
+    them goes through ``StylesCache.render_line`` (background, post-style:
+    a new Strip) and the line filters again — for the followed log of a
+    flood, 60 % of a frame (py-spy, W2).  A row still in view after the
+    scroll is the same strip ``delta`` lines higher: :meth:`before` notes
+    the cache as it was, :meth:`after` moves each clean line up (or down)
+    and leaves only the rows scrolled into view dirty.  (Its strip object is
+    reused, so the filters' per-strip cache answers too.)
+
+    Textual 8.2.8: ``Widget._styles_cache`` is a ``StylesCache`` with
+    ``_cache`` (line y → Strip, y counted from the widget's top, border and
+    padding included) and ``_dirty_lines`` (a set of y); ``StylesCache.
+    render`` draws a line again when it is dirty or absent."""
+
+    def __init__(self, widget: Widget) -> None:
+        self.widget = widget
+        self._kept: dict[int, Strip] | None = None
+
+    def before(self) -> None:
+        """Note the clean lines, unless noted already (a change that clears
+        the cache — a new virtual size — then the scroll itself)."""
+        if self._kept is None:
+            cache = self.widget._styles_cache
+            dirty = cache._dirty_lines
+            self._kept = {y: strip for y, strip in cache._cache.items() if y not in dirty}
+
+    def forget(self) -> None:
+        self._kept = None
+
+    def after(self, delta: int) -> None:
+        """The widget scrolled ``delta`` lines (its cache cleared or marked
+        dirty meanwhile): the noted lines move, the others are drawn."""
+        kept, self._kept = self._kept, None
+        widget = self.widget
+        cache = widget._styles_cache
+        top = widget.styles.gutter.top
+        height = widget.scrollable_content_region.height
+        if not kept or abs(delta) >= height:
+            return
+        for y in range(top, top + height):
+            source = y + delta
+            strip = kept.get(source) if top <= source < top + height else None
+            if strip is not None:
+                cache._cache[y] = strip
+                cache._dirty_lines.discard(y)
+            else:
+                cache._cache.pop(y, None)
+                cache._dirty_lines.add(y)
 
 
 def closing(app: App) -> bool:

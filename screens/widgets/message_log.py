@@ -34,7 +34,8 @@ from textual.strip import Strip
 from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
-from ..textual_private import call_after
+from .. import keys_first
+from ..textual_private import ScrolledLines, call_after
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -167,8 +168,10 @@ class MessageLog(ScrollView, can_focus=False):
         self._follow = True
         self._view_sync_pending = False
         self._last_view_sync = 0.0
+        self._view_sync_due: float | None = None  # when the pending sync was first due
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._width_check_pending = False
+        self._scrolled_lines = ScrolledLines(self)
         self._strip_cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(
             STRIP_CACHE_MESSAGES
         )
@@ -402,11 +405,21 @@ class MessageLog(ScrollView, can_focus=False):
     def _sync_view(self) -> None:
         """Bring scrollbar, scroll position and "more below" up to date with
         the index."""
+        now = monotonic()
+        if self._view_sync_due is None:
+            self._view_sync_due = now
+        flood = self._follow and self._held_syncs >= FLOOD_STREAK  # (a command's output is not held)
+        wait = keys_first.hold(self._view_sync_due, now) if flood else 0.0
+        if wait > 0 and self.is_attached:
+            call_after(self, wait, self._sync_view)  # a key's frame first (screens/keys_first.py)
+            return
+        self._view_sync_due = None
         self._view_sync_pending = False
         self._last_view_sync = monotonic()
         if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
+        self._scrolled_lines.before()  # (a new virtual size clears the styles cache: the scroll keeps rows)
         self.virtual_size = Size(self._index.width, self.row_count)
         if self._follow:
             top = self.scroll_offset.y
@@ -417,6 +430,9 @@ class MessageLog(ScrollView, can_focus=False):
             self.scroll_offset.y + self.size.height
         ):
             self.refresh()  # rows inside the viewport changed
+        else:
+            self._scrolled_lines.after(0)  # nothing in view changed: the lines drawn stay
+        self._scrolled_lines.forget()
         self._update_lines_below()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -461,7 +477,10 @@ class MessageLog(ScrollView, can_focus=False):
         return max(1, self.scrollable_content_region.height - 1)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        # the rows still in view move in the styles cache, not drawn again
+        self._scrolled_lines.before()
         super().watch_scroll_y(old_value, new_value)
+        self._scrolled_lines.after(round(new_value) - round(old_value))
         self._follow = round(new_value) >= self.max_scroll_y
         self._update_lines_below()
 

@@ -29,7 +29,7 @@ from tui.paste import (
     PASSWORD_REFUSED, Burst, BurstDetector, Decision, KeyKind, LoopLag, PastePolicy, Verdict, is_typing,
 )
 
-from .. import terminal_modes
+from .. import keys_first, terminal_modes
 from .. import textual_private
 from ..textual_private import event_clock
 
@@ -253,6 +253,7 @@ class PasteGuardedInput(Input):
         if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
             self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
         note_activity()
+        keys_first.key_pressed()
         now = event_clock()
         self.lag.key(event.time, now)
         self._last_key_handled = now

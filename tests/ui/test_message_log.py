@@ -471,3 +471,92 @@ async def test_a_mark_that_came_in_a_window_behind_is_measured_when_it_shows():
         await pilot.pause()
         assert log.row_count == 2
         assert screen_rows(log)[:2] == [f"{hhmm(behind[0])} ~ <bob> {'z' * 40}", f"{' ' * 14}zz"]
+
+
+def composited(log: MessageLog) -> list[str]:
+    """The rows as Textual composites them (through its styles cache, where
+    a scroll keeps the rows still in view), scrollbar excluded."""
+    from textual.geometry import Region
+
+    width = log.wrap_width
+    strips = log.render_lines(Region(0, 0, log.outer_size.width, log.outer_size.height))
+    return [strip.crop(0, width).text.rstrip() for strip in strips]
+
+
+async def test_a_scroll_draws_only_the_rows_scrolled_into_view(monkeypatch):
+    """Following a conversation (a line or two at a time) or scrolling by a
+    line moves the rows still in view instead of drawing them again
+    (textual_private.ScrolledLines); what shows is what a full redraw
+    shows, and a line that changed meanwhile is drawn again."""
+    lines = [message(f"line {i}") for i in range(40)]
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        await pilot.pause()
+        assert composited(log)[-1].endswith("line 39")
+        drawn: list[int] = []
+        real_render_line = MessageLog.render_line
+
+        def counted(self, y):
+            drawn.append(y)
+            return real_render_line(self, y)
+
+        monkeypatch.setattr(MessageLog, "render_line", counted)
+        await append(pilot, log, lines, [message("new 1"), message("new 2")])
+        rows = composited(log)
+        assert sorted(set(drawn)) == [8, 9], drawn  # the two rows scrolled into view, no others
+        assert rows[-2:] == [f"{hhmm(lines[0])} <bob> new 1", f"{hhmm(lines[0])} <bob> new 2"]
+        assert rows == screen_rows(log)  # the same as drawing every row afresh
+
+        drawn.clear()
+        log.scroll_to(y=log.scroll_offset.y - 1, animate=False)  # one line up
+        await pilot.pause()
+        rows = composited(log)
+        assert sorted(set(drawn)) == [0], drawn
+        assert rows[0].endswith("line 31") and rows == screen_rows(log)
+
+        # a line in view changes (corrected): drawn again, not kept stale
+        changed = lines[35]
+        changed.body = "line 35, corrected"
+        log.notify_changed(reflow=True, line=changed)
+        await append(pilot, log, lines, [message("new 3")])
+        rows = composited(log)
+        assert "line 35, corrected" in "\n".join(rows) and rows == screen_rows(log)
+
+
+async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_frame(monkeypatch):
+    """screens/keys_first.py: the follow's redraw is not in the key's frame."""
+    from screens import keys_first
+    from screens.widgets import message_log
+
+    holds: list[float] = []
+    real_hold = keys_first.hold
+
+    def spied(due_since, now=None):
+        holds.append(real_hold(due_since, now))
+        return holds[-1]
+
+    monkeypatch.setattr(message_log.keys_first, "hold", spied)
+    lines: list[Line] = []
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        count = 0
+        while log._held_syncs < FLOOD_STREAK:  # a flood: follows held back by the interval
+            lines.append(message(f"flood {count}"))
+            log.notify_appended()
+            count += 1
+            await asyncio.sleep(0.002)
+        assert all(wait == 0 for wait in holds)  # no key yet: nothing held for one
+        # a key whose frame is still to come when the next follow is due
+        # (that follow is up to FLOOD_SYNC_INTERVAL away: the key is stamped ahead)
+        from time import monotonic
+
+        monkeypatch.setattr(keys_first, "_last_key", monotonic() + FLOOD_SYNC_INTERVAL)
+        lines.append(message("after the key"))
+        log.notify_appended()
+        await until(lambda: screen_rows(log)[-1].endswith("after the key"))  # held, never for good
+        assert any(0 < wait <= keys_first.MAX_HOLD for wait in holds), holds
+        await pilot.pause()

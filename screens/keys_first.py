@@ -1,0 +1,33 @@
+"""Keys first: a typed key's frame is not the one that redraws the log.
+
+During a flood the message log follows ten times a second, and a frame that
+redraws it costs 15–25 ms (W4, asyncio's slow-callback log: every callback
+over 15 ms during a flood was Textual's screen update).  A key that lands
+in the same frame waits for all of it.  So a log redraw due within
+:data:`KEY_FRAME` of a key waits until then — the key's frame goes out
+alone, small — but never more than :data:`MAX_HOLD` in all (someone typing
+without pause still sees the conversation move).
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+
+KEY_FRAME = 0.025  # a frame (16.7 ms at 60 fps) and the time to draw it
+MAX_HOLD = 0.1
+
+_last_key = float("-inf")
+
+
+def key_pressed() -> None:
+    global _last_key
+    _last_key = monotonic()
+
+
+def hold(due_since: float, now: float | None = None) -> float:
+    """Seconds a redraw due since ``due_since`` should wait for a key's frame (0: go)."""
+    now = monotonic() if now is None else now
+    wait = _last_key + KEY_FRAME - now
+    if wait <= 0 or now - due_since >= MAX_HOLD:
+        return 0.0
+    return min(wait, due_since + MAX_HOLD - now)

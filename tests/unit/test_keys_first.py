@@ -1,0 +1,27 @@
+"""A log redraw due right after a key waits for the key's frame, boundedly."""
+
+from __future__ import annotations
+
+from screens import keys_first
+from screens.keys_first import KEY_FRAME, MAX_HOLD, hold
+
+
+def test_a_redraw_right_after_a_key_waits_for_its_frame(monkeypatch):
+    monkeypatch.setattr(keys_first, "_last_key", 10.0)
+    assert abs(hold(due_since=10.005, now=10.005) - (KEY_FRAME - 0.005)) < 1e-9
+    assert hold(due_since=10.0, now=10.0 + KEY_FRAME) == 0.0  # the key's frame is out
+    assert hold(due_since=9.0, now=9.5) == 0.0  # no key lately
+
+
+def test_never_held_longer_than_max_hold_in_all(monkeypatch):
+    # someone typing without pause: each key would hold it again
+    due = 20.0
+    monkeypatch.setattr(keys_first, "_last_key", due + MAX_HOLD - 0.01)
+    assert abs(hold(due_since=due, now=due + MAX_HOLD - 0.01) - 0.01) < 1e-9  # only up to the bound
+    assert hold(due_since=due, now=due + MAX_HOLD) == 0.0
+
+
+def test_key_pressed_is_the_time_of_the_key(monkeypatch):
+    monkeypatch.setattr(keys_first, "_last_key", float("-inf"))
+    keys_first.key_pressed()
+    assert abs(hold(due_since=keys_first._last_key, now=keys_first._last_key) - KEY_FRAME) < 1e-9
