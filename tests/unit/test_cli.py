@@ -178,3 +178,18 @@ def test_the_app_is_imported_with_the_collector_back_on_after():
         assert callable(run_app)
     finally:
         gc.unfreeze()
+
+
+def test_the_app_draws_up_to_120_frames_a_second_unless_the_user_says():
+    """TEXTUAL_FPS is read when Textual is first imported: a fresh process."""
+    probe = ("import sys; from tui.cli import import_app; "
+             "assert 'textual' not in sys.modules; import_app(); "
+             "from textual import constants; print(constants.MAX_FPS)")
+    root = Path(__file__).resolve().parents[2]
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    env["PYTHONPATH"] = str(root)
+    ours = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
+    assert ours.stdout.strip() == "120", ours.stderr
+    theirs = subprocess.run([sys.executable, "-c", probe], env={**env, "TEXTUAL_FPS": "30"},
+                            capture_output=True, text=True, timeout=60)
+    assert theirs.stdout.strip() == "30", theirs.stderr
