@@ -155,8 +155,8 @@ class KeyKind(enum.Enum):
     OPENED = "opened"  # a burst began with this key: an Enter right behind an Enter or a non-text key
     CONTINUED = "continued"  # one more key of the burst
     # the burst that ended just before goes on (a raw paste read in pieces
-    # further apart than a burst's gap): with this Enter, or with the
-    # previous key (shown already) and this one
+    # further apart than a burst's gap): with the previous key (shown
+    # already) and this one
     RESUMED = "resumed"
 
 
@@ -202,9 +202,14 @@ class BurstDetector:
     :meth:`interrupted` before feeding each key), or after ``quiet_ms``
     without a key (the caller asks :meth:`finished` from a timer).  A burst
     without an Enter that a key interrupted less than ``quiet_ms`` after its
-    last one is *resumed* (:attr:`KeyKind.RESUMED`) when that key is an Enter
-    or starts another burst: a loaded machine reads one raw paste in pieces
-    tens of ms apart, and its Enter must take back every piece.
+    last one is *resumed* (:attr:`KeyKind.RESUMED`) when that key, not an
+    Enter, starts another burst: a loaded machine reads one raw paste in
+    pieces tens of ms apart, and its Enter must take back every piece.  An
+    Enter that interrupts a burst is typed, as any Enter after a pause: keys
+    that come right behind it (the next line, bunched by SSH or by a bench
+    typing at machine speed) are not a paste with the line before.  So a
+    paste cut by the reader exactly before a newline still sends its first
+    line (as before; rare: the cut must fall on that one key).
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
     (the terminal brackets its pastes).  Times are seconds (``events.Key.time``)."""
 
@@ -248,10 +253,8 @@ class BurstDetector:
         soon = self.on and last is not None and time - last < self.gap
         if resumable is not None:
             head, interrupter = resumable
-            if interrupter == time and text == "\n" and time - head.last < self.quiet:
-                self._resume(head, [text], time)
-                return KeyKind.RESUMED
-            if soon and interrupter == last and previous is not None and last - head.last < self.quiet:
+            if soon and interrupter == last and previous is not None and previous != "\n" \
+                    and last - head.last < self.quiet:
                 self._resume(head, [previous, text], last)
                 return KeyKind.RESUMED
             if interrupter == time:

@@ -9,7 +9,7 @@ bracketed paste makes of a paste, but also keys bunched by a slow link or by
 our own stall) shows as it comes: only an Enter can send, so only an Enter
 in a burst is held — with the rest of the burst, and the keys it showed
 before the Enter are taken back (those of the burst just before too, when
-the Enter resumes it: one raw paste read in pieces) — until the burst ends; then it is either
+this one resumed it: one raw paste read in pieces) — until the burst ends; then it is either
 typed as it came (its keys run in order) or, only when it can be a paste,
 handed to the policy.  A heartbeat while keys come shows our own stalls; the
 terminal is asked once whether it brackets pastes (then bursts are typing).
@@ -161,8 +161,8 @@ class PasteGuardedInput(Input):
             self._held = [event]
             self._arm_burst_timer()
         elif kind is KeyKind.RESUMED:
-            # The burst before goes on, from where it began: with this Enter,
-            # or with the key that interrupted it (shown) and this one.
+            # The burst before goes on, from where it began: with the key
+            # that interrupted it (shown) and this one.
             here = (self.value, self.cursor_position)
             undo, keys, self._head_line = self._shown_burst or (here, [], here)
             self._burst_undo = undo

@@ -185,24 +185,6 @@ async def test_a_raw_paste_read_in_pieces_tens_of_ms_apart_is_one_paste():
         assert line.value == "draft " and app.entered == []
 
 
-async def test_a_raw_paste_split_before_its_first_enter_sends_nothing():
-    from tui.paste import LoopLag
-
-    app = LineApp()
-    async with app.run_test() as pilot:
-        line = app.query_one(InputLine)
-        line.lag = LoopLag(stall_ms=1e9)
-        now = event_clock()
-        keys_at(app, "line one", now, 0.00003)
-        keys_at(app, "\nline two\n", now + 0.03, 0.00003)
-        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
-        await until(lambda: prompt.decision.text == "line one\nline two")
-        assert app.entered == []
-        await pilot.press("escape")
-        await until(lambda: app.notices == ["Paste cancelled."])
-        assert line.value == "" and app.entered == []
-
-
 async def test_a_password_pasted_right_after_a_word_in_one_write_leaves_the_word():
     """A draft in one write, then — within a burst's quiet time — the
     password and its Enter pasted raw: the Enter resumes the draft's burst
