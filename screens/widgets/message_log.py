@@ -244,6 +244,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._index.sync()
         self._strip_cache.clear()
         self._follow = True
+        self._held_syncs = 0  # (not a flood: never held for a key's frame)
         self._sync_view()
 
     @property
@@ -519,6 +520,10 @@ class MessageLog(ScrollView, can_focus=False):
         if not index.width or not 0 <= row < index.row_count:
             return Strip.blank(width, base)
         message = index.message_at_row(row)
+        if message >= len(self.lines):
+            # the model emptied its list in place (/clear) and the app has not
+            # told us yet (its sync is at most a frame away): nothing to show
+            return Strip.blank(width, base)
         strips = self._message_strips(message)
         strip = strips[min(row - index.row_starts[message], len(strips) - 1)]
         # Rows are cached at the wrap width; the scrollbar column is added here.

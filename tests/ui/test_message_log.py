@@ -560,3 +560,21 @@ async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_fram
         await until(lambda: screen_rows(log)[-1].endswith("after the key"))  # held, never for good
         assert any(0 < wait <= keys_first.MAX_HOLD for wait in holds), holds
         await pilot.pause()
+
+
+async def test_a_frame_between_the_models_clear_and_its_notice_draws_blank_rows():
+    """/clear empties the window's list in place; the app tells the log at
+    its next sync.  A frame drawn in between (seen in W8: 120 frames a
+    second, the log's rows dirty) found the index ahead of the list and
+    raised IndexError out of the app."""
+    lines = [message(f"result {i}") for i in range(40)]
+    app = LogApp(lines)
+    async with app.run_test(size=(60, 10)) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == 59)
+        await pilot.pause()
+        lines.clear()  # the model, as WindowList.clear does
+        assert screen_rows(log) == [""] * 10  # every row drawn now: blank, no IndexError
+        log.notify_cleared()
+        await pilot.pause()
+        assert composited(log) == [""] * 10 and app.is_running
