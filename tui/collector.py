@@ -10,9 +10,11 @@ Here what survives a full collection is frozen right after it
 the next full collection walks only what was promoted since — each stays
 short, whatever the size of the history shown.  The price: a frozen object
 that later becomes unreachable inside a reference cycle is not reclaimed
-while frozen.  So once the app has been quiet for ``idle`` seconds (no key,
-no data from the server), at most every ``release`` seconds, everything is
-unfrozen, collected in full and frozen again — when nobody waits for it.
+while frozen.  So once nobody has typed for ``idle`` seconds, at most every
+``release`` seconds, everything is unfrozen, collected in full and frozen
+again — when nobody waits for a key.  (Server data does not count: in a
+busy room it never stops, and the release must come; a message shown a few
+hundred ms late while nobody types is no harm.)
 
 Only the real app runs a :class:`Collector` (``run_app``); test processes
 keep CPython's defaults.
@@ -28,7 +30,7 @@ from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
-IDLE = 20.0  # seconds without a key or server data before a full release
+IDLE = 20.0  # seconds without a key before a full release
 RELEASE = 900.0  # at most one full release this often
 CHECK = 5.0  # how often the idle state is looked at
 
@@ -36,7 +38,7 @@ _last_activity = 0.0
 
 
 def note_activity() -> None:
-    """A key, or data from the server: not the moment for a long collection."""
+    """A key: not the moment for a long collection."""
     global _last_activity
     _last_activity = monotonic()
 

@@ -25,7 +25,6 @@ from collections import deque
 from time import monotonic
 from typing import Any, Callable
 
-from ..collector import note_activity
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,6 @@ class PacedReader:
         return sum(len(data) for data in self._backlog)
 
     def data_received(self, data: bytes) -> None:
-        note_activity()
         if self._backlog:  # still working through earlier data: after it
             self._backlog.append(data)
             return
