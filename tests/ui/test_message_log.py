@@ -47,6 +47,17 @@ def visible(log: MessageLog) -> str:
     return "\n".join(screen_rows(log))
 
 
+async def flood(log: MessageLog, lines: list[Line], done) -> int:
+    """One message per turn of the loop (2 ms apart) until ``done()``; how many."""
+    count = 0
+    while not done():
+        lines.append(message(f"flood {count}"))
+        log.notify_appended()
+        count += 1
+        await asyncio.sleep(0.002)
+    return count
+
+
 async def append(pilot, log: MessageLog, lines: list[Line], new: list[Line]) -> None:
     """Append like the core model does, tell the widget, and wait until the
     view caught up (it syncs at most once per frame)."""
@@ -339,12 +350,7 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
         await until(lambda: log.wrap_width == 59)
         await pilot.pause()
         loop = asyncio.get_running_loop()
-        count = 0
-        while len(held_back) < FLOOD_STREAK + 3:
-            lines.append(message(f"flood {count}"))
-            log.notify_appended()
-            count += 1
-            await asyncio.sleep(0.002)
+        count = await flood(log, lines, lambda: len(held_back) >= FLOOD_STREAK + 3)
         assert max(held_back) > VIEW_SYNC_INTERVAL, held_back  # the flood rate took over
         await until(lambda: log.virtual_size.height == log.row_count == count)
         await until(lambda: screen_rows(log)[-1].endswith(f"flood {count - 1}"))
@@ -543,12 +549,7 @@ async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_fram
     async with app.run_test(size=(60, 10)) as pilot:
         log = app.query_one(MessageLog)
         await until(lambda: log.wrap_width == 59)
-        count = 0
-        while log._held_syncs < FLOOD_STREAK:  # a flood: follows held back by the interval
-            lines.append(message(f"flood {count}"))
-            log.notify_appended()
-            count += 1
-            await asyncio.sleep(0.002)
+        await flood(log, lines, lambda: log._held_syncs >= FLOOD_STREAK)  # follows held back by the interval
         assert all(wait == 0 for wait in holds)  # no key yet: nothing held for one
         # a key whose frame is still to come when the next follow is due
         # (that follow is up to FLOOD_SYNC_INTERVAL away: the key is stamped ahead)
