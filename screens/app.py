@@ -43,7 +43,7 @@ from tui.keymap import load_keymap, scope_of
 from tui.welcome import Welcome
 from tui.xmpp.account.backoff import Backoff
 
-from . import clipboard, editor, terminal_keys, textual_private
+from . import clipboard, editor, keys_first, terminal_keys, textual_private
 from .command_palette import CommandProvider
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
@@ -619,6 +619,7 @@ _MAIN_SCREEN_ACTIONS = {"window_goto", "window_prev", "window_next", "window_nex
 
 def run_app(config: Config | None, config_path: Path | None = None, debug: bool = False) -> int:
     app = ParlonsApp(config, config_path)
-    app.collector = Collector()  # the real app only: test processes keep CPython's collector as is
+    # the real app only: test processes keep CPython's collector as is
+    app.collector = Collector(last_key=keys_first.last_key)
     result = app.run()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -20,8 +20,15 @@ _last_key = float("-inf")
 
 
 def key_pressed() -> None:
+    """A key reached the input line (the paste guard says so for each)."""
     global _last_key
     _last_key = monotonic()
+
+
+def last_key() -> float:
+    """When the last key was typed (``time.monotonic``); the collector's
+    idle clock too (tui/collector.py)."""
+    return _last_key
 
 
 def hold(due_since: float, now: float | None = None) -> float:

@@ -16,7 +16,8 @@ again — when nobody waits for a key.  (Server data does not count: in a
 busy room it never stops, and the release must come; a message shown a few
 hundred ms late while nobody types is no harm.)
 
-Only the real app runs a :class:`Collector` (``run_app``); test processes
+Only the real app runs a :class:`Collector` (``run_app``, which gives it
+the time of the last key: ``screens.keys_first.last_key``); test processes
 keep CPython's defaults.
 """
 
@@ -34,18 +35,10 @@ IDLE = 20.0  # seconds without a key before a full release
 RELEASE = 900.0  # at most one full release this often
 CHECK = 5.0  # how often the idle state is looked at
 
-_last_activity = 0.0
-
-
-def note_activity() -> None:
-    """A key: not the moment for a long collection."""
-    global _last_activity
-    _last_activity = monotonic()
-
-
 class Collector:
-    def __init__(self, *, idle: float = IDLE, release: float = RELEASE, check: float = CHECK,
-                 clock: Callable[[], float] = monotonic) -> None:
+    def __init__(self, last_key: Callable[[], float], *, idle: float = IDLE, release: float = RELEASE,
+                 check: float = CHECK, clock: Callable[[], float] = monotonic) -> None:
+        self.last_key = last_key  # when a key was last typed (the clock's time)
         self.idle = idle
         self.release = release
         self.check = check
@@ -85,7 +78,7 @@ class Collector:
         """Unfreeze, collect everything and freeze again, if quiet long enough."""
         now = self.clock()
         if not self._frozen_since_release or now - self._last_release < self.release \
-                or now - _last_activity < self.idle:
+                or now - self.last_key() < self.idle:
             return False
         gc.unfreeze()
         started = monotonic()

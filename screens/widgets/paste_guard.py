@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.widgets import Input
 
-from tui.collector import note_activity
 from tui.paste import (
     PASSWORD_REFUSED, Burst, BurstDetector, Decision, KeyKind, LoopLag, PastePolicy, Verdict, is_typing,
 )
@@ -252,7 +251,6 @@ class PasteGuardedInput(Input):
         And whether the terminal has said it brackets pastes."""
         if not self.bursts.pastes_bracketed and terminal_modes.brackets_pastes(self.app):
             self.bursts.bracketed()  # the terminal said so (DECRQM): bursts are typing
-        note_activity()
         keys_first.key_pressed()
         now = event_clock()
         self.lag.key(event.time, now)

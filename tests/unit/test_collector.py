@@ -9,7 +9,6 @@ import weakref
 
 import pytest
 
-from tui import collector as collector_module
 from tui.collector import Collector
 
 
@@ -27,9 +26,10 @@ def fresh_gc():
     gc.collect()
 
 
-async def test_survivors_of_a_full_collection_are_frozen_and_released_when_quiet(fresh_gc, monkeypatch):
+async def test_survivors_of_a_full_collection_are_frozen_and_released_when_quiet(fresh_gc):
     now = [1000.0]
-    collector = Collector(idle=20, release=900, check=3600, clock=lambda: now[0])
+    last_key = [float("-inf")]
+    collector = Collector(lambda: last_key[0], idle=20, release=900, check=3600, clock=lambda: now[0])
     collector.start()
     try:
         node = Node()
@@ -42,25 +42,19 @@ async def test_survivors_of_a_full_collection_are_frozen_and_released_when_quiet
         assert gone() is not None
 
         # not yet: activity a moment ago, or a release too recent
-        monkeypatch.setattr(collector_module, "_last_activity", now[0] - 100)
+        last_key[0] = now[0] - 100
         assert not collector.release_if_idle()  # quiet, but released a moment ago (start)
         now[0] += 901
-        monkeypatch.setattr(collector_module, "_last_activity", now[0])
+        last_key[0] = now[0]
         assert not collector.release_if_idle()  # a key just now
-        monkeypatch.setattr(collector_module, "_last_activity", now[0] - 5)
+        last_key[0] = now[0] - 5
         assert not collector.release_if_idle() and gone() is not None
 
         # quiet long enough: unfrozen, collected, frozen again
-        monkeypatch.setattr(collector_module, "_last_activity", now[0] - 21)
+        last_key[0] = now[0] - 21
         assert collector.release_if_idle()
         assert gone() is None and collector.releases == 1 and gc.get_freeze_count() > 0
         assert not collector.release_if_idle()  # nothing frozen since
     finally:
         collector.stop()
     assert collector._on_collection not in gc.callbacks
-
-
-def test_note_activity_moves_the_quiet_spell(monkeypatch):
-    monkeypatch.setattr(collector_module, "_last_activity", 0.0)
-    collector_module.note_activity()
-    assert collector_module._last_activity > 0
