@@ -351,6 +351,23 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
         return result
 
 
+@contextmanager
+def crowded_room(server: Server, run_dir: Path, bot: AgentProcess, count: int,
+                 timeout: float = 600) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A room the bot opens, with ``count`` occupants put there by the crowd
+    component (bench/e2e/crowd.py): the room and the crowd's ``occupied``
+    event; the crowd leaves after."""
+    room = server.room("w7")
+    bot.do("open", room=room, nick="bot")
+    crowd = crowd_process(server, run_dir / "crowd.log")
+    try:
+        crowd.wait("online")
+        crowd.send("occupy", room=room, count=count)
+        yield room, crowd.wait("occupied", timeout=timeout)
+    finally:
+        crowd.close()
+
+
 def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
     """Joining a room of N occupants: N-1 of them put there by a component
     (bench/e2e/crowd.py), plus the bot that opened it.  Floor: the join sent
@@ -358,41 +375,33 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
     Enter on ``/join`` → the nick list's header counts N+1 people (itself
     too).  Keys and words typed meanwhile."""
     occupants = args.occupants
-    with online_bot(server, run_dir) as (bot, _jid):
-        room = server.room("w7")
-        bot.do("open", room=room, nick="bot")
-        crowd = crowd_process(server, run_dir / "crowd.log")
+    with online_bot(server, run_dir) as (bot, _jid), \
+            crowded_room(server, run_dir, bot, occupants - 1) as (room, occupied):
+        with floor_agent(server, run_dir) as (floor, _online):
+            before = floor.do("stats", reply="stats")
+            joined = floor.do("join", room=room, nick="floor", timeout=120)
+        if joined["occupants"] != occupants + 1:  # its own presence is one of them
+            raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
+        result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
+                          "setup_s": occupied["t_done"] - occupied["t_first"],
+                          "floor_stall_max": joined["stall_max"]}
+        parlons = online_parlons(server, run_dir)
         try:
-            crowd.wait("online")
-            crowd.send("occupy", room=room, count=occupants - 1)
-            occupied = crowd.wait("occupied", timeout=600)
-            with floor_agent(server, run_dir) as (floor, _online):
-                before = floor.do("stats", reply="stats")
-                joined = floor.do("join", room=room, nick="floor", timeout=120)
-            if joined["occupants"] != occupants + 1:  # its own presence is one of them
-                raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
-            result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
-                              "setup_s": occupied["t_done"] - occupied["t_first"],
-                              "floor_stall_max": joined["stall_max"]}
-            parlons = online_parlons(server, run_dir)
-            try:
-                time.sleep(1.0)  # the login settles
-                command = f"/join {room}"
-                parlons.ctl.send_text(command)
-                parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
-                before = parlons.stats()
-                with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
-                    sent = time.monotonic()
-                    parlons.ctl.send_keys("Enter")
-                    _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
-                    probes = echo_probes(parlons, watch)
-                    seen = watch.wait(120)
-                assert watch.seen_stats is not None
-                parlons.wait_for(f"You are in {room}", timeout=30)
-            finally:
-                parlons.close()
+            time.sleep(1.0)  # the login settles
+            command = f"/join {room}"
+            parlons.ctl.send_text(command)
+            parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
+            before = parlons.stats()
+            with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
+                sent = time.monotonic()
+                parlons.ctl.send_keys("Enter")
+                _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
+                probes = echo_probes(parlons, watch)
+                seen = watch.wait(120)
+            assert watch.seen_stats is not None
+            parlons.wait_for(f"You are in {room}", timeout=30)
         finally:
-            crowd.close()
+            parlons.close()
     result.update({"parlons_s": seen - sent, "parlons": delta(watch.seen_stats, before),
                    "keys_flood": probes["keys"], "words_flood": probes["words"]})
     return result

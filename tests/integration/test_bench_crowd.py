@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.e2e.actors import Server, crowd_process
-from bench.e2e.workloads import floor_agent, online_bot
+from bench.e2e.actors import Server
+from bench.e2e.workloads import crowded_room, floor_agent, online_bot
 
 OCCUPANTS = 60
 
@@ -16,18 +16,10 @@ OCCUPANTS = 60
 def test_a_joiner_sees_the_whole_crowd_and_the_crowd_hears_no_one(tmp_path: Path):
     server = Server(tmp_path, component=True)
     try:
-        with online_bot(server, tmp_path) as (bot, _jid):
-            room = server.room("crowd")
-            bot.do("open", room=room, nick="bot")
-            crowd = crowd_process(server, tmp_path / "crowd.log")
-            try:
-                crowd.wait("online")
-                crowd.send("occupy", room=room, count=OCCUPANTS)
-                occupied = crowd.wait("occupied", timeout=60)
-                with floor_agent(server, tmp_path) as (floor, _online):
-                    joined = floor.do("join", room=room, nick="floor", timeout=60)
-            finally:
-                crowd.close()
+        with online_bot(server, tmp_path) as (bot, _jid), \
+                crowded_room(server, tmp_path, bot, OCCUPANTS, timeout=60) as (room, occupied), \
+                floor_agent(server, tmp_path) as (floor, _online):
+            joined = floor.do("join", room=room, nick="floor", timeout=60)
     finally:
         server.close()
     # the crowd, the bot that opened the room, and the joiner itself
