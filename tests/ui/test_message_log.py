@@ -4,6 +4,7 @@ re-wrapping, and that untrusted text stays literal."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 from rich.cells import cell_len
@@ -47,6 +48,16 @@ def visible(log: MessageLog) -> str:
     return "\n".join(screen_rows(log))
 
 
+@asynccontextmanager
+async def shown_log(lines: list[Line], size: tuple[int, int]):
+    """A LogApp of ``size`` running, its log laid out (wrap width known)."""
+    app = LogApp(lines)
+    async with app.run_test(size=size) as pilot:
+        log = app.query_one(MessageLog)
+        await until(lambda: log.wrap_width == size[0] - 1)
+        yield app, pilot, log
+
+
 async def flood(log: MessageLog, lines: list[Line], done) -> int:
     """One message per turn of the loop (2 ms apart) until ``done()``; how many."""
     count = 0
@@ -69,10 +80,7 @@ async def append(pilot, log: MessageLog, lines: list[Line], new: list[Line]) -> 
 
 async def test_appended_lines_appear_and_view_follows_tail():
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await append(pilot, log, lines, [message(f"message number {i}") for i in range(30)])
         rows = screen_rows(log)
         assert rows[-1] == f"{hhmm(lines[-1])} <bob> message number 29"
@@ -87,10 +95,7 @@ async def test_appended_lines_appear_and_view_follows_tail():
 
 async def test_hanging_indent_at_small_width():
     lines = [message("alpha beta gamma delta epsilon zeta eta theta")]
-    app = LogApp(lines)
-    async with app.run_test(size=(31, 6)):
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 30)
+    async with shown_log(lines, (31, 6)) as (app, pilot, log):
         rows = [row for row in screen_rows(log) if row]
         prefix = f"{hhmm(lines[0])} <bob> "
         assert rows == [
@@ -140,10 +145,7 @@ async def test_markup_in_body_and_nick_renders_literally():
 async def test_wide_characters_wrap_by_cell_width():
     body = "日本語のテキストと絵文字😀を含むメッセージです" * 2
     lines = [message(body)]
-    app = LogApp(lines)
-    async with app.run_test(size=(31, 12)):
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 30)
+    async with shown_log(lines, (31, 12)) as (app, pilot, log):
         rows = [row for row in screen_rows(log) if row]
         indent = len(f"{hhmm(lines[0])} <bob> ")
         assert len(rows) > 2
@@ -274,10 +276,7 @@ async def test_kinds_are_styled_distinctly():
 
 async def test_many_lines_appended_at_once():
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(80, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 79)
+    async with shown_log(lines, (80, 10)) as (app, pilot, log):
         await append(pilot, log, lines, [message(f"burst {i}\nsecond row") for i in range(1000)])
         assert log.row_count == 2000
         assert screen_rows(log)[-2].endswith("burst 999")
@@ -285,10 +284,7 @@ async def test_many_lines_appended_at_once():
 
 async def test_flood_of_single_notifies_follows_the_tail():
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         for i in range(300):  # one message per turn of the loop, as a MAM catch-up may
             lines.append(message(f"flood {i}"))
             log.notify_appended()
@@ -304,10 +300,7 @@ async def test_a_flood_scrolls_the_log_at_most_once_per_view_interval():
     one message per turn of the loop must not scroll it once per message
     (nor once per 60 Hz frame), and still ends with its last line shown."""
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         scrolls: list[float] = []
 
@@ -344,10 +337,7 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
     real_call_after = message_log.call_after
     monkeypatch.setattr(message_log, "call_after", recording_call_after)
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         loop = asyncio.get_running_loop()
         count = await flood(log, lines, lambda: len(held_back) >= FLOOD_STREAK + 3)
@@ -371,10 +361,7 @@ async def test_the_last_lines_show_even_when_textual_drops_a_one_shot_timer(monk
     Here every one-shot Textual timer is dropped, as that does; the lines
     appended just after a follow still show."""
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         lines.append(message("first"))
         log.notify_appended()  # follows at once
         await until(lambda: log.virtual_size.height == log.row_count == 1)
@@ -464,10 +451,7 @@ async def test_encryption_marks_show_before_the_nick_and_rewrap():
 async def test_a_mark_that_came_in_a_window_behind_is_measured_when_it_shows():
     shown = [message("here")]
     behind = [message("z" * 42)]
-    app = LogApp(shown)
-    async with app.run_test(size=(55, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 54)
+    async with shown_log(shown, (55, 10)) as (app, pilot, log):
         log.set_lines(behind)
         await until(lambda: log.row_count == 1)
         log.set_lines(shown)
@@ -495,10 +479,7 @@ async def test_a_scroll_draws_only_the_rows_scrolled_into_view(monkeypatch):
     (textual_private.ScrolledLines); what shows is what a full redraw
     shows, and a line that changed meanwhile is drawn again."""
     lines = [message(f"line {i}") for i in range(40)]
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         assert composited(log)[-1].endswith("line 39")
         drawn: list[int] = []
@@ -545,10 +526,7 @@ async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_fram
 
     monkeypatch.setattr(message_log.keys_first, "hold", spied)
     lines: list[Line] = []
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await flood(log, lines, lambda: log._held_syncs >= FLOOD_STREAK)  # follows held back by the interval
         assert all(wait == 0 for wait in holds)  # no key yet: nothing held for one
         # a key whose frame is still to come when the next follow is due
@@ -569,10 +547,7 @@ async def test_a_frame_between_the_models_clear_and_its_notice_draws_blank_rows(
     second, the log's rows dirty) found the index ahead of the list and
     raised IndexError out of the app."""
     lines = [message(f"result {i}") for i in range(40)]
-    app = LogApp(lines)
-    async with app.run_test(size=(60, 10)) as pilot:
-        log = app.query_one(MessageLog)
-        await until(lambda: log.wrap_width == 59)
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         lines.clear()  # the model, as WindowList.clear does
         assert screen_rows(log) == [""] * 10  # every row drawn now: blank, no IndexError
