@@ -416,7 +416,7 @@ class MessageLog(ScrollView, can_focus=False):
             return
         self._view_sync_due = None
         self._view_sync_pending = False
-        self._last_view_sync = monotonic()
+        self._last_view_sync = now
         if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
