@@ -27,10 +27,13 @@ from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
 from ..stanza_router import route_handlers
+from . import scram
 from .backoff import Backoff
 from .tls_policy import certificate_reason, no_tls_reason, require_tls, tls_context
 
 log = logging.getLogger(__name__)
+
+scram.install()  # every login: SCRAM's salted password in C
 
 # Stream errors after which reconnecting would only repeat the problem or
 # fight another client for the same resource (a classic reconnection loop).
