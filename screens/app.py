@@ -1,7 +1,10 @@
 """The Textual app: wires the core client to the screens and the key map.
 
-slixmpp runs in this app's asyncio loop: sessions are created on mount,
-never before ``App.run()`` (a client created earlier binds another loop).
+slixmpp runs in this app's asyncio loop. The real app is handed a client
+whose accounts started in that loop while this module was imported
+(tui/launch.py: ``run_face``); an app made without one (tests, the setup
+form) starts them on mount, never before ``App.run()`` (a client created
+earlier binds another loop).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import logging
 import time
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from textual import events
 from textual.app import App
@@ -40,7 +43,7 @@ from tui.core.events import (
 from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap, scope_of
-from tui.welcome import Welcome
+from tui.launch import Early
 from tui.xmpp.account.backoff import Backoff
 
 from . import clipboard, editor, keys_first, terminal_keys, textual_private
@@ -70,6 +73,7 @@ class ParlonsApp(App):
         *,
         backoff_factory: Callable[[], Backoff] = Backoff,
         data_dir: Path | None = None,
+        early: Early | None = None,
     ) -> None:
         terminal_keys.install()  # before the driver starts parsing keys
         super().__init__()
@@ -77,7 +81,9 @@ class ParlonsApp(App):
         self.config = config
         self.config_path = config_path
         self.backoff_factory = backoff_factory
-        self.client = Client()
+        # the accounts already starting (tui/launch.py), or started on mount
+        self._early = early
+        self.client = early.client if early is not None else Client()
         self.client.ui = self
         self.exit_message = ""
         self._sync_pending = False
@@ -103,7 +109,7 @@ class ParlonsApp(App):
         self.collector: Collector | None = None
         self.notifier = TerminalNotifier(self, wiring.notify_settings(config))
         self.terminal_watch = TerminalWatch(self._terminal_gone)
-        self.paste_policy = wiring.paste_policy(config)
+        self.paste_policy = early.paste_policy if early is not None else wiring.paste_policy(config)
         self._install_keymap(config.ui.keymap if config else "irssi", config.keymap if config else {})
 
     # -- key map -------------------------------------------------------------------
@@ -150,7 +156,10 @@ class ParlonsApp(App):
         if not self.is_headless:
             self.terminal_watch.start()
             self.set_interval(CHECK_SECONDS, self.terminal_watch.check)
-        if self.config is None or not self.config.accounts:
+        if self._early is not None:
+            self.client.face_ready()  # a secret asked meanwhile is asked now
+            self.run_worker(self._accounts_started(self._early.started), group="accounts")
+        elif self.config is None or not self.config.accounts:
             from .account_setup import AccountSetupScreen
 
             self.push_screen(AccountSetupScreen(self.config_path), self._on_setup_done)
@@ -166,14 +175,12 @@ class ParlonsApp(App):
         self._start_accounts(config)
 
     def _start_accounts(self, config: Config) -> None:
-        # a new profile's first screen says what to do (once: a marker in its data dir)
-        Welcome(self.data_dir, self.client.windows, self.client.bus, self.keymap).show_once()
-        self.run_worker(self._start_accounts_async(config), group="accounts")
+        started = self.client.start(config, data_dir=self.data_dir, keymap=self.keymap,
+                                    backoff_factory=self.backoff_factory, paste_policy=self.paste_policy)
+        self.run_worker(self._accounts_started(started), group="accounts")
 
-    async def _start_accounts_async(self, config: Config) -> None:
-        await self.client.start_accounts(config, data_dir=self.data_dir,
-                                         backoff_factory=self.backoff_factory,
-                                         paste_policy=self.paste_policy)
+    async def _accounts_started(self, started: Awaitable[None]) -> None:
+        await started  # its failure is the worker's, as any worker's
         self._schedule_sync()
 
     # -- model → screen --------------------------------------------------------------
@@ -185,7 +192,6 @@ class ParlonsApp(App):
         return None
 
     def _on_line_added(self, event: LineAdded) -> None:
-        self.client.mark_lookalike(event.window, event.line)
         if event.window is self.client.windows.active:
             self._appended = True
         self._schedule_sync()
@@ -617,9 +623,11 @@ _MAIN_SCREEN_ACTIONS = {"window_goto", "window_prev", "window_next", "window_nex
                         "roster_toggle", "nicklist_toggle"}
 
 
-def run_app(config: Config | None, config_path: Path | None = None, debug: bool = False) -> int:
-    app = ParlonsApp(config, config_path)
+async def run_face(config: Config | None, config_path: Path | None = None, early: Early | None = None) -> int:
+    """The real app, in the running loop (tui/launch.py), taking over
+    ``early``'s client when the accounts started before it."""
+    app = ParlonsApp(config, config_path, early=early)
     # the real app only: test processes keep CPython's collector as is
     app.collector = Collector(last_key=keys_first.last_key)
-    result = app.run()
+    result = await app.run_async()
     return result if isinstance(result, int) else (app.return_code or 0)

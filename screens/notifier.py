@@ -73,6 +73,9 @@ class TerminalNotifier:
         if self.settings.terminal_title:
             self.write(TITLE_PUSH)
             self._pushed = True
+        # What came before us (the accounts start while the face loads:
+        # tui/launch.py) rings as a window raised without its line would.
+        self._on_windows_changed(None)
 
     def stop(self) -> None:
         """Give the user's title back (before the driver leaves application mode)."""
@@ -92,7 +95,7 @@ class TerminalNotifier:
             event.window, event.line, active=event.window is self._windows.active,
             focused=self.app.app_focus, replay=event.replay))
 
-    def _on_windows_changed(self, _event: WindowsChanged) -> None:
+    def _on_windows_changed(self, _event: WindowsChanged | None) -> None:
         raised = self.policy.raised_windows(self._windows)
         if raised:
             if not self._raised:

@@ -3,16 +3,14 @@
 Start-up never shows a traceback: a configuration problem is one line on
 stderr and exit status 2; anything unexpected is one line and status 1, with
 the details in the log file. The Textual app is imported only when it is
-about to run, so ``--help`` and ``--version`` stay fast.
+about to run (tui/launch.py), so ``--help`` and ``--version`` stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import gc
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -85,33 +83,13 @@ def _start(args: argparse.Namespace) -> int:
         return EXIT_ERROR
 
     try:
-        run_app = import_app()
-        return run_app(config, config_path, args.debug)
+        from .launch import launch
+
+        return launch(config, config_path)
     except Exception as exc:
         log.exception("start-up failed")
         _say(f"parlons: unexpected error: {_one_line(exc)} (details in {log_path})")
         return EXIT_ERROR
-
-
-def import_app():
-    """The Textual app's module, imported with the cyclic garbage collector
-    off: the import makes ~56,000 objects that live as long as the process,
-    which ~130 collections would walk for nothing (~10 % of the import's
-    CPU). They are then frozen (never walked again: the collections a flood
-    triggers later skip them) and the collector is back on."""
-    # Textual draws at most 60 frames a second by default: during a flood a
-    # key's refresh waits for the next 16.7 ms tick.  At 120 it waits half as
-    # long (W4 during a flood: key median 12 -> 8 ms, p90 45 -> 27 ms), at no
-    # CPU cost: a frame draws only what changed, and the log redraws at our
-    # own pace (screens/widgets/message_log.py).  The user's own setting wins.
-    os.environ.setdefault("TEXTUAL_FPS", "120")
-    gc.disable()
-    try:
-        from screens.app import run_app
-    finally:
-        gc.freeze()
-        gc.enable()
-    return run_app
 
 
 def _load(config_path: Path, explicit: bool):

@@ -7,10 +7,11 @@ only forwards typed lines and renders the model. The UI hands in a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable, Mapping, Protocol
 
 from .commands import build_registry
 from .commands.contacts import contact_words
@@ -21,7 +22,7 @@ from .core.blog_lines import BlogWindows
 from .crypto import register_schemes
 from .core.forms import DataForm
 from .store.drafts import Composition, Draft
-from .core.events import EventBus, QuitRequested
+from .core.events import EventBus, LineAdded, QuitRequested
 from .core.model import Line, LineKind
 from .core.presence import describe
 from .core.windows import Activity, Window, WindowKind, WindowList
@@ -35,6 +36,8 @@ from .config import Config
 from .core.lookalikes import LookalikeFlags
 from .core.roster import Roster
 from .paste import PastePolicy
+from .keymap import KeyBinding
+from .welcome import Welcome
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +80,29 @@ class Client:
         self.registry: Registry = build_registry()
         self.command_memory = CommandMemory()
         self.ui: UiActions | None = None
+        # Set while the accounts start before the face (tui/launch.py).
+        self._face: asyncio.Future[None] | None = None
+        # A room line from a look-alike nick is marked as it arrives, face or not.
+        self.bus.subscribe(LineAdded, lambda event: self.mark_lookalike(event.window, event.line))
 
     async def ask_secret(self, prompt: str) -> str | None:
-        """A secret from the user (host.ask_secret of the schemes); None without a UI."""
+        """A secret from the user (host.ask_secret of the schemes); None
+        without a UI. Asked before the face is up (a signed first presence,
+        an encrypted offline message), it waits for it."""
+        if self._face is not None:
+            await asyncio.shield(self._face)
         return await self.ui.ask_secret(prompt) if self.ui is not None else None
+
+    def expect_face(self) -> None:
+        """The accounts start before the face (tui/launch.py): secrets asked
+        meanwhile wait for :meth:`face_ready`."""
+        self._face = asyncio.get_running_loop().create_future()
+
+    def face_ready(self) -> None:
+        """The face is up and can ask (or it never will: then ``ui`` is None)."""
+        face, self._face = self._face, None
+        if face is not None and not face.done():
+            face.set_result(None)
 
     def _blogs_of(self, jid: str):
         account = self.accounts.get(jid)
@@ -193,6 +215,15 @@ class Client:
             self.error(f"Cannot send messages in a {window.kind.value} window", window)
 
     # -- start-up and look-alike nicks (kept out of the app: no UI needed) -----
+    async def start(self, config: Config, *, data_dir: Path, keymap: Mapping[str, KeyBinding],
+                    backoff_factory: Callable[[], Backoff] = Backoff, paste_policy: PastePolicy) -> None:
+        """What a configured profile starts with: a new profile's first
+        screen says what to do (once: a marker in its data dir, naming the
+        keys of ``keymap``), then the accounts start."""
+        Welcome(data_dir, self.windows, self.bus, keymap).show_once()
+        await self.start_accounts(config, data_dir=data_dir, backoff_factory=backoff_factory,
+                                  paste_policy=paste_policy)
+
     async def start_accounts(self, config: Config, *, data_dir: Path,
                              backoff_factory: Callable[[], Backoff] = Backoff,
                              paste_policy: PastePolicy) -> None:

@@ -8,10 +8,12 @@ from dataclasses import replace
 
 from textual import events
 
+from screens.app import ParlonsApp
 from tests.harness.app import running_app
 from tests.harness.wait import until
 from tui.config import Config, UiConfig
 from tui.core.notify import BELL, TITLE_POP
+from tui.launch import start_early
 
 
 def config_for(alice, **ui) -> Config:
@@ -75,3 +77,27 @@ async def test_bell_and_title_can_be_turned_off(alice, make_peer):
         await until(lambda: app.client.windows.get(2) and app.client.windows.get(2).lines, timeout=5)
         await until(lambda: app.title.startswith("(1) Parlons"), timeout=5)  # computed, not written
     assert written == []  # no bell, no title, no title pop on exit
+
+
+async def test_a_message_that_came_before_the_face_rings_once_it_is_up(alice, make_peer):
+    """The accounts start while the face loads (tui/launch.py): what reached
+    us meanwhile rings when the face comes up, as a live message would."""
+    bob = await make_peer()
+    early = start_early(alice.config)
+    try:
+        account = await until(lambda: early.client.accounts.get(alice.jid), timeout=5)
+        await until(lambda: account.session.announced, timeout=10,
+                    message=lambda: "\n".join(l.body for l in early.client.windows.status.lines))
+        await account.session.xmpp.plugin["xep_0199"].ping(timeout=10)  # our presence is in
+        bob.send(alice.jid, "are you up yet?")
+        await until(lambda: early.client.windows.get(2) is not None
+                    and any("are you up yet?" in l.body for l in early.client.windows.get(2).lines),
+                    timeout=5)
+        app = ParlonsApp(alice.config, early=early)
+        written: list[str] = []
+        app.notifier.write = written.append
+        async with app.run_test(size=(120, 40)):
+            await until(lambda: BELL in written, timeout=5, message=lambda: repr(written))
+            assert app.client is early.client
+    finally:
+        await early.client.accounts.disconnect_all()

@@ -6,7 +6,6 @@ import logging
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -14,6 +13,7 @@ import pytest
 
 from tests.harness.logging_state import preserved_logging
 
+import tui.launch
 from tui import __version__, cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -113,19 +113,19 @@ def test_failing_password_command_exits_2_without_its_output(tmp_path: Path) -> 
 
 @pytest.fixture
 def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """Replace screens.app by a module whose run_app records its arguments."""
+    """Replace tui.launch.launch (accounts, then the app) by one that records
+    its arguments (tests/integration/test_launch.py runs the real one)."""
     calls: dict[str, Any] = {}
 
-    def run_app(config: Any, config_path: Path, debug: bool) -> int:
-        calls.update(config=config, config_path=config_path, debug=debug)
+    def launch(config: Any, config_path: Path) -> int:
+        calls.update(config=config, config_path=config_path,
+                     debug=logging.getLogger().isEnabledFor(logging.DEBUG))
         if calls.get("raise"):
             raise calls["raise"]
         logging.getLogger("screens.app").info("app says %s", config.accounts[0].password if config else None)
         return 7
 
-    module = types.ModuleType("screens.app")
-    module.run_app = run_app  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "screens.app", module)
+    monkeypatch.setattr(tui.launch, "launch", launch)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
@@ -169,21 +169,21 @@ def test_the_app_is_imported_with_the_collector_back_on_after():
     back on after, and what the import made frozen out of later collections."""
     import gc
 
-    from tui.cli import import_app
+    from tui.launch import import_face
 
     try:
-        run_app = import_app()
+        run_face = import_face()
         assert gc.isenabled()
         assert gc.get_freeze_count() > 0
-        assert callable(run_app)
+        assert callable(run_face)
     finally:
         gc.unfreeze()
 
 
 def test_the_app_draws_up_to_120_frames_a_second_unless_the_user_says():
     """TEXTUAL_FPS is read when Textual is first imported: a fresh process."""
-    probe = ("import sys; from tui.cli import import_app; "
-             "assert 'textual' not in sys.modules; import_app(); "
+    probe = ("import sys; from tui.launch import import_face; "
+             "assert 'textual' not in sys.modules; import_face(); "
              "from textual import constants; print(constants.MAX_FPS)")
     root = Path(__file__).resolve().parents[2]
     env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}

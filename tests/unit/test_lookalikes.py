@@ -66,6 +66,10 @@ async def test_the_client_flags_the_room_a_window_shows() -> None:
     line = Line("hi", LineKind.INCOMING, nick=BOB_LOOKALIKE)
     client.mark_lookalike(window, line)
     assert line.imitates == "bob"
+    # a line added to the room's window is marked by the client itself, face or not
+    added = Line("again", LineKind.INCOMING, nick=BOB_LOOKALIKE)
+    client.windows.add_line(window, added)
+    assert added.imitates == "bob"
     assert client.flag_lookalikes(window) is False  # done while marking the line
     room.upsert(Occupant(f"B{CYRILLIC_O}B"))
     assert client.flag_lookalikes(window) is True

@@ -29,7 +29,7 @@ from ...text import sanitize_line
 from ..stanza_router import route_handlers
 from . import scram
 from .backoff import Backoff
-from .tls_policy import certificate_reason, no_tls_reason, require_tls, tls_context
+from .tls_policy import certificate_reason, made_context, no_tls_reason, require_tls, tls_context
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class AccountSession:
         history opens); connecting without it makes it then."""
         if self._tls is None or self._tls[0] != self.settings.ca_file:
             ca_file = self.settings.ca_file
-            self._tls = (ca_file, await asyncio.to_thread(tls_context, ca_file))
+            self._tls = (ca_file, await made_context(ca_file))
 
     def _tls_context(self) -> ssl.SSLContext:
         """One per account, for every attempt (slixmpp would read the

@@ -19,10 +19,11 @@ before TLS -- a message, a roster push -- is dropped unseen.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import ssl
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import slixmpp
 from slixmpp.stanza import StreamError, StreamFeatures
@@ -50,6 +51,30 @@ def tls_context(ca_file: Path | str | None = None) -> ssl.SSLContext:
     if ca_file is not None:
         context.load_verify_locations(cafile=str(ca_file))  # in addition to the system store
     return context
+
+
+# Contexts started ahead (start-up), taken by made_context().
+_ahead: dict[str | None, asyncio.Future[ssl.SSLContext]] = {}
+
+
+def make_ahead(ca_files: Iterable[Path | str | None]) -> None:
+    """Start making a context for each of ``ca_files`` in a thread, now:
+    OpenSSL reads the trust anchors without holding the interpreter, so
+    start-up imports the rest meanwhile (tui/launch.py)."""
+    loop = asyncio.get_running_loop()
+    for ca_file in ca_files:
+        key = str(ca_file) if ca_file is not None else None
+        if key not in _ahead:
+            _ahead[key] = loop.run_in_executor(None, tls_context, ca_file)
+
+
+async def made_context(ca_file: Path | str | None) -> ssl.SSLContext:
+    """A context for ``ca_file``: the one made ahead if any (each is taken
+    once), else one made now in a thread."""
+    ahead = _ahead.pop(str(ca_file) if ca_file is not None else None, None)
+    if ahead is not None:
+        return await ahead
+    return await asyncio.to_thread(tls_context, ca_file)
 
 
 def is_encrypted(xmpp: slixmpp.ClientXMPP) -> bool:
