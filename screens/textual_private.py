@@ -26,6 +26,7 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.driver import Driver
 from textual.keys import _character_to_key
 from textual.message import Message
@@ -269,6 +270,30 @@ class ScrolledLines:
             else:
                 cache._cache.pop(y, None)
                 cache._dirty_lines.add(y)
+
+
+def set_virtual_size(widget: Widget, size: Size) -> None:
+    """``widget.virtual_size = size``, without a layout pass of the whole
+    screen when only the height moved.  Textual 8.2.8: ``virtual_size`` is
+    reactive with ``layout=True``: each change lays the screen out again
+    and redraws every widget in it — joining a room of 1,000, the message
+    log, the containers and the scrollbars were drawn again at each of the
+    nick list's rebuilds (30 layouts, ~1,000 log rows).  A scroll view
+    whose height does not follow its content needs only what
+    ``Widget._scroll_update`` does: the scrollbars' visibility (reactive
+    with ``layout=True`` itself: when a scrollbar appears or goes, the
+    layout comes as before), their sizes, the scroll offset clamped.  The
+    widget's own content is not redrawn: the caller refreshes (or scrolls)
+    as it would have."""
+    old = widget.virtual_size
+    if size == old:
+        return
+    height = widget.styles.height
+    if size.width != old.width or height is None or height.is_auto or not widget.container_size:
+        widget.virtual_size = size
+        return
+    widget.set_reactive(Widget.virtual_size, size)
+    widget._scroll_update(size)
 
 
 def closing(app: App) -> bool:

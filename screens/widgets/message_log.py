@@ -35,7 +35,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import ScrolledLines, call_after
+from ..textual_private import ScrolledLines, call_after, set_virtual_size
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -420,8 +420,9 @@ class MessageLog(ScrollView, can_focus=False):
         if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
-        self._scrolled_lines.before()  # (a new virtual size clears the styles cache: the scroll keeps rows)
-        self.virtual_size = Size(self._index.width, self.row_count)
+        self._scrolled_lines.before()  # (the scroll keeps the rows still in view)
+        # no layout of the whole screen per follow (textual_private.set_virtual_size)
+        set_virtual_size(self, Size(self._index.width, self.row_count))
         if self._follow:
             top = self.scroll_offset.y
             self._scroll_to_end()

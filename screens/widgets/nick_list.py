@@ -33,6 +33,8 @@ from textual.strip import Strip
 
 from tui.core.room import Occupant, Room
 
+from ..textual_private import set_virtual_size
+
 ROLE_TITLES = {
     "moderator": "Moderators",
     "participant": "Participants",
@@ -95,7 +97,7 @@ class NickList(ScrollView, can_focus=False):
         self._built = key
         self.rows = nick_rows(room)
         self.rebuilds += 1
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        set_virtual_size(self, Size(self.size.width, len(self.rows)))
         self.refresh()
 
     def row_texts(self) -> list[str]:

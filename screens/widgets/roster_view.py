@@ -39,6 +39,8 @@ from textual.strip import Strip
 
 from tui.core.roster import ContactRow, GroupRow, Roster, Row, visible_rows
 
+from ..textual_private import set_virtual_size
+
 SYMBOLS = {
     "chat": "●",
     "available": "●",
@@ -131,7 +133,7 @@ class RosterView(ScrollView, can_focus=True):
                     self.cursor = index
                     break
         self._clamp_cursor()
-        self.virtual_size = Size(self.size.width, len(self.rows) + self._header)
+        set_virtual_size(self, Size(self.size.width, len(self.rows) + self._header))
         self._scroll_to_cursor()
         self.refresh()
 

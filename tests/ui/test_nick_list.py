@@ -227,3 +227,83 @@ async def test_end_to_end_real_room_nick_list_impostor_and_completion(alice, mak
         assert line.value == "bob: "  # bob spoke last
         await pilot.press("tab")
         assert line.value == f"b{CYRILLIC_O}b: "
+
+
+
+def drawn_rows(widget) -> list[int]:
+    """Counts the rows the compositor asks ``widget`` for, from now on."""
+    drawn = [0]
+    render_lines = widget.render_lines
+
+    def counting(crop):
+        drawn[0] += crop.height
+        return render_lines(crop)
+
+    widget.render_lines = counting
+    return drawn
+
+
+def layouts(screen) -> list[int]:
+    """Counts the screen's full layout passes (not a scroll's), from now on."""
+    count = [0]
+    refresh_layout = screen._refresh_layout
+
+    def counting(size=None, scroll=False):
+        if not scroll:
+            count[0] += 1
+        return refresh_layout(size, scroll)
+
+    screen._refresh_layout = counting
+    return count
+
+
+async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
+    """textual_private.set_virtual_size: joining a big room, the nick list's
+    rebuilds lay nothing out again and the log beside it is not redrawn; a
+    flood's follows in the log lay nothing out either; a scrollbar that
+    appears still lays the pane out."""
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        room.upsert(Occupant("alice", role="moderator"))
+        window = open_room(app, alice.jid, room)
+        pane, log = app.main.nick_list, app.main.log_view
+        await until(lambda: pane.display and len(pane.rows) == 3, timeout=5)
+        for n in range(60):  # the log past its height: its scrollbar shows
+            app.client.windows.add_line(window, Line(f"earlier {n}", LineKind.INCOMING, nick="guest0001"))
+        await until(lambda: log.show_vertical_scrollbar and "earlier 59" in "\n".join(screen_lines(app)),
+                    timeout=5)
+        assert not pane.show_vertical_scrollbar
+        laid_out = layouts(app.screen)
+        for n in range(100):  # past the pane's height: its scrollbar appears
+            room.upsert(Occupant(f"guest{n:04d}"))
+        changed(app, alice.jid, room)
+        await until(lambda: pane.show_vertical_scrollbar and pane.row_texts()[0] == " 101 people", timeout=5)
+        await pilot.pause()
+        assert laid_out[0] >= 1
+        laid_out[0] = 0
+        log_rows, pane_rows = drawn_rows(log), drawn_rows(pane)
+        rebuilds = pane.rebuilds
+        for n in range(100, 400):
+            room.upsert(Occupant(f"guest{n:04d}"))
+            changed(app, alice.jid, room)
+            if n % 30 == 0:
+                await pilot.pause()
+        await until(lambda: pane.row_texts()[0] == " 401 people", timeout=5)
+        await pilot.pause()
+        assert pane.rebuilds - rebuilds >= 5 and pane_rows[0] > 0
+        assert laid_out[0] == 0
+        assert log_rows[0] <= log.size.height  # (each rebuild used to redraw it whole)
+        assert pane.vertical_scrollbar.window_virtual_size == len(pane.rows)  # the thumb follows
+        pane.scroll_end(animate=False)
+        await pilot.pause()
+        assert pane.scroll_offset.y == len(pane.rows) - pane.scrollable_content_region.height
+        # a flood in the log: it follows, without a layout per follow
+        follows = log.virtual_size.height
+        for n in range(200):
+            app.client.windows.add_line(window, Line(f"message {n}", LineKind.INCOMING, nick="guest0001"))
+            if n % 20 == 0:
+                await pilot.pause()
+        await until(lambda: "message 199" in "\n".join(screen_lines(app)), timeout=5)
+        assert log.virtual_size.height >= follows + 200
+        assert log.scroll_offset.y == log.max_scroll_y
+        assert laid_out[0] == 0
