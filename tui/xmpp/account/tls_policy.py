@@ -64,7 +64,7 @@ def make_ahead(ca_files: Iterable[Path | str | None]) -> None:
     loop = asyncio.get_running_loop()
     for ca_file in ca_files:
         key = str(ca_file) if ca_file is not None else None
-        if key not in _ahead:
+        if key not in _ahead or _ahead[key].get_loop() is not loop:  # (one left by an earlier loop)
             _ahead[key] = loop.run_in_executor(None, tls_context, ca_file)
 
 
@@ -72,7 +72,7 @@ async def made_context(ca_file: Path | str | None) -> ssl.SSLContext:
     """A context for ``ca_file``: the one made ahead if any (each is taken
     once), else one made now in a thread."""
     ahead = _ahead.pop(str(ca_file) if ca_file is not None else None, None)
-    if ahead is not None:
+    if ahead is not None and ahead.get_loop() is asyncio.get_running_loop():
         return await ahead
     return await asyncio.to_thread(tls_context, ca_file)
 
