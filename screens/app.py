@@ -40,6 +40,7 @@ from tui.core.events import (
     WindowCleared,
     WindowsChanged,
 )
+from tui.core import pacing
 from tui.core.model import Line
 from tui.core.windows import Window, WindowKind
 from tui.keymap import load_keymap, scope_of
@@ -542,8 +543,10 @@ class ParlonsApp(App):
         self.run_worker(self.edit_text(), group="editor", exit_on_error=False)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self._edit_chord(event.key):
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            keys_first.key_arrived()
+            if self._edit_chord(event.key):
+                return
         await super().on_event(event)
 
     def _edit_chord(self, key: str) -> bool:
@@ -627,7 +630,9 @@ async def run_face(config: Config | None, config_path: Path | None = None, early
     """The real app, in the running loop (tui/launch.py), taking over
     ``early``'s client when the accounts started before it."""
     app = ParlonsApp(config, config_path, early=early)
-    # the real app only: test processes keep CPython's collector as is
+    # the real app only (test processes keep CPython's collector as is, and
+    # read the server without waiting for keys)
     app.collector = Collector(last_key=keys_first.last_key)
+    pacing.hold_slices_with(keys_first.slice_hold)  # a key on its way goes before the server's next slice
     result = await app.run_async()
     return result if isinstance(result, int) else (app.return_code or 0)

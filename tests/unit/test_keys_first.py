@@ -25,3 +25,17 @@ def test_key_pressed_is_the_time_of_the_key(monkeypatch):
     monkeypatch.setattr(keys_first, "_last_key", float("-inf"))
     keys_first.key_pressed()
     assert abs(hold(due_since=keys_first._last_key, now=keys_first._last_key) - KEY_FRAME) < 1e-9
+
+
+def test_the_servers_next_slice_waits_for_a_key_on_its_way(monkeypatch):
+    """From the app hearing of a key to its frame, the server's slices wait
+    (tui/core/pacing.py asks slice_hold); after KEY_PATH they go."""
+    from screens.keys_first import KEY_PATH, slice_hold
+
+    monkeypatch.setattr(keys_first, "_arrived", 30.0)
+    assert abs(slice_hold(now=30.004) - (KEY_PATH - 0.004)) < 1e-9
+    assert slice_hold(now=30.0 + KEY_PATH) == 0.0
+    monkeypatch.setattr(keys_first, "_arrived", float("-inf"))
+    assert slice_hold(now=30.0) == 0.0
+    keys_first.key_arrived()
+    assert 0 < slice_hold() <= KEY_PATH

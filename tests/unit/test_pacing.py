@@ -93,3 +93,30 @@ async def test_a_lost_connection_first_delivers_what_was_read():
     assert log[-1] == ("lost", error)
     await asyncio.sleep(0)  # the drain scheduled before finds nothing left
     assert [kind for kind, _ in log].count("lost") == 1 and received(log) == b"0123456789abcdefghij"
+
+
+async def test_a_hold_puts_the_next_slice_off_and_lets_the_loop_run(monkeypatch):
+    """The face's hold (screens/keys_first.py: a key on its way to the screen)
+    puts the next slice off by what it says; without one, the next turn."""
+    from tui.core import pacing
+
+    log: list = []
+    protocol = Protocol(log)
+    reader = pace(protocol, budget=1.0, slice_bytes=10, clock=TickingClock(1.0))
+    holds = [0.05, 0.0]  # the first yield waits 50 ms, the others do not
+    pacing.hold_slices_with(lambda: holds.pop(0) if holds else 0.0)
+    try:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        protocol.data_received(b"".join(b"<m>%04d</m>" % n for n in range(3)))  # 3 slices
+        assert received(log) == b"<m>0000</m>"[:10]
+        for _ in range(20):  # turns of the loop: not the held slice
+            await asyncio.sleep(0)
+        assert received(log) == b"<m>0000</m>"[:10]
+        while reader.pending:
+            await asyncio.sleep(0.005)
+        assert loop.time() - started >= 0.05
+        assert received(log) == b"".join(b"<m>%04d</m>" % n for n in range(3))
+    finally:
+        pacing.hold_slices_with(None)
+    assert pacing._hold() == 0.0

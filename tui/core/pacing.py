@@ -32,6 +32,21 @@ SLICE = 4096  # bytes fed to the parser between two looks at the clock
 BUDGET = 0.004  # seconds of stanza work before the loop gets a turn
 
 
+def _no_hold() -> float:
+    return 0.0
+
+
+# Seconds the next slice waits (0: the next turn of the loop); the face
+# installs its own (screens/keys_first.py: a key on its way to the screen).
+_hold: Callable[[], float] = _no_hold
+
+
+def hold_slices_with(hold: Callable[[], float] | None) -> None:
+    """Install ``hold`` (None: none): asked before each slice after the first."""
+    global _hold
+    _hold = hold or _no_hold
+
+
 class PacedReader:
     """``protocol``'s incoming data in slices of at most ``budget`` seconds."""
 
@@ -100,7 +115,11 @@ class PacedReader:
                 pass
         if not self._drain_scheduled:
             self._drain_scheduled = True
-            asyncio.get_running_loop().call_soon(self._drain)
+            wait = _hold()
+            if wait > 0:
+                asyncio.get_running_loop().call_later(wait, self._drain)
+            else:
+                asyncio.get_running_loop().call_soon(self._drain)
 
     def _drain(self) -> None:
         self._drain_scheduled = False
