@@ -442,6 +442,7 @@ class ParlonsApp(App):
         if textual_private.in_message_loop(self):
             log.warning("a secret was asked inside the app's message loop: not asked")
             return None
+        textual_private.act_as(self)  # asked from a task the core started before the app (tui/launch.py)
         done: asyncio.Future = asyncio.get_running_loop().create_future()
 
         def finished(result) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from textual import _ansi_sequences, events
+from textual._context import active_app
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.app import App
@@ -294,6 +295,18 @@ def set_virtual_size(widget: Widget, size: Size) -> None:
         return
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)
+
+
+def act_as(app: App) -> None:
+    """Let the running task use ``app``'s widgets.  Textual 8.2.8 finds the
+    app of a widget being composed through the ``active_app`` context
+    variable (``textual._context``), which a task copies from where it was
+    created: a task the core started before the app existed (the accounts
+    start while the face loads: a signed first presence asking the key's
+    passphrase) has none, and pushing a screen from it fails with
+    ``NoActiveAppError``.  Set in the task's own context: no other task
+    sees it."""
+    active_app.set(app)
 
 
 def closing(app: App) -> bool:

@@ -113,3 +113,47 @@ async def test_escape_cancels_with_one_line_and_nothing_in_clear(alice, make_pee
         assert [m.body for m in bob.messages] == ["This message is encrypted (OpenPGP, XEP-0027)"]
         assert his.decrypt(payload(bob.messages[0].stanza)) == "still for bob only"
         assert not isinstance(app.screen, SecretPrompt)
+
+
+async def test_a_passphrase_asked_before_the_face_is_up_is_asked_once_it_is(alice, make_peer, keys):
+    """The accounts start while the face loads (tui/launch.py): our first
+    presence, signed with a protected key chosen in an earlier session,
+    asks the passphrase before there is a face to ask it.  The question
+    waits, the prompt comes up with the face, and the presence goes out
+    signed once it is answered."""
+    import dataclasses
+
+    from screens.app import ParlonsApp
+    from tui import paths
+    from tui.config import Config
+    from tui.crypto.pgp.chosen_keys import ChosenKeys, state_path
+    from tui.launch import start_early
+
+    mine, _his = keys
+    ChosenKeys(state_path(paths.data_dir(), alice.jid)).set_own(mine.fingerprint)  # an earlier /pgp setkey
+    config = Config([dataclasses.replace(alice.config.accounts[0], gnupg_home=mine.home)])
+    me_elsewhere = await make_peer(alice.jid, alice.password)  # our own other resource hears our presence
+    signed: list[tuple[str, str]] = []
+
+    def heard(presence) -> None:
+        element = presence.xml.find("{jabber:x:signed}x")
+        if presence["from"].resource == "parlons" and element is not None:
+            signed.append((presence["status"], element.text or ""))
+
+    me_elsewhere.xmpp.add_event_handler("presence_available", heard)
+    early = start_early(config)
+    try:
+        account = await until(lambda: early.client.accounts.get(alice.jid), timeout=5)
+        await until(lambda: account.session.announced, timeout=10)
+        await me_elsewhere.xmpp.plugin["xep_0199"].ping(alice.jid + "/parlons", timeout=10)
+        assert signed == []  # waiting for the passphrase, which waits for the face
+        app = ParlonsApp(config, early=early)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await prompted(app, mine)
+            await pilot.press(*PASSPHRASE)
+            await pilot.press("enter")
+            await until(lambda: signed, timeout=10)
+            status, signature = signed[0]
+            assert mine.verify(status, signature).valid
+    finally:
+        await early.client.accounts.disconnect_all()
