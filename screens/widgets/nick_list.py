@@ -4,7 +4,12 @@ A room can hold 1,000+ occupants, so this is no ListView: like the roster
 view it renders only the visible rows (``render_line``) over a flat list of
 small tuples, rebuilt only when the room's ``version`` moved (or the app
 says the confusable flags changed), at most once per app sync — one
-rebuild per frame however many presences a join storm brings.
+rebuild per frame however many presences a join storm brings.  While we
+are still joining (the room's presences come before our own), at most one
+rebuild every :data:`JOINING_REBUILD` seconds: each rebuild redraws every
+row in view (a new occupant moves those below it), and nobody reads a list
+that grows 30 times a second; our own presence ends the join and the list
+is complete in the next frame (as Irssi shows NAMES at their end).
 
 Layout (about 20 columns)::
 
@@ -24,6 +29,9 @@ never through markup.
 
 from __future__ import annotations
 
+import asyncio
+from time import monotonic
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -33,7 +41,7 @@ from textual.strip import Strip
 
 from tui.core.room import Occupant, Room
 
-from ..textual_private import set_virtual_size
+from ..textual_private import call_after, set_virtual_size
 
 ROLE_TITLES = {
     "moderator": "Moderators",
@@ -54,6 +62,8 @@ _OWN = Style(bold=True)
 
 # A row: ("header", count) | ("group", role, count) | ("occupant", Occupant)
 Row = tuple
+
+JOINING_REBUILD = 0.25  # seconds between two rebuilds while the join is in progress
 
 
 def nick_rows(room: Room | None) -> list[Row]:
@@ -82,6 +92,8 @@ class NickList(ScrollView, can_focus=False):
         self.rows: list[Row] = []
         self.rebuilds = 0  # how often the rows were rebuilt (tests and the bench count them)
         self._built: tuple[int, int] | None = None  # (id(room), version) of the rows
+        self._built_at = float("-inf")  # monotonic time of the last rebuild
+        self._trailing: asyncio.TimerHandle | None = None  # the rebuild a join's last presences wait for
 
     # -- model -----------------------------------------------------------------
     def set_room(self, room: Room | None, *, force: bool = False) -> None:
@@ -94,11 +106,27 @@ class NickList(ScrollView, can_focus=False):
         key = (id(room), room.version) if room is not None else None
         if key == self._built and not force:
             return
+        now = monotonic()
+        if (room is not None and not room.joined and not force and self._built is not None
+                and self._built[0] == id(room)):
+            wait = self._built_at + JOINING_REBUILD - now
+            if wait > 0:  # joining: later (and surely: the last presences may be followed by none)
+                if self._trailing is None:
+                    self._trailing = call_after(self, wait, self._rebuild_later)
+                return
+        if self._trailing is not None:
+            self._trailing.cancel()
+            self._trailing = None
         self._built = key
+        self._built_at = now
         self.rows = nick_rows(room)
         self.rebuilds += 1
         set_virtual_size(self, Size(self.size.width, len(self.rows)))
         self.refresh()
+
+    def _rebuild_later(self) -> None:
+        self._trailing = None
+        self.set_room(self.room)
 
     def row_texts(self) -> list[str]:
         """What every row reads as (tests)."""

@@ -307,3 +307,40 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         assert log.virtual_size.height >= follows + 200
         assert log.scroll_offset.y == log.max_scroll_y
         assert laid_out[0] == 0
+
+
+async def test_while_joining_the_list_is_rebuilt_four_times_a_second_then_at_once(alice):
+    """A big room's presences come before our own: the list grows at most
+    every JOINING_REBUILD (each rebuild redraws every row in view); the
+    last presences show without a further event; our own presence ends the
+    join and the list is complete in the next frame."""
+    from screens.widgets.nick_list import JOINING_REBUILD
+
+    async with running_app(alice.config) as (app, pilot):
+        room = Room(ROOM, nick="alice")  # not joined yet
+        room.upsert(Occupant("guest0000"))
+        open_room(app, alice.jid, room)
+        pane = app.main.nick_list
+        await until(lambda: pane.display and pane.row_texts()[:1] == [" 1 person"], timeout=5)
+        before = pane.rebuilds
+        started = time.perf_counter()
+        for n in range(1, 600):
+            room.upsert(Occupant(f"guest{n:04d}"))
+            changed(app, alice.jid, room)
+            if n % 20 == 0:
+                await asyncio.sleep(0.01)  # presences over ~0.3 s: ~9 frames' worth
+        elapsed = time.perf_counter() - started
+        assert pane.rebuilds - before <= elapsed / JOINING_REBUILD + 1
+        # no further event: the trailing rebuild shows the last ones
+        await until(lambda: pane.row_texts()[0] == " 600 people", timeout=JOINING_REBUILD + 2)
+        # the last presence after a rebuild, then ours at once: complete in the next frame
+        room.upsert(Occupant("guest0600"))
+        changed(app, alice.jid, room)
+        await pilot.pause()
+        room.upsert(Occupant("alice", role="moderator"))
+        room.joined = True
+        room.version += 1
+        changed(app, alice.jid, room)
+        joined_at = time.perf_counter()
+        await until(lambda: pane.row_texts()[0] == " 602 people", timeout=5)
+        assert time.perf_counter() - joined_at < JOINING_REBUILD
