@@ -29,6 +29,8 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+from .text import xml_escape
+
 LOG_FILE_NAME = "parlons.log"
 MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3
@@ -58,14 +60,6 @@ _VALUE_RE = re.compile(r"(<(?:[\w.-]+:)?value\b[^>]*>)(.*?)(</(?:[\w.-]+:)?value
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 _secret_pattern: re.Pattern[str] | None = None
-
-
-def xml_escape(text: str, quotes: bool = False) -> str:
-    """``text`` as XML character data (and, with ``quotes``, as an attribute
-    value); xml.sax.saxutils.escape's rules, without importing it: it pulls
-    in urllib.request, http.client and email (~10 ms, ~1 MiB at start-up)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace('"', "&quot;").replace("'", "&apos;") if quotes else text
 
 
 def add_secret(secret: str | None) -> None:

@@ -62,3 +62,11 @@ def sanitize_line(text: str | None) -> str:
 def xml_safe(text: str) -> str:
     """Strip what XML 1.0 forbids from text we are about to send."""
     return _XML_INVALID.sub("", text)
+
+
+def xml_escape(text: str, quotes: bool = False) -> str:
+    """``text`` as XML character data (and, with ``quotes``, as an attribute
+    value); xml.sax.saxutils.escape's rules, without importing it: it pulls
+    in urllib.request, http.client and email (~10 ms, ~1 MiB at start-up)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace('"', "&quot;").replace("'", "&apos;") if quotes else text

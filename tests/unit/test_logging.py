@@ -190,10 +190,11 @@ def test_invitation_passwords_and_form_secrets_are_redacted(tmp_path: Path, rest
 
 
 def test_xml_escape_is_saxutils_escape():
-    """logging_setup escapes secrets itself (saxutils pulls urllib.request in at start-up)."""
+    """tui.text escapes XML itself (saxutils pulls urllib.request in at start-up):
+    the log's secrets and OX's signcrypt use it."""
     from xml.sax.saxutils import escape
 
-    from tui.logging_setup import xml_escape
+    from tui.text import xml_escape
 
     for text in ("a&b<c>d\"e'f", "&amp;&lt;", "plain", ""):
         assert xml_escape(text) == escape(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from tui.crypto import pgp
 from tui.xmpp.account.signed_presence import SignedPresence
@@ -49,24 +50,65 @@ async def test_signed_presence_makes_only_the_schemes_that_sign():
     assert "lazy-signer" not in encryption.presence_schemes()
 
 
+LOADED_ON_FIRST_USE = (
+    "potr", "Crypto", "cffi", "pycparser",  # OTR: potr on pycryptodome (cffi parses its C declarations)
+    "tui.crypto.pgp.scheme", "tui.crypto.pgp.gpg",  # PGP: made at log-in, for our signed presence
+    "tui.crypto.ox.scheme", "tui.crypto.ox.signcrypt",  # OX: on /ox or the first OX message
+    "urllib.request", "http.client",  # what xml.sax.saxutils would bring (~6 ms)
+    "tui.xmpp.blog.markdown",  # the composer's markdown: on the first post
+)
+
+
 def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
-    """Importing the app and registering every scheme (what a start does before
-    the first frame and log-in) loads neither potr nor pycryptodome (nor cffi, its
-    parser) — gnupg, slixmpp imports itself;
+    """Importing the app, registering every scheme and building the commands
+    (what a start does before the first frame and log-in) loads none of the
+    schemes' implementations nor their libraries — gnupg, slixmpp imports itself;
     PGP, the scheme that signs presences, is the one registered for them."""
     probe = (
-        "import sys, screens.app\n"
+        "import sys, screens.app, tui.launch\n"
+        "from tui.commands import build_registry\n"
         "from tui.crypto import register_schemes\n"
         "from tui.xmpp.conversation import encryption\n"
         "register_schemes()\n"
+        "build_registry()\n"
         "print(','.join(encryption.presence_schemes()))\n"
-        "print(','.join(sorted(m for m in ('potr', 'Crypto', 'cffi', 'pycparser') if m in sys.modules)))\n"
+        f"print(','.join(sorted(m for m in {LOADED_ON_FIRST_USE!r} if m in sys.modules)))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
     presence, loaded = done.stdout.splitlines()
     assert presence == "pgp"
     assert loaded == ""
+
+
+async def test_a_plain_message_makes_neither_pgp_nor_ox():
+    """Their recognisers answer from the stanza: the schemes (gpg's door, the
+    keys) are made for an encrypted message, not for the first message."""
+    from slixmpp import Message
+
+    from tui.crypto import ox
+    from tui.crypto.pgp import ENCRYPTED
+    from tui.xmpp.conversation.encryption import Peer
+
+    plain, pgp_message, ox_message = Message(), Message(), Message()
+    plain["body"] = "hello"
+    pgp_message.xml.append(ET.Element(f"{{{ENCRYPTED}}}x"))
+    ox_message.xml.append(ET.Element(f"{{{ox.NS}}}openpgp"))
+    assert not pgp.may_be_pgp(plain) and not ox.may_be_ox(plain)
+    assert pgp.may_be_pgp(pgp_message) and not ox.may_be_ox(pgp_message)
+    assert ox.may_be_ox(ox_message) and not pgp.may_be_pgp(ox_message)
+
+    made: list[str] = []
+    for scheme in (pgp, ox):
+        encryption.register(scheme.NAME, lambda _host, name=scheme.NAME: made.append(name),
+                            may_be=getattr(scheme, f"may_be_{scheme.NAME}"))
+    try:
+        account = Encryption("me@example.org")
+        assert (await account.decrypt(Peer("me@example.org", "them@example.org"), plain)).scheme is None
+        assert made == []
+    finally:
+        pgp.register()
+        ox.register()
 
 
 async def test_a_message_that_cannot_be_a_schemes_does_not_make_it():

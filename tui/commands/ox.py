@@ -4,20 +4,23 @@ one (gnupg_home), as for /pgp."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from ..crypto.ox.scheme import NAME, OxScheme
-from ..crypto.pgp.gpg import PgpError, spaced
+from ..crypto.ox import NAME
+from ..crypto.pgp import spaced
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
 from .context import Context, chat_peer, end_scheme, scheme_named, start_scheme
 from .registry import Arg, CommandError, Registry
 
+if TYPE_CHECKING:  # the scheme itself loads when first used, not with the commands
+    from ..crypto.ox.scheme import OxScheme
+
 ACTIONS = ("start", "end", "announce", "discover", "fpr")
 
 
 def _scheme(ctx: Context) -> OxScheme:
-    return cast(OxScheme, scheme_named(ctx, NAME, "OX")[1])
+    return cast("OxScheme", scheme_named(ctx, NAME, "OX")[1])
 
 
 def _peer(ctx: Context) -> str:
@@ -44,7 +47,7 @@ def register(registry: Registry) -> None:
     async def _ox(ctx: Context, args) -> None:
         try:
             await ACTION_HANDLERS[args.action](ctx, args)
-        except (PgpError, ConversationError) as exc:
+        except ConversationError as exc:  # PgpError, OxError are ones
             raise CommandError(str(exc)) from None
 
 

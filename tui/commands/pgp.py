@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from ..crypto.pgp.gpg import PgpError, spaced
-from ..crypto.pgp.scheme import NAME, PgpScheme
+from ..crypto.pgp import NAME, spaced
 from ..xmpp.conversation.protocol import ConversationError
 from .contacts import contact_argument
 from .context import Context, chat_peer, end_scheme, scheme_named, start_scheme
 from .registry import Arg, CommandError, Registry
+
+if TYPE_CHECKING:  # the scheme itself loads when first used, not with the commands
+    from ..crypto.pgp.scheme import PgpScheme
 
 ACTIONS = ("setkey", "contactkey", "start", "end", "fpr", "keys")
 NEEDS_CHAT = ("start", "end")
@@ -17,7 +19,7 @@ NEEDS_CHAT = ("start", "end")
 
 def _scheme(ctx: Context) -> tuple[object, PgpScheme]:
     account, scheme = scheme_named(ctx, NAME, "OpenPGP")
-    return account, cast(PgpScheme, scheme)
+    return account, cast("PgpScheme", scheme)
 
 
 def _peer(ctx: Context) -> str:
@@ -44,7 +46,7 @@ def register(registry: Registry) -> None:
     async def _pgp(ctx: Context, args) -> None:
         try:
             await ACTION_HANDLERS[args.action](ctx, args)
-        except (PgpError, ConversationError) as exc:
+        except ConversationError as exc:  # PgpError, OxError are ones
             raise CommandError(str(exc)) from None
 
 

@@ -6,11 +6,28 @@ encrypted content, pure), ``public_keys.py`` (keys in PEP), ``scheme.py``
 from __future__ import annotations
 
 from ...xmpp.conversation import encryption
-from .scheme import NAME, OxScheme
+
+NAME = "ox"
+NS = "urn:xmpp:openpgp:0"
+
+
+def payload(stanza):
+    """The message's ``<openpgp/>`` (an ElementTree element), or None."""
+    return stanza.xml.find(f"{{{NS}}}openpgp")
+
+
+def may_be_ox(stanza) -> bool:
+    return payload(stanza) is not None
+
+
+def _factory(host):
+    from .scheme import OxScheme  # made on /ox or the first OX message, not at start-up
+
+    return OxScheme(host)
 
 
 def register() -> None:
-    encryption.register(NAME, OxScheme)
+    encryption.register(NAME, _factory, may_be=may_be_ox)
 
 
 def unregister() -> None:

@@ -33,13 +33,11 @@ from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
 from ...xmpp.stamps import delay_stamp
 from ..pgp.chosen_keys import ChosenKeys, chosen_keys_for
 from ..pgp.gpg import Gpg, Key, PgpError, gpg_for, spaced
-from . import public_keys, signcrypt
+from . import NAME, NS, payload, public_keys, signcrypt
 from .errors import OxError
-from .signcrypt import NS
 
 log = logging.getLogger(__name__)
 
-NAME = "ox"
 STATE = "OX"
 EME = "urn:xmpp:eme:0"
 HINTS = "urn:xmpp:hints"
@@ -47,10 +45,6 @@ FALLBACK = "This message is encrypted (OpenPGP for XMPP, XEP-0373)"
 MAX_CIPHERTEXT = 512 * 1024  # base64 characters: more than a server lets a stanza carry
 PEP = "pep"  # how a contact's keys came to us: read from their PEP nodes
 CHANGED = "changed"  # … accepted after a change (said loudly then)
-
-
-def payload(stanza) -> ET.Element | None:
-    return stanza.xml.find(f"{{{NS}}}openpgp")
 
 
 class OxScheme:

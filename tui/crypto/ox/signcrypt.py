@@ -22,14 +22,13 @@ import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
-from xml.sax.saxutils import escape, quoteattr
 
 from ...core.jids import bare_jid
-from ...text import xml_safe
+from ...text import xml_escape, xml_safe
 from ...xmpp.conversation.encryption import EncryptionError
 from ...xmpp.stamps import read_stamp
+from . import NS
 
-NS = "urn:xmpp:openpgp:0"
 NS_CLIENT = "jabber:client"
 MAX_PLAINTEXT = 256 * 1024  # bytes: more than a server lets a stanza carry
 RPAD_MAX = 200
@@ -62,8 +61,8 @@ def build(body: str, to: str, when: datetime, rpad_length: int | None = None) ->
     rpad = "".join(secrets.choice(_RPAD_ALPHABET) for _ in range(length))
     # written out, not by ElementTree: it would prefix every element (ns0:),
     # and not every OX client reads prefixed names
-    return (f'<signcrypt xmlns="{NS}"><to jid={quoteattr(to)}/><time stamp="{stamp(when)}"/>'
-            f'<rpad>{rpad}</rpad><payload><body xmlns="{NS_CLIENT}">{escape(xml_safe(body))}</body></payload>'
+    return (f'<signcrypt xmlns="{NS}"><to jid="{xml_escape(to, quotes=True)}"/><time stamp="{stamp(when)}"/>'
+            f'<rpad>{rpad}</rpad><payload><body xmlns="{NS_CLIENT}">{xml_escape(xml_safe(body))}</body></payload>'
             '</signcrypt>').encode("utf-8")
 
 

@@ -27,7 +27,7 @@ from ...config.errors import ConfigError
 from ...config.password import run_secret_command
 from ...logging_setup import add_secret
 from ...xmpp.conversation.encryption import EncryptionError
-from . import armour
+from . import armour, spaced
 
 log = logging.getLogger(__name__)
 # python-gnupg logs gpg's status lines and data excerpts at debug level: not in our log
@@ -61,11 +61,6 @@ class Key:
 
     def describe(self) -> str:
         return f"{spaced(self.fingerprint)} ({self.uid})" if self.uid else spaced(self.fingerprint)
-
-
-def spaced(fingerprint: str) -> str:
-    """A fingerprint the way people read them aloud: groups of four."""
-    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
 
 
 def key_from_listing(entry: dict[str, Any], secret: bool = False) -> Key:

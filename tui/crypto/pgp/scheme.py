@@ -21,21 +21,17 @@ import logging
 from xml.etree import ElementTree as ET
 
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
+from . import ENCRYPTED, NAME, payload
 from .chosen_keys import LEARNED, ChosenKeys, chosen_keys_for
 from .gpg import Gpg, Key, PgpError, gpg_for, spaced
 
 log = logging.getLogger(__name__)
 
-NAME = "pgp"
-ENCRYPTED = "jabber:x:encrypted"
 SIGNED = "jabber:x:signed"
 EME = "urn:xmpp:eme:0"
 FALLBACK = "This message is encrypted (OpenPGP, XEP-0027)"
 STATE = "PGP"
 
-
-def payload(stanza) -> ET.Element | None:
-    return stanza.xml.find(f"{{{ENCRYPTED}}}x")
 
 
 def _bare(jid: str) -> str:
