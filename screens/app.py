@@ -77,6 +77,7 @@ class ParlonsApp(App):
         early: Early | None = None,
     ) -> None:
         terminal_keys.install()  # before the driver starts parsing keys
+        textual_private.lazy_strip_caches()  # a frame's strips make their caches when used
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config

@@ -26,6 +26,7 @@ from textual._time import get_time
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingsMap
+from textual.cache import FIFOCache
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.driver import Driver
@@ -338,3 +339,47 @@ def call_after(node: DOMNode, delay: float, callback: Callable[[], Any]) -> asyn
         return None
 
     return asyncio.get_running_loop().call_later(delay, node.call_later, unless_exiting)
+
+
+# -- drawing ---------------------------------------------------------------------
+
+# Strip's caches, as Textual 8.2.8's Strip.__init__ makes them: name → maxsize.
+STRIP_CACHES = {"_divide_cache": 4, "_crop_cache": 16, "_style_cache": 16, "_filter_cache": 4,
+                "_line_length_cache": 4, "_crop_extend_cache": 4, "_offsets_cache": 4}
+_strip_init = Strip.__init__
+
+
+def lazy_strip_caches() -> None:
+    """A ``Strip``'s caches are made when first used (idempotent; Textual
+    8.2.8).  ``Strip.__init__`` makes seven ``FIFOCache`` objects (seven
+    dicts) for every strip, and a frame makes hundreds of strips that are
+    cut, joined or written once: at each follow of a flood the 44 new rows,
+    the scrollbar's, and the pieces ``Strip.divide`` cuts every row into
+    (W2 profile: ``FIFOCache.__init__`` was the frame's largest item of its
+    own, ~10 %).  Now ``__init__`` sets the same plain fields and each cache
+    slot stays empty until a method reads it: the slot's ``AttributeError``
+    reaches ``__getattr__``, which makes that cache with Textual's size.
+    What this relies on: the caches are slots only ``strip.py`` reads, by
+    these names (``STRIP_CACHES``; tests/unit/test_textual_private.py checks
+    them against a strip Textual's own ``__init__`` makes)."""
+    if getattr(Strip.__init__, "parlons", False):
+        return
+
+    def __init__(self: Strip, segments: Iterable[Any], cell_length: int | None = None) -> None:
+        self._segments = list(segments)
+        self._cell_length = cell_length
+        self._render_cache = None
+        self._link_ids = None
+        self._cell_count = None
+
+    def __getattr__(self: Strip, name: str) -> Any:
+        size = STRIP_CACHES.get(name)
+        if size is None:
+            raise AttributeError(name)
+        cache: FIFOCache[Any, Any] = FIFOCache(size)
+        setattr(self, name, cache)
+        return cache
+
+    __init__.parlons = True  # type: ignore[attr-defined]
+    Strip.__init__ = __init__  # type: ignore[method-assign]
+    Strip.__getattr__ = __getattr__  # type: ignore[attr-defined]
