@@ -383,3 +383,36 @@ def lazy_strip_caches() -> None:
     __init__.parlons = True  # type: ignore[attr-defined]
     Strip.__init__ = __init__  # type: ignore[method-assign]
     Strip.__getattr__ = __getattr__  # type: ignore[attr-defined]
+
+
+def draw_soon(widget: Widget) -> None:
+    """Draw ``widget`` (and whatever else waits to be drawn) at the next turn
+    of the loop, not at the screen's next tick (Textual 8.2.8).  A widget's
+    ``refresh()`` reaches the screen through three messages (the widget's
+    Idle posts ``Update`` to the screen, whose Idle resumes its update
+    timer), then waits for the timer's next tick — up to a frame (8 ms at
+    120 fps) after the key, more when the loop is busy with a flood between
+    the hops.  Here the screen takes ``widget`` into ``_dirty_widgets`` and
+    runs ``_on_timer_update`` (what the tick runs: the layout if one is due,
+    then the compositor for the dirty widgets) from one callback; the
+    messages still come and find nothing left, or draw it once more.  One
+    draw per screen is pending at a time; none once the screen is not
+    current or the app is closing."""
+    screen = widget.screen
+    pending = _pending_draws.get(screen)
+    if pending is not None:
+        pending.add(widget)
+        return
+    _pending_draws[screen] = {widget}
+    app = widget.app
+
+    def draw() -> None:
+        widgets = _pending_draws.pop(screen, set())
+        if screen.is_current and not closing(app):
+            screen._dirty_widgets.update(w for w in widgets if w.is_mounted)
+            screen._on_timer_update()
+
+    asyncio.get_running_loop().call_soon(draw)
+
+
+_pending_draws: dict[Widget, set[Widget]] = {}  # screen → widgets its draw_soon will draw

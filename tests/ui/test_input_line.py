@@ -242,3 +242,29 @@ async def test_a_line_longer_than_the_field_scrolls_with_the_cursor():
         await until(lambda: line.scroll_x == 0)
         await pilot.pause()
         assert text[:8] in line.render_line(0).text
+
+
+async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick():
+    """textual_private.draw_soon: the input line is drawn without waiting for
+    the screen's update timer (a frame away, more behind a flood's work).
+    With the timer stopped, the key still reaches the compositor, once per
+    turn of the loop however many keys came in it."""
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.pause()
+        screen = app.screen
+        screen._update_timer.pause()
+        screen._update_timer.resume = lambda: None  # the tick never comes
+        drawn: list[set] = []
+        update_widgets = screen._compositor.update_widgets
+
+        def recording(widgets):
+            drawn.append(set(widgets))
+            return update_widgets(widgets)
+
+        screen._compositor.update_widgets = recording
+        burst(app, ["h", "i"])
+        await until(lambda: line.value == "hi" and any(line in widgets for widgets in drawn), timeout=5)
+        assert len([widgets for widgets in drawn if line in widgets]) <= 2  # not one per key and message
+        assert "hi" in "".join(segment.text for segment in line.render_line(0))
