@@ -10,10 +10,11 @@ without pause still sees the conversation move).
 
 The server's data is the other thing a key waits behind: tui/core/pacing.py
 feeds it in slices of 4 ms with a turn of the loop between them, but a key
-takes several turns to reach the screen (the app, the screen, the input
-line, the frame), each behind a slice.  From the moment the app hears of a
-key, the next slice waits :data:`KEY_PATH` (:func:`slice_hold`, installed by
-the real app).  Measured (W6, 5,000 presences, keys 40 ms apart): keys
+takes several turns to reach the screen (the loop hearing from the input
+thread, the app, the screen, the input line, the frame), each behind a
+slice.  From the moment the key is parsed on Textual's input thread, the
+next slice waits :data:`KEY_PATH` (:func:`slice_hold`, installed by the real
+app).  Measured (W6, 5,000 presences, keys 40 ms apart): keys
 43 / 77 / 181 ms (median / p90 / worst) → 32 / 51 / 71 ms, the storm settled
 in 0.97–1.04 s instead of 0.95; 25 ms would give 23 / 44 / 69 ms but cost
 W7's join 20 % of its time.
@@ -54,12 +55,14 @@ _arrived = float("-inf")
 
 
 def key_arrived() -> None:
-    """A key reached the app (the first the event loop hears of it)."""
+    """A key is on its way: parsed on Textual's input thread (the real app,
+    ``textual_private.hear_keys_on_the_input_thread``: a busy loop takes
+    turns to hear of it), or reached the app.  Thread-safe (one float)."""
     global _arrived
     _arrived = monotonic()
 
 
-KEY_PATH = 0.012  # from the app hearing of a key to its frame (120 fps): server slices wait
+KEY_PATH = 0.012  # from a key parsed to its frame: server slices wait
 
 
 def slice_hold(now: float | None = None) -> float:

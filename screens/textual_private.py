@@ -102,6 +102,7 @@ def send_as_terminal(app: App, message: Message) -> None:
 
 
 _key_takers: list[Callable[[Any, events.Key], bool]] = []
+_key_listeners: list[Callable[[], None]] = []
 
 
 def take_keys_before_the_app(take: Callable[[Any, events.Key], bool]) -> None:
@@ -110,16 +111,33 @@ def take_keys_before_the_app(take: Callable[[Any, events.Key], bool]) -> None:
     Textual 8.2.8: ``Driver.process_message`` is the parser's callback for
     every driver, and the only place before the key is posted to the app;
     it is wrapped once, on the class."""
-    if take in _key_takers:
-        return
-    _key_takers.append(take)
+    if take not in _key_takers:
+        _key_takers.append(take)
+    _wrap_process_message()
+
+
+def hear_keys_on_the_input_thread(listener: Callable[[], None]) -> None:
+    """``listener()`` runs on the input thread as each key is parsed, before
+    the key is posted to the app (idempotent per ``listener``): the first
+    moment Parlons can know a key is on its way — the loop may take several
+    turns to hear of it while it is busy.  Same hook as
+    :func:`take_keys_before_the_app`; it must be quick and thread-safe."""
+    if listener not in _key_listeners:
+        _key_listeners.append(listener)
+    _wrap_process_message()
+
+
+def _wrap_process_message() -> None:
     if getattr(Driver.process_message, "_parlons_takers", False):
         return
     original = Driver.process_message
 
     def process_message(driver: Driver, message: Any) -> None:
-        if isinstance(message, events.Key) and any(t(app_of(driver), message) for t in _key_takers):
-            return
+        if isinstance(message, events.Key):
+            for listener in _key_listeners:
+                listener()
+            if any(t(app_of(driver), message) for t in _key_takers):
+                return
         original(driver, message)
 
     process_message._parlons_takers = True  # type: ignore[attr-defined]

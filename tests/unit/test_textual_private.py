@@ -60,3 +60,38 @@ def _console():
     from rich.console import Console
 
     return Console(color_system="truecolor", force_terminal=True, width=80)
+
+
+def test_a_key_is_heard_on_the_input_thread_before_it_is_posted():
+    """hear_keys_on_the_input_thread: the listener runs for each key as the
+    driver's parser hands it over, before the app is sent it (the slices of
+    a flood wait from then: keys_first.key_arrived); other events are not
+    keys; a key taken before the app is still heard."""
+    from textual import events
+    from textual.driver import Driver
+
+    from screens import keys_first
+    from tests.unit.test_terminal_modes import FakeApp, RecordingDriver
+
+    heard: list[int] = []
+    driver = RecordingDriver(FakeApp())
+
+    def listener() -> None:
+        heard.append(len(driver.sent))  # how many were posted when it was heard
+
+    textual_private.hear_keys_on_the_input_thread(listener)
+    textual_private.hear_keys_on_the_input_thread(listener)  # idempotent
+    try:
+        for message in (events.Key("a", "a"), events.Paste("xyz"), events.Key("b", "b")):
+            Driver.process_message(driver, message)  # type: ignore[arg-type]  # a stand-in
+        assert heard == [0, 2]
+        assert [type(m).__name__ for m in driver.sent] == ["Key", "Paste", "Key"]
+    finally:
+        textual_private._key_listeners.remove(listener)
+    before = keys_first._arrived
+    textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)
+    try:
+        Driver.process_message(driver, events.Key("c", "c"))  # type: ignore[arg-type]  # a stand-in
+        assert keys_first._arrived > before and keys_first.slice_hold() > 0
+    finally:
+        textual_private._key_listeners.remove(keys_first.key_arrived)
