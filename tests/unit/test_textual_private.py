@@ -83,7 +83,7 @@ def test_a_key_is_heard_on_the_input_thread_before_it_is_posted():
     textual_private.hear_keys_on_the_input_thread(listener)  # idempotent
     try:
         for message in (events.Key("a", "a"), events.Paste("xyz"), events.Key("b", "b")):
-            Driver.process_message(driver, message)  # type: ignore[arg-type]  # a stand-in
+            Driver.process_message(driver, message)  # a stand-in
         assert heard == [0, 2]
         assert [type(m).__name__ for m in driver.sent] == ["Key", "Paste", "Key"]
     finally:
@@ -91,7 +91,7 @@ def test_a_key_is_heard_on_the_input_thread_before_it_is_posted():
     before = keys_first._arrived
     textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)
     try:
-        Driver.process_message(driver, events.Key("c", "c"))  # type: ignore[arg-type]  # a stand-in
+        Driver.process_message(driver, events.Key("c", "c"))  # a stand-in
         assert keys_first._arrived > before and keys_first.slice_hold() > 0
     finally:
         textual_private._key_listeners.remove(keys_first.key_arrived)
