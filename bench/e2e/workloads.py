@@ -291,8 +291,7 @@ def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
     times = []
     for _ in range(count):
         before = parlons.ctl.capture(*LOG_ROWS)
-        sent = time.monotonic()
-        parlons.ctl.send_keys("PPage")
+        sent = parlons.ctl.send_keys("PPage")
         deadline = sent + 5
         while parlons.ctl.capture(*LOG_ROWS) == before:
             if time.monotonic() > deadline:
@@ -393,8 +392,7 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
             before = parlons.stats()
             with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
-                sent = time.monotonic()
-                parlons.ctl.send_keys("Enter")
+                sent = parlons.ctl.send_keys("Enter")
                 _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
                 probes = echo_probes(parlons, watch)
                 seen = watch.wait(120)
@@ -470,8 +468,7 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
             # the baseline: a command that does nothing (Enter → its one line shown)
             parlons.ctl.send_text("/nosuchcommand")
             parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
-            sent = time.monotonic()
-            parlons.ctl.send_keys("Enter")
+            sent = parlons.ctl.send_keys("Enter")
             seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
             times.setdefault("(unknown command: the baseline)", []).append(seen - sent)
             _enter_line(parlons, "/clear")
@@ -486,8 +483,7 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
                 command = f"/search {words}"
                 parlons.ctl.send_text(command)
                 parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
-                sent = time.monotonic()
-                parlons.ctl.send_keys("Enter")
+                sent = parlons.ctl.send_keys("Enter")
                 seen = _results_shown(parlons, words, sent + 60)
                 times.setdefault(words, []).append(seen - sent)
         after = parlons.stats()
