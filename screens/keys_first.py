@@ -14,7 +14,7 @@ takes several turns to reach the screen (the loop hearing from the input
 thread, the app, the screen, the input line, the frame), each behind a
 slice.  From the moment the key is parsed on Textual's input thread, the
 next slice waits :data:`KEY_PATH` (:func:`slice_hold`, installed by the real
-app).  Measured (W6, 5,000 presences, keys 40 ms apart): keys
+app), or until the key's frame is out (:func:`key_drawn`), if sooner.  Measured (W6, 5,000 presences, keys 40 ms apart): keys
 43 / 77 / 181 ms (median / p90 / worst) → 32 / 51 / 71 ms, the storm settled
 in 0.97–1.04 s instead of 0.95; 25 ms would give 23 / 44 / 69 ms but cost
 W7's join 20 % of its time.
@@ -63,6 +63,15 @@ def key_arrived() -> None:
 
 
 KEY_PATH = 0.012  # from a key parsed to its frame: server slices wait
+
+
+def key_drawn() -> None:
+    """The input line's frame is out (``textual_private.draw_soon``): the
+    slices need wait no longer — unless a key parsed since has not reached
+    the line yet."""
+    global _arrived
+    if _arrived <= _last_key:
+        _arrived = float("-inf")
 
 
 def slice_hold(now: float | None = None) -> float:

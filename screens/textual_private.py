@@ -403,7 +403,7 @@ def lazy_strip_caches() -> None:
     Strip.__getattr__ = __getattr__  # type: ignore[attr-defined]
 
 
-def draw_soon(widget: Widget) -> None:
+def draw_soon(widget: Widget, then: Callable[[], None] | None = None) -> None:
     """Draw ``widget`` (and whatever else waits to be drawn) at the next turn
     of the loop, not at the screen's next tick (Textual 8.2.8).  A widget's
     ``refresh()`` reaches the screen through three messages (the widget's
@@ -415,22 +415,27 @@ def draw_soon(widget: Widget) -> None:
     then the compositor for the dirty widgets) from one callback; the
     messages still come and find nothing left, or draw it once more.  One
     draw per screen is pending at a time; none once the screen is not
-    current or the app is closing."""
+    current or the app is closing.  ``then()`` runs after that draw (or
+    the decision not to draw)."""
     screen = widget.screen
     pending = _pending_draws.get(screen)
-    if pending is not None:
-        pending.add(widget)
-        return
-    _pending_draws[screen] = {widget}
-    app = widget.app
+    if pending is None:
+        pending = _pending_draws[screen] = ({widget}, [])
+        app = widget.app
 
-    def draw() -> None:
-        widgets = _pending_draws.pop(screen, set())
-        if screen.is_current and not closing(app):
-            screen._dirty_widgets.update(w for w in widgets if w.is_mounted)
-            screen._on_timer_update()
+        def draw() -> None:
+            widgets, thens = _pending_draws.pop(screen, (set(), []))
+            if screen.is_current and not closing(app):
+                screen._dirty_widgets.update(w for w in widgets if w.is_mounted)
+                screen._on_timer_update()
+            for callback in thens:
+                callback()
 
-    asyncio.get_running_loop().call_soon(draw)
+        asyncio.get_running_loop().call_soon(draw)
+    pending[0].add(widget)
+    if then is not None and then not in pending[1]:
+        pending[1].append(then)
 
 
-_pending_draws: dict[Widget, set[Widget]] = {}  # screen → widgets its draw_soon will draw
+# screen → (widgets its draw_soon will draw, what runs after)
+_pending_draws: dict[Widget, tuple[set[Widget], list[Callable[[], None]]]] = {}

@@ -41,6 +41,7 @@ from tui.commands.registry import Registry
 from tui.core.windows import Window, WindowKind
 from tui.paste import PASSWORD_REFUSED_TYPED
 
+from .. import keys_first
 from ..textual_private import bound_above, character_to_key, draw_soon, restart_cursor_blink
 from .composer import NEWLINE_KEYS, Composer
 from .paste_guard import PasteGuardedInput
@@ -272,8 +273,9 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         if not await self.guard_key(event):  # a paste, a burst held, a typed Enter
             await self._handle_key(event)
         # the key on screen at the next turn of the loop (Input inserts it after
-        # this handler), not at the screen's next tick behind a flood's work
-        draw_soon(self)
+        # this handler), not at the screen's next tick behind a flood's work;
+        # then the server's slices need not wait for it any more
+        draw_soon(self, then=keys_first.key_drawn)
 
     async def _handle_key(self, event: events.Key, held: bool = False) -> None:
         """A key as typed.  ``held``: a key of a burst that turned out to be

@@ -244,11 +244,14 @@ async def test_a_line_longer_than_the_field_scrolls_with_the_cursor():
         assert text[:8] in line.render_line(0).text
 
 
-async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick():
+async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(monkeypatch):
     """textual_private.draw_soon: the input line is drawn without waiting for
     the screen's update timer (a frame away, more behind a flood's work).
     With the timer stopped, the key still reaches the compositor, once per
-    turn of the loop however many keys came in it."""
+    turn of the loop however many keys came in it; then the server's slices
+    are told the key's frame is out (keys_first.key_drawn)."""
+    from screens import keys_first
+
     app = InputApp()
     async with app.run_test() as pilot:
         line = app.query_one(InputLine)
@@ -267,4 +270,9 @@ async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_ti
         burst(app, ["h", "i"])
         await until(lambda: line.value == "hi" and any(line in widgets for widgets in drawn), timeout=5)
         assert len([widgets for widgets in drawn if line in widgets]) <= 2  # not one per key and message
+        monkeypatch.setattr(keys_first, "KEY_PATH", 60.0)  # only the key's frame ends the hold
+        keys_first.key_arrived()  # a key parsed ...
+        assert keys_first.slice_hold() > 59
+        burst(app, ["x"])  # ... reaches the line
+        await until(lambda: line.value == "hix" and keys_first.slice_hold() == 0.0, timeout=5)
         assert "hi" in "".join(segment.text for segment in line.render_line(0))

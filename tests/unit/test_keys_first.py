@@ -39,3 +39,16 @@ def test_the_servers_next_slice_waits_for_a_key_on_its_way(monkeypatch):
     assert slice_hold(now=30.0) == 0.0
     keys_first.key_arrived()
     assert 0 < slice_hold() <= KEY_PATH
+
+
+def test_the_slices_go_once_the_keys_frame_is_out(monkeypatch):
+    """key_drawn ends the hold when every key parsed has reached the input
+    line; a key parsed since still holds them."""
+    monkeypatch.setattr(keys_first, "_arrived", 50.0)  # parsed
+    monkeypatch.setattr(keys_first, "_last_key", 50.002)  # at the line
+    assert keys_first.slice_hold(now=50.003) > 0
+    keys_first.key_drawn()
+    assert keys_first.slice_hold(now=50.003) == 0.0
+    monkeypatch.setattr(keys_first, "_arrived", 50.004)  # another key, not at the line yet
+    keys_first.key_drawn()  # (the first key's draw)
+    assert keys_first.slice_hold(now=50.005) > 0
