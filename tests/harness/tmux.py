@@ -27,6 +27,7 @@ from typing import Sequence
 from tests.harness.wait import wait_until
 
 SESSION = "main"
+TYPING_GAP = 0.03  # s from text to an Enter pressed alone: a person's pace (bench/e2e/tmuxctl.py)
 EXIT_MARKER = "[parlons-test: program exited with status "
 
 # Pane format variables tmux 3.3a offers for the terminal modes a program can
@@ -66,6 +67,7 @@ class TmuxDriver:
         self.server_pid: int | None = None
         self.probe_after_exit = False
         self._tmp = Path(tempfile.mkdtemp(prefix="parlons-tmux-"))
+        self._typed_at = float("-inf")  # when text was last written (send_keys' Enter waits)
 
     # -- plumbing ------------------------------------------------------------
 
@@ -125,17 +127,25 @@ class TmuxDriver:
     # -- input ---------------------------------------------------------------
 
     def send_keys(self, *keys: str) -> None:
-        """tmux key names: "Enter", "Escape", "C-c", "M-2", "Up", "F1", ..."""
+        """tmux key names: "Enter", "Escape", "C-c", "M-2", "Up", "F1", ...
+        An Enter alone is pressed at least TYPING_GAP after the last text
+        written, as a person would: one right behind the text is inside the
+        burst a paste detector treats as a paste, and Parlons echoes a key in
+        less than its burst window (5 ms) — seeing the text is not enough."""
+        if keys == ("Enter",):
+            rest = TYPING_GAP - (time.monotonic() - self._typed_at)
+            if rest > 0:
+                time.sleep(rest)
         self.tmux("send-keys", "-t", SESSION, *keys)
 
     def send_text(self, text: str) -> None:
         """Type `text` literally (each character as a key press, no names)."""
         self.tmux("send-keys", "-t", SESSION, "-l", "--", text)
+        self._typed_at = time.monotonic()
 
     def type_line(self, text: str, timeout: float = 10.0) -> None:
-        """Type ``text``, wait until the screen shows it, then press Enter.
-        Enter sent right behind the text would arrive within a millisecond
-        of it, i.e. inside the burst a paste detector treats as a paste."""
+        """Type ``text``, wait until the screen shows it, then press Enter
+        (a person's pace after the text: ``send_keys``)."""
         self.send_text(text)
         self.wait_for_text(text[-30:], timeout=timeout)
         self.send_keys("Enter")
@@ -152,6 +162,7 @@ class TmuxDriver:
         in one terminal write (keys bunched by a laggy SSH link); "\\r" in
         it is Enter."""
         self.tmux("send-keys", "-t", SESSION, "-l", "--", text)
+        self._typed_at = time.monotonic()
 
     def paste(self, text: str, bracketed: bool = True) -> None:
         """Paste like a terminal does: LF becomes CR. `bracketed=True` wraps
