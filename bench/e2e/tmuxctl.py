@@ -17,16 +17,15 @@ import os
 import subprocess
 import time
 
-from tests.harness.tmux import SESSION, TmuxDriver
+from tests.harness.tmux import SESSION, TYPING_GAP, TmuxDriver
 
 
-# The bench types like a person: two writes to the pane at least this far
-# apart.  Parlons' paste guard holds an Enter that comes within burst_ms
-# (5 ms) of other keys, with what follows it, as a possible paste; once
-# Parlons echoed in under 5 ms, a bench that pressed Enter as soon as it saw
-# the text (W7, W8) was faster than any typist and its lines were judged as
-# pastes.  People's keys come 30 ms or more apart (tui/paste.py).
-TYPING_GAP = 0.03
+# The bench types like a person: two writes to the pane at least TYPING_GAP
+# apart (the tests' tmux harness keeps the same pace before an Enter).
+# Parlons' paste guard holds an Enter that comes within burst_ms (5 ms) of
+# other keys, with what follows it, as a possible paste; once Parlons echoed
+# in under 5 ms, a bench that pressed Enter as soon as it saw the text (W7,
+# W8) was faster than any typist and its lines were judged as pastes.
 
 
 class TmuxControl:

@@ -27,7 +27,7 @@ from typing import Sequence
 from tests.harness.wait import wait_until
 
 SESSION = "main"
-TYPING_GAP = 0.03  # s from text to an Enter pressed alone: a person's pace (bench/e2e/tmuxctl.py)
+TYPING_GAP = 0.03  # s: a person's pace between text and an Enter (here) or any two writes (bench/e2e/tmuxctl.py)
 EXIT_MARKER = "[parlons-test: program exited with status "
 
 # Pane format variables tmux 3.3a offers for the terminal modes a program can

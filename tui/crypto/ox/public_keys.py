@@ -20,7 +20,8 @@ from xml.etree import ElementTree as ET
 
 from ...core.model import now
 from ...xmpp import pep
-from ..pgp.gpg import Gpg, spaced
+from ..pgp import spaced
+from ..pgp.gpg import Gpg
 from .errors import OxError
 from .signcrypt import NS, stamp
 

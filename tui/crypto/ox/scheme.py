@@ -32,7 +32,8 @@ from ...core.model import now
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
 from ...xmpp.stamps import delay_stamp
 from ..pgp.chosen_keys import ChosenKeys, chosen_keys_for
-from ..pgp.gpg import Gpg, Key, PgpError, gpg_for, spaced
+from ..pgp import spaced
+from ..pgp.gpg import Gpg, Key, PgpError, gpg_for
 from . import NAME, NS, payload, public_keys, signcrypt
 from .errors import OxError
 

@@ -21,9 +21,9 @@ import logging
 from xml.etree import ElementTree as ET
 
 from ...xmpp.conversation.encryption import EncryptionError, Peer, SchemeHost
-from . import ENCRYPTED, NAME, payload
+from . import ENCRYPTED, NAME, payload, spaced
 from .chosen_keys import LEARNED, ChosenKeys, chosen_keys_for
-from .gpg import Gpg, Key, PgpError, gpg_for, spaced
+from .gpg import Gpg, Key, PgpError, gpg_for
 
 log = logging.getLogger(__name__)
 
