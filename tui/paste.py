@@ -88,9 +88,15 @@ class PastePolicy:
             self.passwords.add(password)
 
     def has_password(self, text: str) -> bool:
+        return self.password_start(text) is not None
+
+    def password_start(self, text: str) -> int | None:
+        """Where a password in ``text`` begins (the first, if several), or
+        None: a long one anywhere, a short one only as the whole text."""
         whole = text.strip()
-        return any(p == whole or (len(p) >= MIN_PASSWORD_LENGTH and p in text)
-                   for p in self.passwords)
+        starts = [text.find(p) for p in self.passwords
+                  if p == whole or (len(p) >= MIN_PASSWORD_LENGTH and p in text)]
+        return min(starts, default=None)
 
     def matched_pattern(self, text: str) -> str | None:
         for pattern in self._patterns:

@@ -11,7 +11,8 @@ in a burst is held — with the rest of the burst, and the keys it showed
 before the Enter are taken back (those of the burst just before too, when
 this one resumed it: one raw paste read in pieces) — until the burst ends; then it is either
 typed as it came (its keys run in order) or, only when it can be a paste,
-handed to the policy.  A heartbeat while keys come shows our own stalls; the
+handed to the policy.  A password in a burst is refused: of what the burst
+showed, only the keys typed before it stay.  A heartbeat while keys come shows our own stalls; the
 terminal is asked once whether it brackets pastes (then bursts are typing).
 """
 
@@ -70,8 +71,7 @@ class PasteGuardedInput(Input):
         self._held: list[events.Key] = []  # the keys of the burst being held
         # the last burst without an Enter, shown as it came: its undo and
         # keys, should it be resumed (tui.paste.KeyKind.RESUMED)
-        self._shown_burst: tuple[tuple[str, int] | None, list[events.Key], tuple[str, int]] | None = None
-        self._head_line: tuple[str, int] | None = None  # the line as the resumed burst's first pieces left it
+        self._shown_burst: tuple[tuple[str, int] | None, list[events.Key]] | None = None
         self._hint_timer: asyncio.TimerHandle | None = None
         self._placeholder = self.placeholder  # restored when the held hint goes
         self.lag = LoopLag()
@@ -163,7 +163,7 @@ class PasteGuardedInput(Input):
             # The burst before goes on, from where it began: with the key
             # that interrupted it (shown) and this one.
             here = (self.value, self.cursor_position)
-            undo, keys, self._head_line = self._shown_burst or (here, [], here)
+            undo, keys = self._shown_burst or (here, [])
             self._burst_undo = undo
             interrupter = [self._last_text_key] if self._last_text_key is not None else []
             self._held = [*keys, *interrupter, event]
@@ -182,34 +182,51 @@ class PasteGuardedInput(Input):
 
     async def _end_burst(self, burst: Burst) -> None:
         """The burst is complete.  Without an Enter it was shown as it came,
-        and stays (unless it is the password: taken back).  With one (what
-        it showed was taken back at that Enter) the whole is judged: typed
-        as it came (its keys run again, in order) or a paste."""
+        and stays.  With one (what it showed was taken back at that Enter)
+        the whole is judged: typed as it came (its keys run again, in order)
+        or a paste.  Either way a password in it is refused, and of what it
+        showed only the keys typed before the password stay."""
         held, self._held = self._held, []
         undo, self._burst_undo = self._burst_undo, None
-        head_line, self._head_line = self._head_line, None
         self._last_text_key = None
         self._shown_burst = None
         self._hide_held_hint()
-        if "\n" not in burst.text:
-            if self.paste_policy.has_password(burst.text):
-                self._take_back(undo)
-                self._notice(PASSWORD_REFUSED)
-            else:
-                self._shown_burst = (undo, held, (self.value, self.cursor_position))  # stays, unless resumed
-            return
-        if head_line is not None and self.paste_policy.has_password(burst.piece[0]):
-            # resumed, the password all in its last piece: refused, and what
-            # the pieces before it showed stays (a draft typed in one write)
-            self._take_back(head_line)
+        typing = "\n" not in burst.text or is_typing(burst, self.lag)
+        start = self._password_start(burst)
+        if start is not None:
+            # typed keys stay up to the password (never its Enter); of a
+            # paste, only the pieces shown before it (a resumed burst)
+            cut = min(start, burst.piece_at) if not typing else start
+            if "\n" in burst.text:
+                cut = min(cut, burst.text.index("\n"))
+            self._take_back(undo)
+            await self._type_again(held, cut)
             self._notice(PASSWORD_REFUSED)
-        elif not is_typing(burst, self.lag):
+        elif "\n" not in burst.text:
+            self._shown_burst = (undo, held)  # stays, unless resumed
+        elif not typing:
             self.receive_paste(burst.text, arriving_since=burst.last)
-        elif self.paste_policy.has_password(burst.text):
-            self._notice(PASSWORD_REFUSED)
         else:
-            for key in held:
-                await self._handle_key(key, held=True)
+            await self._type_again(held, len(burst.text))
+
+    def _password_start(self, burst: Burst) -> int | None:
+        """Where a password begins in the burst: in its last piece alone (a
+        short password pasted after a draft), else anywhere in it."""
+        policy = self.paste_policy
+        in_piece = policy.password_start(burst.piece[0])
+        return burst.piece_at + in_piece if in_piece is not None else policy.password_start(burst.text)
+
+    async def _type_again(self, held: list[events.Key], cut: int) -> None:
+        """Run the held keys that made the burst's text up to ``cut`` (and
+        the editing keys among them) as typed."""
+        made = 0
+        for key in held:
+            text = self._key_text(key)
+            if text is not None:
+                if made >= cut:
+                    return
+                made += len(text)
+            await self._handle_key(key, held=True)
 
     def _take_back(self, undo: tuple[str, int] | None) -> None:
         """The line as it was before the burst's first key."""

@@ -159,7 +159,8 @@ async def test_only_an_enter_is_held_without_bracketed_paste(prosody, make_accou
     await until(lambda: input_row(tmux).strip() == "draft", timeout=5)
     # a person's pause before pasting: the draft shows within a few ms, and a
     # paste less than the detector's quiet window (50 ms) after it is judged
-    # with it as one resumed burst (a raw paste read in pieces) — another case
+    # with it as one resumed burst (a raw paste read in pieces) — another case,
+    # tested in tests/ui/test_paste_arriving.py
     await asyncio.sleep(0.06)
     tmux.paste(password + "\n", bracketed=False)
     screen = await screen_shows(tmux, "That looks like your password — not pasted.")

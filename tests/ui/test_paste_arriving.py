@@ -210,3 +210,35 @@ async def test_a_password_pasted_right_after_a_word_in_one_write_leaves_the_word
         await until(lambda: app.notices == [PASSWORD_REFUSED] * 2)
         await pilot.pause()
         assert line.value == "" and app.entered == []
+
+
+async def test_a_password_read_in_pieces_after_a_word_in_one_write_leaves_the_word():
+    """Seen in a clean run under the suite's load: a draft in one write, the
+    password and its Enter pasted raw less than the quiet time after it, and
+    the paste read in two pieces — the whole was refused and the draft went
+    with it.  Only what came before the password stays, whichever piece it
+    begins in, with an Enter or without, typed or pasted after it."""
+    from tui.paste import PASSWORD_REFUSED, LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.paste_policy.add_password("hunter22")
+        line.lag = LoopLag(stall_ms=1e9)
+        cases = [
+            (["draft", "hunt", "er22\n"], "draft"),  # the password begins a piece
+            (["draft hu", "nter22\n"], "draft "),  # ... or inside one
+            (["draft", "hunter22"], "draft"),  # no Enter: shown as it came, then taken back
+            (["draft", "hun", "ter22\nmore\n"], "draft"),  # the last piece is a paste
+            (["dra", "ft", "hunter22 and\n"], "draft"),  # three pieces before it
+        ]
+        for number, (pieces, left) in enumerate(cases, start=1):
+            line.value, line.cursor_position = "", 0
+            now = event_clock() + number
+            for index, piece in enumerate(pieces):
+                keys_at(app, piece, now + index * 0.02, 0.00003)
+            await until(lambda count=number: len(app.notices) == count)
+            await pilot.pause()
+            assert app.notices == [PASSWORD_REFUSED] * number
+            assert (line.value, line.cursor_position) == (left, len(left)), pieces
+            assert app.entered == []

@@ -40,6 +40,9 @@ def test_password_is_refused_and_secret_patterns_warn() -> None:
     assert policy.decide(" demo\r").verdict is Verdict.REFUSE
     assert policy.has_password("demo") and not policy.has_password("a demo of demos")
     assert policy.decide("let me demo it").verdict is Verdict.INSERT
+    # where it begins: what was typed before it can stay
+    assert policy.password_start("my pass is hunter22 and hunter22") == 11
+    assert policy.password_start(" demo\n") == 1 and policy.password_start("demos") is None
     key = policy.decide("-----BEGIN OPENSSH PRIVATE KEY-----")
     assert key.verdict is Verdict.CONFIRM and "secret" in key.warning
 
