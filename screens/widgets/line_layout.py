@@ -295,7 +295,7 @@ class RowIndex:
 
     def _reset(self) -> None:
         self.measured = 0
-        self._last_uid = 0  # uid of lines[measured - 1]: detects a refilled list
+        self._last_line: Line | None = None  # lines[measured - 1]: detects a refilled list
         self._unwrapped = array("I")
         self._paragraph_counts = array("I")
         self._starts_by_width: dict[int, array] = {}
@@ -317,7 +317,7 @@ class RowIndex:
         lines = self.lines
         count = len(lines)
         if count < self.measured or (
-            self.measured and lines[self.measured - 1].uid != self._last_uid
+            self.measured and lines[self.measured - 1] is not self._last_line
         ):
             self._reset()
         start = self.measured
@@ -345,7 +345,7 @@ class RowIndex:
         del self._unwrapped[index:]
         del self._paragraph_counts[index:]
         self.measured = index
-        self._last_uid = self.lines[index - 1].uid
+        self._last_line = self.lines[index - 1]
         starts = self.row_starts
         del starts[index + 1:]
         self._starts_by_width = {self.width: starts} if self.width else {}
@@ -399,7 +399,7 @@ class RowIndex:
             unwrapped(unwrapped_cells(prefix_width(line.kind, line.nick, crypt), paragraphs))
             paragraph_counts(len(paragraphs))
         self.measured = end
-        self._last_uid = self.lines[end - 1].uid
+        self._last_line = self.lines[end - 1]
 
     def _extend_rows(self, starts: array, begin: int, end: int, width: int) -> None:
         lines = self.lines

@@ -172,7 +172,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._width_check_pending = False
         self._scrolled_lines = ScrolledLines(self)
-        self._strip_cache: LRUCache[tuple[int, int], list[Strip]] = LRUCache(
+        self._strip_cache: LRUCache[tuple[Line, int], list[Strip]] = LRUCache(
             STRIP_CACHE_MESSAGES
         )
         self._role_styles: dict[str, Style] | None = None
@@ -209,8 +209,8 @@ class MessageLog(ScrollView, can_focus=False):
         """True when the view follows the newest line."""
         return self._follow
 
-    def cached_renders(self) -> set[tuple[int, int]]:
-        """(line uid, width) of every message whose rows are cached: what a
+    def cached_renders(self) -> set[tuple[Line, int]]:
+        """(line, width) of every message whose rows are cached: what a
         change must drop, and what it must leave alone."""
         return set(self._strip_cache.keys())
 
@@ -316,7 +316,7 @@ class MessageLog(ScrollView, can_focus=False):
         if line is None:
             self._strip_cache.clear()
             return
-        for key in [key for key in self._strip_cache.keys() if key[0] == line.uid]:
+        for key in [key for key in self._strip_cache.keys() if key[0] is line]:
             self._strip_cache.discard(key)
 
     def _position_of(self, line: Line) -> int | None:
@@ -532,7 +532,7 @@ class MessageLog(ScrollView, can_focus=False):
 
     def _message_strips(self, message: int) -> list[Strip]:
         line = self.lines[message]
-        key = (line.uid, self._index.width)
+        key = (line, self._index.width)
         strips = self._strip_cache.get(key)
         if strips is None:
             strips = self._render_message(line, self._index.width)

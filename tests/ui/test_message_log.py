@@ -388,7 +388,7 @@ async def test_a_changed_line_drops_only_its_own_renders():
         log = app.query_one(MessageLog)
         await until(lambda: "line 4" in visible(log), message="lines shown")
         cached = log.cached_renders()
-        assert {(line.uid, log.wrap_width) for line in lines} <= cached
+        assert {(line, log.wrap_width) for line in lines} <= cached
 
         behind = [message("elsewhere")]
         log.notify_changed_elsewhere(behind, False, behind[0])
@@ -396,7 +396,7 @@ async def test_a_changed_line_drops_only_its_own_renders():
 
         lines[2].body = "line 2, corrected"
         log.notify_changed(True, lines[2])
-        assert log.cached_renders() == cached - {(lines[2].uid, log.wrap_width)}
+        assert log.cached_renders() == cached - {(lines[2], log.wrap_width)}
         await pilot.pause()
         await until(lambda: "line 2, corrected" in visible(log), message=lambda: visible(log))
 

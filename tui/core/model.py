@@ -7,7 +7,6 @@ the one boundary untrusted text crosses (see :mod:`tui.text`).
 from __future__ import annotations
 
 import enum
-import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from sys import intern
@@ -38,9 +37,6 @@ class Delivery(enum.Enum):
     # client confirms (tui/xmpp/chat/answers.py). Not stored: the history
     # keeps "sent"; a late receipt still makes it DELIVERED.
     UNANSWERED = "unanswered"
-
-
-_line_ids = itertools.count(1)
 
 
 def now() -> datetime:
@@ -74,8 +70,6 @@ class Line:
     # How the message went out or came in: the encryption scheme's name
     # ("otr", "pgp"), "" in clear. The log marks encrypted lines.
     encryption: str = ""
-    # Local, unique, monotonically increasing: the log widget keys on it.
-    uid: int = field(default_factory=lambda: next(_line_ids))
 
     def __post_init__(self) -> None:
         self.body = sanitize(self.body)
