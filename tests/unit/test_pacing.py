@@ -103,7 +103,7 @@ async def test_a_hold_puts_the_next_slice_off_and_lets_the_loop_run(monkeypatch)
     log: list = []
     protocol = Protocol(log)
     reader = pace(protocol, budget=1.0, slice_bytes=10, clock=TickingClock(1.0))
-    holds = [0.05, 0.0]  # the first yield waits 50 ms, the others do not
+    holds = [0.0, 0.05]  # the first slice goes, the next waits 50 ms, the others do not
     pacing.hold_slices_with(lambda: holds.pop(0) if holds else 0.0)
     try:
         loop = asyncio.get_running_loop()
@@ -120,3 +120,49 @@ async def test_a_hold_puts_the_next_slice_off_and_lets_the_loop_run(monkeypatch)
     finally:
         pacing.hold_slices_with(None)
     assert pacing._hold() == 0.0
+
+
+async def test_while_a_key_is_on_its_way_no_slice_runs():
+    """W6: a key crosses several turns of the loop (the input thread's
+    hand-over, the app's queue, the input line's) and a slice ran at each
+    one — a new read's first slice, or one scheduled before the key came.
+    While the hold lasts, neither runs; then everything comes, in order."""
+    from tui.core import pacing
+
+    log: list = []
+    protocol = Protocol(log)
+    reader = pace(protocol, budget=1.0, slice_bytes=10, clock=TickingClock(1.0))
+    hold = [0.0]
+    pacing.hold_slices_with(lambda: hold[0])
+    try:
+        protocol.data_received(b"<m>0000</m><m>0001</m>")
+        assert received(log) == b"<m>0000</m>"[:10]  # the next slice: at the next turn
+        hold[0] = 0.02  # a key parsed before that turn
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert received(log) == b"<m>0000</m>"[:10]
+        hold[0] = 0.0  # its frame is out
+        await until_drained(reader)
+        assert received(log) == b"<m>0000</m><m>0001</m>"
+
+        hold[0] = 0.02  # another key on its way when the server sends more
+        protocol.data_received(b"<m>0002</m>")
+        for _ in range(10):
+            await asyncio.sleep(0)
+        assert received(log) == b"<m>0000</m><m>0001</m>"
+        assert protocol.transport.calls[-1] == "pause"  # the kernel holds the rest meanwhile
+        hold[0] = 0.0
+        await until_drained(reader)
+        assert received(log) == b"<m>0000</m><m>0001</m><m>0002</m>"
+        assert protocol.transport.calls[-1] == "resume"
+    finally:
+        pacing.hold_slices_with(None)
+
+
+async def until_drained(reader, timeout: float = 5.0) -> None:
+    await asyncio.wait_for(_drained(reader), timeout)
+
+
+async def _drained(reader) -> None:
+    while reader.pending:
+        await asyncio.sleep(0.005)
