@@ -10,6 +10,7 @@ earlier binds another loop).
 from __future__ import annotations
 
 import asyncio
+import sys
 import logging
 import time
 from functools import partial
@@ -636,6 +637,7 @@ async def run_face(config: Config | None, config_path: Path | None = None, early
     # read the server without waiting for keys)
     app.collector = Collector(last_key=keys_first.last_key)
     pacing.hold_slices_with(keys_first.slice_hold)  # a key on its way goes before the server's next slice
+    sys.setswitchinterval(keys_first.SWITCH_INTERVAL)  # ... and is parsed without waiting 5 ms for the lock
     textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)  # ... from when it is parsed
     result = await app.run_async()
     return result if isinstance(result, int) else (app.return_code or 0)
