@@ -219,6 +219,44 @@ async def test_add_many_is_one_transaction_and_sees_duplicates_within_the_batch(
     assert await store.add_many([]) == []
 
 
+async def test_a_batch_looks_up_only_the_messages_that_share_an_id_with_a_stored_one(store, monkeypatch):
+    """A flood's batch asks the indexes once for all its ids; only a message
+    sharing one with a stored row (or the inbox, or an earlier one in the
+    batch) goes through the per-message duplicate rules — and every copy is
+    still found: by stanza-id, by origin-id, by id and body, in the batch,
+    and after a copy filled in the ids a later copy is found by."""
+    await store.add(msg("stored by stanza-id", stanza_id="S1", at=T0))
+    await store.add(msg("stored by id and body", msg_id="m2", at=T0))
+    assert await store.count(BOB) == 2  # a read merges the inbox: both are in the indexed table
+    looked_up: list[str] = []
+    real = store.database._find_duplicate
+
+    def recording(peer_id, message, time_us):
+        looked_up.append(message.body)
+        return real(peer_id, message, time_us)
+
+    monkeypatch.setattr(store.database, "_find_duplicate", recording)
+    batch = [msg(f"new {i}", stanza_id=f"N{i}", msg_id=f"n{i}", at=T0 + timedelta(seconds=i)) for i in range(30)]
+    results = await store.add_many(batch)
+    assert None not in results and looked_up == []  # nothing shares an id: no per-message look-up
+
+    copies = [
+        msg("fresh", stanza_id="F1", at=T0),
+        msg("fresh again", msg_id="f2", at=T0),
+        msg("new 3", stanza_id="N3", msg_id="n3", at=T0 + timedelta(seconds=3)),  # in the inbox
+        msg("stored by stanza-id", stanza_id="S1", at=T0),  # in messages
+        msg("stored by id and body", msg_id="m2", origin_id="o2", at=T0),  # fills in o2
+        msg("stored by id and body", origin_id="o2", at=T0),  # found by the o2 just filled in
+        msg("fresh", stanza_id="F1", at=T0),  # a copy of the batch's own
+    ]
+    looked_up.clear()
+    results = await store.add_many(copies)
+    assert [r is None for r in results] == [False, False, True, True, True, True, True]
+    # the first two share no id; from the first copy on, each is looked up
+    assert looked_up == ["new 3", "stored by stanza-id", "stored by id and body", "stored by id and body", "fresh"]
+    assert await store.count(BOB) == 30 + 2 + 2
+
+
 async def test_adds_in_the_same_turn_share_one_transaction(store, monkeypatch):
     batches = []
     real = store.database.add_batch
