@@ -10,8 +10,8 @@ earlier binds another loop).
 from __future__ import annotations
 
 import asyncio
-import sys
 import logging
+import sys
 import time
 from functools import partial
 from pathlib import Path

@@ -79,10 +79,7 @@ class PacedReader:
             self._backlog.append(data)
             return
         self._backlog.append(data)
-        if _hold() > 0:  # a key on its way: it goes first, this waits
-            self._yield()
-        else:
-            self._feed()
+        self._feed()
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self.flush()
@@ -95,6 +92,9 @@ class PacedReader:
             self._received(self._backlog.popleft())
 
     def _feed(self) -> None:
+        if _hold() > 0:  # a key on its way goes first: a new read's slice or one scheduled before it came
+            self._yield()
+            return
         deadline = self.clock() + self.budget
         backlog = self._backlog
         while backlog:
@@ -130,11 +130,7 @@ class PacedReader:
 
     def _drain(self) -> None:
         self._drain_scheduled = False
-        if not self._backlog:
-            return
-        if _hold() > 0:  # a key came since this slice was scheduled: it goes first
-            self._yield()
-        else:
+        if self._backlog:
             self._feed()
 
     def _resume(self) -> None:
