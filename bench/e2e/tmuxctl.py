@@ -17,11 +17,11 @@ import os
 import subprocess
 import time
 
-from tests.harness.tmux import SESSION, TYPING_GAP, TmuxDriver
+from tests.harness.tmux import SESSION, TmuxDriver, keep_typing_gap
 
 
 # The bench types like a person: two writes to the pane at least TYPING_GAP
-# apart (the tests' tmux harness keeps the same pace before an Enter).
+# apart (tests.harness.tmux.TYPING_GAP; the tests' harness keeps it before an Enter).
 # Parlons' paste guard holds an Enter that comes within burst_ms (5 ms) of
 # other keys, with what follows it, as a possible paste; once Parlons echoed
 # in under 5 ms, a bench that pressed Enter as soon as it saw the text (W7,
@@ -91,9 +91,7 @@ class TmuxControl:
         return (before + after) / 2
 
     def _typing_gap(self) -> None:
-        wait = self._written + TYPING_GAP - time.monotonic()
-        if wait > 0:
-            time.sleep(wait)
+        keep_typing_gap(self._written)
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -28,6 +28,13 @@ from tests.harness.wait import wait_until
 
 SESSION = "main"
 TYPING_GAP = 0.03  # s: a person's pace between text and an Enter (here) or any two writes (bench/e2e/tmuxctl.py)
+
+
+def keep_typing_gap(since: float) -> None:
+    """Wait until TYPING_GAP has passed since ``since`` (monotonic)."""
+    rest = TYPING_GAP - (time.monotonic() - since)
+    if rest > 0:
+        time.sleep(rest)
 EXIT_MARKER = "[parlons-test: program exited with status "
 
 # Pane format variables tmux 3.3a offers for the terminal modes a program can
@@ -133,9 +140,7 @@ class TmuxDriver:
         burst a paste detector treats as a paste, and Parlons echoes a key in
         less than its burst window (5 ms) — seeing the text is not enough."""
         if keys == ("Enter",):
-            rest = TYPING_GAP - (time.monotonic() - self._typed_at)
-            if rest > 0:
-                time.sleep(rest)
+            keep_typing_gap(self._typed_at)
         self.tmux("send-keys", "-t", SESSION, *keys)
 
     def send_text(self, text: str) -> None:
