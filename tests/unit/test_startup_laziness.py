@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+import pytest
+
 from tui.crypto import pgp
 from tui.xmpp.account.signed_presence import SignedPresence
 from tui.xmpp.conversation import encryption
@@ -56,6 +58,7 @@ LOADED_ON_FIRST_USE = (
     "tui.crypto.ox.scheme", "tui.crypto.ox.signcrypt",  # OX: on /ox or the first OX message
     "urllib.request", "http.client",  # what xml.sax.saxutils would bring (~6 ms)
     "tui.xmpp.blog.markdown",  # the composer's markdown: on the first post
+    "pygments",  # slixmpp's debug-log highlighter, never shown (tui/lean_imports.py)
 )
 
 
@@ -79,6 +82,23 @@ def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
     presence, loaded = done.stdout.splitlines()
     assert presence == "pgp"
     assert loaded == ""
+
+
+@pytest.mark.parametrize("first", ["tui.xmpp.account.session", "tui.commands.contacts", "tui.client"])
+def test_slixmpp_comes_without_its_highlighter_whichever_module_imports_it_first(first):
+    """slixmpp's debug-log highlighter (pygments and six lexers: ~2.8 MiB,
+    ~20 ms of the start) is not loaded, whichever of our modules is the
+    first to import slixmpp; pygments itself stays importable afterwards."""
+    probe = (
+        f"import sys, {first}\n"
+        "from slixmpp.xmlstream import highlight\n"
+        "print('slixmpp' in sys.modules, 'pygments' in sys.modules, highlight('<x/>'))\n"
+        "import pygments.lexers\n"
+        "print(pygments.lexers.get_lexer_by_name('xml').name)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
+    assert done.stdout.splitlines() == ["True False <x/>", "XML"]
 
 
 async def test_a_plain_message_makes_neither_pgp_nor_ox():

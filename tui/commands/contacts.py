@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
+from .. import xmpp as _xmpp  # noqa: F401  # slixmpp, imported the lean way (tui/xmpp/__init__.py)
 from slixmpp.jid import JID, InvalidJID
 
 from ..core.jids import local_part
