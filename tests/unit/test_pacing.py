@@ -166,3 +166,50 @@ async def until_drained(reader, timeout: float = 5.0) -> None:
 async def _drained(reader) -> None:
     while reader.pending:
         await asyncio.sleep(0.005)
+
+
+class CostlyProtocol(Protocol):
+    """Handling data takes ``per_byte`` seconds of a clock that only it moves."""
+
+    def __init__(self, log: list, per_byte: float) -> None:
+        super().__init__(log)
+        self.now, self.per_byte = 0.0, per_byte
+
+    def clock(self) -> float:
+        return self.now
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self.now += len(data) * self.per_byte
+
+
+async def test_a_slice_ends_near_its_budget_not_a_whole_piece_after_it():
+    """A piece started with little time left overran the budget by its own
+    time (4 KiB of a flood: 4-6 ms over a 4 ms budget, a key waiting behind
+    it).  Near the deadline the pieces are what the time left allows at the
+    rate seen so far, never under MIN_SLICE; far from it, whole SLICEs."""
+    from tui.core.pacing import MIN_SLICE, SLICE
+
+    per_byte = 0.003 / SLICE  # a whole piece: 3 ms of a 4 ms budget
+    log: list = []
+    protocol = CostlyProtocol(log, per_byte)
+    reader = pace(protocol, budget=0.004, clock=protocol.clock)
+    slices: list[tuple[float, list[int]]] = []
+    feed = reader._feed
+
+    def timed_feed() -> None:
+        began, first = protocol.now, len(log)
+        feed()
+        slices.append((protocol.now - began, [len(item) for _, item in log[first:]]))
+
+    reader._feed = timed_feed
+    flood = bytes(range(256)) * 256  # 64 KiB
+    protocol.data_received(flood)
+    await until_drained(reader)
+    assert received(log) == flood
+    full = slices[:-1]  # the last one ends with the data
+    assert len(full) >= 10
+    for spent, pieces in full:
+        assert spent <= 0.004 + MIN_SLICE * per_byte, (spent, pieces)
+        assert pieces[0] == SLICE and min(pieces) >= MIN_SLICE
+    assert max(spent for spent, _ in full) >= 0.004  # each slice still uses its budget

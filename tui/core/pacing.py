@@ -7,7 +7,8 @@ is hundreds of stanzas and up to ~100 ms in one callback, and a key typed
 meanwhile waits for all of it, then for a frame.
 
 :func:`pace` wraps one protocol instance: its ``data_received`` is fed in
-SLICE-byte pieces until BUDGET seconds are spent; the rest waits for the
+pieces of at most SLICE bytes until BUDGET seconds are spent (near the end,
+smaller ones: what the time left allows at the rate seen so far); the rest waits for the
 next turn of the loop (``call_soon``: whatever is already queued, a key
 event among it, runs first) with the transport's reading paused, so that
 the kernel's buffer, not our memory, holds what the server sends
@@ -32,8 +33,10 @@ from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
-SLICE = 4096  # bytes fed to the parser between two looks at the clock
+SLICE = 4096  # bytes fed to the parser between two looks at the clock, at most
+MIN_SLICE = 512  # ... and at least: near the deadline, what the time left allows
 BUDGET = 0.004  # seconds of stanza work before the loop gets a turn
+RATE_WEIGHT = 0.25  # of the newest piece in the seconds-per-byte estimate
 
 
 def _no_hold() -> float:
@@ -66,6 +69,7 @@ class PacedReader:
         self._paused: Any = None  # the transport we paused, to resume the same one
         self._drain_scheduled = False
         self.yields = 0  # times the loop got a turn mid-data (for tests and benchmarks)
+        self._rate = budget / slice_bytes  # seconds a byte takes to handle (learnt as pieces go)
         protocol.data_received = self.data_received
         protocol.connection_lost = self.connection_lost
 
@@ -95,21 +99,36 @@ class PacedReader:
         if _hold() > 0:  # a key on its way goes first: a new read's slice or one scheduled before it came
             self._yield()
             return
-        deadline = self.clock() + self.budget
+        clock = self.clock
+        now = clock()
+        deadline = now + self.budget
         backlog = self._backlog
         while backlog:
             data = backlog[0]
-            step = self.slice_bytes
-            for start in range(0, len(data), step):
-                self._received(data[start:start + step] if len(data) > step else data)
-                if self.clock() >= deadline and (start + step < len(data) or len(backlog) > 1):
-                    backlog[0] = data[start + step:]
+            start = 0
+            while start < len(data):
+                step = self._step(deadline - now)
+                piece = data[start:start + step] if start or len(data) > step else data
+                self._received(piece)
+                start += len(piece)
+                then, now = now, clock()
+                self._rate += RATE_WEIGHT * ((now - then) / len(piece) - self._rate)
+                if now >= deadline and (start < len(data) or len(backlog) > 1):
+                    backlog[0] = data[start:]
                     if not backlog[0]:
                         backlog.popleft()
                     self._yield()
                     return
             backlog.popleft()
         self._resume()
+
+    def _step(self, left: float) -> int:
+        """Bytes for the next piece: what the time left allows at the rate
+        seen so far, between MIN_SLICE and ``slice_bytes`` (a whole piece
+        started just before the deadline overran the budget by up to its own
+        time: 4-6 ms of a flood's stanzas)."""
+        fits = int(left / self._rate) if self._rate > 0 else self.slice_bytes
+        return max(min(fits, self.slice_bytes), min(MIN_SLICE, self.slice_bytes))
 
     def _yield(self) -> None:
         self.yields += 1
