@@ -28,11 +28,12 @@ from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.cache import FIFOCache
 from textual.dom import DOMNode
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.driver import Driver
 from textual.keys import _character_to_key
 from textual.message import Message
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -239,57 +240,69 @@ def propagation_stopped(message: Message) -> bool:
     return message._stop_propagation
 
 
-class ScrolledLines:
-    """Rows a ScrollView still shows after a scroll, kept instead of drawn
-    again.  Textual repaints a scrolled widget whole: ``ScrollView.
-    watch_scroll_y`` marks every line of its styles cache dirty, and each of
-    them goes through ``StylesCache.render_line`` (background, post-style:
-    a new Strip) and the line filters again — for the followed log of a
-    flood, 60 % of a frame (py-spy, W2).  A row still in view after the
-    scroll is the same strip ``delta`` lines higher: :meth:`before` notes
-    the cache as it was, :meth:`after` moves each clean line up (or down)
-    and leaves only the rows scrolled into view dirty.  (Its strip object is
-    reused, so the filters' per-strip cache answers too.)
+class PlainRows:
+    """A widget's rows as its ``render_line`` gives them, without Textual's
+    per-row styling, for a widget whose rows are already whole.
 
-    Textual 8.2.8: ``Widget._styles_cache`` is a ``StylesCache`` with
-    ``_cache`` (line y → Strip, y counted from the widget's top, border and
-    padding included) and ``_dirty_lines`` (a set of y); ``StylesCache.
-    render`` draws a line again when it is dirty or absent."""
+    Textual 8.2.8: ``Widget.render_lines`` → ``StylesCache.render_widget``
+    runs, for each row not in its cache (after a scroll: every row),
+    ``StylesCache.render_line``: border, outline, padding and tint looked up
+    again, two closures, and a new ``Strip`` — whose line-filter cache is
+    therefore empty, so the filter (``ANSIToTruecolor``) runs on the row
+    again.  For a 160x48 log whose rows the log itself keeps, 1.6 ms a frame
+    against 0.24 (headless): in a flood, a follow's frame redraws the whole
+    log ten times a second, and a key typed meanwhile waits for it.
+
+    :meth:`render` does what that path does for a widget with no border,
+    outline, padding, scrollbar gutter, tint, hatch, opacity below 1, text
+    opacity or links styled on hover: each row widened to the widget's
+    width if short, the line filters applied (on the widget's own strips,
+    whose filter caches then answer from one frame to the next), cropped to
+    ``crop``'s columns.  A widget styled otherwise goes Textual's way (its
+    styles cache holds no stale row then: every refresh still marks the rows
+    it touches dirty there, whoever draws them, and a style change clears
+    it)."""
 
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
-        self._kept: dict[int, Strip] | None = None
 
-    def before(self) -> None:
-        """Note the clean lines, unless noted already (a change that clears
-        the cache — a new virtual size — then the scroll itself)."""
-        if self._kept is None:
-            cache = self.widget._styles_cache
-            dirty = cache._dirty_lines
-            self._kept = {y: strip for y, strip in cache._cache.items() if y not in dirty}
-
-    def forget(self) -> None:
-        self._kept = None
-
-    def after(self, delta: int) -> None:
-        """The widget scrolled ``delta`` lines (its cache cleared or marked
-        dirty meanwhile): the noted lines move, the others are drawn."""
-        kept, self._kept = self._kept, None
+    def plain(self) -> bool:
+        """Nothing of Textual's per-row styling would change a row."""
         widget = self.widget
-        cache = widget._styles_cache
-        top = widget.styles.gutter.top
-        height = widget.scrollable_content_region.height
-        if not kept or abs(delta) >= height:
-            return
-        for y in range(top, top + height):
-            source = y + delta
-            strip = kept.get(source) if top <= source < top + height else None
-            if strip is not None:
-                cache._cache[y] = strip
-                cache._dirty_lines.discard(y)
-            else:
-                cache._cache.pop(y, None)
-                cache._dirty_lines.add(y)
+        styles = widget.styles
+        if widget.content_region.size != widget.region.size:  # border, padding, scrollbars
+            return False
+        if widget.opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a:
+            return False
+        if any(edge for edge, _colour in styles.outline):
+            return False
+        if styles.has_rule("hatch") and styles.hatch != "none":
+            return False
+        hover = widget.hover_style
+        return not (widget.auto_links and hover.link_id and "@click" in hover.meta)
+
+    def render(self, crop: Region) -> list[Strip]:
+        widget = self.widget
+        if not self.plain():
+            return Widget.render_lines(widget, crop)
+        width = widget.region.width
+        base_background, background = widget.background_colors
+        filters = widget.get_line_filters()
+        fill = None
+        strips = []
+        for y in crop.line_range:
+            strip = widget.render_line(y)
+            if strip.cell_length != width:
+                if fill is None:
+                    fill = TextualStyle(background=base_background + background).rich_style
+                strip = strip.adjust_cell_length(width, fill)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, width):
+            left, right = crop.column_span
+            strips = [strip.crop(left, right) for strip in strips]
+        return strips
 
 
 def set_virtual_size(widget: Widget, size: Size) -> None:

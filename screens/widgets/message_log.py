@@ -35,7 +35,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import ScrolledLines, call_after, set_virtual_size
+from ..textual_private import PlainRows, call_after, set_virtual_size
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -171,7 +171,7 @@ class MessageLog(ScrollView, can_focus=False):
         self._view_sync_due: float | None = None  # when the pending sync was first due
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._width_check_pending = False
-        self._scrolled_lines = ScrolledLines(self)
+        self._plain_rows = PlainRows(self)
         self._strip_cache: LRUCache[tuple[Line, int], list[Strip]] = LRUCache(
             STRIP_CACHE_MESSAGES
         )
@@ -420,7 +420,6 @@ class MessageLog(ScrollView, can_focus=False):
         if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
         old_rows = self.virtual_size.height
-        self._scrolled_lines.before()  # (the scroll keeps the rows still in view)
         # no layout of the whole screen per follow (textual_private.set_virtual_size)
         set_virtual_size(self, Size(self._index.width, self.row_count))
         if self._follow:
@@ -432,9 +431,6 @@ class MessageLog(ScrollView, can_focus=False):
             self.scroll_offset.y + self.size.height
         ):
             self.refresh()  # rows inside the viewport changed
-        else:
-            self._scrolled_lines.after(0)  # nothing in view changed: the lines drawn stay
-        self._scrolled_lines.forget()
         self._update_lines_below()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -479,10 +475,7 @@ class MessageLog(ScrollView, can_focus=False):
         return max(1, self.scrollable_content_region.height - 1)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        # the rows still in view move in the styles cache, not drawn again
-        self._scrolled_lines.before()
         super().watch_scroll_y(old_value, new_value)
-        self._scrolled_lines.after(round(new_value) - round(old_value))
         self._follow = round(new_value) >= self.max_scroll_y
         self._update_lines_below()
 
@@ -511,7 +504,8 @@ class MessageLog(ScrollView, can_focus=False):
         ):
             self._width_check_pending = True
             self.call_later(self._apply_width)
-        return super().render_lines(crop)
+        # each row is whole and kept (by message): no per-row styling to redo
+        return self._plain_rows.render(crop)
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y

@@ -464,8 +464,7 @@ async def test_a_mark_that_came_in_a_window_behind_is_measured_when_it_shows():
 
 
 def composited(log: MessageLog) -> list[str]:
-    """The rows as Textual composites them (through its styles cache, where
-    a scroll keeps the rows still in view), scrollbar excluded."""
+    """The rows as the compositor asks the widget for them, scrollbar excluded."""
     from textual.geometry import Region
 
     width = log.wrap_width
@@ -473,43 +472,82 @@ def composited(log: MessageLog) -> list[str]:
     return [strip.crop(0, width).text.rstrip() for strip in strips]
 
 
-async def test_a_scroll_draws_only_the_rows_scrolled_into_view(monkeypatch):
+async def test_a_scroll_renders_only_the_messages_scrolled_into_view(monkeypatch):
     """Following a conversation (a line or two at a time) or scrolling by a
-    line moves the rows still in view instead of drawing them again
-    (textual_private.ScrolledLines); what shows is what a full redraw
-    shows, and a line that changed meanwhile is drawn again."""
+    line renders only the messages that came into view: the rows still in
+    view are the log's kept strips (textual_private.PlainRows: no per-row
+    styling redone); what shows is what a full redraw shows, and a line that
+    changed meanwhile is rendered again."""
     lines = [message(f"line {i}") for i in range(40)]
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         assert composited(log)[-1].endswith("line 39")
-        drawn: list[int] = []
-        real_render_line = MessageLog.render_line
+        rendered: list[str] = []
+        real_render_message = MessageLog._render_message
 
-        def counted(self, y):
-            drawn.append(y)
-            return real_render_line(self, y)
+        def counted(self, line, width):
+            rendered.append(line.body)
+            return real_render_message(self, line, width)
 
-        monkeypatch.setattr(MessageLog, "render_line", counted)
+        monkeypatch.setattr(MessageLog, "_render_message", counted)
         await append(pilot, log, lines, [message("new 1"), message("new 2")])
         rows = composited(log)
-        assert sorted(set(drawn)) == [8, 9], drawn  # the two rows scrolled into view, no others
+        assert rendered == ["new 1", "new 2"], rendered  # the two messages scrolled into view, no others
         assert rows[-2:] == [f"{hhmm(lines[0])} <bob> new 1", f"{hhmm(lines[0])} <bob> new 2"]
         assert rows == screen_rows(log)  # the same as drawing every row afresh
 
-        drawn.clear()
+        rendered.clear()
         log.scroll_to(y=log.scroll_offset.y - 1, animate=False)  # one line up
         await pilot.pause()
         rows = composited(log)
-        assert sorted(set(drawn)) == [0], drawn
+        assert rendered == [], rendered
         assert rows[0].endswith("line 31") and rows == screen_rows(log)
 
-        # a line in view changes (corrected): drawn again, not kept stale
+        # a line in view changes (corrected): rendered again, not kept stale
         changed = lines[35]
         changed.body = "line 35, corrected"
         log.notify_changed(reflow=True, line=changed)
         await append(pilot, log, lines, [message("new 3")])
         rows = composited(log)
+        assert rendered == ["line 35, corrected"]  # ("new 3" is below the view: not drawn)
         assert "line 35, corrected" in "\n".join(rows) and rows == screen_rows(log)
+
+
+async def test_the_plain_rows_are_what_textuals_styling_makes_of_them():
+    """PlainRows skips Textual's per-row styling only where it changes
+    nothing: the strips (text and styles, line filters applied, any column
+    crop) are Textual's own.  Styled so that it would change them (padding
+    here), the log goes Textual's way, and back again with no stale row."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    lines = [message(f"line {i} " + "word " * (i % 17)) for i in range(60)]
+    lines[50].kind = LineKind.OUTGOING
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
+        await pilot.pause()
+        assert log._plain_rows.plain() and log.get_line_filters()  # (a filter to apply: ANSIToTruecolor)
+
+        def textuals(crop: Region) -> list:
+            log._styles_cache.clear()
+            return [list(strip) for strip in Widget.render_lines(log, crop)]
+
+        for crop in (Region(0, 0, 60, 10), Region(0, 3, 60, 4), Region(5, 0, 40, 10)):
+            assert [list(strip) for strip in log.render_lines(crop)] == textuals(crop), crop
+
+        log.styles.padding = (0, 2)
+        await pilot.pause()
+        assert not log._plain_rows.plain()
+        padded = composited(log)
+        assert all(row.startswith("  ") for row in padded if row.strip()) and any(padded)
+        assert [list(strip) for strip in log.render_lines(Region(0, 0, 60, 10))] == textuals(Region(0, 0, 60, 10))
+
+        log.styles.padding = 0
+        await append(pilot, log, lines, [message("after the padding")])
+        assert log._plain_rows.plain()
+        assert composited(log)[-1].endswith("<bob> after the padding") and composited(log) == screen_rows(log)
+        log.styles.padding = (0, 2)  # Textual's way again: nothing kept from before the plain rows
+        await pilot.pause()
+        assert composited(log)[-1].startswith("  ") and composited(log)[-1].endswith("<bob> after the padding")
 
 
 async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_frame(monkeypatch):
