@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import pyperclip
 from textual.app import App
 
 from .textual_private import driver_of
@@ -37,7 +36,11 @@ _BACKEND_NAMES = (
 
 
 def _pyperclip_copy(text: str) -> str:
-    """Copy with pyperclip (in a thread); the clipboard's name, or raise."""
+    """Copy with pyperclip (in a thread); the clipboard's name, or raise.
+    pyperclip is imported here, on the first copy: it brings ctypes along
+    (~0.3 MiB the start would carry for nothing)."""
+    import pyperclip
+
     pyperclip.copy(text)
     # The first call replaced the lazy stub with the backend's function.
     name = getattr(pyperclip.copy, "__qualname__", "").lower()
@@ -52,10 +55,14 @@ async def system_clipboard_copy(text: str) -> str | None:
     has no backend here (no display, no xclip...) or it failed."""
     try:
         return await asyncio.wait_for(asyncio.to_thread(_pyperclip_copy, text), PYPERCLIP_TIMEOUT)
-    except pyperclip.PyperclipException as exc:
-        log.debug("pyperclip: %s", exc)
     except (asyncio.TimeoutError, OSError) as exc:
         log.info("pyperclip did not copy: %r", exc)
+    except RuntimeError as exc:  # pyperclip's own exceptions are RuntimeErrors
+        import pyperclip  # (imported by the copy's thread already)
+
+        if not isinstance(exc, pyperclip.PyperclipException):
+            raise
+        log.debug("pyperclip: %s", exc)
     return None
 
 

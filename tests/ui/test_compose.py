@@ -195,18 +195,20 @@ async def test_copy_says_which_clipboards_it_reached(alice, monkeypatch):
     """The message names each way the text went out; pyperclip's backend is
     faked here (no display in the test machine), OSC 52 is claimed only with
     a real terminal."""
+    import pyperclip
+
     from screens import clipboard
 
-    monkeypatch.setattr(clipboard.pyperclip, "copy", lambda text: None)
+    monkeypatch.setattr(pyperclip, "copy", lambda text: None)
     async with running_app(alice.config) as (app, pilot):
         assert await app.copy_text("x") == "the system clipboard"
         monkeypatch.setattr(clipboard, "osc52_copy", lambda app, text: True)
         assert await app.copy_text("x") == "OSC 52, and the system clipboard"
 
         def no_backend(text):
-            raise clipboard.pyperclip.PyperclipException("no clipboard mechanism")
+            raise pyperclip.PyperclipException("no clipboard mechanism")
 
-        monkeypatch.setattr(clipboard.pyperclip, "copy", no_backend)
+        monkeypatch.setattr(pyperclip, "copy", no_backend)
         assert await app.copy_text("x") == "OSC 52 only: no system clipboard here"
 
 

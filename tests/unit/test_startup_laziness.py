@@ -59,6 +59,8 @@ LOADED_ON_FIRST_USE = (
     "urllib.request", "http.client",  # what xml.sax.saxutils would bring (~6 ms)
     "tui.xmpp.blog.markdown",  # the composer's markdown: on the first post
     "pygments",  # slixmpp's debug-log highlighter, never shown (tui/lean_imports.py)
+    "html.entities",  # the blog's escaped-HTML entities (~0.4 MiB): on the first such post
+    "pyperclip", "ctypes",  # the system clipboard (~0.3 MiB): on the first copy
 )
 
 
