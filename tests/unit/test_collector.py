@@ -58,3 +58,73 @@ async def test_survivors_of_a_full_collection_are_frozen_and_released_when_quiet
     finally:
         collector.stop()
     assert collector._on_collection not in gc.callbacks
+
+
+async def test_no_full_collection_starts_while_someone_types(fresh_gc):
+    """CPython's own trigger, measured: while a key came less than ``typing``
+    seconds ago, young collections go on and no full one starts, however
+    much is promoted; once the typing pauses, the next one comes (and its
+    survivors are frozen as before)."""
+    now = [1000.0]
+    last_key = [now[0]]  # typing
+    started: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start":
+            started.append(info["generation"])
+
+    collector = Collector(lambda: last_key[0], typing=1.0, max_defer=30.0, check=3600, clock=lambda: now[0])
+    collector.start()
+    gc.callbacks.append(seen)
+    kept: list[list] = []
+    try:
+        gc.collect(1)  # a middle-generation collection: the deferral is decided there
+        assert collector.deferring
+        for _ in range(300_000):  # promoted through the young generations: far past a full one's trigger
+            kept.append([])
+        assert started.count(1) >= 10 and 2 not in started, started.count(1)
+        assert collector.freezes == 0
+
+        last_key[0] = now[0] - 5.0  # the typing paused
+        for _ in range(300_000):
+            kept.append([])
+        assert 2 in started and collector.freezes >= 1
+        assert not collector.deferring
+    finally:
+        gc.callbacks.remove(seen)
+        collector.stop()
+    assert not collector.deferring and gc.get_threshold()[2] != 1 << 30
+
+
+async def test_typing_defers_full_collections_for_at_most_max_defer(fresh_gc):
+    now = [1000.0]
+    last_key = [float("-inf")]
+    collector = Collector(lambda: last_key[0], typing=1.0, max_defer=30.0, check=3600, clock=lambda: now[0])
+    collector.start()
+    middle = {"generation": 1, "collected": 0, "uncollectable": 0}
+    try:
+        collector._on_collection("stop", middle)
+        assert not collector.deferring  # nobody typed
+        last_key[0] = now[0]
+        collector._on_collection("stop", middle)
+        assert collector.deferring
+        for _ in range(29):  # a key every second, for 29 s
+            now[0] += 1.0
+            last_key[0] = now[0]
+            collector._on_collection("stop", middle)
+            assert collector.deferring
+        now[0] += 1.5  # 30.5 s of typing: a full collection may come now, typing or not
+        last_key[0] = now[0]
+        collector._on_collection("stop", middle)
+        assert not collector.deferring
+        collector._on_collection("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+        now[0] += 0.5
+        last_key[0] = now[0]
+        collector._on_collection("stop", middle)  # after it, typing defers again
+        assert collector.deferring
+        now[0] += 2.0  # a pause
+        collector._on_collection("stop", middle)
+        assert not collector.deferring
+    finally:
+        collector.stop()
+    assert not collector.deferring
