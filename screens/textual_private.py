@@ -256,15 +256,19 @@ class PlainRows:
     :meth:`render` does what that path does for a widget with no border,
     outline, padding, scrollbar gutter, tint, hatch, opacity below 1, text
     opacity or links styled on hover: each row widened to the widget's
-    width if short, the line filters applied (on the widget's own strips,
-    whose filter caches then answer from one frame to the next), cropped to
-    ``crop``'s columns.  A widget styled otherwise goes Textual's way (its
+    width if short, the line filters applied, cropped to ``crop``'s columns.
+    A row still in view is filtered once: the filtered copies of the last
+    frames' rows are kept here (a few screens' worth), not in the rows
+    themselves (``Strip.apply_filter`` caches its copy in the strip, and the
+    log keeps 512 messages' rows: W5's memory grew by 3.8 MiB).  A widget styled otherwise goes Textual's way (its
     styles cache holds no stale row then: every refresh still marks the rows
     it touches dirty there, whoever draws them, and a style change clears
     it)."""
 
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
+        # the rows drawn lately, filtered: id(row) -> (row, background, what was drawn)
+        self._filtered: dict[int, tuple[Strip, Any, Strip]] = {}
 
     def plain(self) -> bool:
         """Nothing of Textual's per-row styling would change a row."""
@@ -289,16 +293,27 @@ class PlainRows:
         base_background, background = widget.background_colors
         filters = widget.get_line_filters()
         fill = None
+        kept, drawn = self._filtered, {}
         strips = []
         for y in crop.line_range:
-            strip = widget.render_line(y)
-            if strip.cell_length != width:
-                if fill is None:
-                    fill = TextualStyle(background=base_background + background).rich_style
-                strip = strip.adjust_cell_length(width, fill)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
+            row = widget.render_line(y)
+            found = kept.get(id(row))
+            if found is not None and found[0] is row and found[1] == background:
+                strip = found[2]
+            else:
+                strip = row
+                if strip.cell_length != width:
+                    if fill is None:
+                        fill = TextualStyle(background=base_background + background).rich_style
+                    strip = strip.adjust_cell_length(width, fill)
+                for line_filter in filters:
+                    strip = Strip(line_filter.apply(list(strip), background), strip.cell_length)
+            drawn[id(row)] = (row, background, strip)
             strips.append(strip)
+        if crop.height >= widget.region.height or len(kept) + len(drawn) > 4 * widget.region.height:
+            self._filtered = drawn
+        else:
+            kept.update(drawn)
         if crop.column_span != (0, width):
             left, right = crop.column_span
             strips = [strip.crop(left, right) for strip in strips]

@@ -592,3 +592,41 @@ async def test_a_frame_between_the_models_clear_and_its_notice_draws_blank_rows(
         log.notify_cleared()
         await pilot.pause()
         assert composited(log) == [""] * 10 and app.is_running
+
+
+async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monkeypatch):
+    """The line filter (ANSIToTruecolor) runs once per row while it stays in
+    view; the filtered copies are kept by PlainRows, a few screens' worth,
+    never in the log's own rows (W5: 512 messages' rows, each with a copy,
+    grew the memory by 3.8 MiB)."""
+    from textual.filter import ANSIToTruecolor
+    from textual.geometry import Region
+
+    lines = [message(f"line {i}") for i in range(200)]
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
+        await pilot.pause()
+        applied: list[int] = []
+        real_apply = ANSIToTruecolor.apply
+
+        def counted(self, segments, background):
+            applied.append(1)
+            return real_apply(self, segments, background)
+
+        monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
+        viewport = Region(0, 0, *log.outer_size)
+        first = log.render_lines(viewport)
+        again = log.render_lines(viewport)
+        assert applied == [] and [list(s) for s in again] == [list(s) for s in first]  # all kept from the last frame
+        log.scroll_to(y=log.scroll_offset.y - 1, animate=False)
+        await pilot.pause()
+        applied.clear()
+        log.render_lines(viewport)
+        assert len(applied) <= 1  # the row scrolled into view (if the frame did not draw it already)
+        for top in range(0, 150, 3):  # scrolling through, drawn a few rows at a time too
+            log.scroll_to(y=top, animate=False)
+            log.render_lines(Region(0, 2, 60, 3))
+            log.render_lines(viewport)
+        assert len(log._plain_rows._filtered) <= 4 * log.outer_size.height
+        for y in range(log.outer_size.height):  # the rows as drawn (the log's, widened to the scrollbar)
+            row = log.render_line(y)
+            assert not len(row._filter_cache)  # no filtered copy in them
