@@ -258,17 +258,20 @@ class PlainRows:
     opacity or links styled on hover: each row widened to the widget's
     width if short, the line filters applied, cropped to ``crop``'s columns.
     A row still in view is filtered once: the filtered copies of the last
-    frames' rows are kept here (a few screens' worth), not in the rows
-    themselves (``Strip.apply_filter`` caches its copy in the strip, and the
-    log keeps 512 messages' rows: W5's memory grew by 3.8 MiB).  A widget styled otherwise goes Textual's way (its
-    styles cache holds no stale row then: every refresh still marks the rows
-    it touches dirty there, whoever draws them, and a style change clears
-    it)."""
+    frames' rows are kept here (a few screens' worth, for one background and
+    set of filters), not in the rows themselves (``Strip.apply_filter``
+    caches its copy in the strip, and the log keeps 512 messages' rows: W5's
+    memory grew by 3.8 MiB).  A widget styled otherwise goes Textual's way
+    (its styles cache holds no stale row then: every refresh still marks the
+    rows it touches dirty there, whoever draws them, and a style change
+    clears it)."""
 
     def __init__(self, widget: Widget) -> None:
         self.widget = widget
-        # the rows drawn lately, filtered: id(row) -> (row, background, what was drawn)
-        self._filtered: dict[int, tuple[Strip, Any, Strip]] = {}
+        # the rows drawn lately, filtered: id(row) -> (row, what was drawn), for one
+        # background and set of filters (a change of either empties it)
+        self._filtered: dict[int, tuple[Strip, Strip]] = {}
+        self._filtered_for: tuple[Any, ...] = ()
 
     def plain(self) -> bool:
         """Nothing of Textual's per-row styling would change a row."""
@@ -293,13 +296,16 @@ class PlainRows:
         base_background, background = widget.background_colors
         filters = widget.get_line_filters()
         fill = None
-        kept, drawn = self._filtered, {}
+        if self._filtered_for != (background, *filters):
+            self._filtered, self._filtered_for = {}, (background, *filters)
+        kept: dict[int, tuple[Strip, Strip]] = self._filtered
+        drawn: dict[int, tuple[Strip, Strip]] = {}
         strips = []
         for y in crop.line_range:
             row = widget.render_line(y)
             found = kept.get(id(row))
-            if found is not None and found[0] is row and found[1] == background:
-                strip = found[2]
+            if found is not None and found[0] is row:
+                strip = found[1]
             else:
                 strip = row
                 if strip.cell_length != width:
@@ -308,7 +314,7 @@ class PlainRows:
                     strip = strip.adjust_cell_length(width, fill)
                 for line_filter in filters:
                     strip = Strip(line_filter.apply(list(strip), background), strip.cell_length)
-            drawn[id(row)] = (row, background, strip)
+            drawn[id(row)] = (row, strip)
             strips.append(strip)
         if crop.height >= widget.region.height or len(kept) + len(drawn) > 4 * widget.region.height:
             self._filtered = drawn

@@ -599,7 +599,7 @@ async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monk
     view; the filtered copies are kept by PlainRows, a few screens' worth,
     never in the log's own rows (W5: 512 messages' rows, each with a copy,
     grew the memory by 3.8 MiB)."""
-    from textual.filter import ANSIToTruecolor
+    from textual.filter import ANSIToTruecolor, Monochrome
     from textual.geometry import Region
 
     lines = [message(f"line {i}") for i in range(200)]
@@ -617,6 +617,15 @@ async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monk
         first = log.render_lines(viewport)
         again = log.render_lines(viewport)
         assert applied == [] and [list(s) for s in again] == [list(s) for s in first]  # all kept from the last frame
+        monochrome = Monochrome()
+        monkeypatch.setattr(log, "get_line_filters", lambda: [monochrome])  # the filters changed
+        grey = log.render_lines(viewport)
+        background = log.background_colors[1]
+        assert [list(s) for s in grey] == [monochrome.apply(list(log.render_line(y)), background)
+                                           for y in viewport.line_range]
+        assert [list(s) for s in grey] != [list(s) for s in first]  # no copy kept from other filters
+        monkeypatch.undo()
+        monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
         log.scroll_to(y=log.scroll_offset.y - 1, animate=False)
         await pilot.pause()
         applied.clear()
