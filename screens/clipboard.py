@@ -35,13 +35,18 @@ _BACKEND_NAMES = (
 )
 
 
-def _pyperclip_copy(text: str) -> str:
-    """Copy with pyperclip (in a thread); the clipboard's name, or raise.
-    pyperclip is imported here, on the first copy: it brings ctypes along
+def _pyperclip_copy(text: str) -> str | None:
+    """Copy with pyperclip (in a thread): the clipboard's name, or None when
+    pyperclip has no backend here (no display, no xclip...).  pyperclip is
+    imported here, on the first copy, off the loop: it brings ctypes along
     (~0.3 MiB the start would carry for nothing)."""
     import pyperclip
 
-    pyperclip.copy(text)
+    try:
+        pyperclip.copy(text)
+    except pyperclip.PyperclipException as exc:
+        log.debug("pyperclip: %s", exc)
+        return None
     # The first call replaced the lazy stub with the backend's function.
     name = getattr(pyperclip.copy, "__qualname__", "").lower()
     for fragment, described in _BACKEND_NAMES:
@@ -52,17 +57,11 @@ def _pyperclip_copy(text: str) -> str:
 
 async def system_clipboard_copy(text: str) -> str | None:
     """pyperclip, off the loop: the clipboard's name, or None when pyperclip
-    has no backend here (no display, no xclip...) or it failed."""
+    has no backend here or it failed."""
     try:
         return await asyncio.wait_for(asyncio.to_thread(_pyperclip_copy, text), PYPERCLIP_TIMEOUT)
     except (asyncio.TimeoutError, OSError) as exc:
         log.info("pyperclip did not copy: %r", exc)
-    except RuntimeError as exc:  # pyperclip's own exceptions are RuntimeErrors
-        import pyperclip  # (imported by the copy's thread already)
-
-        if not isinstance(exc, pyperclip.PyperclipException):
-            raise
-        log.debug("pyperclip: %s", exc)
     return None
 
 

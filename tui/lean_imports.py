@@ -3,12 +3,13 @@
 slixmpp's ``xmlstream.tostring`` builds, when imported, a pygments
 highlighter for its debug log (pygments, its XML lexer and the five lexers
 that one pulls in: ~2.8 MiB of the process and ~20 ms of the start, on the
-way to "online").  Parlons writes slixmpp's debug log to its log file
-only (tui/logging_setup.py), where terminal colours have no place, and
-slixmpp falls back to the plain text when pygments cannot be imported.  So slixmpp is imported first, with
-pygments made unimportable for that import only (by ``tui.xmpp``, the package
-every module of ours that uses slixmpp is in or imports first): whatever asks for pygments
-later (rich's syntax highlighting, Textual's) imports it as usual.
+way to "online").  Parlons writes slixmpp's debug log to its log file only
+(tui/logging_setup.py), where terminal colours have no place, and slixmpp
+falls back to the plain text when pygments cannot be imported.  So slixmpp
+is imported first, with pygments made unimportable for that import only (by
+``tui.xmpp``, the package every module of ours that uses slixmpp is in or
+imports first): whatever asks for pygments later (rich's syntax
+highlighting, Textual's) imports it as usual.
 """
 
 from __future__ import annotations

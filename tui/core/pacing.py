@@ -7,19 +7,20 @@ is hundreds of stanzas and up to ~100 ms in one callback, and a key typed
 meanwhile waits for all of it, then for a frame.
 
 :func:`pace` wraps one protocol instance: its ``data_received`` is fed in
-pieces of at most SLICE bytes until BUDGET seconds are spent (near the end,
-smaller ones: what the time left allows at the rate seen so far); the rest waits for the
-next turn of the loop (``call_soon``: whatever is already queued, a key
-event among it, runs first) with the transport's reading paused, so that
-the kernel's buffer, not our memory, holds what the server sends
-meanwhile.  While a key is on its way to the screen (the hold the face
-installs) no slice runs at all — not a new read's, not one scheduled before
-the key came: the key crosses several turns of the loop (the input thread's
-hand-over, the app's queue, the input line's), and a slice at each turn
-made it wait 25-30 ms behind a presence storm (W6).  Bytes reach the protocol exactly once, in order; a lost
-connection first delivers what was read before it (the stanzas the server
-counts as sent are handled, as they were before).  The XML parser takes
-bytes split anywhere (multi-byte characters included).
+pieces of at most SLICE bytes until BUDGET seconds are spent (near the
+end, smaller ones: what the time left allows at the rate seen so far); the
+rest waits for the next turn of the loop (``call_soon``: whatever is
+already queued, a key event among it, runs first) with the transport's
+reading paused, so that the kernel's buffer, not our memory, holds what
+the server sends meanwhile.  While a key is on its way to the screen (the
+hold the face installs) no slice runs at all — not a new read's, not one
+scheduled before the key came: the key crosses several turns of the loop
+(the input thread's hand-over, the app's queue, the input line's), and a
+slice at each turn made it wait 25-30 ms behind a presence storm (W6).
+Bytes reach the protocol exactly once, in order; a lost connection first
+delivers what was read before it (the stanzas the server counts as sent
+are handled, as they were before).  The XML parser takes bytes split
+anywhere (multi-byte characters included).
 """
 
 from __future__ import annotations
