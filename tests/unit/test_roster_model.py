@@ -109,6 +109,27 @@ def test_full_roster_replaces_and_remove() -> None:
     assert len(roster) == 0
 
 
+def test_a_full_roster_over_a_large_one_reads_its_items_a_fixed_number_of_times() -> None:
+    """A reconnection without roster versioning sends the whole roster again:
+    which contacts are gone is found with one set, not by reading the new
+    items again for every contact known (1,000 contacts: a million steps)."""
+
+    class CountedItems(dict):
+        walks = 0
+
+        def __iter__(self):
+            CountedItems.walks += 1
+            return super().__iter__()
+
+    roster = Roster("alice@example.org")
+    for n in range(300):
+        roster.set_item(f"c{n}@x.org", subscription="both")
+    items = CountedItems({f"C{n}@x.org": {"subscription": "both"} for n in range(0, 300, 2)})
+    roster.replace_all(items)
+    assert sorted(roster.jids()) == sorted(f"c{n}@x.org" for n in range(0, 300, 2))
+    assert CountedItems.walks <= 2
+
+
 def test_five_thousand_presences_apply_and_sort() -> None:
     # how fast: bench/bench_models.py
     roster = Roster("alice@example.org")

@@ -194,7 +194,8 @@ class Roster:
     def replace_all(self, items: dict[str, dict]) -> None:
         """A full roster (login without roster versioning): items missing from
         it are gone."""
-        for jid in [j for j in self._contacts if j not in {k.lower() for k in items}]:
+        kept = {jid.lower() for jid in items}
+        for jid in [j for j in self._contacts if j not in kept]:
             del self._contacts[jid]
         for jid, item in items.items():
             self.set_item(jid, **item)
