@@ -3,6 +3,7 @@ encryption libraries load when a scheme is first used, not at log-in."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from tui import lean_imports
 from tui.crypto import pgp
 from tui.xmpp.account.signed_presence import SignedPresence
 from tui.xmpp.conversation import encryption
@@ -61,14 +63,16 @@ LOADED_ON_FIRST_USE = (
     "pygments",  # slixmpp's debug-log highlighter, never shown (tui/lean_imports.py)
     "html.entities",  # the blog's escaped-HTML entities (~0.4 MiB): on the first such post
     "pyperclip", "ctypes",  # the system clipboard (~0.3 MiB): on the first copy
+    "importlib.metadata", "email",  # slixmpp's version, read from its dist-info's name (tui/lean_imports.py)
+    "gnupg",  # python-gnupg: our PGP's, on first use (slixmpp's legacy plugin gets its bundled copy)
 )
 
 
 def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
     """Importing the app, registering every scheme and building the commands
     (what a start does before the first frame and log-in) loads none of the
-    schemes' implementations nor their libraries — gnupg, slixmpp imports itself;
-    PGP, the scheme that signs presences, is the one registered for them."""
+    schemes' implementations nor their libraries, nor what LOADED_ON_FIRST_USE
+    lists; PGP, the scheme that signs presences, is the one registered for them."""
     probe = (
         "import sys, screens.app, tui.launch\n"
         "from tui.commands import build_registry\n"
@@ -101,6 +105,56 @@ def test_slixmpp_comes_without_its_highlighter_whichever_module_imports_it_first
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
     assert done.stdout.splitlines() == ["True False <x/>", "XML"]
+
+
+def test_slixmpp_has_its_own_version_and_our_pgp_the_real_gnupg():
+    """slixmpp imported the lean way still says the version its metadata
+    says (its capabilities node carries it), and python-gnupg, hidden from
+    slixmpp's legacy plugin, is what ``import gnupg`` gives afterwards."""
+    probe = (
+        "import sys, tui.xmpp, slixmpp, slixmpp.version\n"
+        "print('importlib.metadata' in sys.modules)\n"
+        "print(slixmpp.__version__, slixmpp.version.__version__, *slixmpp.__version_info__)\n"
+        "import gnupg, slixmpp.thirdparty\n"
+        "print(gnupg.__file__.endswith('site-packages/gnupg.py'), hasattr(gnupg.GPG, 'list_keys'))\n"
+        "print(slixmpp.thirdparty.GPG.__module__)\n"
+        "from importlib.metadata import version\n"
+        "print(version('slixmpp'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
+    metadata_loaded, versions, gnupg, legacy_gnupg, metadata = done.stdout.splitlines()
+    assert metadata_loaded == "False"
+    release = metadata.split(".")[:3]
+    assert versions.split() == [metadata, metadata, *release]
+    assert gnupg == "True True"
+    assert legacy_gnupg == "slixmpp.thirdparty.gnupg"
+
+
+@pytest.mark.parametrize("names", [[], ["slixmpp-1.17.0.dist-info", "slixmpp-1.16.0.dist-info"],
+                                   ["slixmpp-1.18.0rc1.dist-info"]])
+def test_slixmpp_reads_its_metadata_itself_when_its_directory_is_not_clear(tmp_path, monkeypatch, names):
+    """No dist-info directory (a source checkout), two (a stale one left
+    behind), or a version slixmpp would warn about: no version is made up."""
+    (tmp_path / "slixmpp").mkdir()
+    for name in names:
+        (tmp_path / name).mkdir()
+    spec = importlib.util.spec_from_file_location("slixmpp", tmp_path / "slixmpp" / "__init__.py",
+                                                  submodule_search_locations=[str(tmp_path / "slixmpp")])
+    monkeypatch.setattr(lean_imports, "find_spec", lambda _name: spec)
+    assert lean_imports.slixmpp_version_module() is None
+
+
+def test_the_version_module_is_made_from_one_clear_directory(tmp_path, monkeypatch):
+    (tmp_path / "slixmpp").mkdir()
+    (tmp_path / "slixmpp-2.3.4.dist-info").mkdir()
+    (tmp_path / "other-1.0.0.dist-info").mkdir()
+    spec = importlib.util.spec_from_file_location("slixmpp", tmp_path / "slixmpp" / "__init__.py",
+                                                  submodule_search_locations=[str(tmp_path / "slixmpp")])
+    monkeypatch.setattr(lean_imports, "find_spec", lambda _name: spec)
+    module = lean_imports.slixmpp_version_module()
+    assert module is not None
+    assert (module.__name__, module.__version__, module.__version_info__) == ("slixmpp.version", "2.3.4", (2, 3, 4))
 
 
 async def test_a_plain_message_makes_neither_pgp_nor_ox():
