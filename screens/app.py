@@ -54,7 +54,6 @@ from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
 from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
-from .widgets.composer import Composer
 
 log = logging.getLogger(__name__)
 
@@ -372,6 +371,8 @@ class ParlonsApp(App):
         self.client.user_typed(self.client.windows.active, event.value)
 
     def on_text_area_changed(self, event) -> None:
+        from .widgets.composer import Composer  # loaded: a text area changed
+
         if isinstance(event.text_area, Composer):  # the multi-line input line
             self.client.user_typed(self.client.windows.active, event.text_area.text.strip())
 

@@ -44,10 +44,10 @@ from tui.text import sanitize, sanitize_line
 from tui.xmpp.blog.markdown import Block, CodeBlock, ListBlock, Paragraph, Quote, Span, parse
 
 from . import editor
+from .widgets.input_line import NEWLINE_KEYS
 
 CHORD_SECONDS = 1.0  # Ctrl+X then Ctrl+E within this: the external editor
 EDIT_LINE = "/edit"
-NEWLINE_KEYS = ("alt+enter", "ctrl+j")
 READERS = {"open": "anyone", "presence": "my contacts"}
 BODY_HINT = "Text — *emphasis*, **strong**, - lists, [text](https://…), `code`; Ctrl+X Ctrl+E: $EDITOR"
 

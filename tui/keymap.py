@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Mapping, Sequence
 
+import keymaps
+
 DEFAULT_KEYMAP = "irssi"
+# The key maps are package data, installed as files beside the package
+# (read as paths: importlib.resources' readers bring zipfile, ~0.2 MiB at start).
+KEYMAP_DIR = Path(keymaps.__file__).parent
 
 # Binding ids under these prefixes act only inside one pane or dialog (the
 # blog pane, its yes/no question), which has the keys while it is focused:
@@ -56,12 +61,7 @@ class KeyBinding:
 
 
 def available_keymaps() -> list[str]:
-    files = resources.files("keymaps")
-    return sorted(
-        entry.name[: -len(".toml")]
-        for entry in files.iterdir()
-        if entry.name.endswith(".toml")
-    )
+    return sorted(entry.stem for entry in KEYMAP_DIR.glob("*.toml"))
 
 
 def load_keymap(
@@ -84,7 +84,7 @@ def load_keymap(
 def _read_keymap(name: str) -> dict[str, KeyBinding]:
     if not _NAME_RE.fullmatch(name):
         raise KeymapError(f"invalid key map name {name!r}")
-    resource = resources.files("keymaps").joinpath(f"{name}.toml")
+    resource = KEYMAP_DIR / f"{name}.toml"
     if not resource.is_file():
         known = ", ".join(available_keymaps())
         raise KeymapError(f"no key map named {name!r} (known: {known})")

@@ -16,11 +16,10 @@ from textual.widgets import TextArea
 
 from tui.paste import PASSWORD_REFUSED, PASSWORD_REFUSED_TYPED, Verdict
 
-if TYPE_CHECKING:  # the input line creates its composer: a type, not an import cycle
-    from .input_line import InputLine
+from .input_line import NEWLINE_KEYS
 
-# Keys that add a line (in the input line: open the composer).
-NEWLINE_KEYS = ("alt+enter", "ctrl+j")
+if TYPE_CHECKING:
+    from .input_line import InputLine
 
 
 class Composer(TextArea):

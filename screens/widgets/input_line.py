@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Mapping
+from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 
 from rich.text import Text
 from textual import events
@@ -43,10 +43,16 @@ from tui.paste import PASSWORD_REFUSED_TYPED
 
 from .. import keys_first
 from ..textual_private import bound_above, character_to_key, draw_soon, restart_cursor_blink
-from .composer import NEWLINE_KEYS, Composer
 from .paste_guard import PasteGuardedInput
 
+if TYPE_CHECKING:  # imported when first opened (Textual's TextArea: ~0.5 MiB, 11 modules)
+    from .composer import Composer
+
 HISTORY_LIMIT = 1000
+
+# Keys that add a line: in the input line they open the composer, where
+# (as in the blog composer) they add one.
+NEWLINE_KEYS = ("alt+enter", "ctrl+j")
 
 # In the legacy key encoding Textual turns ESC+digit (Alt+digit) into these
 # macOS Option characters.  They are also characters people type (£ on a UK
@@ -334,6 +340,8 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         ``insert`` at the cursor."""
         text = self.value[: self.cursor_position] + insert + self.value[self.cursor_position:]
         if self.composer is None:
+            from .composer import Composer
+
             self.composer = Composer(self)
             parent = self.parent
             assert isinstance(parent, Widget), "the input line is mounted in a container"

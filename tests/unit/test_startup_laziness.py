@@ -65,6 +65,8 @@ LOADED_ON_FIRST_USE = (
     "pyperclip", "ctypes",  # the system clipboard (~0.3 MiB): on the first copy
     "importlib.metadata", "email",  # slixmpp's version, read from its dist-info's name (tui/lean_imports.py)
     "gnupg",  # python-gnupg: our PGP's, on first use (slixmpp's legacy plugin gets its bundled copy)
+    "zipfile",  # importlib.resources' readers: the key maps are read as files
+    "textual.widgets._text_area",  # the multi-line composer (~0.5 MiB): when first opened
 )
 
 
