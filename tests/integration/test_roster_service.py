@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest_asyncio
 
-from tests.harness.client import HeadlessClient, run, status_text
+from tests.harness.client import HeadlessClient, headless_client, run, status_text
 from tests.harness.wait import until
 from tui.xmpp.account.session import ConnectionSettings
 
@@ -204,3 +204,83 @@ async def test_own_presence_survives_a_reconnection(alice, make_peer):
     await until(lambda: "unavailable" in [e[0] for e in log.seen[mark:]], timeout=5)
     await until(lambda: log.last_from(alice.jid)[2:] == ("xa", "gone fishing"), timeout=5,
                 message=lambda: repr(log.seen[mark:]))
+
+
+def _slixmpp_item(xmpp, jid: str):
+    """(name, groups, subscription, pending_out) of ``jid`` in slixmpp's roster, or None."""
+    if jid not in xmpp.client_roster.keys():
+        return None
+    item = xmpp.client_roster[jid]
+    return item["name"], set(item["groups"]), item["subscription"], item["pending_out"]
+
+
+def _ours(roster, jid: str):
+    contact = roster.get(jid)
+    if contact is None:
+        return None
+    return contact.name, set(contact.groups), contact.subscription, contact.pending_out
+
+
+async def test_slixmpp_roster_follows_the_log_in_roster_and_every_push_each_acknowledged(
+        prosody, make_account, make_peer):
+    """Our roster handler replaces slixmpp's (which read each item through a
+    stanza object): slixmpp's roster, which tracks the contacts' resources,
+    holds what ours holds after each push and after a log-in roster, and
+    every push the server sends gets its result."""
+    dave = await make_peer()
+    jid, password = make_account("alice")
+    pushes: list[str] = []
+    results: list[str] = []
+
+    def pushed(stanza):
+        if stanza.name == "iq" and stanza["type"] == "set" \
+                and stanza.xml.find("{jabber:iq:roster}query") is not None:
+            pushes.append(stanza["id"])
+        return stanza
+
+    def answered(stanza):
+        if stanza.name == "iq" and stanza["type"] == "result":
+            results.append(stanza["id"])
+        return stanza
+
+    async with headless_client(prosody, jid, password, None) as alice:
+        roster = alice.account.roster.model
+        xmpp = alice.account.session.xmpp
+        assert xmpp.event_handled("roster_update") == 1  # ours alone
+        xmpp.add_filter("in", pushed)
+        xmpp.add_filter("out", answered)
+        await run(alice, f"/roster add {dave.jid} Dave")
+        await until(lambda: _ours(roster, dave.jid) == ("Dave", set(), "both", False), timeout=5,
+                    message=lambda: repr(_ours(roster, dave.jid)))
+        await run(alice, f'/roster group {dave.jid} Friends "Climbing club"')
+        await until(lambda: _ours(roster, dave.jid) == ("Dave", {"Friends", "Climbing club"}, "both", False),
+                    timeout=5, message=lambda: repr(_ours(roster, dave.jid)))
+        assert _slixmpp_item(xmpp, dave.jid) == _ours(roster, dave.jid)
+        await until(lambda: len(pushes) >= 3 and set(pushes) <= set(results), timeout=5,
+                    message=lambda: f"pushes {pushes}, results sent {results}")
+        # a reconnection asks for the changes since our version: "none" keeps both rosters
+        answers: list = []
+        xmpp.add_event_handler("roster_update", answers.append)
+        await run(alice, "/reconnect")
+        await until(lambda: alice.account.session.online and answers, timeout=10)
+        assert len(answers[-1].xml.find("{jabber:iq:roster}query") or []) == 0  # nothing changed
+        assert _slixmpp_item(xmpp, dave.jid) == _ours(roster, dave.jid) == (
+            "Dave", {"Friends", "Climbing club"}, "both", False)
+
+    # a new client (an empty slixmpp roster): the log-in roster fills both
+    async with headless_client(prosody, jid, password, None) as again:
+        roster = again.account.roster.model
+        xmpp = again.account.session.xmpp
+        await until(lambda: _ours(roster, dave.jid) is not None, timeout=5)
+        assert _slixmpp_item(xmpp, dave.jid) == _ours(roster, dave.jid) == (
+            "Dave", {"Friends", "Climbing club"}, "both", False)
+        assert xmpp.client_roster.version  # Prosody versions rosters: a reconnection asks for changes only
+        pushes.clear()
+        results.clear()
+        xmpp.add_filter("in", pushed)
+        xmpp.add_filter("out", answered)
+        await run(again, f"/roster remove {dave.jid}")
+        await until(lambda: roster.get(dave.jid) is None, timeout=5)
+        assert _slixmpp_item(xmpp, dave.jid) is None
+        await until(lambda: pushes and set(pushes) <= set(results), timeout=5,
+                    message=lambda: f"pushes {pushes}, results sent {results}")
