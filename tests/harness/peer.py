@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from slixmpp import ClientXMPP
+from slixmpp import JID, ClientXMPP
+from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.stanza import Message
 from slixmpp.types import MessageTypes
+
+from tests.harness.wait import until
 
 DEFAULT_PLUGINS = ("xep_0030", "xep_0045", "xep_0060", "xep_0199", "xep_0198", "xep_0280", "xep_0313")
 
@@ -169,6 +172,23 @@ class Peer:
         message = self.xmpp.make_message(mto=to, mbody=body, mtype=mtype)
         message.send()
         return message
+
+    async def until_gone(self, full_jid: str, timeout: float = 10.0) -> None:
+        """Return once the server has no session at ``full_jid`` any more: a
+        client that has just disconnected may still be routed to for a moment,
+        and a message meant to arrive "while it is offline" would reach it
+        live.  A ping to it is answered by that client while it is there,
+        by the server's error once it is gone (RFC 6121 8.5.3.2.1)."""
+        async def gone() -> bool:
+            try:
+                await self.xmpp.plugin["xep_0199"].ping(JID(full_jid), timeout=2)
+            except IqError as exc:
+                return exc.iq["error"]["condition"] in ("service-unavailable", "recipient-unavailable")
+            except IqTimeout:
+                return False
+            return False
+
+        await until(gone, timeout=timeout, message=f"{full_jid} still has a session")
 
     async def stop(self, timeout: float = 5.0) -> None:
         """Disconnect and wait until slixmpp has fully let go (no pending tasks)."""
