@@ -67,6 +67,7 @@ LOADED_ON_FIRST_USE = (
     "gnupg",  # python-gnupg: our PGP's, on first use (slixmpp's legacy plugin gets its bundled copy)
     "zipfile",  # importlib.resources' readers: the key maps are read as files
     "textual.widgets._text_area",  # the multi-line composer (~0.5 MiB): when first opened
+    "tui.commands.builtin", "tui.commands.muc_admin",  # the commands (~0.3 MiB): at the first one asked about
 )
 
 
@@ -233,3 +234,35 @@ async def test_a_message_that_cannot_be_a_schemes_does_not_make_it():
     assert may_be_otr(chat)
     chat["body"] = "hello"
     assert not may_be_otr(chat)
+
+
+def test_the_commands_are_registered_when_first_asked_about():
+    """The client's registry imports its command modules at the first
+    question (a command run, Tab after "/", the palette), each question
+    alike, and only once."""
+    probe = (
+        "import sys\n"
+        "from tui.commands import build_registry\n"
+        "asks = {'lookup': lambda r: r.lookup('j').name, 'get': lambda r: r.get('join').name,\n"
+        "        'words': lambda r: 'join' in r.words(), 'all': lambda r: len(r.all()),\n"
+        "        'contains': lambda r: 'join' in r, 'len': lambda r: len(r), 'iter': lambda r: len(list(r)),\n"
+        "        'nearest': lambda r: r.nearest('jion')}\n"
+        "for name, ask in asks.items():\n"
+        "    for module in [m for m in sys.modules if m.startswith('tui.commands.') and m[13:] in\n"
+        "                   ('builtin', 'muc_admin', 'blog', 'ox')]:\n"
+        "        del sys.modules[module]\n"
+        "    registry = build_registry()\n"
+        "    before = 'tui.commands.builtin' in sys.modules\n"
+        "    first, again = ask(registry), ask(registry)\n"
+        "    print(name, before, first, first == again, 'tui.commands.builtin' in sys.modules, len(registry))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
+    rows = [line.split() for line in done.stdout.splitlines()]
+    assert [row[0] for row in rows] == ["lookup", "get", "words", "all", "contains", "len", "iter", "nearest"]
+    count = rows[0][-1]
+    assert int(count) > 40
+    for name, before, _first, same, after, size in rows:
+        assert (before, same, after, size) == ("False", "True", "True", count), name
+    assert [row[2] for row in rows[:3]] == ["join", "join", "True"]
+    assert rows[-1][2] == "join"

@@ -194,9 +194,17 @@ SUGGEST_CUTOFF = 0.6  # difflib's ratio: "jion"/"join" is 0.75, "nosuch" matches
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, fill: Callable[[Registry], None] | None = None) -> None:
+        """``fill(registry)`` registers the commands when the registry is first
+        asked about one (a command run, Tab after "/"), not when it is made."""
         self._commands: dict[str, Command] = {}
         self._by_word: dict[str, Command] = {}  # names and aliases
+        self._fill = fill
+
+    def _filled(self) -> None:
+        fill, self._fill = self._fill, None
+        if fill is not None:
+            fill(self)
 
     def register(self, command: Command) -> Command:
         words = (command.name, *command.aliases)
@@ -223,11 +231,13 @@ class Registry:
 
     def get(self, word: str) -> Command | None:
         """Exact name or alias only."""
+        self._filled()
         return self._by_word.get(_clean_name(word))
 
     def lookup(self, word: str) -> Command:
         """Resolve a typed command word: exact name/alias, else a unique
         prefix.  Raises :class:`CommandError` (unknown or ambiguous)."""
+        self._filled()
         typed = word.strip().lstrip("/")
         key = typed.lower()
         if not key:
@@ -246,21 +256,26 @@ class Registry:
     def nearest(self, word: str) -> str | None:
         """The registered name or alias closest to a mistyped ``word``
         (transposed or missing letters), or None when none is close."""
+        self._filled()
         close = difflib.get_close_matches(word.lower(), self._by_word, n=1, cutoff=SUGGEST_CUTOFF)
         return close[0] if close else None
 
     def all(self) -> list[Command]:
+        self._filled()
         return [self._commands[name] for name in sorted(self._commands)]
 
     def words(self) -> list[str]:
         """Every name and alias, sorted (what completion offers after ``/``)."""
+        self._filled()
         return sorted(self._by_word)
 
     def __contains__(self, word: object) -> bool:
+        self._filled()
         return isinstance(word, str) and _clean_name(word) in self._by_word
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self.all())
 
     def __len__(self) -> int:
+        self._filled()
         return len(self._commands)
