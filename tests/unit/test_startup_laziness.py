@@ -20,6 +20,23 @@ from tui.xmpp.conversation.encryption import Encryption
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def run_probe(probe: str) -> list[str]:
+    """What ``probe`` prints, run in a fresh interpreter (nothing imported yet)."""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
+    return done.stdout.splitlines()
+
+
+def slixmpp_installed_beside(tmp_path: Path, monkeypatch, *directories: str) -> None:
+    """lean_imports finds slixmpp in ``tmp_path``, with these directories beside it."""
+    (tmp_path / "slixmpp").mkdir()
+    for name in directories:
+        (tmp_path / name).mkdir()
+    spec = importlib.util.spec_from_file_location("slixmpp", tmp_path / "slixmpp" / "__init__.py",
+                                                  submodule_search_locations=[str(tmp_path / "slixmpp")])
+    monkeypatch.setattr(lean_imports, "find_spec", lambda _name: spec)
+
+
 class _Scheme:
     rooms = False
 
@@ -86,9 +103,7 @@ def test_the_app_and_its_schemes_load_without_the_crypto_libraries():
         "print(','.join(encryption.presence_schemes()))\n"
         f"print(','.join(sorted(m for m in {LOADED_ON_FIRST_USE!r} if m in sys.modules)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
-    presence, loaded = done.stdout.splitlines()
+    presence, loaded = run_probe(probe)
     assert presence == "pgp"
     assert loaded == ""
 
@@ -105,9 +120,7 @@ def test_slixmpp_comes_without_its_highlighter_whichever_module_imports_it_first
         "import pygments.lexers\n"
         "print(pygments.lexers.get_lexer_by_name('xml').name)\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
-    assert done.stdout.splitlines() == ["True False <x/>", "XML"]
+    assert run_probe(probe) == ["True False <x/>", "XML"]
 
 
 def test_slixmpp_has_its_own_version_and_our_pgp_the_real_gnupg():
@@ -124,9 +137,7 @@ def test_slixmpp_has_its_own_version_and_our_pgp_the_real_gnupg():
         "from importlib.metadata import version\n"
         "print(version('slixmpp'))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
-    metadata_loaded, versions, gnupg, legacy_gnupg, metadata = done.stdout.splitlines()
+    metadata_loaded, versions, gnupg, legacy_gnupg, metadata = run_probe(probe)
     assert metadata_loaded == "False"
     release = metadata.split(".")[:3]
     assert versions.split() == [metadata, metadata, *release]
@@ -139,22 +150,12 @@ def test_slixmpp_has_its_own_version_and_our_pgp_the_real_gnupg():
 def test_slixmpp_reads_its_metadata_itself_when_its_directory_is_not_clear(tmp_path, monkeypatch, names):
     """No dist-info directory (a source checkout), two (a stale one left
     behind), or a version slixmpp would warn about: no version is made up."""
-    (tmp_path / "slixmpp").mkdir()
-    for name in names:
-        (tmp_path / name).mkdir()
-    spec = importlib.util.spec_from_file_location("slixmpp", tmp_path / "slixmpp" / "__init__.py",
-                                                  submodule_search_locations=[str(tmp_path / "slixmpp")])
-    monkeypatch.setattr(lean_imports, "find_spec", lambda _name: spec)
+    slixmpp_installed_beside(tmp_path, monkeypatch, *names)
     assert lean_imports.slixmpp_version_module() is None
 
 
 def test_the_version_module_is_made_from_one_clear_directory(tmp_path, monkeypatch):
-    (tmp_path / "slixmpp").mkdir()
-    (tmp_path / "slixmpp-2.3.4.dist-info").mkdir()
-    (tmp_path / "other-1.0.0.dist-info").mkdir()
-    spec = importlib.util.spec_from_file_location("slixmpp", tmp_path / "slixmpp" / "__init__.py",
-                                                  submodule_search_locations=[str(tmp_path / "slixmpp")])
-    monkeypatch.setattr(lean_imports, "find_spec", lambda _name: spec)
+    slixmpp_installed_beside(tmp_path, monkeypatch, "slixmpp-2.3.4.dist-info", "other-1.0.0.dist-info")
     module = lean_imports.slixmpp_version_module()
     assert module is not None
     assert (module.__name__, module.__version__, module.__version_info__) == ("slixmpp.version", "2.3.4", (2, 3, 4))
@@ -256,9 +257,7 @@ def test_the_commands_are_registered_when_first_asked_about():
         "    first, again = ask(registry), ask(registry)\n"
         "    print(name, before, first, first == again, 'tui.commands.builtin' in sys.modules, len(registry))\n"
     )
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, check=True)
-    rows = [line.split() for line in done.stdout.splitlines()]
+    rows = [line.split() for line in run_probe(probe)]
     assert [row[0] for row in rows] == ["lookup", "get", "words", "all", "contains", "len", "iter", "nearest"]
     count = rows[0][-1]
     assert int(count) > 40
