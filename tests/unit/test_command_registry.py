@@ -188,3 +188,40 @@ def test_help_for_topic_uses_lookup():
     assert help_for(registry, "/j")[0] == "/join — Join a room"
     with pytest.raises(CommandError):
         help_for(registry, "nothere")
+
+
+QUESTIONS = {
+    "lookup": lambda r: r.lookup("j").name, "get": lambda r: r.get("join").name,
+    "words": lambda r: r.words(), "all": lambda r: [c.name for c in r.all()],
+    "contains": lambda r: "join" in r, "len": len, "iter": lambda r: [c.name for c in r],
+    "nearest": lambda r: r.nearest("jion"),
+}
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_registry_is_filled_at_its_first_question_and_only_then(question):
+    """build_registry() hands the registry a fill (the command modules'
+    register()): run at the first question, whichever it is, and once."""
+    fills = []
+
+    def fill(registry: Registry) -> None:
+        fills.append(registry)
+        registry.register(Command("join", handler=noop, aliases=("j",)))
+
+    registry = Registry(fill=fill)
+    assert fills == []
+    first = QUESTIONS[question](registry)
+    assert fills == [registry]
+    assert QUESTIONS[question](registry) == first and fills == [registry]
+    assert len(registry) == 1 and registry.get("j") is registry.get("join")
+
+
+def test_the_clients_registry_is_filled_from_every_area():
+    """The real fill: a module failing to register would fail here, not at
+    a user's first command."""
+    from tui.commands import build_registry
+
+    registry = build_registry()
+    assert registry.lookup("j").name == "join"
+    groups = {command.group for command in registry}
+    assert groups >= {"blog", "chat", "compose", "connection", "crypto", "presence", "rooms", "roster", "windows"}

@@ -236,32 +236,3 @@ async def test_a_message_that_cannot_be_a_schemes_does_not_make_it():
     chat["body"] = "hello"
     assert not may_be_otr(chat)
 
-
-def test_the_commands_are_registered_when_first_asked_about():
-    """The client's registry imports its command modules at the first
-    question (a command run, Tab after "/", the palette), each question
-    alike, and only once."""
-    probe = (
-        "import sys\n"
-        "from tui.commands import build_registry\n"
-        "asks = {'lookup': lambda r: r.lookup('j').name, 'get': lambda r: r.get('join').name,\n"
-        "        'words': lambda r: 'join' in r.words(), 'all': lambda r: len(r.all()),\n"
-        "        'contains': lambda r: 'join' in r, 'len': lambda r: len(r), 'iter': lambda r: len(list(r)),\n"
-        "        'nearest': lambda r: r.nearest('jion')}\n"
-        "for name, ask in asks.items():\n"
-        "    for module in [m for m in sys.modules if m.startswith('tui.commands.') and m[13:] in\n"
-        "                   ('builtin', 'muc_admin', 'blog', 'ox')]:\n"
-        "        del sys.modules[module]\n"
-        "    registry = build_registry()\n"
-        "    before = 'tui.commands.builtin' in sys.modules\n"
-        "    first, again = ask(registry), ask(registry)\n"
-        "    print(name, before, first, first == again, 'tui.commands.builtin' in sys.modules, len(registry))\n"
-    )
-    rows = [line.split() for line in run_probe(probe)]
-    assert [row[0] for row in rows] == ["lookup", "get", "words", "all", "contains", "len", "iter", "nearest"]
-    count = rows[0][-1]
-    assert int(count) > 40
-    for name, before, _first, same, after, size in rows:
-        assert (before, same, after, size) == ("False", "True", "True", count), name
-    assert [row[2] for row in rows[:3]] == ["join", "join", "True"]
-    assert rows[-1][2] == "join"
