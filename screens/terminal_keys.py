@@ -17,7 +17,7 @@ from __future__ import annotations
 import string
 
 from . import terminal_modes
-from .textual_private import KeyName, add_escape_sequences
+from .textual_private import KeyName, add_escape_sequences, stamp_keys_by_read
 
 
 def alt_sequences() -> dict[str, tuple[KeyName]]:
@@ -31,6 +31,8 @@ def alt_sequences() -> dict[str, tuple[KeyName]]:
 
 def install() -> None:
     """Patch Textual's sequence table (idempotent; call before the app runs),
-    and learn the terminal's answer about bracketed paste."""
+    stamp the keys of one read together (a raw paste's timing is what tells
+    it from typing), and learn the terminal's answer about bracketed paste."""
     add_escape_sequences(alt_sequences())
+    stamp_keys_by_read()
     terminal_modes.install()

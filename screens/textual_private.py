@@ -16,6 +16,7 @@ stops the base's), which is how the input line takes keys before ``Input``.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
@@ -70,6 +71,48 @@ def event_clock() -> float:
     """The clock ``events.Key.time`` is stamped with (monotonic seconds).
     Textual 8.2.8: ``textual._time.get_time``."""
     return get_time()
+
+
+# A read that begins this soon after the previous one ended found its text
+# waiting (select, read and decode take tens of µs): more of the same input.
+READ_CHAIN = 0.001
+
+
+def stamp_keys_by_read() -> None:
+    """Stamp the keys of one terminal read on the reader thread's own
+    clock (idempotent).  Textual stamps each message as its parser makes
+    it (``Message.time``, in ``__init__``), on the driver's input thread;
+    when that thread waits for the CPU or the GIL between two keys of one
+    read (our loop rendering, a loaded machine), keys that arrived in one
+    write get stamps milliseconds apart — a pause to the burst detector
+    (``tui.paste``), and a raw paste cut so right before a newline sent its
+    first line (seen once in CI).  Here a read's messages are stamped from
+    the wall time its parsing began plus the CPU time the thread has spent
+    on it since: waiting adds nothing, the keys of one read stay
+    microseconds apart, and no stamp is later than the wall clock.  A read
+    that begins within ``READ_CHAIN`` of the previous one's end (a long
+    paste read 4 KB at a time) goes on from where that one's stamps ended;
+    after a longer pause the stamps are the wall clock's again.  Textual
+    8.2.8: every driver feeds each read's text to ``XTermParser.feed``, a
+    generator of the parsed messages; wrapped once, on the class."""
+    if getattr(XTermParser.feed, "_parlons_stamps", False):
+        return
+    original = XTermParser.feed
+
+    def feed(parser: XTermParser, data: str) -> Iterable[Message]:
+        began, cpu = get_time(), time.thread_time()
+        ended, behind = getattr(parser, "_parlons_read_end", (None, 0.0))
+        if ended is None or began - ended >= READ_CHAIN:
+            behind = 0.0  # how far the stamps are behind the wall clock
+        for message in original(parser, data):
+            message.time = began - behind + (time.thread_time() - cpu)
+            yield message
+        ended = get_time()
+        parser._parlons_read_end = (  # type: ignore[attr-defined]
+            ended, behind + (ended - began) - (time.thread_time() - cpu))
+
+    feed._parlons_stamps = True  # type: ignore[attr-defined]
+    XTermParser.feed = feed  # type: ignore[method-assign, assignment]
 
 
 def parse_terminal_input(data: str) -> list[Any]:

@@ -20,9 +20,10 @@ DEFAULT_CONFIRM_LINES = 2
 # raw paste read in pieces a few ms apart is one burst), and an Enter that
 # soon is not alone: held, judged with the keys before it.  Measured under tmux 3.3a (2026-12-04, 2 cores,
 # load 8.7): the keys of one terminal write are stamped 26 µs apart (median;
-# p99 4 ms, max 4.6 ms, the reader thread preempted mid-read), two writes
-# sent back to back 0.16 ms (median; some 10-12 ms); a person's keys come 30 ms
-# or more apart.  Irssi uses 5 ms too.
+# p99 4 ms, max 4.6 ms, the reader thread preempted mid-read — since
+# 2026-12-05 a read's keys are stamped on the reader's CPU clock, so waits
+# inside a read add nothing), two writes sent back to back 0.16 ms (median;
+# some 10-12 ms); a person's keys come 30 ms or more apart.  Irssi uses 5 ms too.
 DEFAULT_BURST_MS = 5.0
 DEFAULT_SECRET_PATTERNS: tuple[str, ...] = (r"-----BEGIN [A-Z ]*PRIVATE KEY-----",)
 
@@ -214,8 +215,12 @@ class BurstDetector:
     Enter that interrupts a burst is typed, as any Enter after a pause: keys
     that come right behind it (the next line, bunched by SSH or by a bench
     typing at machine speed) are not a paste with the line before.  So a
-    paste cut by the reader exactly before a newline still sends its first
-    line (as before; rare: the cut must fall on that one key).
+    raw paste that reaches us in two writes ``end_ms`` or more apart, cut
+    exactly before a newline, still sends its first line (rare: terminals
+    write a paste at once, and the cut must fall on that one key).  One
+    read is never cut: its keys are stamped together, however long the
+    reader thread waits for the CPU between them
+    (``screens.textual_private.stamp_keys_by_read``).
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
     (the terminal brackets its pastes).  Times are seconds (``events.Key.time``)."""
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Collection
+
 import pytest
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual._xterm_parser import XTermParser
 from textual.cache import FIFOCache
 from textual.strip import Strip
 
 from screens import textual_private
 from screens.textual_private import STRIP_CACHES, lazy_strip_caches
+from tui.paste import DEFAULT_BURST_MS, BurstDetector, LoopLag, replay
 
 
 def _textuals_own(segments) -> Strip:
@@ -95,3 +101,64 @@ def test_a_key_is_heard_on_the_input_thread_before_it_is_posted():
         assert keys_first._arrived > before and keys_first.slice_hold() > 0
     finally:
         textual_private._key_listeners.remove(keys_first.key_arrived)
+
+
+# -- the keys of one read, stamped together -------------------------------------
+
+
+def _read(parser, text: str, wait_after: Collection[int] = (), wait: float = 0.03) -> list[float]:
+    """Feed ``text`` as one read, as the driver's input thread does, the
+    thread off the CPU for ``wait`` seconds (as when it waits for the GIL or
+    the CPU) after each message numbered in ``wait_after``; the stamps."""
+    stamps = []
+    for number, message in enumerate(parser.feed(text)):
+        stamps.append(message.time)
+        if number in wait_after:
+            time.sleep(wait)
+    return stamps
+
+
+def test_the_keys_of_one_read_are_stamped_together_when_the_reader_waits():
+    textual_private.stamp_keys_by_read()
+    textual_private.stamp_keys_by_read()  # idempotent
+    before = textual_private.event_clock()
+    stamps = _read(XTermParser(), "abc\rdef\r", wait_after={2})
+    after = textual_private.event_clock()
+    assert len(stamps) == 8 and stamps == sorted(stamps)
+    assert before <= stamps[0] and stamps[-1] <= after
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:])]
+    assert max(gaps) < 0.005  # the 30 ms wait is not a pause between keys
+
+
+def test_a_read_that_found_its_text_waiting_goes_on_from_the_one_before():
+    textual_private.stamp_keys_by_read()
+    parser = XTermParser()
+    first = _read(parser, "x" * 40, wait_after=set(range(40)), wait=0.002)  # 80 ms of waiting
+    second = _read(parser, "yz\r")
+    assert 0 <= second[0] - first[-1] < 0.005
+    assert second[-1] < textual_private.event_clock() - 0.05  # behind the wall clock, by the waiting
+
+
+def test_a_read_after_a_pause_is_stamped_by_the_wall_clock_again():
+    textual_private.stamp_keys_by_read()
+    parser = XTermParser()
+    first = _read(parser, "abc", wait_after={0})
+    time.sleep(0.02)  # waiting for input: a real pause
+    began = textual_private.event_clock()
+    second = _read(parser, "d\r")
+    assert second[0] >= began and second[0] - first[-1] >= 0.02
+
+
+def test_a_raw_paste_cut_by_a_wait_before_its_newline_is_still_one_paste():
+    """What failed once in CI: the reader thread lost the CPU right before
+    the first newline of an unbracketed two-line paste read at once; that
+    Enter looked typed after a pause, and sent the first line."""
+    textual_private.stamp_keys_by_read()
+    text = "the first pasted line\rthe second pasted line\r"
+    parser = XTermParser()
+    messages = list(parser.feed(text))
+    stamps = _read(XTermParser(), text, wait_after={text.index("\r") - 1}, wait=0.02)
+    keys = [("enter" if m.key == "enter" else m.character, stamp) for m, stamp in zip(messages, stamps)]
+    assert all(isinstance(m, events.Key) for m in messages) and len(keys) == len(text)
+    pasted = text.replace("\r", "\n")
+    assert replay(BurstDetector(DEFAULT_BURST_MS), keys, LoopLag()) == ("", [pasted])
