@@ -640,5 +640,6 @@ async def run_face(config: Config | None, config_path: Path | None = None, early
     pacing.hold_slices_with(keys_first.slice_hold)  # a key on its way goes before the server's next slice
     sys.setswitchinterval(keys_first.SWITCH_INTERVAL)  # ... and is parsed without waiting 5 ms for the lock
     textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)  # ... from when it is parsed
+    textual_private.hear_keys_on_the_input_thread(app.collector.key_heard)  # no full collection from the first key
     result = await app.run_async()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -26,7 +26,9 @@ threshold; after each middle-generation collection the third threshold is
 raised out of reach while a key came less than ``typing`` seconds ago, and
 put back otherwise — the next full collection then comes at a pause in the
 typing, or after ``max_defer`` (the cyclic garbage promoted meanwhile waits
-that long).
+that long).  The first key of a spell raises it at once (:meth:`key_heard`,
+on the input thread as the key is parsed): decided only at middle-generation
+collections, the first full one could still come right after it.
 
 Only the real app runs a :class:`Collector` (``run_app``, which gives it
 the time of the last key: ``screens.keys_first.last_key``); test processes
@@ -65,6 +67,8 @@ class Collector:
         self.releases = 0
         self._full_threshold = gc.get_threshold()[2]  # CPython's, put back when not typing
         self._deferring_since: float | None = None  # full collections held off since (the clock's time)
+        self._heard = float("-inf")  # the last key parsed (key_heard; the clock's time)
+        self._running = False
         self._frozen_since_release = False
         self._last_release = clock()
         self._handle: asyncio.TimerHandle | None = None
@@ -74,9 +78,11 @@ class Collector:
             self._full_threshold = gc.get_threshold()[2]
         if self._on_collection not in gc.callbacks:
             gc.callbacks.append(self._on_collection)
+        self._running = True
         self._schedule()
 
     def stop(self) -> None:
+        self._running = False
         if self._on_collection in gc.callbacks:
             gc.callbacks.remove(self._on_collection)
         self._allow_full_collections()
@@ -96,10 +102,23 @@ class Collector:
         elif generation == 1:
             self._defer_while_typing()
 
+    def key_heard(self) -> None:
+        """A key was parsed: no full collection from now on while the
+        typing goes on (thread-safe: the input thread calls it for each key,
+        the real app only; the next middle-generation collection decides
+        again, as for every key)."""
+        if not self._running:
+            return
+        now = self.clock()
+        self._heard = now
+        if self._deferring_since is None:
+            self._deferring_since = now
+            self._set_full_threshold(OUT_OF_REACH)
+
     def _defer_while_typing(self) -> None:
         """No full collection while someone types (at most ``max_defer`` in a row)."""
         now = self.clock()
-        if now - self.last_key() < self.typing:
+        if now - max(self.last_key(), self._heard) < self.typing:
             if self._deferring_since is None:
                 self._deferring_since = now
             if now - self._deferring_since < self.max_defer:

@@ -128,3 +128,42 @@ async def test_typing_defers_full_collections_for_at_most_max_defer(fresh_gc):
     finally:
         collector.stop()
     assert not collector.deferring
+
+
+async def test_the_first_key_defers_at_once_not_at_the_next_middle_collection(fresh_gc):
+    """Decided only after middle-generation collections, the deferral came
+    one such collection late: a full collection could start right after the
+    first key. The key heard on the input thread defers at once; the pause
+    and ``max_defer`` rules hold as before."""
+    now = [1000.0]
+    collector = Collector(lambda: float("-inf"), typing=1.0, max_defer=30.0, check=3600, clock=lambda: now[0])
+    middle = {"generation": 1, "collected": 0, "uncollectable": 0}
+    collector.key_heard()  # not started: nothing changes
+    assert not collector.deferring
+    collector.start()
+    try:
+        collector._on_collection("stop", middle)
+        assert not collector.deferring
+        collector.key_heard()
+        assert collector.deferring  # before any middle-generation collection
+        now[0] += 0.5
+        collector._on_collection("stop", middle)
+        assert collector.deferring  # the key heard counts as typing there too
+        now[0] += 2.0
+        collector._on_collection("stop", middle)
+        assert not collector.deferring  # a pause
+        collector.key_heard()
+        for _ in range(31):
+            now[0] += 1.0
+            collector.key_heard()
+            collector._on_collection("stop", middle)
+        assert not collector.deferring  # typed for max_defer: a full collection may come
+        collector.key_heard()
+        assert not collector.deferring  # ... and keys do not hold it off again ...
+        collector._on_collection("stop", {"generation": 2, "collected": 0, "uncollectable": 0})
+        collector.key_heard()
+        assert collector.deferring  # ... until it has run
+    finally:
+        collector.stop()
+    collector.key_heard()
+    assert not collector.deferring  # stopped: CPython's thresholds stay
