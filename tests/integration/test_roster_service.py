@@ -225,17 +225,21 @@ async def test_slixmpp_roster_follows_the_log_in_roster_and_every_push_each_ackn
         prosody, make_account, make_peer):
     """Our roster handler replaces slixmpp's (which read each item through a
     stanza object): slixmpp's roster, which tracks the contacts' resources,
-    holds what ours holds after each push and after a log-in roster, and
-    every push the server sends gets its result."""
+    holds what ours holds after each push and after a log-in roster, every
+    push the server sends gets its result, and slixmpp makes no stanza
+    object for a received item."""
     dave = await make_peer()
     jid, password = make_account("alice")
     pushes: list[str] = []
     results: list[str] = []
 
+    wrapped: list[int] = []  # stanza objects slixmpp made for a push's items
+
     def pushed(stanza):
         if stanza.name == "iq" and stanza["type"] == "set" \
                 and stanza.xml.find("{jabber:iq:roster}query") is not None:
             pushes.append(stanza["id"])
+            wrapped.append(len(stanza["roster"].iterables))
         return stanza
 
     def answered(stanza):
@@ -258,6 +262,7 @@ async def test_slixmpp_roster_follows_the_log_in_roster_and_every_push_each_ackn
         assert _slixmpp_item(xmpp, dave.jid) == _ours(roster, dave.jid)
         await until(lambda: len(pushes) >= 3 and set(pushes) <= set(results), timeout=5,
                     message=lambda: f"pushes {pushes}, results sent {results}")
+        assert set(wrapped) == {0}  # the items were read from the XML alone
         # a reconnection asks for the changes since our version: "none" keeps both rosters
         answers: list = []
         xmpp.add_event_handler("roster_update", answers.append)

@@ -24,6 +24,7 @@ from functools import partial
 import slixmpp
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.jid import InvalidJID
+from slixmpp.stanza.roster import Roster as RosterStanza
 
 from ...core.coalesce import CoalescedChanges, Coalescer
 from ...core.events import EventBus, RosterChanged
@@ -69,6 +70,7 @@ class RosterService(CoalescedChanges):
         # CPU at log-in, ~0.5 MiB): ours fills slixmpp's roster too, from the
         # same reading of the XML.
         xmpp.del_event_handler("roster_update", xmpp._handle_roster)
+        leave_received_items_as_xml()
         xmpp.add_event_handler("roster_update", partial(self._on_roster_update, xmpp))
         xmpp.add_event_handler("presence", self._on_presence)
         xmpp.add_event_handler("presence_subscribed", self._on_subscribed)
@@ -322,6 +324,19 @@ def _int(value) -> int:
 
 _ITEM = f"{{{ROSTER_NS}}}item"
 _GROUP = f"{{{ROSTER_NS}}}group"
+
+
+def leave_received_items_as_xml() -> None:
+    """slixmpp wraps each <item/> of a roster it receives in a stanza object
+    as it builds the iq (``Roster.plugin_tag_map``, filled by
+    ``register_stanza_plugin(Roster, RosterItem, iterable=True)``; slixmpp
+    1.17): 1,000 objects and ~0.57 MiB at a 1,000-contact log-in, alive with
+    the iq, ~20 ms of CPU at 5,000 — and nothing reads them, our handler
+    reads the XML (:func:`roster_items`).  Unmapped, a received roster's
+    items stay XML (``iq['roster']['items']`` is empty for it); a roster
+    item built to send (``iq['roster']['items'] = …``) is made as before.
+    Idempotent."""
+    RosterStanza.plugin_tag_map.pop(_ITEM, None)
 
 
 def roster_items(query):
