@@ -337,7 +337,8 @@ class PasteGuardedInput(Input):
             return self.paste_policy.decide(raw + more)
 
         prompt = PasteConfirmScreen(shown(decision), target, arriving_since=arriving_since,
-                                    gap=self.bursts.quiet, grow=lambda more: shown(grown(more)))
+                                    gap=self.bursts.quiet, burst=self.bursts.gap if self.bursts.on else 0.0,
+                                    grow=lambda more: shown(grown(more)))
 
         def chosen(choice: str | None) -> None:
             self.asking = False

@@ -169,3 +169,25 @@ async def test_only_an_enter_is_held_without_bracketed_paste(prosody, make_accou
     tmux.send_keys("C-u")
     await until(lambda: input_row(tmux).strip() == "", timeout=5)
     await barrier(tmux, bob, "b1", ["quick word"])
+
+
+async def test_a_raw_paste_arriving_in_flights_is_one_paste_in_a_real_terminal(prosody, make_account, make_peer,
+                                                                             tmux, tmp_path):
+    """A long unbracketed paste over a slow link comes in flights a round
+    trip apart: a flight written after the prompt showed joins the paste
+    (its Enters answer nothing, its text is kept); a key pressed alone then
+    answers, and bob gets every line once, in order."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob)
+    tmux.paste("flight one a\nflight one b\n", bracketed=False)
+    await screen_shows(tmux, "Paste 2 lines")
+    await asyncio.sleep(0.12)  # the next flight, a round trip later
+    tmux.paste("flight two a\nflight two b\n", bracketed=False)
+    await screen_shows(tmux, "Paste 4 lines")
+    await asyncio.sleep(0.1)
+    assert bob.bodies() == [] and "Paste 4 lines" in tmux.capture()
+    tmux.send_keys("C-s")
+    await until(lambda: bob.bodies() == ["flight one a", "flight one b", "flight two a", "flight two b"],
+                timeout=5, message=lambda: f"{bob.bodies()!r}")
+    await barrier(tmux, bob, "b1", ["flight one a", "flight one b", "flight two a", "flight two b"])

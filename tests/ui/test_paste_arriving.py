@@ -60,6 +60,60 @@ async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
         assert app.query_one(InputLine).value == ""
 
 
+async def test_a_later_flight_of_a_raw_paste_joins_it_and_answers_nothing():
+    """A long raw paste over a slow link comes in flights a round trip
+    apart: one arriving after the prompt opened — well past the paste's
+    quiet time — is more of the paste, its Enters included; before, its
+    first Enter answered "send as one message" for the first flight and its
+    text was lost.  Then a key pressed alone answers, and what is sent is
+    every line, once."""
+    import asyncio
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        keys_at(app, "one\ntwo\n", event_clock(), 0.00001)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        await asyncio.sleep(0.12)  # a round trip later
+        keys_at(app, "\nthree\nfour\n", event_clock(), 0.00001)  # its first key an Enter
+        await until(lambda: prompt.decision.text == "one\ntwo\n\nthree\nfour")
+        await asyncio.sleep(0.1)  # longer than an answer is held
+        await pilot.pause()
+        assert app.entered == [] and app.screen is prompt
+        await asyncio.sleep(0.12)
+        keys_at(app, "five", event_clock(), 0.00001)  # a flight without a newline
+        await until(lambda: prompt.decision.text == "one\ntwo\n\nthree\nfour\nfive")
+        await asyncio.sleep(0.1)
+        await pilot.press("ctrl+s")  # alone: an answer
+        await until(lambda: app.entered == [("one", ("two", "three", "four", "five"))])
+        assert not isinstance(app.screen, PasteConfirmScreen) and app.query_one(InputLine).value == ""
+
+
+async def test_a_key_alone_on_the_prompt_answers_and_one_on_its_way_is_dropped():
+    """A printable key pressed alone is no answer and no paste: dropped, the
+    prompt stays; an answer key that reached the input line before the
+    prompt was seen is dropped too; Escape pressed alone cancels."""
+    import asyncio
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.value, line.cursor_position = "draft ", 6
+        keys_at(app, "one\ntwo\n", event_clock(), 0.00001)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        await asyncio.sleep(0.08)
+        enter = events.Key("enter", "\r")
+        enter.time = event_clock()
+        prompt.collect(enter)  # on its way to the line when the prompt opened: may not answer
+        await asyncio.sleep(0.1)
+        await pilot.press("y")
+        await asyncio.sleep(0.1)
+        await pilot.pause()
+        assert app.screen is prompt and prompt.decision.text == "draft one\ntwo" and app.entered == []
+        await pilot.press("escape")
+        await until(lambda: app.notices == ["Paste cancelled."])
+        assert line.value == "draft " and app.entered == []
+
+
 async def test_a_burst_without_enter_shows_as_it_comes():
     """Keys of one write (a fast typist over SSH, a one-word paste): each
     one in the line at once, while the burst is still under way."""
