@@ -281,7 +281,13 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         # the key on screen at the next turn of the loop (Input inserts it after
         # this handler), not at the screen's next tick behind a flood's work;
         # then the server's slices need not wait for it any more
-        draw_soon(self, then=keys_first.key_drawn)
+        draw_soon(self, then=self._key_drawn)
+
+    def _key_drawn(self) -> None:
+        keys_first.key_drawn()
+        registry = self.completer.registry
+        if registry is not None and self.value.startswith("/"):
+            registry.prepare()  # a command on its way: the commands now, once, not at its Enter
 
     async def _handle_key(self, event: events.Key, held: bool = False) -> None:
         """A key as typed.  ``held``: a key of a burst that turned out to be

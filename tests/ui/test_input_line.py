@@ -276,3 +276,30 @@ async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_ti
         burst(app, ["x"])  # ... reaches the line
         await until(lambda: line.value == "hix" and keys_first.slice_hold() == 0.0, timeout=5)
         assert "hi" in "".join(segment.text for segment in line.render_line(0))
+
+
+async def test_a_slash_starting_the_line_fills_the_commands_before_the_enter():
+    """The client's registry imports its command modules when first asked
+    (tui.commands.build_registry); once the line starts with "/" a command
+    is on its way, and its Enter should not wait for those imports (W7:
+    ~7 ms of "/join").  Plain text asks nothing."""
+    fills: list[Registry] = []
+
+    def fill(registry: Registry) -> None:
+        fills.append(registry)
+        registry.command("join", args=(Arg("room", completer="jid"),))(noop)
+
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        registry = Registry(fill=fill)
+        line.set_completion(registry)
+        await pilot.press("h", "i", "space", "slash")
+        await pilot.pause()
+        assert line.value == "hi /" and fills == []
+        line.value = ""
+        await pilot.press("slash")
+        await until(lambda: fills == [registry])
+        await pilot.press("j", "o", "i", "n")
+        await pilot.pause()
+        assert fills == [registry] and line.value == "/join" and "join" in registry

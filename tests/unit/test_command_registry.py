@@ -225,3 +225,15 @@ def test_the_clients_registry_is_filled_from_every_area():
     assert registry.lookup("j").name == "join"
     groups = {command.group for command in registry}
     assert groups >= {"blog", "chat", "compose", "connection", "crypto", "presence", "rooms", "roster", "windows"}
+
+
+def test_prepare_fills_once_and_a_registry_built_by_hand_stays_as_it_is():
+    fills = []
+    registry = Registry(fill=fills.append)
+    registry.prepare()
+    registry.prepare()
+    assert fills == [registry]
+    by_hand = make_registry()
+    size = len(by_hand)
+    by_hand.prepare()
+    assert len(by_hand) == size

@@ -206,6 +206,12 @@ class Registry:
         if fill is not None:
             fill(self)
 
+    def prepare(self) -> None:
+        """Fill it now if it is not yet: a command is being typed (the input
+        line starts with "/"), and its Enter should not wait for the command
+        modules' imports (~7 ms: W7's /join)."""
+        self._filled()
+
     def register(self, command: Command) -> Command:
         words = (command.name, *command.aliases)
         if len(set(words)) != len(words):
