@@ -309,7 +309,7 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         assert laid_out[0] == 0
 
 
-async def test_while_joining_the_list_is_rebuilt_four_times_a_second_then_at_once(alice):
+async def test_while_joining_the_list_is_rebuilt_twice_a_second_then_at_once(alice):
     """A big room's presences come before our own: the list grows at most
     every JOINING_REBUILD (each rebuild redraws every row in view); the
     last presences show without a further event; our own presence ends the
