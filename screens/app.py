@@ -409,6 +409,9 @@ class ParlonsApp(App):
             log_view.scroll_home(animate=False)
         elif where == "end":
             log_view.scroll_end(animate=False)
+        # the page on screen at the next turn of the loop, not at the screen's
+        # next tick (W5: PageUp 8-17 ms, of which up to a frame waiting for it)
+        textual_private.draw_soon(log_view)
         self._schedule_sync()
 
     def action_log_scroll(self, where: str) -> None:

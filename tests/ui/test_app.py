@@ -333,3 +333,31 @@ async def test_a_sync_due_while_the_app_closes_does_nothing(alice):
 
         app._close_all = log_gone_then_sync
     assert outcome == ["nothing"]
+
+
+async def test_page_up_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(alice):
+    """PageUp's page reaches the compositor without waiting for the screen's
+    update timer (up to a frame; W5 PageUp 8-17 ms): with the timer stopped,
+    the log is still drawn once the key is handled."""
+    config = alice.config
+    async with running_app(config, size=(80, 20)) as (app, pilot):
+        window = app.client.windows.active
+        for n in range(60):
+            app.client.windows.add_line(window, Line(f"status line {n}", LineKind.INFO))
+        await until(lambda: "status line 59" in screen_text(app), timeout=5)
+        log_view = app.main.log_view
+        screen = app.screen
+        screen._update_timer.pause()
+        screen._update_timer.resume = lambda: None  # the tick never comes
+        drawn: list[set] = []
+        update_widgets = screen._compositor.update_widgets
+
+        def recording(widgets):
+            drawn.append(set(widgets))
+            return update_widgets(widgets)
+
+        screen._compositor.update_widgets = recording
+        top = log_view.scroll_offset.y
+        await pilot.press("pageup")
+        await until(lambda: log_view.scroll_offset.y < top and any(log_view in widgets for widgets in drawn),
+                    timeout=5, message=lambda: f"{log_view.scroll_offset.y} {top} {len(drawn)}")
