@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.paste import Decision
+from tui.text import sanitize_line
 
 from . import textual_private
-from tui.text import sanitize_line
 
 PREVIEW_LINES = 2  # first and last lines shown
 PREVIEW_WIDTH = 100
@@ -110,6 +110,7 @@ class PasteConfirmScreen(ModalScreen[str | None]):
         # paste speed; then an answer if it may answer, else dropped
         self._alone: tuple[events.Key, bool] | None = None
         self._alone_timer: asyncio.TimerHandle | None = None
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         yield Static(prompt_text(self.decision, self.target), id="paste-prompt")
@@ -165,8 +166,6 @@ class PasteConfirmScreen(ModalScreen[str | None]):
         if event.key in ANSWERS and not self._answered:
             self._answered = True
             self.action_choose(ANSWERS[event.key])
-
-    _answered = False
 
     async def _on_key(self, event: events.Key) -> None:
         event.stop()

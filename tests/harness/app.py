@@ -67,3 +67,21 @@ def screen_lines(app: ParlonsApp) -> list[str]:
 
 def screen_text(app: ParlonsApp) -> str:
     return "\n".join(screen_lines(app))
+
+
+def draws_without_ticks(screen) -> list[set]:
+    """Stop ``screen``'s update timer for good (its tick never comes) and
+    record the widgets each compositor update draws from then on: what
+    reaches the screen without waiting for a tick
+    (``screens.textual_private.draw_soon``)."""
+    screen._update_timer.pause()
+    screen._update_timer.resume = lambda: None
+    drawn: list[set] = []
+    update_widgets = screen._compositor.update_widgets
+
+    def recording(widgets):
+        drawn.append(set(widgets))
+        return update_widgets(widgets)
+
+    screen._compositor.update_widgets = recording
+    return drawn

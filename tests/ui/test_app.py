@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.harness.app import account_config, running_app, screen_text, status_text, window_text
+from tests.harness.app import (account_config, draws_without_ticks, running_app, screen_text, status_text,
+                               window_text)
 from tests.harness.wait import until
 from tui.config import Config
 from tui.core.model import Line, LineKind
@@ -346,17 +347,7 @@ async def test_page_up_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(a
             app.client.windows.add_line(window, Line(f"status line {n}", LineKind.INFO))
         await until(lambda: "status line 59" in screen_text(app), timeout=5)
         log_view = app.main.log_view
-        screen = app.screen
-        screen._update_timer.pause()
-        screen._update_timer.resume = lambda: None  # the tick never comes
-        drawn: list[set] = []
-        update_widgets = screen._compositor.update_widgets
-
-        def recording(widgets):
-            drawn.append(set(widgets))
-            return update_widgets(widgets)
-
-        screen._compositor.update_widgets = recording
+        drawn = draws_without_ticks(app.screen)
         top = log_view.scroll_offset.y
         await pilot.press("pageup")
         await until(lambda: log_view.scroll_offset.y < top and any(log_view in widgets for widgets in drawn),

@@ -11,6 +11,7 @@ from textual.widgets import Button
 
 from screens.textual_private import character_to_key, send_as_terminal
 from screens.widgets.input_line import InputLine
+from tests.harness.app import draws_without_ticks
 from tests.harness.wait import until
 from tui.commands.registry import Arg, Registry
 
@@ -256,17 +257,7 @@ async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_ti
     async with app.run_test() as pilot:
         line = app.query_one(InputLine)
         await pilot.pause()
-        screen = app.screen
-        screen._update_timer.pause()
-        screen._update_timer.resume = lambda: None  # the tick never comes
-        drawn: list[set] = []
-        update_widgets = screen._compositor.update_widgets
-
-        def recording(widgets):
-            drawn.append(set(widgets))
-            return update_widgets(widgets)
-
-        screen._compositor.update_widgets = recording
+        drawn = draws_without_ticks(app.screen)
         burst(app, ["h", "i"])
         await until(lambda: line.value == "hi" and any(line in widgets for widgets in drawn), timeout=5)
         assert len([widgets for widgets in drawn if line in widgets]) <= 2  # not one per key and message
