@@ -117,3 +117,38 @@ async def test_hide_joins_above_zero_hides_a_contacts_presence_lines_not_the_tit
         await until(lambda: title.plain.endswith(f"{bob.jid} — online"), timeout=5, message=lambda: title.plain)
         await barrier(alice, window, bob, "back from the meeting")
         assert presence_lines(window) == []
+
+
+async def test_presences_with_no_chat_window_queue_nothing_and_a_window_on_its_way_still_says_them(
+        alice, make_peer):
+    """A log-in's or a presence storm's thousands of changes from contacts
+    with no chat window open queue no work (each used to queue a job, and
+    start a task, to find no window); a change that comes while a message of
+    the contact is still on its way to open their window is said there,
+    after it."""
+    bob = await make_peer(plugins=CHATTY)
+    async with running_app(alice.config) as (app, pilot):
+        await type_line(app, pilot, f"/roster add {bob.jid} Bob")
+        account = app.client.accounts.get(alice.jid)
+        roster = account.roster.model
+        await until(lambda: roster.get(bob.jid) is not None and roster.get(bob.jid).subscription == "both"
+                    and roster.get(bob.jid).online, timeout=10)
+        assert app.client.windows.find(alice.jid, bob.jid) is None
+        serial = account.roster.serial
+        submitted: list[object] = []
+        submit = serial.submit
+        serial.submit = lambda make: submitted.append(make) or submit(make)
+        for show in ("away", "xa", "dnd"):
+            bob.xmpp.send_presence(pshow=show, pstatus=f"status {show}")
+            await until(lambda show=show: roster.get(bob.jid).best is not None
+                        and roster.get(bob.jid).best.show == show, timeout=5)
+        assert submitted == []  # nothing to say them in, nothing queued that could open it
+
+        # his first message opens his window; the change right behind it is said after it
+        bob.send(alice.jid, "are you there?")
+        bob.xmpp.send_presence(pstatus="back now")
+        window = await until(lambda: app.client.windows.find(alice.jid, bob.jid), timeout=5)
+        await until(lambda: "Bob is back (back now)" in window_text(window), timeout=5,
+                    message=lambda: window_text(window))
+        bodies = [line.body for line in window.lines]
+        assert bodies.index("are you there?") < bodies.index("Bob is back (back now)")

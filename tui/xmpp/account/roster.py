@@ -172,14 +172,19 @@ class RosterService(CoalescedChanges):
         now = _seen(contact, parting)
         before = self._seen.get(contact.jid, OFFLINE)
         self._seen[contact.jid] = now
+        if self.serial is not None and self.serial.idle() and self._chat_window(contact.jid) is None:
+            # no chat window to say it in, and nothing queued that could open
+            # one before this line's turn: the common case in a log-in's or a
+            # presence storm's thousands (W6: a queued job, and its task, each)
+            return
         text = change_line(contact.display_name, before, now)
         if text is None or joins_hidden(1, self.hide_joins_above):
             return
         line = Line(text, LineKind.EVENT)
 
         def show() -> None:
-            window = self.windows.find(self.session.jid, contact.jid)
-            if window is not None and window.is_chat:
+            window = self._chat_window(contact.jid)
+            if window is not None:
                 self.windows.add_line(window, line)
 
         async def in_order() -> None:
@@ -188,6 +193,10 @@ class RosterService(CoalescedChanges):
             self.serial.submit(in_order)
         else:
             show()
+
+    def _chat_window(self, jid: str):
+        window = self.windows.find(self.session.jid, jid)
+        return window if window is not None and window.is_chat else None
 
     def _on_subscription_request(self, presence: slixmpp.Presence) -> None:
         jid = presence["from"].bare
