@@ -134,7 +134,11 @@ class PastePolicy:
 #   SSH, a one-word paste), and a burst without an Enter is typing — it is
 #   judged when it ends only for a password (then taken back);
 # - an Enter alone — no key in the ``burst_ms`` before it — was typed: it
-#   submits at once, even when the next keys bunch behind it;
+#   submits at once, even when the next keys bunch behind it — unless it
+#   ended a burst less than the quiet time before: then it waits
+#   ``burst_ms`` for a key behind it, and a line that follows at burst speed
+#   with its own Enter makes the whole a paste (one cut right before its
+#   newline), where keys without an Enter are typing bunched behind it;
 # - an Enter in a burst (right behind its keys) is held with the rest of the
 #   burst, and the keys shown before it are taken back: the burst is judged
 #   as a whole when it ends, and can never be sent by that Enter unjudged;
@@ -165,6 +169,11 @@ class KeyKind(enum.Enum):
     # further apart than a burst's gap): with the previous key (shown
     # already) and this one
     RESUMED = "resumed"
+    # an Enter soon (less than the quiet time) after a burst it ended: typed
+    # if no key follows it at burst speed (:meth:`BurstDetector.enter_settled`),
+    # else the burst goes on with it (RESUMED): a raw paste cut right before
+    # a newline
+    PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -212,15 +221,19 @@ class BurstDetector:
     last one is *resumed* (:attr:`KeyKind.RESUMED`) when that key, not an
     Enter, starts another burst: a loaded machine reads one raw paste in
     pieces tens of ms apart, and its Enter must take back every piece.  An
-    Enter that interrupts a burst is typed, as any Enter after a pause: keys
-    that come right behind it (the next line, bunched by SSH or by a bench
-    typing at machine speed) are not a paste with the line before.  So a
-    raw paste that reaches us in two writes ``end_ms`` or more apart, cut
-    exactly before a newline, still sends its first line (rare: terminals
-    write a paste at once, and the cut must fall on that one key).  One
-    read is never cut: its keys are stamped together, however long the
-    reader thread waits for the CPU between them
-    (``screens.textual_private.stamp_keys_by_read``).
+    Enter that interrupts a burst less than ``quiet_ms`` after its last key
+    is *pending* (:attr:`KeyKind.PENDING`): typed once ``burst_ms`` passed
+    with no key behind it (the caller asks :meth:`enter_settled` before
+    each key and from a timer), else the burst is resumed with it, and its
+    last piece — that Enter and what followed — is judged: keys without
+    another Enter are typing bunched behind a typed Enter (SSH, a bench
+    typing at machine speed), a line with its own Enter is the rest of a
+    raw paste that reached us in two writes, cut exactly before its
+    newline.  What still sends a first line: such a cut in a two-line
+    paste without a final newline ("a⏎b" cut before its only newline reads
+    as "a", then Enter and "b" bunched).  One read is never cut: its keys
+    are stamped together, however long the reader thread waits for the CPU
+    between them (``screens.textual_private.stamp_keys_by_read``).
     ``burst_ms <= 0`` turns the detector off, and so does :meth:`bracketed`
     (the terminal brackets its pastes).  Times are seconds (``events.Key.time``)."""
 
@@ -239,6 +252,9 @@ class BurstDetector:
         # interrupted it: resumable by that key's Enter or next burst
         self._resumable: tuple[Burst, float] | None = None
         self._piece: tuple[int, float] | None = None  # the burst being buffered was resumed
+        # an Enter that ended a burst soon after it, and that burst: typed
+        # unless a key follows at burst speed (KeyKind.PENDING)
+        self._pending: tuple[Burst, float] | None = None
 
     @property
     def active(self) -> bool:
@@ -262,8 +278,17 @@ class BurstDetector:
             return KeyKind.CONTINUED
         resumable, self._resumable = self._resumable, None
         soon = self.on and last is not None and time - last < self.gap
+        pending, self._pending = self._pending, None
+        if pending is not None:  # (not settled: this key came at burst speed) the burst goes on
+            head, enter = pending
+            self._resume(head, ["\n", text], enter)
+            return KeyKind.RESUMED
         if resumable is not None:
             head, interrupter = resumable
+            if text == "\n" and interrupter == time and time - head.last < self.quiet:
+                self._pending = (head, time)
+                self._previous = None
+                return KeyKind.PENDING
             if soon and interrupter == last and previous is not None and previous != "\n" \
                     and last - head.last < self.quiet:
                 self._resume(head, [previous, text], last)
@@ -293,6 +318,21 @@ class BurstDetector:
         self._piece = (len(head.text), first)
         self._previous = None
         self.holding = "\n" in keys
+
+    @property
+    def pending(self) -> bool:
+        """An Enter waits to be typed (KeyKind.PENDING)."""
+        return self._pending is not None
+
+    def enter_settled(self, time: float, force: bool = False) -> bool:
+        """True once the pending Enter is typed: no key came within the
+        burst gap after it by ``time`` (or ``force``: a key that is not text
+        came).  The caller asks before feeding each key, and from a timer."""
+        if self._pending is None or (not force and time - self._pending[1] < self.gap):
+            return False
+        self._pending = None
+        self._previous = "\n"  # as a typed Enter leaves it
+        return True
 
     def other_key(self, time: float) -> None:
         """A key that is not text (arrows, Ctrl+…) outside a burst: no burst spans it."""
@@ -380,9 +420,13 @@ class LoopLag:
 
 def is_typing(burst: Burst, lag: LoopLag | None = None) -> bool:
     """Is this burst typing (rather than possibly a paste)?  Judged on its
-    last piece: the pieces before it were shown as they came."""
+    last piece: the pieces before it were shown as they came.  A piece
+    resumed by the Enter that ended the burst, with no other Enter, is that
+    Enter typed and keys bunched behind it (SSH); one with another Enter
+    is the rest of a paste cut right before its newline."""
     text, first = burst.piece
-    return is_line_and_enter(text) or (lag is not None and len(text) <= lag.delayed_keys(first))
+    enter_and_keys = burst.piece_at > 0 and text.startswith("\n") and "\n" not in text[1:]
+    return is_line_and_enter(text) or enter_and_keys or (lag is not None and len(text) <= lag.delayed_keys(first))
 
 
 def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
@@ -405,10 +449,17 @@ def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
             bursts.append(burst.text)
 
     for key, time in keys:
+        if detector.enter_settled(time):
+            typed.append("⏎")
         ended(detector.finished(time) or detector.interrupted(time))
         text = "\n" if key == "enter" else key
         holding = detector.holding
         kind = detector.key(text, time)
+        if kind is KeyKind.PENDING:
+            last = time
+            if shown is not None:
+                shown.append("".join(typed))
+            continue
         if kind is KeyKind.STARTED:
             start = len(typed) - 1
         elif kind is KeyKind.RESUMED:
@@ -422,5 +473,7 @@ def replay(detector: BurstDetector, keys: Iterable[tuple[str, float]],
         if shown is not None:
             shown.append("".join(typed))
         last = time
+    if detector.enter_settled(last + 2 * detector.quiet):
+        typed.append("⏎")
     ended(detector.finished(last + 2 * detector.quiet))
     return "".join(typed), bursts

@@ -43,6 +43,10 @@ HEARTBEAT_LINGER = 5.0
 # A burst still held after this long shows a hint (a long raw paste arriving).
 HELD_HINT_AFTER = 0.3
 HELD_HINT = "… pasted text arriving"
+# An Enter right after a burst it ended (tui.paste.KeyKind.PENDING) is sent
+# once this has passed with no key behind it: the keys of the same write are
+# already on their way to the line by then (one read, stamped together).
+PENDING_CHECK = 0.015
 
 
 def literal(text: str) -> str:
@@ -65,6 +69,7 @@ class PasteGuardedInput(Input):
         self.paste_window: Callable[[], object | None] = lambda: None  # the target itself
         self.bursts = BurstDetector(self.paste_policy.burst_ms)
         self._burst_timer: asyncio.TimerHandle | None = None
+        self._pending_timer: asyncio.TimerHandle | None = None  # an Enter waits (KeyKind.PENDING)
         self._undo: tuple[str, int] | None = None  # the line before the last text key
         self._burst_undo: tuple[str, int] | None = None  # the line before the burst's first key
         self._last_text_key: events.Key | None = None
@@ -126,6 +131,8 @@ class PasteGuardedInput(Input):
         (shown) until it holds an Enter; all of them are kept, to be taken
         back and judged with that Enter."""
         text = self._key_text(event)
+        if self.bursts.pending and self.bursts.enter_settled(event.time, force=text is None):
+            self._submit_pending()  # no key came at burst speed behind it: it was typed
         ended = self.bursts.interrupted(event.time)
         if ended is not None:  # a key after a pause: the burst before it is complete
             await self._end_burst(ended)
@@ -150,6 +157,15 @@ class PasteGuardedInput(Input):
                 self.submit()  # a typed Enter sends what was typed before it, now
                 return True
             return False
+        if kind is KeyKind.PENDING:
+            # An Enter right after a burst it ended: typed, unless a key
+            # follows it at burst speed (a raw paste cut before its newline)
+            self._last_text_key = event
+            self._pending_timer = textual_private.call_after(self, PENDING_CHECK, self._pending_check)
+            return True
+        if self._pending_timer is not None:
+            self._pending_timer.cancel()
+            self._pending_timer = None
         if kind is KeyKind.STARTED:
             # The previous key (shown) was the first of the burst.
             self._burst_undo = self._undo if self._undo is not None else (self.value, self.cursor_position)
@@ -179,6 +195,19 @@ class PasteGuardedInput(Input):
             self._take_back(self._burst_undo)
             self._hint_timer = textual_private.call_after(self, HELD_HINT_AFTER, self._show_held_hint)
         return True
+
+    def _pending_check(self) -> None:
+        self._pending_timer = None
+        if self.bursts.enter_settled(event_clock()):
+            self._submit_pending()
+        elif self.bursts.pending:
+            self._pending_timer = textual_private.call_after(self, PENDING_CHECK, self._pending_check)
+
+    def _submit_pending(self) -> None:
+        if self._pending_timer is not None:
+            self._pending_timer.cancel()
+            self._pending_timer = None
+        self.submit()  # the Enter was typed: it sends what was typed before it
 
     async def _end_burst(self, burst: Burst) -> None:
         """The burst is complete.  Without an Enter it was shown as it came,

@@ -114,6 +114,37 @@ async def test_a_key_alone_on_the_prompt_answers_and_one_on_its_way_is_dropped()
         assert line.value == "draft " and app.entered == []
 
 
+async def test_a_raw_paste_cut_right_before_its_newline_asks_and_a_lone_enter_sends():
+    """A raw paste reaching us in two writes 15 ms apart, cut exactly before
+    its first newline: that Enter, right after the burst it ended, waits to
+    see whether a line follows at burst speed — one does: one prompt for the
+    whole, nothing sent.  The same word with nothing behind its Enter is
+    sent, once, as typed."""
+    from tui.paste import LoopLag
+
+    app = LineApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        line.lag = LoopLag(stall_ms=1e9)  # the outcome is the paste's, not this machine's
+        line.value, line.cursor_position = "draft ", 6
+        now = event_clock()
+        keys_at(app, "the first pasted line", now, 0.00003)
+        keys_at(app, "\nthe second pasted line\n", now + 0.015, 0.00003)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        await until(lambda: prompt.decision.text == "draft the first pasted line\nthe second pasted line")
+        assert app.entered == []
+        await pilot.press("escape")
+        await until(lambda: app.notices == ["Paste cancelled."])
+        assert line.value == "draft " and app.entered == []
+
+        line.value, line.cursor_position = "", 0
+        now = event_clock()
+        keys_at(app, "quick word", now, 0.00003)
+        keys_at(app, "\n", now + 0.02, 0)
+        await until(lambda: app.entered == [("quick word", ())])
+        assert line.value == "" and not isinstance(app.screen, PasteConfirmScreen)
+
+
 async def test_a_burst_without_enter_shows_as_it_comes():
     """Keys of one write (a fast typist over SSH, a one-word paste): each
     one in the line at once, while the burst is still under way."""

@@ -293,3 +293,49 @@ def test_a_resumed_burst_is_judged_on_its_last_piece() -> None:
     assert replay(BurstDetector(5), keys, lag) == ("wordx⏎yz", [])
     burst = Burst("wordx\nyz", 0.99, 1.03004, piece_at=4, piece_first=1.03)
     assert burst.piece == ("x\nyz", 1.03) and is_typing(burst, lag)
+
+
+# -- an Enter right after a burst it ended: typed, unless a line follows at once --
+
+
+def test_a_raw_paste_cut_right_before_its_newline_by_a_gap_is_one_paste() -> None:
+    # two terminal writes 15 ms apart, the cut exactly before the first
+    # newline: that Enter ended the first piece's burst after a pause, and
+    # would have sent "the first pasted line" on its own
+    first, rest = "the first pasted line", "\nthe second pasted line\n"
+    keys = timed(first, 1.0, 0.00003) + timed(rest, 1.015, 0.00003)
+    shown: list[str] = []
+    assert replay(BurstDetector(5), keys, LoopLag(), shown=shown) == ("", [first + rest])
+    assert shown[len(first) - 1] == first and shown[len(first)] == first  # the Enter waits, shown nothing new
+    assert shown[len(first) + 1] == ""  # the next key at once: the Enter takes the burst back
+
+
+def test_an_enter_soon_after_a_burst_with_nothing_behind_it_is_typed() -> None:
+    detector = BurstDetector(5)
+    for key, time in timed("quick word", 1.0, 0.00003):
+        detector.key(key, time)
+    assert detector.interrupted(1.02) is not None
+    assert detector.key("\n", 1.02) is KeyKind.PENDING and detector.pending
+    assert not detector.enter_settled(1.024)  # a key may still come at burst speed
+    assert detector.enter_settled(1.026) and not detector.pending
+    assert detector.key("x", 1.3) is KeyKind.TYPED  # the next line, typed
+    keys = timed("quick word", 1.0, 0.00003) + [("enter", 1.02)]
+    assert replay(BurstDetector(5), keys, LoopLag()) == ("quick word⏎", [])
+
+
+def test_an_enter_a_person_types_after_a_burst_is_typed_at_once() -> None:
+    detector = BurstDetector(5)
+    for key, time in timed("quick word", 1.0, 0.00003):
+        detector.key(key, time)
+    assert detector.interrupted(1.2) is not None
+    assert detector.key("\n", 1.2) is KeyKind.TYPED  # past the quiet time: nothing pending
+
+
+def test_a_key_that_is_not_text_settles_the_pending_enter_as_typed() -> None:
+    detector = BurstDetector(5)
+    for key, time in timed("ab", 1.0, 0.00003):
+        detector.key(key, time)
+    detector.interrupted(1.01)
+    assert detector.key("\n", 1.01) is KeyKind.PENDING
+    assert not detector.enter_settled(1.011)
+    assert detector.enter_settled(1.011, force=True) and not detector.pending
