@@ -131,8 +131,7 @@ class PasteGuardedInput(Input):
         (shown) until it holds an Enter; all of them are kept, to be taken
         back and judged with that Enter."""
         text = self._key_text(event)
-        if self.bursts.pending and self.bursts.enter_settled(event.time, force=text is None):
-            self._submit_pending()  # no key came at burst speed behind it: it was typed
+        self._settle_pending(event.time, force=text is None)
         ended = self.bursts.interrupted(event.time)
         if ended is not None:  # a key after a pause: the burst before it is complete
             await self._end_burst(ended)
@@ -198,16 +197,19 @@ class PasteGuardedInput(Input):
 
     def _pending_check(self) -> None:
         self._pending_timer = None
-        if self.bursts.enter_settled(event_clock()):
-            self._submit_pending()
-        elif self.bursts.pending:
+        self._settle_pending(event_clock())
+        if self.bursts.pending:
             self._pending_timer = textual_private.call_after(self, PENDING_CHECK, self._pending_check)
 
-    def _submit_pending(self) -> None:
-        if self._pending_timer is not None:
-            self._pending_timer.cancel()
-            self._pending_timer = None
-        self.submit()  # the Enter was typed: it sends what was typed before it
+    def _settle_pending(self, time: float, force: bool = False) -> None:
+        """A pending Enter that no key followed at burst speed by ``time``
+        (or before anything but a text key: ``force``) was typed: it sends
+        what was typed before it — before whatever comes next reaches the line."""
+        if self.bursts.pending and self.bursts.enter_settled(time, force=force):
+            if self._pending_timer is not None:
+                self._pending_timer.cancel()
+                self._pending_timer = None
+            self.submit()
 
     async def _end_burst(self, burst: Burst) -> None:
         """The burst is complete.  Without an Enter it was shown as it came,
@@ -328,6 +330,7 @@ class PasteGuardedInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         event.stop()
         event.prevent_default()
+        self._settle_pending(event.time, force=True)  # an Enter typed before the paste sends nothing of it
         self.bursts.bracketed()  # this terminal brackets its pastes: bursts are typing
         self.receive_paste(event.text)
 

@@ -129,6 +129,24 @@ async def test_a_word_and_its_lone_enter_soon_after_is_sent_once():
         assert line.value == "" and not isinstance(app.screen, PasteConfirmScreen)
 
 
+async def test_a_paste_right_behind_a_waiting_enter_is_not_sent_by_it():
+    """An Enter waiting to see whether a line follows it at burst speed, then
+    a bracketed paste: the Enter was typed before the paste, so it sends the
+    word alone, and the paste stays in the line — never sent by an Enter
+    that came before it."""
+    app = LineApp()
+    async with app.run_test():
+        line = app.query_one(InputLine)
+        now = event_clock()
+        keys_at(app, "quick word", now, 0.00003)
+        keys_at(app, "\n", now + 0.02, 0)
+        paste = events.Paste(" and a paste")
+        paste.set_sender(app)
+        send_as_terminal(app, paste)
+        await until(lambda: line.value == " and a paste")
+        assert app.entered == [("quick word", ())]
+
+
 async def test_a_burst_without_enter_shows_as_it_comes():
     """Keys of one write (a fast typist over SSH, a one-word paste): each
     one in the line at once, while the burst is still under way."""
