@@ -89,6 +89,7 @@ class PasteGuardedInput(Input):
         self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
+        self._settle_pending(event_clock(), force=True)  # a new detector knows nothing of it
         self.paste_policy = policy
         bracketed = self.bursts.pastes_bracketed
         self.bursts = BurstDetector(policy.burst_ms)

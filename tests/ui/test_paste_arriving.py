@@ -147,6 +147,24 @@ async def test_a_paste_right_behind_a_waiting_enter_is_not_sent_by_it():
         assert app.entered == [("quick word", ())]
 
 
+async def test_a_new_paste_policy_sends_a_waiting_enter_first():
+    """The app replaces the line's paste policy (and its burst detector)
+    when its settings change: an Enter waiting to be judged is typed then,
+    not forgotten with the old detector."""
+    from tui.paste import PastePolicy
+
+    app = LineApp()
+    async with app.run_test():
+        line = app.query_one(InputLine)
+        later = event_clock() + 1.0  # stamped ahead: the Enter's timer leaves it waiting for a second
+        keys_at(app, "quick word", later - 0.02, 0.00003)
+        keys_at(app, "\n", later, 0)
+        await until(lambda: line.bursts.pending)
+        line.set_paste_policy(PastePolicy())
+        await until(lambda: app.entered == [("quick word", ())])
+        assert not line.bursts.pending and line.value == ""
+
+
 async def test_a_burst_without_enter_shows_as_it_comes():
     """Keys of one write (a fast typist over SSH, a one-word paste): each
     one in the line at once, while the burst is still under way."""
