@@ -68,7 +68,6 @@ class Collector:
         self._full_threshold = gc.get_threshold()[2]  # CPython's, put back when not typing
         self._deferring_since: float | None = None  # full collections held off since (the clock's time)
         self._heard = float("-inf")  # the last key parsed (key_heard; the clock's time)
-        self._running = False
         self._frozen_since_release = False
         self._last_release = clock()
         self._handle: asyncio.TimerHandle | None = None
@@ -78,11 +77,9 @@ class Collector:
             self._full_threshold = gc.get_threshold()[2]
         if self._on_collection not in gc.callbacks:
             gc.callbacks.append(self._on_collection)
-        self._running = True
         self._schedule()
 
     def stop(self) -> None:
-        self._running = False
         if self._on_collection in gc.callbacks:
             gc.callbacks.remove(self._on_collection)
         self._allow_full_collections()
@@ -107,8 +104,8 @@ class Collector:
         typing goes on (thread-safe: the input thread calls it for each key,
         the real app only; the next middle-generation collection decides
         again, as for every key)."""
-        if not self._running:
-            return
+        if self._on_collection not in gc.callbacks:
+            return  # not started, or stopped: CPython's thresholds stay
         now = self.clock()
         self._heard = now
         if self._deferring_since is None:
