@@ -173,6 +173,16 @@ class Peer:
         message.send()
         return message
 
+    async def acknowledge(self) -> None:
+        """Tell the server what we received, and wait until it has read that
+        (a round trip behind it). When a session ends — a server restart
+        too — Prosody (mod_smacks) hands the messages it has no ack for to
+        offline storage, unless the session read its archive (Parlons does;
+        this peer does not): they reach us a second time, late. A real
+        client recognises the copy by its id; these tests count arrivals."""
+        self.xmpp.plugin["xep_0198"].send_ack()
+        await self.xmpp.plugin["xep_0199"].ping(timeout=10)
+
     async def until_gone(self, full_jid: str, timeout: float = 10.0) -> None:
         """Return once the server has no session at ``full_jid`` any more: a
         client that has just disconnected may still be routed to for a moment,
