@@ -54,6 +54,14 @@ STANZAS = {
                 "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant'/></x>"
                 "</presence>",
     "contact online": f"<presence xmlns='jabber:client' from='bob@example.org/x' to='{ME}'><show>away</show></presence>",
+    "contact with caps": f"<presence xmlns='jabber:client' from='bob@example.org/x' to='{ME}'>"
+                         "<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='n' ver='v'/></presence>",
+    "join refused": f"<presence xmlns='jabber:client' type='error' from='{ROOM}/alice' to='{ME}'>"
+                    "<x xmlns='http://jabber.org/protocol/muc'/><error type='auth'>"
+                    "<not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>",
+    "contact error": f"<presence xmlns='jabber:client' type='error' from='bob@example.org' to='{ME}'>"
+                     "<error type='cancel'><remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                     "</error></presence>",
     "roster push": f"<iq xmlns='jabber:client' type='set' id='r' to='{ME}'>"
                    "<query xmlns='jabber:iq:roster'><item jid='carol@example.org'/></query></iq>",
     "unknown iq": f"<iq xmlns='jabber:client' type='get' id='u' from='example.org' to='{ME}'>"

@@ -13,9 +13,11 @@ CPU went to matching.
 against the stanzas its matcher can accept: a stanza path's first step names
 the stanza (``message``, ``iq``, ``presence``), an XPath's or an XML mask's
 root is an element tag — the router looks those up by the stanza's name and
-tag (the test ``ElementBase.match`` itself makes first).  A ``message/X…``
-stanza path is then skipped at once when the message holds no ``X`` plugin,
-the only way such a path can match.  Every handler that is not skipped is
+tag (the test ``ElementBase.match`` itself makes first).  A stanza path
+``message/X…`` (or ``presence/X…``, ``iq/X…``) is then skipped at once when
+the stanza holds no ``X`` plugin, the only way such a path can match: a
+contact's presence is no longer walked by the MUC and caps paths (~17 µs a
+presence, 5,000 of them in a presence storm).  Every handler that is not skipped is
 asked its own matcher, so what matches is what slixmpp would match.  What
 matched runs as slixmpp runs it: all matches are decided before any handler
 runs, then each one's ``prerun``/``run`` in the registration order, an
@@ -51,7 +53,7 @@ def handler_list(xmpp: slixmpp.ClientXMPP) -> list[BaseHandler]:
 
 
 class Route:
-    """A routed handler: the stanzas it can match and the plugin a message needs."""
+    """A routed handler: the stanzas it can match and the plugin such a stanza needs."""
     __slots__ = ("handler", "name", "tag", "needs")
 
     def __init__(self, handler: BaseHandler, name: str | None, tag: str | None, needs: str | None) -> None:
@@ -78,7 +80,7 @@ def route_of(handler: BaseHandler) -> Route | None:
         name = path[0].split("@")[0]
         if "{" in raw or name not in STANZA_NAMES:
             return None
-        needs = path[1] if name == "message" and len(path) > 1 and "@" not in path[1] else None
+        needs = path[1] if len(path) > 1 and "@" not in path[1] else None
         return Route(handler, name, None, needs)
     if isinstance(matcher, MatchXPath):
         root = _xpath_root(matcher._criteria)
