@@ -26,6 +26,7 @@ from ...core.model import AccountStatus, ConnectionState, LineKind
 from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
+from ..presence_type import read_presence_type_at_once
 from ..stanza_router import route_handlers
 from . import scram
 from .backoff import Backoff
@@ -139,6 +140,7 @@ class AccountSession:
         s = self.settings
         xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password, ssl_context=self._tls_context())
         pace(xmpp)  # keys before messages: a flood is parsed in slices of bounded time
+        read_presence_type_at_once()  # (slixmpp's reading is a third of a presence storm's CPU)
         xmpp.enable_direct_tls = s.direct_tls
         xmpp.enable_starttls = not s.direct_tls
         xmpp.enable_plaintext = False
