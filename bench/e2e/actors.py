@@ -144,6 +144,12 @@ class AgentProcess:
              "--host", prosody.host, "--port", str(prosody.c2s_port), "--ca", str(prosody.ca_file)]
             if command is None else [sys.executable, "-m", *command],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, text=True, env=env, cwd=ROOT,
+            # A session of its own: the kernel's autogroup scheduling shares the
+            # CPUs between sessions, and a load generator left in the bench's
+            # session would delay the bench's own timing (a key's send, the
+            # screen poll that sees its echo) behind its bursts. (It quits at
+            # the end of its stdin: it does not outlive the bench.)
+            start_new_session=True,
         )
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
