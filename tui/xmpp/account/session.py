@@ -26,7 +26,7 @@ from ...core.model import AccountStatus, ConnectionState, LineKind
 from ...core.pacing import pace
 from ...core.windows import WindowList
 from ...text import sanitize_line
-from ..presence_type import read_presence_type_at_once
+from ..presence_dispatch import dispatch_presences, read_presence_type_at_once
 from ..stanza_router import route_handlers
 from . import scram
 from .backoff import Backoff
@@ -163,6 +163,7 @@ class AccountSession:
         for callback in self._on_client_created:
             callback(xmpp)
         route_handlers(xmpp)  # the plugins' handlers are all registered now
+        dispatch_presences(xmpp)
         return xmpp
 
     # -- user actions ------------------------------------------------------

@@ -1,0 +1,108 @@
+"""A presence's type read from its XML at once says what slixmpp's own
+``Presence.get_type`` says, for every shape a presence can take."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+
+import pytest
+from slixmpp.stanza import Presence
+
+from tui.xmpp.presence_dispatch import _slixmpp_get_type, presence_type, read_presence_type_at_once
+
+LANG = "xml:lang='de'"
+TYPES = ["", "type=''", "type='unavailable'", "type='error'", "type='subscribe'", "type='probe'", "type='bogus'"]
+SHOWS = ["", "<show>away</show>", "<show>dnd</show>", "<show>chat</show>", "<show>xa</show>", "<show/>",
+         "<show>online</show>", "<show> away</show>", f"<show {LANG}>away</show>",
+         f"<show {LANG}>away</show><show>dnd</show>", "<show>xa</show><show>dnd</show>",
+         "<show></show><show>dnd</show>", "<show xmlns='urn:other'>away</show>"]
+STANZA_LANG = ["", LANG]
+
+
+def presence(text: str) -> Presence:
+    return Presence(xml=ET.fromstring(text))
+
+
+@pytest.mark.parametrize("ptype,show,lang", list(itertools.product(TYPES, SHOWS, STANZA_LANG)))
+def test_the_same_answer_as_slixmpp(ptype, show, lang):
+    stanza = presence(f"<presence xmlns='jabber:client' from='bob@example.org/x' {ptype} {lang}>"
+                      f"<status>hi</status>{show}<priority>3</priority></presence>")
+    assert presence_type(stanza) == _slixmpp_get_type(stanza)
+
+
+def test_built_and_changed_through_the_interface():
+    stanza = Presence()
+    answers = []
+    for value in ("away", "unavailable", "available", "dnd", "subscribe", "xa"):
+        stanza["type"] = value
+        answers.append((presence_type(stanza), _slixmpp_get_type(stanza)))
+    stanza["show"] = "chat"
+    answers.append((presence_type(stanza), _slixmpp_get_type(stanza)))
+    del stanza["type"]
+    answers.append((presence_type(stanza), _slixmpp_get_type(stanza)))
+    assert [ours for ours, _ in answers] == [theirs for _, theirs in answers]
+    # (a type attribute, once set, outweighs any <show/> set after it)
+    assert [ours for ours, _ in answers] == ["away", "unavailable", "available", "dnd", "subscribe", "subscribe",
+                                             "subscribe", "available"]
+
+
+def test_installed_it_is_what_presence_type_reads():
+    read_presence_type_at_once()
+    read_presence_type_at_once()  # idempotent
+    stanza = presence("<presence xmlns='jabber:client'><show>dnd</show></presence>")
+    assert Presence.get_type is presence_type
+    assert stanza["type"] == "dnd"
+
+
+# -- the dispatch --------------------------------------------------------------------------
+ME = "alice@example.org/parlons"
+ROOM = "lounge@rooms.example.org"
+DISPATCHED = {
+    "online": "<presence from='bob@example.org/x'/>",
+    "away": "<presence from='bob@example.org/x'><show>away</show><status>out</status></presence>",
+    "offline": "<presence type='unavailable' from='bob@example.org/x'/>",
+    "error": "<presence type='error' from='bob@example.org'><error type='cancel'>"
+             "<remote-server-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>",
+    "subscribe": "<presence type='subscribe' from='carol@example.org'/>",
+    "subscribed": "<presence type='subscribed' from='carol@example.org'/>",
+    "unsubscribe": "<presence type='unsubscribe' from='carol@example.org'/>",
+    "unsubscribed": "<presence type='unsubscribed' from='carol@example.org'/>",
+    "probe": "<presence type='probe' from='carol@example.org/y'/>",
+    "bogus type": "<presence type='bogus' from='carol@example.org/y'/>",
+    "occupant": f"<presence from='{ROOM}/bob'><x xmlns='http://jabber.org/protocol/muc#user'>"
+                "<item affiliation='none' role='participant'/></x></presence>",
+    "invalid sender": "<presence from='a@b@c/x'/>",
+    "no sender": "<presence/>",
+}
+
+
+def presence_client(ours: bool):
+    from tests.unit.test_stanza_router import client
+    from tui.xmpp.presence_dispatch import dispatch_presences
+
+    xmpp, fired = client(routed=True)
+    if ours:
+        assert dispatch_presences(xmpp)
+    return xmpp, fired
+
+
+@pytest.mark.parametrize("name", sorted(DISPATCHED))
+@pytest.mark.parametrize("room_ignored", [False, True])
+def test_the_same_events_as_slixmpp_and_no_roster_nodes(name, room_ignored):
+    from tests.unit.test_stanza_router import received
+
+    text = DISPATCHED[name].replace("<presence", f"<presence xmlns='jabber:client' to='{ME}'", 1)
+    runs = []
+    for ours in (False, True):
+        xmpp, fired = presence_client(ours)
+        if room_ignored:  # as the MUC plugin marks a room it saw
+            xmpp.roster[ROOM].ignore_updates = True
+        nodes = set(xmpp.roster._rosters)
+        received(xmpp, text)
+        runs.append((fired, set(xmpp.roster._rosters) - nodes))
+    (theirs, their_nodes), (ours_fired, our_nodes) = runs
+    assert ours_fired == theirs
+    assert our_nodes == set()
+    if name not in ("invalid sender", "occupant") or not room_ignored:
+        assert theirs or name == "invalid sender", f"{name}: no event fired — the comparison would prove nothing"

@@ -1,0 +1,101 @@
+"""slixmpp's handling of a received presence, made cheaper (issue 14).
+
+A contact's presence storm (W6: 5,000 presences) costs slixmpp more than it
+costs us; two parts of it are replaced here by equivalents.
+
+**Its type.** slixmpp 1.17's ``Presence.get_type`` (what
+``presence['type']`` calls) reads the ``type`` attribute and, when there is
+none, the ``<show/>`` element twice through the stanza interface
+(``__getitem__`` → language lookup → namespace fixing → ``findall``):
+~5.5 µs each time on this machine, and a contact's presence was asked its
+type about seven times on its way through slixmpp's dispatch, its roster
+and our handlers — a third of what a presence storm cost us.
+``read_presence_type_at_once()`` replaces it with a reading of the same XML
+that gives the same answer in every case: the attribute when it is set;
+else the first ``<show/>`` element's text when that element carries no
+``xml:lang`` (the one slixmpp's language rule picks then), which is the
+type when it is a show value ("away", "chat", "dnd", "xa"); else
+"available".  Whatever else (a language-tagged ``<show/>``, a plugin
+overriding ``get_show``) is left to slixmpp's own method.  Idempotent.
+
+**Its dispatch.** ``BaseXMPP._handle_presence`` (the "Presence" handler)
+reads the sender, the recipient and the type three or four times, and asks
+``roster[sender]`` whether updates from it are ignored — which *creates* a
+roster node (~0.3 KiB) for every contact or room that ever sent us a
+presence, as if each were an account of ours.  ``dispatch_presences(xmpp)``
+points that handler at ``_dispatch``, which fires the same events in the
+same order ("presence", "presence_<type>", and "changed_subscription" for
+the four subscription types), drops the same stanzas (an invalid sender or
+recipient JID; a sender whose node ignores updates: the MUC plugin sets
+that for rooms), reads each value once and creates no node.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+
+import slixmpp
+from slixmpp.jid import InvalidJID
+from slixmpp.stanza import Presence
+from slixmpp.xmlstream.stanzabase import XML_NS
+
+from .stanza_router import StanzaRouter, handler_list
+
+log = logging.getLogger(__name__)
+
+_LANG = f"{{{XML_NS}}}lang"
+_slixmpp_get_type = Presence.get_type
+
+
+def presence_type(presence: Presence) -> str:
+    """What slixmpp's ``Presence.get_type`` says, read from the XML at once."""
+    xml = presence.xml
+    out = xml.attrib.get("type")
+    if out:
+        return out
+    if (presence.plugin_overrides and "get_show" in presence.plugin_overrides) or hasattr(presence, "get_show"):
+        return _slixmpp_get_type(presence)
+    show = xml.find(f"{{{presence.namespace}}}show")
+    if show is None:
+        return "available"
+    if _LANG in show.attrib:
+        return _slixmpp_get_type(presence)
+    text = show.text
+    return text if text in presence.showtypes else "available"
+
+
+def read_presence_type_at_once() -> None:
+    Presence.get_type = presence_type  # type: ignore[method-assign,assignment]
+
+
+SUBSCRIPTION_TYPES = ("subscribe", "subscribed", "unsubscribe", "unsubscribed")
+
+
+def _dispatch(xmpp: slixmpp.ClientXMPP, presence: Presence) -> None:
+    """What slixmpp 1.17's ``BaseXMPP._handle_presence`` does, each value read once."""
+    try:
+        sender = presence["from"]
+        presence["to"]  # (read for its validity only, as slixmpp does)
+    except InvalidJID:
+        log.exception("Couldn't handle presence: %s", presence)
+        return
+    node = xmpp.roster._rosters.get(sender.bare)
+    if node is not None and node.ignore_updates:
+        return
+    ptype = presence["type"]
+    xmpp.event("presence", presence)
+    xmpp.event("presence_" + ptype, presence)
+    if ptype in SUBSCRIPTION_TYPES:
+        xmpp.event("changed_subscription", presence)
+
+
+def dispatch_presences(xmpp: slixmpp.ClientXMPP) -> bool:
+    """Point slixmpp's "Presence" handler (routed or not) at ``_dispatch``;
+    False when there is no such handler (nothing changed)."""
+    for handler in handler_list(xmpp):
+        for one in handler.handlers if isinstance(handler, StanzaRouter) else (handler,):
+            if one.name == "Presence" and getattr(one, "_pointer", None) == xmpp._handle_presence:
+                one._pointer = partial(_dispatch, xmpp)  # type: ignore[attr-defined]
+                return True
+    return False
