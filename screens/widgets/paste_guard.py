@@ -87,12 +87,22 @@ class PasteGuardedInput(Input):
         # are dropped: a prompt is answered only once it has been seen.
         self.asking = False
         self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
+        self._detector_due = False  # a new paste policy waits for the burst under way to end
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self._settle_pending(event_clock(), force=True)  # a new detector knows nothing of it
         self.paste_policy = policy
+        if self.bursts.active:
+            # the burst under way (its keys held, or shown) is judged by the
+            # detector that saw it begin; the new one takes over after it
+            self._detector_due = True
+            return
+        self._new_detector()
+
+    def _new_detector(self) -> None:
+        self._detector_due = False
         bracketed = self.bursts.pastes_bracketed
-        self.bursts = BurstDetector(policy.burst_ms)
+        self.bursts = BurstDetector(self.paste_policy.burst_ms)
         if bracketed:
             self.bursts.bracketed()
 
@@ -223,6 +233,8 @@ class PasteGuardedInput(Input):
         self._last_text_key = None
         self._shown_burst = None
         self._hide_held_hint()
+        if self._detector_due:
+            self._new_detector()
         typing = "\n" not in burst.text or is_typing(burst, self.lag)
         start = self._password_start(burst)
         if start is not None:

@@ -165,6 +165,25 @@ async def test_a_new_paste_policy_sends_a_waiting_enter_first():
         assert not line.bursts.pending and line.value == ""
 
 
+async def test_a_new_paste_policy_mid_burst_leaves_the_burst_to_be_judged():
+    """The policy replaced (a window switch after the settings changed)
+    while a raw paste's keys are held: the paste is still judged whole —
+    before, the new detector knew nothing of it and its text was lost."""
+    from tui.paste import BurstDetector, PastePolicy
+
+    app = LineApp()
+    async with app.run_test():
+        line = app.query_one(InputLine)
+        line.bursts = old = BurstDetector(5, quiet_ms=300, end_ms=300)  # the burst stays open a while
+        keys_at(app, "one\ntwo", event_clock(), 0.00001)
+        await until(lambda: line.bursts.holding and line.value == "")  # its Enter holds it
+        line.set_paste_policy(PastePolicy())
+        assert line.bursts is old  # (the burst's own detector, until it ends)
+        prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
+        assert prompt.decision.text == "one\ntwo"
+        assert line.bursts is not old and not line.bursts.active
+
+
 async def test_a_burst_without_enter_shows_as_it_comes():
     """Keys of one write (a fast typist over SSH, a one-word paste): each
     one in the line at once, while the burst is still under way."""
