@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.paste import Decision
+from tui.paste import Decision, key_text
 from tui.text import sanitize_line
 
 from . import textual_private
@@ -140,8 +140,7 @@ class PasteConfirmScreen(ModalScreen[str | None]):
 
     def _add(self, event: events.Key) -> None:
         self._last_key = event.time
-        text = "\n" if event.key == "enter" else "\t" if event.key == "tab" else \
-            event.character if event.is_printable else None
+        text = key_text(event.key, event.character, event.is_printable)
         if text and self._grow is not None:
             self.more.append(text)
             self.decision = self._grow("".join(self.more))

@@ -194,6 +194,16 @@ class Burst:
         return self.text[self.piece_at:], self.first if self.piece_first is None else self.piece_first
 
 
+def key_text(key: str, character: str | None, printable: bool) -> str | None:
+    """What a key adds to a paste's text (Enter a newline, Tab a tab, a
+    printable key its character); None for the others."""
+    if key == "enter":
+        return "\n"
+    if key == "tab":
+        return "\t"
+    return character if printable and character else None
+
+
 def is_line_and_enter(text: str) -> bool:
     """No Enter in the burst, or only as its last key: one line, typed."""
     return "\n" not in text[:-1]

@@ -27,6 +27,7 @@ from textual.widgets import Input
 
 from tui.paste import (
     PASSWORD_REFUSED, Burst, BurstDetector, Decision, KeyKind, LoopLag, PastePolicy, Verdict, is_typing,
+    key_text,
 )
 
 from .. import keys_first, terminal_modes
@@ -128,13 +129,10 @@ class PasteGuardedInput(Input):
     # -- bursts ---------------------------------------------------------------
     def _key_text(self, event: events.Key) -> str | None:
         """The text a key would add to a paste; None for other keys."""
-        if event.key == "enter":
-            return "\n"
-        if event.key == "tab":
-            return "\t"
-        if event.is_printable and event.character and not self._goes_to_app(event.key):
-            return event.character
-        return None
+        text = key_text(event.key, event.character, event.is_printable)
+        if text is None or event.key in ("enter", "tab") or not self._goes_to_app(event.key):
+            return text
+        return None  # a printable key bound to the app (not text of the line)
 
     async def _burst_key(self, event: events.Key) -> bool:
         """Feed the burst detector; True when the key was taken (held in a
