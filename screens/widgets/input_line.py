@@ -368,9 +368,10 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         self.post_message(self.Entered(self, value, more=more, window=window))
 
     # -- Enter -----------------------------------------------------------
-    def submit(self) -> None:
+    def submit(self, window: object | None = None) -> None:
         """Post ``Entered`` for a non-blank line, record it in the history
-        and clear the line.  A blank line is just cleared."""
+        and clear the line.  A blank line is just cleared.  ``window``: where
+        it goes, when not the window active as it is handled."""
         value = self.value
         correction = self.correcting
         self._history_index = None
@@ -384,7 +385,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             return
         if not self.password:
             self._remember(value)
-        self.post_message(self.Entered(self, value, correction))
+        self.post_message(self.Entered(self, value, correction, window=window))
 
     async def action_submit(self) -> None:
         # Only reachable programmatically (there is no enter binding).

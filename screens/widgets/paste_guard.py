@@ -89,6 +89,7 @@ class PasteGuardedInput(Input):
         self.asking = False
         self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
         self._detector_due = False  # a new paste policy waits for the burst under way to end
+        self._pending_window: object | None = None  # where a pending Enter was pressed
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
         self._settle_pending(event_clock(), force=True)  # a new detector knows nothing of it
@@ -169,6 +170,9 @@ class PasteGuardedInput(Input):
             # An Enter right after a burst it ended: typed, unless a key
             # follows it at burst speed (a raw paste cut before its newline)
             self._last_text_key = event
+            # the line goes where the Enter was pressed, should the window
+            # change before it is settled (a mouse click on the window bar)
+            self._pending_window = self.paste_window()
             self._pending_timer = textual_private.call_after(self, PENDING_CHECK, self._pending_check)
             return True
         if self._pending_timer is not None:
@@ -218,7 +222,8 @@ class PasteGuardedInput(Input):
             if self._pending_timer is not None:
                 self._pending_timer.cancel()
                 self._pending_timer = None
-            self.submit()
+            window, self._pending_window = self._pending_window, None
+            self.submit(window=window)
 
     async def _end_burst(self, burst: Burst) -> None:
         """The burst is complete.  Without an Enter it was shown as it came,
@@ -423,8 +428,9 @@ class PasteGuardedInput(Input):
         """A printable key that is an app binding, not text."""
         return False
 
-    def submit(self) -> None:
-        """A typed Enter: send what was typed before it."""
+    def submit(self, window: object | None = None) -> None:
+        """A typed Enter: send what was typed before it (to ``window``, when
+        not the window active as it is handled)."""
         raise NotImplementedError
 
     def open_composer(self, insert: str) -> None:

@@ -129,6 +129,29 @@ async def test_a_word_and_its_lone_enter_soon_after_is_sent_once():
         assert line.value == "" and not isinstance(app.screen, PasteConfirmScreen)
 
 
+async def test_a_waiting_enter_sends_to_the_window_it_was_pressed_in():
+    """The window changes (a click on the window bar) while an Enter waits
+    to be settled: the line goes where the Enter was pressed, not to the
+    window shown when it is settled."""
+    windows: list[object | None] = []
+
+    class WindowsApp(LineApp):
+        def on_input_line_entered(self, message: InputLine.Entered) -> None:
+            windows.append(message.window)
+
+    app = WindowsApp()
+    async with app.run_test():
+        line = app.query_one(InputLine)
+        line.paste_window = lambda: "first"
+        later = event_clock() + 1.0  # stamped ahead: the Enter waits for its timer
+        keys_at(app, "quick word", later - 0.02, 0.00003)
+        keys_at(app, "\n", later, 0)
+        await until(lambda: line.bursts.pending)
+        line.paste_window = lambda: "second"  # switched meanwhile
+        await until(lambda: windows, timeout=5)
+        assert windows == ["first"] and line.value == ""
+
+
 async def test_a_paste_right_behind_a_waiting_enter_is_not_sent_by_it():
     """An Enter waiting to see whether a line follows it at burst speed, then
     a bracketed paste: the Enter was typed before the paste, so it sends the
