@@ -44,6 +44,13 @@ def keys_at(app: App, keys: str, start: float, step: float) -> None:
         send_as_terminal(app, event)
 
 
+def word_then_enter(app: App, enter_at: float) -> None:
+    """"quick word" in one write, its Enter alone 20 ms later (at ``enter_at``):
+    an Enter right after a burst it ended, which waits to be settled."""
+    keys_at(app, "quick word", enter_at - 0.02, 0.00003)
+    keys_at(app, "\n", enter_at, 0)
+
+
 async def test_the_rest_of_a_raw_paste_joins_it_and_does_not_answer():
     app = LineApp()
     async with app.run_test() as pilot:
@@ -122,9 +129,7 @@ async def test_a_word_and_its_lone_enter_soon_after_is_sent_once():
     app = LineApp()
     async with app.run_test():
         line = app.query_one(InputLine)
-        now = event_clock()
-        keys_at(app, "quick word", now, 0.00003)
-        keys_at(app, "\n", now + 0.02, 0)
+        word_then_enter(app, event_clock() + 0.02)
         await until(lambda: app.entered == [("quick word", ())])
         assert line.value == "" and not isinstance(app.screen, PasteConfirmScreen)
 
@@ -143,9 +148,7 @@ async def test_a_waiting_enter_sends_to_the_window_it_was_pressed_in():
     async with app.run_test():
         line = app.query_one(InputLine)
         line.paste_window = lambda: "first"
-        later = event_clock() + 1.0  # stamped ahead: the Enter waits for its timer
-        keys_at(app, "quick word", later - 0.02, 0.00003)
-        keys_at(app, "\n", later, 0)
+        word_then_enter(app, event_clock() + 1.0)  # stamped ahead: the Enter waits for its timer
         await until(lambda: line.bursts.pending)
         line.paste_window = lambda: "second"  # switched meanwhile
         await until(lambda: windows, timeout=5)
@@ -160,9 +163,7 @@ async def test_a_paste_right_behind_a_waiting_enter_is_not_sent_by_it():
     app = LineApp()
     async with app.run_test():
         line = app.query_one(InputLine)
-        now = event_clock()
-        keys_at(app, "quick word", now, 0.00003)
-        keys_at(app, "\n", now + 0.02, 0)
+        word_then_enter(app, event_clock() + 0.02)
         paste = events.Paste(" and a paste")
         paste.set_sender(app)
         send_as_terminal(app, paste)
@@ -179,9 +180,7 @@ async def test_a_new_paste_policy_sends_a_waiting_enter_first():
     app = LineApp()
     async with app.run_test():
         line = app.query_one(InputLine)
-        later = event_clock() + 1.0  # stamped ahead: the Enter's timer leaves it waiting for a second
-        keys_at(app, "quick word", later - 0.02, 0.00003)
-        keys_at(app, "\n", later, 0)
+        word_then_enter(app, event_clock() + 1.0)  # stamped ahead: the Enter's timer leaves it waiting a second
         await until(lambda: line.bursts.pending)
         line.set_paste_policy(PastePolicy())
         await until(lambda: app.entered == [("quick word", ())])
