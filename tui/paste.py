@@ -249,9 +249,7 @@ class BurstDetector:
 
     def __init__(self, burst_ms: float = DEFAULT_BURST_MS, quiet_ms: float | None = None,
                  end_ms: float | None = None) -> None:
-        self.gap = burst_ms / 1000
-        self.end_gap = (end_ms if end_ms is not None else burst_ms) / 1000
-        self.quiet = (quiet_ms if quiet_ms is not None else max(50.0, burst_ms * 10)) / 1000
+        self.retime(burst_ms, quiet_ms, end_ms)
         self.buffer: list[str] = []
         self.last_time: float | None = None
         self.first_time: float | None = None  # of the burst being buffered
@@ -265,6 +263,13 @@ class BurstDetector:
         # an Enter that ended a burst soon after it, and that burst: typed
         # unless a key follows at burst speed (KeyKind.PENDING)
         self._pending: tuple[Burst, float] | None = None
+
+    def retime(self, burst_ms: float, quiet_ms: float | None = None, end_ms: float | None = None) -> None:
+        """Its timings (a new paste policy); what is under way — a burst, a
+        pending Enter, a burst that may be resumed — goes on under them."""
+        self.gap = burst_ms / 1000
+        self.end_gap = (end_ms if end_ms is not None else burst_ms) / 1000
+        self.quiet = (quiet_ms if quiet_ms is not None else max(50.0, burst_ms * 10)) / 1000
 
     @property
     def active(self) -> bool:

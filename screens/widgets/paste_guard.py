@@ -88,25 +88,13 @@ class PasteGuardedInput(Input):
         # are dropped: a prompt is answered only once it has been seen.
         self.asking = False
         self._prompt: PasteConfirmScreen | None = None  # the prompt asking, if any
-        self._detector_due = False  # a new paste policy waits for the burst under way to end
         self._pending_window: object | None = None  # where a pending Enter was pressed
 
     def set_paste_policy(self, policy: PastePolicy) -> None:
-        self._settle_pending(event_clock(), force=True)  # a new detector knows nothing of it
+        # the detector keeps what is under way (a held burst, a waiting
+        # Enter): only its timings change
         self.paste_policy = policy
-        if self.bursts.active:
-            # the burst under way (its keys held, or shown) is judged by the
-            # detector that saw it begin; the new one takes over after it
-            self._detector_due = True
-            return
-        self._new_detector()
-
-    def _new_detector(self) -> None:
-        self._detector_due = False
-        bracketed = self.bursts.pastes_bracketed
-        self.bursts = BurstDetector(self.paste_policy.burst_ms)
-        if bracketed:
-            self.bursts.bracketed()
+        self.bursts.retime(policy.burst_ms)
 
     async def guard_key(self, event: events.Key) -> bool:
         """A key reaching the line: True when the guard took it (stopped:
@@ -236,8 +224,6 @@ class PasteGuardedInput(Input):
         self._last_text_key = None
         self._shown_burst = None
         self._hide_held_hint()
-        if self._detector_due:
-            self._new_detector()
         typing = "\n" not in burst.text or is_typing(burst, self.lag)
         start = self._password_start(burst)
         if start is not None:

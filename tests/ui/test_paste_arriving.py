@@ -171,10 +171,10 @@ async def test_a_paste_right_behind_a_waiting_enter_is_not_sent_by_it():
         assert app.entered == [("quick word", ())]
 
 
-async def test_a_new_paste_policy_sends_a_waiting_enter_first():
-    """The app replaces the line's paste policy (and its burst detector)
-    when its settings change: an Enter waiting to be judged is typed then,
-    not forgotten with the old detector."""
+async def test_a_new_paste_policy_keeps_a_waiting_enter():
+    """The app replaces the line's paste policy when its settings change:
+    an Enter waiting to be judged goes on waiting under the new timings,
+    then sends its line, once — it is not forgotten with the policy."""
     from tui.paste import PastePolicy
 
     app = LineApp()
@@ -183,6 +183,7 @@ async def test_a_new_paste_policy_sends_a_waiting_enter_first():
         word_then_enter(app, event_clock() + 1.0)  # stamped ahead: the Enter's timer leaves it waiting a second
         await until(lambda: line.bursts.pending)
         line.set_paste_policy(PastePolicy())
+        assert line.bursts.pending and app.entered == []
         await until(lambda: app.entered == [("quick word", ())])
         assert not line.bursts.pending and line.value == ""
 
@@ -190,7 +191,8 @@ async def test_a_new_paste_policy_sends_a_waiting_enter_first():
 async def test_a_new_paste_policy_mid_burst_leaves_the_burst_to_be_judged():
     """The policy replaced (a window switch after the settings changed)
     while a raw paste's keys are held: the paste is still judged whole —
-    before, the new detector knew nothing of it and its text was lost."""
+    before, a new detector replaced the one holding it and its text was
+    lost."""
     from tui.paste import BurstDetector, PastePolicy
 
     app = LineApp()
@@ -200,10 +202,10 @@ async def test_a_new_paste_policy_mid_burst_leaves_the_burst_to_be_judged():
         keys_at(app, "one\ntwo", event_clock(), 0.00001)
         await until(lambda: line.bursts.holding and line.value == "")  # its Enter holds it
         line.set_paste_policy(PastePolicy())
-        assert line.bursts is old  # (the burst's own detector, until it ends)
+        assert line.bursts is old and line.bursts.holding  # the same detector, with its new timings
         prompt = await until(lambda: isinstance(app.screen, PasteConfirmScreen) and app.screen)
         assert prompt.decision.text == "one\ntwo"
-        assert line.bursts is not old and not line.bursts.active
+        assert not line.bursts.active and line.bursts.quiet == PastePolicy().burst_ms * 10 / 1000
 
 
 async def test_a_burst_without_enter_shows_as_it_comes():
