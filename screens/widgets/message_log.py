@@ -35,7 +35,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import PlainRows, call_after, set_virtual_size
+from ..textual_private import PlainDrawing, PlainRows, call_after, set_virtual_size
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -115,7 +115,7 @@ def local_hhmm(line: Line) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
-class MessageLog(ScrollView, can_focus=False):
+class MessageLog(ScrollView, PlainDrawing, can_focus=False):
     """Shows a window's ``list[Line]``, wrapped with a hanging indent."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -539,8 +539,7 @@ class MessageLog(ScrollView, can_focus=False):
                 role: self._component_style(f"message-log--{role}")
                 for role in ("time", "nick", "own", "event", "error", "highlight", "crypt", "clear")
             }
-            # The widget's own style: costly to compute, needed for every row.
-            self._role_styles["base"] = self.rich_style
+            self._role_styles["base"] = self.base_style()
         return self._role_styles
 
     def _component_style(self, name: str) -> Style:

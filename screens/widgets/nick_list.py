@@ -41,7 +41,7 @@ from textual.strip import Strip
 
 from tui.core.room import Occupant, Room
 
-from ..textual_private import call_after, set_virtual_size
+from ..textual_private import PlainDrawing, call_after, set_virtual_size
 
 ROLE_TITLES = {
     "moderator": "Moderators",
@@ -81,7 +81,7 @@ def nick_rows(room: Room | None) -> list[Row]:
     return rows
 
 
-class NickList(ScrollView, can_focus=False):
+class NickList(ScrollView, PlainDrawing, can_focus=False):
     DEFAULT_CSS = """
     NickList {
         overflow-y: auto;
@@ -153,12 +153,12 @@ class NickList(ScrollView, can_focus=False):
         width = self.size.width
         index = self.scroll_offset.y + y
         if not 0 <= index < len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style())
         return self.render_row(self.rows[index], width)
 
     def render_row(self, row: Row, width: int) -> Strip:
         """One row of the list, ``width`` cells wide, styled."""
-        base = self.rich_style
+        base = self.base_style()
         kind = row[0]
         if kind == "header":
             count = row[1]

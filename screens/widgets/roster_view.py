@@ -39,7 +39,7 @@ from textual.strip import Strip
 
 from tui.core.roster import ContactRow, GroupRow, Roster, Row, visible_rows
 
-from ..textual_private import set_virtual_size
+from ..textual_private import PlainDrawing, set_virtual_size
 
 SYMBOLS = {
     "chat": "●",
@@ -67,7 +67,7 @@ _CURSOR_FOCUSED = Style(reverse=True)
 _CURSOR_BLURRED = Style(underline=True)
 
 
-class RosterView(ScrollView, can_focus=True):
+class RosterView(ScrollView, PlainDrawing, can_focus=True):
     DEFAULT_CSS = """
     RosterView {
         overflow-y: auto;
@@ -266,7 +266,7 @@ class RosterView(ScrollView, can_focus=True):
     # -- rendering ----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self.base_style()
         if self._header and y == 0:
             text = f" filter: {self.filter_text}  ({sum(isinstance(r, ContactRow) for r in self.rows)})"
             return Strip([Segment(text, base + _FILTER)]).crop_extend(0, width, base + _FILTER)
@@ -277,7 +277,7 @@ class RosterView(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, row: Row, is_cursor: bool, width: int) -> Strip:
-        base = self.rich_style
+        base = self.base_style()
         if is_cursor:
             base = base + (_CURSOR_FOCUSED if self.has_focus else _CURSOR_BLURRED)
         segments: list[Segment]

@@ -550,6 +550,50 @@ async def test_the_plain_rows_are_what_textuals_styling_makes_of_them():
         assert composited(log)[-1].startswith("  ") and composited(log)[-1].endswith("<bob> after the padding")
 
 
+
+async def test_the_scrollbar_draws_what_textuals_own_draws():
+    """textual_private.PlainScrollBar: the same cells (glyphs, colours, the
+    mouse actions in their meta, line filters applied) as Textual's
+    ScrollBar, at the top, in the middle, at the end, hovered and grabbed,
+    cropped; styled beyond what it draws (a tint), Textual's way."""
+    from textual.geometry import Offset, Region
+    from textual.scrollbar import ScrollBar
+
+    from screens.textual_private import PlainScrollBar
+
+    lines = [message(f"line {i}") for i in range(200)]
+    async with shown_log(lines, (60, 20)) as (app, pilot, log):
+        bar = log.vertical_scrollbar
+        assert isinstance(bar, PlainScrollBar) and bar.get_line_filters()
+        await until(lambda: bar.region.height == 20)
+
+        def both(crop: Region) -> tuple[list, list]:
+            bar._styles_cache.clear()
+            return ([list(strip) for strip in bar.render_lines(crop)],
+                    [list(strip) for strip in ScrollBar.render_lines(bar, crop)])
+
+        metas = set()
+        for y in (0, 57, 123.5, log.max_scroll_y):
+            log.scroll_to(y=y, animate=False)
+            await pilot.pause()
+            for state in ("plain", "mouse_over", "grabbed"):
+                bar.mouse_over = state == "mouse_over"
+                bar.grabbed = Offset(0, 0) if state == "grabbed" else None
+                for crop in (Region(0, 0, 1, 20), Region(0, 5, 1, 7)):
+                    ours, textuals = both(crop)
+                    assert ours == textuals, (y, state, crop)
+                    metas.update(segment.style.meta.get("@mouse.down") for row in ours for segment in row)
+        bar.mouse_over, bar.grabbed = False, None
+        assert metas == {"scroll_up", "grab", "scroll_down"}
+        assert len({segment.style for row in both(Region(0, 0, 1, 20))[0] for segment in row}) >= 2
+
+        untinted = both(Region(0, 0, 1, 20))[0]
+        bar.styles.tint = "red 50%"  # beyond what it draws: Textual's way
+        await pilot.pause()
+        ours, textuals = both(Region(0, 0, 1, 20))
+        assert ours == textuals and ours != untinted
+
+
 async def test_during_a_flood_a_follow_right_after_a_key_waits_for_the_keys_frame(monkeypatch):
     """screens/keys_first.py: the follow's redraw is not in the key's frame."""
     from screens import keys_first
