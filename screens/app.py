@@ -78,6 +78,7 @@ class ParlonsApp(App):
     ) -> None:
         terminal_keys.install()  # before the driver starts parsing keys
         textual_private.lazy_strip_caches()  # a frame's strips make their caches when used
+        textual_private.no_second_layout()  # a layout pass asks for no other
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config

@@ -467,26 +467,55 @@ class PlainDrawing(Widget):
 
 def set_virtual_size(widget: Widget, size: Size) -> None:
     """``widget.virtual_size = size``, without a layout pass of the whole
-    screen when only the height moved.  Textual 8.2.8: ``virtual_size`` is
-    reactive with ``layout=True``: each change lays the screen out again
-    and redraws every widget in it — joining a room of 1,000, the message
-    log, the containers and the scrollbars were drawn again at each of the
-    nick list's rebuilds (30 layouts, ~1,000 log rows).  A scroll view
-    whose height does not follow its content needs only what
-    ``Widget._scroll_update`` does: the scrollbars' visibility (reactive
-    with ``layout=True`` itself: when a scrollbar appears or goes, the
-    layout comes as before), their sizes, the scroll offset clamped.  The
-    widget's own content is not redrawn: the caller refreshes (or scrolls)
-    as it would have."""
+    screen.  Textual 8.2.8: ``virtual_size`` is reactive with
+    ``layout=True``: each change lays the screen out again and redraws
+    every widget in it — joining a room of 1,000, the message log, the
+    containers and the scrollbars were drawn again at each of the nick
+    list's rebuilds (30 layouts, ~1,000 log rows); a room's window opening
+    (the log narrower, the nick list shown) was laid out twice.  A scroll
+    view whose size does not follow its content (neither width nor height
+    ``auto``) needs only what ``Widget._scroll_update`` does: the
+    scrollbars' visibility (reactive with ``layout=True`` itself: when a
+    scrollbar appears or goes, the layout comes as before), their sizes,
+    the scroll offset clamped.  The widget's own content is not redrawn:
+    the caller refreshes (or scrolls) as it would have."""
     old = widget.virtual_size
     if size == old:
         return
-    height = widget.styles.height
-    if size.width != old.width or height is None or height.is_auto or not widget.container_size:
+    width, height = widget.styles.width, widget.styles.height
+    if width is None or width.is_auto or height is None or height.is_auto or not widget.container_size:
         widget.virtual_size = size
         return
     widget.set_reactive(Widget.virtual_size, size)
     widget._scroll_update(size)
+
+
+_size_updated = Widget._size_updated
+
+
+def no_second_layout() -> None:
+    """A layout pass does not ask for another (idempotent; Textual 8.2.8).
+
+    ``Screen._refresh_layout`` tells every widget its new geometry through
+    ``Widget._size_updated``, which stores the virtual size by assignment:
+    the reactive's ``layout=True`` then asks for a layout of the whole
+    screen again, for a size that very pass computed — each window switch
+    and each resize was laid out (and the screen drawn) twice: opening a
+    room's window 11 + 5–7 ms under tmux, keys typed meanwhile waiting for
+    both.  The scroll pass (``layout=False``) already stores it without;
+    here the full pass does too.  Nothing watches ``virtual_size``; a
+    scrollable widget's scrollbars are updated by ``_size_updated`` itself
+    (``_scroll_update``), and a scrollbar that appears or goes still asks
+    for its layout."""
+    if getattr(Widget._size_updated, "parlons", False):
+        return
+
+    def size_updated(self: Widget, size: Size, virtual_size: Size, container_size: Size,
+                     layout: bool = True) -> bool:
+        return _size_updated(self, size, virtual_size, container_size, layout=False)
+
+    size_updated.parlons = True  # type: ignore[attr-defined]
+    Widget._size_updated = size_updated  # type: ignore[method-assign]
 
 
 def act_as(app: App) -> None:

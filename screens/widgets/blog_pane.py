@@ -46,6 +46,8 @@ from tui.core.blog import Block, Blogs, Entry
 from tui.core.blog_lines import BlogView, commenter, headline
 from tui.keymap import KeyBinding
 
+from ..textual_private import set_virtual_size
+
 UNREAD = "●"
 MAX_CONTENT_LINES = 3000  # of an entry's content on screen (the model bounds its characters, not its lines)
 _CURSOR = Style(reverse=True)
@@ -300,7 +302,7 @@ class BlogPane(ScrollView, can_focus=True):
         width = max(20, self.size.width or 80)
         if view is None or blogs is None:
             self._lines, self.rows, self.opened = [], [], None
-            self.virtual_size = Size(width, 0)
+            set_virtual_size(self, Size(width, 0))
             self.refresh()
             return
         shown = _Shown(id(view), view.state, blogs.version, width)
@@ -324,7 +326,7 @@ class BlogPane(ScrollView, can_focus=True):
             if not self.rows:
                 texts.append(Text("No entries here yet: /blog post TEXT, or /blog JID", style="dim"))
         self._lines = [_strip(console, t, width) for t in texts]
-        self.virtual_size = Size(width, len(self._lines))
+        set_virtual_size(self, Size(width, len(self._lines)))
         if self.opened is None:
             self._scroll_to_cursor()
         self.refresh()

@@ -286,7 +286,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
     def _reindexed(self, anchor) -> None:
         """After a re-index: the new height, the reader's place kept (``anchor``, when not following)."""
         if self._index.width:
-            self.virtual_size = Size(self._index.width, self.row_count)
+            set_virtual_size(self, Size(self._index.width, self.row_count))
         if anchor is not None:
             self.scroll_to(y=self._anchor_row(anchor), animate=False)
         self._sync_view()
@@ -333,7 +333,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._index.reindex()
         self._strip_cache.clear()
         if self._index.width:
-            self.virtual_size = Size(self._index.width, self.row_count)
+            set_virtual_size(self, Size(self._index.width, self.row_count))
         if anchor is not None:
             message, paragraph, offset = anchor
             self.scroll_to(y=self._anchor_row((message + count, paragraph, offset)), animate=False)
@@ -351,7 +351,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._index.sync()
         if not self._index.width:
             return False
-        self.virtual_size = Size(self._index.width, self.row_count)
+        set_virtual_size(self, Size(self._index.width, self.row_count))
         row = self._index.row_starts[index]
         target = max(0, row - self.scrollable_content_region.height // 3)
         self._follow = target >= self.max_scroll_y
@@ -446,7 +446,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             anchor = None if self._follow or not old_width else self._top_anchor()
             self._index.set_width(width)
             self._strip_cache.clear()
-            self.virtual_size = Size(width, self.row_count)
+            set_virtual_size(self, Size(width, self.row_count))
             if anchor is not None:
                 self.scroll_to(y=self._anchor_row(anchor), animate=False)
             self.refresh()

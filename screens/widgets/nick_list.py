@@ -141,7 +141,7 @@ class NickList(ScrollView, PlainDrawing, can_focus=False):
         self.set_room(self.room)
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        set_virtual_size(self, Size(self.size.width, len(self.rows)))
 
     def _on_paste(self, event: events.Paste) -> None:
         # A paste is text for the input line, never anything here.

@@ -177,7 +177,7 @@ class RosterView(ScrollView, PlainDrawing, can_focus=True):
         self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows) + self._header)
+        set_virtual_size(self, Size(self.size.width, len(self.rows) + self._header))
         self._scroll_to_cursor()
 
     def on_show(self) -> None:

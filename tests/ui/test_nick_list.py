@@ -12,6 +12,7 @@ import time
 
 from textual import events
 
+from screens import textual_private
 from screens.widgets.bars import TitleBar
 from tests.harness.app import running_app, screen_lines
 from tests.harness.room_windows import ROOM, fill, open_room
@@ -307,6 +308,49 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         assert log.virtual_size.height >= follows + 200
         assert log.scroll_offset.y == log.max_scroll_y
         assert laid_out[0] == 0
+
+
+
+async def settled(pilot, screen) -> None:
+    """Until the screen has nothing left to lay out (the messages a layout
+    pass may post included)."""
+    await pilot.pause()
+    await until(lambda: not screen._layout_required and not screen._layout_widgets, timeout=5)
+    await pilot.pause()
+
+
+async def test_a_window_switch_is_laid_out_once(alice):
+    """textual_private.no_second_layout and set_virtual_size: a room's
+    window opening (the log narrower, the nick list shown, another prompt)
+    is one layout pass of the screen, not two, and so is going back to the
+    status window; what shows is laid out for the new sizes: the log's lines
+    wrapped at its new width, the nick list's rows at the pane's."""
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        log, pane = app.main.log_view, app.main.nick_list
+        await settled(pilot, app.screen)
+        assert log.wrap_width == 119 and not pane.display
+        laid_out = layouts(app.screen)
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        window = open_room(app, alice.jid, room)
+        app.client.windows.add_line(window, Line("word " * 40, LineKind.INCOMING, nick="bob"))
+        await until(lambda: pane.display and pane.region.width == 22 and len(pane.rows) == 5, timeout=5)
+        await settled(pilot, app.screen)
+        assert laid_out[0] == 1
+        assert log.wrap_width == 120 - 22 - 1 and log.virtual_size.width == log.wrap_width
+        composed = textual_private.screen_lines(app)  # the whole screen, as drawn
+        body = composed[log.region.y:log.region.bottom]
+        assert pane.virtual_size == (pane.size.width, 5)
+        assert sum(" @alice" in row[log.outer_size.width:] for row in body) == 1
+        wrapped = [row[:log.wrap_width] for row in body if "word" in row[:log.wrap_width]]
+        assert len(wrapped) == log.row_count >= 3  # 200 characters at 97 columns, none cut off
+        assert "".join(wrapped).count("word") == 40
+        laid_out[0] = 0
+        await pilot.press("alt+1")
+        await until(lambda: not pane.display, timeout=5)
+        await settled(pilot, app.screen)
+        assert laid_out[0] == 1
+        assert log.wrap_width == 119 and log.virtual_size.width == 119
 
 
 async def test_while_joining_the_list_is_rebuilt_twice_a_second_then_at_once(alice):
