@@ -226,7 +226,8 @@ class ParlonsApp(App):
 
     def _on_encryption_or_windows_changed(self, _event) -> None:
         self._encrypted = None
-        self._schedule_sync()
+        # another window is active (Alt+N, /win, /join, /query): shown at once
+        self._schedule_sync(at_once=self.client.windows.active is not self._shown_window)
 
     def _encrypted_windows(self) -> set[Window]:
         if self._encrypted is None:
@@ -234,14 +235,21 @@ class ParlonsApp(App):
                                if window.is_conversation and self.client.encryption_in(window) is not None}
         return self._encrypted
 
-    def _schedule_sync(self) -> None:
+    def _schedule_sync(self, *, at_once: bool = False) -> None:
         # The first change after a quiet frame is synced on the next turn of
         # the loop (a command's output 33 ms sooner); a stream of them, at most
-        # once a FRAME.
+        # once a FRAME.  ``at_once``: on the next turn in any case (a window
+        # switch: the Enter of a /join was synced a moment before, and the
+        # room's window waited up to a FRAME more, to be laid out just as the
+        # next keys came).
+        if at_once and self._sync_handle is not None:
+            self._sync_handle.cancel()
+            self._sync_handle = None
+            self._sync_pending = False
         if not self._sync_pending:
             self._sync_pending = True
             wait = self._last_sync + FRAME - time.monotonic()
-            if wait > 0:
+            if wait > 0 and not at_once:
                 # (a Textual one-shot timer may be dropped: textual_private.call_after)
                 self._sync_handle = textual_private.call_after(self, wait, self._sync)
             else:
@@ -249,6 +257,7 @@ class ParlonsApp(App):
 
     def _sync(self) -> None:
         self._sync_pending = False
+        self._sync_handle = None
         self._last_sync = time.monotonic()
         main = self.main
         if main is None or not main.is_mounted or textual_private.closing(self):

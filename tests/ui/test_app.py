@@ -352,3 +352,28 @@ async def test_page_up_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(a
         await pilot.press("pageup")
         await until(lambda: log_view.scroll_offset.y < top and any(log_view in widgets for widgets in drawn),
                     timeout=5, message=lambda: f"{log_view.scroll_offset.y} {top} {len(drawn)}")
+
+
+async def test_a_window_switch_is_shown_at_the_next_turn_even_right_after_a_sync(alice):
+    """The model→screen sync runs at most once a frame (33 ms) in a stream
+    of changes, but a window switch goes at the next turn of the loop: the
+    Enter of a /join had just been synced, and the room's window waited up
+    to a frame more — laid out just as the next keys came (W7).  Without
+    the exception the switch below waits for the frame's timer, which no
+    pause of the message queues runs."""
+    async with running_app(alice.config) as (app, pilot):
+        windows = app.client.windows
+        status = windows.active
+        other = windows.open("elsewhere", WindowKind.CHAT, alice.jid, "elsewhere@localhost", focus=False)
+        await until(lambda: "elsewhere" in app.main.query_one("#windowbar").plain, timeout=5)
+        for attempt in range(5):
+            windows.add_line(status, Line(f"a change {attempt}", LineKind.INFO))
+            before = app._last_sync
+            await until(lambda before=before: app._last_sync > before and not app._sync_pending, timeout=5)
+            # just synced: a further change would wait for the next frame
+            windows.switch(other.number)
+            await pilot.pause()
+            assert app._shown_window is other and other.name in app.main.query_one("#title").plain
+            windows.switch(status.number)
+            await pilot.pause()
+            assert app._shown_window is status
