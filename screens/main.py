@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from tui.core.blog import Blogs
@@ -17,6 +16,7 @@ from tui.core.room import Room
 from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
+from .textual_private import PlainBackground, PlainHorizontal, PlainVertical
 from .widgets.bars import StatusBar, TitleBar, WindowBar
 from .widgets.blog_pane import BlogPane
 from .widgets.input_line import InputLine, InputPrompt, prompt_target
@@ -47,7 +47,7 @@ def side_pane_widths(total: int, *, roster: bool, nicks: bool) -> tuple[int, int
     return roster_width, nick_width
 
 
-class MainScreen(Screen):
+class MainScreen(Screen, PlainBackground):
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
     MainScreen MessageLog { height: 1fr; }
@@ -68,8 +68,8 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title")
-        with Horizontal(id="body"):
-            with Vertical(id="main-area"):
+        with PlainHorizontal(id="body"):
+            with PlainVertical(id="main-area"):
                 yield RosterView(id="roster-window")
                 yield BlogPane(id="blog-pane")
                 yield MessageLog(id="log")
@@ -77,7 +77,7 @@ class MainScreen(Screen):
             yield RosterView(id="roster-pane")
         yield WindowBar(id="windowbar")
         yield StatusBar(id="statusbar")
-        with Horizontal(id="input-row"):  # Irssi's "[bob] " before the line
+        with PlainHorizontal(id="input-row"):  # Irssi's "[bob] " before the line
             yield InputPrompt(id="prompt")
             yield InputLine(id="input")
 

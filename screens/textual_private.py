@@ -32,11 +32,13 @@ from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 from textual.cache import FIFOCache
+from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
 from textual.geometry import Region, Size
 from textual.driver import Driver
 from textual.keys import _character_to_key
 from textual.message import Message
+from textual.renderables.blank import Blank
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
@@ -463,6 +465,52 @@ class PlainDrawing(Widget):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base_style = None
+
+
+class PlainBackground(Widget):
+    """Mixed into a container or screen, after its Textual class (see
+    :class:`PlainDrawing`): rows that are only its background are made
+    once, not each through the styles cache (Textual 8.2.8).
+
+    The compositor asks every widget in view for all its rows, a container
+    covered by its children too, and a layout pass empties the styles
+    cache of every widget resized: a window switch drew the screen's 48
+    background rows, the body's and the main area's 44 each — 119 rows
+    through ``StylesCache.render_line`` per layout, a quarter of its time
+    (headless profile, 160x48).  When the widget would draw ``Blank`` (a
+    container without keylines; a screen of a solid colour) and
+    :func:`_plain` holds, each row is the same strip, kept for its width,
+    colours and line filters.  tests/ui/test_app.py compares it with
+    Textual's, cell by cell."""
+
+    _blank_rows: tuple[tuple[Any, ...], Strip] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        blank = self.render()
+        if not isinstance(blank, Blank) or not _plain(self):
+            return super().render_lines(crop)
+        width = self.region.width
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        key = (width, blank._rich_style, background, *filters)
+        kept = self._blank_rows
+        if kept is None or kept[0] != key:
+            row = Strip.blank(width, blank._rich_style)
+            for line_filter in filters:
+                row = Strip(line_filter.apply(list(row), background), width)
+            kept = self._blank_rows = (key, row)
+        row = kept[1]
+        if crop.column_span != (0, width):
+            row = row.crop(*crop.column_span)
+        return [row] * crop.height
+
+
+class PlainHorizontal(Horizontal, PlainBackground):
+    """``Horizontal``, its background drawn by :class:`PlainBackground`."""
+
+
+class PlainVertical(Vertical, PlainBackground):
+    """``Vertical``, its background drawn by :class:`PlainBackground`."""
 
 
 def set_virtual_size(widget: Widget, size: Size) -> None:

@@ -377,3 +377,44 @@ async def test_a_window_switch_is_shown_at_the_next_turn_even_right_after_a_sync
             windows.switch(status.number)
             await pilot.pause()
             assert app._shown_window is status
+
+
+async def test_the_background_rows_are_what_textuals_styling_makes_of_them(alice):
+    """textual_private.PlainBackground: the screen's and the containers'
+    own rows (only their background, covered or not by their children) are
+    made once, and are Textual's own, cell by cell — cropped, after a theme
+    change (kept rows not reused), and styled beyond what it draws (a tint:
+    Textual's way)."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    async with running_app(alice.config, size=(100, 30)) as (app, pilot):
+        screen = app.main
+        await until(lambda: screen.query_one("#body").region.height > 0, timeout=5)
+        plain = [screen, screen.query_one("#body"), screen.query_one("#main-area"), screen.query_one("#input-row")]
+
+        def both(widget, crop: Region) -> tuple[list, list]:
+            widget._styles_cache.clear()
+            return ([list(strip) for strip in widget.render_lines(crop)],
+                    [list(strip) for strip in Widget.render_lines(widget, crop)])
+
+        def check() -> list:
+            drawn = []
+            for widget in plain:
+                width, height = widget.region.size
+                for crop in (Region(0, 0, width, height), Region(3, 1, width - 10, 2)):
+                    ours, textuals = both(widget, crop)
+                    assert ours == textuals and len(ours) == crop.height, (widget, crop)
+                    drawn.append(ours)
+            return drawn
+
+        dark = check()
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = check()
+        assert light != dark
+        body = plain[1]
+        body.styles.tint = "red 40%"
+        await pilot.pause()
+        tinted, textuals = both(body, Region(0, 0, *body.region.size))
+        assert tinted == textuals and tinted != light[2]
