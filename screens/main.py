@@ -63,7 +63,7 @@ class MainScreen(Screen, PlainBackground):
     MainScreen #input-row { height: auto; }
     MainScreen InputLine { height: 1; width: 1fr; border: none; padding: 0 1; }
     MainScreen Composer { width: 1fr; }
-    MainScreen #nick-list { width: 22; display: none; border-left: vkey $foreground 30%; }
+    MainScreen #nick-list { width: 22; display: none; }  /* its left edge: its own (NickList) */
     """
 
     def compose(self) -> ComposeResult:

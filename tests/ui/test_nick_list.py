@@ -46,9 +46,10 @@ async def test_occupants_grouped_by_role_sorted_flagged_and_the_topic_on_top(ali
         await until(lambda: pane.region.width == 22, timeout=5,  # laid out on the next refresh
                     message=lambda: repr(pane.region))
         assert not pane.can_focus and app.main.input_line.has_focus
-        # what is on screen: the visible rows, untrusted text literal
-        shown = [pane.render_line(y).text.rstrip() for y in range(len(expected))]
-        assert shown == [row[:pane.size.width].rstrip() for row in expected]
+        # what is on screen: the visible rows after the pane's edge, untrusted text literal
+        shown = [pane.render_line(y).text for y in range(len(expected))]
+        assert all(row.startswith("▏") for row in shown)
+        assert [row[1:].rstrip() for row in shown] == [row[:pane.size.width - 1].rstrip() for row in expected]
         title = app.main.query_one(TitleBar).plain
         assert "Benchmarks [b]and[/b] \u241b[31mthings" in title and "\x1b" not in title
         # away and visitors are dimmed, moderators marked
@@ -388,3 +389,50 @@ async def test_while_joining_the_list_is_rebuilt_twice_a_second_then_at_once(ali
         joined_at = time.perf_counter()
         await until(lambda: pane.row_texts()[0] == " 602 people", timeout=5)
         assert time.perf_counter() - joined_at < JOINING_REBUILD
+
+
+def cell(app, x: int, y: int):
+    """The character and style the compositor puts at (x, y)."""
+    position = 0
+    for segment in app.screen._compositor.render_strips()[y]:
+        if position + segment.cell_length > x:
+            return segment.text[x - position], segment.style
+        position += segment.cell_length
+    raise IndexError((x, y))
+
+
+async def test_the_panes_edge_is_the_border_it_replaced(alice):
+    """The nick list draws its left edge in its own first column (so that its
+    rows skip Textual's per-row styling, textual_private.PlainRows): on
+    screen the same cell as the CSS border the roster pane still has
+    (`border-left: vkey $foreground 30%`), beside the rows and below them,
+    with the scrollbar shown or not, and after a theme change."""
+    async with running_app(alice.config, size=(160, 40)) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        open_room(app, alice.jid, room)
+        main = app.main
+        pane, roster = main.nick_list, main.roster_pane
+        main.roster_pane_wanted = True
+        main.lay_out_panes()
+        await until(lambda: pane.display and roster.display and pane.region.width == 22
+                    and roster.region.width > 0 and len(pane.rows) == 5, timeout=5)
+        await pilot.pause()
+
+        def edges() -> None:
+            for y in (pane.region.y, pane.region.y + 3, pane.region.y + 20):  # rows, and below them
+                assert cell(app, pane.region.x, y) == cell(app, roster.region.x, y), y
+                assert cell(app, pane.region.x, y)[0] == "▏"
+            text, style = cell(app, pane.region.x + 2, pane.region.y + 2)  # " @alice"
+            assert text == "@" and style.color != cell(app, pane.region.x, pane.region.y)[1].color
+
+        edges()
+        for n in range(100):  # its scrollbar shows
+            room.upsert(Occupant(f"guest{n:04d}"))
+        changed(app, alice.jid, room)
+        await until(lambda: pane.show_vertical_scrollbar and pane.row_texts()[0] == " 102 people", timeout=5)
+        await pilot.pause()
+        edges()
+        app.theme = "textual-light"
+        await pilot.pause()
+        edges()
