@@ -653,7 +653,7 @@ def lazy_strip_caches() -> None:
     Strip.__getattr__ = __getattr__  # type: ignore[attr-defined]
 
 
-def draw_soon(widget: Widget, then: Callable[[], None] | None = None) -> None:
+def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False) -> None:
     """Draw ``widget`` (and whatever else waits to be drawn) at the next turn
     of the loop, not at the screen's next tick (Textual 8.2.8).  A widget's
     ``refresh()`` reaches the screen through three messages (the widget's
@@ -666,26 +666,51 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None) -> None:
     messages still come and find nothing left, or draw it once more.  One
     draw per screen is pending at a time; none once the screen is not
     current or the app is closing.  ``then()`` runs after that draw (or
-    the decision not to draw)."""
+    the decision not to draw).
+
+    ``alone`` (a typed key's echo): the other widgets waiting to be drawn
+    wait for the screen's next tick, unless a layout or a scroll is due
+    (those draw what they move) — W7's first key after the Enter of /join
+    was drawn with the message log at its new width (2–5 ms), the log's
+    own redraw after the room window's layout.  One request that is not
+    ``alone`` makes the whole draw so."""
     screen = widget.screen
     pending = _pending_draws.get(screen)
     if pending is None:
-        pending = _pending_draws[screen] = ({widget}, [])
+        pending = _pending_draws[screen] = _PendingDraw({widget}, [], alone)
         app = widget.app
 
         def draw() -> None:
-            widgets, thens = _pending_draws.pop(screen, (set(), []))
+            request = _pending_draws.pop(screen, None)
+            if request is None:
+                return
             if screen.is_current and not closing(app):
-                screen._dirty_widgets.update(w for w in widgets if w.is_mounted)
+                mine = {w for w in request.widgets if w.is_mounted}
+                later: set[Widget] = set()
+                if request.alone and not screen._layout_required and not screen._scroll_required:
+                    later = screen._dirty_widgets - mine
+                    screen._dirty_widgets.difference_update(later)
+                screen._dirty_widgets.update(mine)
                 screen._on_timer_update()
-            for callback in thens:
+                if later:  # at the next tick (the timer's; stopped by the draw)
+                    screen._dirty_widgets.update(later)
+                    screen._update_timer.resume()
+            for callback in request.thens:
                 callback()
 
         asyncio.get_running_loop().call_soon(draw)
-    pending[0].add(widget)
-    if then is not None and then not in pending[1]:
-        pending[1].append(then)
+    pending.widgets.add(widget)
+    pending.alone = pending.alone and alone
+    if then is not None and then not in pending.thens:
+        pending.thens.append(then)
 
 
-# screen → (widgets its draw_soon will draw, what runs after)
-_pending_draws: dict[Widget, tuple[set[Widget], list[Callable[[], None]]]] = {}
+@dataclass
+class _PendingDraw:
+    widgets: set[Widget]
+    thens: list[Callable[[], None]]
+    alone: bool  # every request for it was a key's echo
+
+
+# screen → the draw draw_soon has scheduled for it
+_pending_draws: dict[Widget, _PendingDraw] = {}

@@ -281,7 +281,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         # the key on screen at the next turn of the loop (Input inserts it after
         # this handler), not at the screen's next tick behind a flood's work;
         # then the server's slices need not wait for it any more
-        draw_soon(self, then=self._key_drawn)
+        draw_soon(self, then=self._key_drawn, alone=True)
 
     def _key_drawn(self) -> None:
         keys_first.key_drawn()

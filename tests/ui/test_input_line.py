@@ -269,6 +269,30 @@ async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_ti
         assert "hi" in "".join(segment.text for segment in line.render_line(0))
 
 
+
+async def test_a_keys_frame_draws_the_line_alone():
+    """draw_soon(alone=True): another widget waiting to be drawn (here the
+    button; in W7 the message log at its new width after a room window's
+    layout, 2-5 ms) waits for the screen's next tick, not in the key's
+    frame; a draw that is not a key's (PageUp's) still takes everything."""
+    from screens import textual_private
+
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        button = app.query_one(Button)
+        await pilot.pause()
+        drawn = draws_without_ticks(app.screen)
+        app.screen._dirty_widgets.add(button)  # as a refresh's Update message leaves it
+        burst(app, ["k"])
+        await until(lambda: line.value == "k" and any(line in widgets for widgets in drawn), timeout=5)
+        assert all(button not in widgets for widgets in drawn)
+        assert button in app.screen._dirty_widgets  # for the tick
+        textual_private.draw_soon(line)  # not a key's: the button goes with it
+        await until(lambda: any(button in widgets for widgets in drawn), timeout=5)
+        assert button not in app.screen._dirty_widgets
+
+
 async def test_a_slash_starting_the_line_fills_the_commands_before_the_enter():
     """The client's registry imports its command modules when first asked
     (tui.commands.build_registry); once the line starts with "/" a command
