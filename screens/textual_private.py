@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from math import ceil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -351,8 +350,7 @@ class PlainRows:
                     if fill is None:
                         fill = TextualStyle(background=base_background + background).rich_style
                     strip = strip.adjust_cell_length(width, fill)
-                for line_filter in filters:
-                    strip = Strip(line_filter.apply(list(strip), background), strip.cell_length)
+                strip = filtered(strip, filters, background)
             drawn[id(row)] = (row, strip)
             strips.append(strip)
         if crop.height >= widget.region.height or len(kept) + len(drawn) > 4 * widget.region.height:
@@ -364,6 +362,13 @@ class PlainRows:
             strips = [strip.crop(left, right) for strip in strips]
         return strips
 
+
+def filtered(strip: Strip, filters: Sequence[Any], background: Any) -> Strip:
+    """``strip`` through a widget's line filters (``get_line_filters()``,
+    over its background), as ``StylesCache.render_line`` applies them."""
+    for line_filter in filters:
+        strip = Strip(line_filter.apply(list(strip), background), strip.cell_length)
+    return strip
 
 
 def _plain(widget: Widget) -> bool:
@@ -403,16 +408,16 @@ class PlainScrollBar(ScrollBar):
     def render_lines(self, crop: Region) -> list[Strip]:
         if not self.vertical or self.screen.styles.scrollbar_color.a == 0 or not _plain(self):
             return super().render_lines(crop)
-        painter = self.render()  # ScrollBar.render's colours, in a ScrollBarRender
+        # ScrollBar.render's renderable: its colours, sizes and position, as
+        # its __rich_console__ would draw them at this size
+        painter = self.render()
         assert isinstance(painter, ScrollBarRender) and isinstance(painter.style, Style)
-        bar_style = painter.style
         width, height = self.size
-        window_size = self.window_size if self.window_size < self.window_virtual_size else 0
-        bar = self.renderer.render_bar(
-            size=height, virtual_size=ceil(self.window_virtual_size), window_size=ceil(window_size),
-            position=self.position, thickness=width, vertical=True,
-            back_color=bar_style.bgcolor or RichColor.parse("#555555"),
-            bar_color=bar_style.color or RichColor.parse("bright_magenta"))
+        bar = painter.render_bar(
+            size=height, virtual_size=painter.virtual_size, window_size=painter.window_size,
+            position=painter.position, thickness=width, vertical=True,
+            back_color=painter.style.bgcolor or RichColor.parse("#555555"),
+            bar_color=painter.style.color or RichColor.parse("bright_magenta"))
         base = self.rich_style
         _, background = self.background_colors
         filters = self.get_line_filters()
@@ -421,10 +426,8 @@ class PlainScrollBar(ScrollBar):
         for segment in bar.segments[crop.y:crop.bottom]:
             strip = drawn.get(id(segment))
             if strip is None:
-                strip = Strip([RichSegment(segment.text, base + segment.style)], width)
-                for line_filter in filters:
-                    strip = Strip(line_filter.apply(list(strip), background), width)
-                drawn[id(segment)] = strip
+                strip = drawn[id(segment)] = filtered(
+                    Strip([RichSegment(segment.text, base + segment.style)], width), filters, background)
             rows.append(strip)
         if crop.column_span != (0, width):
             left, right = crop.column_span
@@ -495,10 +498,7 @@ class PlainBackground(Widget):
         key = (width, blank._rich_style, background, *filters)
         kept = self._blank_rows
         if kept is None or kept[0] != key:
-            row = Strip.blank(width, blank._rich_style)
-            for line_filter in filters:
-                row = Strip(line_filter.apply(list(row), background), width)
-            kept = self._blank_rows = (key, row)
+            kept = self._blank_rows = (key, filtered(Strip.blank(width, blank._rich_style), filters, background))
         row = kept[1]
         if crop.column_span != (0, width):
             row = row.crop(*crop.column_span)
