@@ -79,6 +79,7 @@ class ParlonsApp(App):
         terminal_keys.install()  # before the driver starts parsing keys
         textual_private.lazy_strip_caches()  # a frame's strips make their caches when used
         textual_private.no_second_layout()  # a layout pass asks for no other
+        textual_private.drop_covered_updates()  # nor a frame of what it drew
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config
@@ -310,7 +311,10 @@ class ParlonsApp(App):
             typing=self.client.typing_in(active),
             encryption=(encryption or PLAINTEXT) if active.is_conversation else None,
         )
-        self.title = self.notifier.show_title(windows, active)
+        # App.title is no part of the screen (the title bar is ours, the notifier writes the
+        # terminal's): set without the repaint of the whole screen the reactive asks for
+        # (a window switch drew it twice; each unread count's change once more)
+        self.set_reactive(App.title, self.notifier.show_title(windows, active))
 
     def _completion_providers(self) -> dict:
         client = self.client

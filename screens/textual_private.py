@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -24,7 +25,7 @@ from typing import IO, Any
 from rich.color import Color as RichColor
 from rich.segment import Segment as RichSegment
 from rich.style import Style
-from textual import _ansi_sequences, events
+from textual import _ansi_sequences, events, messages
 from textual._context import active_app
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
@@ -33,11 +34,13 @@ from textual.binding import Binding, BindingsMap
 from textual.cache import FIFOCache
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.errors import NoWidget
 from textual.geometry import Region, Size
 from textual.driver import Driver
 from textual.keys import _character_to_key
 from textual.message import Message
 from textual.renderables.blank import Blank
+from textual.screen import Screen
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
@@ -564,6 +567,68 @@ def no_second_layout() -> None:
 
     size_updated.parlons = True  # type: ignore[attr-defined]
     Widget._size_updated = size_updated  # type: ignore[method-assign]
+
+
+def within_layout(widget: Widget, respond: Callable[[], None]) -> None:
+    """Run ``respond`` (``widget``'s answer to a new size: content made for
+    it) inside the layout pass that tells it, from an override of
+    ``_size_updated``, so that the frame this pass draws shows it.
+
+    Textual 8.2.8: ``Screen._refresh_layout`` calls ``_size_updated`` on
+    each widget, draws, and only then posts Resize; ``Compositor.reflow``
+    has marked the visible region of every widget whose geometry changed as
+    dirty (``_dirty_regions``), so the pass draws all of it.  A repaint
+    asked for of such a widget or of its scrollbars would be a second frame
+    of the same rows: ``refresh()`` sets ``_repaint_required``, the
+    widget's next idle posts an Update, and the screen draws the widget
+    again at its next tick — for a refresh made here (``respond``'s), and
+    for one made before this pass whose Update is still on its way (a
+    window switch: the log was given its lines, then the screen laid out).
+    Both are dropped (:func:`drop_covered_updates`).  A part this pass does
+    not draw whole keeps its repaint."""
+    respond()
+    now = get_time()
+    for part in (widget, widget._vertical_scrollbar, widget._horizontal_scrollbar):
+        if part is not None and _drawn_by_this_layout(part):
+            part._repaint_required = False
+            _drawn_whole_at[part] = now
+
+
+def _drawn_by_this_layout(widget: Widget) -> bool:
+    """The whole visible region of ``widget`` is to be drawn by the screen's
+    next compositor refresh (Textual 8.2.8: ``Compositor._dirty_regions``)."""
+    compositor = widget.screen._compositor
+    try:
+        geometry = compositor.find_widget(widget)
+    except NoWidget:
+        return False
+    visible = geometry.clip.intersection(geometry.region)
+    return any(region.contains_region(visible) for region in compositor._dirty_regions)
+
+
+# widget -> when a layout pass (about to draw it whole) took its new size
+_drawn_whole_at: weakref.WeakKeyDictionary[Widget, float] = weakref.WeakKeyDictionary()
+
+
+def drop_covered_updates() -> None:
+    """An Update (Textual 8.2.8: ``messages.Update``, what a widget's
+    ``refresh()`` becomes at its next idle) made before a layout pass that
+    drew the widget whole (:func:`within_layout`) is not drawn again
+    (idempotent)."""
+    if getattr(Screen._on_update, "parlons", False):
+        return
+    on_update = Screen._on_update
+
+    async def _on_update(self: Screen, message: messages.Update) -> None:
+        drawn_at = _drawn_whole_at.get(message.widget)
+        if drawn_at is not None and message.time < drawn_at:
+            message.stop()
+            message.prevent_default()
+            return
+        await on_update(self, message)
+
+    _on_update.parlons = True  # type: ignore[attr-defined]
+    Screen._on_update = _on_update  # type: ignore[method-assign]
 
 
 def act_as(app: App) -> None:

@@ -35,7 +35,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import PlainDrawing, PlainRows, call_after, set_virtual_size
+from ..textual_private import PlainDrawing, PlainRows, call_after, set_virtual_size, within_layout
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -433,8 +433,21 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             self.refresh()  # rows inside the viewport changed
         self._update_lines_below()
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual tells the new size here, within the layout pass, then draws the
+        # frame, then sends Resize: the width applied here is the width that
+        # frame shows.  Applied on Resize, the frame drew the log at its old
+        # width, and the Resize a frame again (a room's window opening: 3–7 ms
+        # under tmux after the layout, keys typed meanwhile waiting for both).
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized and self.is_attached:
+            within_layout(self, self._apply_width)
+        return resized
+
     def on_resize(self, event: events.Resize) -> None:
-        self._apply_width()
+        if self.scrollable_content_region.width != self._index.width:  # (told by _size_updated)
+            self._apply_width()
 
     def _apply_width(self) -> None:
         self._width_check_pending = False

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from textual import events
 
 from screens import textual_private
@@ -352,6 +354,68 @@ async def test_a_window_switch_is_laid_out_once(alice):
         await settled(pilot, app.screen)
         assert laid_out[0] == 1
         assert log.wrap_width == 119 and log.virtual_size.width == 119
+
+
+@pytest.mark.parametrize("update_on_its_way", [False, True])
+async def test_a_window_switch_draws_the_log_once_at_its_new_width(alice, update_on_its_way):
+    """textual_private.within_layout: the log takes its new width in the
+    layout pass of a window switch, so that pass's frame shows it wrapped at
+    that width, and no frame after it draws the log or its scrollbar again
+    (applied on Resize, the pass drew it at the old width and the next frame
+    whole again: keys typed meanwhile waited for both; and the app's title
+    repainted the whole screen).  ``update_on_its_way``: the log's refresh
+    asked just before the pass reaches the screen after it
+    (textual_private.drop_covered_updates): not drawn again either."""
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        log = app.main.log_view
+        status = app.client.windows.get(1)
+        for n in range(60):
+            app.client.windows.add_line(status, Line(f"status {n} " + "word " * 30, LineKind.INFO))
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        window = open_room(app, alice.jid, room, focus=False)
+        for n in range(60):
+            app.client.windows.add_line(window, Line(f"room {n} " + "word " * 30, LineKind.INCOMING, nick="bob"))
+        await until(lambda: log.show_vertical_scrollbar and log.wrap_width == 119, timeout=5)
+        await settled(pilot, app.screen)
+        bar = log.vertical_scrollbar
+        in_layout = [False]
+        drawn: list[tuple[bool, int, int]] = []  # (within the layout pass, wrap width, rows)
+        bar_rows: list[tuple[bool, int]] = []
+        render_log, render_bar = log.render_lines, bar.render_lines
+        refresh_layout = app.screen._refresh_layout
+
+        def laying_out(size=None, scroll=False):
+            if update_on_its_way and not scroll:
+                log.refresh()
+                log._check_refresh()  # (what its next idle does: an Update to the screen)
+            in_layout[0] = True
+            try:
+                return refresh_layout(size, scroll)
+            finally:
+                in_layout[0] = False
+
+        def log_lines(crop):
+            drawn.append((in_layout[0], log.wrap_width, crop.height))
+            return render_log(crop)
+
+        def bar_lines(crop):
+            bar_rows.append((in_layout[0], crop.height))
+            return render_bar(crop)
+
+        app.screen._refresh_layout, log.render_lines, bar.render_lines = laying_out, log_lines, bar_lines
+        for number, width, last in ((window.number, 120 - 22 - 1, "room 59 "), (1, 119, "status 59 "),
+                                    (window.number, 120 - 22 - 1, "room 59 ")):
+            drawn.clear()
+            bar_rows.clear()
+            app.client.windows.switch(number)
+            await until(lambda width=width: log.wrap_width == width and bool(drawn), timeout=5)
+            await settled(pilot, app.screen)
+            assert drawn == [(True, width, log.size.height)]
+            assert bar_rows == [(True, log.size.height)]
+            rows = [row[:width] for row in screen_lines(app)[log.region.y:log.region.bottom]]
+            start = next(n for n, row in enumerate(rows) if last in row)
+            assert " ".join(rows[start:]).count("word") == 30  # the newest message whole, none cut off
 
 
 async def test_while_joining_the_list_is_rebuilt_twice_a_second_then_at_once(alice):
