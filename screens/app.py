@@ -80,6 +80,7 @@ class ParlonsApp(App):
         textual_private.lazy_strip_caches()  # a frame's strips make their caches when used
         textual_private.no_second_layout()  # a layout pass asks for no other
         textual_private.drop_covered_updates()  # nor a frame of what it drew
+        textual_private.draw_only_what_shows()  # a partial frame draws what it shows
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config

@@ -26,6 +26,7 @@ from rich.color import Color as RichColor
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual import _ansi_sequences, events, messages
+from textual._compositor import Compositor
 from textual._context import active_app
 from textual._time import get_time
 from textual._xterm_parser import XTermParser
@@ -716,6 +717,39 @@ def lazy_strip_caches() -> None:
     __init__.parlons = True  # type: ignore[attr-defined]
     Strip.__init__ = __init__  # type: ignore[method-assign]
     Strip.__getattr__ = __getattr__  # type: ignore[attr-defined]
+
+
+def draw_only_what_shows() -> None:
+    """A partial frame asks only the widgets it shows for their rows
+    (idempotent; Textual 8.2.8).  ``Compositor._get_renders`` picks the
+    widgets of a partial update by their *clip* (the region of the container
+    that clips them): every widget of the body overlaps a frame of the log,
+    so at each follow of a flood the nick list beside the log (and the
+    containers behind both) drew all their rows, and ``_render_chops`` cut
+    them up, for cells the frame never writes (``ChopsUpdate`` writes only
+    the dirty spans, all inside the crop).  Here a widget is asked when the
+    visible part of its region (region ∩ clip) overlaps the crop; the rows
+    asked for are the same (that visible part, relative to the region), in
+    the same order (front to back: the first strip for a cut wins).  A full
+    frame (no crop) goes Textual's way."""
+    if getattr(Compositor._get_renders, "parlons", False):
+        return
+    get_renders = Compositor._get_renders
+
+    def _get_renders(self: Compositor, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
+        if not crop:
+            yield from get_renders(self, crop)
+            return
+        overlaps = crop.overlaps
+        for widget, (region, clip) in self.visible_widgets.items():
+            shown = region.intersection(clip)
+            if shown.width and shown.height and overlaps(shown):
+                yield region, clip, widget.render_lines(
+                    Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height))
+
+    _get_renders.parlons = True  # type: ignore[attr-defined]
+    _get_renders.textual = get_renders  # type: ignore[attr-defined]  # (tests compare the two)
+    Compositor._get_renders = _get_renders  # type: ignore[method-assign]
 
 
 def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False) -> None:

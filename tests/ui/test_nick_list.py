@@ -13,6 +13,7 @@ import time
 import pytest
 
 from textual import events
+from textual.geometry import Region
 
 from screens import textual_private
 from screens.widgets.bars import TitleBar
@@ -416,6 +417,48 @@ async def test_a_window_switch_draws_the_log_once_at_its_new_width(alice, update
             rows = [row[:width] for row in screen_lines(app)[log.region.y:log.region.bottom]]
             start = next(n for n, row in enumerate(rows) if last in row)
             assert " ".join(rows[start:]).count("word") == 30  # the newest message whole, none cut off
+
+
+async def test_a_frame_of_the_log_asks_nothing_of_the_pane_beside_it(alice, monkeypatch):
+    """textual_private.draw_only_what_shows: a flood's frames draw the log
+    and its scrollbar, not the nick list beside it nor the bars above and
+    below (Textual picks a partial frame's widgets by their clip, the whole
+    body: all of them drew every row, for cells the frame never writes); a
+    typed key's frame draws the input row only.  What goes to the terminal
+    is what Textual's own choice writes, byte for byte, for frames of the
+    log, the input row, both, and regions across the log and the pane."""
+    from textual._compositor import Compositor
+
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {f"guest{n:04d}": "participant" for n in range(60)})
+        window = open_room(app, alice.jid, room)
+        pane, log = app.main.nick_list, app.main.log_view
+        await until(lambda: pane.display and len(pane.rows) == 62 and pane.show_vertical_scrollbar, timeout=5)
+        await settled(pilot, app.screen)
+        pane_rows, title_rows, log_rows = drawn_rows(pane), drawn_rows(app.main.query_one(TitleBar)), drawn_rows(log)
+        for n in range(60):
+            app.client.windows.add_line(window, Line(f"message {n}", LineKind.INCOMING, nick="guest0001"))
+            if n % 5 == 0:
+                await pilot.pause(0.04)
+        await until(lambda: "message 59" in "\n".join(screen_lines(app)), timeout=5)
+        await pilot.press("x", "y")
+        await until(lambda: app.main.input_line.value == "xy", timeout=5)
+        await settled(pilot, app.screen)
+        assert log_rows[0] >= log.size.height
+        assert pane_rows[0] == 0 and title_rows[0] == 0
+        compositor, console = app.screen._compositor, app.console
+        input_row = app.main.input_line.region
+        for dirty in ({log.region}, {input_row}, {log.region, input_row},
+                      {Region(log.region.right - 10, 5, 20, 3)}, {Region(0, 0, 120, 1), input_row}):
+            compositor._dirty_regions = set(dirty)
+            ours = compositor.render_partial_update().render_segments(console)
+            with monkeypatch.context() as patched:
+                patched.setattr(Compositor, "_get_renders", Compositor._get_renders.textual)
+                compositor._dirty_regions = set(dirty)
+                theirs = compositor.render_partial_update().render_segments(console)
+            assert ours == theirs
+            assert "message 59" in ours if log.region in dirty else "message 59" not in ours
 
 
 async def test_while_joining_the_list_is_rebuilt_twice_a_second_then_at_once(alice):
