@@ -324,6 +324,8 @@ class PlainRows:
         # the rows drawn lately, filtered: id(row) -> (row, what was drawn), for one
         # background and set of filters (a change of either empties it)
         self._filtered: dict[int, tuple[Strip, Strip]] = {}
+        # rows filtered ahead of the frame that will draw them (:meth:`prepare`), until drawn
+        self._prepared: dict[int, tuple[Strip, Strip]] = {}
         self._filtered_for: tuple[Any, ...] = ()
 
     def plain(self) -> bool:
@@ -339,13 +341,16 @@ class PlainRows:
         filters = widget.get_line_filters()
         fill = None
         if self._filtered_for != (background, *filters):
-            self._filtered, self._filtered_for = {}, (background, *filters)
+            self._filtered, self._prepared, self._filtered_for = {}, {}, (background, *filters)
         kept: dict[int, tuple[Strip, Strip]] = self._filtered
+        prepared = self._prepared
         drawn: dict[int, tuple[Strip, Strip]] = {}
         strips = []
         for y in crop.line_range:
             row = widget.render_line(y)
             found = kept.get(id(row))
+            if found is None and prepared:
+                found = prepared.pop(id(row), None)
             if found is not None and found[0] is row:
                 strip = found[1]
             else:
@@ -365,6 +370,29 @@ class PlainRows:
             left, right = crop.column_span
             strips = [strip.crop(left, right) for strip in strips]
         return strips
+
+    def prepare(self, rows: list[Strip]) -> None:
+        """Filter ``rows`` ahead of the frame that will draw them, as
+        :meth:`render` would, and keep them until drawn (rows prepared
+        before and not drawn yet are dropped past a few screens' worth; a
+        row of another width is left to :meth:`render`)."""
+        widget = self.widget
+        if not self.plain():
+            return
+        width, height = widget.region.width, widget.region.height
+        _, background = widget.background_colors
+        filters = widget.get_line_filters()
+        if self._filtered_for != (background, *filters):
+            self._filtered, self._prepared, self._filtered_for = {}, {}, (background, *filters)
+        if len(self._prepared) + len(rows) > 4 * height:
+            self._prepared = {}
+        kept, prepared = self._filtered, self._prepared
+        for row in rows:
+            if row.cell_length != width:
+                continue
+            found = kept.get(id(row)) or prepared.get(id(row))
+            if found is None or found[0] is not row:
+                prepared[id(row)] = (row, filtered(row, filters, background))
 
 
 def filtered(strip: Strip, filters: Sequence[Any], background: Any) -> Strip:

@@ -394,9 +394,15 @@ async def test_a_changed_line_drops_only_its_own_renders():
         log.notify_changed_elsewhere(behind, False, behind[0])
         assert log.cached_renders() == cached
 
+        renders = {key: log._strip_cache.get(key) for key in cached}
         lines[2].body = "line 2, corrected"
         log.notify_changed(True, lines[2])
-        assert log.cached_renders() == cached - {(lines[2], log.wrap_width)}
+        changed = (lines[2], log.wrap_width)
+        # the others kept as they were; the corrected one dropped (or made again at once,
+        # by a follow rendering what it shows: MessageLog._render_ahead)
+        assert log.cached_renders() - {changed} == cached - {changed}
+        assert all(log._strip_cache.get(key) is renders[key] for key in cached - {changed})
+        assert log._strip_cache.get(changed) is not renders[changed]
         await pilot.pause()
         await until(lambda: "line 2, corrected" in visible(log), message=lambda: visible(log))
 
@@ -683,3 +689,55 @@ async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monk
         for y in range(log.outer_size.height):  # the rows as drawn (the log's, widened to the scrollbar)
             row = log.render_line(y)
             assert not len(row._filter_cache)  # no filtered copy in them
+
+
+async def test_a_floods_messages_are_drawn_in_frames_rendered_before(monkeypatch):
+    """MessageLog._render_ahead: the new messages a follow shows are
+    rendered and filtered in the follow's step, so a flood's frames only
+    place rows already made (a key typed meanwhile waits for less); only
+    the last screenful at each follow, not every message of the flood; what
+    shows is the tail, as drawn."""
+    from textual.filter import ANSIToTruecolor
+    from textual.screen import Screen
+
+    lines = [message(f"line {i}") for i in range(20)]
+    async with shown_log(lines, (60, 12)) as (app, pilot, log):
+        await pilot.pause()
+        in_frame = [False]
+        made: list[bool] = []  # a message rendered: within a frame or not
+        filtered: list[bool] = []
+        render_message, apply, refresh = MessageLog._render_message, ANSIToTruecolor.apply, Screen._compositor_refresh
+
+        def rendering(self, line, width):
+            made.append(in_frame[0])
+            return render_message(self, line, width)
+
+        def applying(self, segments, background):
+            if any("flood" in segment.text for segment in segments):  # (a message's row, not the scrollbar's)
+                filtered.append(in_frame[0])
+            return apply(self, segments, background)
+
+        def drawing(self):
+            in_frame[0] = True
+            try:
+                return refresh(self)
+            finally:
+                in_frame[0] = False
+
+        monkeypatch.setattr(MessageLog, "_render_message", rendering)
+        monkeypatch.setattr(ANSIToTruecolor, "apply", applying)
+        monkeypatch.setattr(Screen, "_compositor_refresh", drawing)
+        height = log.scrollable_content_region.height
+        batches = 30
+        for batch in range(batches):  # as the app's syncs tell it: ~a frame's worth of messages each
+            lines.extend(message(f"flood {batch}.{n}") for n in range(40))
+            log.notify_appended()
+            await asyncio.sleep(0.02)
+        await until(lambda: screen_rows(log)[-1].endswith("flood 29.39") and log.is_at_bottom)
+        await pilot.pause()
+        assert made.count(False) >= height and True not in made
+        assert filtered.count(False) >= height and True not in filtered
+        assert len(made) <= batches * (height + 1) < batches * 40  # not the whole flood
+        rows = screen_rows(log)
+        assert len(rows) == height and all(
+            row.endswith(f"<bob> flood 29.{n}") for row, n in zip(rows, range(40 - height, 40)))
