@@ -332,6 +332,12 @@ class PlainRows:
         """Nothing of Textual's per-row styling would change a row."""
         return _plain(self.widget)
 
+    def _filtering(self, background: Any, filters: Sequence[Any]) -> None:
+        """The copies kept are for this background and these filters: any
+        kept for others are dropped."""
+        if self._filtered_for != (background, *filters):
+            self._filtered, self._prepared, self._filtered_for = {}, {}, (background, *filters)
+
     def render(self, crop: Region) -> list[Strip]:
         widget = self.widget
         if not self.plain():
@@ -340,8 +346,7 @@ class PlainRows:
         base_background, background = widget.background_colors
         filters = widget.get_line_filters()
         fill = None
-        if self._filtered_for != (background, *filters):
-            self._filtered, self._prepared, self._filtered_for = {}, {}, (background, *filters)
+        self._filtering(background, filters)
         kept: dict[int, tuple[Strip, Strip]] = self._filtered
         prepared = self._prepared
         drawn: dict[int, tuple[Strip, Strip]] = {}
@@ -382,8 +387,7 @@ class PlainRows:
         width, height = widget.region.width, widget.region.height
         _, background = widget.background_colors
         filters = widget.get_line_filters()
-        if self._filtered_for != (background, *filters):
-            self._filtered, self._prepared, self._filtered_for = {}, {}, (background, *filters)
+        self._filtering(background, filters)
         if len(self._prepared) + len(rows) > 4 * height:
             self._prepared = {}
         kept, prepared = self._filtered, self._prepared
