@@ -24,7 +24,6 @@ from typing import ClassVar
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import var
@@ -461,10 +460,6 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             within_layout(self, self._apply_width)
         return resized
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self.scrollable_content_region.width != self._index.width:  # (told by _size_updated)
-            self._apply_width()
-
     def _apply_width(self) -> None:
         self._width_check_pending = False
         width = self.scrollable_content_region.width
@@ -525,8 +520,8 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._strip_cache.clear()
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # A width change without a Resize (e.g. CSS changed the scrollbar)
-        # is caught here; it is applied after this frame, never mid-render.
+        # A width change no layout pass told (_size_updated: e.g. CSS changed
+        # the scrollbar) is caught here; applied after this frame, never mid-render.
         if (
             not self._width_check_pending
             and self.scrollable_content_region.width != self._index.width
