@@ -21,6 +21,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.drivers.linux_driver import LinuxDriver
+from textual.screen import Screen
 
 from tui import paths, wiring
 from tui.client import Client
@@ -648,6 +649,16 @@ _MAIN_SCREEN_ACTIONS = {"window_goto", "window_prev", "window_next", "window_nex
                         "roster_toggle", "nicklist_toggle"}
 
 
+def _key_frame_first(screen: Screen) -> float:
+    """Seconds a frame of ``screen`` waits for a key on its way to the input
+    line (whose own frame comes first: screens/keys_first.py); a key for
+    anything else does not hold its frames."""
+    wait = keys_first.key_on_its_way()
+    if wait and isinstance(screen, MainScreen) and screen.focused is screen.input_line:
+        return wait
+    return 0.0
+
+
 async def run_face(config: Config | None, config_path: Path | None = None, early: Early | None = None) -> int:
     """The real app, in the running loop (tui/launch.py), taking over
     ``early``'s client when the accounts started before it."""
@@ -655,7 +666,8 @@ async def run_face(config: Config | None, config_path: Path | None = None, early
     # the real app only (test processes keep CPython's collector as is, and
     # read the server without waiting for keys)
     app.collector = Collector(last_key=keys_first.last_key)
-    pacing.hold_slices_with(keys_first.slice_hold)  # a key on its way goes before the server's next slice
+    pacing.hold_slices_with(keys_first.key_on_its_way)  # a key on its way goes before the server's next slice
+    textual_private.hold_frames_with(_key_frame_first)  # ... and before a frame of anything else
     sys.setswitchinterval(keys_first.SWITCH_INTERVAL)  # ... and is parsed without waiting 5 ms for the lock
     textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)  # ... from when it is parsed
     textual_private.hear_keys_on_the_input_thread(app.collector.key_heard)  # no full collection from the first key

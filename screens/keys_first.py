@@ -13,11 +13,23 @@ feeds it in slices of 4 ms with a turn of the loop between them, but a key
 takes several turns to reach the screen (the loop hearing from the input
 thread, the app, the screen, the input line, the frame), each behind a
 slice.  From the moment the key is parsed on Textual's input thread, the
-next slice waits :data:`KEY_PATH` (:func:`slice_hold`, installed by the real
+next slice waits :data:`KEY_PATH` (:func:`key_on_its_way`, installed by the real
 app), or until the key's frame is out (:func:`key_drawn`), if sooner.  Measured (W6, 5,000 presences, keys 40 ms apart): keys
 43 / 77 / 181 ms (median / p90 / worst) → 32 / 51 / 71 ms, the storm settled
 in 0.97–1.04 s instead of 0.95; 25 ms would give 23 / 44 / 69 ms but cost
 W7's join 20 % of its time.
+
+The screen's own frames are the third (:func:`key_on_its_way` again, asked
+by the main screen's ticks while the input line has the focus:
+``textual_private.hold_frames_with``): a follow that scrolled the log just
+before a key drew 4–8 ms of frame at the screen's next tick, between the
+key's parse and its own frame, and a key's frame drew the log's pending
+scroll with it.  Now the ticks wait while a key is on its way, the key's
+frame leaves the scroll to the next tick (``textual_private.draw_soon``),
+and a follow due while a key is parsed but not yet at the line waits for
+it like one due after a key (:func:`hold`).  W4, 15 runs each way
+interleaved: keys during the flood p99 17.9 → 13.1 ms, the worst of a
+run 11.7–24.8 → 10.0–16.8 ms (runs over 20 ms 8 → 0).
 """
 
 from __future__ import annotations
@@ -43,9 +55,10 @@ def last_key() -> float:
 
 
 def hold(due_since: float, now: float | None = None) -> float:
-    """Seconds a redraw due since ``due_since`` should wait for a key's frame (0: go)."""
+    """Seconds a redraw due since ``due_since`` should wait for a key's frame
+    (0: go): a key typed, or parsed and still on its way to the line."""
     now = monotonic() if now is None else now
-    wait = _last_key + KEY_FRAME - now
+    wait = max(_last_key, _arrived) + KEY_FRAME - now
     if wait <= 0 or now - due_since >= MAX_HOLD:
         return 0.0
     return min(wait, due_since + MAX_HOLD - now)
@@ -81,8 +94,9 @@ def key_drawn() -> None:
         _arrived = float("-inf")
 
 
-def slice_hold(now: float | None = None) -> float:
-    """Seconds the server's next slice waits for a key on its way (0: go)."""
+def key_on_its_way(now: float | None = None) -> float:
+    """Seconds the server's next slice, and the main screen's next frame,
+    wait for a key on its way (0: go)."""
     now = monotonic() if now is None else now
     wait = _arrived + KEY_PATH - now
     return wait if wait > 0 else 0.0

@@ -800,11 +800,13 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
     the decision not to draw).
 
     ``alone`` (a typed key's echo): the other widgets waiting to be drawn
-    wait for the screen's next tick, unless a layout or a scroll is due
-    (those draw what they move) — W7's first key after the Enter of /join
-    was drawn with the message log at its new width (2–5 ms), the log's
-    own redraw after the room window's layout.  One request that is not
-    ``alone`` makes the whole draw so."""
+    wait for the screen's next tick, and so does a scroll due (a flood's
+    follow: the log's rows, 4–8 ms of frame under tmux; the widgets a key
+    draws do not move with another's scroll), unless a layout is due (it
+    draws what it moves) — W7's first key after the Enter of /join was
+    drawn with the message log at its new width (2–5 ms), the log's own
+    redraw after the room window's layout.  One request that is not
+    ``alone`` makes the whole draw so (PageUp's: its scroll is drawn)."""
     screen = widget.screen
     pending = _pending_draws.get(screen)
     if pending is None:
@@ -818,13 +820,16 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
             if screen.is_current and not closing(app):
                 mine = {w for w in request.widgets if w.is_mounted}
                 later: set[Widget] = set()
-                if request.alone and not screen._layout_required and not screen._scroll_required:
+                scroll_later = False
+                if request.alone and not screen._layout_required:
                     later = screen._dirty_widgets - mine
                     screen._dirty_widgets.difference_update(later)
+                    scroll_later, screen._scroll_required = screen._scroll_required, False
                 screen._dirty_widgets.update(mine)
-                screen._on_timer_update()
-                if later:  # at the next tick (the timer's; stopped by the draw)
+                _screen_tick(screen)
+                if later or scroll_later:  # at the next tick (the timer's; stopped by the draw)
                     screen._dirty_widgets.update(later)
+                    screen._scroll_required = screen._scroll_required or scroll_later
                     screen._update_timer.resume()
             for callback in request.thens:
                 callback()
@@ -834,6 +839,35 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
     pending.alone = pending.alone and alone
     if then is not None and then not in pending.thens:
         pending.thens.append(then)
+
+
+_screen_tick = Screen._on_timer_update  # Textual's own (hold_frames_with wraps the class's)
+
+
+def hold_frames_with(hold: Callable[[Screen], float]) -> None:
+    """A screen's ticks draw nothing while ``hold(screen)`` > 0 (a key on its
+    way: its own frame, :func:`draw_soon`, goes first); a tick with a layout
+    due draws as ever (idempotent; Textual 8.2.8: ``Screen._update_timer``
+    calls ``_on_timer_update`` at each tick until a draw pauses it)."""
+    global _frame_hold
+    _frame_hold = hold
+    if getattr(Screen._on_timer_update, "parlons", False):
+        return
+
+    def _on_timer_update(self: Screen) -> None:
+        if not self._layout_required and _frame_hold(self) > 0:
+            return  # the timer ticks again
+        _screen_tick(self)
+
+    _on_timer_update.parlons = True  # type: ignore[attr-defined]
+    Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign]
+
+
+def _no_frame_hold(_screen: Screen) -> float:
+    return 0.0
+
+
+_frame_hold: Callable[[Screen], float] = _no_frame_hold
 
 
 @dataclass

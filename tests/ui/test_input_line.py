@@ -263,9 +263,9 @@ async def test_a_typed_key_is_drawn_at_the_next_turn_of_the_loop_not_the_next_ti
         assert len([widgets for widgets in drawn if line in widgets]) <= 2  # not one per key and message
         monkeypatch.setattr(keys_first, "KEY_PATH", 60.0)  # only the key's frame ends the hold
         keys_first.key_arrived()  # a key parsed ...
-        assert keys_first.slice_hold() > 59
+        assert keys_first.key_on_its_way() > 59
         burst(app, ["x"])  # ... reaches the line
-        await until(lambda: line.value == "hix" and keys_first.slice_hold() == 0.0, timeout=5)
+        await until(lambda: line.value == "hix" and keys_first.key_on_its_way() == 0.0, timeout=5)
         assert "hi" in "".join(segment.text for segment in line.render_line(0))
 
 
@@ -291,6 +291,104 @@ async def test_a_keys_frame_draws_the_line_alone():
         textual_private.draw_soon(line)  # not a key's: the button goes with it
         await until(lambda: any(button in widgets for widgets in drawn), timeout=5)
         assert button not in app.screen._dirty_widgets
+
+
+async def test_a_keys_frame_leaves_a_scroll_due_to_the_next_tick():
+    """draw_soon(alone=True) with a scroll due (a flood's follow scrolled the
+    log just before the key: 4-8 ms of frame under tmux): the key's frame
+    draws the line and leaves the scroll to the screen's next tick; a draw
+    that is not a key's (PageUp's) does the scroll."""
+    from screens import textual_private
+
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.pause()
+        screen = app.screen
+        drawn = draws_without_ticks(screen)
+        scrolls: list[bool] = []
+        refresh_layout = screen._refresh_layout
+
+        def recording(*args, **kwargs):
+            scrolls.append(kwargs.get("scroll", False))
+            return refresh_layout(*args, **kwargs)
+
+        screen._refresh_layout = recording
+        screen._scroll_required = True  # as a follow's scroll leaves it
+        burst(app, ["k"])
+        await until(lambda: line.value == "k" and any(line in widgets for widgets in drawn), timeout=5)
+        assert scrolls == [] and screen._scroll_required  # for the tick
+        assert "k" in "".join(segment.text for segment in line.render_line(0))
+        textual_private.draw_soon(line)  # not a key's: the scroll goes with it
+        await until(lambda: scrolls == [True], timeout=5)
+        assert not screen._scroll_required
+
+
+async def test_the_screens_ticks_wait_while_a_key_is_on_its_way(monkeypatch):
+    """textual_private.hold_frames_with: while the hold says a key is on its
+    way, the screen's ticks draw nothing (a refresh waits), but a layout due
+    is drawn; once the hold ends the next tick draws what waited."""
+    from screens import textual_private
+
+    monkeypatch.setattr(textual_private, "_frame_hold", textual_private._frame_hold)  # put back after
+    holding = [True]
+    asked: list[object] = []
+
+    def hold(screen) -> float:
+        asked.append(screen)
+        return 1.0 if holding[0] else 0.0
+
+    textual_private.hold_frames_with(hold)
+    app = InputApp()
+    async with app.run_test() as pilot:
+        button = app.query_one(Button)
+        await pilot.pause()
+        screen = app.screen
+        drawn: list[set] = []
+        update_widgets = screen._compositor.update_widgets
+
+        def recording(widgets):
+            drawn.append(set(widgets))
+            return update_widgets(widgets)
+
+        screen._compositor.update_widgets = recording
+        asked.clear()
+        button.refresh()
+        await until(lambda: asked.count(screen) >= 3, timeout=5)  # three ticks held
+        assert all(button not in widgets for widgets in drawn)
+        holding[0] = False
+        await until(lambda: any(button in widgets for widgets in drawn), timeout=5)
+        holding[0] = True
+        drawn.clear()
+        screen._layout_required = True  # a layout due is drawn, held or not
+        screen._update_timer.resume()
+        await until(lambda: drawn and not screen._layout_required, timeout=5)
+
+
+async def test_a_key_holds_the_main_screens_frames_only_for_its_input_line(monkeypatch, tmp_path):
+    """The real app holds the main screen's ticks for a key on its way while
+    the input line has the focus (its key's frame ends the hold); a key for
+    another screen (here the first run's set-up form) or another widget
+    holds nothing: nothing else tells its frame is out."""
+    from time import monotonic
+
+    from screens import keys_first
+    from screens.account_setup import AccountSetupScreen
+    from screens.app import _key_frame_first
+    from tests.harness.app import running_app
+
+    async with running_app(None, config_path=tmp_path / "config.toml") as (app, pilot):
+        await until(lambda: isinstance(app.screen, AccountSetupScreen))
+        main = app.main
+        assert main is not None and main.focused is main.input_line
+        monkeypatch.setattr(keys_first, "_arrived", monotonic())  # a key parsed
+        assert 0 < _key_frame_first(main) <= keys_first.KEY_PATH
+        assert _key_frame_first(app.screen) == 0.0
+        main.set_focus(None)
+        assert _key_frame_first(main) == 0.0
+        monkeypatch.setattr(keys_first, "_arrived", float("-inf"))
+        main.set_focus(main.input_line)
+        assert _key_frame_first(main) == 0.0  # no key on its way
 
 
 async def test_a_slash_starting_the_line_fills_the_commands_before_the_enter():
