@@ -9,7 +9,7 @@ alone, small — but never more than :data:`MAX_HOLD` in all (someone typing
 without pause still sees the conversation move).
 
 The server's data is the other thing a key waits behind: tui/core/pacing.py
-feeds it in slices of 4 ms with a turn of the loop between them, but a key
+feeds it in slices of 2 ms with a turn of the loop between them, but a key
 takes several turns to reach the screen (the loop hearing from the input
 thread, the app, the screen, the input line, the frame), each behind a
 slice.  From the moment the key is parsed on Textual's input thread, the
