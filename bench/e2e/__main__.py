@@ -34,6 +34,7 @@ TITLES = {
     "W2": "W2 room flood, {messages} messages → last on screen",
     "W3": "W3 1:1 flood, {messages} messages → last on screen",
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
+    "W4P": "W4P the same with Poezio in the pane (the reference client; its figures in the Parlons column)",
     "W5": "W5 {big} messages in one room window",
     "W6": "W6 {presences} contacts, one presence change each → settled (their last message shown)",
     "W7": "W7 joining a room of {occupants} occupants: Enter → nick list complete",
@@ -41,14 +42,15 @@ TITLES = {
 }
 
 # what keys are typed during (the ``keys_flood`` / ``words_flood`` samples)
-DURING = {"W4": "the flood", "W6": "the storm", "W7": "the join"}
+DURING = {"W4": "the flood", "W4P": "the flood", "W6": "the storm", "W7": "the join"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="W1,W2,W3,W4", help="workloads, e.g. W2,W3 (default W1-W4; W5-W8 only when named)")
+    parser.add_argument("--only", default="W1,W2,W3,W4",
+                        help="workloads, e.g. W2,W3 (default W1-W4; W5-W8 and W4P only when named)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
@@ -83,7 +85,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     floor_s, parlons_s = _values(runs, "floor_s"), _values(runs, "parlons_s")
     ratios = [ratio(p, f) for p, f in zip(parlons_s, floor_s)]
     lines += ["| | floor | Parlons | ratio |", "|---|---|---|---|"]
-    if name == "W4":
+    if name in ("W4", "W4P"):
         lines.append(f"| flood → last on screen (typing meanwhile) | — | {fmt_summary(parlons_s, 's')} | |")
     else:
         lines.append(f"| time | {fmt_summary(floor_s, 's')} | {fmt_summary(parlons_s, 's')} "
@@ -103,14 +105,14 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
     flood = args.big if name == "W5" else args.messages
-    if name in ("W2", "W3", "W4", "W5"):
+    if name in ("W2", "W3", "W4", "W4P", "W5"):
         lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
                      f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
         per_message = [w / flood if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
         lines.append(f"| of which per message | | {fmt_summary(per_message, 'B')} | |")
         lines.append(f"| RSS growth over the flood | {fmt_summary(_values(runs, 'floor', 'rss_growth'), 'MiB')} "
                      f"| {fmt_summary(_values(runs, 'parlons', 'rss_growth'), 'MiB')} | |")
-    if name in ("W4", "W6", "W7"):
+    if name in DURING:
         lines += ["", "| key → on screen | median | p90 | worst | samples |", "|---|---|---|---|---|"]
         during = DURING[name]
         for key, label in (("keys_idle", "key, 40 ms apart, idle"), ("words_idle", "word in one write, idle"),

@@ -268,8 +268,20 @@ def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
 
 def w4_echo(server: Server, run_dir: Path, args) -> Result:
     """A key typed → on screen, in a room window: idle, then during a W2 flood."""
+    return _echo_in_room(server, run_dir, args, parlons_in_room)
+
+
+def w4_poezio(server: Server, run_dir: Path, args) -> Result:
+    """W4 with Poezio in the pane: the reference client, same bench (bench/e2e/reference.py)."""
+    from bench.e2e.reference import poezio_in_room
+
+    return _echo_in_room(server, run_dir, args, poezio_in_room)
+
+
+def _echo_in_room(server: Server, run_dir: Path, args,
+                  join: Callable[[Server, AgentProcess, Path], tuple[Parlons, str]]) -> Result:
     with online_bot(server, run_dir) as (bot, jid):
-        parlons, room = parlons_in_room(server, bot, run_dir)
+        parlons, room = join(server, bot, run_dir)
         try:
             time.sleep(0.5)
             idle_keys = type_keys(parlons, KEYS[:20])
@@ -500,6 +512,7 @@ WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W2": w2_room_flood,
     "W3": w3_chat_flood,
     "W4": w4_echo,
+    "W4P": w4_poezio,
     "W5": w5_big_window,
     "W6": w6_presence_storm,
     "W7": w7_crowded_room,
