@@ -76,6 +76,11 @@ def draws_without_ticks(screen) -> list[set]:
     (``screens.textual_private.draw_soon``)."""
     screen._update_timer.pause()
     screen._update_timer.resume = lambda: None
+    return recorded_draws(screen)
+
+
+def recorded_draws(screen) -> list[set]:
+    """The widgets each compositor update of ``screen`` draws from now on."""
     drawn: list[set] = []
     update_widgets = screen._compositor.update_widgets
 

@@ -11,7 +11,7 @@ from textual.widgets import Button
 
 from screens.textual_private import character_to_key, send_as_terminal
 from screens.widgets.input_line import InputLine
-from tests.harness.app import draws_without_ticks
+from tests.harness.app import draws_without_ticks, recorded_draws
 from tests.harness.wait import until
 from tui.commands.registry import Arg, Registry
 
@@ -344,14 +344,7 @@ async def test_the_screens_ticks_wait_while_a_key_is_on_its_way(monkeypatch):
         button = app.query_one(Button)
         await pilot.pause()
         screen = app.screen
-        drawn: list[set] = []
-        update_widgets = screen._compositor.update_widgets
-
-        def recording(widgets):
-            drawn.append(set(widgets))
-            return update_widgets(widgets)
-
-        screen._compositor.update_widgets = recording
+        drawn = recorded_draws(screen)
         asked.clear()
         button.refresh()
         await until(lambda: asked.count(screen) >= 3, timeout=5)  # three ticks held
