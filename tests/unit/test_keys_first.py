@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from screens import keys_first
 from screens.keys_first import KEY_FRAME, MAX_HOLD, hold
+
+
+@pytest.fixture(autouse=True)
+def no_key_yet(monkeypatch):
+    """Each test starts with no key typed or on its way (the module's state
+    is global: another test's key would still count here)."""
+    monkeypatch.setattr(keys_first, "_last_key", float("-inf"))
+    monkeypatch.setattr(keys_first, "_arrived", float("-inf"))
 
 
 def test_a_redraw_right_after_a_key_waits_for_its_frame(monkeypatch):
