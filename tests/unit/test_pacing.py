@@ -183,6 +183,24 @@ class CostlyProtocol(Protocol):
         self.now += len(data) * self.per_byte
 
 
+async def timed_slices(reader, protocol: CostlyProtocol, log: list, data: bytes) -> list[tuple[float, list[int]]]:
+    """``data`` received and drained through ``reader``: each slice's time on
+    the protocol's clock and the sizes of its pieces (all of it delivered)."""
+    slices: list[tuple[float, list[int]]] = []
+    feed = reader._feed
+
+    def timed_feed() -> None:
+        began, first = protocol.now, len(log)
+        feed()
+        slices.append((protocol.now - began, [len(item) for _, item in log[first:]]))
+
+    reader._feed = timed_feed
+    protocol.data_received(data)
+    await until_drained(reader)
+    assert received(log) == data
+    return slices
+
+
 async def test_a_slice_ends_near_its_budget_not_a_whole_piece_after_it():
     """A piece started with little time left overran the budget by its own
     time (4 KiB of a flood: 4-6 ms over a 4 ms budget, a key waiting behind
@@ -194,19 +212,8 @@ async def test_a_slice_ends_near_its_budget_not_a_whole_piece_after_it():
     log: list = []
     protocol = CostlyProtocol(log, per_byte)
     reader = pace(protocol, budget=0.004, clock=protocol.clock)
-    slices: list[tuple[float, list[int]]] = []
-    feed = reader._feed
-
-    def timed_feed() -> None:
-        began, first = protocol.now, len(log)
-        feed()
-        slices.append((protocol.now - began, [len(item) for _, item in log[first:]]))
-
-    reader._feed = timed_feed
     flood = bytes(range(256)) * 256  # 64 KiB
-    protocol.data_received(flood)
-    await until_drained(reader)
-    assert received(log) == flood
+    slices = await timed_slices(reader, protocol, log, flood)
     full = slices[:-1]  # the last one ends with the data
     assert len(full) >= 10
     for spent, pieces in full:
@@ -225,21 +232,9 @@ async def test_the_real_readers_slices_give_the_loop_a_turn_every_2_ms():
     log: list = []
     protocol = CostlyProtocol(log, per_byte)
     reader = pace(protocol, clock=protocol.clock)
-    slices: list[float] = []
-    feed = reader._feed
-
-    def timed_feed() -> None:
-        began = protocol.now
-        feed()
-        slices.append(protocol.now - began)
-
-    reader._feed = timed_feed
-    flood = bytes(range(256)) * 256  # 64 KiB: 64 ms of work
-    protocol.data_received(flood)
-    await until_drained(reader)
-    assert received(log) == flood
+    slices = await timed_slices(reader, protocol, log, bytes(range(256)) * 256)  # 64 KiB: 64 ms of work
     # the first slices overrun while the reader learns the rate (it starts
     # from a whole SLICE per budget); then each ends near 2 ms
     learnt = slices[10:]
     assert len(learnt) >= 10
-    assert all(spent <= 0.002 + MIN_SLICE * per_byte for spent in learnt), slices
+    assert all(spent <= 0.002 + MIN_SLICE * per_byte for spent, _ in learnt), slices
