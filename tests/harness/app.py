@@ -79,6 +79,20 @@ def draws_without_ticks(screen) -> list[set]:
     return recorded_draws(screen)
 
 
+def recorded_layouts(screen) -> list[bool]:
+    """Each layout pass of ``screen`` from now on: its ``scroll`` flag (True:
+    a scroll's reflow of what is visible; False: a full layout)."""
+    passes: list[bool] = []
+    refresh_layout = screen._refresh_layout
+
+    def recording(size=None, scroll=False):
+        passes.append(scroll)
+        return refresh_layout(size, scroll)
+
+    screen._refresh_layout = recording
+    return passes
+
+
 def recorded_draws(screen) -> list[set]:
     """The widgets each compositor update of ``screen`` draws from now on."""
     drawn: list[set] = []

@@ -11,7 +11,7 @@ from textual.widgets import Button
 
 from screens.textual_private import character_to_key, send_as_terminal
 from screens.widgets.input_line import InputLine
-from tests.harness.app import draws_without_ticks, recorded_draws
+from tests.harness.app import draws_without_ticks, recorded_draws, recorded_layouts
 from tests.harness.wait import until
 from tui.commands.registry import Arg, Registry
 
@@ -306,14 +306,7 @@ async def test_a_keys_frame_leaves_a_scroll_due_to_the_next_tick():
         await pilot.pause()
         screen = app.screen
         drawn = draws_without_ticks(screen)
-        scrolls: list[bool] = []
-        refresh_layout = screen._refresh_layout
-
-        def recording(*args, **kwargs):
-            scrolls.append(kwargs.get("scroll", False))
-            return refresh_layout(*args, **kwargs)
-
-        screen._refresh_layout = recording
+        scrolls = recorded_layouts(screen)
         screen._scroll_required = True  # as a follow's scroll leaves it
         burst(app, ["k"])
         await until(lambda: line.value == "k" and any(line in widgets for widgets in drawn), timeout=5)

@@ -17,7 +17,7 @@ from textual.geometry import Region
 
 from screens import textual_private
 from screens.widgets.bars import TitleBar
-from tests.harness.app import running_app, screen_lines
+from tests.harness.app import recorded_layouts, running_app, screen_lines
 from tests.harness.room_windows import ROOM, fill, open_room
 from tests.harness.wait import until
 from tui.core.events import RoomChanged
@@ -248,20 +248,6 @@ def drawn_rows(widget) -> list[int]:
     return drawn
 
 
-def layouts(screen) -> list[int]:
-    """Counts the screen's full layout passes (not a scroll's), from now on."""
-    count = [0]
-    refresh_layout = screen._refresh_layout
-
-    def counting(size=None, scroll=False):
-        if not scroll:
-            count[0] += 1
-        return refresh_layout(size, scroll)
-
-    screen._refresh_layout = counting
-    return count
-
-
 async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
     """textual_private.set_virtual_size: joining a big room, the nick list's
     rebuilds lay nothing out again and the log beside it is not redrawn; a
@@ -278,14 +264,14 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         await until(lambda: log.show_vertical_scrollbar and "earlier 59" in "\n".join(screen_lines(app)),
                     timeout=5)
         assert not pane.show_vertical_scrollbar
-        laid_out = layouts(app.screen)
+        laid_out = recorded_layouts(app.screen)
         for n in range(100):  # past the pane's height: its scrollbar appears
             room.upsert(Occupant(f"guest{n:04d}"))
         changed(app, alice.jid, room)
         await until(lambda: pane.show_vertical_scrollbar and pane.row_texts()[0] == " 101 people", timeout=5)
         await pilot.pause()
-        assert laid_out[0] >= 1
-        laid_out[0] = 0
+        assert laid_out.count(False) >= 1
+        laid_out.clear()
         log_rows, pane_rows = drawn_rows(log), drawn_rows(pane)
         rebuilds = pane.rebuilds
         for n in range(100, 400):
@@ -296,7 +282,7 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         await until(lambda: pane.row_texts()[0] == " 401 people", timeout=5)
         await pilot.pause()
         assert pane.rebuilds - rebuilds >= 5 and pane_rows[0] > 0
-        assert laid_out[0] == 0
+        assert laid_out.count(False) == 0
         assert log_rows[0] <= log.size.height  # (each rebuild used to redraw it whole)
         assert pane.vertical_scrollbar.window_virtual_size == len(pane.rows)  # the thumb follows
         pane.scroll_end(animate=False)
@@ -311,7 +297,7 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
         await until(lambda: "message 199" in "\n".join(screen_lines(app)), timeout=5)
         assert log.virtual_size.height >= follows + 200
         assert log.scroll_offset.y == log.max_scroll_y
-        assert laid_out[0] == 0
+        assert laid_out.count(False) == 0
 
 
 
@@ -333,14 +319,14 @@ async def test_a_window_switch_is_laid_out_once(alice):
         log, pane = app.main.log_view, app.main.nick_list
         await settled(pilot, app.screen)
         assert log.wrap_width == 119 and not pane.display
-        laid_out = layouts(app.screen)
+        laid_out = recorded_layouts(app.screen)
         room = Room(ROOM, nick="alice", joined=True)
         fill(room, {"alice": "moderator", "bob": "participant"})
         window = open_room(app, alice.jid, room)
         app.client.windows.add_line(window, Line("word " * 40, LineKind.INCOMING, nick="bob"))
         await until(lambda: pane.display and pane.region.width == 22 and len(pane.rows) == 5, timeout=5)
         await settled(pilot, app.screen)
-        assert laid_out[0] == 1
+        assert laid_out.count(False) == 1
         assert log.wrap_width == 120 - 22 - 1 and log.virtual_size.width == log.wrap_width
         composed = textual_private.screen_lines(app)  # the whole screen, as drawn
         body = composed[log.region.y:log.region.bottom]
@@ -349,11 +335,11 @@ async def test_a_window_switch_is_laid_out_once(alice):
         wrapped = [row[:log.wrap_width] for row in body if "word" in row[:log.wrap_width]]
         assert len(wrapped) == log.row_count >= 3  # 200 characters at 97 columns, none cut off
         assert "".join(wrapped).count("word") == 40
-        laid_out[0] = 0
+        laid_out.clear()
         await pilot.press("alt+1")
         await until(lambda: not pane.display, timeout=5)
         await settled(pilot, app.screen)
-        assert laid_out[0] == 1
+        assert laid_out.count(False) == 1
         assert log.wrap_width == 119 and log.virtual_size.width == 119
 
 
