@@ -223,13 +223,17 @@ class Parlons:
             deadline = time.monotonic() + 10
             while True:
                 try:
-                    self._pid = parlons_pid(self.tmux)
+                    self._pid = self._find_pid()
                     break
                 except LookupError:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.005)
         return self._pid
+
+    def _find_pid(self) -> int:
+        """The client's process in the pane (LookupError: not started yet)."""
+        return parlons_pid(self.tmux)
 
     def stats(self) -> dict[str, float]:
         return proc_stats(self.pid)

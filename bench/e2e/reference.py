@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server
 from bench.e2e.tmuxctl import TmuxControl
+from tests.harness.terminal import pane_process
 from tests.harness.tmux import TmuxDriver
 
 NOBODY = 65534
@@ -56,28 +57,13 @@ class Poezio(Parlons):
                                       "XDG_CACHE_HOME": str(self.home / ".cache"), "LANG": "C.UTF-8"},
                         width=SIZE[0], height=SIZE[1])
         self.ctl = TmuxControl(self.tmux)
-        self._pid = None
+        self._pid: int | None = None
 
-    @property
-    def pid(self) -> int:
-        if self._pid is None:
-            deadline = time.monotonic() + 10
-            while self._pid is None:
-                for entry in Path("/proc").iterdir():
-                    if not entry.name.isdigit():
-                        continue
-                    try:
-                        command = (entry / "cmdline").read_bytes().split(b"\0")
-                    except OSError:
-                        continue
-                    if any(part.endswith(b"poezio") for part in command[:2]) and b"setpriv" not in command[0]:
-                        self._pid = int(entry.name)
-                        break
-                else:
-                    if time.monotonic() > deadline:
-                        raise BenchError("no poezio process")
-                    time.sleep(0.01)
-        return self._pid
+    def _find_pid(self) -> int:
+        # setpriv (under root) execs poezio: the same process, its argv "python3 /usr/bin/poezio"
+        return pane_process(self.tmux, lambda command: any(part.endswith(b"/poezio") or part == b"poezio"
+                                                           for part in command[:2])
+                            and not command[0].endswith(b"setpriv"), "Poezio")
 
     def input_row(self) -> str:
         row = self.ctl.capture(SIZE[1] - 1, SIZE[1] - 1)[0]

@@ -8,6 +8,7 @@ import re
 import shlex
 import sys
 from pathlib import Path
+from typing import Callable
 
 from tests.harness.app import account_config
 from tests.harness.wait import until
@@ -92,6 +93,12 @@ def title(tmux) -> str:
 def parlons_pid(tmux) -> int:
     """The pid of the Parlons process in the pane (the pane's shell or one
     of its descendants running ``-m tui``)."""
+    return pane_process(tmux, lambda command: b"-m" in command and b"tui" in command, "Parlons")
+
+
+def pane_process(tmux, matches: Callable[[list[bytes]], bool], name: str) -> int:
+    """The pid of the process in the pane (its shell or a descendant) whose
+    argv (``/proc/PID/cmdline``, split) ``matches``; LookupError if none."""
     root = tmux.pane_pid()
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
@@ -109,10 +116,10 @@ def parlons_pid(tmux) -> int:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"-m" in command and b"tui" in command:
+        if matches(command):
             return pid
         todo += children.get(pid, [])
-    raise LookupError(f"no Parlons process under pane pid {root}")
+    raise LookupError(f"no {name} process under pane pid {root}")
 
 
 def rss_kib(pid: int) -> int:
