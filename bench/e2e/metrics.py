@@ -21,12 +21,19 @@ def cpu_seconds(pid: int | str = "self") -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def status_kib(pid: int | str, key: str) -> int:
-    """A ``kB`` line of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now)."""
+def status_kib(pid: int | str, *keys: str) -> dict[str, int]:
+    """``kB`` lines of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now),
+    from one read: read apart, a peak could come out under an RSS that grew
+    in between (seen: VmHWM 415,628 against VmRSS 415,632 KiB)."""
+    values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    raise LookupError(f"no {key} for {pid}")
+        key, _, rest = line.partition(":")
+        if key in keys:
+            values[key] = int(rest.split()[0])
+    missing = [key for key in keys if key not in values]
+    if missing:
+        raise LookupError(f"no {', '.join(missing)} for {pid}")
+    return values
 
 
 def io_counters(pid: int | str = "self") -> dict[str, int]:
@@ -42,10 +49,11 @@ def io_counters(pid: int | str = "self") -> dict[str, int]:
 def proc_stats(pid: int | str = "self") -> dict[str, float]:
     """cpu (s), hwm and rss (KiB), write_bytes and wchar (bytes) of ``pid``."""
     io = io_counters(pid)
+    memory = status_kib(pid, "VmHWM", "VmRSS")
     return {
         "cpu": cpu_seconds(pid),
-        "hwm": status_kib(pid, "VmHWM"),
-        "rss": status_kib(pid, "VmRSS"),
+        "hwm": memory["VmHWM"],
+        "rss": memory["VmRSS"],
         "write_bytes": io.get("write_bytes", 0),
         "wchar": io.get("wchar", 0),
     }
