@@ -14,7 +14,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from slixmpp import ComponentXMPP
 
-from bench.e2e.crowd import DONE_ID, Crowd, guest, handshake, join_stanza
+from bench.e2e.component import handshake
+from bench.e2e.crowd import DONE_ID, Crowd, guest, join_stanza
 
 DOMAIN = "bots.example"
 SECRET = "s3cret"
