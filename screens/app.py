@@ -275,7 +275,8 @@ class ParlonsApp(App):
             # the log learns how much is below the view a frame after a scroll
             self._watching_log = True
             self.watch(log_view, "lines_below", lambda _n: self._schedule_sync(), init=False)
-        if active is not self._shown_window:
+        switched = active is not self._shown_window
+        if switched:
             self._shown_window = active
             main.show_window(active, self._roster_of(active))
             in_room = active.kind is WindowKind.ROOM
@@ -317,6 +318,11 @@ class ParlonsApp(App):
         # terminal's): set without the repaint of the whole screen the reactive asks for
         # (a window switch drew it twice; each unread count's change once more)
         self.set_reactive(App.title, self.notifier.show_title(windows, active))
+        if switched:
+            # the switch's layout (a room's nick list appearing) drawn as soon
+            # as it is asked for, not at the screen's next tick
+            # (textual_private.lay_out_soon; a switch without one: at the tick)
+            textual_private.lay_out_soon(log_view)
 
     def _completion_providers(self) -> dict:
         client = self.client

@@ -843,6 +843,44 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
 
 _screen_tick = Screen._on_timer_update  # Textual's own (hold_frames_with wraps the class's)
 
+LAYOUT_SOON_WITHIN = 0.05  # seconds: the layout a switch asks for comes within a few turns of the loop
+
+
+def lay_out_soon(widget: Widget) -> None:
+    """The layout ``widget``'s screen is asked for next (within
+    LAYOUT_SOON_WITHIN) is drawn at the next turn of the loop with
+    ``widget``, not at the screen's next tick (a window switch: the room's
+    nick list appears beside a narrower log).  A widget's layout request
+    reaches the screen as a message once the widget is idle; the screen then
+    waits for its update timer — up to a frame: /join's room window was laid
+    out 20 ms after its sync, and W7's first key, typed once the Enter's line
+    had cleared, waited for that layout in its own frame.  Textual 8.2.8:
+    ``Screen._on_layout`` sets ``_layout_required`` and resumes the timer;
+    wrapped once, on the class."""
+    screen = widget.screen
+    _layouts_soon[screen] = (widget, time.monotonic() + LAYOUT_SOON_WITHIN)
+    if getattr(Screen._on_layout, "parlons", False):
+        return
+    original = Screen._on_layout
+
+    async def _on_layout(self: Screen, message: messages.Layout) -> None:
+        await original(self, message)
+        wanted = _layouts_soon.get(self)
+        if wanted is None:
+            return
+        if time.monotonic() > wanted[1] or not wanted[0].is_mounted:
+            del _layouts_soon[self]
+        elif self._layout_required:
+            del _layouts_soon[self]
+            draw_soon(wanted[0])
+
+    _on_layout.parlons = True  # type: ignore[attr-defined]
+    Screen._on_layout = _on_layout  # type: ignore[method-assign]
+
+
+# screen → (the widget to draw with its next layout, until when)
+_layouts_soon: weakref.WeakKeyDictionary[Screen, tuple[Widget, float]] = weakref.WeakKeyDictionary()
+
 
 def hold_frames_with(hold: Callable[[Screen], float]) -> None:
     """A screen's ticks draw nothing while ``hold(screen)`` > 0 (a key on its

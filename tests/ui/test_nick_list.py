@@ -529,3 +529,29 @@ async def test_the_panes_edge_is_the_border_it_replaced(alice):
         app.theme = "textual-light"
         await pilot.pause()
         edges()
+
+
+async def test_a_room_window_opened_is_laid_out_and_drawn_without_waiting_for_a_tick(alice):
+    """A window switch reaches the screen at the next turn of the loop, its
+    layout (the nick list appearing beside a narrower log) with it: it
+    waited for the screen's next tick, 20 ms after /join's sync, and W7's
+    first key after the Enter waited for that layout in its own frame.
+    With the screen's update timer stopped for good, the room window is
+    still laid out and drawn."""
+    from tests.harness.app import draws_without_ticks
+
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        await until(lambda: app._shown_window is app.client.windows.active, timeout=5)
+        await pilot.pause()
+        screen = app.screen
+        pane, log = app.main.nick_list, app.main.log_view
+        assert not pane.display
+        drawn = draws_without_ticks(screen)
+        laid_out = recorded_layouts(screen)
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        open_room(app, alice.jid, room)
+        await until(lambda: False in laid_out and any(log in widgets for widgets in drawn), timeout=5,
+                    message=lambda: f"layouts {laid_out}, draws {len(drawn)}")
+        assert pane.display and pane.region.width > 0
+        assert app._shown_window.room_jid == ROOM
