@@ -1,4 +1,5 @@
-"""What a process costs, read from /proc, and the summaries the report prints.
+"""What a process costs (read from /proc by tests/harness/proc.py, shared
+with the tests) and the summaries the report prints.
 
 Pure helpers (no Textual, no slixmpp): tests/unit/test_bench_e2e_metrics.py
 covers the arithmetic.
@@ -7,43 +8,10 @@ covers the arithmetic.
 from __future__ import annotations
 
 import math
-import os
 import statistics
-from pathlib import Path
 from typing import Iterable, Sequence
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int | str = "self") -> float:
-    """utime + stime of the process (all its threads), seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def status_kib(pid: int | str, *keys: str) -> dict[str, int]:
-    """``kB`` lines of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now),
-    from one read: read apart, a peak could come out under an RSS that grew
-    in between (seen: VmHWM 415,628 against VmRSS 415,632 KiB)."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in keys:
-            values[key] = int(rest.split()[0])
-    missing = [key for key in keys if key not in values]
-    if missing:
-        raise LookupError(f"no {', '.join(missing)} for {pid}")
-    return values
-
-
-def io_counters(pid: int | str = "self") -> dict[str, int]:
-    """/proc/PID/io: write_bytes is what went to the storage layer (files,
-    SQLite, its WAL); wchar also counts the terminal and the sockets."""
-    counters = {}
-    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-        key, _, value = line.partition(":")
-        counters[key.strip()] = int(value)
-    return counters
+from tests.harness.proc import cpu_seconds, io_counters, status_kib
 
 
 def proc_stats(pid: int | str = "self") -> dict[str, float]:

@@ -19,7 +19,8 @@ import asyncio
 import os
 
 from tests.harness.flood import flood
-from tests.harness.terminal import in_bob_window, input_row, parlons_pid, rss_kib
+from tests.harness.proc import rss_kib
+from tests.harness.terminal import in_bob_window, input_row, parlons_pid
 from tests.harness.wait import until
 
 FLOOD_RATE = int(os.environ.get("FLOOD_RATE", "1000"))

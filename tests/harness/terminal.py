@@ -3,7 +3,6 @@ private config and XDG dirs, and reading its screen."""
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -120,20 +119,6 @@ def pane_process(tmux, matches: Callable[[list[bytes]], bool], name: str) -> int
             return pid
         todo += children.get(pid, [])
     raise LookupError(f"no {name} process under pane pid {root}")
-
-
-def rss_kib(pid: int) -> int:
-    """Resident memory of ``pid`` (VmRSS in /proc/PID/status), KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise LookupError(f"no VmRSS for {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time ``pid`` has used so far (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class NewBlogDraft:

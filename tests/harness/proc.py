@@ -1,0 +1,45 @@
+"""What a process costs, read from /proc: one reader for the tests
+(tests/faults: RSS over a flood) and the benchmarks (bench/e2e/metrics.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """utime + stime of the process (all its threads), seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def status_kib(pid: int | str, *keys: str) -> dict[str, int]:
+    """``kB`` lines of /proc/PID/status (VmHWM: peak RSS, VmRSS: RSS now),
+    from one read: read apart, a peak could come out under an RSS that grew
+    in between (seen: VmHWM 415,628 against VmRSS 415,632 KiB)."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in keys:
+            values[key] = int(rest.split()[0])
+    missing = [key for key in keys if key not in values]
+    if missing:
+        raise LookupError(f"no {', '.join(missing)} for {pid}")
+    return values
+
+
+def io_counters(pid: int | str = "self") -> dict[str, int]:
+    """/proc/PID/io: write_bytes is what went to the storage layer (files,
+    SQLite, its WAL); wchar also counts the terminal and the sockets."""
+    counters = {}
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        key, _, value = line.partition(":")
+        counters[key.strip()] = int(value)
+    return counters
+
+
+def rss_kib(pid: int | str) -> int:
+    """Resident memory of ``pid`` now, KiB."""
+    return status_kib(pid, "VmRSS")["VmRSS"]
