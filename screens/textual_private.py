@@ -858,7 +858,7 @@ def lay_out_soon(widget: Widget) -> None:
     ``Screen._on_layout`` sets ``_layout_required`` and resumes the timer;
     wrapped once, on the class."""
     screen = widget.screen
-    _layouts_soon[screen] = (widget, time.monotonic() + LAYOUT_SOON_WITHIN)
+    _layouts_soon[screen] = (weakref.ref(widget), time.monotonic() + LAYOUT_SOON_WITHIN)
     if getattr(Screen._on_layout, "parlons", False):
         return
     original = Screen._on_layout
@@ -868,18 +868,20 @@ def lay_out_soon(widget: Widget) -> None:
         wanted = _layouts_soon.get(self)
         if wanted is None:
             return
-        if time.monotonic() > wanted[1] or not wanted[0].is_mounted:
+        widget, until = wanted[0](), wanted[1]
+        if widget is None or not widget.is_mounted or time.monotonic() > until:
             del _layouts_soon[self]
         elif self._layout_required:
             del _layouts_soon[self]
-            draw_soon(wanted[0])
+            draw_soon(widget)
 
     _on_layout.parlons = True  # type: ignore[attr-defined]
     Screen._on_layout = _on_layout  # type: ignore[method-assign]
 
 
-# screen → (the widget to draw with its next layout, until when)
-_layouts_soon: weakref.WeakKeyDictionary[Screen, tuple[Widget, float]] = weakref.WeakKeyDictionary()
+# screen → (the widget to draw with its next layout, until when); neither
+# kept alive by it (the widget holds its screen: a strong one would keep both)
+_layouts_soon: weakref.WeakKeyDictionary[Screen, tuple[weakref.ref[Widget], float]] = weakref.WeakKeyDictionary()
 
 
 def hold_frames_with(hold: Callable[[Screen], float]) -> None:

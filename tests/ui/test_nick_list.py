@@ -17,7 +17,7 @@ from textual.geometry import Region
 
 from screens import textual_private
 from screens.widgets.bars import TitleBar
-from tests.harness.app import recorded_layouts, running_app, screen_lines
+from tests.harness.app import draws_without_ticks, recorded_layouts, running_app, screen_lines
 from tests.harness.room_windows import ROOM, fill, open_room
 from tests.harness.wait import until
 from tui.core.events import RoomChanged
@@ -538,8 +538,6 @@ async def test_a_room_window_opened_is_laid_out_and_drawn_without_waiting_for_a_
     first key after the Enter waited for that layout in its own frame.
     With the screen's update timer stopped for good, the room window is
     still laid out and drawn."""
-    from tests.harness.app import draws_without_ticks
-
     async with running_app(alice.config, size=(120, 40)) as (app, pilot):
         await until(lambda: app._shown_window is app.client.windows.active, timeout=5)
         await pilot.pause()
@@ -555,3 +553,4 @@ async def test_a_room_window_opened_is_laid_out_and_drawn_without_waiting_for_a_
                     message=lambda: f"layouts {laid_out}, draws {len(drawn)}")
         assert pane.display and pane.region.width > 0
         assert app._shown_window.room_jid == ROOM
+        assert screen not in textual_private._layouts_soon  # asked once, drawn once: nothing left held
