@@ -6,6 +6,8 @@
         proxy.refuse = True    # new connections are refused until set back
         proxy.refuse = False
         proxy.connections      # how many connections it accepted so far
+        proxy.stall()          # the open links go silent both ways, left open (a dead route)
+        proxy.rate = 20_000    # bytes a second from the server to the client (a slow link)
 
 It runs its own event loop in a thread, so it forwards while a sync tmux test
 polls and while an async test awaits alike. Bytes are forwarded untouched
@@ -18,6 +20,7 @@ import asyncio
 import socket
 import struct
 import threading
+from typing import Callable
 
 HOST = "127.0.0.1"
 
@@ -29,7 +32,9 @@ class CuttableProxy:
         self.port = 0
         self.refuse = False
         self.connections = 0
+        self.rate: float | None = None  # server → client, bytes a second; None: as fast as it goes
         self._links: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._flowing: dict[tuple[asyncio.StreamWriter, asyncio.StreamWriter], asyncio.Event] = {}
         self._loop = asyncio.new_event_loop()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="cuttable-proxy", daemon=True)
@@ -73,8 +78,21 @@ class CuttableProxy:
             for pair in links:
                 for writer in pair:
                     _reset(writer)
+                flowing = self._flowing.pop(pair, None)
+                if flowing is not None:
+                    flowing.set()  # (a stalled link's pipes end on the reset)
             return len(links)
         return self._call(reset_all())
+
+    def stall(self) -> int:
+        """The open links stop carrying anything, either way, and stay open:
+        a route that died without a reset. New links flow. How many stalled."""
+
+        async def stall_all() -> int:
+            for flowing in self._flowing.values():
+                flowing.clear()
+            return len(self._flowing)
+        return self._call(stall_all())
 
     @property
     def open_links(self) -> int:
@@ -93,17 +111,26 @@ class CuttableProxy:
             return
         pair = (client_writer, server_writer)
         self._links.add(pair)
-        await asyncio.gather(_pipe(client_reader, server_writer), _pipe(server_reader, client_writer))
+        flowing = self._flowing[pair] = asyncio.Event()
+        flowing.set()
+        await asyncio.gather(_pipe(client_reader, server_writer, flowing),
+                             _pipe(server_reader, client_writer, flowing, lambda: self.rate))
         self._links.discard(pair)
+        self._flowing.pop(pair, None)
         for writer in pair:
             writer.close()
 
 
-async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, flowing: asyncio.Event,
+                rate: Callable[[], float | None] = lambda: None) -> None:
     try:
-        while data := await reader.read(65536):
+        while data := await reader.read(4096 if rate() else 65536):
+            await flowing.wait()
             writer.write(data)
             await writer.drain()
+            bytes_per_second = rate()
+            if bytes_per_second:  # the link's pace, not a wait for a condition
+                await asyncio.sleep(len(data) / bytes_per_second)
     except (OSError, asyncio.IncompleteReadError):
         pass
     finally:

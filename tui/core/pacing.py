@@ -75,6 +75,10 @@ class PacedReader:
         self._paused: Any = None  # the transport we paused, to resume the same one
         self._drain_scheduled = False
         self.yields = 0  # times the loop got a turn mid-data (for tests and benchmarks)
+        # When bytes last came in or went to the protocol (``clock``): the
+        # link is alive, even while a ping's answer waits behind a backlog
+        # (tui/xmpp/account/keepalive.py).
+        self.heard = 0.0
         self._rate = budget / slice_bytes  # seconds a byte takes to handle (learnt as pieces go)
         protocol.data_received = self.data_received
         protocol.connection_lost = self.connection_lost
@@ -85,6 +89,7 @@ class PacedReader:
         return sum(len(data) for data in self._backlog)
 
     def data_received(self, data: bytes) -> None:
+        self.heard = self.clock()
         if self._backlog:  # still working through earlier data: after it
             self._backlog.append(data)
             return
@@ -118,6 +123,7 @@ class PacedReader:
                 self._received(piece)
                 start += len(piece)
                 then, now = now, clock()
+                self.heard = now
                 self._rate += RATE_WEIGHT * ((now - then) / len(piece) - self._rate)
                 if now >= deadline and (start < len(data) or len(backlog) > 1):
                     backlog[0] = data[start:]

@@ -30,6 +30,7 @@ from ..presence_dispatch import dispatch_presences, read_presence_type_at_once
 from ..stanza_router import route_handlers
 from . import scram
 from .backoff import Backoff
+from .keepalive import Keepalive
 from .tls_policy import certificate_reason, made_context, no_tls_reason, require_tls, tls_context
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class AccountSession:
         self._watchdog: asyncio.TimerHandle | None = None  # an attempt that never finishes
         self._on_client_created: list[Callable[[slixmpp.ClientXMPP], None]] = []
         self._tls: tuple[Path | None, ssl.SSLContext] | None = None  # (ca_file, context) for every attempt
+        self._lost_because = ""  # why we dropped the link ourselves (said with "connection lost")
+        self.keepalive: Keepalive | None = None  # (made with the client)
 
     # -- wiring ------------------------------------------------------------
     @property
@@ -139,7 +142,7 @@ class AccountSession:
     def _make_client(self) -> slixmpp.ClientXMPP:
         s = self.settings
         xmpp = slixmpp.ClientXMPP(f"{s.jid}/{s.resource}", s.password, ssl_context=self._tls_context())
-        pace(xmpp)  # keys before messages: a flood is parsed in slices of bounded time
+        reader = pace(xmpp)  # keys before messages: a flood is parsed in slices of bounded time
         read_presence_type_at_once()  # (slixmpp's reading is a third of a presence storm's CPU)
         xmpp.enable_direct_tls = s.direct_tls
         xmpp.enable_starttls = not s.direct_tls
@@ -149,8 +152,10 @@ class AccountSession:
         require_tls(xmpp, self._on_no_tls)
         for plugin in ("xep_0030", "xep_0198", "xep_0199"):
             xmpp.register_plugin(plugin)
-        # Keepalive pings notice a dead link that TCP alone would not.
-        xmpp.plugin["xep_0199"].enable_keepalive(interval=60, timeout=30)
+        # Keepalive pings notice a dead link that TCP alone would not (and
+        # a backlog that delays their answers is no dead link).
+        self.keepalive = Keepalive(lambda: reader.heard, self._link_dead)
+        self.keepalive.attach(xmpp)
         xmpp.add_event_handler("connecting", self._on_connecting)
         xmpp.add_event_handler("connection_failed", self._on_connection_failed)
         xmpp.add_event_handler("ssl_invalid_chain", self._on_invalid_cert)
@@ -250,6 +255,13 @@ class AccountSession:
             self.xmpp.cancel_connection_attempt()
             self.xmpp.abort()
         self._schedule_retry(f"no answer from the server within {CONNECT_TIMEOUT:g} s")
+
+    def _link_dead(self, reason: str) -> None:
+        """The keepalive found the link dead: drop it; the policy reconnects."""
+        log.info("%s: %s; dropping the link", self.jid, reason)
+        if self.xmpp is not None and self.xmpp.transport is not None:
+            self._lost_because = reason
+            self.xmpp.abort()
 
     def _cancel_retry(self) -> None:
         self._stop_watchdog()
@@ -367,7 +379,8 @@ class AccountSession:
         self.windows.status_line(f"{self.jid}: {what}", LineKind.EVENT)
 
     def _on_disconnected(self, reason) -> None:
-        log.info("%s: disconnected (%s)", self.jid, reason)
+        ours, self._lost_because = self._lost_because, ""
+        log.info("%s: disconnected (%s)", self.jid, reason or ours)
         if isinstance(reason, ssl.SSLCertVerificationError):
             self._on_invalid_cert(reason)
             return
@@ -378,6 +391,8 @@ class AccountSession:
         text = "connection lost"
         if isinstance(reason, BaseException) and str(reason):
             text += f" ({_describe_os_error(reason)})"
+        elif ours:
+            text += f" ({ours})"
         self._schedule_retry(text)
 
     # -- state ---------------------------------------------------------------
