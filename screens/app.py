@@ -33,6 +33,7 @@ from tui.core.events import (
     EncryptionChanged,
     LineAdded,
     LineChanged,
+    LinesDropped,
     LinesPrepended,
     QuitRequested,
     RevealLine,
@@ -151,6 +152,8 @@ class ParlonsApp(App):
         bus.subscribe(QuitRequested, self._on_quit_requested)
         bus.subscribe(LineChanged, self._on_line_changed)
         bus.subscribe(LinesPrepended, self._on_lines_prepended)
+        bus.subscribe(LinesDropped, self._on_lines_dropped)
+        self.client.windows.reading = self._reading
         bus.subscribe(RevealLine, self._on_reveal_line)
         bus.subscribe(TypingChanged, lambda _e: self._schedule_sync())
         bus.subscribe(RoomChanged, lambda _e: self._schedule_sync())
@@ -217,6 +220,22 @@ class ParlonsApp(App):
                 and self._shown_window is event.window:
             main.log_view.notify_prepended(event.count)
         self._schedule_sync()
+
+    def _reading(self, window: Window) -> bool:
+        """The log shows ``window`` away from its newest line: its oldest
+        lines stay in memory (the model asks before letting go of them)."""
+        main = self.main
+        return main is not None and main.is_mounted and main.log_view.lines is window.lines \
+            and not main.log_view.is_at_bottom
+
+    def _on_lines_dropped(self, event: LinesDropped) -> None:
+        main = self.main
+        if main is None or not main.is_mounted:
+            return
+        if main.log_view.lines is event.window.lines:
+            main.log_view.notify_dropped(event.count, event.prefix)
+        else:
+            main.log_view.notify_dropped_elsewhere(event.window.lines, event.count, event.prefix)
 
     def _on_reveal_line(self, event: RevealLine) -> None:
         self._reveal = event.line

@@ -351,6 +351,27 @@ class RowIndex:
         self._starts_by_width = {self.width: starts} if self.width else {}
         self.sync()
 
+    def drop_head(self, count: int) -> None:
+        """The list's first ``count`` messages were removed: O(messages
+        kept), the kept widths' rows counted from the new first message."""
+        if count <= 0:
+            return
+        if count >= self.measured:
+            self._reset()
+            self.sync()
+            return
+        del self._unwrapped[:count]
+        del self._paragraph_counts[:count]
+        self.measured -= count
+        for width, starts in list(self._starts_by_width.items()):
+            if len(starts) <= count:  # (measured at that width short of the cut: made again if needed)
+                del self._starts_by_width[width]
+                continue
+            base = starts[count]
+            self._starts_by_width[width] = array("q", [start - base for start in starts[count:]])
+        if self.width:
+            self.row_starts = self._starts_by_width[self.width]
+
     def set_mark_clear(self, mark_clear: bool) -> bool:
         """Mark messages in clear (their conversation became encrypted) or
         not (no longer): every message is measured again. True if it changed."""

@@ -354,6 +354,38 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._sync_view()
         self.refresh()
 
+    def notify_dropped(self, count: int, prefix: bool = True) -> None:
+        """The list's ``count`` oldest lines were let go of (memory; the
+        model does it only while the view follows the end or is elsewhere):
+        the same rows stay on screen. ``prefix`` False: lines kept among them
+        moved to the front, indexed again."""
+        index = self._index
+        follow = self._follow
+        shift = index.row_starts[min(count, index.measured)] if index.width else 0
+        if prefix:
+            index.drop_head(count)
+        else:
+            index.reindex()
+        if not index.width:
+            return
+        set_virtual_size(self, Size(index.width, self.row_count))
+        if follow:
+            self._scroll_to_end()
+        else:
+            self.scroll_to(y=max(0, self.scroll_offset.y - shift), animate=False)
+        self._follow = follow
+        self._update_lines_below()
+        self.refresh()
+
+    def notify_dropped_elsewhere(self, lines: list[Line], count: int, prefix: bool = True) -> None:
+        """The same, for a list not shown now: its kept layout follows."""
+        index = self._indexes.get(id(lines))
+        if index is not None and index.lines is lines:
+            if prefix:
+                index.drop_head(count)
+            else:
+                del self._indexes[id(lines)]
+
     def reveal(self, line: Line) -> bool:
         """Scroll so that ``line`` is in view, a third down the screen (/goto)."""
         lines = self.lines

@@ -273,3 +273,22 @@ def test_row_of_offset():
     assert row_of_offset(rows, 0, 0) == 0
     assert row_of_offset(rows, 0, 15) == 1
     assert row_of_offset(rows, 1, 7) == 3
+
+
+def test_row_index_after_its_first_lines_are_let_go_matches_a_full_index():
+    lines = [line(f"message {n} " * (n % 7 + 1)) for n in range(60)]
+    index = RowIndex(lines)
+    index.set_width(30)
+    index.set_width(80)  # 30 kept, measured in full
+    lines.extend(line(f"later {n} " * 9) for n in range(5))
+    index.sync()  # 80 extended; 30 is now short of the end
+    del lines[:20]
+    index.drop_head(20)
+    for width in (80, 30, 50):
+        index.set_width(width)
+        fresh = RowIndex(lines)
+        fresh.set_width(width)
+        assert list(index.row_starts) == list(fresh.row_starts), width
+    del lines[:100]  # more than it holds: indexed again
+    index.drop_head(100)
+    assert index.row_count == 0 and index.measured == 0

@@ -92,3 +92,31 @@ def test_a_window_says_what_kind_of_conversation_it_is():
     assert (chat.peer_jid, chat.room_jid) == ("bob@x", None)
     assert (room.peer_jid, room.room_jid) == (None, "lobby@rooms.x")
     assert roster.peer_jid is None and roster.room_jid is None and windows.status.room_jid is None
+
+
+def test_a_window_lets_go_of_its_oldest_lines_but_not_of_messages_still_to_send(monkeypatch):
+    from tui.core import windows as windows_module
+    from tui.core.events import LinesDropped
+    from tui.core.model import Delivery
+    monkeypatch.setattr(windows_module, "KEEP_LINES", 10)
+    monkeypatch.setattr(windows_module, "LET_GO", 3)
+    windows, _ = make()
+    dropped = []
+    windows._bus.subscribe(LinesDropped, dropped.append)
+    bob = windows.open("bob", WindowKind.CHAT, "a@x", "bob@x")
+    for n in range(14):
+        windows.add_line(bob, Line(f"line {n}", LineKind.INCOMING))
+    assert [l.body for l in bob.lines] == [f"line {n}" for n in range(4, 14)] and bob.trimmed
+    assert [(e.count, e.prefix) for e in dropped] == [(4, True)]
+    failed = Line("not sent", LineKind.OUTGOING, delivery=Delivery.FAILED)
+    windows.add_line(bob, failed)
+    windows.reading = lambda window: window is bob  # read away from its end: nothing goes
+    for n in range(14, 20):
+        windows.add_line(bob, Line(f"line {n}", LineKind.INCOMING))
+    assert len(bob.lines) == 17 and len(dropped) == 1
+    windows.reading = lambda window: False
+    for n in range(20, 30):
+        windows.add_line(bob, Line(f"line {n}", LineKind.INCOMING))
+    assert bob.lines[0] is failed  # kept, at the front, still retriable
+    assert [l.body for l in bob.lines[1:]] == [f"line {n}" for n in range(18, 30)]
+    assert [(e.count, e.prefix) for e in dropped[1:]] == [(8, True), (3, False), (3, False)]

@@ -44,6 +44,17 @@ class RevealLine:
 
 
 @dataclass(slots=True)
+class LinesDropped:
+    """The window's oldest lines were let go of (memory): ``count`` fewer
+    before the rest; ``prefix`` False when lines kept among them (a message
+    still to send) moved to the front (the layout is made again)."""
+
+    window: Any
+    count: int
+    prefix: bool = True
+
+
+@dataclass(slots=True)
 class LinesPrepended:
     """Older lines were put before the window's first line (scrollback)."""
 

@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..text import sanitize_line
 from .days import with_day_changes
-from .events import EventBus, LineAdded, LineChanged, LinesPrepended, RevealLine, WindowCleared, WindowsChanged
-from .model import Line, LineKind
+from .events import (EventBus, LineAdded, LineChanged, LinesDropped, LinesPrepended, RevealLine, WindowCleared,
+                     WindowsChanged)
+from .model import Delivery, Line, LineKind
 
 STATUS_NUMBER = 1
+# Lines a window keeps in memory: past KEEP_LINES + LET_GO, its oldest go
+# (LET_GO at a time: the log's layout drops them in one step). A stored
+# message comes back from the history when scrolled to, like any older one;
+# an event or command output is gone, as in Irssi or Poezio. A message
+# still to send (not sent, or failed: retriable) stays. Not while the
+# window is read away from its end (``WindowList.reading``).
+KEEP_LINES = 10_000
+LET_GO = 1_000
+RETRIABLE = frozenset({Delivery.PENDING, Delivery.FAILED})
 
 
 class Activity(enum.IntEnum):
@@ -58,6 +69,9 @@ class Window:
     activity: Activity = Activity.NONE
     # Input history lives with the window (Up/Down recall per window).
     input_history: list[str] = field(default_factory=list)
+    # Lines were let go of from the front (KEEP_LINES): the first stored
+    # line shown, not the first loaded, is where scrollback goes on.
+    trimmed: bool = False
 
     def __post_init__(self) -> None:
         self.name = sanitize_line(self.name)
@@ -96,6 +110,9 @@ class WindowList:
         self._by_target: dict[tuple[str | None, str], Window] = {}
         self.status = self._insert(Window(STATUS_NUMBER, "status", WindowKind.STATUS))
         self.active: Window = self.status
+        # Is the user reading this window away from its newest line? (The
+        # face installs its own; its oldest lines stay while so.)
+        self.reading: Callable[[Window], bool] = lambda window: False
 
     # -- queries ---------------------------------------------------------
     def __iter__(self):
@@ -214,6 +231,8 @@ class WindowList:
         if len(marker) > 1:
             window.lines.append(marker[0])
         window.lines.append(line)
+        if len(window.lines) > KEEP_LINES + LET_GO and not self.reading(window):
+            self._let_go(window, len(window.lines) - KEEP_LINES)
         if window is not self.active:
             level = activity
             if level is None:
@@ -222,6 +241,15 @@ class WindowList:
                 window.activity = level
                 self._bus.emit(WindowsChanged())
         self._bus.emit(LineAdded(window, line, replay))
+
+    def _let_go(self, window: Window, count: int) -> None:
+        """Drop the window's ``count`` oldest lines from memory, but for
+        messages still to send (they move to the front)."""
+        oldest = window.lines[:count]
+        kept = [line for line in oldest if line.delivery in RETRIABLE]
+        window.lines[:count] = kept
+        window.trimmed = True
+        self._bus.emit(LinesDropped(window, count - len(kept), prefix=not kept))
 
     def raise_activity(self, window: Window, level: Activity) -> None:
         if window is not self.active and level > window.activity:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Iterable, Protocol
 
 from ...core.model import Line, LineKind
-from ...core.windows import Window, WindowList
+from ...core.windows import RETRIABLE, Window, WindowList
 from ...store.guarded import GuardedHistory
 from ...store.history import HistoryStore
 from ...store.records import StoredMessage
@@ -232,6 +232,11 @@ class MessageHistory:
         if db is None or not peer:
             return 0
         oldest = self._oldest.get(window)
+        kept: set[int] = set()
+        if window.trimmed:  # its oldest lines were let go of: on from the first stored one still shown
+            kept = {line.rowid for line in window.lines if line.rowid is not None and line.delivery in RETRIABLE}
+            oldest = next((line.rowid for line in window.lines
+                           if line.rowid is not None and line.rowid not in kept), oldest)
         records = await db.before(peer, oldest, PAGE_LINES) if oldest else []
         if not records and archive_before is not None and window not in self._archive_done:
             first = next((line for line in window.lines if line.kind is not LineKind.EVENT), None)
@@ -241,7 +246,8 @@ class MessageHistory:
         if not records:
             return 0
         self._oldest[window] = records[0].rowid
-        self.windows.prepend_lines(window, [self.line_of(r) for r in records])
+        # (a message still to send, kept when older lines were let go of, is shown already)
+        self.windows.prepend_lines(window, [self.line_of(r) for r in records if r.rowid not in kept])
         return len(records)
 
     def archive_exhausted(self, window: Window) -> None:

@@ -1,0 +1,80 @@
+"""A window keeps its newest lines in memory (tui/core/windows.py
+KEEP_LINES, here 20 + 5 at a time); the older ones come back from the
+history when scrolled to, in order, once each; none go while the window is
+read away from its end. Against a real Prosody, the real app."""
+
+from __future__ import annotations
+
+import pytest
+
+from screens.widgets.line_layout import RowIndex
+from tests.harness.app import running_app, screen_text
+from tests.harness.wait import until
+from tui.core import windows as windows_module
+from tui.core.model import LineKind
+
+NUMBERED = [f"line {n:03}" for n in range(90)]
+
+
+@pytest.fixture(autouse=True)
+def few_lines(monkeypatch):
+    monkeypatch.setattr(windows_module, "KEEP_LINES", 20)
+    monkeypatch.setattr(windows_module, "LET_GO", 5)
+
+
+def shown(window) -> list[str]:
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+
+
+def layout_matches(log_view) -> bool:
+    """The log's layout is the one a fresh index of its lines would make."""
+    fresh = RowIndex(log_view.lines)
+    fresh.set_width(log_view.wrap_width)
+    return list(fresh.row_starts) == list(log_view._index.row_starts)
+
+
+async def test_old_lines_leave_memory_and_come_back_from_the_history(alice, make_peer, tmp_path):
+    bob = await make_peer()
+    async with running_app(alice.config, data_dir=tmp_path / "data", size=(80, 12)) as (app, pilot):
+        windows = app.client.windows
+        for body in NUMBERED[:30]:  # into a window not shown: its kept layout follows
+            bob.send(alice.jid, body)
+        window = await until(lambda: windows.find(alice.jid, bob.jid), timeout=5)
+        await until(lambda: shown(window)[-1:] == [NUMBERED[29]], timeout=10, message=lambda: shown(window))
+        assert window.trimmed and len(window.lines) <= 25
+        await pilot.press(f"alt+{window.number}")
+        log_view = app.main.log_view
+        await until(lambda: NUMBERED[29] in screen_text(app), timeout=5)
+        for body in NUMBERED[30:60]:  # into the window shown, following its end
+            bob.send(alice.jid, body)
+        await until(lambda: NUMBERED[59] in screen_text(app), timeout=10, message=lambda: shown(window))
+        assert len(window.lines) <= 25 and shown(window)[-1] == NUMBERED[59]
+        assert layout_matches(log_view) and log_view.is_at_bottom
+
+        # Read back to the top: every older line comes back from the store, once, in order.
+        for _ in range(60):
+            if shown(window) == NUMBERED[:60]:
+                break
+            count, at_top = len(shown(window)), log_view.at_top
+            await pilot.press("pageup")
+            if at_top:  # past the top: a page from the store
+                await until(lambda count=count: len(shown(window)) > count, timeout=5, message=lambda: shown(window))
+        await until(lambda: shown(window) == NUMBERED[:60], timeout=10, message=lambda: shown(window))
+        top = log_view.top_line_index
+        top_body = window.lines[top].body
+
+        # While read away from its end, the window lets go of nothing.
+        for body in NUMBERED[60:90]:
+            bob.send(alice.jid, body)
+        await until(lambda: shown(window)[-1] == NUMBERED[89], timeout=10, message=lambda: shown(window))
+        assert shown(window) == NUMBERED
+        assert log_view.top_line_index == top and top_body in screen_text(app)
+
+        # Back at the end, the next line lets the oldest go again.
+        await pilot.press("ctrl+end")
+        await until(lambda: log_view.is_at_bottom, timeout=5)
+        bob.send(alice.jid, "one more")
+        await until(lambda: shown(window)[-1:] == ["one more"], timeout=10)
+        assert len(window.lines) <= 21 and shown(window)[-1] == "one more"
+        await until(lambda: "one more" in screen_text(app), timeout=5)
+        assert layout_matches(log_view)
