@@ -873,10 +873,20 @@ def lay_out_soon(widget: Widget) -> None:
             del _layouts_soon[self]
         elif self._layout_required:
             del _layouts_soon[self]
-            draw_soon(widget)
+            asyncio.get_running_loop().call_soon(_lay_out_now, self)
 
     _on_layout.parlons = True  # type: ignore[attr-defined]
     Screen._on_layout = _on_layout  # type: ignore[method-assign]
+
+
+def _lay_out_now(screen: Screen) -> None:
+    """The layout still due, drawn now.  A tick of the screen's timer may
+    have drawn it first (its callback was queued before ours): nothing is
+    left to draw then — drawing the widget anyway, as draw_soon would, drew
+    the log a second time after the layout's frame (a test caught it under
+    load)."""
+    if screen.is_current and screen._layout_required and not closing(screen.app):
+        _screen_tick(screen)
 
 
 # screen → (the widget to draw with its next layout, until when); neither

@@ -554,3 +554,55 @@ async def test_a_room_window_opened_is_laid_out_and_drawn_without_waiting_for_a_
         assert pane.display and pane.region.width > 0
         assert app._shown_window.room_jid == ROOM
         assert screen not in textual_private._layouts_soon  # asked once, drawn once: nothing left held
+
+
+async def test_a_room_window_laid_out_by_a_tick_first_is_not_drawn_again(alice, monkeypatch):
+    """The screen's own tick may lay the switch out before the turn
+    lay_out_soon asked for (its callback was queued first: seen under load):
+    that turn then finds nothing left to draw, and the log is drawn once, in
+    the layout's frame (drawing it anyway drew it again, whole)."""
+    from textual.screen import Screen
+
+    async with running_app(alice.config, size=(120, 40)) as (app, pilot):
+        await until(lambda: app._shown_window is app.client.windows.active, timeout=5)
+        await pilot.pause()
+        screen, log = app.screen, app.main.log_view
+        textual_private.lay_out_soon(log)  # (its hook on the screen's layout is in place)
+        hooked = Screen._on_layout
+
+        def tick() -> None:  # what the screen's timer does at its tick
+            if screen._layout_required:
+                textual_private._screen_tick(screen)
+
+        async def tick_comes_first(self, message):
+            if self is screen:
+                asyncio.get_running_loop().call_soon(tick)  # queued before the layout is asked for
+            await hooked(self, message)
+
+        monkeypatch.setattr(Screen, "_on_layout", tick_comes_first)
+        draws_without_ticks(screen)
+        in_layout = [False]
+        log_drawn: list[bool] = []  # per render of the log: within a layout pass?
+        refresh_layout, render_log = screen._refresh_layout, log.render_lines
+
+        def laying_out(size=None, scroll=False):
+            in_layout[0] = True
+            try:
+                return refresh_layout(size, scroll)
+            finally:
+                in_layout[0] = False
+
+        def log_lines(crop):
+            log_drawn.append(in_layout[0])
+            return render_log(crop)
+
+        screen._refresh_layout, log.render_lines = laying_out, log_lines
+        room = Room(ROOM, nick="alice", joined=True)
+        fill(room, {"alice": "moderator", "bob": "participant"})
+        open_room(app, alice.jid, room)
+        await until(lambda: True in log_drawn and app.main.nick_list.display, timeout=5,
+                    message=lambda: f"log drawn {log_drawn}")
+        for _ in range(3):
+            await pilot.pause()
+        assert app._shown_window.room_jid == ROOM
+        assert log_drawn == [True]
