@@ -309,6 +309,30 @@ async def settled(pilot, screen) -> None:
     await pilot.pause()
 
 
+def recorded_renders(screen, widget, what=lambda crop: crop.height, before_pass=None) -> list[tuple]:
+    """Each render of ``widget`` from now on: (within a layout pass of
+    ``screen``?, ``what(crop)``); ``before_pass(scroll)`` runs as each pass starts."""
+    in_layout = [False]
+    renders: list[tuple] = []
+    refresh_layout, render_lines = screen._refresh_layout, widget.render_lines
+
+    def laying_out(size=None, scroll=False):
+        if before_pass is not None:
+            before_pass(scroll)
+        in_layout[0] = True
+        try:
+            return refresh_layout(size, scroll)
+        finally:
+            in_layout[0] = False
+
+    def rendering(crop):
+        renders.append((in_layout[0], what(crop)))
+        return render_lines(crop)
+
+    screen._refresh_layout, widget.render_lines = laying_out, rendering
+    return renders
+
+
 async def test_a_window_switch_is_laid_out_once(alice):
     """textual_private.no_second_layout and set_virtual_size: a room's
     window opening (the log narrower, the nick list shown, another prompt)
@@ -366,31 +390,16 @@ async def test_a_window_switch_draws_the_log_once_at_its_new_width(alice, update
         await until(lambda: log.show_vertical_scrollbar and log.wrap_width == 119, timeout=5)
         await settled(pilot, app.screen)
         bar = log.vertical_scrollbar
-        in_layout = [False]
-        drawn: list[tuple[bool, int, int]] = []  # (within the layout pass, wrap width, rows)
-        bar_rows: list[tuple[bool, int]] = []
-        render_log, render_bar = log.render_lines, bar.render_lines
-        refresh_layout = app.screen._refresh_layout
 
-        def laying_out(size=None, scroll=False):
+        def update_on_its_way_too(scroll: bool) -> None:
             if update_on_its_way and not scroll:
                 log.refresh()
                 log._check_refresh()  # (what its next idle does: an Update to the screen)
-            in_layout[0] = True
-            try:
-                return refresh_layout(size, scroll)
-            finally:
-                in_layout[0] = False
 
-        def log_lines(crop):
-            drawn.append((in_layout[0], log.wrap_width, crop.height))
-            return render_log(crop)
-
-        def bar_lines(crop):
-            bar_rows.append((in_layout[0], crop.height))
-            return render_bar(crop)
-
-        app.screen._refresh_layout, log.render_lines, bar.render_lines = laying_out, log_lines, bar_lines
+        # (within the layout pass, (wrap width, rows)) / (within it, rows)
+        drawn = recorded_renders(app.screen, log, lambda crop: (log.wrap_width, crop.height),
+                                 before_pass=update_on_its_way_too)
+        bar_rows = recorded_renders(app.screen, bar)
         for number, width, last in ((window.number, 120 - 22 - 1, "room 59 "), (1, 119, "status 59 "),
                                     (window.number, 120 - 22 - 1, "room 59 ")):
             drawn.clear()
@@ -398,7 +407,7 @@ async def test_a_window_switch_draws_the_log_once_at_its_new_width(alice, update
             app.client.windows.switch(number)
             await until(lambda width=width: log.wrap_width == width and bool(drawn), timeout=5)
             await settled(pilot, app.screen)
-            assert drawn == [(True, width, log.size.height)]
+            assert drawn == [(True, (width, log.size.height))]
             assert bar_rows == [(True, log.size.height)]
             rows = [row[:width] for row in screen_lines(app)[log.region.y:log.region.bottom]]
             start = next(n for n, row in enumerate(rows) if last in row)
@@ -581,28 +590,13 @@ async def test_a_room_window_laid_out_by_a_tick_first_is_not_drawn_again(alice, 
 
         monkeypatch.setattr(Screen, "_on_layout", tick_comes_first)
         draws_without_ticks(screen)
-        in_layout = [False]
-        log_drawn: list[bool] = []  # per render of the log: within a layout pass?
-        refresh_layout, render_log = screen._refresh_layout, log.render_lines
-
-        def laying_out(size=None, scroll=False):
-            in_layout[0] = True
-            try:
-                return refresh_layout(size, scroll)
-            finally:
-                in_layout[0] = False
-
-        def log_lines(crop):
-            log_drawn.append(in_layout[0])
-            return render_log(crop)
-
-        screen._refresh_layout, log.render_lines = laying_out, log_lines
+        log_drawn = recorded_renders(screen, log)  # (within a layout pass, rows) per render of the log
         room = Room(ROOM, nick="alice", joined=True)
         fill(room, {"alice": "moderator", "bob": "participant"})
         open_room(app, alice.jid, room)
-        await until(lambda: True in log_drawn and app.main.nick_list.display, timeout=5,
+        await until(lambda: log_drawn and app.main.nick_list.display, timeout=5,
                     message=lambda: f"log drawn {log_drawn}")
         for _ in range(3):
             await pilot.pause()
         assert app._shown_window.room_jid == ROOM
-        assert log_drawn == [True]
+        assert [within for within, _rows in log_drawn] == [True]
