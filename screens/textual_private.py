@@ -784,8 +784,7 @@ def draw_only_what_shows() -> None:
     Compositor._get_renders = _get_renders  # type: ignore[method-assign]
 
 
-def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False,
-              yielding: bool = False) -> None:
+def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False) -> None:
     """Draw ``widget`` (and whatever else waits to be drawn) at the next turn
     of the loop, not at the screen's next tick (Textual 8.2.8).  A widget's
     ``refresh()`` reaches the screen through three messages (the widget's
@@ -807,30 +806,18 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
     draws what it moves) — W7's first key after the Enter of /join was
     drawn with the message log at its new width (2–5 ms), the log's own
     redraw after the room window's layout.  One request that is not
-    ``alone`` makes the whole draw so (PageUp's: its scroll is drawn).
-
-    ``yielding`` (a log's new line after a quiet spell): not while a key is
-    on its way (the hold of :func:`hold_frames_with`), nor with a draw
-    already asked for: the screen's tick draws it then, after the key's
-    frame (W7: the join's lines, drawn at once, went before the keys typed
-    meanwhile)."""
+    ``alone`` makes the whole draw so (PageUp's: its scroll is drawn)."""
     screen = widget.screen
     pending = _pending_draws.get(screen)
-    if yielding and (pending is not None or _frame_hold(screen) > 0):
-        return
     if pending is None:
-        pending = _pending_draws[screen] = _PendingDraw({widget}, [], alone, yielding)
+        pending = _pending_draws[screen] = _PendingDraw({widget}, [], alone)
         app = widget.app
 
         def draw() -> None:
             request = _pending_draws.pop(screen, None)
             if request is None:
                 return
-            if request.yielding and not screen._layout_required and _frame_hold(screen) > 0:
-                # a key came meanwhile: the tick draws it, after the key's frame
-                screen._dirty_widgets.update(w for w in request.widgets if w.is_mounted)
-                screen._update_timer.resume()
-            elif screen.is_current and not closing(app):
+            if screen.is_current and not closing(app):
                 mine = {w for w in request.widgets if w.is_mounted}
                 later: set[Widget] = set()
                 scroll_later = False
@@ -848,8 +835,6 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
                 callback()
 
         asyncio.get_running_loop().call_soon(draw)
-    if pending.yielding and not yielding:  # what yields is left to the tick: this one's draw is its own
-        pending.widgets, pending.alone, pending.yielding = set(), True, False
     pending.widgets.add(widget)
     pending.alone = pending.alone and alone
     if then is not None and then not in pending.thens:
@@ -940,7 +925,6 @@ class _PendingDraw:
     widgets: set[Widget]
     thens: list[Callable[[], None]]
     alone: bool  # every request for it was a key's echo
-    yielding: bool = False  # ... or yields to a key on its way (a log's line after a quiet spell)
 
 
 # screen → the draw draw_soon has scheduled for it

@@ -34,7 +34,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import PlainDrawing, PlainRows, call_after, draw_soon, set_virtual_size, within_layout
+from ..textual_private import PlainDrawing, PlainRows, call_after, set_virtual_size, within_layout
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -447,16 +447,11 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         if wait > 0:
             call_after(self, wait, self._sync_view)  # (a Textual one-shot timer may be dropped)
         else:
-            self.call_later(self._sync_view, True)
+            self.call_later(self._sync_view)
 
-    def _sync_view(self, soon: bool = False) -> None:
+    def _sync_view(self) -> None:
         """Bring scrollbar, scroll position and "more below" up to date with
-        the index.  ``soon``: new lines after a quiet spell (a command's
-        output, our own message, a reply), drawn at the next turn of the
-        loop, not at the screen's next tick (under tmux, Enter → a command's
-        output 20 → 8 ms) — unless a key is on its way (its frame first); a
-        stream's follows wait for the ticks, and so does a window's new list
-        (drawn before its layout, it showed at the old width first)."""
+        the index."""
         now = monotonic()
         if self._view_sync_due is None:
             self._view_sync_due = now
@@ -479,8 +474,6 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             self._scroll_to_end()
             if self.scroll_offset.y == top:  # a scroll redraws the log: a refresh too would redraw it twice
                 self.refresh()
-            if soon:
-                draw_soon(self, yielding=True)
         elif old_rows != self.row_count and min(old_rows, self.row_count) < (
             self.scroll_offset.y + self.size.height
         ):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.harness.app import (account_config, draws_without_ticks, running_app, screen_text, status_text,
                                window_text)
 from tests.harness.wait import until
@@ -354,59 +352,6 @@ async def test_page_up_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(a
         await pilot.press("pageup")
         await until(lambda: log_view.scroll_offset.y < top and any(log_view in widgets for widgets in drawn),
                     timeout=5, message=lambda: f"{log_view.scroll_offset.y} {top} {len(drawn)}")
-
-
-async def test_a_commands_output_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(alice):
-    """A line after a quiet spell (a command's output, our own message, a
-    reply) reaches the compositor without waiting for the screen's update
-    timer (under tmux, Enter → "Unknown command" 20 → 8 ms): with the timer
-    stopped, the log still draws it once the Enter is handled."""
-    async with running_app(alice.config, size=(80, 20)) as (app, pilot):
-        window, log_view = app.client.windows.active, app.main.log_view
-        for n in range(30):
-            app.client.windows.add_line(window, Line(f"status line {n}", LineKind.INFO))
-        await until(lambda: "status line 29" in screen_text(app), timeout=5)
-        await until(lambda: not app._sync_pending and not log_view._view_sync_pending, timeout=5)
-        await pilot.pause(0.1)  # a quiet spell: the next line is no stream's
-        drawn = draws_without_ticks(app.screen)
-        app.main.input_line.value = "/nosuchcommand"
-        await pilot.press("enter")
-        await until(lambda: "Unknown command /nosuchcommand" in window.lines[-1].body, timeout=5)
-        await until(lambda: any(log_view in widgets for widgets in drawn), timeout=5,
-                    message=lambda: f"{len(drawn)} draws: {drawn}")
-        assert log_view.row_count - log_view.scroll_offset.y <= log_view.size.height  # the end is what shows
-
-
-async def test_a_line_after_a_quiet_spell_yields_to_a_key_on_its_way(alice, monkeypatch):
-    """draw_soon(yielding=True), the log's line after a quiet spell: not
-    drawn at once while a key is on its way (the screen's tick draws it
-    after the key's frame), and a key's own draw asked meanwhile stays its
-    own (the log's rows not in it)."""
-    from screens import textual_private
-
-    async with running_app(alice.config, size=(80, 20)) as (app, pilot):
-        log_view, input_line = app.main.log_view, app.main.input_line
-        await until(lambda: not app._sync_pending and not log_view._view_sync_pending, timeout=5)
-        await pilot.pause()
-        drawn = draws_without_ticks(app.screen)
-        held = [1.0]
-        monkeypatch.setattr(textual_private, "_frame_hold", lambda _screen: held[0])
-        log_view.refresh()
-        textual_private.draw_soon(log_view, yielding=True)
-        for _ in range(5):  # turns of the loop (a pilot's pause would draw: it runs the tick itself)
-            await asyncio.sleep(0)
-        assert not any(log_view in widgets for widgets in drawn)  # held: left to the tick
-
-        held[0] = 0.0
-        textual_private.draw_soon(log_view, yielding=True)
-        input_line.refresh()
-        textual_private.draw_soon(input_line, alone=True)  # a key's echo, asked in the same turn
-        await until(lambda: any(input_line in widgets for widgets in drawn), timeout=5)
-        assert not any(log_view in widgets for widgets in drawn)
-
-        log_view.refresh()
-        textual_private.draw_soon(log_view, yielding=True)  # nothing on its way: drawn at once
-        await until(lambda: any(log_view in widgets for widgets in drawn), timeout=5)
 
 
 async def test_a_window_switch_is_shown_at_the_next_turn_even_right_after_a_sync(alice):
