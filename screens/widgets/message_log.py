@@ -359,22 +359,14 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         model does it only while the view follows the end or is elsewhere):
         the same rows stay on screen. ``prefix`` False: lines kept among them
         moved to the front, indexed again."""
-        index = self._index
-        follow = self._follow
-        shift = index.row_starts[min(count, index.measured)] if index.width else 0
+        anchor = None if self._follow or not self._index.width else self._top_anchor()
         if prefix:
-            index.drop_head(count)
+            self._index.drop_head(count)
         else:
-            index.reindex()
-        if not index.width:
-            return
-        set_virtual_size(self, Size(index.width, self.row_count))
-        if follow:
-            self._scroll_to_end()
-        else:
-            self.scroll_to(y=max(0, self.scroll_offset.y - shift), animate=False)
-        self._follow = follow
-        self._update_lines_below()
+            self._index.reindex()
+        if anchor is not None:  # (the top message itself gone: the new first one)
+            anchor = (anchor[0] - count, anchor[1], anchor[2]) if anchor[0] >= count else (0, 0, 0)
+        self._reindexed(anchor)
         self.refresh()
 
     def notify_dropped_elsewhere(self, lines: list[Line], count: int, prefix: bool = True) -> None:

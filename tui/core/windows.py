@@ -69,9 +69,6 @@ class Window:
     activity: Activity = Activity.NONE
     # Input history lives with the window (Up/Down recall per window).
     input_history: list[str] = field(default_factory=list)
-    # Lines were let go of from the front (KEEP_LINES): the first stored
-    # line shown, not the first loaded, is where scrollback goes on.
-    trimmed: bool = False
 
     def __post_init__(self) -> None:
         self.name = sanitize_line(self.name)
@@ -248,7 +245,6 @@ class WindowList:
         oldest = window.lines[:count]
         kept = [line for line in oldest if line.delivery in RETRIABLE]
         window.lines[:count] = kept
-        window.trimmed = True
         self._bus.emit(LinesDropped(window, count - len(kept), prefix=not kept))
 
     def raise_activity(self, window: Window, level: Activity) -> None:

@@ -231,12 +231,12 @@ class MessageHistory:
         db, peer = self.store.db, window.target
         if db is None or not peer:
             return 0
-        oldest = self._oldest.get(window)
-        kept: set[int] = set()
-        if window.trimmed:  # its oldest lines were let go of: on from the first stored one still shown
-            kept = {line.rowid for line in window.lines if line.rowid is not None and line.delivery in RETRIABLE}
-            oldest = next((line.rowid for line in window.lines
-                           if line.rowid is not None and line.rowid not in kept), oldest)
+        # On from the first stored line shown (the oldest may have been let
+        # go of: KEEP_LINES), not counting a message still to send that was
+        # kept then (shown already); what was loaded last, with none shown.
+        kept = {line.rowid for line in window.lines if line.rowid is not None and line.delivery in RETRIABLE}
+        oldest = next((line.rowid for line in window.lines if line.rowid is not None and line.rowid not in kept),
+                      self._oldest.get(window))
         records = await db.before(peer, oldest, PAGE_LINES) if oldest else []
         if not records and archive_before is not None and window not in self._archive_done:
             first = next((line for line in window.lines if line.kind is not LineKind.EVENT), None)
