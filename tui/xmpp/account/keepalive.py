@@ -24,6 +24,8 @@ from typing import Callable
 import slixmpp
 from slixmpp.exceptions import IqTimeout
 
+from .while_online import WhileOnline
+
 log = logging.getLogger(__name__)
 
 INTERVAL = 60.0  # seconds between pings while online
@@ -37,22 +39,11 @@ class Keepalive:
     def __init__(self, heard: Callable[[], float], dead: Callable[[str], None]) -> None:
         self._heard = heard
         self._dead = dead
-        self._task: asyncio.Task | None = None
         self.unanswered = 0  # pings that timed out while the link went on delivering (tests)
+        self._pinging = WhileOnline(self._run)
 
     def attach(self, xmpp: slixmpp.ClientXMPP) -> None:
-        xmpp.add_event_handler("session_start", lambda _event: self._start(xmpp))
-        xmpp.add_event_handler("session_resumed", lambda _event: self._start(xmpp))
-        xmpp.add_event_handler("disconnected", self.stop)
-
-    def _start(self, xmpp: slixmpp.ClientXMPP) -> None:
-        self.stop()
-        self._task = asyncio.ensure_future(self._run(xmpp))
-
-    def stop(self, _event=None) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        self._pinging.attach(xmpp)
 
     async def _run(self, xmpp: slixmpp.ClientXMPP) -> None:
         while True:
@@ -66,6 +57,5 @@ class Keepalive:
                     self.unanswered += 1
                     log.info("no answer to a ping in %g s, but the server's data goes on coming in", timeout)
                     continue
-                self._task = None
                 self._dead(f"no answer to a ping in {timeout:g} s")
                 return

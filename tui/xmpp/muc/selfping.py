@@ -27,6 +27,7 @@ from slixmpp.exceptions import IqError, IqTimeout
 from ...core.model import LineKind
 from ...core.room import Room
 from ..account.session import AccountSession
+from ..account.while_online import WhileOnline
 from .errors import MucError
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class SelfPing:
         self.heard: dict[str, float] = {}  # room → monotonic time of its last stanza
         self.rejoins = 0
         self._in_flight: set[str] = set()
-        self._task: asyncio.Task | None = None
+        self._watching = WhileOnline(self._watch)
         session.on_client_created(self._attach)
 
     @property
@@ -68,30 +69,18 @@ class SelfPing:
     def interval(self, seconds: float) -> None:
         """A new interval applies now (the watch may be asleep for the old one)."""
         self._interval = seconds
-        if self._task is not None:
-            self._stop()
-            self._start()
+        if self._watching.running:
+            self._watching.start()
 
     def _attach(self, xmpp: slixmpp.ClientXMPP) -> None:
         for event in ("groupchat_message", "groupchat_presence", "groupchat_subject"):
             xmpp.add_event_handler(event, self._heard_from)
-        xmpp.add_event_handler("session_start", self._start)
-        xmpp.add_event_handler("session_resumed", self._start)
-        xmpp.add_event_handler("disconnected", self._stop)
+        self._watching.attach(xmpp)
 
     def _heard_from(self, stanza) -> None:
         self.heard[stanza["from"].bare.lower()] = time.monotonic()
 
-    def _start(self, _event=None) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._watch())
-
-    def _stop(self, _event=None) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
-
-    async def _watch(self) -> None:
+    async def _watch(self, _xmpp: slixmpp.ClientXMPP) -> None:
         while True:
             await asyncio.sleep(max(0.05, min(self.interval / 4, 30.0)))
             now = time.monotonic()
