@@ -218,7 +218,7 @@ class ParlonsApp(App):
         main = self.main
         if event.window is self.client.windows.active and main is not None and main.is_mounted \
                 and self._shown_window is event.window:
-            main.log_view.notify_prepended(event.count)
+            main.log_view.notify_prepended(event.count, event.replaced)
         self._schedule_sync()
 
     def _reading(self, window: Window) -> bool:

@@ -340,18 +340,18 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
                 return position
         return None
 
-    def notify_prepended(self, count: int) -> None:
-        """``count`` older lines were put before the first one: re-index and
-        keep the same message on the top row (scrollback paging)."""
+    def notify_prepended(self, count: int, replaced: int = 0) -> None:
+        """``count`` older lines now stand where the first ``replaced`` did:
+        re-index and keep the same message on the top row (scrollback
+        paging); a top line among those replaced (out of place, put back
+        among the page's): the first line below them."""
         anchor = None if self._follow or not self._index.width else self._top_anchor()
-        self._index.reindex()
-        self._strip_cache.clear()
-        if self._index.width:
-            set_virtual_size(self, Size(self._index.width, self.row_count))
         if anchor is not None:
             message, paragraph, offset = anchor
-            self.scroll_to(y=self._anchor_row((message + count, paragraph, offset)), animate=False)
-        self._sync_view()
+            anchor = (message - replaced + count, paragraph, offset) if message >= replaced else (count, 0, 0)
+        self._index.reindex()
+        self._strip_cache.clear()
+        self._reindexed(anchor)
         self.refresh()
 
     def notify_dropped(self, count: int, prefix: bool = True) -> None:

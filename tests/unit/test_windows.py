@@ -120,3 +120,19 @@ def test_a_window_lets_go_of_its_oldest_lines_but_not_of_messages_still_to_send(
     assert bob.lines[0] is failed  # kept, at the front, still retriable
     assert [l.body for l in bob.lines[1:]] == [f"line {n}" for n in range(18, 30)]
     assert [(e.count, e.prefix) for e in dropped[1:]] == [(8, True), (3, False), (3, False)]
+    assert bob.out_of_place == 1
+
+    # The page it belongs to comes back: it goes back to its place (the same
+    # line); a page older than it leaves it at the front, still out of place.
+    from tui.core.events import LinesPrepended
+    prepended = []
+    windows._bus.subscribe(LinesPrepended, prepended.append)
+    older = [Line(f"line {n}", LineKind.INCOMING) for n in range(0, 4)]
+    windows.prepend_lines(bob, older)
+    assert bob.lines[0] is failed and bob.lines[1:5] == older and bob.out_of_place == 1
+    assert [(e.count, e.replaced) for e in prepended] == [(5, 1)]
+    around = [Line(f"line {n}", LineKind.INCOMING) for n in range(12, 14)]
+    windows.prepend_lines(bob, [*around[:1], failed, *around[1:]])
+    assert bob.lines[:3] == [around[0], failed, around[1]] and bob.out_of_place == 0
+    assert [l.body for l in bob.lines[3:]] == [f"line {n}" for n in [*range(0, 4), *range(18, 30)]]
+    assert [(e.count, e.replaced) for e in prepended[1:]] == [(3, 1)]

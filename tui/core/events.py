@@ -56,10 +56,13 @@ class LinesDropped:
 
 @dataclass(slots=True)
 class LinesPrepended:
-    """Older lines were put before the window's first line (scrollback)."""
+    """Older lines were put before the window's first line in place
+    (scrollback): ``count`` lines now stand where the first ``replaced``
+    were (lines out of place at the front, put back among the page's)."""
 
     window: Any
     count: int
+    replaced: int = 0
 
 
 @dataclass(slots=True)

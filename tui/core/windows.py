@@ -22,8 +22,9 @@ STATUS_NUMBER = 1
 # (LET_GO at a time: the log's layout drops them in one step). A stored
 # message comes back from the history when scrolled to, like any older one;
 # an event or command output is gone, as in Irssi or Poezio. A message
-# still to send (not sent, or failed: retriable) stays. Not while the
-# window is read away from its end (``WindowList.reading``).
+# still to send (not sent, or failed: retriable) stays, at the front
+# (``Window.out_of_place``) until the page it belongs to comes back. Not
+# while the window is read away from its end (``WindowList.reading``).
 KEEP_LINES = 10_000
 LET_GO = 1_000
 RETRIABLE = frozenset({Delivery.PENDING, Delivery.FAILED})
@@ -66,6 +67,10 @@ class Window:
     account: str | None = None  # bare JID of the account this window belongs to
     target: str | None = None  # the peer / room JID
     lines: list[Line] = field(default_factory=list)
+    # The first ``out_of_place`` lines stayed when older lines around them
+    # were let go of (messages still to send): their place is among those,
+    # and the page that brings those back puts them there.
+    out_of_place: int = 0
     activity: Activity = Activity.NONE
     # Input history lives with the window (Up/Down recall per window).
     input_history: list[str] = field(default_factory=list)
@@ -241,10 +246,11 @@ class WindowList:
 
     def _let_go(self, window: Window, count: int) -> None:
         """Drop the window's ``count`` oldest lines from memory, but for
-        messages still to send (they move to the front)."""
+        messages still to send (they move to the front, out of place)."""
         oldest = window.lines[:count]
         kept = [line for line in oldest if line.delivery in RETRIABLE]
         window.lines[:count] = kept
+        window.out_of_place = len(kept) + max(0, window.out_of_place - count)
         self._bus.emit(LinesDropped(window, count - len(kept), prefix=not kept))
 
     def raise_activity(self, window: Window, level: Activity) -> None:
@@ -271,18 +277,26 @@ class WindowList:
         self.add_line(window, line)
 
     def prepend_lines(self, window: Window, lines: list[Line]) -> None:
-        """Older lines (history, scrollback) go before the first line."""
+        """Older lines (history, scrollback) go before the first line in
+        place; a line out of place at the front that ``lines`` holds (the
+        same object) goes back to its place among them; those still out of
+        place stay at the front, older than the page."""
         if not lines:
             return
+        ahead = window.out_of_place
         page = with_day_changes(None, lines)
-        if window.lines:
+        if len(window.lines) > ahead:
             # a day-change between the page and what was already there
-            page += with_day_changes(page[-1], [window.lines[0]])[:-1]
-        window.lines[:0] = page
-        self._bus.emit(LinesPrepended(window, len(page)))
+            page += with_day_changes(page[-1], [window.lines[ahead]])[:-1]
+        placed = {id(line) for line in page}
+        still = [line for line in window.lines[:ahead] if id(line) not in placed]
+        window.lines[:ahead] = still + page
+        window.out_of_place = len(still)
+        self._bus.emit(LinesPrepended(window, len(still) + len(page), replaced=ahead))
 
     def clear(self, window: Window) -> None:
         window.lines.clear()
+        window.out_of_place = 0
         self._bus.emit(WindowCleared(window))
 
     def status_line(self, text: str, kind: LineKind = LineKind.INFO) -> Line:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Iterable, Protocol
 
 from ...core.model import Line, LineKind
-from ...core.windows import RETRIABLE, Window, WindowList
+from ...core.windows import Window, WindowList
 from ...store.guarded import GuardedHistory
 from ...store.history import HistoryStore
 from ...store.records import StoredMessage
@@ -231,23 +231,24 @@ class MessageHistory:
         db, peer = self.store.db, window.target
         if db is None or not peer:
             return 0
-        # On from the first stored line shown (the oldest may have been let
-        # go of: KEEP_LINES), not counting a message still to send that was
-        # kept then (shown already); what was loaded last, with none shown.
-        kept = {line.rowid for line in window.lines if line.rowid is not None and line.delivery in RETRIABLE}
-        oldest = next((line.rowid for line in window.lines if line.rowid is not None and line.rowid not in kept),
-                      self._oldest.get(window))
+        # On from the first stored line in place (the oldest may have been
+        # let go of: KEEP_LINES); what was loaded last, with none shown.
+        ahead = window.out_of_place
+        in_place = window.lines[ahead:]
+        oldest = next((line.rowid for line in in_place if line.rowid is not None), self._oldest.get(window))
         records = await db.before(peer, oldest, PAGE_LINES) if oldest else []
         if not records and archive_before is not None and window not in self._archive_done:
-            first = next((line for line in window.lines if line.kind is not LineKind.EVENT), None)
+            first = next((line for line in in_place if line.kind is not LineKind.EVENT), None)
             if await archive_before(window, first.time if first is not None else None):
                 records = await db.before(peer, oldest, PAGE_LINES) if oldest else \
                     await db.latest(peer, PAGE_LINES)
         if not records:
             return 0
         self._oldest[window] = records[0].rowid
-        # (a message still to send, kept when older lines were let go of, is shown already)
-        self.windows.prepend_lines(window, [self.line_of(r) for r in records if r.rowid not in kept])
+        # (a message still to send, kept at the front when older lines were
+        # let go of, is that same line: it goes back to its place)
+        waiting = {line.rowid: line for line in window.lines[:ahead] if line.rowid is not None}
+        self.windows.prepend_lines(window, [waiting.get(r.rowid) or self.line_of(r) for r in records])
         return len(records)
 
     def archive_exhausted(self, window: Window) -> None:
