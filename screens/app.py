@@ -273,9 +273,27 @@ class ParlonsApp(App):
             wait = self._last_sync + FRAME - time.monotonic()
             if wait > 0 and not at_once:
                 # (a Textual one-shot timer may be dropped: textual_private.call_after)
-                self._sync_handle = textual_private.call_after(self, wait, self._sync)
+                self._sync_handle = textual_private.call_after(self, wait, self._sync_if_due)
             else:
-                self.call_later(self._sync)
+                self.call_later(self._sync_if_due)
+
+    def _sync_if_due(self) -> None:
+        if self._sync_pending:  # (not done already: _show_entered)
+            self._sync()
+
+    def _show_entered(self, shown: asyncio.Future) -> None:
+        """A line entered ran (its output, our message stored and sent): in
+        the log now, so that the Enter's frame shows it with the cleared
+        line (the frame waits for this at most AFTER_AT_MOST)."""
+        if self._sync_pending:
+            if self._sync_handle is not None:
+                self._sync_handle.cancel()
+            self._sync()
+            main = self.main
+            if main is not None and main.is_mounted:
+                main.log_view.sync_view_now()
+        if not shown.done():
+            shown.set_result(None)
 
     def _sync(self) -> None:
         self._sync_pending = False
@@ -377,15 +395,20 @@ class ParlonsApp(App):
         # Each goes to the window it was typed in, even when an earlier line
         # (/msg, /join) moves the focus before it runs.
         window = event.window if event.window is not None else self.client.windows.active
-        self._entered.put_nowait((event.value, event.correction, window))
+        # The Enter's frame waits (briefly) for what the line shows: not when
+        # it waits behind another line (a /join waiting for the room).
+        idle = self._input_worker is None or self._input_worker.done()
+        self._entered.put_nowait((event.value, event.correction, window, event.shown if idle else None))
         for value in event.more:
-            self._entered.put_nowait((value, False, window))
-        if self._input_worker is None or self._input_worker.done():
+            self._entered.put_nowait((value, False, window, None))
+        if idle:
             self._input_worker = asyncio.ensure_future(self._run_entered())
+        elif event.shown is not None:
+            self._show_entered(event.shown)
 
     async def _run_entered(self) -> None:
         while not self._entered.empty():
-            value, correction, window = self._entered.get_nowait()
+            value, correction, window, shown = self._entered.get_nowait()
             if window not in self.client.windows:
                 window = None  # closed meanwhile (/part, /close): the active one
             try:
@@ -393,11 +416,14 @@ class ParlonsApp(App):
             except Exception:  # handle_input reports command failures itself; this is a bug
                 log.exception("input line failed")
                 self.client.error("That failed unexpectedly (details in the log)")
+            finally:
+                if shown is not None:
+                    self._show_entered(shown)
 
     def on_blog_pane_command(self, event) -> None:
         """A key of the blog pane (Enter, e, d, c): its command, run as if
         typed in the blog window, in order with the lines typed."""
-        self._entered.put_nowait((event.text, False, self.client.windows.active))
+        self._entered.put_nowait((event.text, False, self.client.windows.active, None))
         if self._input_worker is None or self._input_worker.done():
             self._input_worker = asyncio.ensure_future(self._run_entered())
 

@@ -784,7 +784,8 @@ def draw_only_what_shows() -> None:
     Compositor._get_renders = _get_renders  # type: ignore[method-assign]
 
 
-def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False) -> None:
+def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: bool = False,
+              after: asyncio.Future | None = None) -> None:
     """Draw ``widget`` (and whatever else waits to be drawn) at the next turn
     of the loop, not at the screen's next tick (Textual 8.2.8).  A widget's
     ``refresh()`` reaches the screen through three messages (the widget's
@@ -806,14 +807,25 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
     draws what it moves) — W7's first key after the Enter of /join was
     drawn with the message log at its new width (2–5 ms), the log's own
     redraw after the room window's layout.  One request that is not
-    ``alone`` makes the whole draw so (PageUp's: its scroll is drawn)."""
+    ``alone`` makes the whole draw so (PageUp's: its scroll is drawn).
+
+    ``after`` (Enter: what the line it submitted shows first): the draw waits
+    until that future is done, but no more than :data:`AFTER_AT_MOST` — the
+    cleared line and the command's output (or our message) in one frame,
+    not the one at once and the other at the screen's tick, ~20 ms after
+    the Enter.  A draw already pending does not wait."""
     screen = widget.screen
     pending = _pending_draws.get(screen)
     if pending is None:
         pending = _pending_draws[screen] = _PendingDraw({widget}, [], alone)
         app = widget.app
 
+        loop = asyncio.get_running_loop()
+        timer: asyncio.TimerHandle | None = None
+
         def draw() -> None:
+            if timer is not None:
+                timer.cancel()
             request = _pending_draws.pop(screen, None)
             if request is None:
                 return
@@ -834,12 +846,18 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
             for callback in request.thens:
                 callback()
 
-        asyncio.get_running_loop().call_soon(draw)
+        if after is not None and not after.done():
+            after.add_done_callback(lambda _done: loop.call_soon(draw))
+            timer = loop.call_later(AFTER_AT_MOST, draw)
+        else:
+            loop.call_soon(draw)
     pending.widgets.add(widget)
     pending.alone = pending.alone and alone
     if then is not None and then not in pending.thens:
         pending.thens.append(then)
 
+
+AFTER_AT_MOST = 0.012  # seconds a draw waits for ``after`` (keys typed meanwhile wait with it)
 
 _screen_tick = Screen._on_timer_update  # Textual's own (hold_frames_with wraps the class's)
 

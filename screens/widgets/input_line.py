@@ -23,6 +23,7 @@ known to be typing.  Alt+Enter and Ctrl+J open the multi-line composer
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 from dataclasses import dataclass
@@ -197,6 +198,9 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         # Where it goes, when not the window active when it is handled: a
         # confirmed paste goes where its prompt said (the app's window object).
         window: object | None = None
+        # Done by whoever runs the line (the app) once it has run and shows:
+        # the Enter's frame waits for it, briefly (textual_private.draw_soon).
+        shown: asyncio.Future | None = None
 
         @property
         def control(self) -> "InputLine":
@@ -242,6 +246,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         self.edit_keys: dict[str, tuple] = dict(DEFAULT_EDIT_KEYS)
         self.completer = Completer()
         self.killed = ""  # the kill buffer Ctrl+Y yanks
+        self._entered_shown: asyncio.Future | None = None  # the line this key submitted: shown when done
         self._history: list[str] = history if history is not None else []
         self._history_index: int | None = None  # None: editing a new line
         self._draft = ""
@@ -276,12 +281,28 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
 
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
+        self._entered_shown = None
         if not await self.guard_key(event):  # a paste, a burst held, a typed Enter
             await self._handle_key(event)
         # the key on screen at the next turn of the loop (Input inserts it after
         # this handler), not at the screen's next tick behind a flood's work;
-        # then the server's slices need not wait for it any more
-        draw_soon(self, then=self._key_drawn, alone=True)
+        # then the server's slices need not wait for it any more.
+        self._draw_soon(then=self._key_drawn)
+
+    def _draw_soon(self, then: Callable[[], None] | None = None) -> None:
+        """The line at the next turn of the loop, alone (a key's echo) — or,
+        when a line was just submitted, with what that line shows, in one
+        frame (briefly waited for: textual_private.draw_soon's ``after``)."""
+        shown, self._entered_shown = self._entered_shown, None
+        draw_soon(self, then=then, alone=shown is None, after=shown)
+
+    def _pending_check(self) -> None:
+        # An Enter that came right after a burst is settled here, by a timer
+        # (paste_guard.PENDING_CHECK), not by a key: its line drawn the same way.
+        self._entered_shown = None
+        super()._pending_check()
+        if self._entered_shown is not None:
+            self._draw_soon()
 
     def _key_drawn(self) -> None:
         keys_first.key_drawn()
@@ -385,7 +406,8 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             return
         if not self.password:
             self._remember(value)
-        self.post_message(self.Entered(self, value, correction, window=window))
+        self._entered_shown = asyncio.get_running_loop().create_future()
+        self.post_message(self.Entered(self, value, correction, window=window, shown=self._entered_shown))
 
     async def action_submit(self) -> None:
         # Only reachable programmatically (there is no enter binding).

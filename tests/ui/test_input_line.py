@@ -293,6 +293,43 @@ async def test_a_keys_frame_draws_the_line_alone():
         assert button not in app.screen._dirty_widgets
 
 
+async def test_a_draw_after_a_future_waits_for_it_but_not_longer_than_its_bound(monkeypatch):
+    """draw_soon(after=): the Enter's frame waits for what its line shows
+    first — drawn as soon as the future is done, or at AFTER_AT_MOST when
+    it is not (a command waiting on the server); a key typed meanwhile goes
+    in that frame."""
+    import asyncio
+    import time
+
+    from screens import textual_private
+
+    monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 0.3)
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.pause()
+        drawn = draws_without_ticks(app.screen)
+        loop = asyncio.get_running_loop()
+
+        done = loop.create_future()
+        textual_private.draw_soon(line, alone=True, after=done)
+        await asyncio.sleep(0.05)
+        assert drawn == []  # waiting for it
+        line.value = "typed meanwhile"
+        textual_private.draw_soon(line, alone=True)  # a key: the same frame
+        done.set_result(None)
+        await until(lambda: len(drawn) == 1, timeout=5)
+        assert "typed meanwhile" in line.render_line(0).text
+
+        never = loop.create_future()
+        asked = time.monotonic()
+        textual_private.draw_soon(line, alone=True, after=never)
+        await until(lambda: len(drawn) == 2, timeout=5)
+        assert time.monotonic() - asked >= 0.29  # its bound, not sooner
+        await asyncio.sleep(0.05)
+        assert len(drawn) == 2 and not never.done()
+
+
 async def test_a_keys_frame_leaves_a_scroll_due_to_the_next_tick():
     """draw_soon(alone=True) with a scroll due (a flood's follow scrolled the
     log just before the key: 4-8 ms of frame under tmux): the key's frame
