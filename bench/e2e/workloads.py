@@ -477,13 +477,19 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
     try:
         parlons.wait_for(f"{jid}: online", timeout=120)
         for _ in range(args.repeat):
-            # the baseline: a command that does nothing (Enter → its one line shown)
-            parlons.ctl.send_text("/nosuchcommand")
-            parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
-            sent = parlons.ctl.send_keys("Enter")
-            seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
-            times.setdefault("(unknown command: the baseline)", []).append(seen - sent)
-            _enter_line(parlons, "/clear")
+            # the baseline: a command that does nothing (Enter → its one line
+            # shown), its Enter right behind the text as the searches' are
+            # (the paste guard waits 15 ms for a key at burst speed behind
+            # it), then after a typist's pause (Enter → screen as typed)
+            for pause, name in ((0.0, "(unknown command: the baseline)"),
+                                (0.3, "(unknown command, Enter typed after a pause)")):
+                parlons.ctl.send_text("/nosuchcommand")
+                parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
+                time.sleep(pause)
+                sent = parlons.ctl.send_keys("Enter")
+                seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
+                times.setdefault(name, []).append(seen - sent)
+                _enter_line(parlons, "/clear")
         for words in SEARCHES:
             for _ in range(args.repeat):
                 _enter_line(parlons, "/clear")
