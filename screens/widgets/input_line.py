@@ -39,6 +39,7 @@ from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
 from tui.commands.registry import Registry
+from tui.core import pacing
 from tui.core.windows import Window, WindowKind
 from tui.paste import PASSWORD_REFUSED_TYPED
 
@@ -292,8 +293,13 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
     def _draw_soon(self, then: Callable[[], None] | None = None) -> None:
         """The line at the next turn of the loop, alone (a key's echo) — or,
         when a line was just submitted, with what that line shows, in one
-        frame (briefly waited for: textual_private.draw_soon's ``after``)."""
+        frame (briefly waited for: textual_private.draw_soon's ``after``).
+        Not during a flood: the line would wait behind the flood's batches
+        in the account's queue, and the cleared line with it (under tmux,
+        a room's flood: cleared 3.6 → 7.8 ms median, the message no sooner)."""
         shown, self._entered_shown = self._entered_shown, None
+        if shown is not None and pacing.backlogged():
+            shown = None
         draw_soon(self, then=then, alone=shown is None, after=shown)
 
     def _pending_check(self) -> None:

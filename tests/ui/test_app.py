@@ -361,10 +361,12 @@ async def test_the_enters_frame_shows_the_commands_output_with_the_cleared_line(
     (textual_private.draw_soon's ``after``, the app's _show_entered).  With
     the timer stopped, the log's new line is drawn in the frame that clears
     the input line, or never.  (The frame's bound is lifted here: a loaded
-    machine's store may take longer than 12 ms.)"""
+    machine's store may take longer than 12 ms; and no flood is under way.)"""
     from screens import textual_private
+    from tui.core import pacing
 
     monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 30.0)
+    monkeypatch.setattr(pacing, "backlogged", lambda within=0.1: False)
     bob = await make_peer()
     async with running_app(alice.config, size=(80, 20)) as (app, pilot):
         main = app.main
@@ -412,7 +414,10 @@ async def test_an_enter_settled_after_a_burst_shows_the_output_in_its_frame(alic
     from screens.textual_private import event_clock, send_as_terminal
     from screens.widgets.input_line import InputLine
 
+    from tui.core import pacing
+
     monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 30.0)
+    monkeypatch.setattr(pacing, "backlogged", lambda within=0.1: False)  # (no flood under way)
     settled: list[bool] = []
     pending_check = InputLine._pending_check
 

@@ -330,6 +330,37 @@ async def test_a_draw_after_a_future_waits_for_it_but_not_longer_than_its_bound(
         assert len(drawn) == 2 and not never.done()
 
 
+async def test_an_enter_during_a_flood_is_drawn_at_once(monkeypatch):
+    """An Enter that submits a line waits for what the line shows (here
+    nothing answers: its bound) — but not while a flood is worked through
+    (tui.core.pacing.backlogged): the line would wait behind the flood's
+    batches, and the cleared line with it."""
+    import time
+
+    from screens import textual_private
+    from tui.core import pacing
+
+    monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 0.5)
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.pause()
+        drawn = draws_without_ticks(app.screen)
+
+        async def enter_drawn_after(text: str) -> float:
+            line.value = text
+            drawn.clear()
+            asked = time.monotonic()
+            burst(app, ["enter"])
+            await until(lambda: line.value == "" and any(line in widgets for widgets in drawn), timeout=5)
+            return time.monotonic() - asked
+
+        monkeypatch.setattr(pacing, "_last_backlog", float("-inf"))
+        assert await enter_drawn_after("quiet") >= 0.45  # waited for an answer that never came
+        monkeypatch.setattr(pacing, "_last_backlog", time.monotonic() + 60)  # a flood going on
+        assert await enter_drawn_after("flooded") < 0.3
+
+
 async def test_a_keys_frame_leaves_a_scroll_due_to_the_next_tick():
     """draw_soon(alone=True) with a scroll due (a flood's follow scrolled the
     log just before the key: 4-8 ms of frame under tmux): the key's frame

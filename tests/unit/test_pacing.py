@@ -81,6 +81,26 @@ async def test_a_flood_is_fed_in_slices_with_the_loop_running_between_them():
     assert reader.yields >= 20
 
 
+async def test_a_reader_that_leaves_data_for_later_says_the_account_is_backlogged(monkeypatch):
+    """pacing.backlogged(): data left for a later turn (a flood, a catch-up)
+    within the last ``within`` seconds; data that fits a slice is not."""
+    from tui.core import pacing
+
+    monkeypatch.setattr(pacing, "_last_backlog", float("-inf"))
+    log: list = []
+    protocol = Protocol(log)
+    pace(protocol, budget=10.0, slice_bytes=4)
+    protocol.data_received(b"<m>one</m>")
+    assert not pacing.backlogged()
+    flooded = Protocol(log)
+    reader = pace(flooded, budget=1.0, slice_bytes=10, clock=TickingClock(1.0))
+    flooded.data_received(b"".join(b"<m>%04d</m>" % n for n in range(5)))
+    assert pacing.backlogged()
+    assert not pacing.backlogged(within=0.0)  # (as once the flood is long over)
+    while reader.pending:
+        await asyncio.sleep(0)
+
+
 async def test_a_lost_connection_first_delivers_what_was_read():
     log: list = []
     protocol = Protocol(log)

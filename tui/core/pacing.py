@@ -60,6 +60,16 @@ def hold_slices_with(hold: Callable[[], float] | None) -> None:
     _hold = hold or _no_hold
 
 
+_last_backlog = float("-inf")  # (monotonic) when a reader last left data for a later turn
+
+
+def backlogged(within: float = 0.1) -> bool:
+    """A reader had more data than a slice takes within the last ``within``
+    seconds: a flood or a catch-up is being worked through, and whatever
+    waits for the account's queue (a message typed) waits behind it."""
+    return monotonic() - _last_backlog < within
+
+
 class PacedReader:
     """``protocol``'s incoming data in slices of at most ``budget`` seconds."""
 
@@ -143,7 +153,9 @@ class PacedReader:
         return max(min(fits, self.slice_bytes), min(MIN_SLICE, self.slice_bytes))
 
     def _yield(self) -> None:
+        global _last_backlog
         self.yields += 1
+        _last_backlog = monotonic()
         transport = getattr(self.protocol, "transport", None)
         if self._paused is None and transport is not None:
             try:
