@@ -282,9 +282,9 @@ class ParlonsApp(App):
             self._sync()
 
     def _show_entered(self, shown: asyncio.Future) -> None:
-        """A line entered ran (its output, our message stored and sent): in
-        the log now, so that the Enter's frame shows it with the cleared
-        line (the frame waits for this at most AFTER_AT_MOST)."""
+        """A line entered ran (a command's first step, our message stored
+        and sent): in the log now, so that the Enter's frame shows it with
+        the cleared line (the frame waits for this at most AFTER_AT_MOST)."""
         if self._sync_pending:
             if self._sync_handle is not None:
                 self._sync_handle.cancel()
@@ -395,16 +395,19 @@ class ParlonsApp(App):
         # Each goes to the window it was typed in, even when an earlier line
         # (/msg, /join) moves the focus before it runs.
         window = event.window if event.window is not None else self.client.windows.active
-        # The Enter's frame waits (briefly) for what the line shows: not when
-        # it waits behind another line (a /join waiting for the room).
+        # The Enter's frame waits (briefly) for what the line shows: a
+        # message once stored and sent; a command's first step only (its
+        # answer, a window it opens — not a room's join or a search it then
+        # waits for); nothing when it waits behind another line.
         idle = self._input_worker is None or self._input_worker.done()
-        self._entered.put_nowait((event.value, event.correction, window, event.shown if idle else None))
+        message = idle and not self.client.is_command(event.value)
+        self._entered.put_nowait((event.value, event.correction, window, event.shown if message else None))
         for value in event.more:
             self._entered.put_nowait((value, False, window, None))
         if idle:
             self._input_worker = asyncio.ensure_future(self._run_entered())
-        elif event.shown is not None:
-            self._show_entered(event.shown)
+        if event.shown is not None and not message:  # (after the line's first step, queued before this)
+            asyncio.get_running_loop().call_soon(self._show_entered, event.shown)
 
     async def _run_entered(self) -> None:
         while not self._entered.empty():

@@ -179,6 +179,11 @@ class Client:
         self.bus.emit(QuitRequested(message))
 
     # -- input -------------------------------------------------------------------
+    @staticmethod
+    def is_command(text: str) -> bool:
+        """Whether ``handle_input`` runs ``text`` as a command (not a message to send)."""
+        return isinstance(parse_input(text), Invocation)
+
     async def handle_input(self, text: str, window: Window | None = None, *,
                            correction: bool = False) -> None:
         """One line (possibly multi-line text) the user entered in ``window``;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.harness.app import (account_config, draws_without_ticks, running_app, screen_text, status_text,
                                window_text)
 from tests.harness.wait import until
@@ -354,14 +356,17 @@ async def test_page_up_is_drawn_at_the_next_turn_of_the_loop_not_the_next_tick(a
                     timeout=5, message=lambda: f"{log_view.scroll_offset.y} {top} {len(drawn)}")
 
 
-async def test_the_enters_frame_shows_the_commands_output_with_the_cleared_line(alice, make_peer, monkeypatch):
-    """Enter → the cleared line and what the line shows (a command's output,
+async def test_the_enters_frame_shows_the_commands_output_with_the_cleared_line(
+        alice, make_peer, monkeypatch):
+    """Enter → the cleared line and what the line shows (a command's answer,
     our message stored and sent) in one frame, at the next turns of the
     loop — not the output at the screen's next tick, ~20 ms later
     (textual_private.draw_soon's ``after``, the app's _show_entered).  With
     the timer stopped, the log's new line is drawn in the frame that clears
-    the input line, or never.  (The frame's bound is lifted here: a loaded
-    machine's store may take longer than 12 ms; and no flood is under way.)"""
+    the input line, or never.  A command that then waits for the server
+    (/list: the room service's answer) does not hold the frame.  (The frame's bound is lifted here: a
+    loaded machine's store may take longer than 12 ms; and no flood is
+    under way.)"""
     from screens import textual_private
     from tui.core import pacing
 
@@ -371,9 +376,14 @@ async def test_the_enters_frame_shows_the_commands_output_with_the_cleared_line(
     async with running_app(alice.config, size=(80, 20)) as (app, pilot):
         main = app.main
         line, log_view = main.input_line, main.log_view
-        frames: list[tuple[bool, str, str]] = []  # (log drawn, input line, log) at each draw
+        listed = re.compile(r"^\d+ rooms?:?$")
 
-        async def enter(text: str) -> tuple[bool, str, str]:
+        def answered() -> bool:  # /list's answer is in the window
+            return any(listed.match(said.body) for said in app.client.windows.active.lines)
+
+        frames: list[tuple[bool, str, str, bool]] = []  # (log drawn, input line, log, /list answered)
+
+        async def enter(text: str) -> tuple[bool, str, str, bool]:
             line.value = text
             await until(lambda: text in line.render_line(0).text, timeout=5)
             await pilot.pause()
@@ -390,17 +400,20 @@ async def test_the_enters_frame_shows_the_commands_output_with_the_cleared_line(
         update_widgets = app.screen._compositor.update_widgets
 
         def recording(widgets):
-            frames.append((log_view in widgets, line.render_line(0).text, screen_text(app)))
+            frames.append((log_view in widgets, line.render_line(0).text, screen_text(app), answered()))
             return update_widgets(widgets)
 
         app.screen._compositor.update_widgets = recording
-        log_drawn, input_text, log_text = await enter("/nosuchcommand")
+        log_drawn, input_text, log_text, _ = await enter("/nosuchcommand")
         assert "/nosuchcommand" not in input_text
         assert log_drawn and "Unknown command /nosuchcommand" in log_text
-        log_drawn, input_text, log_text = await enter("hello there bob")
+        log_drawn, input_text, log_text, _ = await enter("hello there bob")
         assert "hello there bob" not in input_text
         assert log_drawn and "hello there bob" in log_text
         await until(lambda: bob.bodies() == ["hello there bob"], timeout=10)
+        _, input_text, _, was_answered = await enter("/list")
+        assert "/list" not in input_text and not was_answered  # drawn before the service answered
+        await until(answered, timeout=10)
 
 
 async def test_an_enter_settled_after_a_burst_shows_the_output_in_its_frame(alice, monkeypatch):
