@@ -289,9 +289,9 @@ class ParlonsApp(App):
             if self._sync_handle is not None:
                 self._sync_handle.cancel()
             self._sync()
-            main = self.main
-            if main is not None and main.is_mounted:
-                main.log_view.sync_view_now()
+        main = self.main
+        if main is not None and main.is_mounted:
+            main.log_view.sync_view_now()  # (lines added: the log's follow due)
         if not shown.done():
             shown.set_result(None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from contextlib import asynccontextmanager
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -293,6 +294,21 @@ async def test_a_keys_frame_draws_the_line_alone():
         assert button not in app.screen._dirty_widgets
 
 
+@asynccontextmanager
+async def line_drawn_without_ticks(monkeypatch, *, after_at_most: float):
+    """The input line's app with the screen's ticks stopped (only draw_soon
+    draws reach the compositor: ``drawn``) and draw_soon's ``after`` bound
+    set to ``after_at_most``."""
+    from screens import textual_private
+
+    monkeypatch.setattr(textual_private, "AFTER_AT_MOST", after_at_most)
+    app = InputApp()
+    async with app.run_test() as pilot:
+        line = app.query_one(InputLine)
+        await pilot.pause()
+        yield app, line, draws_without_ticks(app.screen)
+
+
 async def test_a_draw_after_a_future_waits_for_it_but_not_longer_than_its_bound(monkeypatch):
     """draw_soon(after=): the Enter's frame waits for what its line shows
     first — drawn as soon as the future is done, or at AFTER_AT_MOST when
@@ -303,12 +319,7 @@ async def test_a_draw_after_a_future_waits_for_it_but_not_longer_than_its_bound(
 
     from screens import textual_private
 
-    monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 0.3)
-    app = InputApp()
-    async with app.run_test() as pilot:
-        line = app.query_one(InputLine)
-        await pilot.pause()
-        drawn = draws_without_ticks(app.screen)
+    async with line_drawn_without_ticks(monkeypatch, after_at_most=0.3) as (app, line, drawn):
         loop = asyncio.get_running_loop()
 
         done = loop.create_future()
@@ -337,15 +348,9 @@ async def test_an_enter_during_a_flood_is_drawn_at_once(monkeypatch):
     batches, and the cleared line with it."""
     import time
 
-    from screens import textual_private
     from tui.core import pacing
 
-    monkeypatch.setattr(textual_private, "AFTER_AT_MOST", 0.5)
-    app = InputApp()
-    async with app.run_test() as pilot:
-        line = app.query_one(InputLine)
-        await pilot.pause()
-        drawn = draws_without_ticks(app.screen)
+    async with line_drawn_without_ticks(monkeypatch, after_at_most=0.5) as (app, line, drawn):
 
         async def enter_drawn_after(text: str) -> float:
             line.value = text
