@@ -303,9 +303,11 @@ async def test_a_new_height_is_no_layout_of_the_whole_screen(alice):
 
 async def settled(pilot, screen) -> None:
     """Until the screen has nothing left to lay out (the messages a layout
-    pass may post included)."""
+    pass may post included) nor to draw (a repaint asked before, on a loaded
+    machine still waiting for the screen's tick: drawn once a test counts)."""
     await pilot.pause()
-    await until(lambda: not screen._layout_required and not screen._layout_widgets, timeout=5)
+    await until(lambda: not screen._layout_required and not screen._layout_widgets
+                and not screen._dirty_widgets and not screen._repaint_required, timeout=5)
     await pilot.pause()
 
 
