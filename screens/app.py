@@ -404,10 +404,14 @@ class ParlonsApp(App):
         self._entered.put_nowait((event.value, event.correction, window, event.shown if message else None))
         for value in event.more:
             self._entered.put_nowait((value, False, window, None))
-        if idle:
-            self._input_worker = asyncio.ensure_future(self._run_entered())
+        self._run_entered_soon()
         if event.shown is not None and not message:  # (after the line's first step, queued before this)
             asyncio.get_running_loop().call_soon(self._show_entered, event.shown)
+
+    def _run_entered_soon(self) -> None:
+        """The lines queued run, in order, in one task (started if none runs)."""
+        if self._input_worker is None or self._input_worker.done():
+            self._input_worker = asyncio.ensure_future(self._run_entered())
 
     async def _run_entered(self) -> None:
         while not self._entered.empty():
@@ -427,8 +431,7 @@ class ParlonsApp(App):
         """A key of the blog pane (Enter, e, d, c): its command, run as if
         typed in the blog window, in order with the lines typed."""
         self._entered.put_nowait((event.text, False, self.client.windows.active, None))
-        if self._input_worker is None or self._input_worker.done():
-            self._input_worker = asyncio.ensure_future(self._run_entered())
+        self._run_entered_soon()
 
     def on_input_line_notice(self, event) -> None:
         if event.error:
