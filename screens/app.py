@@ -278,17 +278,17 @@ class ParlonsApp(App):
                 self.call_later(self._sync_if_due)
 
     def _sync_if_due(self) -> None:
-        if self._sync_pending:  # (not done already: _show_entered)
+        """The sync scheduled, if not done already (``_show_entered`` may run it sooner)."""
+        if self._sync_pending:
+            if self._sync_handle is not None:
+                self._sync_handle.cancel()
             self._sync()
 
     def _show_entered(self, shown: asyncio.Future) -> None:
         """A line entered ran (a command's first step, our message stored
         and sent): in the log now, so that the Enter's frame shows it with
         the cleared line (the frame waits for this at most AFTER_AT_MOST)."""
-        if self._sync_pending:
-            if self._sync_handle is not None:
-                self._sync_handle.cancel()
-            self._sync()
+        self._sync_if_due()
         main = self.main
         if main is not None and main.is_mounted:
             main.log_view.sync_view_now()  # (lines added: the log's follow due)

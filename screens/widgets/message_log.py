@@ -437,17 +437,14 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         wait = self._last_view_sync + interval - monotonic()
         self._held_syncs = self._held_syncs + 1 if wait > 0 else 0
         if wait > 0:
-            call_after(self, wait, self._sync_view_if_due)  # (a Textual one-shot timer may be dropped)
+            call_after(self, wait, self.sync_view_now)  # (a Textual one-shot timer may be dropped)
         else:
-            self.call_later(self._sync_view_if_due)
-
-    def _sync_view_if_due(self) -> None:
-        if self._view_sync_pending:  # (not done already: sync_view_now)
-            self._sync_view()
+            self.call_later(self.sync_view_now)
 
     def sync_view_now(self) -> None:
-        """A sync due (lines added), now rather than at the next turn: the
-        frame about to be drawn shows it (the Enter of a command)."""
+        """The sync due (lines added), if not done already: what the two
+        calls above run, and the app for the frame about to be drawn (an
+        Enter's, with what its line shows)."""
         if self._view_sync_pending:
             self._sync_view()
 
