@@ -106,6 +106,12 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
     flood = args.big if name == "W5" else args.messages
     if name in ("W2", "W3", "W4", "W4P", "W5"):
+        # Prosody is the floods' bottleneck: what it waited for a CPU is time the flood lost
+        lines.append(f"| the server meanwhile: CPU s / waited for a CPU "
+                     f"| {fmt_summary(_values(runs, 'floor_server', 'cpu'), 's')} / "
+                     f"{fmt_summary(_values(runs, 'floor_server', 'wait'), 'ms')} "
+                     f"| {fmt_summary(_values(runs, 'parlons_server', 'cpu'), 's')} / "
+                     f"{fmt_summary(_values(runs, 'parlons_server', 'wait'), 'ms')} | |")
         lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
                      f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
         per_message = [w / flood if w is not None else None for w in _values(runs, "parlons", "write_bytes")]

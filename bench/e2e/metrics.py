@@ -11,7 +11,7 @@ import math
 import statistics
 from typing import Iterable, Sequence
 
-from tests.harness.proc import cpu_seconds, io_counters, status_kib
+from tests.harness.proc import cpu_seconds, io_counters, sched_seconds, status_kib
 
 
 def proc_stats(pid: int | str = "self") -> dict[str, float]:
@@ -37,6 +37,18 @@ def delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]
         "write_bytes": after["write_bytes"] - before["write_bytes"],
         "wchar": after["wchar"] - before["wchar"],
     }
+
+
+def server_stats(pid: int) -> dict[str, float]:
+    """The server's (Prosody's) time on a CPU and waiting for one, seconds.
+    Prosody is the floods' bottleneck (a core of its own at 100 %): what it
+    waits for a CPU another process holds is what the flood takes longer."""
+    on_cpu, waiting = sched_seconds(pid)
+    return {"cpu": on_cpu, "wait": waiting}
+
+
+def server_delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {key: after[key] - before[key] for key in ("cpu", "wait")}
 
 
 def summary(values: Iterable[float | None]) -> tuple[float, float, float] | None:

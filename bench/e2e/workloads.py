@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, crowd_process,
                               storm_process)
-from bench.e2e.metrics import delta, proc_stats
+from bench.e2e.metrics import delta, proc_stats, server_delta, server_stats
 from tests.harness.terminal import without_prompt
 
 Result = dict[str, Any]
@@ -95,21 +95,25 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
             bot.do("open", room=target, nick="bot", archive=archive)
             floor.do("join", room=target, nick="floor")
         before = floor.do("expect", body=_last_body(count))
+        server_before = server_stats(server.prosody.pid)
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
         flooded = bot.wait("flooded", timeout=max(300, count / 100))
         got = floor.wait("got", timeout=max(300, count / 100))
+        server_after = server_stats(server.prosody.pid)
         if got["count"] < count:
             raise BenchError(f"floor got {got['count']} of {count} messages")
         return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
+                "floor_server": server_delta(server_after, server_before),
                 "send_s": flooded["t"] - flooded["t_first"], "floor_stall_max": got["stall_max"]}
 
 
-def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
+def parlons_receive(server: Server, parlons: Parlons, bot: AgentProcess, target: str, count: int, *, room: bool,
                     during: Callable[[ScreenWatch], Any] | None = None) -> Result:
     """Flood ``target`` and poll Parlons' screen for the last message;
     ``during`` runs meanwhile (echo probes, given the ScreenWatch that polls
     for that message) and returns its findings."""
     before = parlons.stats()
+    server_before = server_stats(server.prosody.pid)
     timeout = max(300, count / 100)
     if during is None:
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
@@ -123,10 +127,12 @@ def parlons_receive(parlons: Parlons, bot: AgentProcess, target: str, count: int
             seen = watch.wait(timeout)
         assert watch.seen_stats is not None
         after = watch.seen_stats
+    server_after = server_stats(server.prosody.pid)
     flooded = bot.wait("flooded", timeout=max(300, count / 100))
     time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
     settled = delta(parlons.stats(), before)
     return {"parlons_s": seen - flooded["t_first"], "during": found,
+            "parlons_server": server_delta(server_after, server_before),
             "parlons": {**delta(after, before), "write_bytes_settled": settled["write_bytes"],
                         "cpu_settled": settled["cpu"]}}
 
@@ -239,7 +245,7 @@ def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
         result = floor_receive(server, bot, run_dir, args.messages, room=True)
         parlons, room = parlons_in_room(server, bot, run_dir)
         try:
-            result.update(parlons_receive(parlons, bot, room, args.messages, room=True))
+            result.update(parlons_receive(server, parlons, bot, room, args.messages, room=True))
         finally:
             parlons.close()
         return result
@@ -260,7 +266,7 @@ def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
             parlons.wait_for(f"2:{bot_name}", timeout=30)
             parlons.ctl.send_keys("M-2")
             parlons.wait_for(f"2:{bot_name}", timeout=10, rows=(0, 0))
-            result.update(parlons_receive(parlons, bot, parlons.jid, args.messages, room=False))
+            result.update(parlons_receive(server, parlons, bot, parlons.jid, args.messages, room=False))
         finally:
             parlons.close()
         return result
@@ -286,13 +292,14 @@ def _echo_in_room(server: Server, run_dir: Path, args,
             time.sleep(0.5)
             idle_keys = type_keys(parlons, KEYS[:20])
             idle_words = type_words(parlons)
-            flood = parlons_receive(parlons, bot, room, args.messages, room=True,
+            flood = parlons_receive(server, parlons, bot, room, args.messages, room=True,
                                     during=lambda watch: echo_probes(parlons, watch))
         finally:
             parlons.close()
         return {"keys_idle": idle_keys, "words_idle": idle_words,
                 "keys_flood": flood["during"]["keys"], "words_flood": flood["during"]["words"],
-                "parlons_s": flood["parlons_s"], "parlons": flood["parlons"]}
+                "parlons_s": flood["parlons_s"], "parlons": flood["parlons"],
+                "parlons_server": flood["parlons_server"]}
 
 
 LOG_ROWS = (1, SIZE[1] - 4)  # rows of the message log: below the title, above the bars
@@ -321,7 +328,7 @@ def w5_big_window(server: Server, run_dir: Path, args) -> Result:
         result = floor_receive(server, bot, run_dir, args.big, room=True, archive=False)
         parlons, room = parlons_in_room(server, bot, run_dir, archive=False)
         try:
-            result.update(parlons_receive(parlons, bot, room, args.big, room=True))
+            result.update(parlons_receive(server, parlons, bot, room, args.big, room=True))
             result["page_up"] = page_ups(parlons)
         finally:
             parlons.close()

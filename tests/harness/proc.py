@@ -40,6 +40,20 @@ def io_counters(pid: int | str = "self") -> dict[str, int]:
     return counters
 
 
+def sched_seconds(pid: int | str) -> tuple[float, float]:
+    """(on a CPU, waiting on a run queue for one) seconds, summed over the
+    threads ``pid`` has now (/proc/PID/task/TID/schedstat, nanoseconds)."""
+    on_cpu = waiting = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "schedstat").read_text().split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        on_cpu += int(fields[0])
+        waiting += int(fields[1])
+    return on_cpu / 1e9, waiting / 1e9
+
+
 def rss_kib(pid: int | str) -> int:
     """Resident memory of ``pid`` now, KiB."""
     return status_kib(pid, "VmRSS")["VmRSS"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from bench.e2e.metrics import delta, fmt, fmt_summary, percentile, proc_stats, ratio, summary
+from bench.e2e.metrics import (delta, fmt, fmt_summary, percentile, proc_stats, ratio, server_delta, server_stats,
+                                summary)
 
 
 def test_summary_skips_what_was_not_measured():
@@ -45,3 +46,31 @@ def test_formats():
 def test_proc_stats_of_this_process():
     stats = proc_stats(os.getpid())
     assert stats["cpu"] > 0 and stats["hwm"] >= stats["rss"] > 0
+
+
+def test_server_stats_count_the_time_waited_for_a_cpu():
+    """Two busy processes on one CPU: each waits for the other's turns,
+    and server_stats (the bench's reading of Prosody) says so."""
+    import subprocess
+    import sys
+    import time
+
+    cpu = min(os.sched_getaffinity(0))
+    spin = "import time\nend = time.monotonic() + 0.6\nwhile time.monotonic() < end: pass\n"
+    rival = subprocess.Popen([sys.executable, "-c", spin], preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
+    try:
+        before = server_stats(rival.pid)
+        time.sleep(0.05)
+        old_affinity = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {cpu})
+        try:
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                pass
+        finally:
+            os.sched_setaffinity(0, old_affinity)
+        spent = server_delta(server_stats(rival.pid), before)
+    finally:
+        rival.wait(10)
+    assert 0.05 < spent["cpu"] < 0.4
+    assert spent["wait"] > 0.05  # the rival waited while we spun on its CPU
