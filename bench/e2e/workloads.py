@@ -345,10 +345,12 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
     with storm_contacts(server, run_dir, args.presences) as (storm, contacts):
         with floor_agent(server, run_dir, contacts, timeout=120) as (floor, _online):
             before = floor.do("expect", body=STORM_OVER)
+            server_before = server_stats(server.prosody.pid)
             storm.send("storm", to=floor.jid, count=len(contacts), then=STORM_OVER)
             stormed = storm.wait("stormed", timeout=300)
             got = floor.wait("got", timeout=300)
             result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
+                              "floor_server": server_delta(server_stats(server.prosody.pid), server_before),
                               "send_s": stormed["t"] - stormed["t_first"], "floor_stall_max": got["stall_max"]}
         parlons = parlons_with_roster(server, run_dir, contacts)
         try:
@@ -356,15 +358,18 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
             time.sleep(2.0)  # the login's own presences settle
             marker = "2:" + contacts[0].split("@")[0]
             before = parlons.stats()
+            server_before = server_stats(server.prosody.pid)
             with ScreenWatch(parlons, marker, at_seen=parlons.stats) as watch:
                 storm.send("storm", to=parlons.jid, count=len(contacts), then=STORM_OVER)
                 probes = echo_probes(parlons, watch)
                 seen = watch.wait(300)
+            server_share = server_delta(server_stats(server.prosody.pid), server_before)
             assert watch.seen_stats is not None
             stormed = storm.wait("stormed", timeout=300)
         finally:
             parlons.close()
         result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(watch.seen_stats, before),
+                       "parlons_server": server_share,
                        "keys_flood": probes["keys"], "words_flood": probes["words"]})
         return result
 
@@ -397,10 +402,13 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             crowded_room(server, run_dir, bot, occupants - 1) as (room, occupied):
         with floor_agent(server, run_dir) as (floor, _online):
             before = floor.do("stats", reply="stats")
+            server_before = server_stats(server.prosody.pid)
             joined = floor.do("join", room=room, nick="floor", timeout=120)
+            floor_server = server_delta(server_stats(server.prosody.pid), server_before)
         if joined["occupants"] != occupants + 1:  # its own presence is one of them
             raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
         result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
+                          "floor_server": floor_server,
                           "setup_s": occupied["t_done"] - occupied["t_first"],
                           "floor_stall_max": joined["stall_max"]}
         parlons = online_parlons(server, run_dir)
@@ -410,16 +418,19 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             parlons.ctl.send_text(command)
             parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
             before = parlons.stats()
+            server_before = server_stats(server.prosody.pid)
             with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
                 sent = parlons.ctl.send_keys("Enter")
                 _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
                 probes = echo_probes(parlons, watch)
                 seen = watch.wait(120)
+            server_share = server_delta(server_stats(server.prosody.pid), server_before)
             assert watch.seen_stats is not None
             parlons.wait_for(f"You are in {room}", timeout=30)
         finally:
             parlons.close()
     result.update({"parlons_s": seen - sent, "parlons": delta(watch.seen_stats, before),
+                   "parlons_server": server_share,
                    "keys_flood": probes["keys"], "words_flood": probes["words"]})
     return result
 
