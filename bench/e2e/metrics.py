@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from tests.harness.proc import cpu_seconds, io_counters, sched_seconds, status_kib
 
@@ -39,16 +39,18 @@ def delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]
     }
 
 
-def server_stats(pid: int) -> dict[str, float]:
-    """The server's (Prosody's) time on a CPU and waiting for one, seconds.
-    Prosody is the floods' bottleneck (a core of its own at 100 %): what it
-    waits for a CPU another process holds is what the flood takes longer."""
-    on_cpu, waiting = sched_seconds(pid)
-    return {"cpu": on_cpu, "wait": waiting}
+def server_share_from(pid: int) -> Callable[[], dict[str, float]]:
+    """From now, the server's (Prosody's) seconds on a CPU ("cpu") and
+    waiting on a run queue for one ("wait"): call the result for the share
+    since.  Prosody is the floods' bottleneck (a core of its own at 100 %):
+    what it waits for a CPU another process holds, the flood takes longer."""
+    before = sched_seconds(pid)
 
+    def since() -> dict[str, float]:
+        on_cpu, waiting = sched_seconds(pid)
+        return {"cpu": on_cpu - before[0], "wait": waiting - before[1]}
 
-def server_delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]:
-    return {key: after[key] - before[key] for key in ("cpu", "wait")}
+    return since
 
 
 def summary(values: Iterable[float | None]) -> tuple[float, float, float] | None:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, crowd_process,
                               storm_process)
-from bench.e2e.metrics import delta, proc_stats, server_delta, server_stats
+from bench.e2e.metrics import delta, proc_stats, server_share_from
 from tests.harness.terminal import without_prompt
 
 Result = dict[str, Any]
@@ -95,15 +95,15 @@ def floor_receive(server: Server, bot: AgentProcess, run_dir: Path, count: int, 
             bot.do("open", room=target, nick="bot", archive=archive)
             floor.do("join", room=target, nick="floor")
         before = floor.do("expect", body=_last_body(count))
-        server_before = server_stats(server.prosody.pid)
+        server_share = server_share_from(server.prosody.pid)
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
         flooded = bot.wait("flooded", timeout=max(300, count / 100))
         got = floor.wait("got", timeout=max(300, count / 100))
-        server_after = server_stats(server.prosody.pid)
+        floor_server = server_share()
         if got["count"] < count:
             raise BenchError(f"floor got {got['count']} of {count} messages")
         return {"floor_s": got["t"] - flooded["t_first"], "floor": delta(got, before),
-                "floor_server": server_delta(server_after, server_before),
+                "floor_server": floor_server,
                 "send_s": flooded["t"] - flooded["t_first"], "floor_stall_max": got["stall_max"]}
 
 
@@ -113,7 +113,7 @@ def parlons_receive(server: Server, parlons: Parlons, bot: AgentProcess, target:
     ``during`` runs meanwhile (echo probes, given the ScreenWatch that polls
     for that message) and returns its findings."""
     before = parlons.stats()
-    server_before = server_stats(server.prosody.pid)
+    server_share = server_share_from(server.prosody.pid)
     timeout = max(300, count / 100)
     if during is None:
         bot.send("flood", to=target, type="groupchat" if room else "chat", count=count)
@@ -127,12 +127,12 @@ def parlons_receive(server: Server, parlons: Parlons, bot: AgentProcess, target:
             seen = watch.wait(timeout)
         assert watch.seen_stats is not None
         after = watch.seen_stats
-    server_after = server_stats(server.prosody.pid)
+    parlons_server = server_share()
     flooded = bot.wait("flooded", timeout=max(300, count / 100))
     time.sleep(1.0)  # what is written after the screen (a WAL checkpoint, a deferred batch)
     settled = delta(parlons.stats(), before)
     return {"parlons_s": seen - flooded["t_first"], "during": found,
-            "parlons_server": server_delta(server_after, server_before),
+            "parlons_server": parlons_server,
             "parlons": {**delta(after, before), "write_bytes_settled": settled["write_bytes"],
                         "cpu_settled": settled["cpu"]}}
 
@@ -345,12 +345,12 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
     with storm_contacts(server, run_dir, args.presences) as (storm, contacts):
         with floor_agent(server, run_dir, contacts, timeout=120) as (floor, _online):
             before = floor.do("expect", body=STORM_OVER)
-            server_before = server_stats(server.prosody.pid)
+            server_share = server_share_from(server.prosody.pid)
             storm.send("storm", to=floor.jid, count=len(contacts), then=STORM_OVER)
             stormed = storm.wait("stormed", timeout=300)
             got = floor.wait("got", timeout=300)
             result: Result = {"floor_s": got["t"] - stormed["t_first"], "floor": delta(got, before),
-                              "floor_server": server_delta(server_stats(server.prosody.pid), server_before),
+                              "floor_server": server_share(),
                               "send_s": stormed["t"] - stormed["t_first"], "floor_stall_max": got["stall_max"]}
         parlons = parlons_with_roster(server, run_dir, contacts)
         try:
@@ -358,18 +358,18 @@ def w6_presence_storm(server: Server, run_dir: Path, args) -> Result:
             time.sleep(2.0)  # the login's own presences settle
             marker = "2:" + contacts[0].split("@")[0]
             before = parlons.stats()
-            server_before = server_stats(server.prosody.pid)
+            server_share = server_share_from(server.prosody.pid)
             with ScreenWatch(parlons, marker, at_seen=parlons.stats) as watch:
                 storm.send("storm", to=parlons.jid, count=len(contacts), then=STORM_OVER)
                 probes = echo_probes(parlons, watch)
                 seen = watch.wait(300)
-            server_share = server_delta(server_stats(server.prosody.pid), server_before)
+            parlons_server = server_share()
             assert watch.seen_stats is not None
             stormed = storm.wait("stormed", timeout=300)
         finally:
             parlons.close()
         result.update({"parlons_s": seen - stormed["t_first"], "parlons": delta(watch.seen_stats, before),
-                       "parlons_server": server_share,
+                       "parlons_server": parlons_server,
                        "keys_flood": probes["keys"], "words_flood": probes["words"]})
         return result
 
@@ -402,9 +402,9 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             crowded_room(server, run_dir, bot, occupants - 1) as (room, occupied):
         with floor_agent(server, run_dir) as (floor, _online):
             before = floor.do("stats", reply="stats")
-            server_before = server_stats(server.prosody.pid)
+            server_share = server_share_from(server.prosody.pid)
             joined = floor.do("join", room=room, nick="floor", timeout=120)
-            floor_server = server_delta(server_stats(server.prosody.pid), server_before)
+            floor_server = server_share()
         if joined["occupants"] != occupants + 1:  # its own presence is one of them
             raise BenchError(f"the floor saw {joined['occupants']} occupants, not {occupants} and itself")
         result: Result = {"floor_s": joined["t"] - joined["t_first"], "floor": delta(joined, before),
@@ -418,19 +418,19 @@ def w7_crowded_room(server: Server, run_dir: Path, args) -> Result:
             parlons.ctl.send_text(command)
             parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
             before = parlons.stats()
-            server_before = server_stats(server.prosody.pid)
+            server_share = server_share_from(server.prosody.pid)
             with ScreenWatch(parlons, f"{occupants + 1} people", at_seen=parlons.stats) as watch:
                 sent = parlons.ctl.send_keys("Enter")
                 _echo(parlons, sent, "", timeout=10)  # the line is taken: what follows is typing
                 probes = echo_probes(parlons, watch)
                 seen = watch.wait(120)
-            server_share = server_delta(server_stats(server.prosody.pid), server_before)
+            parlons_server = server_share()
             assert watch.seen_stats is not None
             parlons.wait_for(f"You are in {room}", timeout=30)
         finally:
             parlons.close()
     result.update({"parlons_s": seen - sent, "parlons": delta(watch.seen_stats, before),
-                   "parlons_server": server_share,
+                   "parlons_server": parlons_server,
                    "keys_flood": probes["keys"], "words_flood": probes["words"]})
     return result
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 
-from bench.e2e.metrics import (delta, fmt, fmt_summary, percentile, proc_stats, ratio, server_delta, server_stats,
-                                summary)
+from bench.e2e.metrics import delta, fmt, fmt_summary, percentile, proc_stats, ratio, server_share_from, summary
 
 
 def test_summary_skips_what_was_not_measured():
@@ -50,7 +49,7 @@ def test_proc_stats_of_this_process():
 
 def test_server_stats_count_the_time_waited_for_a_cpu():
     """Two busy processes on one CPU: each waits for the other's turns,
-    and server_stats (the bench's reading of Prosody) says so."""
+    and server_share_from (the bench's reading of Prosody) says so."""
     import subprocess
     import sys
     import time
@@ -59,7 +58,7 @@ def test_server_stats_count_the_time_waited_for_a_cpu():
     spin = "import time\nend = time.monotonic() + 0.6\nwhile time.monotonic() < end: pass\n"
     rival = subprocess.Popen([sys.executable, "-c", spin], preexec_fn=lambda: os.sched_setaffinity(0, {cpu}))
     try:
-        before = server_stats(rival.pid)
+        share = server_share_from(rival.pid)
         time.sleep(0.05)
         old_affinity = os.sched_getaffinity(0)
         os.sched_setaffinity(0, {cpu})
@@ -69,7 +68,7 @@ def test_server_stats_count_the_time_waited_for_a_cpu():
                 pass
         finally:
             os.sched_setaffinity(0, old_affinity)
-        spent = server_delta(server_stats(rival.pid), before)
+        spent = share()
     finally:
         rival.wait(10)
     assert 0.05 < spent["cpu"] < 0.4
