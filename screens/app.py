@@ -400,12 +400,12 @@ class ParlonsApp(App):
         # answer, a window it opens — not a room's join or a search it then
         # waits for); nothing when it waits behind another line.
         idle = self._input_worker is None or self._input_worker.done()
-        message = idle and not self.client.is_command(event.value)
-        self._entered.put_nowait((event.value, event.correction, window, event.shown if message else None))
+        whole_run = idle and not self.client.is_command(event.value)  # a message, run at once
+        self._entered.put_nowait((event.value, event.correction, window, event.shown if whole_run else None))
         for value in event.more:
             self._entered.put_nowait((value, False, window, None))
         self._run_entered_soon()
-        if event.shown is not None and not message:  # (after the line's first step, queued before this)
+        if event.shown is not None and not whole_run:  # (after the line's first step, queued before this)
             asyncio.get_running_loop().call_soon(self._show_entered, event.shown)
 
     def _run_entered_soon(self) -> None:
