@@ -87,10 +87,11 @@ async def server_has(peer) -> None:
 
 
 async def quiet(client) -> None:
-    """Nothing more is on its way: a round trip, then the account's queue is idle."""
-    serial = client.account.chat.serial
+    """Nothing more is on its way: a round trip, then no archive reading is
+    under way and the account's queue is idle."""
+    chat = client.account.chat
     await client.account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
-    await until(serial.idle, timeout=10)
+    await until(lambda: not chat.archive.reading and chat.serial.idle(), timeout=10)
 
 
 async def cut(proxy, client) -> None:

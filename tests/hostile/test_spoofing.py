@@ -187,7 +187,7 @@ async def test_d_a_result_for_our_archive_query_from_another_jid_is_ignored(alic
 
     history.session_started()  # as after a fresh session: the archive is read again
     async with archive_query_raced(xmpp, bob, None, forge) as race:
-        await alice.account.chat.serial.run(lambda: history.catch_up(xmpp))
+        await history.catch_up(xmpp)
     assert race["arrived"].is_set()
     assert alice.account.chat.find_window(carol) is None, window_text(alice.account.chat.find_window(carol))
     assert [r.body for r in await alice.account.store.db.latest(carol, 10)] == []

@@ -15,9 +15,11 @@ What is read goes through the conversations' pipeline like any message
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
-from typing import Awaitable, Callable
+from functools import partial
+from typing import AsyncGenerator, Awaitable, Callable
 
 import slixmpp
 
@@ -55,7 +57,7 @@ class ChatArchive:
 
     def __init__(self, session: AccountSession, windows: WindowList, serial: SerialRunner,
                  history: MessageHistory, receive: Receive, record_of: Callable[[MessageFacts], StoredMessage],
-                 is_room: Callable[[str], bool]) -> None:
+                 is_room: Callable[[str], bool], *, read: Callable[[], None] = lambda: None) -> None:
         self.session = session
         self.windows = windows
         self.serial = serial
@@ -69,6 +71,9 @@ class ChatArchive:
         self._gap = False  # a reading failed since the last that succeeded
         self._retry_handle: asyncio.TimerHandle | None = None
         self._session_began: datetime | None = None  # our clock, at the last fresh session
+        self._readings: set[asyncio.Task] = set()  # catch-ups started (see start_catch_up)
+        self._read = read  # called when no catch-up is under way any more
+        self._one_reading = asyncio.Lock()
 
     @property
     def own_jid(self) -> str:
@@ -119,47 +124,114 @@ class ChatArchive:
                 if facts.stanza_id and not facts.delayed:
                     self._anchor = (facts.stanza_id, facts.time)
 
-    async def catch_up(self, xmpp: slixmpp.ClientXMPP) -> None:
-        """What the archive has after the newest message we hold of it."""
-        db = self.history.db
-        if db is None or self._caught_up or xmpp is not self.session.xmpp:
+    @property
+    def reading(self) -> bool:
+        """A catch-up is under way (or waits to start)."""
+        return bool(self._readings)
+
+    def start_catch_up(self, xmpp: slixmpp.ClientXMPP, *,
+                       first: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Read what the archive has since we held it (once ``first()`` is
+        done), beside the account's queue: see ``catch_up``. Without a
+        history, nothing to read into."""
+        if self.history.db is None:
             return
+
+        async def reading() -> None:
+            if first is not None:
+                await first()
+            await self.catch_up(xmpp)
+
+        task = asyncio.ensure_future(reading())
+        self._readings.add(task)
+        task.add_done_callback(self._reading_done)
+
+    def _reading_done(self, task: asyncio.Task) -> None:
+        self._readings.discard(task)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("%s: archive catch-up failed", self.session.jid, exc_info=task.exception())
+        if not self._readings:
+            self._read()
+
+    def close(self) -> None:
+        for task in list(self._readings):
+            task.cancel()
+
+    async def catch_up(self, xmpp: slixmpp.ClientXMPP) -> None:
+        """What the archive has after the newest message we hold of it.
+
+        Read beside the account's queue, not in it: each page is stored and
+        shown as its answer comes (a job of the queue of its own), so what
+        else waits for the queue — a line typed, a room's message — waits
+        for one page's store, not for the whole absence to come over
+        the network (3,000 missed messages: ~7 s from a Prosody on loopback,
+        and nothing shown meanwhile); and only a page is held in memory. A
+        page stored moves the anchor: a reading cut short goes on from there.
+        A page is stored while the next one is read. One reading at a time."""
+        async with self._one_reading:
+            if self.history.db is None or self._caught_up or xmpp is not self.session.xmpp:
+                return
+            start = await self.serial.run(self._where_from)
+            if start is None:
+                return
+            after_id, since, floor = start
+            unseen = since is not None  # since our last session; a first run's reading stays quiet
+            after_anchor = since
+            storing: asyncio.Future | None = None  # the page before, stored while this one is read
+            try:
+                async with contextlib.aclosing(self._read_missed(xmpp, after_id, since)) as pages:
+                    async for results in pages:
+                        # Coarse archive stamps go after what we hold (see _where_from).
+                        batch: list[MessageFacts] = []
+                        for result in results:
+                            facts = self.facts_of(result)
+                            if facts is not None:
+                                if after_anchor is not None:
+                                    after_anchor = after_floor(facts, after_anchor)
+                                if floor is not None:
+                                    floor = after_floor(facts, floor)
+                                batch.append(facts)
+                        last = next((r["mam_result"]["id"] for r in reversed(results) if r["mam_result"]["id"]), None)
+                        anchor = (last, floor or since) if last is not None else None
+                        stored = self.serial.submit(partial(self._keep_page, batch, unseen, anchor))
+                        if storing is not None:
+                            await storing  # two pages at most in memory
+                        storing = stored
+            except ArchiveError as exc:
+                self._failed(exc)  # (the pages read are stored: the next reading goes on after them)
+                return
+            if storing is not None:
+                await storing
+            self._caught_up = True
+            self._retries = 0
+            self._gap = False
+
+    async def _where_from(self) -> tuple[str | None, datetime | None, datetime | None] | None:
+        """The anchor's archive id and time, and the floor of coarse stamps,
+        read in the queue's order (after an earlier run's outbox is loaded).
+        Everything read comes after the message we read from (the anchor's
+        time), even when what we hold newer is far later: lines typed while
+        offline carry the time they were typed, not when the server got
+        them. The floor: after what we hold, ours without an archive id
+        included; after a failed reading, only after what preceded the gap.
+        None: no history (any more)."""
+        db = self.history.db
+        if db is None:
+            return None
         if self._anchor is None:  # the first of this run: the store knows where we were
             archived = await db.newest_archived()
             self._anchor = archived or (None, await db.newest_time())
         after_id, since = self._anchor
-        unseen = since is not None  # since our last session; a first run's reading stays quiet
-        try:
-            results = await self._read_missed(xmpp, after_id, since)
-        except ArchiveError as exc:
-            self._failed(exc)
-            return
-        # Coarse archive stamps go after what we hold, ours without an archive
-        # id included; after a failed reading, only after what preceded the gap.
-        # Everything read comes after the message we read from (``since``),
-        # even when what we hold newer is far later: lines typed while offline
-        # carry the time they were typed, not when the server got them.
         floor = since if self._gap else (await db.newest_time() or since)
-        after_anchor = since
-        batch: list[MessageFacts] = []
-        for result in results:
-            facts = self.facts_of(result)
-            if facts is not None:
-                if after_anchor is not None:
-                    after_anchor = after_floor(facts, after_anchor)
-                if floor is not None:
-                    floor = after_floor(facts, floor)
-                batch.append(facts)
-            if len(batch) >= MAM_PAGE:
-                await self._receive_missed(batch, unseen)
-                batch = []
+        return after_id, since, floor
+
+    async def _keep_page(self, batch: list[MessageFacts], unseen: bool,
+                         anchor: tuple[str, datetime | None] | None) -> None:
         await self._receive_missed(batch, unseen)
-        last = next((r for r in reversed(results) if r["mam_result"]["id"]), None)
-        if last is not None:
-            self._anchor = (last["mam_result"]["id"], floor or since)
-        self._caught_up = True
-        self._retries = 0
-        self._gap = False
+        if anchor is not None:
+            self._anchor = anchor
 
     async def _receive_missed(self, batch: list[MessageFacts], unseen: bool) -> None:
         """History, quiet or marking its window (``unseen``); except what was
@@ -173,16 +245,26 @@ class ChatArchive:
         await self.receive(batch[:cut], replay=True, unseen=unseen)
         await self.receive(batch[cut:])
 
-    async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None, since) -> list:
+    async def _read_missed(self, xmpp: slixmpp.ClientXMPP, after_id: str | None,
+                           since: datetime | None) -> AsyncGenerator[list, None]:
+        """The archive's results after the anchor, a page at a time."""
         if after_id is not None:
+            read = 0
             try:
-                return await archive_reader.forward(xmpp, ArchiveQuery(after_id=after_id), page=MAM_PAGE)
+                async for page in archive_reader.forward(xmpp, ArchiveQuery(after_id=after_id), page=MAM_PAGE):
+                    read += 1
+                    yield page
+                return
             except ArchiveIdUnknown:
+                if read:  # (a page's cursor, not our anchor: the reading failed)
+                    raise
                 log.info("our archive forgot %s: reading it by time", after_id)
         if since is not None:
-            return await archive_reader.forward(xmpp, ArchiveQuery(start=since - CLOCK_MARGIN), page=MAM_PAGE)
-        read = await archive_reader.newest(xmpp, ArchiveQuery(), page=MAM_PAGE, limit=FIRST_RUN_MESSAGES)
-        return read.results
+            async for page in archive_reader.forward(xmpp, ArchiveQuery(start=since - CLOCK_MARGIN), page=MAM_PAGE):
+                yield page
+            return
+        first_run = await archive_reader.newest(xmpp, ArchiveQuery(), page=MAM_PAGE, limit=FIRST_RUN_MESSAGES)
+        yield first_run.results
 
     def _failed(self, exc: Exception) -> None:
         """Say it; try again a few times while the session lasts (a fresh or
@@ -207,7 +289,7 @@ class ChatArchive:
         self._retry_handle = None
         xmpp = self.session.xmpp
         if xmpp is not None and self.session.online:
-            self.serial.submit(lambda: self.catch_up(xmpp))
+            self.start_catch_up(xmpp)
 
     def _cancel_retry(self) -> None:
         if self._retry_handle is not None:

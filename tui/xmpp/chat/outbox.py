@@ -29,6 +29,9 @@ class Outgoing:
     msg_id: str  # the stanza id and origin-id, the same every time it is sent
     action: bool = False
     in_flight: bool = False
+    # handed to a stream before (or by an earlier run): the server may have
+    # it, and our archive says so
+    handed: bool = False
 
 
 class Outbox:
@@ -56,6 +59,12 @@ class Outbox:
 
     def to_send(self) -> list[Outgoing]:
         return [entry for entry in self._entries.values() if not entry.in_flight]
+
+    @staticmethod
+    def may_be_on_server(waiting: list[Outgoing]) -> bool:
+        """Some of ``waiting`` was handed to a stream before: a reading of
+        the archive under way may show the server has it (sent after it)."""
+        return any(entry.handed for entry in waiting)
 
     def new_stream(self, still_queued: Iterable[str] = ()) -> int:
         """A stream is ready: only what slixmpp still holds (and resent, if

@@ -60,7 +60,7 @@ class ChatService:
         self.history = MessageHistory(store, windows, self._stored_line)
         self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=False)
         self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
-                                   lambda jid: self.is_room(jid))
+                                   lambda jid: self.is_room(jid), read=self._after_reading)
         self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
         self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
@@ -70,6 +70,8 @@ class ChatService:
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
         self.outbox = Outbox()  # typed, not acknowledged by the server yet
         self._outbox_loaded = False  # the store's outbox (an earlier run's) is read once
+        self._flush_after_reading = False  # (announced) the outbox waits for a reading of the archive
+        self._after_reading_live: list[MessageFacts] = []  # live messages wait for it too (_incoming)
         self._told_held: set[str] = set()  # waiting for an encryption session: said once each
         self._stream_ready = False  # negotiated or resumed: what we hand over now is tracked
         # Is this bare JID a room? (the account wires in the MUC service's answer):
@@ -123,15 +125,15 @@ class ChatService:
         # it): the server keeps what comes before it in the archive only (a
         # client that queried the archive gets no offline messages), and
         # sends what comes after it to us live.
+        # The reading runs beside the account's queue (ChatArchive.catch_up).
         announced = self._announced = asyncio.get_running_loop().create_future()
 
-        async def catch_up() -> None:
+        async def presence_in_effect() -> None:
             try:
                 await asyncio.wait_for(asyncio.shield(announced), ANNOUNCE_WAIT)
             except asyncio.TimeoutError:
                 log.info("%s: our presence did not come back; reading the archive anyway", self.session.jid)
-            await self.archive.catch_up(xmpp)
-        self.serial.submit(catch_up)
+        self.archive.start_catch_up(xmpp, first=presence_in_effect)
 
     def _on_own_presence(self, presence) -> None:
         xmpp = self.session.xmpp
@@ -181,18 +183,29 @@ class ChatService:
         facts = message_facts(msg, self.own_jid, is_room=self.is_room)
         if facts is not None:
             self._lock_resource(facts)
+            self._incoming(facts)
+
+    def _incoming(self, facts: MessageFacts) -> None:
+        """A live message (or a carbon), to store and show in arrival order.
+        While our archive is read, after the reading: the archive's copies
+        first, in its order (stamps of whole seconds cannot tell which of
+        two near messages came first; an OTR query that waited in offline
+        storage is then the archive's copy, left alone), then these."""
+        if self.archive.reading:
+            self._after_reading_live.append(facts)
+        else:
             self.serial.gather(LIVE, facts, self.receive)
 
     def _on_carbon_received(self, msg: slixmpp.Message) -> None:
         facts = message_facts(msg["carbon_received"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
-            self.serial.gather(LIVE, facts, self.receive)
+            self._incoming(facts)
 
     def _on_carbon_sent(self, msg: slixmpp.Message) -> None:
         facts = message_facts(msg["carbon_sent"], self.own_jid, elsewhere=True, is_room=self.is_room)
         if facts is not None:
             self._locked.pop(facts.peer, None)  # we answered from elsewhere
-            self.serial.gather(LIVE, facts, self.receive)
+            self._incoming(facts)
 
     def _lock_resource(self, facts: MessageFacts) -> None:
         if facts.direction == "in" and "/" in facts.sender_full:
@@ -375,10 +388,19 @@ class ChatService:
         # nothing sent to us was lost with the connection, unless it took a
         # reading of the archive with it
         if xmpp is not None and not self.archive.caught_up:
-            self.serial.submit(lambda: self.archive.catch_up(xmpp))
+            self.archive.start_catch_up(xmpp)
 
     def _on_stream_down(self, _event) -> None:
         self._stream_ready = False
+
+    def _after_reading(self) -> None:
+        """A reading of the archive ended: what waited for it goes (the
+        live messages, then the outbox)."""
+        parked, self._after_reading_live = self._after_reading_live, []
+        if parked:
+            self.serial.submit(lambda: self.receive(parked))
+        announce, self._flush_after_reading = self._flush_after_reading, False
+        self.serial.submit(lambda: self._flush_outbox(announce=announce))
 
     async def _flush_outbox(self, *, announce: bool = False, resent: int = 0) -> list[Outgoing]:
         """Hand what waits to the stream, in the order typed; what left."""
@@ -387,6 +409,11 @@ class ChatService:
             return []
         await self._load_outbox()
         waiting = self.outbox.to_send()
+        if self.archive.reading and self.outbox.may_be_on_server(waiting):
+            # the reading may say the server has some of it: all of it goes
+            # after (in the order typed), sent or confirmed (_after_reading)
+            self._flush_after_reading = self._flush_after_reading or announce
+            return []
         if announce and (waiting or resent):
             count = len(waiting) + resent
             self.windows.status_line(f"{self.session.jid}: resending {count} message{'s' if count != 1 else ''}"
@@ -409,7 +436,7 @@ class ChatService:
                 self.outbox.done(entry.msg_id)
                 self._not_sent(entry, f"not encrypted: {exc}")
                 continue
-            entry.in_flight = True
+            entry.in_flight = entry.handed = True
             sent.append(entry)
             self.answers.wait(entry.msg_id)
             if scheme:  # the line says how it went at once; the history keeps it after
@@ -435,7 +462,7 @@ class ChatService:
         except Exception as exc:  # an unreadable store must not stop what is typed now
             log.warning("%s: cannot read the outbox from history: %s", self.session.jid, exc)
             return
-        self.outbox.load(Outgoing(r.peer, r.body, msg_id, r.kind == "action")
+        self.outbox.load(Outgoing(r.peer, r.body, msg_id, r.kind == "action", handed=True)
                          for r in records if (msg_id := r.origin_id or r.msg_id))
 
     async def _find_line(self, entry: Outgoing) -> None:
@@ -562,6 +589,7 @@ class ChatService:
 
     def close(self) -> None:
         self.answers.close()
+        self.archive.close()
 
     def encryption_ready(self, peer: str) -> None:
         """A scheme can encrypt for ``peer`` now (its session is up): what waits goes."""

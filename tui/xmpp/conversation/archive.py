@@ -8,7 +8,8 @@ from "failed" nor be retried. Here a failed page raises ArchiveError, an
 answer has ``PAGE_TIMEOUT`` seconds, and a query dies with its connection.
 
 Two shapes of reading:
-- ``forward``: everything after an archive id (or a time), oldest first;
+- ``forward``: everything after an archive id (or a time), oldest first,
+  page by page as the answers come;
 - ``newest``: the newest ``limit`` results after an archive id (or all),
   read backwards from the end, returned oldest first, with whether older
   ones were left out.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import AsyncIterator
 
 import slixmpp
 from slixmpp.xmlstream.handler import Collector
@@ -77,15 +79,16 @@ def unwrap(result: slixmpp.Message) -> Archived:
     return Archived(forwarded["stanza"], mam_result["id"] or None, delay_stamp(forwarded.xml), result["from"])
 
 
-async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> list:
-    """Every result of ``query``, oldest first."""
-    results: list = []
+async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> AsyncIterator[list]:
+    """Every result of ``query``, oldest first, a page at a time as each
+    answer comes (the caller keeps what it has before the next is asked)."""
     cursor: str | None = None
     while True:
         found, fin = await _page(xmpp, query, page=page, after=cursor)
-        results.extend(found)
+        if found:
+            yield found
         if fin["complete"] or not found or not fin["rsm"]["last"]:
-            return results
+            return
         cursor = fin["rsm"]["last"]
 
 

@@ -1,0 +1,179 @@
+"""Back after a long absence: what was said meanwhile is only in our archive
+(alice's phone was online and got it: nothing went to offline storage), a
+reading of several pages. Each page shows as it comes, and a line typed
+meanwhile does not wait for the whole reading (bob's live answer does: it
+shows after what the archive brings, in arrival order). A reading cut short
+goes on from the last page it stored.
+
+The server is real; the archive's later pages are held back on their way
+out of alice's client (an outgoing filter), so "the reading is not over"
+is a state the test controls, not a race it hopes to win.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tests.harness.client import headless_client, status_text
+from tests.harness.cut_links import (  # noqa: F401  (fixtures)
+    back_online, cut, cut_link, quiet, session_expired, short_hibernation_prosody,
+)
+from tests.harness.wait import until
+from tui.core.model import LineKind, now
+from tui.xmpp.conversation.history import MAM_PAGE, STAMP_RESOLUTION
+
+MISSED = [f"missed {n:03d}" for n in range(2 * MAM_PAGE + MAM_PAGE // 2)]  # three pages
+RSM_AFTER = "{http://jabber.org/protocol/rsm}after"
+
+
+class LaterPages:
+    """An outgoing filter: the archive queries that ask for a page after
+    the first (RSM <after/>) are held until released."""
+
+    def __init__(self, xmpp) -> None:
+        self.xmpp = xmpp
+        self.held: list = []
+        self.queries: list = []  # every archive query alice sent, as sent
+        self.holding = True
+        xmpp.add_filter("out", self)
+
+    def __call__(self, stanza):
+        query = stanza.xml.find("{urn:xmpp:mam:2}query")
+        if query is None:
+            return stanza
+        if self.holding and query.find(f".//{RSM_AFTER}") is not None:
+            self.held.append(stanza)
+            return None
+        self.queries.append(stanza)
+        return stanza
+
+    def release(self) -> None:
+        """Send what was held, and hold nothing more."""
+        self.holding = False
+        for stanza in self.held:
+            self.xmpp.send(stanza)
+        self.held = []
+
+    def forget(self) -> None:
+        """Drop what was held (its stream is gone), and hold nothing more."""
+        self.holding = False
+        self.held = []
+
+
+def lines(client, peer: str) -> list[str]:
+    window = client.account.chat.find_window(peer)
+    if window is None:
+        return []
+    return [line.body for line in window.lines if line.kind in (LineKind.INCOMING, LineKind.OUTGOING)]
+
+
+async def away_while_bob_speaks(prosody, make_account, make_peer, tmp_path):
+    """alice (a Parlons with a history) has bob's "before", then is gone
+    while bob says MISSED to her phone."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    async with headless_client(prosody, jid, password, tmp_path) as alice:
+        bob.send(jid, "before")
+        await until(lambda: lines(alice, bob.jid) == ["before"], timeout=10, message=lambda: status_text(alice))
+        await quiet(alice)
+    phone = await make_peer(jid=jid, password=password)
+    for body in MISSED:
+        bob.send(jid, body)
+    await until(lambda: phone.bodies() == MISSED, timeout=20, message=lambda: f"the phone has {len(phone.bodies())}")
+    # An absence: the archive's stamps (whole seconds) are older than what is
+    # said from now on (within a stamp's second, arrival order would decide).
+    said = now()
+    await until(lambda: now() - said > STAMP_RESOLUTION, timeout=5)
+    return jid, password, bob
+
+
+async def test_a_long_absence_shows_page_by_page_and_what_is_typed_meanwhile_goes_at_once(
+        prosody, make_account, make_peer, tmp_path):
+    jid, password, bob = await away_while_bob_speaks(prosody, make_account, make_peer, tmp_path)
+
+    async with headless_client(prosody, jid, password, tmp_path, wait_online=False) as alice:
+        pages = LaterPages(alice.account.session.xmpp)  # before the session's first stanza
+        await until(lambda: pages.held, timeout=10, message=lambda: status_text(alice))
+        # the first page is shown while the second has not even been asked for
+        await until(lambda: lines(alice, bob.jid) == ["before"] + MISSED[:MAM_PAGE], timeout=10,
+                    message=lambda: f"{lines(alice, bob.jid)[-3:]}\n{status_text(alice)}")
+        assert alice.account.chat.archive.reading
+
+        # a line typed now is shown and sent at once
+        await asyncio.wait_for(alice.account.chat.send(bob.jid, "back!"), timeout=5)
+        assert lines(alice, bob.jid)[-1] == "back!"
+        await until(lambda: bob.bodies() == ["back!"], timeout=5, message=lambda: repr(bob.bodies()))
+        bob.send(jid, "welcome back")  # live: shown after the reading, in arrival order
+
+        # the rest of the absence comes in its place: before what was said since
+        pages.release()
+        expected = ["before"] + MISSED + ["back!", "welcome back"]
+        await until(lambda: lines(alice, bob.jid) == expected, timeout=10,
+                    message=lambda: f"{len(lines(alice, bob.jid))} lines: {lines(alice, bob.jid)[-4:]}")
+        await quiet(alice)
+        assert lines(alice, bob.jid) == expected
+        records = await alice.account.store.db.latest(bob.jid, 1000)
+        assert [record.body for record in records] == expected  # stored once each, in order
+        assert not alice.account.chat.archive.reading and alice.account.chat.archive.caught_up
+
+
+async def test_a_reading_cut_short_goes_on_from_the_last_page_it_stored(prosody, make_account, make_peer, tmp_path):
+    jid, password, bob = await away_while_bob_speaks(prosody, make_account, make_peer, tmp_path)
+
+    async with headless_client(prosody, jid, password, tmp_path, wait_online=False) as alice:
+        session = alice.account.session
+        pages = LaterPages(session.xmpp)
+        await until(lambda: pages.held, timeout=10, message=lambda: status_text(alice))
+        await until(lambda: lines(alice, bob.jid) == ["before"] + MISSED[:MAM_PAGE], timeout=10,
+                    message=lambda: f"{lines(alice, bob.jid)[-3:]}\n{status_text(alice)}")
+        await session.disconnect()  # the second page's query goes with the connection
+        await until(lambda: not alice.account.chat.archive.reading, timeout=10)
+        page_one = await alice.account.store.db.latest(bob.jid, 1)
+        assert [record.body for record in page_one] == [MISSED[MAM_PAGE - 1]]
+
+        pages.forget()
+        pages.queries.clear()
+        session.connect()
+        await until(lambda: alice.account.chat.archive.caught_up, timeout=10, message=lambda: status_text(alice))
+        await quiet(alice)
+        # the new reading started after the first page, not from "before" again
+        first = pages.queries[0].xml.find("{urn:xmpp:mam:2}query")
+        after_id = [field for field in first.iter() if field.get("var") == "after-id"]
+        assert [field.findtext("{jabber:x:data}value") for field in after_id] == [page_one[0].stanza_id]
+        expected = ["before"] + MISSED
+        assert lines(alice, bob.jid) == expected
+        records = await alice.account.store.db.latest(bob.jid, 1000)
+        assert [record.body for record in records] == expected
+
+
+async def test_a_message_the_old_stream_delivered_unacknowledged_is_not_sent_again(
+        short_hibernation_prosody, make_account, make_peer, tmp_path, cut_link):
+    """alice's "hello" reached bob, but the server's ack of it never reached
+    alice before her link died; her session expired. The fresh session's
+    reading of the archive (beside the account's queue) says the server has
+    it: it is not sent again — while a line typed now still goes at once."""
+    server = short_hibernation_prosody
+    proxy, alice, bob = await cut_link(server, make_account, make_peer, tmp_path)
+    xmpp = alice.account.session.xmpp
+
+    def no_acks(stanza):  # the server's acks (XEP-0198 <a/>) are lost on the way
+        return None if stanza.xml.tag == "{urn:xmpp:sm:3}a" else stanza
+    xmpp.add_filter("in", no_acks)
+    await alice.account.chat.send(bob.jid, "hello")
+    await until(lambda: bob.bodies() == ["hello"], timeout=5, message=lambda: repr(bob.bodies()))
+    await cut(proxy, alice)
+    xmpp.del_filter("in", no_acks)
+    await session_expired(server, alice)
+    assert len(alice.account.chat.outbox) == 1  # "hello", never acknowledged
+
+    pages = LaterPages(xmpp)  # (a single page: nothing is held, the archive's queries are counted)
+    proxy.refuse = False
+    await back_online(alice, resumed=False)
+    await asyncio.wait_for(alice.account.chat.send(bob.jid, "back"), timeout=5)
+    await until(lambda: alice.account.chat.archive.caught_up, timeout=10, message=lambda: status_text(alice))
+    await quiet(alice)
+    await until(lambda: bob.bodies() == ["hello", "back"], timeout=5, message=lambda: repr(bob.bodies()))
+    await bob.acknowledge()
+    assert bob.bodies() == ["hello", "back"]
+    assert pages.queries  # the archive was read
+    assert len(alice.account.chat.outbox) == 0
