@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_message_log.py
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_models.py
+	PYTHONPATH=$(CURDIR) $(PY) bench/bench_catch_up.py
 	$(MAKE) bench-e2e
 
 # End to end (issue 14): Parlons under tmux against a bare slixmpp floor, each

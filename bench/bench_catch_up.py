@@ -1,0 +1,142 @@
+"""Back after an absence (issue 14): ``--messages`` 1:1 messages are only in
+our archive (a phone of the same account was online and got them: nothing
+went to offline storage); Parlons, headless with its history, logs in and
+reads them.  Printed: log-in → online, → the first missed message in its
+window, → all of them; a line typed as soon as online → in its window, →
+the server's ack of it; the peak of Python's traced memory meanwhile; and the floor: a bare
+slixmpp client reading the same archive, page by page, keeping nothing.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_catch_up.py [--messages 3000] [--runs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from slixmpp import ClientXMPP
+
+from bench.e2e.actors import AgentProcess, Server
+from tests.harness.client import headless_client
+from tests.harness.wait import until
+from tui.core.model import Delivery
+from tui.xmpp.conversation import archive as archive_reader
+from tui.xmpp.conversation.history import MAM_PAGE
+
+
+async def bare_client(server: Server, jid: str, password: str) -> ClientXMPP:
+    xmpp = ClientXMPP(jid, password)
+    xmpp.ca_certs = server.prosody.ca_file
+    xmpp.enable_direct_tls = False
+    for plugin in ("xep_0030", "xep_0199", "xep_0313", "xep_0059", "xep_0297"):
+        xmpp.register_plugin(plugin)
+    online = asyncio.Event()
+
+    async def started(_event) -> None:
+        xmpp.send_presence()
+        await xmpp.plugin["xep_0199"].ping(timeout=10)
+        online.set()
+
+    xmpp.add_event_handler("session_start", started)
+    xmpp.connect(host=server.prosody.host, port=server.prosody.c2s_port)
+    await asyncio.wait_for(online.wait(), 30)
+    return xmpp
+
+
+async def absence(server: Server, bot: AgentProcess, bot_jid: str, count: int, data_dir: Path) -> tuple[str, str]:
+    """An account whose history holds the bot's "hi", then ``count``
+    messages its phone got meanwhile."""
+    jid, password = server.account("parlons")
+    async with headless_client(server.prosody, jid, password, data_dir) as client:
+        bot.do("send", to=jid, body="hi")
+        await until(lambda: client.account.chat.find_window(bot_jid) is not None, timeout=30)
+        await until(lambda: client.account.chat.archive.caught_up and client.account.serial.idle(), timeout=30)
+    phone = await bare_client(server, jid, password)
+    got = [0]
+    phone.add_event_handler("message", lambda m: m["body"].startswith("flood") and got.__setitem__(0, got[0] + 1))
+    bot.send("flood", to=jid, type="chat", count=count)
+    bot.wait("flooded", timeout=300)
+    await until(lambda: got[0] >= count, timeout=300, message=lambda: f"the phone has {got[0]}")
+    await phone.disconnect()
+    await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
+    return jid, password
+
+
+async def floor(server: Server, jid: str, password: str) -> dict:
+    xmpp = await bare_client(server, jid, password)
+    start = time.monotonic()
+    results = 0
+    pages = archive_reader.forward(xmpp, archive_reader.ArchiveQuery(start=None), page=MAM_PAGE)
+    async for page in pages:
+        results += len(page)
+    took = time.monotonic() - start
+    await xmpp.disconnect()
+    return {"read_s": round(took, 2), "results": results}
+
+
+async def parlons(server: Server, jid: str, password: str, bot_jid: str, count: int, data_dir: Path) -> dict:
+    tracemalloc.start()
+    start = time.monotonic()
+    async with headless_client(server.prosody, jid, password, data_dir) as client:
+        online = time.monotonic()
+        chat = client.account.chat
+        typed = time.monotonic()
+        line = await chat.send(bot_jid, "back")  # returns once the line is in its window
+        typed_shown = time.monotonic() - typed
+        first = [0.0]
+
+        def shown() -> int:
+            window = chat.find_window(bot_jid)
+            n = 0 if window is None else sum(1 for line in window.lines if line.body.startswith("flood"))
+            if n and not first[0]:
+                first[0] = time.monotonic()
+            return n
+
+        acked = [0.0]
+
+        def sent() -> bool:
+            if line.delivery is not Delivery.PENDING and not acked[0]:
+                acked[0] = time.monotonic()
+            return bool(acked[0])
+        await until(lambda: (shown() >= count) & sent(), timeout=600, interval=0.02)
+        done = time.monotonic()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return {"online_s": round(online - start, 2), "first_shown_s": round(first[0] - online, 2),
+                "all_shown_s": round(done - online, 2), "typed_line_shown_s": round(typed_shown, 3),
+                "typed_line_acked_s": round(acked[0] - typed, 3),
+                "peak_traced_MiB": round(peak / 2**20, 1)}
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-catch-up-") as tmp:
+        base = Path(tmp)
+        server = Server(base)
+        bot_jid, bot_password = server.account("bot")
+        bot = AgentProcess(server, bot_jid, bot_password, base / "bot.log")
+        try:
+            bot.wait("online", timeout=30)
+            for run in range(args.runs):
+                data_dir = base / f"run{run}"
+                jid, password = await absence(server, bot, bot_jid, args.messages, data_dir)
+                print(f"run {run} floor:   {await floor(server, jid, password)}", flush=True)
+                got = await parlons(server, jid, password, bot_jid, args.messages, data_dir)
+                print(f"run {run} Parlons: {got}", flush=True)
+        finally:
+            bot.close()
+            server.close()
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench_catch_up")
+    parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=2)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
