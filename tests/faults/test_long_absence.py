@@ -177,3 +177,60 @@ async def test_a_message_the_old_stream_delivered_unacknowledged_is_not_sent_aga
     assert bob.bodies() == ["hello", "back"]
     assert pages.queries  # the archive was read
     assert len(alice.account.chat.outbox) == 0
+
+
+async def test_a_room_being_caught_up_keeps_no_one_else_waiting(alice, make_peer, prosody):
+    """alice rejoins a room whose archive holds what bob said while she was
+    out. While that reading is under way (its query held back), a line she
+    types to carol goes at once, and another room's line shows; bob's line
+    said meanwhile follows what the archive brings, in order."""
+    from tests.harness.rooms import joined, open_room, room_name, say
+
+    bob, carol = await make_peer(), await make_peer()
+    room, other = room_name(prosody, "back"), room_name(prosody, "other")
+    await open_room(bob, room, "bob")
+    await open_room(carol, other, "carol")
+    window, _ = await joined(alice, room)
+    other_window, _ = await joined(alice, other)
+    say(bob, room, "before")
+    await until(lambda: bodies_of(window) == ["before"], timeout=5, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    await alice.account.muc.leave(room)
+    await alice.account.session.xmpp.plugin["xep_0199"].ping(timeout=5)  # the room saw her go
+    missed = [f"while out {n}" for n in range(5)]
+    for body in missed:
+        say(bob, room, body)
+    await bob.plugin["xep_0199"].ping(timeout=5)  # the room has them (one ordered stream)
+
+    xmpp = alice.account.session.xmpp
+    held: list = []
+
+    def hold_room_archive(stanza):
+        if stanza.xml.find("{urn:xmpp:mam:2}query") is not None and stanza["to"].bare == room:
+            held.append(stanza)
+            return None
+        return stanza
+    xmpp.add_filter("out", hold_room_archive)
+    try:
+        await alice.account.muc.join(room)
+        await until(lambda: held, timeout=5)
+        await asyncio.wait_for(alice.account.chat.send(carol.jid, "hi carol"), timeout=5)
+        await until(lambda: carol.bodies() == ["hi carol"], timeout=5, message=lambda: repr(carol.bodies()))
+        say(carol, other, "in the other room")
+        await until(lambda: bodies_of(other_window) == ["in the other room"], timeout=5,
+                    message=lambda: repr(bodies_of(other_window)))
+        say(bob, room, "said since")
+        await carol.plugin["xep_0199"].ping(timeout=5)
+    finally:
+        xmpp.del_filter("out", hold_room_archive)
+    for stanza in held:
+        xmpp.send(stanza)
+    expected = ["before"] + missed + ["said since"]
+    await until(lambda: bodies_of(window) == expected, timeout=10, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    assert bodies_of(window) == expected
+    assert [r.body for r in await alice.account.store.db.latest(room, 20)] == expected
+
+
+def bodies_of(window) -> list[str]:
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]

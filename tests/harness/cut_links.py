@@ -88,10 +88,11 @@ async def server_has(peer) -> None:
 
 async def quiet(client) -> None:
     """Nothing more is on its way: a round trip, then no archive reading is
-    under way and the account's queue is idle."""
-    chat = client.account.chat
-    await client.account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
-    await until(lambda: not chat.archive.reading and chat.serial.idle(), timeout=10)
+    under way (ours, a room's) and the account's queue is idle."""
+    account = client.account
+    await account.session.xmpp.plugin["xep_0199"].ping(timeout=10)
+    await until(lambda: not account.chat.archive.reading and not account.muc.messages.reading
+                and account.serial.idle(), timeout=10)
 
 
 async def cut(proxy, client) -> None:

@@ -129,6 +129,7 @@ class Account:
 
     async def close(self) -> None:
         self.chat.close()
+        self.muc.messages.close()
         await self.serial.close()
         await self.store.close()
 

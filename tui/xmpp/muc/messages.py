@@ -13,6 +13,7 @@ if the correction is ours); otherwise they show as a message of their own.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Awaitable, Callable
 
 import slixmpp
@@ -36,6 +37,8 @@ from ..conversation.pipeline import MessagePipeline
 from .errors import MucError
 from .fields import RoomMessage, room_message
 from .archive import RoomArchive, record_of, stand_in_of
+
+log = logging.getLogger(__name__)
 
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
@@ -63,6 +66,11 @@ class RoomMessages:
         self.highlight_words = highlight_words
         self._echoes: Recent[str, tuple[Window, Line]] = Recent(ECHOES_AWAITED)  # id we sent -> its line
         self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
+        # Rooms whose archive is being read (beside the queue: start_catch_up),
+        # with their live messages that came meanwhile, and the readings.
+        self._parked: dict[str, list[tuple[Room, RoomMessage]]] = {}
+        self._readings: dict[str, set[asyncio.Task]] = {}
+        self._one_reading: dict[str, asyncio.Lock] = {}  # a room's readings one after the other
         self.corrections = Corrections()
 
     def awaiting_echo(self, line: Line) -> bool:
@@ -76,6 +84,10 @@ class RoomMessages:
         room = self.rooms[m.room]
         if not m.nick:  # the room itself speaks (configuration notices)
             self.say(m.room, m.body)
+            return
+        parked = self._parked.get(m.room)
+        if parked is not None:  # its archive is being read: after what that brings
+            parked.append((room, m))
             return
         self.serial.gather(LIVE, (room, m), self._receive_many)
 
@@ -147,16 +159,63 @@ class RoomMessages:
                             msg_id=m.origin_id or m.msg_id, colour_key=m.nick, highlight=highlight,
                             delivery=Delivery.NONE if replay else Delivery.SENT, encryption=m.encryption)
 
+    @property
+    def reading(self) -> bool:
+        """A room's archive is being read."""
+        return bool(self._readings)
+
+    def start_catch_up(self, room: Room) -> None:
+        """Read what the room's archive has since the newest message we hold,
+        beside the account's queue: the network's round trips (up to 20 pages
+        after a long absence) keep no one else waiting — a line typed, other
+        rooms, the conversations (one queue per account); what is read is
+        stored and shown as a job of the queue. The room's own live messages
+        that come meanwhile follow it, in arrival order (as the self-presence
+        said: the archive's first)."""
+        self._parked.setdefault(room.jid, [])
+        task = asyncio.ensure_future(self.catch_up(room))
+        self._readings.setdefault(room.jid, set()).add(task)
+        task.add_done_callback(lambda done: self._read(room.jid, done))
+
+    def _read(self, room_jid: str, task: asyncio.Task) -> None:
+        readings = self._readings.get(room_jid, set())
+        readings.discard(task)
+        if readings:
+            return  # another reading of the room is under way: its live lines wait for it too
+        self._readings.pop(room_jid, None)
+        parked = [(room, m) for room, m in self._parked.pop(room_jid, []) if m.room in self.wanted]
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s: the catch-up of %s failed", self.session.jid, room_jid, exc_info=task.exception())
+        if parked and not task.cancelled():
+            self.serial.submit(lambda: self._receive_many(parked))
+
+    def close(self) -> None:
+        for readings in list(self._readings.values()):
+            for task in list(readings):
+                task.cancel()
+
     async def catch_up(self, room: Room) -> None:
-        """What the room's archive has since the newest message we hold, then the marker."""
-        xmpp = self.session.xmpp
-        try:
-            missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
-                else ([], True)
-        except ArchiveError as exc:
-            self._catch_up_failed(room, exc)
-            return
-        self._tries.pop(room.jid, None)
+        """What the room's archive has since the newest message we hold, then
+        the marker: read here, stored and shown as a job of the queue."""
+        async with self._one_reading.setdefault(room.jid, asyncio.Lock()):
+            xmpp = self.session.xmpp
+            try:
+                missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
+                    else ([], True)
+            except ArchiveError as exc:
+                self._catch_up_failed(room, exc)
+                return
+            self._tries.pop(room.jid, None)
+            await self.serial.run(lambda: self._show_missed(room, missed, complete))
+
+    async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:
+        if room.jid not in self.wanted:
+            return  # left (/part, /close) while its archive was read: no window to open again
+        # What came live while the archive was read was said after we joined,
+        # even when the reading brought it too: it shows as live, after this.
+        live = {m.stanza_id for _, m in self._parked.get(room.jid, ()) if m.stanza_id}
+        if live:
+            missed = [m for m in missed if m.stanza_id not in live]
         missed = await self.pipeline.decrypt(missed)
         window = await self.open_window(room.jid)
         if not complete:
@@ -191,7 +250,7 @@ class RoomMessages:
 
     def _read_again(self, room: Room) -> None:
         if room.joined and room.jid in self.wanted and self.session.online:
-            self.serial.submit(lambda: self.catch_up(room))
+            self.start_catch_up(room)
 
     async def _replay(self, room: Room, window: Window, missed: list[RoomMessage]) -> None:
         stored = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == room.nick else "in"),

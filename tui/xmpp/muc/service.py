@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
 import slixmpp
 
 from ...core.coalesce import CoalescedChanges, Coalescer
@@ -303,8 +302,8 @@ class MucService(CoalescedChanges):
         future = self._joining.get(room.jid)
         if future is not None and not future.done():
             future.set_result(p)
-        # queued now, before any live message that follows the self-presence
-        self.serial.submit(lambda: self.messages.catch_up(room))
+        # started now, before any live message that follows the self-presence
+        self.messages.start_catch_up(room)
         count = len(room.occupants)
         self.say(room.jid, f"You are in {room.jid} as {p.nick} ({count} occupant{'s' if count != 1 else ''}: "
                            f"/names lists them)")
@@ -421,7 +420,7 @@ class MucService(CoalescedChanges):
         for room_jid in self.archive.unread():  # a reading of its archive went with the connection
             unread = self.rooms.get(room_jid)
             if unread is not None and unread.joined and room_jid in self.wanted:
-                self.serial.submit(partial(self.messages.catch_up, unread))
+                self.messages.start_catch_up(unread)
 
     def _on_disconnected(self, _event) -> None:
         for room_jid in self.wanted:
