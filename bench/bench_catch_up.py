@@ -5,22 +5,24 @@ reads them.  Printed: log-in → online, → the first missed message in its
 window, → all of them; a line typed as soon as online → in its window, →
 the server's ack of it; the peak of Python's traced memory meanwhile; and the floor: a bare
 slixmpp client reading the same archive, page by page, keeping nothing.
+With ``--rooms K``: first, an account back in K rooms where ``--per-room``
+lines were said meanwhile, rejoining all at once and typing a line: online
+→ the first room caught up, → all of them; the typed line → in its window.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/bench_catch_up.py [--messages 3000] [--runs 2]
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_catch_up.py [--messages 3000] [--runs 2] [--rooms 5 --per-room 400]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 from slixmpp import ClientXMPP
 
-from bench.e2e.actors import AgentProcess, Server
+from bench.e2e.actors import AgentProcess, Server, server_with_bot
 from tests.harness.client import headless_client
 from tests.harness.wait import until
 from tui.core.model import Delivery
@@ -112,29 +114,75 @@ async def parlons(server: Server, jid: str, password: str, bot_jid: str, count: 
                 "peak_traced_MiB": round(peak / 2**20, 1)}
 
 
+async def rooms_away(server: Server, bot: AgentProcess, count: int, per_room: int, data_dir: Path) -> tuple:
+    """An account that was in ``count`` rooms (its history holds the bot's
+    "hi" in each) while the bot said ``per_room`` lines in each."""
+    from tests.harness.rooms import joined
+
+    jid, password = server.account("parlons")
+    rooms = [server.room("away") for _ in range(count)]
+    for room in rooms:
+        bot.do("open", room=room, nick="bot")
+    async with headless_client(server.prosody, jid, password, data_dir) as client:
+        windows = [(await joined(client, room))[0] for room in rooms]
+        for room in rooms:
+            bot.do("send", to=room, body="hi", type="groupchat")
+        await until(lambda: all(any(line.body == "hi" for line in w.lines) for w in windows), timeout=30)
+        await until(lambda: client.account.serial.idle(), timeout=30)
+    for room in rooms:
+        bot.send("flood", to=room, type="groupchat", count=per_room, prefix="missed")
+        bot.wait("flooded", timeout=300)
+    bot.do("send", to=jid, body="ping")  # (one stream: the rooms had the floods before this)
+    await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
+    return jid, password, rooms
+
+
+async def parlons_rooms(server: Server, jid: str, password: str, bot_jid: str, rooms: list[str],
+                        per_room: int, data_dir: Path) -> dict:
+    start = time.monotonic()
+    async with headless_client(server.prosody, jid, password, data_dir) as client:
+        online = time.monotonic()
+        muc = client.account.muc
+        await asyncio.gather(*(muc.join(room) for room in rooms))  # (their archives being read)
+        typed = time.monotonic()
+        line = await client.account.chat.send(bot_jid, "back")
+        typed_shown = time.monotonic() - typed
+        last = f"missed {per_room - 1}"
+        done: dict[str, float] = {}
+
+        def caught_up() -> bool:
+            for room in rooms:
+                window = muc.find_window(room)
+                if room not in done and window is not None and any(l.body == last for l in window.lines):
+                    done[room] = time.monotonic()
+            return len(done) == len(rooms) and line.delivery is not Delivery.PENDING
+        await until(caught_up, timeout=600, interval=0.02)
+        times = sorted(done[room] - online for room in rooms)
+        return {"online_s": round(online - start, 2), "first_room_s": round(times[0], 2),
+                "all_rooms_s": round(times[-1], 2), "typed_line_shown_s": round(typed_shown, 3)}
+
+
 async def main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-catch-up-") as tmp:
-        base = Path(tmp)
-        server = Server(base)
-        bot_jid, bot_password = server.account("bot")
-        bot = AgentProcess(server, bot_jid, bot_password, base / "bot.log")
-        try:
-            bot.wait("online", timeout=30)
-            for run in range(args.runs):
-                data_dir = base / f"run{run}"
-                jid, password = await absence(server, bot, bot_jid, args.messages, data_dir)
-                print(f"run {run} floor:   {await floor(server, jid, password)}", flush=True)
-                got = await parlons(server, jid, password, bot_jid, args.messages, data_dir)
-                print(f"run {run} Parlons: {got}", flush=True)
-        finally:
-            bot.close()
-            server.close()
+    with server_with_bot("bench-catch-up-") as (base, server, bot):
+        for run in range(args.runs if args.rooms else 0):
+            data_dir = base / f"rooms{run}"
+            jid, password, rooms = await rooms_away(server, bot, args.rooms, args.per_room, data_dir)
+            got = await parlons_rooms(server, jid, password, bot.jid, rooms, args.per_room, data_dir)
+            print(f"run {run} Parlons, {args.rooms} rooms × {args.per_room}: {got}", flush=True)
+        for run in range(args.runs if args.messages else 0):
+            data_dir = base / f"run{run}"
+            jid, password = await absence(server, bot, bot.jid, args.messages, data_dir)
+            print(f"run {run} floor:   {await floor(server, jid, password)}", flush=True)
+            got = await parlons(server, jid, password, bot.jid, args.messages, data_dir)
+            print(f"run {run} Parlons: {got}", flush=True)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench_catch_up")
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--rooms", type=int, default=5, help="rooms rejoined after the absence (0: none)")
+    parser.add_argument("--per-room", type=int, default=400, help="lines said in each meanwhile")
     return parser.parse_args()
 
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import tempfile
 import time
 from pathlib import Path
 
 from slixmpp import JID, ClientXMPP
 
-from bench.e2e.actors import AgentProcess, Server
+from bench.e2e.actors import AgentProcess, Server, server_with_bot
 from bench.e2e.agent import PLUGINS as FLOOR_PLUGINS
 from tests.harness.client import headless_client, window_text
 from tests.harness.rooms import joined
@@ -107,32 +106,23 @@ async def parlons(server: Server, bot: AgentProcess, bot_jid: str, room: str | N
 
 
 async def main(args: argparse.Namespace) -> None:
-    with tempfile.TemporaryDirectory(prefix="bench-receive-") as tmp:
-        base = Path(tmp)
-        server = Server(base)
-        bot_jid, bot_password = server.account("bot")
-        bot = AgentProcess(server, bot_jid, bot_password, base / "bot.log")
-        try:
-            bot.wait("online", timeout=30)
-            for kind in args.only.split(","):
-                room = None
-                if kind == "room":
-                    room = server.room()
-                    bot.do("open", room=room, nick="bot")
-                for run in range(args.runs):
-                    if not args.skip_floor:
-                        got = await floor(server, bot, room, args.messages)
-                        bot.wait("flooded", timeout=120)
-                        print(f"{kind} floor   run {run}: {got}", flush=True)
-                    if args.skip_parlons:
-                        continue
-                    got = await parlons(server, bot, bot_jid, room, args.messages, base / f"{kind}{run}")
+    with server_with_bot("bench-receive-") as (base, server, bot):
+        for kind in args.only.split(","):
+            room = None
+            if kind == "room":
+                room = server.room()
+                bot.do("open", room=room, nick="bot")
+            for run in range(args.runs):
+                if not args.skip_floor:
+                    got = await floor(server, bot, room, args.messages)
                     bot.wait("flooded", timeout=120)
-                    print(f"{kind} parlons run {run}: {got}  load {Path('/proc/loadavg').read_text().split()[:3]}",
-                          flush=True)
-        finally:
-            bot.close()
-            server.close()
+                    print(f"{kind} floor   run {run}: {got}", flush=True)
+                if args.skip_parlons:
+                    continue
+                got = await parlons(server, bot, bot.jid, room, args.messages, base / f"{kind}{run}")
+                bot.wait("flooded", timeout=120)
+                print(f"{kind} parlons run {run}: {got}  load {Path('/proc/loadavg').read_text().split()[:3]}",
+                      flush=True)
 
 
 def parse_args() -> argparse.Namespace:

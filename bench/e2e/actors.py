@@ -3,16 +3,18 @@ in child processes: bench/e2e/agent.py) and Parlons in a tmux pane."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from bench.e2e.metrics import proc_stats
 from bench.e2e.tmuxctl import TmuxControl
@@ -190,6 +192,23 @@ class AgentProcess:
                 self.proc.kill()
                 self.proc.wait()
         self._log.close()
+
+
+@contextlib.contextmanager
+def server_with_bot(prefix: str) -> Iterator[tuple[Path, Server, AgentProcess]]:
+    """A Prosody of its own in a temporary directory, and a bot online on it
+    (bench/e2e/agent.py): (the directory, the server, the bot)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        base = Path(tmp)
+        server = Server(base)
+        bot_jid, bot_password = server.account("bot")
+        bot = AgentProcess(server, bot_jid, bot_password, base / "bot.log")
+        try:
+            bot.wait("online", timeout=30)
+            yield base, server, bot
+        finally:
+            bot.close()
+            server.close()
 
 
 def storm_process(server: Server, log: Path) -> AgentProcess:
