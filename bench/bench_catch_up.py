@@ -3,7 +3,8 @@ our archive (a phone of the same account was online and got them: nothing
 went to offline storage); Parlons, headless with its history, logs in and
 reads them.  Printed: log-in → online, → the first missed message in its
 window, → all of them; a line typed as soon as online → in its window, →
-the server's ack of it; the peak of Python's traced memory meanwhile; and the floor: a bare
+the server's ack of it; how much the process's peak RSS grew meanwhile
+(the peak reset first: /proc/self/clear_refs); and the floor: a bare
 slixmpp client reading the same archive, page by page, keeping nothing.
 With ``--rooms K``: first, an account back in K rooms where ``--per-room``
 lines were said meanwhile, rejoining all at once and typing a line: online
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import tracemalloc
 from pathlib import Path
 
 from slixmpp import ClientXMPP
@@ -80,8 +80,16 @@ async def floor(server: Server, jid: str, password: str) -> dict:
     return {"read_s": round(took, 2), "results": results}
 
 
+def rss_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
 async def parlons(server: Server, jid: str, password: str, bot_jid: str, count: int, data_dir: Path) -> dict:
-    tracemalloc.start()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak RSS (VmHWM) starts again from now
+    rss_before = rss_kib("VmRSS")
     start = time.monotonic()
     async with headless_client(server.prosody, jid, password, data_dir) as client:
         online = time.monotonic()
@@ -106,12 +114,11 @@ async def parlons(server: Server, jid: str, password: str, bot_jid: str, count: 
             return bool(acked[0])
         await until(lambda: (shown() >= count) & sent(), timeout=600, interval=0.02)
         done = time.monotonic()
-        _current, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        peak = rss_kib("VmHWM") - rss_before
         return {"online_s": round(online - start, 2), "first_shown_s": round(first[0] - online, 2),
                 "all_shown_s": round(done - online, 2), "typed_line_shown_s": round(typed_shown, 3),
                 "typed_line_acked_s": round(acked[0] - typed, 3),
-                "peak_traced_MiB": round(peak / 2**20, 1)}
+                "peak_rss_growth_MiB": round(peak / 1024, 1)}
 
 
 async def rooms_away(server: Server, bot: AgentProcess, count: int, per_room: int, data_dir: Path) -> tuple:

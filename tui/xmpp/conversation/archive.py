@@ -81,15 +81,23 @@ def unwrap(result: slixmpp.Message) -> Archived:
 
 async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> AsyncIterator[list]:
     """Every result of ``query``, oldest first, a page at a time as each
-    answer comes (the caller keeps what it has before the next is asked)."""
-    cursor: str | None = None
-    while True:
-        found, fin = await _page(xmpp, query, page=page, after=cursor)
-        if found:
+    answer comes; the next page is asked for as soon as one comes, so the
+    caller's work on a page and the server's on the next overlap."""
+    asking = asyncio.ensure_future(_page(xmpp, query, page=page))
+    try:
+        while True:
+            found, fin = await asking
+            if fin["complete"] or not found or not fin["rsm"]["last"]:
+                if found:
+                    yield found
+                return
+            asking = asyncio.ensure_future(_page(xmpp, query, page=page, after=fin["rsm"]["last"]))
             yield found
-        if fin["complete"] or not found or not fin["rsm"]["last"]:
-            return
-        cursor = fin["rsm"]["last"]
+    finally:
+        if not asking.done():  # the caller stopped reading (or failed): no answer is waited for
+            asking.cancel()
+        elif not asking.cancelled():
+            asking.exception()  # (a page that failed meanwhile: not an error left unread)
 
 
 async def newest(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, limit: int) -> ArchiveRead:
