@@ -23,6 +23,7 @@ from typing import AsyncGenerator, Awaitable, Callable
 
 import slixmpp
 
+from ...core.beside_queue import BesideQueue
 from ...core.model import now
 from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
@@ -38,6 +39,7 @@ from .fields import MessageFacts, message_facts
 log = logging.getLogger(__name__)
 
 FIRST_RUN_MESSAGES = 200  # an empty store fetches this much of the archive
+OURS = "ours"  # the one key of our archive's readings (BesideQueue)
 
 
 def record_of(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
@@ -57,7 +59,8 @@ class ChatArchive:
 
     def __init__(self, session: AccountSession, windows: WindowList, serial: SerialRunner,
                  history: MessageHistory, receive: Receive, record_of: Callable[[MessageFacts], StoredMessage],
-                 is_room: Callable[[str], bool], *, read: Callable[[], None] = lambda: None) -> None:
+                 is_room: Callable[[str], bool], *,
+                 released: Callable[[list[MessageFacts]], None] = lambda parked: None) -> None:
         self.session = session
         self.windows = windows
         self.serial = serial
@@ -71,9 +74,10 @@ class ChatArchive:
         self._gap = False  # a reading failed since the last that succeeded
         self._retry_handle: asyncio.TimerHandle | None = None
         self._session_began: datetime | None = None  # our clock, at the last fresh session
-        self._readings: set[asyncio.Task] = set()  # catch-ups started (see start_catch_up)
-        self._read = read  # called when no catch-up is under way any more
-        self._one_reading = asyncio.Lock()
+        # catch-ups beside the account's queue; the live messages that wait
+        # for them are handed to ``released`` once none is under way
+        self._readings: BesideQueue[str, MessageFacts] = BesideQueue(
+            f"{session.jid}: our archive", lambda _key, parked: released(parked))
 
     @property
     def own_jid(self) -> str:
@@ -127,7 +131,11 @@ class ChatArchive:
     @property
     def reading(self) -> bool:
         """A catch-up is under way (or waits to start)."""
-        return bool(self._readings)
+        return self._readings.under_way()
+
+    def park(self, facts: MessageFacts) -> bool:
+        """Keep a live message for after the catch-up under way, if one is."""
+        return self._readings.park(OURS, facts)
 
     def start_catch_up(self, xmpp: slixmpp.ClientXMPP, *,
                        first: Callable[[], Awaitable[None]] | None = None) -> None:
@@ -142,22 +150,10 @@ class ChatArchive:
                 await first()
             await self.catch_up(xmpp)
 
-        task = asyncio.ensure_future(reading())
-        self._readings.add(task)
-        task.add_done_callback(self._reading_done)
-
-    def _reading_done(self, task: asyncio.Task) -> None:
-        self._readings.discard(task)
-        if task.cancelled():
-            return
-        if task.exception() is not None:
-            log.error("%s: archive catch-up failed", self.session.jid, exc_info=task.exception())
-        if not self._readings:
-            self._read()
+        self._readings.start(OURS, reading)
 
     def close(self) -> None:
-        for task in list(self._readings):
-            task.cancel()
+        self._readings.close()
 
     async def catch_up(self, xmpp: slixmpp.ClientXMPP) -> None:
         """What the archive has after the newest message we hold of it.
@@ -169,44 +165,44 @@ class ChatArchive:
         the network (3,000 missed messages: ~7 s from a Prosody on loopback,
         and nothing shown meanwhile); and only a page is held in memory. A
         page stored moves the anchor: a reading cut short goes on from there.
-        A page is stored while the next one is read. One reading at a time."""
-        async with self._one_reading:
-            if self.history.db is None or self._caught_up or xmpp is not self.session.xmpp:
-                return
-            start = await self.serial.run(self._where_from)
-            if start is None:
-                return
-            after_id, since, floor = start
-            unseen = since is not None  # since our last session; a first run's reading stays quiet
-            after_anchor = since
-            storing: asyncio.Future | None = None  # the page before, stored while this one is read
-            try:
-                async with contextlib.aclosing(self._read_missed(xmpp, after_id, since)) as pages:
-                    async for results in pages:
-                        # Coarse archive stamps go after what we hold (see _where_from).
-                        batch: list[MessageFacts] = []
-                        for result in results:
-                            facts = self.facts_of(result)
-                            if facts is not None:
-                                if after_anchor is not None:
-                                    after_anchor = after_floor(facts, after_anchor)
-                                if floor is not None:
-                                    floor = after_floor(facts, floor)
-                                batch.append(facts)
-                        last = next((r["mam_result"]["id"] for r in reversed(results) if r["mam_result"]["id"]), None)
-                        anchor = (last, floor or since) if last is not None else None
-                        stored = self.serial.submit(partial(self._keep_page, batch, unseen, anchor))
-                        if storing is not None:
-                            await storing  # two pages at most in memory
-                        storing = stored
-            except ArchiveError as exc:
-                self._failed(exc)  # (the pages read are stored: the next reading goes on after them)
-                return
-            if storing is not None:
-                await storing
-            self._caught_up = True
-            self._retries = 0
-            self._gap = False
+        A page is stored while the next one is read. Started by
+        ``start_catch_up``: one reading at a time."""
+        if self._caught_up or xmpp is not self.session.xmpp:
+            return
+        start = await self.serial.run(self._where_from)
+        if start is None:
+            return
+        after_id, since, floor = start
+        unseen = since is not None  # since our last session; a first run's reading stays quiet
+        after_anchor = since
+        storing: asyncio.Future | None = None  # the page before, stored while this one is read
+        try:
+            async with contextlib.aclosing(self._read_missed(xmpp, after_id, since)) as pages:
+                async for results in pages:
+                    # Coarse archive stamps go after what we hold (see _where_from).
+                    batch: list[MessageFacts] = []
+                    for result in results:
+                        facts = self.facts_of(result)
+                        if facts is not None:
+                            if after_anchor is not None:
+                                after_anchor = after_floor(facts, after_anchor)
+                            if floor is not None:
+                                floor = after_floor(facts, floor)
+                            batch.append(facts)
+                    last = next((r["mam_result"]["id"] for r in reversed(results) if r["mam_result"]["id"]), None)
+                    anchor = (last, floor or since) if last is not None else None
+                    stored = self.serial.submit(partial(self._keep_page, batch, unseen, anchor))
+                    if storing is not None:
+                        await storing  # two pages at most in memory
+                    storing = stored
+        except ArchiveError as exc:
+            self._failed(exc)  # (the pages read are stored: the next reading goes on after them)
+            return
+        if storing is not None:
+            await storing
+        self._caught_up = True
+        self._retries = 0
+        self._gap = False
 
     async def _where_from(self) -> tuple[str | None, datetime | None, datetime | None] | None:
         """The anchor's archive id and time, and the floor of coarse stamps,

@@ -60,11 +60,10 @@ class Outbox:
     def to_send(self) -> list[Outgoing]:
         return [entry for entry in self._entries.values() if not entry.in_flight]
 
-    @staticmethod
-    def may_be_on_server(waiting: list[Outgoing]) -> bool:
-        """Some of ``waiting`` was handed to a stream before: a reading of
-        the archive under way may show the server has it (sent after it)."""
-        return any(entry.handed for entry in waiting)
+    def may_be_on_server(self) -> bool:
+        """Some of what waits to be sent was handed to a stream before: a
+        reading of the archive may show the server has it."""
+        return any(entry.handed for entry in self.to_send())
 
     def new_stream(self, still_queued: Iterable[str] = ()) -> int:
         """A stream is ready: only what slixmpp still holds (and resent, if

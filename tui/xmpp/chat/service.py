@@ -60,7 +60,7 @@ class ChatService:
         self.history = MessageHistory(store, windows, self._stored_line)
         self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=False)
         self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
-                                   lambda jid: self.is_room(jid), read=self._after_reading)
+                                   lambda jid: self.is_room(jid), released=self._after_reading)
         self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
         self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
@@ -70,8 +70,6 @@ class ChatService:
         self.corrections = Corrections()  # XEP-0308: which line a correction (chain) changes
         self.outbox = Outbox()  # typed, not acknowledged by the server yet
         self._outbox_loaded = False  # the store's outbox (an earlier run's) is read once
-        self._flush_after_reading = False  # (announced) the outbox waits for a reading of the archive
-        self._after_reading_live: list[MessageFacts] = []  # live messages wait for it too (_incoming)
         self._told_held: set[str] = set()  # waiting for an encryption session: said once each
         self._stream_ready = False  # negotiated or resumed: what we hand over now is tracked
         # Is this bare JID a room? (the account wires in the MUC service's answer):
@@ -191,9 +189,7 @@ class ChatService:
         first, in its order (stamps of whole seconds cannot tell which of
         two near messages came first; an OTR query that waited in offline
         storage is then the archive's copy, left alone), then these."""
-        if self.archive.reading:
-            self._after_reading_live.append(facts)
-        else:
+        if not self.archive.park(facts):
             self.serial.gather(LIVE, facts, self.receive)
 
     def _on_carbon_received(self, msg: slixmpp.Message) -> None:
@@ -393,14 +389,13 @@ class ChatService:
     def _on_stream_down(self, _event) -> None:
         self._stream_ready = False
 
-    def _after_reading(self) -> None:
-        """A reading of the archive ended: what waited for it goes (the
-        live messages, then the outbox)."""
-        parked, self._after_reading_live = self._after_reading_live, []
+    def _after_reading(self, parked: list[MessageFacts]) -> None:
+        """Our archive's reading ended: what waited for it goes — the live
+        messages, then the outbox (what a stream had before and the archive
+        did not show the server has is being sent again: said)."""
         if parked:
             self.serial.submit(lambda: self.receive(parked))
-        announce, self._flush_after_reading = self._flush_after_reading, False
-        self.serial.submit(lambda: self._flush_outbox(announce=announce))
+        self.serial.submit(lambda: self._flush_outbox(announce=self.outbox.may_be_on_server()))
 
     async def _flush_outbox(self, *, announce: bool = False, resent: int = 0) -> list[Outgoing]:
         """Hand what waits to the stream, in the order typed; what left."""
@@ -409,10 +404,9 @@ class ChatService:
             return []
         await self._load_outbox()
         waiting = self.outbox.to_send()
-        if self.archive.reading and self.outbox.may_be_on_server(waiting):
+        if self.archive.reading and self.outbox.may_be_on_server():
             # the reading may say the server has some of it: all of it goes
             # after (in the order typed), sent or confirmed (_after_reading)
-            self._flush_after_reading = self._flush_after_reading or announce
             return []
         if announce and (waiting or resent):
             count = len(waiting) + resent

@@ -13,11 +13,11 @@ if the correction is ours); otherwise they show as a message of their own.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Awaitable, Callable
 
 import slixmpp
 
+from ...core.beside_queue import BesideQueue
 from ...core.corrections import Corrections, last_own_room_line, room_may_correct
 from ...core.highlight import mentions
 from ...core.jids import local_part
@@ -37,8 +37,6 @@ from ..conversation.pipeline import MessagePipeline
 from .errors import MucError
 from .fields import RoomMessage, room_message
 from .archive import RoomArchive, record_of, stand_in_of
-
-log = logging.getLogger(__name__)
 
 NEW_MARKER = "-- new since last time --"
 SKIPPED_MARKER = "-- older missed messages not fetched: the room's archive keeps them --"
@@ -66,11 +64,10 @@ class RoomMessages:
         self.highlight_words = highlight_words
         self._echoes: Recent[str, tuple[Window, Line]] = Recent(ECHOES_AWAITED)  # id we sent -> its line
         self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
-        # Rooms whose archive is being read (beside the queue: start_catch_up),
-        # with their live messages that came meanwhile, and the readings.
-        self._parked: dict[str, list[tuple[Room, RoomMessage]]] = {}
-        self._readings: dict[str, set[asyncio.Task]] = {}
-        self._one_reading: dict[str, asyncio.Lock] = {}  # a room's readings one after the other
+        # the rooms' archives read beside the account's queue (start_catch_up),
+        # with each room's live messages that came meanwhile
+        self._readings: BesideQueue[str, tuple[Room, RoomMessage]] = BesideQueue(
+            f"{session.jid}: rooms' archives", self._released)
         self.corrections = Corrections()
 
     def awaiting_echo(self, line: Line) -> bool:
@@ -85,10 +82,8 @@ class RoomMessages:
         if not m.nick:  # the room itself speaks (configuration notices)
             self.say(m.room, m.body)
             return
-        parked = self._parked.get(m.room)
-        if parked is not None:  # its archive is being read: after what that brings
-            parked.append((room, m))
-            return
+        if self._readings.park(m.room, (room, m)):
+            return  # its archive is being read: after what that brings
         self.serial.gather(LIVE, (room, m), self._receive_many)
 
     async def _receive_many(self, items: list[tuple[Room, RoomMessage]]) -> None:
@@ -162,7 +157,7 @@ class RoomMessages:
     @property
     def reading(self) -> bool:
         """A room's archive is being read."""
-        return bool(self._readings)
+        return self._readings.under_way()
 
     def start_catch_up(self, room: Room) -> None:
         """Read what the room's archive has since the newest message we hold,
@@ -172,48 +167,34 @@ class RoomMessages:
         stored and shown as a job of the queue. The room's own live messages
         that come meanwhile follow it, in arrival order (as the self-presence
         said: the archive's first)."""
-        self._parked.setdefault(room.jid, [])
-        task = asyncio.ensure_future(self.catch_up(room))
-        self._readings.setdefault(room.jid, set()).add(task)
-        task.add_done_callback(lambda done: self._read(room.jid, done))
+        self._readings.start(room.jid, lambda: self.catch_up(room))
 
-    def _read(self, room_jid: str, task: asyncio.Task) -> None:
-        readings = self._readings.get(room_jid, set())
-        readings.discard(task)
-        if readings:
-            return  # another reading of the room is under way: its live lines wait for it too
-        self._readings.pop(room_jid, None)
-        parked = [(room, m) for room, m in self._parked.pop(room_jid, []) if m.room in self.wanted]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("%s: the catch-up of %s failed", self.session.jid, room_jid, exc_info=task.exception())
-        if parked and not task.cancelled():
+    def _released(self, room_jid: str, parked: list[tuple[Room, RoomMessage]]) -> None:
+        if room_jid in self.wanted and parked:  # (not after /part or /close)
             self.serial.submit(lambda: self._receive_many(parked))
 
     def close(self) -> None:
-        for readings in list(self._readings.values()):
-            for task in list(readings):
-                task.cancel()
+        self._readings.close()
 
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then
         the marker: read here, stored and shown as a job of the queue."""
-        async with self._one_reading.setdefault(room.jid, asyncio.Lock()):
-            xmpp = self.session.xmpp
-            try:
-                missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
-                    else ([], True)
-            except ArchiveError as exc:
-                self._catch_up_failed(room, exc)
-                return
-            self._tries.pop(room.jid, None)
-            await self.serial.run(lambda: self._show_missed(room, missed, complete))
+        xmpp = self.session.xmpp
+        try:
+            missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
+                else ([], True)
+        except ArchiveError as exc:
+            self._catch_up_failed(room, exc)
+            return
+        self._tries.pop(room.jid, None)
+        await self.serial.run(lambda: self._show_missed(room, missed, complete))
 
     async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:
         if room.jid not in self.wanted:
             return  # left (/part, /close) while its archive was read: no window to open again
         # What came live while the archive was read was said after we joined,
         # even when the reading brought it too: it shows as live, after this.
-        live = {m.stanza_id for _, m in self._parked.get(room.jid, ()) if m.stanza_id}
+        live = {m.stanza_id for _, m in self._readings.parked(room.jid) if m.stanza_id}
         if live:
             missed = [m for m in missed if m.stanza_id not in live]
         missed = await self.pipeline.decrypt(missed)
