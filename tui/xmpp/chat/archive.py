@@ -6,7 +6,7 @@
   arrived while we were away appears in its window, once. A failed reading
   is said and tried again a few times.
 - Scrolling past the top of a conversation's stored lines reads the page
-  before them from the archive (``archive_before``).
+  before them from the archive (``pages_before``).
 
 What is read goes through the conversations' pipeline like any message
 (``receive``): decrypted, stored once, shown.
@@ -32,7 +32,7 @@ from ..account.session import AccountSession
 from ..conversation import archive as archive_reader
 from ..conversation.archive import ArchiveError, ArchiveIdUnknown, ArchiveQuery, unwrap
 from ..conversation.history import (
-    CLOCK_MARGIN, MAM_PAGE, STAMP_RESOLUTION, MessageHistory, after_floor, before_ceiling,
+    CLOCK_MARGIN, MAM_PAGE, STAMP_RESOLUTION, ArchiveBefore, MessageHistory, after_floor, before_ceiling,
 )
 from .fields import MessageFacts, message_facts
 
@@ -84,25 +84,33 @@ class ChatArchive:
         return self.session.jid.lower()
 
     # -- older pages -------------------------------------------------------------------
-    async def before(self, window: Window, end: datetime | None) -> int:
-        """The archive's page of ``window``'s conversation before ``end``,
-        stored (not shown: the history pages it in); how many were new."""
+    async def read_before(self, window: Window, end: datetime | None) -> list[MessageFacts] | None:
+        """The archive's page of ``window``'s conversation before ``end``
+        (beside the account's queue: see ``MessageHistory.load_older``)."""
         xmpp, peer = self.session.xmpp, window.target
         if xmpp is None or not self.session.online or not peer:
-            return 0
+            return None
         try:
             read = await archive_reader.newest(xmpp, ArchiveQuery(with_jid=peer, end=end),
                                                page=MAM_PAGE, limit=MAM_PAGE)
         except ArchiveError as exc:  # history is a comfort, not a must
             log.info("archive query for %s failed: %s", peer, exc)
-            return 0
+            return None
         batch = [f for f in map(self.facts_of, read.results) if f is not None and f.peer == peer]
         if len(read.results) < MAM_PAGE:
             self.history.archive_exhausted(window)
         if end is not None:
             before_ceiling(batch, end)
+        return batch
+
+    async def keep_before(self, window: Window, batch: list[MessageFacts]) -> int:
+        """That page stored (not shown: the history pages it in); how many were new."""
         stored = await self.history.keep([self.record_of(f) for f in batch])
         return sum(1 for kept in stored if kept)
+
+    @property
+    def pages_before(self) -> ArchiveBefore:
+        return ArchiveBefore(self.read_before, self.keep_before)
 
     # -- catching up --------------------------------------------------------------------
     # Where the archive is read from is the newest message of our archive we

@@ -305,17 +305,15 @@ class ChatService:
 
     async def load_older(self, window: Window) -> int:
         """Scrolled past the top: the store's older page, then the archive's."""
-        return await self.serial.run(lambda: self.history.load_older(window, self.archive.before))
+        return await self.history.load_older(self.serial, window, self.archive.pages_before)
 
     async def reveal(self, record) -> Line | None:
         """/goto: open ``record``'s conversation scrolled to it."""
-        async def work():
-            window = await self.open_window(record.peer)
-            line = await self.history.reveal(window, record.rowid, self.archive.before)
-            if line is not None:
-                self.windows.reveal(window, line)
-            return line
-        return await self.serial.run(work)
+        window = await self.serial.run(lambda: self.open_window(record.peer))
+        line = await self.history.reveal(self.serial, window, record.rowid, self.archive.pages_before)
+        if line is not None:
+            self.windows.reveal(window, line)
+        return line
 
     # -- outgoing ----------------------------------------------------------------------
     async def send(self, peer: str, text: str, *, action: bool = False, focus: bool = False) -> Line:

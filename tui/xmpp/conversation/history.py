@@ -8,20 +8,24 @@
   said once; the message is kept in memory, shown, and written later);
   reads that fail are logged and answer "nothing known".
 - A window opens with its latest stored lines; scrolling past the top pages
-  older ones in from the store, then from an archive (a callback: our own
-  archive for a conversation, the room's for a room).
+  older ones in from the store, then from an archive (our own archive for a
+  conversation, the room's for a room: ``ArchiveBefore``). The archive's
+  page is read beside the account's queue, not in it: a line typed while
+  the server answers (or does not: up to a query's timeout) does not wait.
 - Archive stamps are coarse (whole seconds): ``after_floor`` and
   ``before_ceiling`` keep arrival order where a stamp cannot.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Iterable, Protocol
+from typing import Any, Awaitable, Callable, Iterable, NamedTuple, Protocol
 
 from ...core.model import Line, LineKind
+from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
 from ...store.guarded import GuardedHistory
 from ...store.history import HistoryStore
@@ -103,7 +107,20 @@ class StoreSlot:
             await db.close()
 
 
-ArchiveBefore = Callable[[Window, "datetime | None"], Awaitable[int]]
+class ArchiveBefore(NamedTuple):
+    """An archive's page before a time, in two steps: ``read(window, end)``
+    asks the server (beside the account's queue; None: nothing to keep), and
+    ``keep(window, page)`` stores it (a job of the queue), saying how many
+    were new."""
+
+    read: Callable[[Window, "datetime | None"], Awaitable[Any]]
+    keep: Callable[[Window, Any], Awaitable[int]]
+
+
+@dataclass
+class _AskArchive:
+    """The store had nothing older: the archive's page before ``end``."""
+    end: datetime | None
 
 
 class MessageHistory:
@@ -117,6 +134,7 @@ class MessageHistory:
         self.line_of = line_of
         self._oldest: dict[Window, int] = {}  # oldest rowid shown per window
         self._archive_done: set[Window] = set()  # windows whose archive is exhausted
+        self._loading: dict[Window, asyncio.Future] = {}  # the page under way, per window
 
     @property
     def db(self) -> GuardedHistory | None:
@@ -225,29 +243,72 @@ class MessageHistory:
             self._oldest[window] = records[0].rowid
             self.windows.prepend_lines(window, [self.line_of(r) for r in records])
 
-    async def load_older(self, window: Window, archive_before: ArchiveBefore | None = None) -> int:
+    async def load_older(self, serial: SerialRunner, window: Window,
+                         archive: ArchiveBefore | None = None) -> int:
         """One more page before what the window shows (the store, then the
-        archive through ``archive_before``); 0 when there is no more."""
+        archive); 0 when there is no more. The store's page is read and shown
+        by a job of the account's queue (``serial``); the archive's is asked
+        for beside it, and stored and shown by a job of its own. One page at
+        a time per window: asked again meanwhile (PageUp held at the top),
+        this is the answer (a caller given up on does not stop it)."""
+        loading = self._loading.get(window)
+        if loading is None or loading.done():
+            loading = asyncio.ensure_future(self._older(serial, window, archive))
+            self._loading[window] = loading
+            loading.add_done_callback(lambda done: self._loading.get(window) is done
+                                      and self._loading.pop(window, None))
+        return await asyncio.shield(loading)
+
+    async def _older(self, serial: SerialRunner, window: Window, archive: ArchiveBefore | None) -> int:
+        shown = await serial.run(lambda: self._older_stored(window, archive is not None))
+        if not isinstance(shown, _AskArchive):
+            return shown
+        assert archive is not None
+        page = await archive.read(window, shown.end)
+        if page is None:
+            return 0
+        return await serial.run(lambda: self._older_from_archive(window, page, archive))
+
+    def _in_place(self, window: Window) -> tuple[list[Line], int | None]:
+        """The lines in place and the first of their stored rows. On from the
+        first stored line in place (the oldest may have been let go of:
+        KEEP_LINES); what was loaded last, with none shown."""
+        in_place = window.lines[window.out_of_place:]
+        oldest = next((line.rowid for line in in_place if line.rowid is not None), self._oldest.get(window))
+        return in_place, oldest
+
+    async def _older_stored(self, window: Window, with_archive: bool) -> int | _AskArchive:
+        """The store's page before what the window shows, shown; or, when it
+        has none and the archive may have, what to ask the archive."""
         db, peer = self.store.db, window.target
         if db is None or not peer:
             return 0
-        # On from the first stored line in place (the oldest may have been
-        # let go of: KEEP_LINES); what was loaded last, with none shown.
-        ahead = window.out_of_place
-        in_place = window.lines[ahead:]
-        oldest = next((line.rowid for line in in_place if line.rowid is not None), self._oldest.get(window))
+        in_place, oldest = self._in_place(window)
         records = await db.before(peer, oldest, PAGE_LINES) if oldest else []
-        if not records and archive_before is not None and window not in self._archive_done:
+        if records:
+            return self._prepend(window, records)
+        if with_archive and window not in self._archive_done:
             first = next((line for line in in_place if line.kind is not LineKind.EVENT), None)
-            if await archive_before(window, first.time if first is not None else None):
-                records = await db.before(peer, oldest, PAGE_LINES) if oldest else \
-                    await db.latest(peer, PAGE_LINES)
-        if not records:
+            return _AskArchive(first.time if first is not None else None)
+        return 0
+
+    async def _older_from_archive(self, window: Window, page: Any, archive: ArchiveBefore) -> int:
+        """The archive's page stored, and the store's page before what the
+        window shows now (lines may have come and gone meanwhile) shown."""
+        db, peer = self.store.db, window.target
+        if db is None or not peer or not await archive.keep(window, page):
             return 0
-        self._oldest[window] = records[0].rowid
+        _in_place, oldest = self._in_place(window)
+        records = await db.before(peer, oldest, PAGE_LINES) if oldest else await db.latest(peer, PAGE_LINES)
+        return self._prepend(window, records) if records else 0
+
+    def _prepend(self, window: Window, records: list[StoredMessage]) -> int:
+        if records[0].rowid is not None:  # (always, once stored)
+            self._oldest[window] = records[0].rowid
         # (a message still to send, kept at the front when older lines were
         # let go of, is that same line: it goes back to its place)
-        waiting = {line.rowid: line for line in window.lines[:ahead] if line.rowid is not None}
+        waiting: dict[int | None, Line] = {
+            line.rowid: line for line in window.lines[:window.out_of_place] if line.rowid is not None}
         self.windows.prepend_lines(window, [waiting.get(r.rowid) or self.line_of(r) for r in records])
         return len(records)
 
@@ -255,14 +316,14 @@ class MessageHistory:
         """The archive has nothing older for ``window``: scrolling stops asking."""
         self._archive_done.add(window)
 
-    async def reveal(self, window: Window, rowid: int, archive_before: ArchiveBefore | None = None,
-                     max_pages: int = 100) -> Line | None:
+    async def reveal(self, serial: SerialRunner, window: Window, rowid: int,
+                     archive: ArchiveBefore | None = None, max_pages: int = 100) -> Line | None:
         """Page older history in until the line with ``rowid`` is loaded."""
         for _ in range(max_pages):
             line = next((l for l in window.lines if l.rowid == rowid), None)
             if line is not None:
                 return line
-            if await self.load_older(window, archive_before) == 0:
+            if await self.load_older(serial, window, archive) == 0:
                 return None
         return None
 

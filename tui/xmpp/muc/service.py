@@ -28,13 +28,13 @@ from ...core.windows import Window, WindowKind, WindowList
 from ...text import sanitize_line, xml_safe
 from .disco import accept_default_configuration, discover_service, list_rooms
 from .errors import JOIN_ERRORS, JoinRefused, MucError
-from .fields import Invitation, OccupantPresence, occupant_presence
+from .fields import Invitation, OccupantPresence, RoomMessage, occupant_presence
 from ...core.serial import SerialRunner
 from ...store.records import StoredMessage
 from ..account.session import AccountSession
 from ..conversation.archive import ArchiveError
 from ..conversation.encryption import Encryption
-from ..conversation.history import MessageHistory, StoreSlot
+from ..conversation.history import ArchiveBefore, MessageHistory, StoreSlot
 from ..conversation.pipeline import MessagePipeline
 from ..stored_lines import stored_line
 from .archive import RoomArchive, record_of
@@ -133,19 +133,24 @@ class MucService(CoalescedChanges):
 
     async def load_older(self, window: Window) -> int:
         """Scrolled past the top of a room window: the store's older page, then the room archive's."""
-        return await self.serial.run(lambda: self.history.load_older(window, self._archive_before))
+        return await self.history.load_older(self.serial, window,
+                                             ArchiveBefore(self._read_before, self._keep_before))
 
-    async def _archive_before(self, window: Window, end) -> int:
+    async def _read_before(self, window: Window, end) -> list[RoomMessage] | None:
         xmpp, room = self.session.xmpp, window.target
         if xmpp is None or not self.session.online or not room:
-            return 0
+            return None
         try:
             missed, last = await self.archive.before(xmpp, room, end)
         except ArchiveError as exc:  # scrollback is a comfort, not a must
             log.info("archive of %s before %s: %s", room, end, exc)
-            return 0
+            return None
         if last:
             self.history.archive_exhausted(window)
+        return missed
+
+    async def _keep_before(self, window: Window, missed: list[RoomMessage]) -> int:
+        room = window.target
         nick = self.rooms[room].nick if room in self.rooms else None
         missed = await self.pipeline.decrypt(missed)
         kept = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == nick else "in"),
