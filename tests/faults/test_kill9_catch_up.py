@@ -1,0 +1,87 @@
+"""SIGKILL in the middle of a catch-up: alice was away while bob said
+MISSED (her phone got it: only the archive has it). Parlons (the real app,
+in a tmux pane) starts reading the archive, page by page, each page stored
+as it comes, and is killed once the first page is shown, long before the
+last. What it stored is the start of the absence, in order, with no gap;
+started again on the same history, it reads on from the last message
+stored, and every message of the absence is there once, in order."""
+
+from __future__ import annotations
+
+from tests.faults.test_kill9_outbox import sigkill
+from tests.harness.client import headless_client, status_text
+from tests.harness.cut_links import quiet
+from tests.harness.flood import flood, flood_body
+from tests.harness.terminal import screen_shows, start_parlons, title
+from tests.harness.wait import until
+from tui.core.model import LineKind
+from tui.store import HistoryStore
+from tui.store.history import history_path
+from tui.xmpp.conversation.history import MAM_PAGE
+
+N = 20 * MAM_PAGE  # twenty pages: the reading lasts seconds, a kill after its first lands in it
+MISSED = [flood_body(i) for i in range(N)]
+
+
+def bodies(window) -> list[str]:
+    return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+
+
+async def stored(history, peer: str) -> list:
+    store = await HistoryStore.open(history)  # (what waits in the inbox merged, as at the next start)
+    try:
+        return await store.latest(peer, 2 * N)
+    finally:
+        await store.close()
+
+
+def after_ids(queries) -> list[str]:
+    """The after-id of each archive query sent."""
+    found = []
+    for stanza in queries:
+        query = stanza.xml.find("{urn:xmpp:mam:2}query")
+        found += [field.findtext("{jabber:x:data}value") for field in query.iter() if field.get("var") == "after-id"]
+    return found
+
+
+async def test_a_catch_up_killed_after_its_first_page_goes_on_from_what_it_stored(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    data = tmp_path / "data" / "parlons"  # where the app in the pane keeps its history (XDG_DATA_HOME)
+    history = history_path(data, jid)
+    async with headless_client(prosody, jid, password, data) as alice:
+        bob.send(jid, "before")
+        await until(lambda: (w := alice.account.chat.find_window(bob.jid)) and bodies(w) == ["before"],
+                    timeout=10, message=lambda: status_text(alice))
+        await quiet(alice)
+    phone = await make_peer(jid, password)
+    assert (await flood(bob, jid, N)).sent == N
+    await until(lambda: len(phone.messages) == N, timeout=60, message=lambda: f"the phone has {len(phone.messages)}")
+    await phone.stop()
+
+    start_parlons(tmux, tmp_path, prosody, jid, password)
+    bob_name = bob.jid.split("@")[0]
+    await screen_shows(tmux, f"2:{bob_name}", timeout=30)  # the first page is shown: its window opened
+    sigkill(tmux)
+    after_kill = await stored(history, bob.jid)
+    texts = [record.text for record in after_kill]
+    assert texts[0] == "before" and texts[1:] == MISSED[:len(texts) - 1]  # a start, no gap
+    assert len(texts) - 1 < N, f"killed after the reading ended ({title(tmux)!r}): nothing was cut short"
+
+    async with headless_client(prosody, jid, password, data, wait_online=False) as alice:
+        queries: list = []
+
+        def archive_queries(stanza):
+            if stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
+                queries.append(stanza)
+            return stanza
+        alice.account.session.xmpp.add_filter("out", archive_queries)  # (before the session's first stanza)
+        chat = alice.account.chat
+        await until(lambda: chat.archive.caught_up, timeout=30, message=lambda: status_text(alice))
+        await quiet(alice)
+        # read on from the last message stored before the kill
+        assert after_ids(queries)[:1] == [after_kill[-1].stanza_id]
+        window = chat.find_window(bob.jid)
+        assert bodies(window)[-1] == MISSED[-1]
+    assert [record.text for record in await stored(history, bob.jid)] == ["before"] + MISSED  # once each, in order
