@@ -213,3 +213,85 @@ async def test_signed_presence_both_ways_and_a_tampered_one(alice, make_peer, ke
     await until(signed, timeout=5, message=lambda: "\n".join(map(str, got)))
     checked = his.verify("on the phone", signed()[0].xml.find(f"{{{SIGNED}}}x").text)
     assert checked.valid and checked.pubkey_fingerprint == mine.fingerprint
+
+
+async def test_what_the_archive_brings_is_decrypted_caught_up_or_scrolled_back_to(
+        prosody, make_account, make_peer, keys, tmp_path, monkeypatch):
+    """bob wrote while alice was away (her phone got it: only the archive
+    has it). Her first start reads the newest from the archive; scrolling
+    back reads the page before them. Both are decrypted, shown and stored
+    as plaintext, never as the fallback body."""
+    from tests.harness.client import headless_client
+    from tests.harness.cut_links import quiet
+    from tui.xmpp.chat import archive as chat_archive
+
+    mine, his = keys
+    monkeypatch.setattr(chat_archive, "FIRST_RUN_MESSAGES", 3)
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    phone = await make_peer(jid, password)
+    said = [f"secret {n}" for n in range(8)]
+    for text in said:
+        bob_says(bob, jid, his, text, mine.fingerprint, his.fingerprint)
+    await until(lambda: len(phone.messages) == len(said), message=lambda: str(phone.bodies()))
+    await phone.stop()
+
+    async with headless_client(prosody, jid, password, tmp_path,
+                               encryption={"pgp": {"gnupg_home": mine.home}}) as alice:
+        chat = alice.account.chat
+        await until(lambda: chat.find_window(bob.jid) and bodies(chat.find_window(bob.jid)) == said[-3:],
+                    message=lambda: status_text(alice) + str(chat.find_window(bob.jid)
+                                                             and bodies(chat.find_window(bob.jid))))
+        await quiet(alice)
+        window = chat.find_window(bob.jid)
+        assert await chat.load_older(window) == len(said) - 3
+        assert bodies(window) == said
+        assert all(line.encryption == "pgp" for line in window.lines if line.kind is LineKind.INCOMING)
+        assert [r.text for r in await alice.account.store.db.latest(bob.jid, 20)] == said
+
+
+async def test_a_passphrase_asked_for_the_archive_keeps_no_one_waiting(
+        prosody, make_account, make_peer, tmp_path):
+    """alice's key is protected and gpg-agent does not have its passphrase:
+    the first encrypted message her catch-up reads asks for it. Until she
+    answers, a line she types to carol is shown and sent (the reading is
+    decrypted beside the account's queue, not in it); then bob's messages
+    come, decrypted, before it."""
+    import asyncio
+
+    from tests.harness.client import headless_client
+    from tests.harness.cut_links import quiet
+    from tests.ui.test_pgp_passphrase import PASSPHRASE
+
+    with alice_and_bob(alice_passphrase=PASSPHRASE) as (mine, his):
+        jid, password = make_account("alice")
+        bob, carol = await make_peer(), await make_peer()
+        phone = await make_peer(jid, password)
+        said = [f"secret {n}" for n in range(3)]
+        for text in said:
+            bob_says(bob, jid, his, text, mine.fingerprint, his.fingerprint)
+        await until(lambda: len(phone.messages) == len(said), message=lambda: str(phone.bodies()))
+        await phone.stop()
+
+        asked: list[str] = []
+        answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+        async def ask_secret(prompt: str) -> str | None:
+            asked.append(prompt)
+            return await answer
+
+        async with headless_client(prosody, jid, password, tmp_path, wait_online=False,
+                                   encryption={"pgp": {"gnupg_home": mine.home}}) as alice:
+            alice.account.encryption.host.ask_secret = ask_secret  # (before the session's first stanza)
+            chat = alice.account.chat
+            await until(lambda: asked, timeout=10, message=lambda: status_text(alice))
+            await asyncio.wait_for(chat.send(carol.jid, "hi carol"), timeout=5)
+            await until(lambda: carol.bodies() == ["hi carol"], message=lambda: str(carol.bodies()))
+            assert chat.find_window(bob.jid) is None  # nothing of bob's shown yet
+
+            answer.set_result(PASSPHRASE)
+            await until(lambda: chat.find_window(bob.jid) and bodies(chat.find_window(bob.jid)) == said,
+                        message=lambda: status_text(alice))
+            await quiet(alice)
+            assert [r.text for r in await alice.account.store.db.latest(bob.jid, 20)] == said
+            assert len(asked) == 1  # the agent has it now

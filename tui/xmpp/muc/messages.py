@@ -187,6 +187,7 @@ class RoomMessages:
             self._catch_up_failed(room, exc)
             return
         self._tries.pop(room.jid, None)
+        missed = await self.pipeline.decrypt(missed)  # (gpg: ~10 ms a message, not in the queue)
         await self.serial.run(lambda: self._show_missed(room, missed, complete))
 
     async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:
@@ -197,7 +198,6 @@ class RoomMessages:
         live = {m.stanza_id for _, m in self._readings.parked(room.jid) if m.stanza_id}
         if live:
             missed = [m for m in missed if m.stanza_id not in live]
-        missed = await self.pipeline.decrypt(missed)
         window = await self.open_window(room.jid)
         if not complete:
             self.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)

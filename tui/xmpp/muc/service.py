@@ -147,12 +147,11 @@ class MucService(CoalescedChanges):
             return None
         if last:
             self.history.archive_exhausted(window)
-        return missed
+        return await self.pipeline.decrypt(missed)
 
     async def _keep_before(self, window: Window, missed: list[RoomMessage]) -> int:
         room = window.target
         nick = self.rooms[room].nick if room in self.rooms else None
-        missed = await self.pipeline.decrypt(missed)
         kept = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == nick else "in"),
                                          live=False)
         return sum(1 for k in kept if k)
