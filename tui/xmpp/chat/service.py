@@ -312,8 +312,9 @@ class ChatService:
         """/goto: open ``record``'s conversation scrolled to it."""
         window = await self.serial.run(lambda: self.open_window(record.peer))
         line = await self.history.reveal(self.serial, window, record.rowid, self.archive.pages_before)
-        if line is not None:
-            self.windows.reveal(window, line)
+        if line is None or self.find_window(record.peer) is not window:
+            return None  # (closed while its history was paged in)
+        self.windows.reveal(window, line)
         return line
 
     # -- outgoing ----------------------------------------------------------------------
