@@ -8,16 +8,19 @@ and gpg never runs on the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import gnupg
 import pytest
 from slixmpp import JID
 
-from tests.harness.client import run, status_text, window_text
+from tests.harness.client import headless_client, run, status_text, window_text
+from tests.harness.cut_links import quiet
 from tests.harness.pgp_keys import GpgHome, alice_and_bob
 from tests.harness.wait import until
 from tui.core.model import Delivery, LineKind
+from tui.xmpp.chat import archive as chat_archive
 
 ENCRYPTED = "jabber:x:encrypted"
 SIGNED = "jabber:x:signed"
@@ -215,33 +218,34 @@ async def test_signed_presence_both_ways_and_a_tampered_one(alice, make_peer, ke
     assert checked.valid and checked.pubkey_fingerprint == mine.fingerprint
 
 
-async def test_what_the_archive_brings_is_decrypted_caught_up_or_scrolled_back_to(
-        prosody, make_account, make_peer, keys, tmp_path, monkeypatch):
-    """bob wrote while alice was away (her phone got it: only the archive
-    has it). Her first start reads the newest from the archive; scrolling
-    back reads the page before them. Both are decrypted, shown and stored
-    as plaintext, never as the fallback body."""
-    from tests.harness.client import headless_client
-    from tests.harness.cut_links import quiet
-    from tui.xmpp.chat import archive as chat_archive
-
-    mine, his = keys
-    monkeypatch.setattr(chat_archive, "FIRST_RUN_MESSAGES", 3)
+async def said_while_away(make_account, make_peer, mine: GpgHome, his: GpgHome, count: int):
+    """bob writes ``count`` encrypted messages to alice while her phone is
+    online and Parlons is not: only her archive has them. (jid, password, bob, said)."""
     jid, password = make_account("alice")
     bob = await make_peer()
     phone = await make_peer(jid, password)
-    said = [f"secret {n}" for n in range(8)]
+    said = [f"secret {n}" for n in range(count)]
     for text in said:
         bob_says(bob, jid, his, text, mine.fingerprint, his.fingerprint)
     await until(lambda: len(phone.messages) == len(said), message=lambda: str(phone.bodies()))
     await phone.stop()
+    return jid, password, bob, said
+
+
+async def test_what_the_archive_brings_is_decrypted_caught_up_or_scrolled_back_to(
+        prosody, make_account, make_peer, keys, tmp_path, monkeypatch):
+    """bob wrote while alice was away. Her first start reads the newest from
+    the archive; scrolling back reads the page before them. Both are
+    decrypted, shown and stored as plaintext, never as the fallback body."""
+    mine, his = keys
+    monkeypatch.setattr(chat_archive, "FIRST_RUN_MESSAGES", 3)
+    jid, password, bob, said = await said_while_away(make_account, make_peer, mine, his, 8)
 
     async with headless_client(prosody, jid, password, tmp_path,
                                encryption={"pgp": {"gnupg_home": mine.home}}) as alice:
         chat = alice.account.chat
         await until(lambda: chat.find_window(bob.jid) and bodies(chat.find_window(bob.jid)) == said[-3:],
-                    message=lambda: status_text(alice) + str(chat.find_window(bob.jid)
-                                                             and bodies(chat.find_window(bob.jid))))
+                    message=lambda: status_text(alice))
         await quiet(alice)
         window = chat.find_window(bob.jid)
         assert await chat.load_older(window) == len(said) - 3
@@ -257,22 +261,10 @@ async def test_a_passphrase_asked_for_the_archive_keeps_no_one_waiting(
     answers, a line she types to carol is shown and sent (the reading is
     decrypted beside the account's queue, not in it); then bob's messages
     come, decrypted, before it."""
-    import asyncio
-
-    from tests.harness.client import headless_client
-    from tests.harness.cut_links import quiet
-    from tests.ui.test_pgp_passphrase import PASSPHRASE
-
-    with alice_and_bob(alice_passphrase=PASSPHRASE) as (mine, his):
-        jid, password = make_account("alice")
-        bob, carol = await make_peer(), await make_peer()
-        phone = await make_peer(jid, password)
-        said = [f"secret {n}" for n in range(3)]
-        for text in said:
-            bob_says(bob, jid, his, text, mine.fingerprint, his.fingerprint)
-        await until(lambda: len(phone.messages) == len(said), message=lambda: str(phone.bodies()))
-        await phone.stop()
-
+    passphrase = "Tr0ub4dor3xq9"
+    with alice_and_bob(alice_passphrase=passphrase) as (mine, his):
+        jid, password, bob, said = await said_while_away(make_account, make_peer, mine, his, 3)
+        carol = await make_peer()
         asked: list[str] = []
         answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
 
@@ -289,7 +281,7 @@ async def test_a_passphrase_asked_for_the_archive_keeps_no_one_waiting(
             await until(lambda: carol.bodies() == ["hi carol"], message=lambda: str(carol.bodies()))
             assert chat.find_window(bob.jid) is None  # nothing of bob's shown yet
 
-            answer.set_result(PASSPHRASE)
+            answer.set_result(passphrase)
             await until(lambda: chat.find_window(bob.jid) and bodies(chat.find_window(bob.jid)) == said,
                         message=lambda: status_text(alice))
             await quiet(alice)
