@@ -312,8 +312,9 @@ class ChatService:
         """/goto: open ``record``'s conversation scrolled to it."""
         window = await self.serial.run(lambda: self.open_window(record.peer))
         line = await self.history.reveal(self.serial, window, record.rowid, self.archive.pages_before)
-        if line is None or self.find_window(record.peer) is not window:
-            return None  # (closed while its history was paged in)
+        still_open = self.find_window(record.peer) is window  # (not closed while its history was paged in)
+        if line is None or not still_open:
+            return None
         self.windows.reveal(window, line)
         return line
 
