@@ -9,8 +9,10 @@ slixmpp client reading the same archive, page by page, keeping nothing.
 With ``--rooms K``: first, an account back in K rooms where ``--per-room``
 lines were said meanwhile, rejoining all at once and typing a line: online
 → the first room caught up, → all of them; the typed line → in its window.
+With ``--pgp N``: N of the missed messages are OpenPGP (XEP-0027) ones
+from a contact, decrypted by gpg (an unprotected ed25519/cv25519 key).
 
-    PYTHONPATH=$PWD .venv/bin/python bench/bench_catch_up.py [--messages 3000] [--runs 2] [--rooms 5 --per-room 400]
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_catch_up.py [--messages 3000] [--runs 2] [--rooms 5 --per-room 400] [--pgp 1000]
 """
 
 from __future__ import annotations
@@ -66,6 +68,59 @@ async def absence(server: Server, bot: AgentProcess, bot_jid: str, count: int, d
     await phone.disconnect()
     await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
     return jid, password
+
+
+async def encrypted_absence(server: Server, bot: AgentProcess, bot_jid: str, count: int, data_dir: Path,
+                            mine, his) -> tuple[str, str, str]:
+    """An account whose history holds the bot's "hi", then ``count``
+    OpenPGP messages from a contact (bob) its phone got meanwhile."""
+    from tests.harness.pgp_keys import stripped
+
+    jid, password = server.account("parlons")
+    async with headless_client(server.prosody, jid, password, data_dir) as client:
+        bot.do("send", to=jid, body="hi")
+        await until(lambda: client.account.chat.find_window(bot_jid) is not None, timeout=30)
+        await until(lambda: client.account.chat.archive.caught_up and client.account.serial.idle(), timeout=30)
+    bob_jid, bob_password = server.account("bob")
+    bob = await bare_client(server, bob_jid, bob_password)
+    phone = await bare_client(server, jid, password)
+    got = [0]
+    phone.add_event_handler("message", lambda m: got.__setitem__(0, got[0] + 1))
+    for n in range(count):
+        ciphertext = his.gpg.encrypt(f"secret {n}", [mine.fingerprint, his.fingerprint], always_trust=True)
+        msg = bob.make_message(mto=jid, mbody="[encrypted]", mtype="chat")
+        element = msg.xml.makeelement("{jabber:x:encrypted}x", {})
+        element.text = stripped(str(ciphertext))
+        msg.xml.append(element)
+        msg.send()
+    await until(lambda: got[0] >= count, timeout=300, message=lambda: f"the phone has {got[0]}")
+    await phone.disconnect()
+    await bob.disconnect()
+    await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
+    return jid, password, bob_jid
+
+
+async def parlons_encrypted(server: Server, jid: str, password: str, bot_jid: str, bob_jid: str, count: int,
+                            data_dir: Path, mine) -> dict:
+    """Log-in → the first and the last of bob's messages shown, decrypted; a
+    line typed as soon as the first shows (the reading under way) → in its window."""
+    start = time.monotonic()
+    async with headless_client(server.prosody, jid, password, data_dir,
+                               encryption={"pgp": {"gnupg_home": mine.home}}) as client:
+        online = time.monotonic()
+        chat = client.account.chat
+
+        def shown() -> int:
+            window = chat.find_window(bob_jid)
+            return 0 if window is None else sum(1 for line in window.lines if line.body.startswith("secret"))
+        await until(lambda: shown() > 0, timeout=600, interval=0.005)
+        first = time.monotonic()
+        await chat.send(bot_jid, "back")  # returns once the line is in its window
+        typed_shown = time.monotonic() - first
+        await until(lambda: shown() >= count, timeout=600, interval=0.02)
+        done = time.monotonic()
+        return {"online_s": round(online - start, 2), "first_shown_s": round(first - online, 2),
+                "all_shown_s": round(done - online, 2), "typed_line_shown_s": round(typed_shown, 3)}
 
 
 async def floor(server: Server, jid: str, password: str) -> dict:
@@ -182,6 +237,16 @@ async def main(args: argparse.Namespace) -> None:
             print(f"run {run} floor:   {await floor(server, jid, password)}", flush=True)
             got = await parlons(server, jid, password, bot.jid, args.messages, data_dir)
             print(f"run {run} Parlons: {got}", flush=True)
+        if args.pgp:
+            from tests.harness.pgp_keys import alice_and_bob
+
+            with alice_and_bob() as (mine, his):
+                for run in range(args.runs):
+                    data_dir = base / f"pgp{run}"
+                    jid, password, bob_jid = await encrypted_absence(server, bot, bot.jid, args.pgp, data_dir,
+                                                                     mine, his)
+                    got = await parlons_encrypted(server, jid, password, bot.jid, bob_jid, args.pgp, data_dir, mine)
+                    print(f"run {run} Parlons, {args.pgp} OpenPGP messages: {got}", flush=True)
 
 
 def parse_args() -> argparse.Namespace:
@@ -190,6 +255,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--rooms", type=int, default=5, help="rooms rejoined after the absence (0: none)")
     parser.add_argument("--per-room", type=int, default=400, help="lines said in each meanwhile")
+    parser.add_argument("--pgp", type=int, default=0, help="OpenPGP messages missed from a contact (0: none)")
     return parser.parse_args()
 
 
