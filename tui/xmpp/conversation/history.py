@@ -255,9 +255,14 @@ class MessageHistory:
         if loading is None or loading.done():
             loading = asyncio.ensure_future(self._older(serial, window, archive))
             self._loading[window] = loading
-            loading.add_done_callback(lambda done: self._loading.get(window) is done
-                                      and self._loading.pop(window, None))
+            loading.add_done_callback(lambda done: self._loaded(window, done))
         return await asyncio.shield(loading)
+
+    def _loaded(self, window: Window, done: asyncio.Future) -> None:
+        if self._loading.get(window) is done:
+            del self._loading[window]
+        if not done.cancelled() and done.exception() is not None:  # (said even when no one waits any more)
+            log.error("history: older lines of %s could not be loaded", window.target, exc_info=done.exception())
 
     async def _older(self, serial: SerialRunner, window: Window, archive: ArchiveBefore | None) -> int:
         shown = await serial.run(lambda: self._older_stored(window, archive is not None))
