@@ -35,12 +35,14 @@ from ..conversation.archive import ArchiveError, ArchiveIdUnknown, ArchiveQuery,
 from ..conversation.history import (
     CLOCK_MARGIN, MAM_PAGE, STAMP_RESOLUTION, ArchiveBefore, MessageHistory, after_floor, before_ceiling,
 )
+from ..conversation.pipeline import MessagePipeline
 from .fields import MessageFacts, message_facts
 
 log = logging.getLogger(__name__)
 
 FIRST_RUN_MESSAGES = 200  # an empty store fetches this much of the archive
 OURS = "ours"  # the one key of our archive's readings (BesideQueue)
+DECRYPTED_RUN = 0.1  # an encrypted page is shown in runs of about this much gpg time (s)
 
 
 def record_of(facts: MessageFacts, nick: str, delivery: str) -> StoredMessage:
@@ -60,8 +62,7 @@ class ChatArchive:
 
     def __init__(self, session: AccountSession, windows: WindowList, serial: SerialRunner,
                  history: MessageHistory, receive: Receive, record_of: Callable[[MessageFacts], StoredMessage],
-                 is_room: Callable[[str], bool],
-                 decrypt: Callable[[list[MessageFacts]], Awaitable[list[MessageFacts]]], *,
+                 is_room: Callable[[str], bool], pipeline: MessagePipeline, *,
                  released: Callable[[list[MessageFacts]], None] = lambda parked: None) -> None:
         self.session = session
         self.windows = windows
@@ -70,9 +71,9 @@ class ChatArchive:
         self.receive = receive  # the conversations' pipeline, in
         self.record_of = record_of  # a message as the store keeps it
         self.is_room = is_room
-        # the pipeline's decryption, done beside the queue as a page is read
-        # (gpg: ~10 ms a message; a page in the queue held it ~1 s)
-        self.decrypt = decrypt
+        # its decryption is done beside the queue, as a page is read (gpg:
+        # ~10 ms a message; a page's in the queue held it ~1 s)
+        self.pipeline = pipeline
         self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
         self._caught_up = False
         self._retries = 0
@@ -101,7 +102,7 @@ class ChatArchive:
         except ArchiveError as exc:  # history is a comfort, not a must
             log.info("archive query for %s failed: %s", peer, exc)
             return None
-        batch = await self.decrypt(
+        batch = await self.pipeline.decrypt(
             [f for f in map(self.facts_of, read.results) if f is not None and f.peer == peer])
         if len(read.results) < MAM_PAGE:
             self.history.archive_exhausted(window)
@@ -203,13 +204,11 @@ class ChatArchive:
                             if floor is not None:
                                 floor = after_floor(facts, floor)
                             batch.append(facts)
-                    batch = await self.decrypt(batch)
                     last = next((r["mam_result"]["id"] for r in reversed(results) if r["mam_result"]["id"]), None)
                     anchor = (last, floor or since) if last is not None else None
-                    stored = self.serial.submit(partial(self._keep_page, batch, unseen, anchor))
-                    if storing is not None:
-                        await storing  # two pages at most in memory
-                    storing = stored
+                    # shown as decrypted (an encrypted page: in runs); the anchor moves with its last
+                    async for run, whole in self.pipeline.decrypt_runs(batch, DECRYPTED_RUN):
+                        storing = await self._store_in_turn(run, unseen, anchor if whole else None, storing)
         except ArchiveError as exc:
             self._failed(exc)  # (the pages read are stored: the next reading goes on after them)
             return
@@ -218,6 +217,16 @@ class ChatArchive:
         self._caught_up = True
         self._retries = 0
         self._gap = False
+
+    async def _store_in_turn(self, batch: list[MessageFacts], unseen: bool,
+                             anchor: tuple[str, datetime | None] | None,
+                             storing: asyncio.Future | None) -> asyncio.Future:
+        """``batch`` stored and shown as a job of the queue, once the one
+        before (``storing``) is done: two at most in memory. The new job."""
+        stored = self.serial.submit(partial(self._keep_page, batch, unseen, anchor))
+        if storing is not None:
+            await storing
+        return stored
 
     async def _where_from(self) -> tuple[str | None, datetime | None, datetime | None] | None:
         """The anchor's archive id and time, and the floor of coarse stamps,

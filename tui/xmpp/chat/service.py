@@ -60,7 +60,7 @@ class ChatService:
         self.history = MessageHistory(store, windows, self._stored_line)
         self.pipeline = MessagePipeline(session.jid, self.history, encryption, windows, serial, rooms=False)
         self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
-                                   lambda jid: self.is_room(jid), self.pipeline.decrypt,
+                                   lambda jid: self.is_room(jid), self.pipeline,
                                    released=self._after_reading)
         self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections

@@ -11,9 +11,10 @@ conversation or a room); the middle is here, written once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, AsyncIterator, Callable, Protocol, TypeVar
 
 from ...core.model import Delivery, Line
 from ...core.serial import SerialRunner
@@ -78,6 +79,21 @@ class MessagePipeline:
                     message.encryption = result.scheme
             shown.append(message)
         return shown
+
+    async def decrypt_runs(self, batch: list[M], within: float) -> AsyncIterator[tuple[list[M], bool]]:
+        """``decrypt(batch)`` in runs, each handed on once about ``within``
+        seconds of work went into it (gpg: ~10 ms a message, a page of the
+        archive ~1 s), so the first can be shown while the rest is decrypted:
+        (a run, whether it is the last). The last is handed on even empty."""
+        loop = asyncio.get_running_loop()
+        run: list[M] = []
+        began = loop.time()
+        for index, message in enumerate(batch, 1):
+            run += await self.decrypt([message])
+            if loop.time() - began >= within and index < len(batch):
+                yield run, False
+                run, began = [], loop.time()
+        yield run, True
 
     async def store(self, batch: list[M], record_of: Callable[[M], StoredMessage], *,
                     live: bool) -> list[Kept]:
