@@ -1,12 +1,17 @@
 """A page of the archive decrypted in runs (MessagePipeline.decrypt_runs):
 every message once, in order, the runs cut where the time is up, the last
-one marked — and handed on even when the page is empty."""
+one marked — and handed on even when the page is empty; encrypted ones two
+at a time (never more), in order all the same, whichever finishes first."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import pytest
+
+from tui.xmpp.conversation import encryption
 from tui.xmpp.conversation.encryption import Encryption
 from tui.xmpp.conversation.pipeline import MessagePipeline
 
@@ -27,6 +32,42 @@ def pipeline():
     return MessagePipeline("alice@localhost", None, Encryption("alice@localhost"), None, None, rooms=False)
 
 
+class Sealed:
+    """A stanza of the test scheme below: its text, and how long it takes to open."""
+
+    def __init__(self, text: str, seconds: float) -> None:
+        self.text, self.seconds = text, seconds
+
+
+class Slow:
+    """A scheme whose decryption takes each stanza's time, counting how many run at once."""
+    name = "slow"
+    rooms = False
+    running = 0
+    most = 0
+
+    def __init__(self, host) -> None:
+        pass
+
+    def recognises(self, stanza) -> bool:
+        return isinstance(stanza, Sealed)
+
+    async def decrypt(self, peer, stanza) -> str:
+        Slow.running += 1
+        Slow.most = max(Slow.most, Slow.running)
+        await asyncio.sleep(stanza.seconds)
+        Slow.running -= 1
+        return stanza.text
+
+
+@pytest.fixture
+def slow_scheme():
+    Slow.running = Slow.most = 0
+    encryption.register("slow", Slow)
+    yield Slow
+    encryption.unregister("slow")
+
+
 async def runs_of(batch, within):
     return [([m.body for m in run], last) async for run, last in pipeline().decrypt_runs(batch, within)]
 
@@ -39,3 +80,13 @@ async def test_runs_cut_where_the_time_is_up_the_last_marked():
 
 async def test_an_empty_page_is_handed_on():
     assert await runs_of([], within=0) == [([], True)]
+
+
+async def test_encrypted_ones_two_at_a_time_in_order(slow_scheme):
+    # the first takes longest: those after it finish first, and wait for it
+    page = [Plain("", stanza=Sealed(f"secret {n}", 0.05 if n == 0 else 0.001)) for n in range(5)]
+    page.insert(2, Plain("in clear"))
+    runs = await runs_of(page, within=3600)
+    assert runs == [(["secret 0", "secret 1", "in clear", "secret 2", "secret 3", "secret 4"], True)]
+    assert slow_scheme.most == 2
+    assert all(m.encryption == "slow" for m in page if m.body.startswith("secret"))

@@ -102,7 +102,7 @@ class ChatArchive:
         except ArchiveError as exc:  # history is a comfort, not a must
             log.info("archive query for %s failed: %s", peer, exc)
             return None
-        batch = await self.pipeline.decrypt(
+        batch = await self.pipeline.decrypt_archived(
             [f for f in map(self.facts_of, read.results) if f is not None and f.peer == peer])
         if len(read.results) < MAM_PAGE:
             self.history.archive_exhausted(window)

@@ -243,14 +243,25 @@ class Encryption:
 
     async def decrypt(self, peer: Peer, stanza) -> Decrypted:
         """The in stage: ``stanza`` as plaintext, if a scheme recognises it."""
+        found = self._scheme_of(stanza)
+        if found is None:
+            return CLEAR
+        name, scheme = found
+        return Decrypted(await scheme.decrypt(peer, stanza), name)
+
+    def recognised(self, stanza) -> bool:
+        """A scheme takes ``stanza`` (else ``decrypt`` answers at once: in clear)."""
+        return self._scheme_of(stanza) is not None
+
+    def _scheme_of(self, stanza) -> tuple[str, Scheme] | None:
         for name in registered():
             may_be = _may_be.get(name)
             if may_be is not None and name not in self._instances and not may_be(stanza):
                 continue  # not made for a message that cannot be its own
             scheme = self.instance(name)
             if scheme is not None and scheme.recognises(stanza):
-                return Decrypted(await scheme.decrypt(peer, stanza), name)
-        return CLEAR
+                return name, scheme
+        return None
 
     async def encrypt(self, peer: Peer, stanza) -> str | None:
         """The out stage: encrypt ``stanza`` if ``peer``'s conversation uses a

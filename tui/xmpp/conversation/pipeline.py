@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Protocol, TypeVar
 
@@ -80,20 +81,44 @@ class MessagePipeline:
             shown.append(message)
         return shown
 
-    async def decrypt_runs(self, batch: list[M], within: float) -> AsyncIterator[tuple[list[M], bool]]:
+    async def decrypt_runs(self, batch: list[M], within: float,
+                           at_once: int = 2) -> AsyncIterator[tuple[list[M], bool]]:
         """``decrypt(batch)`` in runs, each handed on once about ``within``
         seconds of work went into it (gpg: ~10 ms a message, a page of the
         archive ~1 s), so the first can be shown while the rest is decrypted:
-        (a run, whether it is the last). The last is handed on even empty."""
+        (a run, whether it is the last). The last is handed on even empty.
+        For what an archive brings (no session scheme reads it: OTR leaves
+        it alone), ``at_once`` messages are decrypted at a time (gpg's
+        AT_ONCE), in order all the same."""
         loop = asyncio.get_running_loop()
         run: list[M] = []
         began = loop.time()
-        for index, message in enumerate(batch, 1):
-            run += await self.decrypt([message])
-            if loop.time() - began >= within and index < len(batch):
-                yield run, False
-                run, began = [], loop.time()
+        going: deque[asyncio.Future[list[M]]] = deque()
+        try:
+            for index, message in enumerate(batch, 1):
+                if message.stanza is None or not self.encryption.recognised(message.stanza):
+                    clear = loop.create_future()  # (in clear: no task, no wait)
+                    clear.set_result(await self.decrypt([message]))
+                    going.append(clear)
+                else:
+                    going.append(asyncio.ensure_future(self.decrypt([message])))
+                if len(going) < at_once and index < len(batch):
+                    continue
+                run += await going.popleft()
+                if loop.time() - began >= within and (going or index < len(batch)):
+                    yield run, False
+                    run, began = [], loop.time()
+            while going:
+                run += await going.popleft()
+        finally:
+            for task in going:
+                task.cancel()
         yield run, True
+
+    async def decrypt_archived(self, batch: list[M]) -> list[M]:
+        """``decrypt(batch)`` for what an archive brings: ``decrypt_runs``'
+        messages at once, in one run."""
+        return [message async for run, _last in self.decrypt_runs(batch, float("inf")) for message in run]
 
     async def store(self, batch: list[M], record_of: Callable[[M], StoredMessage], *,
                     live: bool) -> list[Kept]:

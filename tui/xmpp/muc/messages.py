@@ -187,7 +187,7 @@ class RoomMessages:
             self._catch_up_failed(room, exc)
             return
         self._tries.pop(room.jid, None)
-        missed = await self.pipeline.decrypt(missed)  # (gpg: ~10 ms a message, not in the queue)
+        missed = await self.pipeline.decrypt_archived(missed)  # (gpg: ~10 ms a message, not in the queue)
         await self.serial.run(lambda: self._show_missed(room, missed, complete))
 
     async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:

@@ -147,7 +147,7 @@ class MucService(CoalescedChanges):
             return None
         if last:
             self.history.archive_exhausted(window)
-        return await self.pipeline.decrypt(missed)
+        return await self.pipeline.decrypt_archived(missed)
 
     async def _keep_before(self, window: Window, missed: list[RoomMessage]) -> int:
         room = window.target
