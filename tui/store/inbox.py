@@ -206,14 +206,15 @@ class Inbox:
     def committed(self) -> None:
         if self._merging:
             self._merging = False
-            self.rows = 0
-            self._keys.clear()
             if self._fd is not None:
                 try:
                     os.ftruncate(self._fd, 0)
                     self._size = 0
                 except OSError as exc:  # opening will skip the merged rows by their ids
                     log.warning("history: cannot empty %s: %s", self.path, exc)
+            # (after the file: none left waiting means the file was emptied, if it could be)
+            self._keys.clear()
+            self.rows = 0
         self._size += self._written
         self._written = 0
 
