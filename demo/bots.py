@@ -12,6 +12,10 @@ Run by ``python -m demo`` as a child process; it dies with it. In order:
    bob and carol have blogs (XEP-0277, demo/blog_bot.py): an entry in
    XHTML with tags, one with comments; a minute in, carol posts another
    and bob comments on it: ``/blog`` in Parlons shows the timeline live.
+   While only alice's phone ("alice/phone") is online, bob writes her two
+   notes, one of them OpenPGP: nothing waits in offline storage, her
+   archive has them, and Parlons reads them from it at log-in (the sealed
+   one decrypted as it is read).
 2. ``ready`` is printed on stdout: ``demo/__main__.py`` starts Parlons then.
 3. erin logs in and asks alice for a subscription (``/authorize`` it in
    Parlons); once authorised she says thanks.
@@ -247,6 +251,46 @@ async def arrange_alice_roster(args, domain: str) -> bool:
         _SETUP_CLIENTS.append(alice)
 
 
+# What bob wrote while alice was away (only her phone online): read from her archive at log-in.
+NOTES_WHILE_AWAY = ("I wrote while you were away: your phone got it, your archive kept it",
+                    "and this one is sealed: only your key opens it")
+
+
+async def notes_while_away(bob: Bot, args, domain: str) -> None:
+    """bob writes to alice while only her phone is online (see the module's
+    docstring); returns once the phone got them."""
+    alice = f"alice@{domain}"
+    phone = _client(f"{alice}/phone", args.password, args.ca)
+    started, got = asyncio.Event(), asyncio.Event()
+    expected = len(NOTES_WHILE_AWAY) if bob.pgp is not None else 1
+    count = [0]
+
+    def received(msg: slixmpp.Message) -> None:
+        if msg["from"].bare == bob.boundjid.bare and msg["body"]:
+            count[0] += 1
+            if count[0] >= expected:
+                got.set()
+
+    def online(_event) -> None:
+        phone.send_presence()  # available: what is sent to alice goes to it
+        started.set()
+    phone.add_event_handler("message", received)
+    phone.add_event_handler("session_start", online)
+    phone.connect(host=args.host, port=args.port)
+    try:
+        await asyncio.wait_for(started.wait(), SETUP_TIMEOUT)
+        bob.send_message(mto=slixmpp.JID(alice), mbody=NOTES_WHILE_AWAY[0], mtype="chat")
+        if bob.pgp is not None:
+            bob.pgp.answer(alice, NOTES_WHILE_AWAY[1])
+        await asyncio.wait_for(got.wait(), SETUP_TIMEOUT)
+    except asyncio.TimeoutError:
+        logging.warning("bob's notes did not reach alice's phone in time")
+    finally:
+        phone.send_presence(ptype="unavailable")
+        await phone.disconnect()
+        _SETUP_CLIENTS.append(phone)  # (see arrange_alice_roster)
+
+
 async def bookmark_demo_room(alice: slixmpp.ClientXMPP, room: str) -> None:
     """A XEP-0402 bookmark with autojoin: Parlons joins the demo room on
     connect, the way it would for a real account."""
@@ -292,6 +336,7 @@ async def main() -> None:
         await asyncio.wait_for(asyncio.gather(*(bot.joined.wait() for bot in bots.values())), SETUP_TIMEOUT)
     except asyncio.TimeoutError:
         logging.warning("the bots did not join %s in time", args.room)
+    await notes_while_away(bots["bob"], args, args.domain)
     comments_service = f"pubsub.{args.domain}"
     for post in blog_bot.AT_START:
         await blog_bot.publish(bots, post, comments_service)

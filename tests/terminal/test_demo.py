@@ -1,7 +1,8 @@
 """`make demo` in a real terminal: the demo world comes up, Parlons is online
 as alice with bob and carol in her roster, erin asks for a subscription and
 thanks for it, bob answers (in clear, in OTR, in OpenPGP) with a receipt and
-"typing" first, his presence changes show in his window and its title, the
+"typing" first, what he wrote while alice was away is in his window (read
+from her archive, decrypted), his presence changes show in his window and its title, the
 demo room is joined (bookmark autojoin), alice may set its topic, its talk
 varies, bob's and carol's blogs are on alice's timeline (a new entry arrives
 while it runs), and quitting leaves nothing running.
@@ -17,6 +18,7 @@ import re
 import time
 from pathlib import Path
 
+from demo.bots import NOTES_WHILE_AWAY
 from demo.lounge import MOMENTS, talk
 from tests.harness.wait import until
 
@@ -85,6 +87,8 @@ async def test_make_demo_comes_up_online_and_cleans_up(tmux, tmp_path):
                 timeout=15, message=lambda: tmux.capture())
     await until(lambda: "you said: hello demo" in tmux.capture(), timeout=15,
                 message="bob's answer in his window")
+    # above it, what bob wrote while alice was away: read from her archive, the sealed one decrypted
+    assert all(note in tmux.capture() for note in NOTES_WHILE_AWAY), tmux.capture()
     await until(lambda: status_bar() and not any("is typing" in line for line in status_bar()), timeout=5,
                 message=lambda: tmux.capture())
     # bob goes away and comes back now and then: his window says so, its title shows it
