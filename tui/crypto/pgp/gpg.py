@@ -118,6 +118,7 @@ class Gpg:
         # gpg processes at once per account: two decryptions at once take 5.2
         # ms a message instead of 9 on 2 cores (gpg-agent serves both)
         self._running = threading.BoundedSemaphore(AT_ONCE)
+        self._commanding = threading.Lock()
 
     # -- off the loop ---------------------------------------------------------------
     async def _run(self, work: Callable[..., T], *args: Any) -> T:
@@ -203,8 +204,17 @@ class Gpg:
                 result = work(gpg, None)
                 if ok(result):
                     return result, False
-            passphrase = self._passphrase()
-            return work(gpg, passphrase), passphrase is not None
+            if not self.passphrase_command:
+                return work(gpg, None), False
+            with self._commanding:  # (AT_ONCE calls: the command runs once while gpg-agent learns it)
+                if self._agent_has_it:  # another call gave it to gpg-agent meanwhile
+                    result = work(gpg, None)
+                    if ok(result):
+                        return result, False
+                passphrase = self._passphrase()
+                result = work(gpg, passphrase)
+                self._agent_has_it = self._agent_has_it or bool(ok(result))
+                return result, True
         result, had = await self._run(first)
         if ok(result):
             if had:
