@@ -51,22 +51,41 @@ async def bare_client(server: Server, jid: str, password: str) -> ClientXMPP:
     return xmpp
 
 
-async def absence(server: Server, bot: AgentProcess, bot_jid: str, count: int, data_dir: Path) -> tuple[str, str]:
-    """An account whose history holds the bot's "hi", then ``count``
-    messages its phone got meanwhile."""
+async def with_history(server: Server, bot: AgentProcess, bot_jid: str, data_dir: Path) -> tuple[str, str]:
+    """A new account whose history (in ``data_dir``) holds the bot's "hi",
+    caught up: the anchor the next log-in reads the archive from."""
     jid, password = server.account("parlons")
     async with headless_client(server.prosody, jid, password, data_dir) as client:
         bot.do("send", to=jid, body="hi")
         await until(lambda: client.account.chat.find_window(bot_jid) is not None, timeout=30)
         await until(lambda: client.account.chat.archive.caught_up and client.account.serial.idle(), timeout=30)
+    return jid, password
+
+
+async def phone_of(server: Server, jid: str, password: str, counted) -> tuple[ClientXMPP, list[int]]:
+    """The account's phone online (what is sent to it goes there, not to
+    offline storage), counting the messages ``counted`` says yes to."""
     phone = await bare_client(server, jid, password)
     got = [0]
-    phone.add_event_handler("message", lambda m: m["body"].startswith("flood") and got.__setitem__(0, got[0] + 1))
-    bot.send("flood", to=jid, type="chat", count=count)
-    bot.wait("flooded", timeout=300)
+    phone.add_event_handler("message", lambda m: counted(m) and got.__setitem__(0, got[0] + 1))
+    return phone, got
+
+
+async def away(phone: ClientXMPP, got: list[int], count: int) -> None:
+    """Until the phone got ``count``; then it goes too."""
     await until(lambda: got[0] >= count, timeout=300, message=lambda: f"the phone has {got[0]}")
     await phone.disconnect()
     await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
+
+
+async def absence(server: Server, bot: AgentProcess, bot_jid: str, count: int, data_dir: Path) -> tuple[str, str]:
+    """An account whose history holds the bot's "hi", then ``count``
+    messages its phone got meanwhile."""
+    jid, password = await with_history(server, bot, bot_jid, data_dir)
+    phone, got = await phone_of(server, jid, password, lambda m: m["body"].startswith("flood"))
+    bot.send("flood", to=jid, type="chat", count=count)
+    bot.wait("flooded", timeout=300)
+    await away(phone, got, count)
     return jid, password
 
 
@@ -74,29 +93,18 @@ async def encrypted_absence(server: Server, bot: AgentProcess, bot_jid: str, cou
                             mine, his) -> tuple[str, str, str]:
     """An account whose history holds the bot's "hi", then ``count``
     OpenPGP messages from a contact (bob) its phone got meanwhile."""
-    from tests.harness.pgp_keys import stripped
-
-    jid, password = server.account("parlons")
-    async with headless_client(server.prosody, jid, password, data_dir) as client:
-        bot.do("send", to=jid, body="hi")
-        await until(lambda: client.account.chat.find_window(bot_jid) is not None, timeout=30)
-        await until(lambda: client.account.chat.archive.caught_up and client.account.serial.idle(), timeout=30)
+    jid, password = await with_history(server, bot, bot_jid, data_dir)
     bob_jid, bob_password = server.account("bob")
     bob = await bare_client(server, bob_jid, bob_password)
-    phone = await bare_client(server, jid, password)
-    got = [0]
-    phone.add_event_handler("message", lambda m: got.__setitem__(0, got[0] + 1))
+    phone, got = await phone_of(server, jid, password, lambda m: True)
     for n in range(count):
-        ciphertext = his.gpg.encrypt(f"secret {n}", [mine.fingerprint, his.fingerprint], always_trust=True)
         msg = bob.make_message(mto=jid, mbody="[encrypted]", mtype="chat")
         element = msg.xml.makeelement("{jabber:x:encrypted}x", {})
-        element.text = stripped(str(ciphertext))
+        element.text = his.encrypt(f"secret {n}", mine.fingerprint, his.fingerprint)  # (armour stripped)
         msg.xml.append(element)
         msg.send()
-    await until(lambda: got[0] >= count, timeout=300, message=lambda: f"the phone has {got[0]}")
-    await phone.disconnect()
+    await away(phone, got, count)
     await bob.disconnect()
-    await asyncio.sleep(1.1)  # the archive's stamps (whole seconds) older than what follows
     return jid, password, bob_jid
 
 
