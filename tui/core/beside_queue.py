@@ -75,6 +75,7 @@ class BesideQueue(Generic[K, T]):
         if tasks:
             return  # another reading of the key is under way: what it concerns waits for it too
         self._tasks.pop(key, None)
+        self._locks.pop(key, None)  # (no reading of the key holds or waits for it)
         parked = self._parked.pop(key, [])
         if task.cancelled():
             return

@@ -216,9 +216,7 @@ class Gpg:
                 self._agent_has_it = self._agent_has_it or bool(ok(result))
                 return result, True
         result, had = await self._run(first)
-        if ok(result):
-            if had:
-                self._agent_has_it = True
+        if ok(result):  # (the command's passphrase: gpg-agent has it now, first() noted it)
             return result
         if had or self.ask is None or "NEED_PASSPHRASE" not in (getattr(result, "stderr", "") or ""):
             raise PgpError(_decrypt_failure(result, had, verb))

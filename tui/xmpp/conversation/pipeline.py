@@ -97,8 +97,9 @@ class MessagePipeline:
         try:
             for index, message in enumerate(batch, 1):
                 if message.stanza is None or not self.encryption.recognised(message.stanza):
-                    clear = loop.create_future()  # (in clear: no task, no wait)
-                    clear.set_result(await self.decrypt([message]))
+                    message.stanza = None  # in clear: as decrypt() leaves it, without asking again
+                    clear = loop.create_future()  # (no task, no wait)
+                    clear.set_result([message])
                     going.append(clear)
                 else:
                     going.append(asyncio.ensure_future(self.decrypt([message])))
