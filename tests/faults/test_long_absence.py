@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.harness.client import headless_client, status_text
+from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, session_expired, short_hibernation_prosody,
 )
@@ -234,3 +234,147 @@ async def test_a_room_being_caught_up_keeps_no_one_else_waiting(alice, make_peer
 
 def bodies_of(window) -> list[str]:
     return [line.body for line in window.lines if line.kind is LineKind.INCOMING]
+
+
+async def away_from_a_room(alice, bob, room: str, missed: list[str]):
+    """alice has bob's "before" in ``room``, then is out of it while bob says ``missed``."""
+    from tests.harness.rooms import joined, open_room, say
+
+    await open_room(bob, room, "bob")
+    window, _ = await joined(alice, room)
+    say(bob, room, "before")
+    await until(lambda: bodies_of(window)[-1:] == ["before"], timeout=5, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    await alice.account.muc.leave(room)
+    await alice.account.session.xmpp.plugin["xep_0199"].ping(timeout=5)  # the room saw her go
+    for body in missed:
+        say(bob, room, body)
+    await bob.plugin["xep_0199"].ping(timeout=5)  # the room has them (one ordered stream)
+    return window
+
+
+def after_ids(queries) -> list[str | None]:
+    """Each archive query's after-id (None: none), as sent."""
+    found = []
+    for stanza in queries:
+        fields = [f for f in stanza.xml.iter("{jabber:x:data}field") if f.get("var") == "after-id"]
+        found.append(fields[0].findtext("{jabber:x:data}value") if fields else None)
+    return found
+
+
+async def test_a_room_s_absence_shows_page_by_page_oldest_first(alice, make_peer, prosody, monkeypatch):
+    """alice rejoins a room where bob said two and a half pages while she
+    was out (pages of 4 here, as 2,000 lines would be pages of 100). The
+    room's archive counts them, within what a catch-up takes: they are read
+    forward from her last line, and the first page shows while the next is
+    still held on its way out; bob's line said meanwhile follows all of
+    them; each is stored once, in order. The last page, read first for the
+    count, is not asked for again: three queries in all."""
+    from tests.harness.rooms import room_name, say
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    bob = await make_peer()
+    room = room_name(prosody, "pages")
+    missed = [f"while out {n:02d}" for n in range(10)]
+    window = await away_from_a_room(alice, bob, room, missed)
+
+    pages = LaterPages(alice.account.session.xmpp)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + missed[:4], timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    assert alice.account.muc.messages.reading
+    say(bob, room, "said since")
+    await bob.plugin["xep_0199"].ping(timeout=5)
+    await alice.account.session.xmpp.plugin["xep_0199"].ping(timeout=5)  # she has it: it waits
+    assert bodies_of(window) == ["before"] + missed[:4]
+
+    pages.release()
+    expected = ["before"] + missed + ["said since"]
+    await until(lambda: bodies_of(window) == expected, timeout=10, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    assert bodies_of(window) == expected
+    stored = await alice.account.store.db.latest(room, 20)
+    assert [r.body for r in stored] == expected
+    rsm = [(q.xml.find(".//{http://jabber.org/protocol/rsm}before") is not None,
+            q.xml.findtext(".//{http://jabber.org/protocol/rsm}after")) for q in pages.queries]
+    # the last page (before), then forward from "before" (after-id), then after the first page (RSM after)
+    assert after_ids(pages.queries) == [stored[0].stanza_id] * 3, rsm
+    assert [before for before, _ in rsm] == [True, False, False], rsm
+    assert [after is not None for _, after in rsm] == [False, False, True], rsm
+
+
+async def test_a_room_s_reading_cut_short_goes_on_after_the_page_it_stored(alice, make_peer, prosody, monkeypatch):
+    """The connection goes while the second page is on its way: the first
+    page is stored and shown; back online, the room's new reading starts
+    after it, not from alice's "before" again; in the end each line once."""
+    from tests.harness.rooms import room_name
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    bob = await make_peer()
+    room = room_name(prosody, "cut")
+    missed = [f"while out {n:02d}" for n in range(10)]
+    window = await away_from_a_room(alice, bob, room, missed)
+
+    session = alice.account.session
+    pages = LaterPages(session.xmpp)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + missed[:4], timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    await session.disconnect()  # the held query goes with the connection
+    await until(lambda: not alice.account.muc.messages.reading, timeout=10)
+    page_one = await alice.account.store.db.latest(room, 1)
+    assert [r.body for r in page_one] == [missed[3]]
+
+    pages.forget()
+    pages.queries.clear()
+    session.connect()
+    await until(lambda: alice.account.muc.rooms[room].joined, timeout=10, message=lambda: status_text(alice))
+    expected = ["before"] + missed
+    await until(lambda: bodies_of(window) == expected, timeout=10, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    assert bodies_of(window) == expected
+    assert [r.body for r in await alice.account.store.db.latest(room, 20)] == expected
+    assert after_ids(pages.queries)[0] == page_one[0].stanza_id  # after the page stored, not "before"
+
+
+async def test_a_busy_room_s_absence_is_counted_since_she_left(alice, make_peer, prosody, monkeypatch):
+    """Prosody counts a room's whole archive, not what follows an id: with
+    more in the archive than a catch-up takes (12 lines here) but fewer
+    missed, what it counts since a little before her last line (1 s here)
+    decides, and the absence is read forward a page at a time all the same."""
+    from datetime import timedelta
+
+    from tests.harness.rooms import open_room, room_name, say
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
+    monkeypatch.setattr(muc_archive, "CLOCK_MARGIN", timedelta(seconds=1))
+    bob = await make_peer()
+    room = room_name(prosody, "busy")
+    await open_room(bob, room, "bob")
+    for n in range(20):
+        say(bob, room, f"long ago {n}")
+    await bob.plugin["xep_0199"].ping(timeout=5)
+    said = now()
+    # older than the margin, even as the start we send it (whole seconds)
+    await until(lambda: now() - said > timedelta(seconds=2.5), timeout=5)
+    missed = [f"while out {n:02d}" for n in range(10)]
+    window = await away_from_a_room(alice, bob, room, missed)
+
+    pages = LaterPages(alice.account.session.xmpp)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window)[-4:] == missed[:4], timeout=5, message=lambda: repr(bodies_of(window)))
+    pages.release()
+    await until(lambda: bodies_of(window)[-10:] == missed, timeout=10, message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    assert bodies_of(window)[-11:] == ["before"] + missed
+    text = window_text(window)
+    assert "not fetched" not in text, text
+    counted = [q for q in pages.queries if q.xml.findtext(".//{http://jabber.org/protocol/rsm}max") == "0"]
+    assert len(counted) == 1, [str(q) for q in pages.queries]

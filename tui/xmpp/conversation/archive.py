@@ -12,7 +12,11 @@ Two shapes of reading:
   page by page as the answers come;
 - ``newest``: the newest ``limit`` results after an archive id (or all),
   read backwards from the end, returned oldest first, with whether older
-  ones were left out.
+  ones were left out;
+- ``last_page``: the newest page alone, with how many results the whole
+  query has when the archive says (RSM ``count``): a reader that learns
+  they fit its limit can read them forward, a page shown at a time, and
+  stop where that page begins (``forward``'s ``last``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import AsyncIterator
+from typing import AsyncGenerator
 
 import slixmpp
 from slixmpp.xmlstream.handler import Collector
@@ -52,6 +56,16 @@ class ArchiveRead:
     complete: bool = True  # False: older results than these were left out (the limit)
 
 
+@dataclass
+class LastPage:
+    results: list  # the query's newest results, oldest first
+    complete: bool  # they are all of the query's
+    first: str | None  # the archive id of the oldest of them (a cursor backwards)
+    # the query's results in all, if the archive says (Prosody 0.12 counts all
+    # its archive's results since ``start``, whatever follows an id: an upper bound)
+    count: int | None
+
+
 @dataclass(frozen=True)
 class ArchiveQuery:
     archive: str | None = None  # the archive's JID (a room); None: our own
@@ -79,14 +93,26 @@ def unwrap(result: slixmpp.Message) -> Archived:
     return Archived(forwarded["stanza"], mam_result["id"] or None, delay_stamp(forwarded.xml), result["from"])
 
 
-async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> AsyncIterator[list]:
+async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,
+                  last: LastPage | None = None) -> AsyncGenerator[list, None]:
     """Every result of ``query``, oldest first, a page at a time as each
     answer comes; the next page is asked for as soon as one comes, so the
-    caller's work on a page and the server's on the next overlap."""
+    caller's work on a page and the server's on the next overlap. Given
+    ``last`` (the query's last page, read before): up to where it begins,
+    then ``last`` itself, not asked for again (should the reading never
+    meet it, the archive changed: to the end)."""
+    stop = last.first if last is not None else None
     asking = asyncio.ensure_future(_page(xmpp, query, page=page))
     try:
         while True:
             found, fin = await asking
+            cut = None if stop is None else \
+                next((i for i, result in enumerate(found) if result["mam_result"]["id"] == stop), None)
+            if cut is not None and last is not None:
+                if cut:
+                    yield found[:cut]
+                yield last.results
+                return
             if fin["complete"] or not found or not fin["rsm"]["last"]:
                 if found:
                     yield found
@@ -100,21 +126,38 @@ async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -
             asking.exception()  # (a page that failed meanwhile: not an error left unread)
 
 
-async def newest(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, limit: int) -> ArchiveRead:
-    """The newest ``limit`` results of ``query``, oldest first."""
-    pages: list[list] = []
-    count = 0
-    cursor: str | bool = True  # an empty <before/>: the last page
-    while True:
-        found, fin = await _page(xmpp, query, page=min(page, limit - count), before=cursor)
+async def last_page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> LastPage:
+    """The newest ``page`` results of ``query``, and what the archive says of the rest."""
+    found, fin = await _page(xmpp, query, page=page, before=True)  # an empty <before/>: the last page
+    complete = bool(fin["complete"]) or not found or not fin["rsm"]["first"]
+    return LastPage(found, complete, fin["rsm"]["first"] or None, _count_of(fin))
+
+
+async def count(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery) -> int | None:
+    """How many results ``query`` has, if the archive says (none is sent: RSM max 0)."""
+    _found, fin = await _page(xmpp, query, page=0)
+    return _count_of(fin)
+
+
+def _count_of(fin) -> int | None:
+    count = str(fin["rsm"]["count"] or "")
+    return int(count) if count.isdigit() else None
+
+
+async def newest(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, limit: int,
+                 last: LastPage | None = None) -> ArchiveRead:
+    """The newest ``limit`` results of ``query``, oldest first (going on
+    from ``last``, its last page, when it was read already)."""
+    if last is None:
+        last = await last_page(xmpp, query, page=min(page, limit))
+    pages: list[list] = [last.results]
+    got = len(last.results)
+    complete, cursor = last.complete, last.first
+    while not complete and got < limit:
+        found, fin = await _page(xmpp, query, page=min(page, limit - got), before=cursor)
         pages.append(found)
-        count += len(found)
-        if fin["complete"] or not found or not fin["rsm"]["first"]:
-            complete = True
-            break
-        if count >= limit:
-            complete = False
-            break
+        got += len(found)
+        complete = bool(fin["complete"]) or not found or not fin["rsm"]["first"]
         cursor = fin["rsm"]["first"]
     return ArchiveRead([result for found in reversed(pages) for result in found], complete)
 

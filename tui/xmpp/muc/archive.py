@@ -3,9 +3,13 @@
 - Joining asks the room for no legacy history (``maxstanzas=0``): the
   room's archive (XEP-0313 with the room as archive) is read instead: what
   it holds after the newest message of the room we have, at most the newest
-  MAX_CATCH_UP of it (read backwards from the end, shown in order, with a
-  line when older ones stay in the archive), so what was said while we were
-  away (or disconnected) appears once, and nothing is replayed twice.
+  MAX_CATCH_UP of it, so what was said while we were away (or
+  disconnected) appears once, and nothing is replayed twice.  The last
+  page is asked first: when the archive's count says the rest fits, it is
+  read forward and each page shown as it comes (and a reading cut short
+  goes on after what was stored); when it does not (or the archive does
+  not count), backwards from the end, shown at once in order, with a line
+  when older ones stay in the archive.
 - Every message is stored before it is shown; the store refuses duplicates
   (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
   copy and an archive copy of one message show once.
@@ -18,14 +22,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
+from typing import AsyncGenerator
 
 import slixmpp
 
 from ...store.records import StoredMessage
 from ..conversation import archive as archive_reader
-from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRefused, unwrap
+from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRead, ArchiveRefused, LastPage, unwrap
 from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floor, before_ceiling
 from .fields import RoomMessage, room_message
 
@@ -71,15 +77,19 @@ class RoomArchive:
             before_ceiling(plain, end)
         return plain, len(read.results) < MAM_PAGE
 
-    async def fetch_missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> tuple[list[RoomMessage], bool]:
+    async def missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> AsyncGenerator[tuple[list[RoomMessage], bool], None]:
         """What the room's archive holds after the newest message we had when
-        we joined, oldest first: at most the newest MAX_CATCH_UP of it, read
-        backwards from the end (the oldest lines read forward would leave out
-        what was said last). And whether that is all of it (False: older
-        missed lines were left in the archive). A room with no archive gives
-        nothing; a reading that failed otherwise raises ArchiveError, and the
-        next one starts from the same place (lines shown live meanwhile do
-        not hide the gap)."""
+        we joined, oldest first, in pages: (messages, whether nothing older
+        was left out). At most the newest MAX_CATCH_UP of it: when the
+        archive says the absence fits (its RSM count), it is read forward
+        from where we were, a page at a time as each comes (the reader shows
+        one while the next is read); otherwise (or when the archive does not
+        count) read backwards from the end and given at once, with False if
+        older lines were left out. A room with no archive gives nothing; a
+        reading that failed otherwise raises ArchiveError, and the next one
+        starts after the last page the reader said it stored
+        (``stored_up_to``), or where this one did (lines shown live meanwhile
+        do not hide the gap). Done: the reader says so (``read_through``)."""
         anchor = self._unread.get(room)
         if anchor is None:
             anchor = (None, None)
@@ -89,32 +99,77 @@ class RoomArchive:
             self._unread[room] = anchor
         after, newest = anchor
         try:
-            read = None
-            if after is not None:
-                try:
-                    read = await archive_reader.newest(
-                        xmpp, ArchiveQuery(archive=room, after_id=after), page=MAM_PAGE, limit=MAX_CATCH_UP)
-                except ArchiveIdUnknown:
-                    pass  # the archive forgot that id (expired): by time instead
-            if read is None and newest is not None:
-                read = await archive_reader.newest(
-                    xmpp, ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN), page=MAM_PAGE,
-                    limit=MAX_CATCH_UP)
-            if read is None:  # a room never seen: a taste of its past, no gap to speak of
+            found = await self._last_page(xmpp, room, after, newest)
+            if found is None:  # a room never seen: a taste of its past, no gap to speak of
                 read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room), page=MAM_PAGE,
                                                    limit=FIRST_JOIN_MESSAGES)
-                read.complete = True
+                yield await self._collect(read.results, room), True
+                return
+            query, last = found
+            if last.complete:  # (a short absence: one page, read already)
+                read = ArchiveRead(last.results)
+            elif await self._fits(xmpp, room, last, newest):
+                floor = newest
+                async with contextlib.aclosing(
+                        archive_reader.forward(xmpp, query, page=MAM_PAGE, last=last)) as pages:
+                    async for results in pages:
+                        page = await self._collect(results, room)
+                        floor = _after(page, floor)
+                        yield page, True
+                return
+            else:
+                read = await archive_reader.newest(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP, last=last)
         except ArchiveRefused as exc:  # no archive, or it refuses us: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
             self._unread.pop(room, None)
-            return [], True
-        missed = await self._collect(read.results, room)
-        if newest is not None:
-            floor = newest
-            for m in missed:
-                floor = after_floor(m, floor)  # coarse archive stamps after what we hold
+            yield [], True
+            return
+        page = await self._collect(read.results, room)
+        _after(page, newest)
+        yield page, read.complete
+
+    async def _fits(self, xmpp: slixmpp.ClientXMPP, room: str, last: LastPage, newest: datetime | None) -> bool:
+        """Does what we missed fit a catch-up? The archive's count says, if
+        it counts: Prosody's is of the whole archive, not of what follows an
+        id (an upper bound, over MAX_CATCH_UP in any busy room), so then what
+        it counts since a little before our newest message (an upper bound
+        too: the reading forward, after the id, is what decides what is read)."""
+        if last.count is not None and last.count <= MAX_CATCH_UP:
+            return True
+        if last.count is None or newest is None:
+            return False
+        try:
+            since = await archive_reader.count(xmpp, ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN))
+        except ArchiveRefused:
+            return False  # (a count refused: read backwards, as a server that does not count)
+        return since is not None and since <= MAX_CATCH_UP
+
+    async def _last_page(self, xmpp: slixmpp.ClientXMPP, room: str, after: str | None,
+                         newest: datetime | None) -> tuple[ArchiveQuery, LastPage] | None:
+        """The query of what we missed (after the anchor's id, or its time
+        when the archive forgot the id), and its last page; None: we hold
+        nothing of the room to read after."""
+        if after is not None:
+            query = ArchiveQuery(archive=room, after_id=after)
+            try:
+                return query, await archive_reader.last_page(xmpp, query, page=MAM_PAGE)
+            except ArchiveIdUnknown:
+                pass  # the archive forgot that id (expired): by time instead
+        if newest is None:
+            return None
+        query = ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN)
+        return query, await archive_reader.last_page(xmpp, query, page=MAM_PAGE)
+
+    def stored_up_to(self, room: str, page: list[RoomMessage]) -> None:
+        """``page`` (of ``missed``) is stored: a reading that fails after it
+        goes on after it."""
+        if room in self._unread and page:
+            last = page[-1]
+            self._unread[room] = (last.stanza_id or self._unread[room][0], last.time)
+
+    def read_through(self, room: str) -> None:
+        """The reading of ``missed`` is over, all of it stored."""
         self._unread.pop(room, None)
-        return missed, read.complete
 
     def unread(self) -> list[str]:
         """Rooms whose reading of the archive has not succeeded since they were joined."""
@@ -137,3 +192,11 @@ class RoomArchive:
             message.stanza = archived.stanza  # decrypted by the pipeline, like a live one
             found.append(message)
         return found
+
+
+def _after(page: list[RoomMessage], floor: datetime | None) -> datetime | None:
+    """Coarse archive stamps after ``floor`` (the newest we hold), in order; the new floor."""
+    if floor is not None:
+        for m in page:
+            floor = after_floor(m, floor)
+    return floor

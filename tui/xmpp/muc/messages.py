@@ -13,6 +13,8 @@ if the correction is ours); otherwise they show as a message of their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from functools import partial
 from typing import Awaitable, Callable
 
 import slixmpp
@@ -178,21 +180,26 @@ class RoomMessages:
 
     async def catch_up(self, room: Room) -> None:
         """What the room's archive has since the newest message we hold, then
-        the marker: read here, stored and shown as a job of the queue."""
+        the marker: read here, a page at a time when the archive lets us
+        (see RoomArchive.missed), each stored and shown as a job of the
+        queue while the next is read."""
         xmpp = self.session.xmpp
-        try:
-            missed, complete = await self.archive.fetch_missed(xmpp, room.jid) if xmpp is not None \
-                else ([], True)
-        except ArchiveError as exc:
-            self._catch_up_failed(room, exc)
-            return
-        self._tries.pop(room.jid, None)
-        missed = await self.pipeline.decrypt_archived(missed)  # (gpg: ~10 ms a message, not in the queue)
-        await self.serial.run(lambda: self._show_missed(room, missed, complete))
+        if xmpp is not None:
+            try:
+                async with contextlib.aclosing(self.archive.missed(xmpp, room.jid)) as pages:
+                    async for missed, complete in pages:
+                        missed = await self.pipeline.decrypt_archived(missed)  # (gpg: ~10 ms a message)
+                        await self.serial.run(partial(self._show_missed, room, missed, complete))
+            except ArchiveError as exc:
+                self._catch_up_failed(room, exc)  # (the pages stored: the next reading goes on after them)
+                return
+            self._tries.pop(room.jid, None)
+        await self.serial.run(partial(self._caught_up, room))
 
     async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:
         if room.jid not in self.wanted:
             return  # left (/part, /close) while its archive was read: no window to open again
+        page = missed
         # What came live while the archive was read was said after we joined,
         # even when the reading brought it too: it shows as live, after this.
         live = {m.stanza_id for _, m in self._readings.parked(room.jid) if m.stanza_id}
@@ -210,7 +217,12 @@ class RoomMessages:
             else:
                 run.append(m)
         await self._replay(room, window, run)
-        self._mark_new(window)
+        self.archive.stored_up_to(room.jid, page)
+
+    async def _caught_up(self, room: Room) -> None:
+        self.archive.read_through(room.jid)
+        if room.jid in self.wanted:
+            self._mark_new(await self.open_window(room.jid))
 
     def _catch_up_failed(self, room: Room, exc: Exception) -> None:
         """Say it and try again a few times while we are in the room (a
