@@ -219,16 +219,23 @@ async def parlons_rooms(server: Server, jid: str, password: str, bot_jid: str, r
         typed_shown = time.monotonic() - typed
         last = f"missed {per_room - 1}"
         done: dict[str, float] = {}
+        begun: dict[str, float] = {}  # the room's first missed line shown
 
         def caught_up() -> bool:
             for room in rooms:
                 window = muc.find_window(room)
-                if room not in done and window is not None and any(l.body == last for l in window.lines):
+                if window is None:
+                    continue
+                if room not in begun and any(l.body.startswith("missed ") for l in window.lines):
+                    begun[room] = time.monotonic()
+                if room not in done and any(l.body == last for l in window.lines):
                     done[room] = time.monotonic()
             return len(done) == len(rooms) and line.delivery is not Delivery.PENDING
         await until(caught_up, timeout=600, interval=0.02)
         times = sorted(done[room] - online for room in rooms)
-        return {"online_s": round(online - start, 2), "first_room_s": round(times[0], 2),
+        firsts = sorted(begun[room] - online for room in rooms)
+        return {"online_s": round(online - start, 2), "first_line_s": round(firsts[0], 2),
+                "every_room_begun_s": round(firsts[-1], 2), "first_room_s": round(times[0], 2),
                 "all_rooms_s": round(times[-1], 2), "typed_line_shown_s": round(typed_shown, 3)}
 
 
