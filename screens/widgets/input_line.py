@@ -34,7 +34,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive
+from textual.reactive import Reactive, reactive
 from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
@@ -178,6 +178,13 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
     # size never depends on its text (one row, the width it is given), so a
     # repaint is enough; its horizontal scroll reads the virtual size directly.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
+    # A steady cursor unless [ui] cursor_blink says otherwise: Textual draws
+    # its own, so blinking is the line redrawn twice a second for as long as
+    # Parlons runs — ~400 bytes a second to an idle terminal, over SSH, and a
+    # tmux window with monitor-activity never quiet (Irssi and Poezio leave
+    # the terminal's cursor alone and write nothing while nothing happens).
+    cursor_blink: Reactive[bool] = reactive(False, init=False)
 
     DEFAULT_CSS = """
     InputLine.-correcting { background: $warning 25%; }
@@ -376,6 +383,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             from .composer import Composer
 
             self.composer = Composer(self)
+            self.composer.cursor_blink = self.cursor_blink
             parent = self.parent
             assert isinstance(parent, Widget), "the input line is mounted in a container"
             parent.mount(self.composer, after=self)

@@ -83,3 +83,32 @@ async def test_alt_digit_in_the_kitty_encoding(prosody, make_account, make_peer,
     tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=15) == 0
 
+
+
+async def test_an_idle_parlons_writes_nothing_to_its_terminal(prosody, make_account, tmux, tmp_path):
+    """Online, nothing happening: nothing is written to the terminal. The
+    input line's cursor does not blink by default — Textual draws its own,
+    so blinking was the line redrawn twice a second (~400 bytes a second
+    over SSH, a tmux window with monitor-activity never quiet), where Irssi
+    and Poezio write nothing. What the pane's program writes is read as
+    tmux gets it (pipe-pane): a second and a half goes by without a byte."""
+    from time import monotonic
+
+    from tests.harness.tmux import SESSION
+
+    jid, password = make_account("alice")
+    start_parlons(tmux, tmp_path, prosody, jid, password)
+    await screen_shows(tmux, f"{jid}: online")
+    written = tmp_path / "written"
+    tmux.tmux("pipe-pane", "-o", "-t", SESSION, f"cat > {written}")
+    seen = {"size": -1, "since": monotonic()}
+
+    def quiet_for_a_while() -> bool:
+        size = written.stat().st_size if written.exists() else 0
+        if size != seen["size"]:
+            seen["size"], seen["since"] = size, monotonic()
+        return monotonic() - seen["since"] >= 1.5
+
+    await until(quiet_for_a_while, timeout=10, interval=0.02,
+                message=lambda: f"{seen['size']} bytes written, the last {monotonic() - seen['since']:.2f} s ago")
+    assert tmux.wait_for_text(f"{jid}: online")  # (still running)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.harness.app import (account_config, draws_without_ticks, running_app, screen_text, status_text,
                                window_text)
 from tests.harness.wait import until
@@ -528,3 +530,35 @@ async def test_the_background_rows_are_what_textuals_styling_makes_of_them(alice
         await pilot.pause()
         tinted, textuals = both(body, Region(0, 0, *body.region.size))
         assert tinted == textuals and tinted != light[2]
+
+
+@pytest.mark.parametrize("blink", [False, True])
+async def test_the_cursor_is_steady_unless_blinking_is_asked_for(alice, blink):
+    """Steady by default, in the input line and the composer it grows into
+    (nothing redrawn while nothing happens: see the tmux test of an idle
+    Parlons); ``[ui] cursor_blink = true``: Textual's blink, the cursor
+    shown and hidden twice a second."""
+    import dataclasses
+    from time import monotonic
+
+    from tui.config import UiConfig
+
+    config = dataclasses.replace(alice.config, ui=UiConfig(cursor_blink=blink))
+    async with running_app(config) as (app, pilot):
+        line = app.main.input_line
+        assert line.cursor_blink is blink
+        seen: set[bool] = set()
+        began = monotonic()
+
+        def looked(enough) -> bool:
+            seen.add(line._cursor_visible)  # (Textual's Input: the cursor drawn, this half second)
+            return enough()
+
+        if blink:
+            await until(lambda: looked(lambda: seen == {True, False}), timeout=5, interval=0.02)
+        else:  # over the time a blink hides the cursor twice, it stays shown
+            await until(lambda: looked(lambda: monotonic() - began > 1.2), timeout=5, interval=0.02)
+            assert seen == {True}
+        line.open_composer("")
+        await pilot.pause()
+        assert line.composer is not None and line.composer.cursor_blink is blink

@@ -459,3 +459,13 @@ def test_blog_activity_is_a_level_of_the_window_bar(tmp_path):
     with pytest.raises(ConfigError) as error:
         load_config(bad)
     assert "ui.blog_activity" in str(error.value) and "'messages'" in str(error.value)
+
+
+def test_cursor_blink_is_off_unless_asked(tmp_path):
+    account = '[[accounts]]\njid = "a@b.org"\npassword = "x"\n'
+    assert UiConfig().cursor_blink is False
+    assert load_config(write(tmp_path / "d.toml", account)).ui.cursor_blink is False
+    assert load_config(write(tmp_path / "c.toml", account + "[ui]\ncursor_blink = true\n")).ui.cursor_blink is True
+    with pytest.raises(ConfigError) as error:
+        load_config(write(tmp_path / "e.toml", account + '[ui]\ncursor_blink = "yes"\n'))
+    assert "ui.cursor_blink" in str(error.value)

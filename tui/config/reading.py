@@ -255,6 +255,7 @@ class _ConfigReader:
             keymap=_default(values["keymap"], defaults.keymap),
             desktop_notifications=_default(desktop, defaults.desktop_notifications),
             terminal_title=_default(values["terminal_title"], defaults.terminal_title),
+            cursor_blink=_default(values["cursor_blink"], defaults.cursor_blink),
         )
 
     def paste(self, table: Any) -> PasteConfig:

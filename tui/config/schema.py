@@ -43,6 +43,9 @@ class UiConfig:
     hide_joins_above: int = 50  # rooms with more occupants show no join/part lines; 0: chats show no presence lines either
     highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
     blog_activity: str = "messages"  # a contact's new blog entry or comment: none | events | messages | highlight
+    # the input line's cursor blinks (Textual redraws it twice a second); off: a steady
+    # cursor, nothing written to the terminal while nothing happens (as Irssi, Poezio)
+    cursor_blink: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,5 +91,5 @@ ACCOUNT_TYPES: dict[str, type] = {
 }
 UI_TYPES: dict[str, type] = {
     "bell": bool, "keymap": str, "desktop_notifications": str, "terminal_title": bool,
-    "hide_joins_above": int, "highlight_words": list, "blog_activity": str,
+    "hide_joins_above": int, "highlight_words": list, "blog_activity": str, "cursor_blink": bool,
 }
