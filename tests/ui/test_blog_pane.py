@@ -411,3 +411,30 @@ async def test_comments_that_cannot_be_read_say_so_under_the_entry(alice, make_p
                     message=lambda: pane_text(app))
         assert "being read" not in pane_text(app)
         assert "Hello bold & Movim <https://movim.eu/>" in pane_text(app) and "• one" in pane_text(app)
+
+
+async def test_the_timeline_asks_each_server_once_whether_its_blogs_page(alice, make_peer):
+    """Whether a blog pages with RSM is a feature of its server's PEP
+    service: the timeline of two contacts and our own blog, all on one
+    server, asks it once (one disco#info to an account), not once a blog."""
+    bob, carol = await make_peer(plugins=PEER_PLUGINS), await make_peer(plugins=PEER_PLUGINS)
+    await publish_raw(bob, entry_xml(bob, "b1", "Written by bob"), item="b1")
+    await publish_raw(carol, entry_xml(carol, "c1", "Written by carol"), item="c1")
+    async with running_app(alice.config) as (app, pilot):
+        account = app.client.accounts.get(alice.jid)
+        await mutual_contacts(app, pilot, account, bob)
+        await mutual_contacts(app, pilot, account, carol)
+        asked: list[str] = []
+
+        def outgoing(stanza):
+            query = stanza.xml.find("{http://jabber.org/protocol/disco#info}query")
+            if query is not None and stanza["type"] == "get" and not stanza["to"].resource:
+                asked.append(str(stanza["to"]))  # (not a caps query: those go to a client)
+            return stanza
+
+        account.session.xmpp.add_filter("out", outgoing)
+        await type_line(app, pilot, "/blog")
+        await until(lambda: pane_row(app, "Written by bob") and pane_row(app, "Written by carol"), timeout=10,
+                    message=lambda: pane_text(app))
+        assert len(asked) == 1, asked
+        assert all(account.blog.model.feed(jid).complete for jid in (bob.jid, carol.jid))

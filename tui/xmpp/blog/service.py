@@ -66,7 +66,9 @@ class BlogService(CoalescedChanges):
         self.page_size = PAGE_SIZE
         self.comments = BlogComments(  # read, post, delete comments; .service configures
             session, windows, self.model, self.client, self.touched, lambda: self.author_name)
-        self._rsm: dict[str, bool] = {}
+        self._rsm: dict[str, bool] = {}  # server -> its PEP service pages with RSM
+        self._rsm_refused: set[str] = set()  # accounts that did not tell us (read without RSM)
+        self._rsm_asking: dict[str, asyncio.Lock] = {}  # server -> one question at a time
         self._timeline: asyncio.Task | None = None
         self._changes: Coalescer[str] = Coalescer(
             bus, lambda authors: (BlogChanged(self.session.jid, frozenset(authors)),))
@@ -84,6 +86,8 @@ class BlogService(CoalescedChanges):
     def _on_session_start(self, _event) -> None:
         self.comments.forget_service()
         self._rsm.clear()
+        self._rsm_refused.clear()
+        self._rsm_asking.clear()
 
     def touched(self, author: str) -> None:
         """One ``BlogChanged`` per turn of the loop, naming every blog that moved."""
@@ -244,13 +248,25 @@ class BlogService(CoalescedChanges):
         await asyncio.gather(*(one(jid) for jid in jids))
 
     async def _pages_with_rsm(self, xmpp, jid: str) -> bool:
-        if jid not in self._rsm:
+        """Does ``jid``'s blog page with RSM? A feature of the PEP service of
+        their server: asked once per server (the timeline's readings of 200
+        contacts on one server: one round trip, not 200), of the first of its
+        accounts that answers; one that refuses us says nothing of its server
+        (contacts' accounts may not answer strangers), so it is read without
+        RSM, and not asked again."""
+        server = slixmpp.JID(jid).domain
+        async with self._rsm_asking.setdefault(server, asyncio.Lock()):  # (the timeline reads 4 at once)
+            if server in self._rsm:
+                return self._rsm[server]
+            if jid in self._rsm_refused:
+                return False
             try:
                 info = await xmpp.plugin["xep_0030"].get_info(jid=jid, timeout=IQ_TIMEOUT)
-                self._rsm[jid] = bool(RSM_FEATURES & set(info["disco_info"]["features"]))
-            except (IqError, IqTimeout):  # contacts' accounts may not answer strangers
-                self._rsm[jid] = False
-        return self._rsm[jid]
+            except (IqError, IqTimeout):
+                self._rsm_refused.add(jid)
+                return False
+            self._rsm[server] = bool(RSM_FEATURES & set(info["disco_info"]["features"]))
+            return self._rsm[server]
 
     # -- our blog ----------------------------------------------------------------------------------
     async def publish(self, body: str, *, title: str = "", categories=(), comments: bool = True,
