@@ -378,3 +378,46 @@ async def test_a_busy_room_s_absence_is_counted_since_she_left(alice, make_peer,
     assert "not fetched" not in text, text
     counted = [q for q in pages.queries if q.xml.findtext(".//{http://jabber.org/protocol/rsm}max") == "0"]
     assert len(counted) == 1, [str(q) for q in pages.queries]
+
+
+async def test_a_room_that_counts_fewer_than_it_holds_is_read_no_further_than_a_catch_up(
+        alice, make_peer, prosody, monkeypatch):
+    """A lying room service says a handful where thirty lines were said
+    (its RSM count rewritten on the way in, as a hostile service would send
+    it): the reading forward stops at what a catch-up takes (12 lines here),
+    then shows the newest page after a line saying older ones were not
+    fetched — never the whole archive because it was told it was small."""
+    from tests.harness.rooms import room_name
+    from tui.xmpp.muc import archive as muc_archive
+    from tui.xmpp.muc.messages import SKIPPED_MARKER
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
+    bob = await make_peer()
+    room = room_name(prosody, "liar")
+    missed = [f"while out {n:02d}" for n in range(30)]
+    window = await away_from_a_room(alice, bob, room, missed)
+
+    xmpp = alice.account.session.xmpp
+    pages = LaterPages(xmpp)
+    pages.holding = False  # (counting the queries only)
+
+    def counts_five(stanza):
+        count = stanza.xml.find(".//{urn:xmpp:mam:2}fin/{http://jabber.org/protocol/rsm}set/"
+                                "{http://jabber.org/protocol/rsm}count")
+        if count is not None:
+            count.text = "5"
+        return stanza
+    xmpp.add_filter("in", counts_five)
+    try:
+        await alice.account.muc.join(room)
+        await until(lambda: bodies_of(window)[-4:] == missed[-4:], timeout=10,
+                    message=lambda: repr(bodies_of(window)))
+        await quiet(alice)
+    finally:
+        xmpp.del_filter("in", counts_five)
+    assert bodies_of(window) == ["before"] + missed[:12] + missed[-4:]
+    text = [line.body for line in window.lines]
+    assert text.index(SKIPPED_MARKER) == text.index(missed[11]) + 1 == text.index(missed[-4]) - 1, text
+    assert len(pages.queries) <= 1 + 4 + 1  # the last page, three forward and the one past the limit
+    assert [r.body for r in await alice.account.store.db.latest(room, 40)] == ["before"] + missed[:12] + missed[-4:]

@@ -83,7 +83,9 @@ class RoomArchive:
         was left out). At most the newest MAX_CATCH_UP of it: when the
         archive says the absence fits (its RSM count), it is read forward
         from where we were, a page at a time as each comes (the reader shows
-        one while the next is read); otherwise (or when the archive does not
+        one while the next is read) — should it hold more than it counted,
+        no more than MAX_CATCH_UP, then its newest page (False: a gap before
+        it); otherwise (or when the archive does not
         count) read backwards from the end and given at once, with False if
         older lines were left out. A room with no archive gives nothing; a
         reading that failed otherwise raises ArchiveError, and the next one
@@ -110,12 +112,22 @@ class RoomArchive:
                 read = ArchiveRead(last.results)
             elif await self._fits(xmpp, room, last, newest):
                 floor = newest
+                read_forward = 0
                 async with contextlib.aclosing(
                         archive_reader.forward(xmpp, query, page=MAM_PAGE, last=last)) as pages:
                     async for results in pages:
+                        complete = True
+                        if results is not last.results:
+                            read_forward += len(results)
+                            if read_forward > MAX_CATCH_UP:
+                                # The archive counted fewer than it holds (or our clock ran ahead of
+                                # its stamps): not more than a catch-up takes, then its newest page.
+                                results, complete = last.results, False
                         page = await self._collect(results, room)
                         floor = _after(page, floor)
-                        yield page, True
+                        yield page, complete
+                        if not complete:
+                            return
                 return
             else:
                 read = await archive_reader.newest(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP, last=last)
