@@ -83,15 +83,14 @@ class RoomArchive:
         was left out). At most the newest MAX_CATCH_UP of it: when the
         archive says the absence fits (its RSM count), it is read forward
         from where we were, a page at a time as each comes (the reader shows
-        one while the next is read) — should it hold more than it counted,
-        no more than MAX_CATCH_UP, then its newest page (False: a gap before
-        it); otherwise (or when the archive does not
-        count) read backwards from the end and given at once, with False if
-        older lines were left out. A room with no archive gives nothing; a
-        reading that failed otherwise raises ArchiveError, and the next one
-        starts after the last page the reader said it stored
-        (``stored_up_to``), or where this one did (lines shown live meanwhile
-        do not hide the gap). Done: the reader says so (``read_through``)."""
+        one while the next is read; see ``_forward``); otherwise (or when
+        the archive does not count) read backwards from the end and given
+        at once, with False if older lines were left out. A room with no
+        archive gives nothing; a reading that failed otherwise raises
+        ArchiveError, and the next one starts after the last page the reader
+        said it stored (``stored_up_to``), or where this one did (lines shown
+        live meanwhile do not hide the gap). Done: the reader says so
+        (``read_through``)."""
         anchor = self._unread.get(room)
         if anchor is None:
             anchor = (None, None)
@@ -111,23 +110,9 @@ class RoomArchive:
             if last.complete:  # (a short absence: one page, read already)
                 read = ArchiveRead(last.results)
             elif await self._fits(xmpp, room, last, newest):
-                floor = newest
-                read_forward = 0
-                async with contextlib.aclosing(
-                        archive_reader.forward(xmpp, query, page=MAM_PAGE, last=last)) as pages:
-                    async for results in pages:
-                        complete = True
-                        if results is not last.results:
-                            read_forward += len(results)
-                            if read_forward > MAX_CATCH_UP:
-                                # The archive counted fewer than it holds (or our clock ran ahead of
-                                # its stamps): not more than a catch-up takes, then its newest page.
-                                results, complete = last.results, False
-                        page = await self._collect(results, room)
-                        floor = _after(page, floor)
-                        yield page, complete
-                        if not complete:
-                            return
+                async with contextlib.aclosing(self._forward(xmpp, room, query, last, newest)) as pages:
+                    async for paged in pages:
+                        yield paged
                 return
             else:
                 read = await archive_reader.newest(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP, last=last)
@@ -139,6 +124,27 @@ class RoomArchive:
         page = await self._collect(read.results, room)
         _after(page, newest)
         yield page, read.complete
+
+    async def _forward(self, xmpp: slixmpp.ClientXMPP, room: str, query: ArchiveQuery, last: LastPage,
+                       floor: datetime | None) -> AsyncGenerator[tuple[list[RoomMessage], bool], None]:
+        """``query``'s pages read forward, up to ``last`` (read first, for the
+        count): each (messages, True). Should the archive hold more than it
+        counted (a hostile room service; our clock ahead of its stamps for
+        the count since our last line), no more than MAX_CATCH_UP, then
+        ``last``, with False: a gap before it."""
+        read = 0
+        async with contextlib.aclosing(archive_reader.forward(xmpp, query, page=MAM_PAGE, last=last)) as pages:
+            async for results in pages:
+                complete = True
+                if results is not last.results:
+                    read += len(results)
+                    if read > MAX_CATCH_UP:
+                        results, complete = last.results, False
+                page = await self._collect(results, room)
+                floor = _after(page, floor)
+                yield page, complete
+                if not complete:
+                    return
 
     async def _fits(self, xmpp: slixmpp.ClientXMPP, room: str, last: LastPage, newest: datetime | None) -> bool:
         """Does what we missed fit a catch-up? The archive's count says, if
