@@ -3,7 +3,9 @@
 reading of several pages. Each page shows as it comes, and a line typed
 meanwhile does not wait for the whole reading (bob's live answer does: it
 shows after what the archive brings, in arrival order). A reading cut short
-goes on from the last page it stored.
+goes on from the last page it stored. A room's absence likewise, when its
+archive counts it within what a catch-up takes (and no further, whatever
+the count said).
 
 The server is real; the archive's later pages are held back on their way
 out of alice's client (an outgoing filter), so "the reading is not over"
