@@ -4,7 +4,8 @@ in a tmux pane) starts reading the archive, page by page, each page stored
 as it comes, and is killed once the first page is shown, long before the
 last. What it stored is the start of the absence, in order, with no gap;
 started again on the same history, it reads on from the last message
-stored, and every message of the absence is there once, in order."""
+stored, and every message of the absence is there once, in order. The
+same in a room read page by page."""
 
 from __future__ import annotations
 
@@ -85,3 +86,55 @@ async def test_a_catch_up_killed_after_its_first_page_goes_on_from_what_it_store
         window = chat.find_window(bob.jid)
         assert bodies(window)[-1] == MISSED[-1]
     assert [record.text for record in await stored(history, bob.jid)] == ["before"] + MISSED  # once each, in order
+
+
+async def test_a_room_s_catch_up_killed_after_its_first_page_goes_on_from_what_it_stored(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    """The same in a room: alice's autojoin room, where bob said 19 pages
+    while her client was gone (within what a catch-up takes: read forward,
+    page by page). The app is killed once the first of them is on screen;
+    the store holds a start of the absence with no gap, and a new start
+    reads on after its last line."""
+    from tests.harness.rooms import joined, open_room, room_name, say
+
+    missed = [f"room line {n:04d}" for n in range(19 * MAM_PAGE)]
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    room = room_name(prosody, "killed")
+    await open_room(bob, room, "bob")
+    data = tmp_path / "data" / "parlons"
+    history = history_path(data, jid)
+    async with headless_client(prosody, jid, password, data) as alice:
+        window, _ = await joined(alice, room)
+        await alice.account.bookmarks.add(room, nick="alice", autojoin=True)
+        say(bob, room, "before")
+        await until(lambda: bodies(window)[-1:] == ["before"], timeout=10, message=lambda: repr(bodies(window)))
+        await quiet(alice)
+    for body in missed:
+        say(bob, room, body)
+    await bob.plugin["xep_0199"].ping(timeout=30)  # the room has them all (one ordered stream)
+
+    start_parlons(tmux, tmp_path, prosody, jid, password)
+    room_name_shown = room.split("@")[0]
+    await screen_shows(tmux, f"2:{room_name_shown}", timeout=30)  # joined: its window
+    tmux.send_keys("M-2")
+    await until(lambda: "room line 0" in tmux.capture(), timeout=30, message=lambda: tmux.capture())
+    sigkill(tmux)
+    after_kill = await stored(history, room)
+    texts = [record.text for record in after_kill]
+    assert texts[0] == "before" and texts[1:] == missed[:len(texts) - 1]  # a start, no gap
+    assert len(texts) - 1 < len(missed), f"killed after the reading ended ({title(tmux)!r}): nothing was cut short"
+
+    async with headless_client(prosody, jid, password, data, wait_online=False) as alice:
+        queries: list = []
+
+        def room_queries(stanza):
+            if stanza.xml.find("{urn:xmpp:mam:2}query") is not None and stanza["to"].bare == room:
+                queries.append(stanza)
+            return stanza
+        alice.account.session.xmpp.add_filter("out", room_queries)  # (before the session's first stanza)
+        await until(lambda: (w := alice.account.muc.find_window(room)) is not None and bodies(w)[-1:] == missed[-1:],
+                    timeout=30, message=lambda: status_text(alice))
+        await quiet(alice)
+        assert after_ids(queries)[:1] == [after_kill[-1].stanza_id]  # read on from the last line stored
+    assert [record.text for record in await stored(history, room)] == ["before"] + missed  # once each, in order
