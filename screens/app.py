@@ -439,6 +439,17 @@ class ParlonsApp(App):
         else:
             self.client.info(event.text)
 
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Every text field's cursor (the input line, the composer, a prompt's,
+        a form's) is steady unless ``[ui] cursor_blink``: Textual draws its
+        own, so a blinking one is its field redrawn twice a second for as
+        long as it has the focus — bytes to an idle terminal, a tmux window
+        with monitor-activity never quiet (Irssi and Poezio write nothing
+        while nothing happens). Set as it gets the focus: blinking starts
+        only then."""
+        if hasattr(type(event.widget), "cursor_blink"):  # Input, TextArea and theirs
+            event.widget.cursor_blink = self.config is not None and self.config.ui.cursor_blink  # type: ignore[attr-defined]
+
     def on_input_changed(self, event) -> None:
         # our chat state (XEP-0085): composing / paused / active
         self.client.user_typed(self.client.windows.active, event.value)

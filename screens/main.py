@@ -95,9 +95,6 @@ class MainScreen(Screen, PlainBackground):
 
     def on_mount(self) -> None:
         self.input_line.focus()
-        config = getattr(self.app, "config", None)
-        if config is not None:
-            self.input_line.cursor_blink = config.ui.cursor_blink
         self.blog_pane.set_keymap(getattr(self.app, "keymap", {}))
         self.blog_pane.hand_over = self._blog_hand_over
 

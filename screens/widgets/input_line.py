@@ -179,11 +179,9 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
     # repaint is enough; its horizontal scroll reads the virtual size directly.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
-    # A steady cursor unless [ui] cursor_blink says otherwise: Textual draws
-    # its own, so blinking is the line redrawn twice a second for as long as
-    # Parlons runs — ~400 bytes a second to an idle terminal, over SSH, and a
-    # tmux window with monitor-activity never quiet (Irssi and Poezio leave
-    # the terminal's cursor alone and write nothing while nothing happens).
+    # A steady cursor from the start: the app sets every text field's as
+    # [ui] cursor_blink says when it gets the focus (ParlonsApp.on_descendant_focus);
+    # blinking, the line was redrawn twice a second for as long as Parlons ran.
     cursor_blink: Reactive[bool] = reactive(False, init=False)
 
     DEFAULT_CSS = """
@@ -383,7 +381,6 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             from .composer import Composer
 
             self.composer = Composer(self)
-            self.composer.cursor_blink = self.cursor_blink
             parent = self.parent
             assert isinstance(parent, Widget), "the input line is mounted in a container"
             parent.mount(self.composer, after=self)

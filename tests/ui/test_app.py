@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -534,10 +535,10 @@ async def test_the_background_rows_are_what_textuals_styling_makes_of_them(alice
 
 @pytest.mark.parametrize("blink", [False, True])
 async def test_the_cursor_is_steady_unless_blinking_is_asked_for(alice, blink):
-    """Steady by default, in the input line and the composer it grows into
-    (nothing redrawn while nothing happens: see the tmux test of an idle
-    Parlons); ``[ui] cursor_blink = true``: Textual's blink, the cursor
-    shown and hidden twice a second."""
+    """Steady by default, in the input line, the composer it grows into and
+    a prompt's field (nothing redrawn while nothing happens: see the tmux
+    test of an idle Parlons); ``[ui] cursor_blink = true``: Textual's blink,
+    the cursor shown and hidden twice a second."""
     import dataclasses
     from time import monotonic
 
@@ -560,5 +561,13 @@ async def test_the_cursor_is_steady_unless_blinking_is_asked_for(alice, blink):
             await until(lambda: looked(lambda: monotonic() - began > 1.2), timeout=5, interval=0.02)
             assert seen == {True}
         line.open_composer("")
-        await pilot.pause()
-        assert line.composer is not None and line.composer.cursor_blink is blink
+        await until(lambda: line.composer is not None and line.composer.has_focus, timeout=5)
+        assert line.composer.cursor_blink is blink
+        # a prompt's field likewise (a passphrase prompt may stay open a long while)
+        from textual.widgets import Input
+
+        asked = asyncio.ensure_future(app.ask_secret("Passphrase for the test key:"))
+        await until(lambda: isinstance(app.focused, Input) and app.focused is not line, timeout=5)
+        assert app.focused.cursor_blink is blink
+        await pilot.press("escape")
+        assert await asyncio.wait_for(asked, timeout=5) is None
