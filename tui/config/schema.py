@@ -43,7 +43,7 @@ class UiConfig:
     hide_joins_above: int = 50  # rooms with more occupants show no join/part lines; 0: chats show no presence lines either
     highlight_words: tuple[str, ...] = ()  # besides our nick, these words highlight a line
     blog_activity: str = "messages"  # a contact's new blog entry or comment: none | events | messages | highlight
-    # the input line's cursor blinks (Textual redraws it twice a second); off: a steady
+    # text fields' cursors blink (Textual redraws the field twice a second); off: a steady
     # cursor, nothing written to the terminal while nothing happens (as Irssi, Poezio)
     cursor_blink: bool = False
 
