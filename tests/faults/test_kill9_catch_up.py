@@ -118,7 +118,8 @@ async def test_a_room_s_catch_up_killed_after_its_first_page_goes_on_from_what_i
     room_name_shown = room.split("@")[0]
     await screen_shows(tmux, f"2:{room_name_shown}", timeout=30)  # joined: its window
     tmux.send_keys("M-2")
-    await until(lambda: "room line 0" in tmux.capture(), timeout=30, message=lambda: tmux.capture())
+    # a line of the first page (0000-0099) on screen: the reading is under way
+    await until(lambda: "room line 00" in tmux.capture(), timeout=30, message=lambda: tmux.capture())
     sigkill(tmux)
     after_kill = await stored(history, room)
     texts = [record.text for record in after_kill]
