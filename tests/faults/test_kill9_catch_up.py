@@ -13,6 +13,7 @@ from tests.faults.test_kill9_outbox import sigkill
 from tests.harness.client import headless_client, status_text
 from tests.harness.cut_links import quiet
 from tests.harness.flood import flood, flood_body
+from tests.harness.mam import after_ids
 from tests.harness.terminal import screen_shows, start_parlons, title
 from tests.harness.wait import until
 from tui.core.model import LineKind
@@ -34,15 +35,6 @@ async def stored(history, peer: str) -> list:
         return await store.latest(peer, 2 * N)
     finally:
         await store.close()
-
-
-def after_ids(queries) -> list[str]:
-    """The after-id of each archive query sent."""
-    found = []
-    for stanza in queries:
-        query = stanza.xml.find("{urn:xmpp:mam:2}query")
-        found += [field.findtext("{jabber:x:data}value") for field in query.iter() if field.get("var") == "after-id"]
-    return found
 
 
 async def test_a_catch_up_killed_after_its_first_page_goes_on_from_what_it_stored(

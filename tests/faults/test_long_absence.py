@@ -20,6 +20,7 @@ from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, cut, cut_link, quiet, session_expired, short_hibernation_prosody,
 )
+from tests.harness.mam import after_ids
 from tests.harness.wait import until
 from tui.core.model import LineKind, now
 from tui.xmpp.conversation.history import MAM_PAGE, STAMP_RESOLUTION
@@ -139,9 +140,7 @@ async def test_a_reading_cut_short_goes_on_from_the_last_page_it_stored(prosody,
         await until(lambda: alice.account.chat.archive.caught_up, timeout=10, message=lambda: status_text(alice))
         await quiet(alice)
         # the new reading started after the first page, not from "before" again
-        first = pages.queries[0].xml.find("{urn:xmpp:mam:2}query")
-        after_id = [field for field in first.iter() if field.get("var") == "after-id"]
-        assert [field.findtext("{jabber:x:data}value") for field in after_id] == [page_one[0].stanza_id]
+        assert after_ids(pages.queries)[:1] == [page_one[0].stanza_id]
         expected = ["before"] + MISSED
         assert lines(alice, bob.jid) == expected
         records = await alice.account.store.db.latest(bob.jid, 1000)
@@ -253,15 +252,6 @@ async def away_from_a_room(alice, bob, room: str, missed: list[str]):
         say(bob, room, body)
     await bob.plugin["xep_0199"].ping(timeout=5)  # the room has them (one ordered stream)
     return window
-
-
-def after_ids(queries) -> list[str | None]:
-    """Each archive query's after-id (None: none), as sent."""
-    found = []
-    for stanza in queries:
-        fields = [f for f in stanza.xml.iter("{jabber:x:data}field") if f.get("var") == "after-id"]
-        found.append(fields[0].findtext("{jabber:x:data}value") if fields else None)
-    return found
 
 
 async def test_a_room_s_absence_shows_page_by_page_oldest_first(alice, make_peer, prosody, monkeypatch):
