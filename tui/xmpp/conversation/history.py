@@ -12,7 +12,7 @@
   conversation, the room's for a room: ``ArchiveBefore``). The archive's
   page is read beside the account's queue, not in it: a line typed while
   the server answers (or does not: up to a query's timeout) does not wait.
-- Archive stamps are coarse (whole seconds): ``after_floor`` and
+- Archive stamps are coarse (whole seconds): ``after_floor`` (``after_floors``: a page) and
   ``before_ceiling`` keep arrival order where a stamp cannot.
 """
 
@@ -56,6 +56,15 @@ def after_floor(message: Timed, floor: datetime) -> datetime:
     if floor - STAMP_RESOLUTION < message.time <= floor:
         message.time = floor + timedelta(microseconds=1)
     return max(floor, message.time)
+
+
+def after_floors(batch: list, floor: datetime | None) -> datetime | None:
+    """``after_floor`` for each of ``batch``, in order (no floor: nothing to
+    keep them after); the new floor, for the page that follows."""
+    if floor is not None:
+        for message in batch:
+            floor = after_floor(message, floor)
+    return floor
 
 
 def before_ceiling(batch: list, ceiling: datetime) -> None:

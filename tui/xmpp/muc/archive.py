@@ -32,7 +32,7 @@ import slixmpp
 from ...store.records import StoredMessage
 from ..conversation import archive as archive_reader
 from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRead, ArchiveRefused, LastPage, unwrap
-from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floor, before_ceiling
+from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floors, before_ceiling
 from .fields import RoomMessage, room_message
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ class RoomArchive:
             yield [], True
             return
         page = await self._collect(read.results, room)
-        _after(page, newest)
+        after_floors(page, newest)
         yield page, read.complete
 
     async def _forward(self, xmpp: slixmpp.ClientXMPP, room: str, query: ArchiveQuery, last: LastPage,
@@ -141,7 +141,7 @@ class RoomArchive:
                     if read > MAX_CATCH_UP:
                         results, complete = last.results, False
                 page = await self._collect(results, room)
-                floor = _after(page, floor)
+                floor = after_floors(page, floor)
                 yield page, complete
                 if not complete:
                     return
@@ -211,10 +211,3 @@ class RoomArchive:
             found.append(message)
         return found
 
-
-def _after(page: list[RoomMessage], floor: datetime | None) -> datetime | None:
-    """Coarse archive stamps after ``floor`` (the newest we hold), in order; the new floor."""
-    if floor is not None:
-        for m in page:
-            floor = after_floor(m, floor)
-    return floor
