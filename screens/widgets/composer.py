@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.reactive import Reactive, reactive
 from textual.widgets import TextArea
 
 from tui.paste import PASSWORD_REFUSED, PASSWORD_REFUSED_TYPED, Verdict
@@ -29,8 +28,6 @@ class Composer(TextArea):
     Enter sends the whole text as one message (unless it arrives at paste
     speed where a burst can be a paste: then it is a newline); Alt+Enter and
     Ctrl+J add a line."""
-
-    cursor_blink: Reactive[bool] = reactive(False, init=False)  # as the input line's (InputLine)
 
     DEFAULT_CSS = """
     Composer { height: auto; max-height: 6; border: none; padding: 0 1; display: none; }

@@ -34,7 +34,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive, reactive
+from textual.reactive import Reactive
 from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
@@ -178,11 +178,6 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
     # size never depends on its text (one row, the width it is given), so a
     # repaint is enough; its horizontal scroll reads the virtual size directly.
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
-
-    # A steady cursor from the start: the app sets every text field's as
-    # [ui] cursor_blink says when it gets the focus (ParlonsApp.on_descendant_focus);
-    # blinking, the line was redrawn twice a second for as long as Parlons ran.
-    cursor_blink: Reactive[bool] = reactive(False, init=False)
 
     DEFAULT_CSS = """
     InputLine.-correcting { background: $warning 25%; }
