@@ -196,15 +196,14 @@ class RoomMessages:
             self._tries.pop(room.jid, None)
         await self.serial.run(partial(self._caught_up, room))
 
-    async def _show_missed(self, room: Room, missed: list[RoomMessage], complete: bool) -> None:
+    async def _show_missed(self, room: Room, page: list[RoomMessage], complete: bool) -> None:
+        """A page of the room's catch-up stored and shown; the reading's anchor moves past it."""
         if room.jid not in self.wanted:
             return  # left (/part, /close) while its archive was read: no window to open again
-        page = missed
         # What came live while the archive was read was said after we joined,
         # even when the reading brought it too: it shows as live, after this.
         live = {m.stanza_id for _, m in self._readings.parked(room.jid) if m.stanza_id}
-        if live:
-            missed = [m for m in missed if m.stanza_id not in live]
+        missed = [m for m in page if m.stanza_id not in live] if live else page
         window = await self.open_window(room.jid)
         if not complete:
             self.windows.add_line(window, Line(SKIPPED_MARKER, LineKind.EVENT), Activity.NONE, replay=True)
