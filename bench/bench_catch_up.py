@@ -98,11 +98,7 @@ async def encrypted_absence(server: Server, bot: AgentProcess, bot_jid: str, cou
     bob = await bare_client(server, bob_jid, bob_password)
     phone, got = await phone_of(server, jid, password, lambda m: True)
     for n in range(count):
-        msg = bob.make_message(mto=jid, mbody="[encrypted]", mtype="chat")
-        element = msg.xml.makeelement("{jabber:x:encrypted}x", {})
-        element.text = his.encrypt(f"secret {n}", mine.fingerprint, his.fingerprint)  # (armour stripped)
-        msg.xml.append(element)
-        msg.send()
+        his.send(bob, jid, f"secret {n}", mine.fingerprint, his.fingerprint)
     await away(phone, got, count)
     await bob.disconnect()
     return jid, password, bob_jid

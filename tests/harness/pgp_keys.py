@@ -68,6 +68,16 @@ class GpgHome:
         assert result.ok, result.stderr
         return stripped(str(result))
 
+    def send(self, xmpp, to: str, text: str, *fingerprints: str) -> None:
+        """Send ``text`` from ``xmpp`` (a slixmpp client) to ``to`` as a
+        XEP-0027 client does: a fallback body and the armour-stripped
+        ciphertext for ``fingerprints``."""
+        msg = xmpp.make_message(mto=to, mbody="[encrypted]", mtype="chat")
+        element = msg.xml.makeelement("{jabber:x:encrypted}x", {})
+        element.text = self.encrypt(text, *fingerprints)
+        msg.xml.append(element)
+        msg.send()
+
     def decrypt(self, body: str) -> str:
         result = self.gpg.decrypt(armoured(body, "MESSAGE"), always_trust=True)
         assert result.ok, result.stderr

@@ -60,12 +60,8 @@ def payload(stanza) -> str | None:
 
 
 def bob_says(bob, to: str, home: GpgHome, text: str, *fingerprints: str) -> None:
-    """bob sends as a XEP-0027 client does: a fallback body and the armour-stripped ciphertext."""
-    msg = bob.xmpp.make_message(mto=to, mbody="[encrypted]", mtype="chat")
-    element = msg.xml.makeelement(f"{{{ENCRYPTED}}}x", {})
-    element.text = home.encrypt(text, *fingerprints)
-    msg.xml.append(element)
-    msg.send()
+    """bob sends as a XEP-0027 client does (``GpgHome.send``)."""
+    home.send(bob.xmpp, to, text, *fingerprints)
 
 
 def signed_presence(bob, to: str, status: str, signature: str) -> None:
