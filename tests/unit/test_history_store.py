@@ -499,7 +499,7 @@ async def test_a_version_1_file_migrates_and_its_old_pending_lines_wait_for_retr
         await store.add(msg("new", direction="out", origin_id="n", delivery="pending"))
         assert [r.body for r in await store.outbox()] == ["new"]
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     db.close()
 
 
@@ -532,3 +532,20 @@ async def test_how_a_message_was_encrypted_is_kept_and_a_version_2_file_migrates
     db.close()
     async with await HistoryStore.open(path) as old:
         assert [(r.body, r.encryption) for r in await old.latest(BOB, 10)] == [("old", "")]  # older: in clear
+
+
+async def test_a_hold_survives_a_reopening_until_released(tmp_path):
+    """holds.py: where a catch-up must read from while a message is on its
+    way to the store — kept across a restart (a kill), per scope, until let go."""
+    path = tmp_path / "h.sqlite3"
+    async with await HistoryStore.open(path) as store:
+        assert await store.held("ours") is None
+        await store.hold("ours", ("archive-id-7", T0))
+        await store.hold("ours", ("archive-id-8", T0 + timedelta(seconds=1)))  # the latest hold wins
+        await store.hold("other", (None, None))
+    async with await HistoryStore.open(path) as store:
+        assert await store.held("ours") == ("archive-id-8", T0 + timedelta(seconds=1))
+        assert await store.held("other") == (None, None)
+        await store.release("ours")
+        assert await store.held("ours") is None
+        assert await store.held("other") == (None, None)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Literal, Sequence, overload
 
-from . import blog_entries
+from . import blog_entries, holds
 from .blog_entries import BlogRecord
 from .inbox import Inbox
 from .patterns import LIKE_ESCAPE, fts_peer_filter, fts_query, like_contains
@@ -554,6 +554,16 @@ class HistoryDatabase:
                 (peer_id, horizon),
             ).fetchone()
         return None if row is None else from_us(row[0])
+
+    # -- holds (holds.py) -------------------------------------------------------------
+    def hold(self, scope: str, anchor: holds.Anchor) -> None:
+        self._write(holds.put, self.db, scope, anchor, merge=False)
+
+    def release(self, scope: str) -> None:
+        self._write(holds.drop, self.db, scope, merge=False)
+
+    def held(self, scope: str) -> holds.Anchor | None:
+        return holds.get(self.db, scope)
 
     # -- blog entries read so far (blog_entries.py) ---------------------------------
     def put_blog_entries(self, records: Sequence[BlogRecord]) -> None:

@@ -72,6 +72,12 @@ class GuardedHistory:
     async def apply_correction(self, *args, **kwargs) -> StoredMessage | None:
         return _or_none(await self._write("apply_correction", *args, **kwargs))
 
+    async def hold(self, *args, **kwargs) -> None:
+        await self._write("hold", *args, **kwargs)
+
+    async def release(self, *args, **kwargs) -> None:
+        await self._write("release", *args, **kwargs)
+
     async def close(self) -> None:
         """Write what was kept if the disk allows, then close; never raises
         for the disk (closing runs as Parlons quits)."""

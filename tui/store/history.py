@@ -41,6 +41,7 @@ from urllib.parse import quote
 
 from .blog_entries import BlogRecord
 from .database import HistoryDatabase, HistoryError
+from .holds import Anchor
 from .records import StoredMessage
 
 __all__ = ["HistoryClosed", "HistoryError", "HistoryStore", "StoredMessage", "history_path"]
@@ -323,6 +324,17 @@ class HistoryStore:
         """(stanza-id, time) of the newest message of our own archive we
         hold: where a catch-up of our archive starts (``after-id``)."""
         return await self._call(self._db.newest_archived)
+
+    async def hold(self, scope: str, anchor: Anchor) -> None:
+        """A catch-up of ``scope`` must read after ``anchor`` (holds.py), until released."""
+        await self._call(self._db.hold, scope, anchor)
+
+    async def release(self, scope: str) -> None:
+        await self._call(self._db.release, scope)
+
+    async def held(self, scope: str) -> Anchor | None:
+        """The hold a run before left on ``scope`` (killed before it was released), or None."""
+        return await self._call(self._db.held, scope)
 
     async def newest_time(self, peer: str | None = None) -> datetime | None:
         """Time of the newest message (of ``peer``, or of all); the MAM

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Callable
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA_V1 = """
 CREATE TABLE peers (
@@ -118,9 +118,16 @@ def _blog_v4(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _holds_v5(db: sqlite3.Connection) -> None:
+    """Where a catch-up must read from while a message is on its way to the store (holds.py)."""
+    from .holds import SCHEMA
+
+    db.execute(SCHEMA)
+
+
 # MIGRATIONS[n] takes a database at version n to version n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    0: _create_v1, 1: _outbox_v2, 2: _encryption_v3, 3: _blog_v4}
+    0: _create_v1, 1: _outbox_v2, 2: _encryption_v3, 3: _blog_v4, 4: _holds_v5}
 
 
 class SchemaTooNew(Exception):
