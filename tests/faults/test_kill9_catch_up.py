@@ -131,3 +131,49 @@ async def test_a_room_s_catch_up_killed_after_its_first_page_goes_on_from_what_i
         await quiet(alice)
         assert after_ids(queries)[:1] == [after_kill[-1].stanza_id]  # read on from the last line stored
     assert [record.text for record in await stored(history, room)] == ["before"] + missed  # once each, in order
+
+
+async def test_a_message_killed_while_its_passphrase_was_asked_comes_back_from_the_archive(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    """bob's OpenPGP message waits for alice's passphrase, beside the queue
+    (tui/xmpp/chat/lanes.py); carol's later line is stored and shown
+    meanwhile, and Parlons is killed with the prompt still open. The store
+    then holds carol's line and not bob's: the next start's catch-up, read
+    after the newest archived message stored, would never bring bob's back;
+    the hold left on disk makes it read from before bob's. Each once."""
+    from tests.harness.pgp_keys import alice_and_bob
+    from tui.xmpp.chat.archive import OURS
+
+    passphrase = "Tr0ub4dor3xq9"
+    jid, password = make_account("alice")
+    bob, carol = await make_peer(), await make_peer()
+    data = tmp_path / "data" / "parlons"
+    history = history_path(data, jid)
+    with alice_and_bob(alice_passphrase=passphrase) as (mine, his):
+        async with headless_client(prosody, jid, password, data) as alice:
+            carol.send(jid, "before")
+            await until(lambda: (w := alice.account.chat.find_window(carol.jid)) and bodies(w) == ["before"],
+                        timeout=10, message=lambda: status_text(alice))
+            await quiet(alice)
+
+        start_parlons(tmux, tmp_path, prosody, jid, password, account={"gnupg_home": mine.home})
+        await screen_shows(tmux, f"{jid}: online", timeout=30)
+        his.send(bob.xmpp, jid, "held for a passphrase", mine.fingerprint, his.fingerprint)
+        await screen_shows(tmux, "Passphrase for your OpenPGP key", timeout=30)
+        carol.send(jid, "after it")
+        await screen_shows(tmux, f"2:{carol.jid.split('@')[0]}", timeout=30)  # stored, then shown
+        sigkill(tmux)
+        assert [r.text for r in await stored(history, carol.jid)] == ["before", "after it"]
+        assert await stored(history, bob.jid) == []
+
+        pgp = {"gnupg_home": mine.home, "passphrase_command": f"printf %s {passphrase}"}
+        async with headless_client(prosody, jid, password, data, wait_online=False,
+                                   encryption={"pgp": pgp}) as alice:
+            chat = alice.account.chat
+            await until(lambda: chat.archive.caught_up, timeout=30, message=lambda: status_text(alice))
+            await quiet(alice)
+            window = await until(lambda: chat.find_window(bob.jid), timeout=10, message=lambda: status_text(alice))
+            assert bodies(window) == ["held for a passphrase"]
+            assert await chat.history.db.held(OURS) is None  # read: let go
+        assert [r.text for r in await stored(history, bob.jid)] == ["held for a passphrase"]
+        assert [r.text for r in await stored(history, carol.jid)] == ["before", "after it"]

@@ -157,3 +157,47 @@ async def test_a_passphrase_asked_before_the_face_is_up_is_asked_once_it_is(alic
             assert mine.verify(status, signature).valid
     finally:
         await early.client.accounts.disconnect_all()
+
+
+async def test_other_conversations_go_on_while_the_passphrase_is_asked(alice, make_peer, keys):
+    """bob's OpenPGP message waits for the passphrase (the prompt stays open
+    as long as alice takes); carol's message, in clear, is stored and shown
+    meanwhile (it used to wait behind bob's in the account's queue). bob's
+    own next line, in clear, waits behind his encrypted one: his window
+    keeps the order he wrote in. The archive's anchor is held on disk while
+    bob's waits, and let go once it is stored."""
+    from tui.xmpp.chat.archive import OURS
+
+    mine, his = keys
+    bob, carol = await make_peer(), await make_peer()
+    async with running_app(alice.config) as (app, pilot):
+        window = await setup_chat(app, pilot, alice, bob, keys)
+        await prompted(app, mine)
+        await pilot.press("escape")  # no presence signature: gpg-agent does not learn the passphrase
+        await until(lambda: not isinstance(app.screen, SecretPrompt), timeout=5)
+        account = app.client.accounts.get(alice.jid)
+        chat, db = account.chat, account.chat.history.db
+        before = len(window.lines)
+
+        bob_says(bob, alice.jid, his, "for alice only", mine.fingerprint, his.fingerprint)
+        await prompted(app, mine)
+        assert await db.held(OURS) is not None  # on disk before anything after it is stored
+        bob.send(alice.jid, "and this in clear")
+        await until(lambda: chat.lanes.waiting(bob.jid) == 2, timeout=10)  # behind his first, in its lane
+        carol.send(alice.jid, "carol meanwhile")
+        await until(lambda: (w := chat.find_window(carol.jid)) and "carol meanwhile" in window_text(w),
+                    timeout=10, message=lambda: status_text(app))
+        assert isinstance(app.screen, SecretPrompt)  # still asking
+        assert len(window.lines) == before  # nothing of bob's shown before his first message
+
+        await pilot.press(*PASSPHRASE)
+        await pilot.press("enter")
+        await until(lambda: "and this in clear" in window_text(window), timeout=10,
+                    message=lambda: window_text(window))
+        bodies = [line.body for line in window.lines[before:]]
+        assert bodies == ["for alice only", "and this in clear"]
+        assert chat.lanes.waiting(bob.jid) == 0
+        await until(lambda: account.serial.idle(), timeout=5)
+        assert await db.held(OURS) is None
+        stored = [r.body for r in await db.latest(bob.jid, 10)]
+        assert stored[-2:] == ["for alice only", "and this in clear"]

@@ -51,6 +51,7 @@ CHANGED = "changed"  # … accepted after a change (said loudly then)
 class OxScheme:
     name = NAME
     rooms = False  # XEP-0374 covers 1:1 chats; a room's occupants' keys are not known here
+    apart = True  # gpg, a passphrase, a key read from PEP: beside the account's queue (Scheme.apart)
 
     def __init__(self, host: SchemeHost) -> None:
         self.host = host

@@ -41,6 +41,7 @@ def _bare(jid: str) -> str:
 class PgpScheme:
     name = NAME
     rooms = False  # XEP-0027 encrypts to one key set: a room's occupants are not known keys
+    apart = True  # gpg, a passphrase perhaps: beside the account's queue (Scheme.apart)
 
     def __init__(self, host: SchemeHost) -> None:
         self.host = host

@@ -75,6 +75,8 @@ class ChatArchive:
         # ~10 ms a message; a page's in the queue held it ~1 s)
         self.pipeline = pipeline
         self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
+        self._hold: tuple[str | None, datetime | None] | None = None  # … while lanes wait (lanes.py)
+        self._left_held = False  # a run before was killed holding it: read from there once
         self._caught_up = False
         self._retries = 0
         self._gap = False  # a reading failed since the last that succeeded
@@ -125,6 +127,32 @@ class ChatArchive:
     # and time). Only a catch-up that succeeded, and the live messages of a
     # session caught up, move it: a live message that arrives after a gap
     # (the catch-up failed, or has not run yet) must not hide the gap.
+    # While a message is decrypted aside (lanes.py), later ones of other
+    # conversations are stored before it: the anchor it came after is held
+    # (``_hold``, and on disk: a run killed meanwhile left it there, and the
+    # next reads from it once).
+    async def hold(self) -> None:
+        """In the queue, before the first message is taken aside."""
+        db = self.history.db
+        anchor = self._anchor
+        if anchor is None and db is not None:  # not read this run yet: the store knows
+            anchor = await db.held(OURS) or await self._newest_held(db)
+        self._hold = anchor or (None, None)
+        if db is not None:
+            await db.hold(OURS, self._hold)
+
+    async def release(self) -> None:
+        """In the queue, once the last message taken aside is stored."""
+        self._hold = None
+        db = self.history.db
+        if db is not None and not self._left_held:
+            await db.release(OURS)
+
+    @staticmethod
+    async def _newest_held(db) -> tuple[str | None, datetime | None]:
+        """The newest message of our archive we hold (or of all, without one)."""
+        return await db.newest_archived() or (None, await db.newest_time())
+
     def session_started(self) -> None:
         """A fresh session: what was sent to the old one may be only in the archive."""
         self._caught_up = False
@@ -217,6 +245,11 @@ class ChatArchive:
         self._caught_up = True
         self._retries = 0
         self._gap = False
+        if self._left_held:  # what a killed run held is read: let it go (unless held again now)
+            self._left_held = False
+            db = self.history.db
+            if db is not None and self._hold is None:
+                await db.release(OURS)
 
     async def _store_in_turn(self, batch: list[MessageFacts], unseen: bool,
                              anchor: tuple[str, datetime | None] | None,
@@ -236,15 +269,19 @@ class ChatArchive:
         offline carry the time they were typed, not when the server got
         them. The floor: after what we hold, ours without an archive id
         included; after a failed reading, only after what preceded the gap.
-        None: no history (any more)."""
+        None: no history (any more). A hold (a message decrypted aside
+        meanwhile, or when a run before was killed) wins: read from before
+        it, the floor its time (as after a gap)."""
         db = self.history.db
         if db is None:
             return None
         if self._anchor is None:  # the first of this run: the store knows where we were
-            archived = await db.newest_archived()
-            self._anchor = archived or (None, await db.newest_time())
-        after_id, since = self._anchor
-        floor = since if self._gap else (await db.newest_time() or since)
+            held = await db.held(OURS)
+            self._left_held = held is not None
+            self._anchor = held or await self._newest_held(db)
+        after_id, since = self._hold or self._anchor
+        gap = self._gap or self._hold is not None or self._left_held
+        floor = since if gap else (await db.newest_time() or since)
         return after_id, since, floor
 
     async def _keep_page(self, batch: list[MessageFacts], unseen: bool,

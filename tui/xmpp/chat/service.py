@@ -37,6 +37,7 @@ from ..stored_lines import stored_line
 from .fields import MessageFacts, message_facts
 from .answers import AwaitedAnswers, confirmed_in, expects_receipt
 from .archive import ChatArchive, record_of
+from .lanes import Lanes
 from .outbox import Outbox, Outgoing
 from .states import ChatStates
 
@@ -62,6 +63,9 @@ class ChatService:
         self.archive = ChatArchive(session, windows, serial, self.history, self.receive, self._record,
                                    lambda jid: self.is_room(jid), self.pipeline,
                                    released=self._after_reading)
+        # messages whose decryption may wait (gpg, a passphrase), per conversation, beside the queue
+        self.lanes = Lanes(serial, self.pipeline, encryption, self._handle_decrypted,
+                           self.archive.hold, self.archive.release)
         self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
         self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
@@ -218,23 +222,35 @@ class ChatService:
         """Store, then show. Corrections replace what they correct.
         ``unseen``: history (no typing states, no live alerts) that arrived
         while we were away: what is new to us marks its window, as the same
-        message from offline storage would."""
+        message from offline storage would. A message whose decryption may
+        wait, and what follows it in its conversation, go aside (lanes.py)."""
+        batch = await self.lanes.take(batch, replay=replay, unseen=unseen)
+        await self._receive_now(batch, replay=replay, unseen=unseen)
+
+    async def _handle_decrypted(self, batch: list[MessageFacts], replay: bool, unseen: bool) -> None:
+        """A lane's messages, their turn come: as received now, except that
+        they do not move the archive's anchor (later ones may have)."""
+        await self._receive_now(batch, replay=replay, unseen=unseen, late=True)
+
+    async def _receive_now(self, batch: list[MessageFacts], *, replay: bool, unseen: bool,
+                           late: bool = False) -> None:
         batch = await self.pipeline.decrypt(batch)
         run: list[MessageFacts] = []  # plain messages stored and shown together; a correction waits for them
         for facts in batch:
             if facts.replace_id:
-                await self._keep_and_show(run, replay=replay, unseen=unseen)
+                await self._keep_and_show(run, replay=replay, unseen=unseen, late=late)
                 run = []
                 await self._apply_correction(facts)
             else:
                 run.append(facts)
-        await self._keep_and_show(run, replay=replay, unseen=unseen)
+        await self._keep_and_show(run, replay=replay, unseen=unseen, late=late)
 
-    async def _keep_and_show(self, plain: list[MessageFacts], *, replay: bool, unseen: bool) -> None:
+    async def _keep_and_show(self, plain: list[MessageFacts], *, replay: bool, unseen: bool,
+                             late: bool = False) -> None:
         if not plain:
             return
         stored = await self.pipeline.store(plain, self._record, live=not replay)
-        if not replay:
+        if not replay and not late:
             self.archive.seen_live(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, kept in zip(plain, stored):
@@ -585,6 +601,7 @@ class ChatService:
     def close(self) -> None:
         self.answers.close()
         self.archive.close()
+        self.lanes.close()
 
     def encryption_ready(self, peer: str) -> None:
         """A scheme can encrypt for ``peer`` now (its session is up): what waits goes."""

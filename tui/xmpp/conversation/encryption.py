@@ -109,6 +109,13 @@ class Scheme(Protocol):
     # or None; /encryption lists it. A scheme without it offers nothing to say.
     # def offered(self, jid: str) -> str | None
 
+    # Optional: ``apart = True`` when a decryption may wait on more than this
+    # process's CPU (a gpg process, a passphrase asked, a key looked up on the
+    # network): a 1:1 conversation's message is then decrypted beside the
+    # account's queue (tui/xmpp/chat/lanes.py), not holding the others'.
+    # A scheme whose messages must be read in the order they came, across its
+    # conversations, leaves it unset (OTR: fast, in process).
+
     def recognises(self, stanza) -> bool:
         """Is this incoming message stanza one of ours (encrypted, or a protocol message)?"""
         ...
@@ -252,6 +259,11 @@ class Encryption:
     def recognised(self, stanza) -> bool:
         """A scheme takes ``stanza`` (else ``decrypt`` answers at once: in clear)."""
         return self._scheme_of(stanza) is not None
+
+    def apart(self, stanza) -> bool:
+        """The scheme that takes ``stanza`` may keep its decryption waiting (``Scheme.apart``)."""
+        found = self._scheme_of(stanza)
+        return found is not None and bool(getattr(found[1], "apart", False))
 
     def _scheme_of(self, stanza) -> tuple[str, Scheme] | None:
         for name in registered():
