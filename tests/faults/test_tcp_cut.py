@@ -21,7 +21,7 @@ while alice comes back, some after.
 
 from __future__ import annotations
 
-from tests.harness.client import run, status_text
+from tests.harness.client import headless_client, run, status_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
     back_online, incoming_bodies, cut, cut_link, quiet, server_has, session_expired, short_hibernation_prosody,
     stall_on_archive_query, unstall,
@@ -220,6 +220,36 @@ async def test_a_catch_up_that_keeps_failing_gives_up_with_a_line(short_hibernat
     await until(lambda: shown(alice, bob.jid) == NUMBERED[:8], timeout=10, message=lambda: status_text(alice))
     send(bob, alice, range(9, 13))
     await assert_exactly_numbered(alice, bob)
+
+
+async def test_a_catch_up_given_up_is_read_by_the_next_start(short_hibernation_prosody, make_account, make_peer,
+                                                             tmp_path, cut_link, monkeypatch):
+    """The reading gave up (the server stalled on it) and bob's later lines
+    came live and were stored; alice quits before /reconnect. Those lines
+    must not hide the gap: the next start reads the archive from before it
+    (the anchor held on disk, tui/store/holds.py), and every line is there
+    once, in order. (Before, it read after bob's last line: 4-8 never came.)"""
+    from tui.xmpp.chat.archive import OURS
+
+    monkeypatch.setattr(archive_reader, "PAGE_TIMEOUT", 0.3)
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", ())
+    server = short_hibernation_prosody
+    alice, bob = await away_while_the_archive_stalls(server, make_account, make_peer, tmp_path, cut_link,
+                                                     "may be missing")
+    await until(lambda: alice.account.session.online, timeout=10, message=lambda: status_text(alice))
+    send(bob, alice, range(9, 13))
+    await until(lambda: shown(alice, bob.jid) == NUMBERED[:3] + NUMBERED[8:], timeout=10,
+                message=lambda: repr(shown(alice, bob.jid)))
+    await quiet(alice)
+    settings = alice.account.session.settings
+    await alice.account.session.disconnect()
+    await alice.account.close()
+
+    async with headless_client(server, settings.jid, settings.password, tmp_path) as again:
+        assert await again.account.store.db.held(OURS) is not None  # left by the run before
+        await until(lambda: again.account.chat.archive.caught_up, timeout=10, message=lambda: status_text(again))
+        await assert_exactly_numbered(again, bob)
+        assert await again.account.store.db.held(OURS) is None  # read: let go
 
 
 async def test_a_message_the_archive_brings_first_at_login_is_still_news(alice, make_peer):

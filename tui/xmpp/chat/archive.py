@@ -76,7 +76,7 @@ class ChatArchive:
         self.pipeline = pipeline
         self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
         self._hold: tuple[str | None, datetime | None] | None = None  # … while lanes wait (lanes.py)
-        self._left_held = False  # a run before was killed holding it: read from there once
+        self._written: tuple[str | None, datetime | None] | None = None  # the hold on disk (holds.py)
         self._caught_up = False
         self._retries = 0
         self._gap = False  # a reading failed since the last that succeeded
@@ -127,31 +127,45 @@ class ChatArchive:
     # and time). Only a catch-up that succeeded, and the live messages of a
     # session caught up, move it: a live message that arrives after a gap
     # (the catch-up failed, or has not run yet) must not hide the gap.
-    # While a message is decrypted aside (lanes.py), later ones of other
-    # conversations are stored before it: the anchor it came after is held
-    # (``_hold``, and on disk: a run killed meanwhile left it there, and the
-    # next reads from it once).
+    # Nor must a message decrypted aside (lanes.py), stored after later ones
+    # of other conversations: the anchor it came after is held (``_hold``).
+    # Both are kept on disk (holds.py) until the gap is read or the message
+    # stored: a run that quits or is killed meanwhile leaves the anchor
+    # there, and the next reads from it, as after a gap.
     async def hold(self) -> None:
         """In the queue, before the first message is taken aside."""
         db = self.history.db
-        anchor = self._anchor
-        if anchor is None and db is not None:  # not read this run yet: the store knows
-            anchor = await db.held(OURS) or await self._newest_held(db)
-        self._hold = anchor or (None, None)
-        if db is not None:
-            await db.hold(OURS, self._hold)
+        if self._anchor is None and db is not None:  # not read this run yet: the store knows
+            await self._anchor_of_run(db)
+        self._hold = self._anchor or (None, None)
+        await self._keep_hold()
 
     async def release(self) -> None:
         """In the queue, once the last message taken aside is stored."""
         self._hold = None
-        db = self.history.db
-        if db is not None and not self._left_held:
-            await db.release(OURS)
+        await self._keep_hold()
 
-    @staticmethod
-    async def _newest_held(db) -> tuple[str | None, datetime | None]:
-        """The newest message of our archive we hold (or of all, without one)."""
-        return await db.newest_archived() or (None, await db.newest_time())
+    async def _keep_hold(self) -> None:
+        """The anchor a catch-up must read after, on disk while it differs
+        from the newest archived message stored (None: it does not)."""
+        db = self.history.db
+        wanted = self._hold or (self._anchor if self._gap else None)
+        if db is None or wanted == self._written:
+            return
+        if wanted is None:
+            await db.release(OURS)
+        else:
+            await db.hold(OURS, wanted)
+        self._written = wanted
+
+    async def _anchor_of_run(self, db) -> None:
+        """The first of this run: the store knows where we were; a hold left
+        by a run before wins (read from it, as after a gap)."""
+        held = await db.held(OURS)
+        if held is not None:
+            self._anchor, self._gap, self._written = held, True, held
+        else:
+            self._anchor = await db.newest_archived() or (None, await db.newest_time())
 
     def session_started(self) -> None:
         """A fresh session: what was sent to the old one may be only in the archive."""
@@ -238,18 +252,16 @@ class ChatArchive:
                     async for run, whole in self.pipeline.decrypt_runs(batch, DECRYPTED_RUN):
                         storing = await self._store_in_turn(run, unseen, anchor if whole else None, storing)
         except ArchiveError as exc:
-            self._failed(exc)  # (the pages read are stored: the next reading goes on after them)
+            self._gap = True  # (the pages read are stored: the next reading goes on after them)
+            await self._keep_hold()  # on disk before the live messages that waited are stored
+            self._failed(exc)
             return
         if storing is not None:
             await storing
         self._caught_up = True
         self._retries = 0
         self._gap = False
-        if self._left_held:  # what a killed run held is read: let it go (unless held again now)
-            self._left_held = False
-            db = self.history.db
-            if db is not None and self._hold is None:
-                await db.release(OURS)
+        await self._keep_hold()
 
     async def _store_in_turn(self, batch: list[MessageFacts], unseen: bool,
                              anchor: tuple[str, datetime | None] | None,
@@ -269,18 +281,16 @@ class ChatArchive:
         offline carry the time they were typed, not when the server got
         them. The floor: after what we hold, ours without an archive id
         included; after a failed reading, only after what preceded the gap.
-        None: no history (any more). A hold (a message decrypted aside
-        meanwhile, or when a run before was killed) wins: read from before
-        it, the floor its time (as after a gap)."""
+        None: no history (any more). A message decrypted aside meanwhile
+        holds the anchor it came after: read from there, as after a gap."""
         db = self.history.db
         if db is None:
             return None
-        if self._anchor is None:  # the first of this run: the store knows where we were
-            held = await db.held(OURS)
-            self._left_held = held is not None
-            self._anchor = held or await self._newest_held(db)
+        if self._anchor is None:
+            await self._anchor_of_run(db)
+        assert self._anchor is not None
         after_id, since = self._hold or self._anchor
-        gap = self._gap or self._hold is not None or self._left_held
+        gap = self._gap or self._hold is not None
         floor = since if gap else (await db.newest_time() or since)
         return after_id, since, floor
 
@@ -327,7 +337,6 @@ class ChatArchive:
         """Say it; try again a few times while the session lasts (a fresh or
         resumed session reads again anyway)."""
         log.info("archive catch-up failed: %s", exc)
-        self._gap = True
         if not self.session.online:
             return  # the connection went: the next session reads the archive again
         if self._retries < len(archive_reader.RETRY_DELAYS):
