@@ -27,24 +27,32 @@ from tui.xmpp.conversation.history import MAM_PAGE, STAMP_RESOLUTION
 
 MISSED = [f"missed {n:03d}" for n in range(2 * MAM_PAGE + MAM_PAGE // 2)]  # three pages
 RSM_AFTER = "{http://jabber.org/protocol/rsm}after"
+RSM_BEFORE = "{http://jabber.org/protocol/rsm}before"
 
 
 class LaterPages:
     """An outgoing filter: the archive queries that ask for a page after
-    the first (RSM <after/>) are held until released."""
+    the first (RSM <after/>; ``older``: a page before one read, RSM
+    <before>id</before>) are held until released."""
 
-    def __init__(self, xmpp) -> None:
+    def __init__(self, xmpp, *, older: bool = False) -> None:
         self.xmpp = xmpp
+        self.older = older
         self.held: list = []
         self.queries: list = []  # every archive query alice sent, as sent
         self.holding = True
         xmpp.add_filter("out", self)
 
+    def _later(self, query) -> bool:
+        if self.older:
+            return bool(query.findtext(f".//{RSM_BEFORE}"))
+        return query.find(f".//{RSM_AFTER}") is not None
+
     def __call__(self, stanza):
         query = stanza.xml.find("{urn:xmpp:mam:2}query")
         if query is None:
             return stanza
-        if self.holding and query.find(f".//{RSM_AFTER}") is not None:
+        if self.holding and self._later(query):
             self.held.append(stanza)
             return None
         self.queries.append(stanza)
@@ -370,6 +378,45 @@ async def test_a_busy_room_s_absence_is_counted_since_she_left(alice, make_peer,
     assert "not fetched" not in text, text
     counted = [q for q in pages.queries if q.xml.findtext(".//{http://jabber.org/protocol/rsm}max") == "0"]
     assert len(counted) == 1, [str(q) for q in pages.queries]
+
+
+async def test_a_room_s_absence_beyond_a_catch_up_shows_its_newest_page_first(alice, make_peer, prosody,
+                                                                              monkeypatch):
+    """More missed than a catch-up takes (12 lines here, pages of 4): read
+    backwards from the end. The newest page shows at once, while the older
+    pages are still held on their way out (before, nothing showed until the
+    last came: 2,000 lines, ~2.5 s on loopback); each goes above the one
+    before it, the "not fetched" line above them all; stored in order; the
+    room's anchor held on disk until the reading is through."""
+    from tests.harness.rooms import room_name
+    from tui.xmpp.muc import archive as muc_archive
+    from tui.xmpp.muc.messages import SKIPPED_MARKER
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
+    bob = await make_peer()
+    room = room_name(prosody, "beyond")
+    missed = [f"while out {n:02d}" for n in range(20)]
+    window = await away_from_a_room(alice, bob, room, missed)
+    db = alice.account.store.db
+
+    pages = LaterPages(alice.account.session.xmpp, older=True)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    assert await db.held(room) is not None  # the newest page stored first: the gap below it held
+    pages.release()
+    await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
+                message=lambda: repr(bodies_of(window)))
+    await quiet(alice)
+    text = window_text(window).splitlines()
+    marker = [n for n, line in enumerate(text) if SKIPPED_MARKER in line]
+    assert len(marker) == 1, text
+    assert max(n for n, line in enumerate(text) if line.endswith(" before")) < marker[0], text
+    assert marker[0] < min(n for n, line in enumerate(text) if missed[-12] in line), text
+    assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
+    assert await db.held(room) is None
 
 
 async def test_a_room_that_counts_fewer_than_it_holds_is_read_no_further_than_a_catch_up(

@@ -30,3 +30,27 @@ def test_live_lines_and_history_pages_get_day_lines_too():
     bodies = [l.body for l in window.lines]
     assert bodies[0] == "old" and bodies[1].startswith(DAY_PREFIX) and bodies[2] == "today"
     assert sum(b.startswith(DAY_PREFIX) for b in bodies) == 2
+
+
+def test_a_block_put_above_a_line_gets_its_day_lines_and_the_line_s_own_moves():
+    """A room's catch-up read backwards puts an older page above the newer
+    one in one change (WindowList.insert_before): the day line that stood
+    above the newer page goes where the day changes now."""
+    from tui.core.events import LineChanged
+
+    bus = EventBus()
+    changed: list = []
+    bus.subscribe(LineChanged, changed.append)
+    windows = WindowList(bus)
+    window = windows.open("room", WindowKind.ROOM, "a@x", "room@x")
+    windows.add_line(window, Line("before", LineKind.INCOMING, time=at(1)))
+    newest = Line("newest", LineKind.INCOMING, time=at(3))
+    windows.add_line(window, newest)
+    windows.insert_before(window, newest, [Line("older 2", LineKind.INCOMING, time=at(2)),
+                                           Line("older 2b", LineKind.INCOMING, time=at(2, 13))])
+    bodies = [l.body if not l.body.startswith(DAY_PREFIX) else "DAY" for l in window.lines]
+    assert bodies == ["before", "DAY", "older 2", "older 2b", "DAY", "newest"]
+    assert len(changed) == 1 and changed[0].reflow and changed[0].line is window.lines[1]
+    windows.insert_before(window, window.lines[2], [Line("older 1", LineKind.INCOMING, time=at(1, 13))])
+    bodies = [l.body if not l.body.startswith(DAY_PREFIX) else "DAY" for l in window.lines]
+    assert bodies == ["before", "older 1", "DAY", "older 2", "older 2b", "DAY", "newest"]

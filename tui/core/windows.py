@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..text import sanitize_line
-from .days import with_day_changes
+from .days import is_day_line, with_day_changes
 from .events import (EventBus, LineAdded, LineChanged, LinesDropped, LinesPrepended, RevealLine, WindowCleared,
                      WindowsChanged)
 from .model import Delivery, Line, LineKind
@@ -275,6 +275,23 @@ class WindowList:
                 self._bus.emit(LineChanged(window, line, reflow=True))
                 return
         self.add_line(window, line)
+
+    def insert_before(self, window: Window, anchor: Line, lines: list[Line]) -> None:
+        """Put ``lines`` (older, read late: a room's catch-up read backwards)
+        right above ``anchor``, with their day changes, in one change; at the
+        end when the anchor is gone."""
+        index = next((i for i in range(len(window.lines) - 1, -1, -1) if window.lines[i] is anchor), None)
+        if index is None or not lines:
+            for line in lines:
+                self.add_line(window, line, Activity.NONE, replay=True)
+            return
+        start = index
+        while start > 0 and is_day_line(window.lines[start - 1]):
+            start -= 1  # the anchor's day change: said again where it belongs
+        block = with_day_changes(window.lines[start - 1] if start else None, lines)
+        block += with_day_changes(block[-1], [anchor])[:-1]
+        window.lines[start:index] = block
+        self._bus.emit(LineChanged(window, block[0], reflow=True))
 
     def prepend_lines(self, window: Window, lines: list[Line]) -> None:
         """Older lines (history, scrollback) go before the first line in

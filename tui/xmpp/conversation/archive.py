@@ -148,18 +148,38 @@ async def newest(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, li
                  last: LastPage | None = None) -> ArchiveRead:
     """The newest ``limit`` results of ``query``, oldest first (going on
     from ``last``, its last page, when it was read already)."""
+    pages = [read async for read in backward(xmpp, query, page=page, limit=limit, last=last)]
+    return ArchiveRead([result for read in reversed(pages) for result in read.results],
+                       pages[-1].complete if pages else True)
+
+
+async def backward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, limit: int,
+                   last: LastPage | None = None) -> AsyncGenerator[ArchiveRead, None]:
+    """The newest ``limit`` results of ``query`` a page at a time, the
+    newest page first (``last``, its last page, when it was read already),
+    each oldest first; ``complete`` False on the last one given when older
+    results were left out (the limit)."""
     if last is None:
         last = await last_page(xmpp, query, page=min(page, limit))
-    pages: list[list] = [last.results]
     got = len(last.results)
     complete, cursor = last.complete, last.first
-    while not complete and got < limit:
-        found, fin = await _page(xmpp, query, page=min(page, limit - got), before=cursor)
-        pages.append(found)
-        got += len(found)
-        complete = bool(fin["complete"]) or not found or not fin["rsm"]["first"]
-        cursor = fin["rsm"]["first"]
-    return ArchiveRead([result for found in reversed(pages) for result in found], complete)
+    found = last.results
+    asking: asyncio.Future | None = None
+    try:
+        while not complete and got < limit:
+            # the next page asked for before this one is handed on: the caller's work overlaps the server's
+            asking = asyncio.ensure_future(_page(xmpp, query, page=min(page, limit - got), before=cursor))
+            yield ArchiveRead(found)
+            found, fin = await asking
+            got += len(found)
+            complete = bool(fin["complete"]) or not found or not fin["rsm"]["first"]
+            cursor = fin["rsm"]["first"]
+        yield ArchiveRead(found, complete)
+    finally:
+        if asking is not None and not asking.done():  # the caller stopped reading
+            asking.cancel()
+        elif asking is not None and not asking.cancelled():
+            asking.exception()  # (a page that failed meanwhile: not an error left unread)
 
 
 async def _page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,

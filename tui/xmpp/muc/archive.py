@@ -8,8 +8,10 @@
   page is asked first: when the archive's count says the rest fits, it is
   read forward and each page shown as it comes (and a reading cut short
   goes on after what was stored); when it does not (or the archive does
-  not count), backwards from the end, shown at once in order, with a line
-  when older ones stay in the archive.
+  not count), backwards from the end, each page shown as it comes above
+  the one before, with a line when older ones stay in the archive; the
+  room's anchor is held on disk meanwhile (tui/store/holds.py): the newest
+  page stored first must not hide the older ones from the next reading.
 - Every message is stored before it is shown; the store refuses duplicates
   (the room's stanza-id, or origin-id/id + nick), so our own echo, a live
   copy and an archive copy of one message show once.
@@ -24,8 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
-from typing import AsyncGenerator
+from datetime import datetime, timedelta
+from typing import AsyncGenerator, NamedTuple
 
 import slixmpp
 
@@ -58,6 +60,15 @@ def stand_in_of(m: RoomMessage, direction: str) -> StoredMessage:
     return record
 
 
+class MissedPage(NamedTuple):
+    """A page of what a room's archive holds since we were there."""
+    messages: list[RoomMessage]
+    complete: bool = True  # False: older lines were left out before these (the limit)
+    # read backwards: the newest page first, each older than the one before;
+    # the reading's anchor moves only once it is read through
+    backwards: bool = False
+
+
 class RoomArchive:
     """Reading rooms' archives: what we missed, and older pages."""
 
@@ -66,6 +77,7 @@ class RoomArchive:
         # room -> (stanza-id, time) of the newest message we had when we
         # joined, while the archive after it has not been read
         self._unread: dict[str, tuple[str | None, datetime | None]] = {}
+        self._held: set[str] = set()  # rooms whose anchor is held on disk (a reading backwards)
 
     async def before(self, xmpp: slixmpp.ClientXMPP, room: str, end) -> tuple[list[RoomMessage], bool]:
         """The room archive's page before ``end`` (scrollback; corrections
@@ -77,25 +89,28 @@ class RoomArchive:
             before_ceiling(plain, end)
         return plain, len(read.results) < MAM_PAGE
 
-    async def missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> AsyncGenerator[tuple[list[RoomMessage], bool], None]:
+    async def missed(self, xmpp: slixmpp.ClientXMPP, room: str) -> AsyncGenerator[MissedPage, None]:
         """What the room's archive holds after the newest message we had when
-        we joined, oldest first, in pages: (messages, whether nothing older
-        was left out). At most the newest MAX_CATCH_UP of it: when the
+        we joined, in pages. At most the newest MAX_CATCH_UP of it: when the
         archive says the absence fits (its RSM count), it is read forward
         from where we were, a page at a time as each comes (the reader shows
         one while the next is read; see ``_forward``); otherwise (or when
-        the archive does not count) read backwards from the end and given
-        at once, with False if older lines were left out. A room with no
-        archive gives nothing; a reading that failed otherwise raises
-        ArchiveError, and the next one starts after the last page the reader
-        said it stored (``stored_up_to``), or where this one did (lines shown
-        live meanwhile do not hide the gap). Done: the reader says so
-        (``read_through``)."""
+        the archive does not count) backwards from the end, the newest page
+        first (``_backward``), the last with complete False if older lines
+        were left out. A room with no archive gives nothing; a reading that
+        failed otherwise raises ArchiveError, and the next one starts after
+        the last page the reader said it stored (``stored_up_to``), or where
+        this one did (lines shown live meanwhile do not hide the gap). Done:
+        the reader says so (``read_through``)."""
         anchor = self._unread.get(room)
+        db = self.history.db
         if anchor is None:
             anchor = (None, None)
-            db = self.history.db
-            if db is not None:
+            held = None if db is None else await db.held(room)
+            if held is not None:  # a reading backwards left it (killed, or quit, before it was read through)
+                anchor = held
+                self._held.add(room)
+            elif db is not None:
                 anchor = (await db.newest_stanza_id(room), await self.history.newest_time(room))
             self._unread[room] = anchor
         after, newest = anchor
@@ -104,34 +119,63 @@ class RoomArchive:
             if found is None:  # a room never seen: a taste of its past, no gap to speak of
                 read = await archive_reader.newest(xmpp, ArchiveQuery(archive=room), page=MAM_PAGE,
                                                    limit=FIRST_JOIN_MESSAGES)
-                yield await self._collect(read.results, room), True
+                yield MissedPage(await self._collect(read.results, room))
                 return
             query, last = found
             if last.complete:  # (a short absence: one page, read already)
                 read = ArchiveRead(last.results)
-            elif await self._fits(xmpp, room, last, newest):
-                async with contextlib.aclosing(self._forward(xmpp, room, query, last, newest)) as pages:
+            else:
+                fits = await self._fits(xmpp, room, last, newest)
+                paging = self._forward(xmpp, room, query, last, newest) if fits else \
+                    self._backward(xmpp, room, query, last, anchor)
+                async with contextlib.aclosing(paging) as pages:
                     async for paged in pages:
                         yield paged
                 return
-            else:
-                read = await archive_reader.newest(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP, last=last)
         except ArchiveRefused as exc:  # no archive, or it refuses us: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
             self._unread.pop(room, None)
-            yield [], True
+            yield MissedPage([])
             return
         page = await self._collect(read.results, room)
         after_floors(page, newest)
-        yield page, read.complete
+        yield MissedPage(page, read.complete)
+
+    async def _backward(self, xmpp: slixmpp.ClientXMPP, room: str, query: ArchiveQuery, last: LastPage,
+                        anchor: tuple[str | None, datetime | None]) -> AsyncGenerator[MissedPage, None]:
+        """``query``'s newest MAX_CATCH_UP, a page at a time from ``last``
+        backwards. Before the first is handed on (and stored), the anchor
+        is held on disk until the reading is read through."""
+        db = self.history.db
+        if db is not None:
+            await db.hold(room, anchor)
+            self._held.add(room)
+        async with contextlib.aclosing(archive_reader.backward(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP,
+                                                                last=last)) as pages:
+            # Coarse stamps: each page is stored before the older ones, and must
+            # sort after them all the same (and after what we had). The newest
+            # goes after the floor with room for the catch-up below it, each
+            # older one just below the page before it (``ceiling``).
+            floor = anchor[1]
+            ceiling: datetime | None = None
+            async for read in pages:
+                page = await self._collect(read.results, room)
+                if ceiling is not None:
+                    after_floors(page, ceiling - timedelta(microseconds=len(page) + 1))
+                    before_ceiling(page, ceiling)
+                elif floor is not None:
+                    after_floors(page, floor + timedelta(microseconds=MAX_CATCH_UP + 1))
+                if page:
+                    ceiling = page[0].time
+                yield MissedPage(page, read.complete, backwards=True)
 
     async def _forward(self, xmpp: slixmpp.ClientXMPP, room: str, query: ArchiveQuery, last: LastPage,
-                       floor: datetime | None) -> AsyncGenerator[tuple[list[RoomMessage], bool], None]:
+                       floor: datetime | None) -> AsyncGenerator[MissedPage, None]:
         """``query``'s pages read forward, up to ``last`` (read first, for the
-        count): each (messages, True). Should the archive hold more than it
-        counted (a hostile room service; our clock ahead of its stamps for
-        the count since our last line), no more than MAX_CATCH_UP, then
-        ``last``, with False: a gap before it."""
+        count), each complete. Should the archive hold more than it counted
+        (a hostile room service; our clock ahead of its stamps for the count
+        since our last line), no more than MAX_CATCH_UP, then ``last``, not
+        complete: a gap before it."""
         read = 0
         async with contextlib.aclosing(archive_reader.forward(xmpp, query, page=MAM_PAGE, last=last)) as pages:
             async for results in pages:
@@ -142,7 +186,7 @@ class RoomArchive:
                         results, complete = last.results, False
                 page = await self._collect(results, room)
                 floor = after_floors(page, floor)
-                yield page, complete
+                yield MissedPage(page, complete)
                 if not complete:
                     return
 
@@ -178,16 +222,20 @@ class RoomArchive:
         query = ArchiveQuery(archive=room, start=newest - CLOCK_MARGIN)
         return query, await archive_reader.last_page(xmpp, query, page=MAM_PAGE)
 
-    def stored_up_to(self, room: str, page: list[RoomMessage]) -> None:
-        """``page`` (of ``missed``) is stored: a reading that fails after it
-        goes on after it."""
-        if room in self._unread and page:
-            last = page[-1]
+    def stored_up_to(self, room: str, page: MissedPage) -> None:
+        """``page`` (of ``missed``) is stored: a reading (forward) that fails
+        after it goes on after it."""
+        if room in self._unread and page.messages and not page.backwards:
+            last = page.messages[-1]
             self._unread[room] = (last.stanza_id or self._unread[room][0], last.time)
 
-    def read_through(self, room: str) -> None:
-        """The reading of ``missed`` is over, all of it stored."""
+    async def read_through(self, room: str) -> None:
+        """The reading of ``missed`` is over, all of it stored (in the queue)."""
         self._unread.pop(room, None)
+        db = self.history.db
+        if room in self._held and db is not None:
+            self._held.discard(room)
+            await db.release(room)
 
     def unread(self) -> list[str]:
         """Rooms whose reading of the archive has not succeeded since they were joined."""
