@@ -8,7 +8,9 @@ the server's ack of it; how much the process's peak RSS grew meanwhile
 slixmpp client reading the same archive, page by page, keeping nothing.
 With ``--rooms K``: first, an account back in K rooms where ``--per-room``
 lines were said meanwhile, rejoining all at once and typing a line: online
-→ the first room caught up, → all of them; the typed line → in its window.
+→ the first missed line shown (``first_line_s``), → the first room caught
+up (its newest line and the oldest one a catch-up fetches both shown), →
+all of them; the typed line → in its window.
 With ``--pgp N``: N of the missed messages are OpenPGP (XEP-0027) ones
 from a contact, decrypted by gpg (an unprotected ed25519/cv25519 key).
 
@@ -30,6 +32,7 @@ from tests.harness.wait import until
 from tui.core.model import Delivery
 from tui.xmpp.conversation import archive as archive_reader
 from tui.xmpp.conversation.history import MAM_PAGE
+from tui.xmpp.muc.archive import MAX_CATCH_UP
 
 
 async def bare_client(server: Server, jid: str, password: str) -> ClientXMPP:
@@ -214,6 +217,8 @@ async def parlons_rooms(server: Server, jid: str, password: str, bot_jid: str, r
         line = await client.account.chat.send(bot_jid, "back")
         typed_shown = time.monotonic() - typed
         last = f"missed {per_room - 1}"
+        # the oldest line a catch-up fetches (more missed than it takes: read backwards, shown newest first)
+        oldest = f"missed {max(0, per_room - MAX_CATCH_UP)}"
         done: dict[str, float] = {}
         begun: dict[str, float] = {}  # the room's first missed line shown
 
@@ -224,7 +229,7 @@ async def parlons_rooms(server: Server, jid: str, password: str, bot_jid: str, r
                     continue
                 if room not in begun and any(l.body.startswith("missed ") for l in window.lines):
                     begun[room] = time.monotonic()
-                if room not in done and any(l.body == last for l in window.lines):
+                if room not in done and {last, oldest} <= {l.body for l in window.lines}:
                     done[room] = time.monotonic()
             return len(done) == len(rooms) and line.delivery is not Delivery.PENDING
         await until(caught_up, timeout=600, interval=0.02)
