@@ -262,6 +262,20 @@ async def away_from_a_room(alice, bob, room: str, missed: list[str]):
     return window
 
 
+async def away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, name: str, count: int):
+    """Pages of 4, a catch-up takes 12: alice is out of a new room while bob
+    says ``count`` lines. (room, the lines, alice's window of it)"""
+    from tests.harness.rooms import room_name
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
+    bob = await make_peer()
+    room = room_name(prosody, name)
+    missed = [f"while out {n:02d}" for n in range(count)]
+    return room, missed, await away_from_a_room(alice, bob, room, missed)
+
+
 async def test_a_room_s_absence_shows_page_by_page_oldest_first(alice, make_peer, prosody, monkeypatch):
     """alice rejoins a room where bob said two and a half pages while she
     was out (pages of 4 here, as 2,000 lines would be pages of 100). The
@@ -388,16 +402,9 @@ async def test_a_room_s_absence_beyond_a_catch_up_shows_its_newest_page_first(al
     last came: 2,000 lines, ~2.5 s on loopback); each goes above the one
     before it, the "not fetched" line above them all; stored in order; the
     room's anchor held on disk until the reading is through."""
-    from tests.harness.rooms import room_name
-    from tui.xmpp.muc import archive as muc_archive
     from tui.xmpp.muc.messages import SKIPPED_MARKER
 
-    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
-    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
-    bob = await make_peer()
-    room = room_name(prosody, "beyond")
-    missed = [f"while out {n:02d}" for n in range(20)]
-    window = await away_from_a_room(alice, bob, room, missed)
+    room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "beyond", 20)
     db = alice.account.store.db
 
     pages = LaterPages(alice.account.session.xmpp, older=True)
@@ -426,16 +433,9 @@ async def test_a_room_that_counts_fewer_than_it_holds_is_read_no_further_than_a_
     it): the reading forward stops at what a catch-up takes (12 lines here),
     then shows the newest page after a line saying older ones were not
     fetched — never the whole archive because it was told it was small."""
-    from tests.harness.rooms import room_name
-    from tui.xmpp.muc import archive as muc_archive
     from tui.xmpp.muc.messages import SKIPPED_MARKER
 
-    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
-    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
-    bob = await make_peer()
-    room = room_name(prosody, "liar")
-    missed = [f"while out {n:02d}" for n in range(30)]
-    window = await away_from_a_room(alice, bob, room, missed)
+    room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "liar", 30)
 
     xmpp = alice.account.session.xmpp
     pages = LaterPages(xmpp)
