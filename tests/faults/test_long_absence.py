@@ -426,6 +426,34 @@ async def test_a_room_s_absence_beyond_a_catch_up_shows_its_newest_page_first(al
     assert await db.held(room) is None
 
 
+async def test_a_room_read_backwards_and_quit_half_way_is_read_on_at_the_next_start(
+        alice, make_peer, prosody, monkeypatch, tmp_path):
+    """alice quits while the older pages of a room's absence are still on
+    their way (the newest page stored and shown). The next start, back in
+    the room, reads from the anchor held on disk and brings them; every
+    line once, in order. (Without the hold it read after the newest line
+    stored: the older ones never came.)"""
+    room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "halfway", 20)
+    pages = LaterPages(alice.account.session.xmpp, older=True)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    pages.forget()
+    settings = alice.account.session.settings
+    await alice.account.session.disconnect()
+    await alice.account.close()
+
+    async with headless_client(prosody, settings.jid, settings.password, tmp_path) as again:
+        await again.account.muc.join(room)
+        window = await until(lambda: again.account.muc.find_window(room), timeout=5)
+        await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
+                    message=lambda: repr(bodies_of(window)))
+        await quiet(again)
+        db = again.account.store.db
+        assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
+        assert await db.held(room) is None
+
 async def test_a_room_that_counts_fewer_than_it_holds_is_read_no_further_than_a_catch_up(
         alice, make_peer, prosody, monkeypatch):
     """A lying room service says a handful where thirty lines were said
