@@ -445,11 +445,18 @@ async def test_a_room_read_backwards_and_quit_half_way_is_read_on_at_the_next_st
     await alice.account.close()
 
     async with headless_client(prosody, settings.jid, settings.password, tmp_path) as again:
+        from tui.core.events import LineChanged
+
+        changes: list = []
+        again.bus.subscribe(LineChanged, changes.append)
         await again.account.muc.join(room)
         window = await until(lambda: again.account.muc.find_window(room), timeout=5)
         await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
                     message=lambda: repr(bodies_of(window)))
         await quiet(again)
+        # each older page put above the newest one in one change (a line at a time,
+        # the log is laid out again from that line to its end for each: quadratic)
+        assert len([c for c in changes if c.reflow]) == 2, changes
         db = again.account.store.db
         assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
         assert await db.held(room) is None

@@ -54,3 +54,17 @@ def test_a_block_put_above_a_line_gets_its_day_lines_and_the_line_s_own_moves():
     windows.insert_before(window, window.lines[2], [Line("older 1", LineKind.INCOMING, time=at(1, 13))])
     bodies = [l.body if not l.body.startswith(DAY_PREFIX) else "DAY" for l in window.lines]
     assert bodies == ["before", "older 1", "DAY", "older 2", "older 2b", "DAY", "newest"]
+
+
+def test_first_newer_is_the_oldest_line_at_the_end_stamped_after_a_time():
+    from tui.core.timeline import first_newer
+
+    windows = WindowList(EventBus())
+    window = windows.open("room", WindowKind.ROOM, "a@x", "room@x")
+    lines = [Line(body, LineKind.INCOMING, time=at(1, hour)) for body, hour in (("a", 9), ("b", 11), ("c", 12))]
+    for line in lines:
+        windows.add_line(window, line)
+    windows.add_line(window, Line("an event", LineKind.EVENT, time=at(1, 13)))
+    assert first_newer(window, at(1, 10)) is lines[1]
+    assert first_newer(window, at(1, 8)) is lines[0]
+    assert first_newer(window, at(1, 12)) is None  # the newest line is not newer: at the end

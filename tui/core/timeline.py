@@ -34,3 +34,17 @@ def place_delayed(windows: WindowList, window: Window, line: Line) -> bool:
 def older_than_shown(window: Window, line: Line) -> bool:
     first = next((shown for shown in window.lines if shown.kind is not LineKind.EVENT), None)
     return first is not None and line.time < first.time
+
+
+def first_newer(window: Window, time) -> Line | None:
+    """The oldest of the lines at the end of ``window`` stamped after
+    ``time`` (None: the newest line shown is not): where a block of older
+    lines read late goes, above it (``WindowList.insert_before``)."""
+    found = None
+    for shown in reversed(window.lines):
+        if shown.kind is LineKind.EVENT:
+            continue
+        if shown.time <= time:
+            break
+        found = shown
+    return found

@@ -27,7 +27,7 @@ from ...core.model import Delivery, Line, LineKind, message_line, now
 from ...core.recent import Recent
 from ...core.room import Room
 from ...core.serial import SerialRunner
-from ...core.timeline import place_delayed
+from ...core.timeline import first_newer, place_delayed
 from ...core.windows import Activity, Window, WindowList
 from ...text import xml_safe
 from ..account.session import AccountSession
@@ -211,6 +211,8 @@ class RoomMessages:
         missed = [m for m in page.messages if m.stanza_id not in live] if live else page.messages
         window = await self.open_window(room.jid)
         above = self._above.pop(room.jid, None) if page.backwards else None
+        if page.backwards and above is None and missed:  # (read again: newer pages shown before, or live lines)
+            above = first_newer(window, missed[-1].time)
         into: list[Line] | None = [] if above is not None else None  # the lines to put above it
         shown: list[Line] = []
         if not page.complete:
