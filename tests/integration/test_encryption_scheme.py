@@ -69,17 +69,20 @@ async def test_a_conversation_encrypted_by_a_registered_scheme(alice, make_peer)
     rot13.encrypted_message(bob, alice.jid, "", kind="hello").send()
     rot13.encrypted_message(bob, alice.jid, "see you there").send()
     rot13.encrypted_message(bob, alice.jid, "lost", kind="garbled").send()
+    rot13.encrypted_message(bob, alice.jid, "tripped", kind="buggy").send()
     bob.send(alice.jid, "and in clear")
     await until(lambda: "and in clear" in bodies(window), message=lambda: window_text(window))
     unreadable = "[could not decrypt this message: this rot13 message is garbled]"
-    assert bodies(window)[-3:] == ["see you there", unreadable, "and in clear"]
+    # a scheme's bug costs its message's text, said in its place, never the messages around it
+    tripped = "[could not decrypt this message: rot13 tripped over its own feet]"
+    assert bodies(window)[-4:] == ["see you there", unreadable, tripped, "and in clear"]
     assert rot13.FALLBACK not in window_text(window)
     assert alice.account.encryption.instance("rot13").consumed == [bob.jid]
     await run(alice, "/encryption", window)
     assert f"{bob.jid} offers: rot13" in window_text(window)
     stored = [(r.text, r.encryption) for r in await alice.account.store.db.latest(bob.jid, 10)]
     assert stored == [("in clear first", ""), ("nods", "rot13"), ("meet me at one", "rot13"),
-                      ("see you there", "rot13"), (unreadable, ""), ("and in clear", "")]
+                      ("see you there", "rot13"), (unreadable, ""), (tripped, ""), ("and in clear", "")]
 
     # what the scheme cannot encrypt is not sent in clear: failed, said, retriable
     await run(alice, f"this has {rot13.REFUSED}", window)

@@ -59,6 +59,8 @@ class Rot13:
             return None
         if element.get("type") == "garbled":
             raise EncryptionError("this rot13 message is garbled")
+        if element.get("type") == "buggy":  # a scheme's bug, not its refusal
+            raise RuntimeError("rot13 tripped over its own feet")
         return rot13(element.text or "")
 
     async def encrypt(self, peer: Peer, stanza) -> None:

@@ -68,8 +68,11 @@ class MessagePipeline:
                 try:
                     result = await self.encryption.decrypt(self.peer(message.peer, archived=message.archived),
                                                            stanza)
-                except EncryptionError as exc:  # shown as such, never as the ciphertext's fallback
-                    log.info("%s: could not decrypt a message from %s: %s", self.account, message.peer, exc)
+                except Exception as exc:  # shown as such, never as the ciphertext's fallback; never lost
+                    if isinstance(exc, EncryptionError):
+                        log.info("%s: could not decrypt a message from %s: %s", self.account, message.peer, exc)
+                    else:  # a scheme's bug: the batch's other messages go on
+                        log.exception("%s: decrypting a message from %s", self.account, message.peer)
                     message.body, message.action = f"[could not decrypt this message: {exc}]", False
                     shown.append(message)
                     continue
