@@ -29,14 +29,13 @@ from itertools import groupby
 from typing import Awaitable, Callable
 
 from ...core.serial import SerialRunner
-from ..conversation.encryption import Encryption
 from ..conversation.pipeline import MessagePipeline
 from .fields import MessageFacts
 
 log = logging.getLogger(__name__)
 
-# (batch, replay, unseen): handled in the queue as ChatService.receive would, decrypted already
-Handle = Callable[[list[MessageFacts], bool, bool], Awaitable[None]]
+# handle(batch, replay=, unseen=): in the queue, as ChatService.receive would, decrypted already
+Handle = Callable[..., Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -48,11 +47,10 @@ class Waiting:
 
 
 class Lanes:
-    def __init__(self, serial: SerialRunner, pipeline: MessagePipeline, encryption: Encryption, handle: Handle,
+    def __init__(self, serial: SerialRunner, pipeline: MessagePipeline, handle: Handle,
                  hold: Callable[[], Awaitable[None]], release: Callable[[], Awaitable[None]]) -> None:
         self.serial = serial
-        self.pipeline = pipeline
-        self.encryption = encryption
+        self.pipeline = pipeline  # decrypts, beside the queue; its schemes say what goes aside
         self.handle = handle
         self.hold = hold  # the archive's anchor held on disk (in the queue)
         self.release = release  # … and let go
@@ -66,10 +64,11 @@ class Lanes:
     def _aside(self, facts: MessageFacts) -> bool:
         if facts.stanza is None:
             return False
-        if not self.encryption.recognised(facts.stanza):
+        scheme = self.pipeline.encryption.scheme_for(facts.stanza)
+        if scheme is None:
             facts.stanza = None  # in clear: decrypt() will not ask the schemes again
             return False
-        return self.encryption.apart(facts.stanza)
+        return bool(getattr(scheme, "apart", False))  # (Scheme.apart)
 
     async def take(self, batch: list[MessageFacts], *, replay: bool, unseen: bool) -> list[MessageFacts]:
         """In the queue: those of ``batch`` to handle now, in order; the
@@ -96,12 +95,7 @@ class Lanes:
         lane = self._lanes[peer]
         while True:
             head = lane[0]
-            try:
-                head.shown = bool(await self.pipeline.decrypt([head.facts]))
-            except Exception as exc:  # (a scheme's bug: said in its place, the lane goes on)
-                log.exception("%s: decrypting a message from %s", self.pipeline.account, peer)
-                head.facts.stanza = None
-                head.facts.body, head.facts.action = f"[could not decrypt this message: {exc}]", False
+            head.shown = bool(await self.pipeline.decrypt([head.facts]))  # (what fails is said in its place)
             try:
                 if await self.serial.run(partial(self._hand_on, peer)):
                     return
@@ -119,7 +113,7 @@ class Lanes:
             run.append(lane.popleft())
         try:
             for (replay, unseen), group in groupby((w for w in run if w.shown), lambda w: (w.replay, w.unseen)):
-                await self.handle([w.facts for w in group], replay, unseen)
+                await self.handle([w.facts for w in group], replay=replay, unseen=unseen)
         finally:
             if not lane:
                 del self._lanes[peer]

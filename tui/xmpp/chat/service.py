@@ -64,8 +64,7 @@ class ChatService:
                                    lambda jid: self.is_room(jid), self.pipeline,
                                    released=self._after_reading)
         # messages whose decryption may wait (gpg, a passphrase), per conversation, beside the queue
-        self.lanes = Lanes(serial, self.pipeline, encryption, self._handle_decrypted,
-                           self.archive.hold, self.archive.release)
+        self.lanes = Lanes(serial, self.pipeline, self._receive_now, self.archive.hold, self.archive.release)
         self.states = ChatStates(session, bus)
         # message id -> (window, line) of what we sent, for receipts/errors/corrections
         self._sent: Recent[str, tuple[Window, Line]] = Recent(SENT_REMEMBERED)
@@ -227,30 +226,26 @@ class ChatService:
         batch = await self.lanes.take(batch, replay=replay, unseen=unseen)
         await self._receive_now(batch, replay=replay, unseen=unseen)
 
-    async def _handle_decrypted(self, batch: list[MessageFacts], replay: bool, unseen: bool) -> None:
-        """A lane's messages, their turn come: as received now, except that
-        they do not move the archive's anchor (later ones may have)."""
-        await self._receive_now(batch, replay=replay, unseen=unseen, late=True)
-
-    async def _receive_now(self, batch: list[MessageFacts], *, replay: bool, unseen: bool,
-                           late: bool = False) -> None:
+    async def _receive_now(self, batch: list[MessageFacts], *, replay: bool, unseen: bool) -> None:
+        """``receive`` for what goes now (a lane's messages too, their turn
+        come: one older than a message of another conversation stored before
+        it moves the archive's anchor back, which only reads a copy again)."""
         batch = await self.pipeline.decrypt(batch)
         run: list[MessageFacts] = []  # plain messages stored and shown together; a correction waits for them
         for facts in batch:
             if facts.replace_id:
-                await self._keep_and_show(run, replay=replay, unseen=unseen, late=late)
+                await self._keep_and_show(run, replay=replay, unseen=unseen)
                 run = []
                 await self._apply_correction(facts)
             else:
                 run.append(facts)
-        await self._keep_and_show(run, replay=replay, unseen=unseen, late=late)
+        await self._keep_and_show(run, replay=replay, unseen=unseen)
 
-    async def _keep_and_show(self, plain: list[MessageFacts], *, replay: bool, unseen: bool,
-                             late: bool = False) -> None:
+    async def _keep_and_show(self, plain: list[MessageFacts], *, replay: bool, unseen: bool) -> None:
         if not plain:
             return
         stored = await self.pipeline.store(plain, self._record, live=not replay)
-        if not replay and not late:
+        if not replay:
             self.archive.seen_live(plain)
         opened: set[str] = set()  # windows opened now show their stored history, this batch included
         for facts, kept in zip(plain, stored):

@@ -258,12 +258,12 @@ class Encryption:
 
     def recognised(self, stanza) -> bool:
         """A scheme takes ``stanza`` (else ``decrypt`` answers at once: in clear)."""
-        return self._scheme_of(stanza) is not None
+        return self.scheme_for(stanza) is not None
 
-    def apart(self, stanza) -> bool:
-        """The scheme that takes ``stanza`` may keep its decryption waiting (``Scheme.apart``)."""
+    def scheme_for(self, stanza) -> Scheme | None:
+        """The scheme that takes ``stanza`` (None: in clear)."""
         found = self._scheme_of(stanza)
-        return found is not None and bool(getattr(found[1], "apart", False))
+        return None if found is None else found[1]
 
     def _scheme_of(self, stanza) -> tuple[str, Scheme] | None:
         for name in registered():
