@@ -66,8 +66,6 @@ class RoomMessages:
         self.highlight_words = highlight_words
         self._echoes: Recent[str, tuple[Window, Line]] = Recent(ECHOES_AWAITED)  # id we sent -> its line
         self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
-        # room -> the first line shown of the page of its catch-up read backwards last: the next goes above it
-        self._above: dict[str, Line] = {}
         # the rooms' archives read beside the account's queue (start_catch_up),
         # with each room's live messages that came meanwhile
         self._readings: BesideQueue[str, tuple[Room, RoomMessage]] = BesideQueue(
@@ -193,7 +191,6 @@ class RoomMessages:
                         decrypted = await self.pipeline.decrypt_archived(page.messages)  # (gpg: ~10 ms a message)
                         await self.serial.run(partial(self._show_missed, room, page._replace(messages=decrypted)))
             except ArchiveError as exc:
-                self._above.pop(room.jid, None)
                 self._catch_up_failed(room, exc)  # (the pages stored: the next reading goes on after them)
                 return
             self._tries.pop(room.jid, None)
@@ -201,8 +198,9 @@ class RoomMessages:
 
     async def _show_missed(self, room: Room, page: MissedPage) -> None:
         """A page of the room's catch-up stored and shown; the reading's anchor
-        moves past it. A page read backwards after the first goes above the
-        one before it (``_above``), in one change."""
+        moves past it. A page read backwards goes above the lines newer than
+        it (the pages read before it, or lines shown before a reading again),
+        in one change."""
         if room.jid not in self.wanted:
             return  # left (/part, /close) while its archive was read: no window to open again
         # What came live while the archive was read was said after we joined,
@@ -210,11 +208,8 @@ class RoomMessages:
         live = {m.stanza_id for _, m in self._readings.parked(room.jid) if m.stanza_id}
         missed = [m for m in page.messages if m.stanza_id not in live] if live else page.messages
         window = await self.open_window(room.jid)
-        above = self._above.pop(room.jid, None) if page.backwards else None
-        if page.backwards and above is None and missed:  # (read again: newer pages shown before, or live lines)
-            above = first_newer(window, missed[-1].time)
+        above = first_newer(window, missed[-1].time) if page.backwards and missed else None
         into: list[Line] | None = [] if above is not None else None  # the lines to put above it
-        shown: list[Line] = []
         if not page.complete:
             marker = Line(SKIPPED_MARKER, LineKind.EVENT)
             if into is not None:
@@ -224,21 +219,17 @@ class RoomMessages:
         run: list[RoomMessage] = []  # messages stored and shown together; a correction waits for them
         for m in missed:
             if m.replace_id:
-                shown += await self._replay(room, window, run, into)
+                await self._replay(room, window, run, into)
                 run = []
                 await self._apply_correction(room, m, replay=True)
             else:
                 run.append(m)
-        shown += await self._replay(room, window, run, into)
+        await self._replay(room, window, run, into)
         if above is not None and into:
             self.windows.insert_before(window, above, into)
-        first = shown[0] if shown else above  # (nothing new: where the page before began)
-        if page.backwards and first is not None:
-            self._above[room.jid] = first
         self.archive.stored_up_to(room.jid, page)
 
     async def _caught_up(self, room: Room) -> None:
-        self._above.pop(room.jid, None)
         await self.archive.read_through(room.jid)
         if room.jid in self.wanted:
             self._mark_new(await self.open_window(room.jid))
@@ -265,24 +256,19 @@ class RoomMessages:
             self.start_catch_up(room)
 
     async def _replay(self, room: Room, window: Window, missed: list[RoomMessage],
-                      into: list[Line] | None = None) -> list[Line]:
-        """``missed`` stored; the new ones shown (or added to ``into``, for
-        the caller to put in place): the lines shown at the end or put in ``into``."""
+                      into: list[Line] | None = None) -> None:
+        """``missed`` stored; the new ones shown, or added to ``into`` for the caller to put in place."""
         stored = await self.pipeline.store(missed, lambda m: record_of(m, "out" if m.nick == room.nick else "in"),
                                            live=False)
-        shown: list[Line] = []
         for m, kept in zip(missed, stored):
             if kept:
                 line = self.line_for(room, m, own=m.nick == room.nick, replay=True)
                 line.rowid = kept.rowid
                 if into is not None:
                     into.append(line)
-                    shown.append(line)
                 # read again after a failure, it may be older than lines shown live since: in time order
                 elif place_delayed(self.windows, window, line):
                     self.windows.add_line(window, line, Activity.NONE, replay=True)
-                    shown.append(line)
-        return shown
 
     async def _apply_correction(self, room: Room, m: RoomMessage, *, replay: bool) -> None:
         """Replace the line (and stored message) ``m`` corrects, if its writer sent ``m``."""
