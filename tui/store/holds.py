@@ -1,14 +1,17 @@
-"""Holds: where a catch-up must read from while a message is still on its
-way to the store.
+"""Holds: where a catch-up must read from while the newest message stored
+is not where it should.
 
-Our archive's catch-up reads after the newest archived message we hold. A
-message whose decryption waits (gpg, a passphrase asked, a key looked up:
-tui/xmpp/chat/lanes.py) is stored after later messages of other
-conversations; were Parlons killed meanwhile, the next catch-up would read
-after those and never bring it back. So before such a message is handed
-aside, the anchor it must not be hidden behind is written here, and
-dropped once it is stored: the next start reads from the hold, the store
-refusing what it already has.
+A catch-up reads after the newest archived message we hold (our archive's:
+scope ``ours``; a room's: the room's JID). Three things make that wrong
+for a while: a message whose decryption waits (tui/xmpp/chat/lanes.py) is
+stored after later messages of other conversations; after a catch-up that
+failed, the live messages that follow are stored over the gap
+(tui/xmpp/chat/archive.py); a room's absence read backwards stores its
+newest page first (tui/xmpp/muc/archive.py). Were Parlons killed (or, for
+a gap, just quit) then, the next catch-up would read after those and never
+bring the rest. So the anchor that must not be passed is written here
+first, and dropped once what it guards is stored: the next start reads
+from the hold, the store refusing what it already has.
 
 Synchronous, on the history store's worker thread, like database.py.
 """

@@ -7,16 +7,17 @@ lost with a dead connection: a catch-up could neither tell "nothing more"
 from "failed" nor be retried. Here a failed page raises ArchiveError, an
 answer has ``PAGE_TIMEOUT`` seconds, and a query dies with its connection.
 
-Two shapes of reading:
+Shapes of reading:
 - ``forward``: everything after an archive id (or a time), oldest first,
   page by page as the answers come;
-- ``newest``: the newest ``limit`` results after an archive id (or all),
-  read backwards from the end, returned oldest first, with whether older
-  ones were left out;
+- ``backward``: the newest ``limit`` results, a page at a time from the
+  end, the newest page first; ``newest``: the same returned at once,
+  oldest first, with whether older ones were left out;
 - ``last_page``: the newest page alone, with how many results the whole
-  query has when the archive says (RSM ``count``): a reader that learns
-  they fit its limit can read them forward, a page shown at a time, and
-  stop where that page begins (``forward``'s ``last``).
+  query has when the archive says (RSM ``count``; ``count``: that alone):
+  a reader that learns they fit its limit can read them forward, a page
+  shown at a time, and stop where that page begins (``forward``'s ``last``).
+Both page-by-page readings ask for the next page before handing one on.
 """
 
 from __future__ import annotations
@@ -120,10 +121,18 @@ async def forward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,
             asking = asyncio.ensure_future(_page(xmpp, query, page=page, after=fin["rsm"]["last"]))
             yield found
     finally:
-        if not asking.done():  # the caller stopped reading (or failed): no answer is waited for
-            asking.cancel()
-        elif not asking.cancelled():
-            asking.exception()  # (a page that failed meanwhile: not an error left unread)
+        _let_go(asking)
+
+
+def _let_go(asking: asyncio.Future | None) -> None:
+    """A page asked for ahead that the caller no longer reads: not waited for,
+    and if it failed meanwhile, not an error left unread."""
+    if asking is None:
+        return
+    if not asking.done():
+        asking.cancel()
+    elif not asking.cancelled():
+        asking.exception()
 
 
 async def last_page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int) -> LastPage:
@@ -176,10 +185,7 @@ async def backward(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int, 
             cursor = fin["rsm"]["first"]
         yield ArchiveRead(found, complete)
     finally:
-        if asking is not None and not asking.done():  # the caller stopped reading
-            asking.cancel()
-        elif asking is not None and not asking.cancelled():
-            asking.exception()  # (a page that failed meanwhile: not an error left unread)
+        _let_go(asking)
 
 
 async def _page(xmpp: slixmpp.ClientXMPP, query: ArchiveQuery, *, page: int,
