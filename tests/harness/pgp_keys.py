@@ -68,11 +68,11 @@ class GpgHome:
         assert result.ok, result.stderr
         return stripped(str(result))
 
-    def send(self, xmpp, to: str, text: str, *fingerprints: str) -> None:
+    def send(self, xmpp, to: str, text: str, *fingerprints: str, mtype: str = "chat") -> None:
         """Send ``text`` from ``xmpp`` (a slixmpp client) to ``to`` as a
         XEP-0027 client does: a fallback body and the armour-stripped
-        ciphertext for ``fingerprints``."""
-        msg = xmpp.make_message(mto=to, mbody="[encrypted]", mtype="chat")
+        ciphertext for ``fingerprints`` (to a room: ``mtype="groupchat"``)."""
+        msg = xmpp.make_message(mto=to, mbody="[encrypted]", mtype=mtype)
         element = msg.xml.makeelement("{jabber:x:encrypted}x", {})
         element.text = self.encrypt(text, *fingerprints)
         msg.xml.append(element)

@@ -13,6 +13,7 @@ from screens.secret_prompt import SecretPrompt
 from tests.harness.app import running_app, status_text, window_text
 from tests.harness.logging_state import preserved_logging
 from tests.harness.pgp_keys import GpgHome, alice_and_bob
+from tests.harness.rooms import open_room, room_name, say
 from tests.harness.wait import until
 from tests.integration.test_log_secrets import every_log_file
 from tests.integration.test_pgp import bob_says, payload
@@ -201,3 +202,51 @@ async def test_other_conversations_go_on_while_the_passphrase_is_asked(alice, ma
         assert await db.held(OURS) is None
         stored = [r.body for r in await db.latest(bob.jid, 10)]
         assert stored[-2:] == ["for alice only", "and this in clear"]
+
+
+async def test_a_room_message_waits_alone_for_the_passphrase(alice, make_peer, keys, prosody):
+    """bob's OpenPGP message in a room (encrypted to alice's key, as a
+    XEP-0027 client in a room of known keys does) waits for the passphrase
+    beside the account's queue, and bob's next line in the room behind it;
+    carol's message in another conversation is shown meanwhile (it used to
+    wait behind bob's in the queue, as long as alice took to answer). The
+    room's window and store keep bob's order."""
+    mine, his = keys
+    bob, carol = await make_peer(), await make_peer()
+    room = room_name(prosody)
+    await open_room(bob, room, "bob")
+    async with running_app(alice.config) as (app, pilot):
+        await setup_chat(app, pilot, alice, bob, keys)
+        await prompted(app, mine)
+        await pilot.press("escape")  # gpg-agent does not learn the passphrase
+        await until(lambda: not isinstance(app.screen, SecretPrompt), timeout=5)
+        account = app.client.accounts.get(alice.jid)
+        muc = account.muc
+        await type_line(app, pilot, f"/join {room}")
+        window = await until(lambda: (w := muc.find_window(room)) and app.client.room_of(w).joined and w, timeout=10)
+        await until(lambda: not muc.messages.reading, timeout=10)  # (its catch-up)
+        before = len(window.lines)
+
+        bob_says_in(bob, room, his, "for the room's keys", mine.fingerprint, his.fingerprint)
+        await prompted(app, mine)
+        say(bob, room, "and this in clear")
+        await until(lambda: len(muc.messages._readings.parked(room)) == 1, timeout=10)  # behind his first
+        carol.send(alice.jid, "carol meanwhile")
+        await until(lambda: (w := account.chat.find_window(carol.jid)) and "carol meanwhile" in window_text(w),
+                    timeout=10, message=lambda: status_text(app))
+        assert isinstance(app.screen, SecretPrompt)  # still asking
+        assert len(window.lines) == before  # nothing of bob's shown before his first message
+
+        await pilot.press(*PASSPHRASE)
+        await pilot.press("enter")
+        await until(lambda: "and this in clear" in window_text(window), timeout=10,
+                    message=lambda: window_text(window))
+        bodies = [line.body for line in window.lines[before:] if line.nick == "bob"]
+        assert bodies == ["for the room's keys", "and this in clear"]
+        await until(lambda: not muc.messages.reading and account.serial.idle(), timeout=5)
+        stored = [r.body for r in await account.chat.history.db.latest(room, 10)]
+        assert stored[-2:] == ["for the room's keys", "and this in clear"]
+
+
+def bob_says_in(bob, room: str, home, text: str, *fingerprints: str) -> None:
+    home.send(bob.xmpp, room, text, *fingerprints, mtype="groupchat")

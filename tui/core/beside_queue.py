@@ -8,6 +8,8 @@ queue as jobs of their own. The live messages it concerns must still come
 after what it brings: while a reading of a key (our archive, a room) is
 under way, they are *parked*, and handed back in arrival order once no
 reading of that key is left. Readings of one key run one after the other.
+(A room's message whose decryption may wait is such a reading too:
+tui/xmpp/muc/messages.py.)
 """
 
 from __future__ import annotations

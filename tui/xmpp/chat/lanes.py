@@ -26,7 +26,7 @@ from collections import deque
 from dataclasses import dataclass
 from functools import partial
 from itertools import groupby
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Protocol
 
 from ...core.serial import SerialRunner
 from ..conversation.pipeline import MessagePipeline
@@ -34,8 +34,9 @@ from .fields import MessageFacts
 
 log = logging.getLogger(__name__)
 
-# handle(batch, replay=, unseen=): in the queue, as ChatService.receive would, decrypted already
-Handle = Callable[..., Awaitable[None]]
+class Handle(Protocol):
+    """In the queue, as ChatService.receive would: ``batch`` decrypted already."""
+    def __call__(self, batch: list[MessageFacts], *, replay: bool, unseen: bool) -> Awaitable[None]: ...
 
 
 @dataclass(slots=True)
@@ -61,22 +62,13 @@ class Lanes:
         """Messages of ``peer``'s conversation waiting in its lane."""
         return len(self._lanes.get(peer, ()))
 
-    def _aside(self, facts: MessageFacts) -> bool:
-        if facts.stanza is None:
-            return False
-        scheme = self.pipeline.encryption.scheme_for(facts.stanza)
-        if scheme is None:
-            facts.stanza = None  # in clear: decrypt() will not ask the schemes again
-            return False
-        return bool(getattr(scheme, "apart", False))  # (Scheme.apart)
-
     async def take(self, batch: list[MessageFacts], *, replay: bool, unseen: bool) -> list[MessageFacts]:
         """In the queue: those of ``batch`` to handle now, in order; the
         others wait in their conversation's lane."""
         now: list[MessageFacts] = []
         for facts in batch:
             lane = self._lanes.get(facts.peer)
-            if lane is None and self._aside(facts):
+            if lane is None and self.pipeline.waits(facts):
                 if not self._lanes:
                     await self.hold()  # on disk before anything after it is stored
                 lane = self._lanes[facts.peer] = deque()
@@ -109,7 +101,7 @@ class Lanes:
         True when the lane is empty (and gone)."""
         lane = self._lanes[peer]
         run = [lane.popleft()]
-        while lane and not self._aside(lane[0].facts):
+        while lane and not self.pipeline.waits(lane[0].facts):
             run.append(lane.popleft())
         try:
             for (replay, unseen), group in groupby((w for w in run if w.shown), lambda w: (w.replay, w.unseen)):

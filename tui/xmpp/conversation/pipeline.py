@@ -58,6 +58,19 @@ class MessagePipeline:
         return Peer(self.account, jid, room=self.rooms, archived=archived)
 
     # -- in ---------------------------------------------------------------------------
+    def waits(self, message: Parsed) -> bool:
+        """May decrypting ``message`` keep it waiting (``Scheme.apart``: gpg,
+        a passphrase asked, keys looked up)? Its service then decrypts it
+        beside the account's queue. One found in clear is marked so
+        (``decrypt`` will not ask the schemes again)."""
+        if message.stanza is None:
+            return False
+        scheme = self.encryption.scheme_for(message.stanza)
+        if scheme is None:
+            message.stanza = None
+            return False
+        return bool(getattr(scheme, "apart", False))
+
     async def decrypt(self, batch: list[M]) -> list[M]:
         """The messages of ``batch`` with their plaintext; those a scheme
         consumed (its protocol messages) are left out."""

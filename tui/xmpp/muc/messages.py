@@ -67,9 +67,10 @@ class RoomMessages:
         self._echoes: Recent[str, tuple[Window, Line]] = Recent(ECHOES_AWAITED)  # id we sent -> its line
         self._tries: dict[str, int] = {}  # room -> failed readings of its archive in a row
         # the rooms' archives read beside the account's queue (start_catch_up),
-        # with each room's live messages that came meanwhile
+        # and messages decrypted beside it (_arrived), with each room's live
+        # messages that came meanwhile
         self._readings: BesideQueue[str, tuple[Room, RoomMessage]] = BesideQueue(
-            f"{session.jid}: rooms' archives", self._released)
+            f"{session.jid}: rooms beside the queue", self._released)
         self.corrections = Corrections()
 
     def awaiting_echo(self, line: Line) -> bool:
@@ -84,9 +85,28 @@ class RoomMessages:
         if not m.nick:  # the room itself speaks (configuration notices)
             self.say(m.room, m.body)
             return
-        if self._readings.park(m.room, (room, m)):
-            return  # its archive is being read: after what that brings
-        self.serial.gather(LIVE, (room, m), self._receive_many)
+        self._arrived([(room, m)])
+
+    def _arrived(self, items: list[tuple[Room, RoomMessage]]) -> None:
+        """Live messages, in arrival order: to the queue, unless their room
+        has a reading beside it under way (they follow what it brings). One
+        whose decryption may wait (``MessagePipeline.waits``: gpg, a
+        passphrase asked) is decrypted beside the queue, its room's later
+        messages parked behind it (``_decrypt_aside``): the other rooms and
+        the conversations go on meanwhile. Its room's anchor needs no hold
+        (unlike our archive's, lanes.py): nothing of the room after it is
+        stored before it."""
+        for index, (room, m) in enumerate(items):
+            if self._readings.park(m.room, (room, m)):
+                continue  # its archive is being read, or a message before it decrypted
+            if self.pipeline.waits(m):
+                self._readings.start(m.room, partial(self._decrypt_aside, room, m))
+            else:
+                self.serial.gather(LIVE, (room, m), self._receive_many)
+
+    async def _decrypt_aside(self, room: Room, m: RoomMessage) -> None:
+        if await self.pipeline.decrypt([m]) and room.jid in self.wanted:  # (what fails is said in its place)
+            await self.serial.run(partial(self._receive_many, [(room, m)]))
 
     async def _receive_many(self, items: list[tuple[Room, RoomMessage]]) -> None:
         """Messages in the order they arrived: runs of plain messages from
@@ -158,7 +178,7 @@ class RoomMessages:
 
     @property
     def reading(self) -> bool:
-        """A room's archive is being read."""
+        """A room's archive is being read (or a message of a room decrypted beside the queue)."""
         return self._readings.under_way()
 
     def start_catch_up(self, room: Room) -> None:
@@ -172,8 +192,8 @@ class RoomMessages:
         self._readings.start(room.jid, lambda: self.catch_up(room))
 
     def _released(self, room_jid: str, parked: list[tuple[Room, RoomMessage]]) -> None:
-        if room_jid in self.wanted and parked:  # (not after /part or /close)
-            self.serial.submit(lambda: self._receive_many(parked))
+        if room_jid in self.wanted:  # (not after /part or /close)
+            self._arrived(parked)
 
     def close(self) -> None:
         self._readings.close()
