@@ -96,7 +96,7 @@ class RoomMessages:
         the conversations go on meanwhile. Its room's anchor needs no hold
         (unlike our archive's, lanes.py): nothing of the room after it is
         stored before it."""
-        for index, (room, m) in enumerate(items):
+        for room, m in items:
             if self._readings.park(m.room, (room, m)):
                 continue  # its archive is being read, or a message before it decrypted
             if self.pipeline.waits(m):
