@@ -26,7 +26,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 from ...config.errors import ConfigError
 from ...config.password import run_secret_command
 from ...logging_setup import add_secret
-from ...xmpp.conversation.encryption import EncryptionError
+from ...xmpp.conversation.encryption import DECRYPTIONS_AT_ONCE, EncryptionError
 from . import armour, spaced
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ logging.getLogger("gnupg").setLevel(logging.WARNING)
 T = TypeVar("T")
 
 LOOPBACK = ["--pinentry-mode", "loopback"]  # never gpg-agent's own (curses) prompt
-AT_ONCE = 2  # gpg calls at once per account (a catch-up's decryptions: see MessagePipeline.decrypt_runs)
+AT_ONCE = DECRYPTIONS_AT_ONCE  # gpg calls at once per account (a catch-up's decryptions)
 
 
 class PgpError(EncryptionError):

@@ -130,6 +130,11 @@ class Scheme(Protocol):
         ...
 
 
+# Decryptions an account runs at once, for what an archive brings
+# (MessagePipeline.decrypt_runs); a scheme that runs a process for each
+# (gpg) runs no more than this at once.
+DECRYPTIONS_AT_ONCE = 2
+
 SchemeFactory = Callable[[SchemeHost], Scheme]  # the account's host → the account's instance
 
 _schemes: dict[str, SchemeFactory] = {}

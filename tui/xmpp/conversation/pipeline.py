@@ -21,7 +21,7 @@ from ...core.model import Delivery, Line
 from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
 from ...store.records import StoredMessage
-from .encryption import Encryption, EncryptionError, Peer
+from .encryption import DECRYPTIONS_AT_ONCE, Encryption, EncryptionError, Peer
 from .history import Kept, MessageHistory
 from .message import message_text
 
@@ -98,14 +98,14 @@ class MessagePipeline:
         return shown
 
     async def decrypt_runs(self, batch: list[M], within: float,
-                           at_once: int = 2) -> AsyncIterator[tuple[list[M], bool]]:
+                           at_once: int = DECRYPTIONS_AT_ONCE) -> AsyncIterator[tuple[list[M], bool]]:
         """``decrypt(batch)`` in runs, each handed on once about ``within``
         seconds of work went into it (gpg: ~10 ms a message, a page of the
         archive ~1 s), so the first can be shown while the rest is decrypted:
         (a run, whether it is the last). The last is handed on even empty.
         For what an archive brings (no session scheme reads it: OTR leaves
-        it alone), ``at_once`` messages are decrypted at a time (gpg's
-        AT_ONCE), in order all the same."""
+        it alone), ``at_once`` messages are decrypted at a time, in order all the
+        same."""
         loop = asyncio.get_running_loop()
         run: list[M] = []
         began = loop.time()
