@@ -177,3 +177,52 @@ async def test_a_message_killed_while_its_passphrase_was_asked_comes_back_from_t
             assert await chat.history.db.held(OURS) is None  # read: let go
         assert [r.text for r in await stored(history, bob.jid)] == ["held for a passphrase"]
         assert [r.text for r in await stored(history, carol.jid)] == ["before", "after it"]
+
+
+async def test_a_room_message_killed_while_its_passphrase_was_asked_comes_back_from_the_archive(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    """The same in a room: bob's OpenPGP line in alice's autojoin room
+    waits for her passphrase beside the queue (tui/xmpp/muc/messages.py
+    ``_arrived``), his next line parked behind it; carol's 1:1 line is
+    stored and shown meanwhile; Parlons is killed with the prompt open. The
+    room's store holds neither of bob's (its anchor is its own newest line:
+    no hold needed), and the next start's catch-up brings both, once each,
+    in order."""
+    from tests.harness.pgp_keys import alice_and_bob
+    from tests.harness.rooms import joined, open_room, room_name, say
+
+    passphrase = "Tr0ub4dor3xq9"
+    jid, password = make_account("alice")
+    bob, carol = await make_peer(), await make_peer()
+    room = room_name(prosody, "asked")
+    await open_room(bob, room, "bob")
+    data = tmp_path / "data" / "parlons"
+    history = history_path(data, jid)
+    with alice_and_bob(alice_passphrase=passphrase) as (mine, his):
+        async with headless_client(prosody, jid, password, data) as alice:
+            window, _ = await joined(alice, room)
+            await alice.account.bookmarks.add(room, nick="alice", autojoin=True)
+            say(bob, room, "before")
+            await until(lambda: bodies(window)[-1:] == ["before"], timeout=10, message=lambda: repr(bodies(window)))
+            await quiet(alice)
+
+        start_parlons(tmux, tmp_path, prosody, jid, password, account={"gnupg_home": mine.home})
+        await screen_shows(tmux, f"2:{room.split('@')[0]}", timeout=30)  # joined: its window
+        his.send(bob.xmpp, room, "held for a passphrase", mine.fingerprint, his.fingerprint, mtype="groupchat")
+        await screen_shows(tmux, "Passphrase for your OpenPGP key", timeout=30)
+        say(bob, room, "after it")
+        carol.send(jid, "carol meanwhile")
+        await screen_shows(tmux, f"3:{carol.jid.split('@')[0]}", timeout=30)  # stored, then shown
+        sigkill(tmux)
+        assert [r.text for r in await stored(history, room)] == ["before"]
+        assert [r.text for r in await stored(history, carol.jid)] == ["carol meanwhile"]
+
+        pgp = {"gnupg_home": mine.home, "passphrase_command": f"printf %s {passphrase}"}
+        async with headless_client(prosody, jid, password, data, wait_online=False,
+                                   encryption={"pgp": pgp}) as alice:
+            muc = alice.account.muc
+            window = await until(lambda: (w := muc.find_window(room)) and "after it" in bodies(w) and w,
+                                 timeout=30, message=lambda: status_text(alice))
+            await quiet(alice)
+            assert bodies(window)[-3:] == ["before", "held for a passphrase", "after it"]
+    assert [r.text for r in await stored(history, room)] == ["before", "held for a passphrase", "after it"]
