@@ -37,6 +37,19 @@ async def stored(history, peer: str) -> list:
         await store.close()
 
 
+async def in_autojoin_room(prosody, jid: str, password: str, data, bob, room: str) -> None:
+    """alice (headless, on ``data``) joins ``room`` and bookmarks it to
+    autojoin; bob's "before" is stored there; then she leaves."""
+    from tests.harness.rooms import joined, say
+
+    async with headless_client(prosody, jid, password, data) as alice:
+        window, _ = await joined(alice, room)
+        await alice.account.bookmarks.add(room, nick="alice", autojoin=True)
+        say(bob, room, "before")
+        await until(lambda: bodies(window)[-1:] == ["before"], timeout=10, message=lambda: repr(bodies(window)))
+        await quiet(alice)
+
+
 async def test_a_catch_up_killed_after_its_first_page_goes_on_from_what_it_stored(
         prosody, make_account, make_peer, tmux, tmp_path):
     jid, password = make_account("alice")
@@ -87,7 +100,7 @@ async def test_a_room_s_catch_up_killed_after_its_first_page_goes_on_from_what_i
     page by page). The app is killed once the first of them is on screen;
     the store holds a start of the absence with no gap, and a new start
     reads on after its last line."""
-    from tests.harness.rooms import joined, open_room, room_name, say
+    from tests.harness.rooms import open_room, room_name, say
 
     missed = [f"room line {n:04d}" for n in range(19 * MAM_PAGE)]
     jid, password = make_account("alice")
@@ -96,12 +109,7 @@ async def test_a_room_s_catch_up_killed_after_its_first_page_goes_on_from_what_i
     await open_room(bob, room, "bob")
     data = tmp_path / "data" / "parlons"
     history = history_path(data, jid)
-    async with headless_client(prosody, jid, password, data) as alice:
-        window, _ = await joined(alice, room)
-        await alice.account.bookmarks.add(room, nick="alice", autojoin=True)
-        say(bob, room, "before")
-        await until(lambda: bodies(window)[-1:] == ["before"], timeout=10, message=lambda: repr(bodies(window)))
-        await quiet(alice)
+    await in_autojoin_room(prosody, jid, password, data, bob, room)
     for body in missed:
         say(bob, room, body)
     await bob.plugin["xep_0199"].ping(timeout=30)  # the room has them all (one ordered stream)
@@ -189,7 +197,7 @@ async def test_a_room_message_killed_while_its_passphrase_was_asked_comes_back_f
     no hold needed), and the next start's catch-up brings both, once each,
     in order."""
     from tests.harness.pgp_keys import alice_and_bob
-    from tests.harness.rooms import joined, open_room, room_name, say
+    from tests.harness.rooms import open_room, room_name, say
 
     passphrase = "Tr0ub4dor3xq9"
     jid, password = make_account("alice")
@@ -199,12 +207,7 @@ async def test_a_room_message_killed_while_its_passphrase_was_asked_comes_back_f
     data = tmp_path / "data" / "parlons"
     history = history_path(data, jid)
     with alice_and_bob(alice_passphrase=passphrase) as (mine, his):
-        async with headless_client(prosody, jid, password, data) as alice:
-            window, _ = await joined(alice, room)
-            await alice.account.bookmarks.add(room, nick="alice", autojoin=True)
-            say(bob, room, "before")
-            await until(lambda: bodies(window)[-1:] == ["before"], timeout=10, message=lambda: repr(bodies(window)))
-            await quiet(alice)
+        await in_autojoin_room(prosody, jid, password, data, bob, room)
 
         start_parlons(tmux, tmp_path, prosody, jid, password, account={"gnupg_home": mine.home})
         await screen_shows(tmux, f"2:{room.split('@')[0]}", timeout=30)  # joined: its window

@@ -39,6 +39,23 @@ async def prompted(app, mine: GpgHome) -> SecretPrompt:
     return screen
 
 
+async def carol_meanwhile(app, account, carol, window, before: int) -> None:
+    """carol's 1:1 line is stored and shown while the prompt stays open, and
+    nothing of ``window``'s new since ``before``."""
+    carol.send(account.jid, "carol meanwhile")
+    await until(lambda: (w := account.chat.find_window(carol.jid)) and "carol meanwhile" in window_text(w),
+                timeout=10, message=lambda: status_text(app))
+    assert isinstance(app.screen, SecretPrompt)  # still asking
+    assert len(window.lines) == before  # nothing of bob's shown before his first message
+
+
+async def answer(pilot, window, last: str) -> None:
+    """The passphrase typed; ``last`` shown in ``window``."""
+    await pilot.press(*PASSPHRASE)
+    await pilot.press("enter")
+    await until(lambda: last in window_text(window), timeout=10, message=lambda: window_text(window))
+
+
 async def setup_chat(app, pilot, alice, bob, keys):
     mine, his = keys
     account = app.client.accounts.get(alice.jid)
@@ -185,16 +202,8 @@ async def test_other_conversations_go_on_while_the_passphrase_is_asked(alice, ma
         assert await db.held(OURS) is not None  # on disk before anything after it is stored
         bob.send(alice.jid, "and this in clear")
         await until(lambda: chat.lanes.waiting(bob.jid) == 2, timeout=10)  # behind his first, in its lane
-        carol.send(alice.jid, "carol meanwhile")
-        await until(lambda: (w := chat.find_window(carol.jid)) and "carol meanwhile" in window_text(w),
-                    timeout=10, message=lambda: status_text(app))
-        assert isinstance(app.screen, SecretPrompt)  # still asking
-        assert len(window.lines) == before  # nothing of bob's shown before his first message
-
-        await pilot.press(*PASSPHRASE)
-        await pilot.press("enter")
-        await until(lambda: "and this in clear" in window_text(window), timeout=10,
-                    message=lambda: window_text(window))
+        await carol_meanwhile(app, account, carol, window, before)
+        await answer(pilot, window, "and this in clear")
         bodies = [line.body for line in window.lines[before:]]
         assert bodies == ["for alice only", "and this in clear"]
         assert chat.lanes.waiting(bob.jid) == 0
@@ -231,16 +240,8 @@ async def test_a_room_message_waits_alone_for_the_passphrase(alice, make_peer, k
         await prompted(app, mine)
         say(bob, room, "and this in clear")
         await until(lambda: len(muc.messages._readings.parked(room)) == 1, timeout=10)  # behind his first
-        carol.send(alice.jid, "carol meanwhile")
-        await until(lambda: (w := account.chat.find_window(carol.jid)) and "carol meanwhile" in window_text(w),
-                    timeout=10, message=lambda: status_text(app))
-        assert isinstance(app.screen, SecretPrompt)  # still asking
-        assert len(window.lines) == before  # nothing of bob's shown before his first message
-
-        await pilot.press(*PASSPHRASE)
-        await pilot.press("enter")
-        await until(lambda: "and this in clear" in window_text(window), timeout=10,
-                    message=lambda: window_text(window))
+        await carol_meanwhile(app, account, carol, window, before)
+        await answer(pilot, window, "and this in clear")
         bodies = [line.body for line in window.lines[before:] if line.nick == "bob"]
         assert bodies == ["for the room's keys", "and this in clear"]
         await until(lambda: not muc.messages.reading and account.serial.idle(), timeout=5)
