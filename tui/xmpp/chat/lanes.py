@@ -16,6 +16,13 @@ conversations and rooms go on meanwhile:
   lane is empty: were Parlons killed meanwhile, later messages of other
   conversations already stored would hide it from the next catch-up; the
   hold makes that catch-up read from before it.
+
+A room's message of that kind is parked as it arrives, behind a reading of
+its room (tui/core/beside_queue.py; tui/xmpp/muc/messages.py). Here the
+lane is chosen in the queue (``take``, in ChatService.receive: after our
+archive's catch-up, which parks what arrives meanwhile), so a lane lives
+until a job of the queue empties it: a job queued while it was busy still
+finds it, and nothing overtakes what waits in it.
 """
 
 from __future__ import annotations
