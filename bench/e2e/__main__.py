@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.actors import Server
-from bench.e2e.metrics import fmt, fmt_summary, percentile, ratio, summary
+from bench.e2e.metrics import fmt, fmt_summary, host_probe, percentile, ratio, summary
 from bench.e2e.workloads import WITH_COMPONENT, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -151,6 +151,11 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     if name == "W7":
         lines.append("")
         lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')})")
+    probes = [seconds for run in runs for seconds in run.get("host_s", [])]
+    if probes:
+        lines.append("")
+        lines.append(f"(host probe, before and after each run: {fmt_summary(probes, 'ms')} of CPU for a fixed "
+                     "piece of Python; higher: a slower host, every CPU figure above inflated with it)")
     lines.append("")
     return lines
 
@@ -192,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
                 run_dir = base / f"run{index}"
                 run_dir.mkdir()
                 load = loadavg()
+                probe = host_probe()
                 try:
                     run = WORKLOADS[name](server, run_dir, args)
                 except Exception:
@@ -200,9 +206,11 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{name} run {index + 1}: FAILED\n{errors[-1]}", file=sys.stderr)
                     continue
                 run["load"] = load
+                run["host_s"] = [probe, host_probe()]  # before and after the run
                 runs.append(run)
                 print(f"{name} run {index + 1}/{args.runs}: floor {fmt(run.get('floor_s'), 's')}, "
-                      f"Parlons {fmt(run.get('parlons_s'), 's')}, load {load[0]}", file=sys.stderr)
+                      f"Parlons {fmt(run.get('parlons_s'), 's')}, load {load[0]}, "
+                      f"host probe {probe * 1000:.0f}/{run['host_s'][1] * 1000:.0f} ms", file=sys.stderr)
         finally:
             server.close()
             if args.keep:
