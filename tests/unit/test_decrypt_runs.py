@@ -1,7 +1,8 @@
 """A page of the archive decrypted in runs (MessagePipeline.decrypt_runs):
 every message once, in order, the runs cut where the time is up, the last
 one marked — and handed on even when the page is empty; encrypted ones two
-at a time (never more), in order all the same, whichever finishes first."""
+at a time (never more), in order all the same, whichever finishes first.
+And which live messages are decrypted beside the queue (``waits``)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,19 @@ async def test_encrypted_ones_two_at_a_time_in_order(slow_scheme):
     assert runs == [(["secret 0", "secret 1", "in clear", "secret 2", "secret 3", "secret 4"], True)]
     assert slow_scheme.most == 2
     assert all(m.encryption == "slow" for m in page if m.body.startswith("secret"))
+
+
+def test_waits_only_for_a_scheme_that_decrypts_apart(slow_scheme, monkeypatch):
+    """MessagePipeline.waits, which the 1:1 lanes and the rooms ask of each
+    live message: True only when the scheme that takes it says ``apart``
+    (gpg, a passphrase); one in clear is marked so (not asked again)."""
+    in_clear = Message()
+    in_clear["body"] = "hello"
+    message = Plain("hello", stanza=in_clear)
+    assert not pipeline().waits(message) and message.stanza is None  # in clear: marked
+    assert not pipeline().waits(Plain("decrypted already"))
+
+    message = Plain("[sealed]", stanza=sealed("x", 0))
+    assert not pipeline().waits(message) and message.stanza is not None  # its scheme decrypts in the queue
+    monkeypatch.setattr(Slow, "apart", True, raising=False)
+    assert pipeline().waits(message) and message.stanza is not None  # aside, still to decrypt
