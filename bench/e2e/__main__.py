@@ -155,7 +155,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     if probes:
         lines.append("")
         lines.append(f"(host probe, before and after each run: {fmt_summary(probes, 'ms')} of CPU for a fixed "
-                     "piece of Python; higher: a slower host, every CPU figure above inflated with it)")
+                     "piece of Python; higher: a slower host)")
     lines.append("")
     return lines
 

@@ -30,9 +30,9 @@ def proc_stats(pid: int | str = "self") -> dict[str, float]:
 def host_probe(rounds: int = 3) -> float:
     """CPU seconds (this thread's: a wait for a CPU is not in it) of a
     fixed piece of pure Python, the least of ``rounds``: how fast the host
-    runs code now.  This host has spells where every process's CPU
-    seconds (the floor's, Prosody's, Parlons') inflate together by up to 2×;
-    a set's figures are read with the probe beside them."""
+    runs code now.  This host has spells where the processes' CPU seconds
+    (Parlons', Prosody's, the floor's) inflate, by up to ~1.8×; a set's
+    figures are read with the probe beside them."""
     import time
 
     best = math.inf
