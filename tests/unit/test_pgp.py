@@ -185,7 +185,7 @@ async def test_the_passphrase_command_runs_once_for_many_messages(homes, tmp_pat
         assert [await gpg.decrypt(c) for c in ciphertexts] == [f"message {n}" for n in range(5)]
         assert runs.read_text().splitlines() == ["run"]
         subprocess.run(["gpgconf", "--homedir", protected.home, "--reload", "gpg-agent"], check=True)
-        # decrypted at once (a reading's two at a time: gpg.AT_ONCE): the command still runs once
+        # decrypted at once (a reading's two at a time: DECRYPTIONS_AT_ONCE): the command still runs once
         assert await asyncio.gather(*(gpg.decrypt(c) for c in ciphertexts)) == [f"message {n}" for n in range(5)]
         assert runs.read_text().splitlines() == ["run", "run"]
         runs.write_text("")

@@ -36,7 +36,6 @@ logging.getLogger("gnupg").setLevel(logging.WARNING)
 T = TypeVar("T")
 
 LOOPBACK = ["--pinentry-mode", "loopback"]  # never gpg-agent's own (curses) prompt
-AT_ONCE = DECRYPTIONS_AT_ONCE  # gpg calls at once per account (a catch-up's decryptions)
 
 
 class PgpError(EncryptionError):
@@ -117,7 +116,7 @@ class Gpg:
         self._gpg: Any = None
         # gpg processes at once per account: two decryptions at once take 5.2
         # ms a message instead of 9 on 2 cores (gpg-agent serves both)
-        self._running = threading.BoundedSemaphore(AT_ONCE)
+        self._running = threading.BoundedSemaphore(DECRYPTIONS_AT_ONCE)  # gpg calls at once per account
         self._commanding = threading.Lock()
 
     # -- off the loop ---------------------------------------------------------------
@@ -206,7 +205,7 @@ class Gpg:
                     return result, False
             if not self.passphrase_command:
                 return work(gpg, None), False
-            with self._commanding:  # (AT_ONCE calls: the command runs once while gpg-agent learns it)
+            with self._commanding:  # (DECRYPTIONS_AT_ONCE calls: the command runs once while gpg-agent learns it)
                 if self._agent_has_it:  # another call gave it to gpg-agent meanwhile
                     result = work(gpg, None)
                     if ok(result):

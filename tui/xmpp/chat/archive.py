@@ -28,6 +28,7 @@ from ...core.beside_queue import BesideQueue
 from ...core.model import now
 from ...core.serial import SerialRunner
 from ...core.windows import Window, WindowList
+from ...store.holds import Anchor
 from ...store.records import StoredMessage
 from ..account.session import AccountSession
 from ..conversation import archive as archive_reader
@@ -74,9 +75,9 @@ class ChatArchive:
         # its decryption is done beside the queue, as a page is read (gpg:
         # ~10 ms a message; a page's in the queue held it ~1 s)
         self.pipeline = pipeline
-        self._anchor: tuple[str | None, datetime | None] | None = None  # see "catching up"
-        self._hold: tuple[str | None, datetime | None] | None = None  # … while lanes wait (lanes.py)
-        self._written: tuple[str | None, datetime | None] | None = None  # the hold on disk (holds.py)
+        self._anchor: Anchor | None = None  # see "catching up"
+        self._hold: Anchor | None = None  # … while lanes wait (lanes.py)
+        self._written: Anchor | None = None  # the hold on disk (holds.py)
         self._caught_up = False
         self._retries = 0
         self._gap = False  # a reading failed since the last that succeeded

@@ -31,6 +31,7 @@ from typing import AsyncGenerator, NamedTuple
 
 import slixmpp
 
+from ...store.holds import Anchor
 from ...store.records import StoredMessage
 from ..conversation import archive as archive_reader
 from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRead, ArchiveRefused, LastPage, unwrap
@@ -76,7 +77,7 @@ class RoomArchive:
         self.history = history
         # room -> (stanza-id, time) of the newest message we had when we
         # joined, while the archive after it has not been read
-        self._unread: dict[str, tuple[str | None, datetime | None]] = {}
+        self._unread: dict[str, Anchor] = {}
         self._held: set[str] = set()  # rooms whose anchor is held on disk (a reading backwards)
 
     async def before(self, xmpp: slixmpp.ClientXMPP, room: str, end) -> tuple[list[RoomMessage], bool]:
@@ -142,12 +143,13 @@ class RoomArchive:
         yield MissedPage(page, read.complete)
 
     async def _backward(self, xmpp: slixmpp.ClientXMPP, room: str, query: ArchiveQuery, last: LastPage,
-                        anchor: tuple[str | None, datetime | None]) -> AsyncGenerator[MissedPage, None]:
+                        anchor: Anchor) -> AsyncGenerator[MissedPage, None]:
         """``query``'s newest MAX_CATCH_UP, a page at a time from ``last``
         backwards. Before the first is handed on (and stored), the anchor
-        is held on disk until the reading is read through."""
+        is held on disk until the reading is read through (written once: a
+        reading again, or one from a hold a run before left, finds it there)."""
         db = self.history.db
-        if db is not None:
+        if db is not None and room not in self._held:
             await db.hold(room, anchor)
             self._held.add(room)
         async with contextlib.aclosing(archive_reader.backward(xmpp, query, page=MAM_PAGE, limit=MAX_CATCH_UP,
