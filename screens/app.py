@@ -52,10 +52,12 @@ from tui.xmpp.account.backoff import Backoff
 
 from . import clipboard, editor, keys_first, terminal_keys, textual_private
 from .command_palette import CommandProvider
+from .echo_ahead import EchoAhead
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
 from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
+from .widgets.input_line import InputLine
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,8 @@ class ParlonsApp(App):
         self.editor_runner: editor.Runner | None = None
         # Full collections kept short (tui.collector); run_app sets it.
         self.collector: Collector | None = None
+        # Typed characters echoed by the input thread (the real app sets it).
+        self.echo_ahead: EchoAhead | None = None
         self.notifier = TerminalNotifier(self, wiring.notify_settings(config))
         self.terminal_watch = TerminalWatch(self._terminal_gone)
         self.paste_policy = early.paste_policy if early is not None else wiring.paste_policy(config)
@@ -636,9 +640,22 @@ class ParlonsApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
             keys_first.key_arrived()
+            self._echo_goes_to_the_line(event)
             if self._edit_chord(event.key):
                 return
         await super().on_event(event)
+
+    def _echo_goes_to_the_line(self, key: events.Key) -> None:
+        """A key echoed ahead (screens/echo_ahead.py) that will not reach the
+        main screen's line (a prompt opened since it was typed, the line
+        hidden): its echo is taken back, the screen drawn again."""
+        echo = self.echo_ahead
+        if echo is None or not echo.echoed(key):
+            return
+        main = self.main
+        if main is None or self.screen is not main or self.focused is not main.input_line:
+            echo.missed(key)
+            self.refresh(repaint=True, layout=True)
 
     def _edit_chord(self, key: str) -> bool:
         """Ctrl+X Ctrl+E (bash, readline, zsh) in the input line: edit it in
@@ -727,6 +744,21 @@ def _key_frame_first(screen: Screen) -> float:
     return 0.0
 
 
+def _echo_displayed(app: App) -> None:
+    """After each frame: where the typed characters echoed ahead go next
+    holds from this frame's last write on — while the main screen's line
+    has the focus (screens/echo_ahead.py)."""
+    echo = getattr(app, "echo_ahead", None)
+    driver = textual_private.driver_of(app)
+    if echo is None or driver is None:
+        return
+    screen = app.screen
+    line = screen.focused
+    still = (isinstance(screen, MainScreen) and isinstance(line, InputLine) and line.echo_ahead is echo
+             and line.display)
+    echo.displayed(getattr(driver, "frames", 0), still)
+
+
 async def run_face(config: Config | None, config_path: Path | None = None, early: Early | None = None) -> int:
     """The real app, in the running loop (tui/launch.py), taking over
     ``early``'s client when the accounts started before it."""
@@ -739,5 +771,8 @@ async def run_face(config: Config | None, config_path: Path | None = None, early
     sys.setswitchinterval(keys_first.SWITCH_INTERVAL)  # ... and is parsed without waiting 5 ms for the lock
     textual_private.hear_keys_on_the_input_thread(keys_first.key_arrived)  # ... from when it is parsed
     textual_private.hear_keys_on_the_input_thread(app.collector.key_heard)  # no full collection from the first key
+    app.echo_ahead = EchoAhead()  # ... and typing shows before the loop hears of it
+    textual_private.see_reads_on_the_input_thread(app.echo_ahead.read)
+    textual_private.after_each_display(_echo_displayed)
     result = await app.run_async()
     return result if isinstance(result, int) else (app.return_code or 0)

@@ -26,6 +26,7 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 from typing import IO, Callable
 
 from textual.drivers.linux_driver import LinuxDriver
@@ -102,29 +103,64 @@ class TerminalWatch:
             self.on_gone(reason, status)
 
 
+class Frame(str):
+    """A write the app queued for the terminal, with its number (the
+    writer thread hands the same object to :class:`GuardedOutput`)."""
+
+    number: int  # (a str subclass takes no __slots__)
+
+
 class GuardedOutput:
     """The terminal as Textual's writer thread sees it: the first write or
     flush that fails calls ``on_lost`` (from that thread), and from then on
-    everything is dropped."""
+    everything is dropped.  ``written``: the number of the last
+    :class:`Frame` written; ``write_now`` writes from another thread (the
+    input thread's echo: screens/echo_ahead.py) in order with the frames."""
 
     def __init__(self, file: IO[str], on_lost: Callable[[], None]) -> None:
         self._file = file
         self._on_lost = on_lost
         self.lost = False
+        self.written = 0
+        self._lock = threading.Lock()
 
     def write(self, text: str) -> None:
-        if not self.lost:
-            try:
-                self._file.write(text)
-            except (OSError, ValueError):
-                self._lose()
+        with self._lock:
+            if not self.lost:
+                try:
+                    self._file.write(text)
+                except (OSError, ValueError):
+                    self._lose()
+            self.written = getattr(text, "number", self.written)
 
     def flush(self) -> None:
+        with self._lock:
+            self._flush()
+
+    def _flush(self) -> None:
         if not self.lost:
             try:
                 self._file.flush()
             except (OSError, ValueError):
                 self._lose()
+
+    def write_now(self, text: str, wait: float) -> bool:
+        """Write and flush ``text`` after what the writer thread is writing;
+        False if that takes longer than ``wait`` or the terminal is lost."""
+        if not self._lock.acquire(timeout=wait):
+            return False
+        try:
+            if self.lost:
+                return False
+            try:
+                self._file.write(text)
+            except (OSError, ValueError):
+                self._lose()
+                return False
+            self._flush()
+            return not self.lost
+        finally:
+            self._lock.release()
 
     def fileno(self) -> int:
         return self._file.fileno()
@@ -142,7 +178,33 @@ class TerminalDriver(LinuxDriver):
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(app, **kwargs)
-        guard_driver_output(self, lambda file: GuardedOutput(file, self._output_lost))
+        self.output: GuardedOutput | None = None
+        self.frames = 0  # writes queued (Frame numbers)
+        guard_driver_output(self, self._guard)
+
+    def _guard(self, file: IO[str]) -> GuardedOutput:
+        self.output = GuardedOutput(file, self._output_lost)
+        return self.output
+
+    def write(self, data: str) -> None:
+        self.frames += 1
+        frame = Frame(data)
+        frame.number = self.frames
+        super().write(frame)
+
+    def start_application_mode(self) -> None:
+        super().start_application_mode()
+        echo = getattr(app_of(self), "echo_ahead", None)
+        if echo is not None:
+            echo.output = self.output
+            echo.forget()
+
+    def stop_application_mode(self) -> None:
+        echo = getattr(app_of(self), "echo_ahead", None)
+        if echo is not None:
+            echo.forget()
+            echo.output = None
+        super().stop_application_mode()
 
     def _output_lost(self) -> None:  # on the writer thread
         stop_driver_input(self)  # the input thread would read EOF in a loop

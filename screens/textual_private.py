@@ -104,7 +104,9 @@ def stamp_keys_by_read() -> None:
     paste read 4 KB at a time) goes on from where that one's stamps ended;
     after a longer pause the stamps are the wall clock's again.  Textual
     8.2.8: every driver feeds each read's text to ``XTermParser.feed``, a
-    generator of the parsed messages; wrapped once, on the class."""
+    generator of the parsed messages; wrapped once, on the class.  A read
+    is parsed whole before its first message is posted (what
+    :func:`see_reads_on_the_input_thread` needs)."""
     if getattr(XTermParser.feed, "_parlons_stamps", False):
         return
     original = XTermParser.feed
@@ -114,15 +116,56 @@ def stamp_keys_by_read() -> None:
         ended, behind = getattr(parser, "_parlons_read_end", (None, 0.0))
         if ended is None or began - ended >= READ_CHAIN:
             behind = 0.0  # how far the stamps are behind the wall clock
+        read = []
         for message in original(parser, data):
             message.time = began - behind + (time.thread_time() - cpu)
-            yield message
+            read.append(message)
+        for see in _read_watchers:
+            see(data, read)
+        yield from read
         ended = get_time()
         parser._parlons_read_end = (  # type: ignore[attr-defined]
             ended, behind + (ended - began) - (time.thread_time() - cpu))
 
     feed._parlons_stamps = True  # type: ignore[attr-defined]
     XTermParser.feed = feed  # type: ignore[method-assign, assignment]
+
+
+_read_watchers: list[Callable[[str, list[Message]], None]] = []
+
+
+def see_reads_on_the_input_thread(see: Callable[[str, list[Message]], None]) -> None:
+    """``see(data, messages)`` runs on the input thread for each terminal
+    read, with what the parser made of it, before any of it is posted to
+    the app (idempotent per ``see``; quick and thread-safe).  The same
+    wrapper of ``XTermParser.feed`` as :func:`stamp_keys_by_read`, which it
+    installs: a read is parsed whole, then posted."""
+    if see not in _read_watchers:
+        _read_watchers.append(see)
+    stamp_keys_by_read()
+
+
+def after_each_display(callback: Callable[[App], None]) -> None:
+    """``callback(app)`` on the loop after each frame went to the driver
+    (idempotent per ``callback``).  Textual 8.2.8: ``App._display`` writes
+    a frame (its synchronized-output brackets, the frame, the cursor) with
+    ``driver.write``; wrapped once, on the class."""
+    if callback not in _display_listeners:
+        _display_listeners.append(callback)
+    if getattr(App._display, "_parlons_listened", False):
+        return
+    original = App._display
+
+    def _display(app: App, screen: Screen, renderable: Any) -> None:
+        original(app, screen, renderable)
+        for listener in _display_listeners:
+            listener(app)
+
+    _display._parlons_listened = True  # type: ignore[attr-defined]
+    App._display = _display  # type: ignore[method-assign, assignment]
+
+
+_display_listeners: list[Callable[[App], None]] = []
 
 
 def parse_terminal_input(data: str) -> list[Any]:
@@ -273,6 +316,12 @@ def restart_cursor_blink(input: Input) -> None:
     """Show the input's cursor at once, as Input does after its own editing
     keys. Textual 8.2.8: ``Input._restart_blink``."""
     input._restart_blink()
+
+
+def cursor_shown(input: Input) -> bool:
+    """Is the input's cursor drawn now (not in the off half of its blink)?
+    Textual 8.2.8: ``Input._cursor_visible``."""
+    return bool(input._cursor_visible)
 
 
 # -- what tests look at ---------------------------------------------------------

@@ -29,12 +29,14 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, ClassVar, Mapping
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import Reactive
+from textual.strip import Strip
 from textual.widget import Widget
 
 from tui.commands.completion import Completer, Providers
@@ -44,7 +46,8 @@ from tui.core.windows import Window, WindowKind
 from tui.paste import PASSWORD_REFUSED_TYPED
 
 from .. import keys_first
-from ..textual_private import bound_above, character_to_key, draw_soon, restart_cursor_blink
+from ..echo_ahead import EchoAhead, LineView
+from ..textual_private import bound_above, character_to_key, cursor_shown, draw_soon, restart_cursor_blink
 from .paste_guard import PasteGuardedInput
 
 if TYPE_CHECKING:  # imported when first opened (Textual's TextArea: ~0.5 MiB, 11 modules)
@@ -256,6 +259,8 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         self.last_own_message: Callable[[], str | None] | None = None
         self.correcting = False
         self.composer: Composer | None = None
+        # Set on the main screen's line by the real app (None: nothing echoed ahead).
+        self.echo_ahead: EchoAhead | None = None
 
     # -- wiring by the app ----------------------------------------------
     def set_history(self, history: list[str]) -> None:
@@ -282,6 +287,8 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
 
     # -- keys ------------------------------------------------------------
     async def _on_key(self, event: events.Key) -> None:
+        if self.echo_ahead is not None:
+            self.echo_ahead.took(event)
         self._entered_shown = None
         if not await self.guard_key(event):  # a paste, a burst held, a typed Enter
             await self._handle_key(event)
@@ -289,6 +296,31 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
         # this handler), not at the screen's next tick behind a flood's work;
         # then the server's slices need not wait for it any more.
         self._draw_soon(then=self._key_drawn)
+
+    # -- keys echoed ahead of the loop (screens/echo_ahead.py) ------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = super().render_lines(crop)
+        echo = self.echo_ahead
+        if echo is None or not strips:
+            return strips
+        strips = list(strips)
+        strips[0] = echo.drawn(self._echo_view(crop, strips[0]), strips[0], self.app.console)
+        return strips
+
+    def _echo_view(self, crop: Region, strip: Strip) -> LineView:
+        region, content = self.region, self.content_region
+        eligible = (
+            self.has_focus and self.screen.is_current and self.display and not self.password
+            and self.selection.is_empty and self.cursor_at_end and "\t" not in self.value
+            and self.scroll_offset.x == 0 and self.typing_shows()
+            and crop.x == 0 and crop.y == 0 and strip.cell_length == region.width
+        )
+        return LineView(
+            eligible=eligible, row=region.y, left=region.x,
+            cursor=content.x - region.x + cell_len(self.value), width=region.width,
+            right_gutter=region.right - content.right, cursor_visible=cursor_shown(self),
+            text_start=content.x - region.x, style=self.rich_style,
+        )
 
     def _draw_soon(self, then: Callable[[], None] | None = None) -> None:
         """The line at the next turn of the loop, alone (a key's echo) — or,

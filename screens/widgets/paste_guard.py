@@ -115,6 +115,11 @@ class PasteGuardedInput(Input):
             return True
         return False
 
+    def typing_shows(self) -> bool:
+        """Does a typed character show as it comes (nothing held, no prompt
+        asked, no Enter waiting): what screens/echo_ahead.py echoes ahead."""
+        return not self.asking and not self.bursts.holding and not self.bursts.pending
+
     # -- bursts ---------------------------------------------------------------
     def _key_text(self, event: events.Key) -> str | None:
         """The text a key would add to a paste; None for other keys."""

@@ -138,8 +138,8 @@ class NewBlogDraft:
         return json.loads(self.path.read_text()).get(NEW_POST, {}) if self.path.exists() else {}
 
     @classmethod
-    async def open(cls, tmux, tmp_path: Path, server, jid: str, password: str) -> NewBlogDraft:
-        start_parlons(tmux, tmp_path, server, jid, password)
+    async def open(cls, tmux, tmp_path: Path, server, jid: str, password: str, **start) -> NewBlogDraft:
+        start_parlons(tmux, tmp_path, server, jid, password, **start)
         await screen_shows(tmux, f"{jid}: online")
         tmux.type_line("/blog post")
         await screen_shows(tmux, "New blog entry")
