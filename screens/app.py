@@ -650,10 +650,7 @@ class ParlonsApp(App):
         main screen's line (a prompt opened since it was typed, the line
         hidden): its echo is taken back, the screen drawn again."""
         echo = self.echo_ahead
-        if echo is None or not echo.echoed(key):
-            return
-        main = self.main
-        if main is None or self.screen is not main or self.focused is not main.input_line:
+        if echo is not None and echo.echoed(key) and not _typing_goes_to_the_line(self, echo):
             echo.missed(key)
             self.refresh(repaint=True, layout=True)
 
@@ -750,13 +747,17 @@ def _echo_displayed(app: App) -> None:
     has the focus (screens/echo_ahead.py)."""
     echo = getattr(app, "echo_ahead", None)
     driver = textual_private.driver_of(app)
-    if echo is None or driver is None:
-        return
+    if echo is not None and driver is not None:
+        echo.displayed(getattr(driver, "frames", 0), _typing_goes_to_the_line(app, echo))
+
+
+def _typing_goes_to_the_line(app: App, echo: EchoAhead) -> bool:
+    """Does a key typed now go to the main screen's input line (the one
+    ``echo`` serves), shown?"""
     screen = app.screen
     line = screen.focused
-    still = (isinstance(screen, MainScreen) and isinstance(line, InputLine) and line.echo_ahead is echo
-             and line.display)
-    echo.displayed(getattr(driver, "frames", 0), still)
+    return (isinstance(screen, MainScreen) and isinstance(line, InputLine) and line.echo_ahead is echo
+            and line.display)
 
 
 async def run_face(config: Config | None, config_path: Path | None = None, early: Early | None = None) -> int:
