@@ -9,9 +9,9 @@ the storm and tmux: the traced slow keys of W4 and W6 spent most of their
 terminal's own local echo, or mosh's, does not wait for the application;
 this does the same for the one case where the outcome is certain.
 
-On the input thread, a read of plain printable ASCII (typing; no Enter, no
-escape sequence, no control key) whose effect the last frame allows to
-foresee — the main screen's input line focused, its cursor at the end of a
+On the input thread, a read of plain printable ASCII and Backspace
+(typing; no Enter, no escape sequence, no other control key) whose effect
+the last frame allows to foresee — the main screen's input line focused, its cursor at the end of a
 line that does not scroll, nothing selected, nothing held by the paste
 guard, not a password, every key before it already drawn by the loop — is
 written at once, in the line's own colours, straight to the terminal
@@ -26,11 +26,14 @@ next keys wait for the loop, until the line has been drawn after it: what
 it does to the line is the loop's to say.  Nothing is echoed on any other
 screen (a passphrase prompt, the setup form) or into any other field; the
 echo stops at the frame that shows such a screen, before anyone can type
-into it.  Only keys the user typed, in the range " "–"~", are ever written.
+into it.  Only keys the user typed, in the range " "–"~", are ever written
+(Backspace writes blanks and the cursor); Backspace is echoed only over
+characters one cell wide, never past the line's start.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, Sequence
@@ -62,6 +65,8 @@ class Spot:
     row: int  # screen row of the input line
     x: int  # screen column of the cursor cell
     right: int  # first screen column the cursor cell may not reach
+    start: int  # screen column of the text's first cell
+    narrow: int  # characters at the end of the text, each one cell (what Backspace may take)
     text: tuple[str, str]  # the line's text colours: SGR on, SGR off
     cursor: tuple[str, str]  # the cursor cell's
     covers: int  # the last input message whose effect this drawing includes
@@ -81,6 +86,7 @@ class LineView:
     cursor_visible: bool
     text_start: int  # cell of the text's first character within the strip
     style: Style  # the line's own style: an empty line's text colours
+    narrow: int  # characters at the end of the text, each one cell wide
 
 
 def sgr(style: Style | None, console: Any) -> tuple[str, str]:
@@ -100,8 +106,29 @@ def style_at(strip: Strip, cell: int) -> Style | None:
     return None
 
 
-def plain_ascii(data: str) -> bool:
-    return data.isascii() and data.isprintable()
+BACKSPACE = "\x7f"  # what a terminal's Backspace key sends (Textual: "backspace")
+
+
+def typing(data: str) -> bool:
+    """Plain printable ASCII and Backspace: keys whose effect on a line
+    with its cursor at the end the input thread can tell."""
+    return all(" " <= character <= "~" or character == BACKSPACE for character in data)
+
+
+def net_effect(ops: Sequence[str]) -> tuple[int, str]:
+    """What ``ops`` (characters typed, Backspace) do at the end of a line:
+    (characters taken from the line, text added after them).  Whether the
+    line has that many characters, each one cell wide, is the caller's to
+    check."""
+    taken, added = 0, []
+    for op in ops:
+        if op != BACKSPACE:
+            added.append(op)
+        elif added:
+            added.pop()
+        else:
+            taken += 1
+    return taken, "".join(added)
 
 
 class EchoAhead:
@@ -147,20 +174,39 @@ class EchoAhead:
         spot, output = self._spot, self.output
         if spot is None or output is None or spot.shown is None or output.written < spot.shown:
             return None  # no frame of the line on the terminal to go by (yet)
-        if self._doubt > spot.covers or not plain_ascii(data) or len(messages) != len(data):
+        if self._doubt > spot.covers or not typing(data) or len(messages) != len(data):
             return None
         if not self._refused.isdisjoint(data):
             return None
         for message, character in zip(messages, data):
             if not isinstance(message, events.Key) or message.character != character:
                 return None
-        x = spot.x + sum(1 for seq, _ in self._ahead if seq > spot.covers)
-        if x + len(data) + 1 >= spot.right:
+        since = [op for seq, op in self._ahead if seq > spot.covers]
+        taken, added = net_effect(since + list(data))
+        if taken > spot.narrow or taken > spot.x - spot.start:
+            return None  # Backspace into a wide character, or at the line's start
+        taken_since, added_since = net_effect(since)
+        x = spot.x - taken_since + len(added_since)
+        if spot.x - taken + len(added) + 1 >= spot.right:
             return None  # the line would scroll (Input keeps a cell after the cursor's)
         first = self._seq - len(data) + 1
         self._ahead.extend(zip(range(first, self._seq + 1), data))
-        return (f"\x1b[{spot.row + 1};{x + 1}H{spot.text[0]}{data}{spot.text[1]}"
-                f"{spot.cursor[0]} {spot.cursor[1]}")
+        return self._drawing(spot, x, data)
+
+    @staticmethod
+    def _drawing(spot: Spot, x: int, data: str) -> str:
+        """The terminal sequences that type ``data`` at column ``x``."""
+        text_on, text_off = spot.text
+        cursor = f"{spot.cursor[0]} {spot.cursor[1]}"
+        parts = []
+        for run in re.split(f"({BACKSPACE}+)", data):
+            if run.startswith(BACKSPACE):  # the cursor back over what it takes, its cells emptied
+                x -= len(run)
+                parts.append(f"\x1b[{spot.row + 1};{x + 1}H{cursor}{text_on}{' ' * len(run)}{text_off}")
+            elif run:
+                parts.append(f"\x1b[{spot.row + 1};{x + 1}H{text_on}{run}{text_off}{cursor}")
+                x += len(run)
+        return "".join(parts)
 
     def _write(self, echo: str) -> bool:
         output = self.output
@@ -205,22 +251,27 @@ class EchoAhead:
                 return strip
             if view.cursor_visible:
                 self._cursor = style_at(strip, view.cursor)
-            ahead = "".join(c for _, c in self._ahead)
-            after = view.cursor + len(ahead)
+            taken, added = net_effect([op for _, op in self._ahead])
+            base = view.cursor - taken  # the cell the first added character goes to
+            after = base + len(added)  # the cursor's cell, with what was echoed
             limit = view.width - view.right_gutter
-            if self._cursor is None or after + 1 >= limit or strip.crop(view.cursor + 1, limit).text.strip():
+            if (self._cursor is None or taken > view.narrow or base < view.text_start or after + 1 >= limit
+                    or strip.crop(view.cursor + 1, limit).text.strip()):
                 return strip  # no room, or something drawn after the cursor (a placeholder, a hint)
             # the text's colours: its last character's (a blank cell may be drawn without a foreground)
             text_style = style_at(strip, view.cursor - 1) if view.cursor > view.text_start else view.style
-            if ahead:
+            if self._ahead:
                 cursor_style = self._cursor if view.cursor_visible else text_style
+                cleared = max(0, view.cursor - after)  # cells of the line Backspace emptied
+                echoed = [Segment(added, text_style), Segment(" ", cursor_style), Segment(" " * cleared, text_style)]
                 strip = Strip.join([
-                    strip.crop(0, view.cursor),
-                    Strip([Segment(ahead, text_style), Segment(" ", cursor_style)]),
-                    strip.crop(after + 1, view.width),
+                    strip.crop(0, base),
+                    Strip([segment for segment in echoed if segment.text]),
+                    strip.crop(after + 1 + cleared, view.width),
                 ])
             self._spot = Spot(
                 row=view.row, x=view.left + after, right=view.left + limit,
+                start=view.left + view.text_start, narrow=view.narrow - taken + len(added),
                 text=self._sgr_of(text_style, console), cursor=self._sgr_of(self._cursor, console),
                 covers=self._ahead[-1][0] if self._ahead else self.handled,
             )

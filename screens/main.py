@@ -16,7 +16,7 @@ from tui.core.room import Room
 from tui.core.roster import Roster
 from tui.core.windows import Window, WindowKind
 
-from .textual_private import PlainBackground, PlainHorizontal, PlainVertical, bound_above, character_to_key
+from .textual_private import PlainBackground, PlainHorizontal, PlainVertical
 from .widgets.bars import StatusBar, TitleBar, WindowBar
 from .widgets.blog_pane import BlogPane
 from .widgets.input_line import InputLine, InputPrompt, prompt_target
@@ -99,8 +99,7 @@ class MainScreen(Screen, PlainBackground):
         if echo is not None:  # the real app: typing echoed ahead of the loop
             line = self.input_line
             line.echo_ahead = echo
-            echo.refuse("".join(c for c in map(chr, range(0x20, 0x7f))
-                                if bound_above(line, character_to_key(c))))
+            echo.refuse(line.echo_refused())
         self.blog_pane.set_keymap(getattr(self.app, "keymap", {}))
         self.blog_pane.hand_over = self._blog_hand_over
 

@@ -46,7 +46,7 @@ from tui.core.windows import Window, WindowKind
 from tui.paste import PASSWORD_REFUSED_TYPED
 
 from .. import keys_first
-from ..echo_ahead import EchoAhead, LineView
+from ..echo_ahead import BACKSPACE, EchoAhead, LineView
 from ..textual_private import bound_above, character_to_key, cursor_shown, draw_soon, restart_cursor_blink
 from .paste_guard import PasteGuardedInput
 
@@ -123,6 +123,19 @@ def prompt_target(window: Window) -> str:
     if window.kind is WindowKind.CHAT:
         return name
     return f"({name})"
+
+
+NARROW_TAIL_MAX = 256  # a Backspace echo ahead reaches no further back (screens/echo_ahead.py)
+
+
+def narrow_tail(value: str) -> int:
+    """How many characters at the end of ``value`` are one cell wide each."""
+    count = 0
+    for character in reversed(value[-NARROW_TAIL_MAX:]):
+        if cell_len(character) != 1:
+            break
+        count += 1
+    return count
 
 
 class InputPrompt(Widget):
@@ -319,8 +332,17 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             eligible=eligible, row=region.y, left=region.x,
             cursor=content.x - region.x + cell_len(self.value), width=region.width,
             right_gutter=region.right - content.right, cursor_visible=cursor_shown(self),
-            text_start=content.x - region.x, style=self.rich_style,
+            text_start=content.x - region.x, style=self.rich_style, narrow=narrow_tail(self.value),
         )
+
+    def echo_refused(self) -> str:
+        """The keys the input thread must not echo: printable ones a screen
+        or app binding takes first (a key map may bind one), and Backspace
+        unless it deletes a character here."""
+        refused = [c for c in map(chr, range(0x20, 0x7f)) if bound_above(self, character_to_key(c))]
+        if self.edit_keys.get("backspace") != ("delete_left",) or bound_above(self, "backspace"):
+            refused.append(BACKSPACE)
+        return "".join(refused)
 
     def _draw_soon(self, then: Callable[[], None] | None = None) -> None:
         """The line at the next turn of the loop, alone (a key's echo) — or,

@@ -1,7 +1,7 @@
 """Typing shows while the event loop is busy (screens/echo_ahead.py), in a
 real terminal (tmux): the loop is stalled for seconds (tests/harness/stall:
 its thread asleep, Textual's input and writer threads running).  Typed
-characters show on the input row while it is stalled; once it is back the
+characters (and Backspace) show on the input row while it is stalled; once it is back the
 line holds each of them once, edits made meanwhile land where they were
 made, and what is sent is what was typed.  Nothing typed shows on another
 screen than the main one's line."""
@@ -33,7 +33,9 @@ async def test_typing_shows_while_the_loop_is_stalled_and_is_sent_once_as_typed(
     await until(lambda: input_text(tmux) == "hello", timeout=5, message=lambda: tmux.capture())
 
     await stall.begin(tmux)
-    await asyncio.to_thread(tmux.type_at_pace, " there", KEY_GAP)
+    await asyncio.to_thread(tmux.type_at_pace, " therr", KEY_GAP)
+    tmux.send_keys("BSpace")  # a typo taken back is echoed too
+    await asyncio.to_thread(tmux.type_at_pace, "e", KEY_GAP)
     await until(lambda: input_text(tmux) == "hello there", timeout=3, message=lambda: tmux.capture())
     assert not stall.over, "shown only once the loop was back"  # (the code before: not before then)
     await stall.end()

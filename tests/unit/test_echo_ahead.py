@@ -12,7 +12,7 @@ from rich.style import Style
 from textual import events
 from textual.strip import Strip
 
-from screens.echo_ahead import SEQ, EchoAhead, LineView
+from screens.echo_ahead import SEQ, EchoAhead, LineView, style_at
 from screens.textual_private import parse_terminal_input
 
 CONSOLE = Console(color_system="256", force_terminal=True)
@@ -43,7 +43,7 @@ def line(value: str, *, cursor_visible: bool = True) -> tuple[Strip, LineView]:
     strip = Strip([Segment(value, TEXT), Segment(" ", CURSOR) if cursor_visible else Segment(" ", TEXT),
                    Segment(" " * (WIDTH - len(value) - 1), TEXT)])
     view = LineView(eligible=True, row=5, left=10, cursor=len(value), width=WIDTH, right_gutter=0,
-                    cursor_visible=cursor_visible, text_start=0, style=TEXT)
+                    cursor_visible=cursor_visible, text_start=0, style=TEXT, narrow=len(value))
     return strip, view
 
 
@@ -125,7 +125,7 @@ def test_a_drawing_holds_the_keys_echoed_that_the_line_has_not_taken_yet():
     # the loop draws "hia": "b" was echoed after it and must stay
     strip = drawn(echo, terminal, "hia")
     assert strip.text == "hiab" + " " * (WIDTH - 4)
-    assert [style for _, style, _ in strip.crop(3, 5)] == [TEXT, CURSOR]
+    assert [style_at(strip, cell) for cell in (3, 4)] == [TEXT, CURSOR]
     typed(echo, "c")
     assert terminal.echoes[-1] == at(14, "c")
 
@@ -197,3 +197,48 @@ def test_every_message_of_a_read_is_numbered_in_order():
     seqs = [getattr(message, SEQ) for message in first + second]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs) == 4
     assert all(isinstance(message, events.Key) for message in first)
+
+
+def back(column: int, cells: int = 1) -> str:
+    """An echo of Backspace from a cursor at ``column``: the cursor ``cells``
+    back, the cells it leaves emptied."""
+    return f"\x1b[6;{column - cells + 1}H{CURSOR_ON} {OFF}{TEXT_ON}{' ' * cells}{OFF}"
+
+
+def test_backspace_at_the_end_of_the_line_is_echoed_and_the_next_keys_go_where_it_left_the_cursor():
+    echo, terminal = ready("hello")
+    typed(echo, "\x7f")
+    typed(echo, "\x7f\x7fp")  # one read: two back, then "p"
+    typed(echo, "s")
+    assert terminal.echoes == [back(15), back(14, 2) + at(12, "p"), at(13, "s")]
+
+
+def test_a_drawing_holds_the_backspaces_the_line_has_not_taken():
+    echo, terminal = ready("hello")
+    typed(echo, "\x7f\x7f")
+    strip = drawn(echo, terminal, "hello")  # the loop draws before it takes them
+    assert strip.text == "hel" + " " * (WIDTH - 3)
+    assert [style_at(strip, cell) for cell in range(2, 6)] == [TEXT, CURSOR, TEXT, TEXT]
+    typed(echo, "p")
+    assert terminal.echoes[-1] == at(13, "p")
+
+
+def test_backspace_is_not_echoed_into_a_wide_character_past_the_start_or_when_refused():
+    echo, terminal = EchoAhead(), Terminal()
+    echo.output = terminal
+    strip, view = line("ab")
+    echo.drawn(replace(view, narrow=1), strip, CONSOLE)  # "a" is wide, say: only "b" may go
+    terminal.written += 1
+    echo.displayed(terminal.written, still=True)
+    typed(echo, "\x7f")
+    typed(echo, "\x7f")
+    assert terminal.echoes == [back(12)]
+
+    echo, terminal = ready("")
+    typed(echo, "\x7f")  # Input does nothing at the start: nothing to foresee
+    assert terminal.echoes == []
+
+    echo, terminal = ready("hi")
+    echo.refuse("\x7f")
+    typed(echo, "\x7f")
+    assert terminal.echoes == []
