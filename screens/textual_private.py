@@ -16,6 +16,7 @@ stops the base's), which is how the input line takes keys before ``Input``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -47,6 +48,8 @@ from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widget import Widget
 from textual.widgets import Input
+
+log = logging.getLogger(__name__)
 
 TEXTUAL_CHECKED = "8.2.8"  # every function below was read against this version
 
@@ -121,7 +124,10 @@ def stamp_keys_by_read() -> None:
             message.time = began - behind + (time.thread_time() - cpu)
             read.append(message)
         for see in _read_watchers:
-            see(data, read)
+            try:
+                see(data, read)
+            except Exception:  # the keys still go to the app: the input thread must not die
+                log.exception("a watcher of the terminal's input failed")
         yield from read
         ended = get_time()
         parser._parlons_read_end = (  # type: ignore[attr-defined]
@@ -139,7 +145,8 @@ def see_reads_on_the_input_thread(see: Callable[[str, list[Message]], None]) -> 
     read, with what the parser made of it, before any of it is posted to
     the app (idempotent per ``see``; quick and thread-safe).  The same
     wrapper of ``XTermParser.feed`` as :func:`stamp_keys_by_read`, which it
-    installs: a read is parsed whole, then posted."""
+    installs: a read is parsed whole, then posted.  A watcher that raises
+    is logged, and the keys go on (the input thread must not die)."""
     if see not in _read_watchers:
         _read_watchers.append(see)
     stamp_keys_by_read()

@@ -103,6 +103,31 @@ def test_a_key_is_heard_on_the_input_thread_before_it_is_posted():
         textual_private._key_listeners.remove(keys_first.key_arrived)
 
 
+def test_a_read_is_seen_whole_before_its_first_message_goes_and_a_failing_watcher_stops_nothing():
+    """see_reads_on_the_input_thread (screens/echo_ahead.py's hook): the
+    watcher has the read's text and every message parsed of it before the
+    first is handed on; one that raises is logged, and the keys go on."""
+    seen: list[tuple[str, list[str], int]] = []
+    handed: list[str] = []
+
+    def watcher(data, messages) -> None:
+        seen.append((data, [m.key for m in messages], len(handed)))
+
+    def failing(data, messages) -> None:
+        raise RuntimeError("a bug in a watcher")
+
+    textual_private.see_reads_on_the_input_thread(watcher)
+    textual_private.see_reads_on_the_input_thread(failing)
+    try:
+        for message in XTermParser().feed("ab\r"):
+            handed.append(message.key)
+    finally:
+        textual_private._read_watchers.remove(watcher)
+        textual_private._read_watchers.remove(failing)
+    assert seen == [("ab\r", ["a", "b", "enter"], 0)]
+    assert handed == ["a", "b", "enter"]
+
+
 # -- the keys of one read, stamped together -------------------------------------
 
 
