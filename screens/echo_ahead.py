@@ -56,12 +56,15 @@ class Output(Protocol):
 
     def write_now(self, text: str, wait: float) -> bool: ...
 
+    def size(self) -> tuple[int, int]: ...
+
 
 @dataclass(frozen=True)
 class Spot:
     """Where the next typed character goes, as the last frame of the line
     left the terminal."""
 
+    screen: tuple[int, int]  # the terminal's size it was drawn for (columns, rows)
     row: int  # screen row of the input line
     x: int  # screen column of the cursor cell
     right: int  # first screen column the cursor cell may not reach
@@ -78,6 +81,7 @@ class LineView:
     """What the input line tells about its last drawing (loop thread)."""
 
     eligible: bool  # focused, cursor at the end, nothing selected or held, not a password, not scrolled
+    screen: tuple[int, int]  # the app's size (columns, rows)
     row: int  # screen row
     left: int  # screen column of the line's first cell (crop.x == 0)
     cursor: int  # cell of the cursor within the drawn strip
@@ -176,6 +180,8 @@ class EchoAhead:
             return None  # no frame of the line on the terminal to go by (yet)
         if self._doubt > spot.covers or not typing(data) or len(messages) != len(data):
             return None
+        if output.size() != spot.screen:
+            return None  # resized since: the loop, asleep, has not laid the screen out again
         if not self._refused.isdisjoint(data):
             return None
         for message, character in zip(messages, data):
@@ -270,7 +276,7 @@ class EchoAhead:
                     strip.crop(after + 1 + cleared, view.width),
                 ])
             self._spot = Spot(
-                row=view.row, x=view.left + after, right=view.left + limit,
+                screen=view.screen, row=view.row, x=view.left + after, right=view.left + limit,
                 start=view.left + view.text_start, narrow=view.narrow - taken + len(added),
                 text=self._sgr_of(text_style, console), cursor=self._sgr_of(self._cursor, console),
                 covers=self._ahead[-1][0] if self._ahead else self.handled,

@@ -165,6 +165,14 @@ class GuardedOutput:
     def fileno(self) -> int:
         return self._file.fileno()
 
+    def size(self) -> tuple[int, int]:
+        """The terminal's size now (columns, rows); (0, 0) if unknown."""
+        try:
+            columns, rows = os.get_terminal_size(self.fileno())
+        except (OSError, ValueError):
+            return 0, 0
+        return columns, rows
+
     def isatty(self) -> bool:
         return not self.lost
 

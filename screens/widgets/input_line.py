@@ -329,7 +329,7 @@ class InputLine(PasteGuardedInput, inherit_bindings=False):
             and crop.x == 0 and crop.y == 0 and strip.cell_length == region.width
         )
         return LineView(
-            eligible=eligible, row=region.y, left=region.x,
+            eligible=eligible, screen=(self.app.size.width, self.app.size.height), row=region.y, left=region.x,
             cursor=content.x - region.x + cell_len(self.value), width=region.width,
             right_gutter=region.right - content.right, cursor_visible=cursor_shown(self),
             text_start=content.x - region.x, style=self.rich_style, narrow=narrow_tail(self.value),

@@ -73,3 +73,26 @@ async def test_nothing_typed_is_echoed_on_another_screen(prosody, make_account, 
         await asyncio.sleep(0.02)
     assert screens and not any(typed in screen for screen in screens)  # (before the loop's check: shown)
     await until(lambda: draft.kept().get("title") == typed, timeout=10, message=lambda: f"{draft.kept()}")
+
+
+async def test_nothing_is_echoed_after_a_resize_the_stalled_loop_has_not_seen(
+        prosody, make_account, make_peer, tmux, tmp_path):
+    """The input row moves with the terminal's height: keys typed after a
+    resize, before the loop has laid the screen out again, wait for it."""
+    jid, password = make_account("alice")
+    bob = await make_peer()
+    stall = Stall(tmp_path)
+    await in_bob_window(tmux, tmp_path, prosody, jid, password, bob, extra_env=stall.env)
+    await asyncio.to_thread(tmux.type_at_pace, "ok ", KEY_GAP)  # the line drawn after the window's switch
+    await until(lambda: input_text(tmux) == "ok", timeout=5, message=lambda: tmux.capture())
+    await stall.begin(tmux)
+    tmux.resize(100, 30)
+    typed = "resized"
+    await asyncio.to_thread(tmux.type_at_pace, typed, KEY_GAP)
+    screens = []
+    while not stall.over:
+        screens.append(tmux.capture())
+        await asyncio.sleep(0.02)
+    assert screens and not any(typed in screen for screen in screens)  # (without the size check: shown)
+    await until(lambda: input_text(tmux) == "ok " + typed, timeout=10, message=lambda: tmux.capture())
+    assert len(tmux.capture().splitlines()) == 30

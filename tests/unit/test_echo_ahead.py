@@ -19,6 +19,7 @@ CONSOLE = Console(color_system="256", force_terminal=True)
 TEXT = Style(color="color(253)", bgcolor="color(235)")
 CURSOR = Style(color="color(233)", bgcolor="color(253)")
 WIDTH = 20  # the line: screen columns 10..29 of row 5
+SCREEN = (30, 6)
 TEXT_ON = "\x1b[38;5;253;48;5;235m"
 CURSOR_ON = "\x1b[38;5;233;48;5;253m"
 OFF = "\x1b[0m"
@@ -31,6 +32,10 @@ class Terminal:
         self.written = 0
         self.echoes: list[str] = []
         self.accepts = True
+        self.screen = SCREEN
+
+    def size(self) -> tuple[int, int]:
+        return self.screen
 
     def write_now(self, text: str, wait: float) -> bool:
         if self.accepts:
@@ -42,7 +47,7 @@ def line(value: str, *, cursor_visible: bool = True) -> tuple[Strip, LineView]:
     """The input line as Input draws it: the value, the cursor cell, blanks."""
     strip = Strip([Segment(value, TEXT), Segment(" ", CURSOR) if cursor_visible else Segment(" ", TEXT),
                    Segment(" " * (WIDTH - len(value) - 1), TEXT)])
-    view = LineView(eligible=True, row=5, left=10, cursor=len(value), width=WIDTH, right_gutter=0,
+    view = LineView(eligible=True, screen=SCREEN, row=5, left=10, cursor=len(value), width=WIDTH, right_gutter=0,
                     cursor_visible=cursor_visible, text_start=0, style=TEXT, narrow=len(value))
     return strip, view
 
@@ -241,4 +246,11 @@ def test_backspace_is_not_echoed_into_a_wide_character_past_the_start_or_when_re
     echo, terminal = ready("hi")
     echo.refuse("\x7f")
     typed(echo, "\x7f")
+    assert terminal.echoes == []
+
+
+def test_nothing_is_echoed_once_the_terminal_was_resized_until_the_line_is_drawn_for_its_size():
+    echo, terminal = ready("hi")
+    terminal.screen = (40, 10)  # the loop, busy, has not laid the screen out again
+    typed(echo, "a")
     assert terminal.echoes == []
