@@ -9,6 +9,7 @@ screen than the main one's line."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from tests.harness.stall import Stall
 from tests.harness.terminal import NewBlogDraft, in_bob_window, prompt_row
@@ -21,6 +22,19 @@ def input_text(tmux) -> str:
     """What the input line holds, after the prompt (``[bob]``)."""
     row = prompt_row(tmux)
     return row[row.index("]") + 1:].rstrip()
+
+
+async def typed_while_stalled(tmux, stall: Stall, typed: str) -> list[str]:
+    """Type ``typed`` while the loop is stalled; every screen seen from
+    then until the stall is over (the loop has run nothing meanwhile)."""
+    await asyncio.to_thread(tmux.type_at_pace, typed, KEY_GAP)
+    screens: list[str] = []
+    deadline = time.monotonic() + 15
+    while not stall.over:
+        assert time.monotonic() < deadline, "the stall never ended"
+        screens.append(tmux.capture())
+        await asyncio.sleep(0.02)
+    return screens
 
 
 async def test_typing_shows_while_the_loop_is_stalled_and_is_sent_once_as_typed(
@@ -66,11 +80,7 @@ async def test_nothing_typed_is_echoed_on_another_screen(prosody, make_account, 
     draft = await NewBlogDraft.open(tmux, tmp_path, prosody, jid, password, extra_env=stall.env)
     await stall.begin(tmux)
     typed = "not for the line"
-    await asyncio.to_thread(tmux.type_at_pace, typed, KEY_GAP)
-    screens = []
-    while not stall.over:
-        screens.append(tmux.capture())
-        await asyncio.sleep(0.02)
+    screens = await typed_while_stalled(tmux, stall, typed)
     assert screens and not any(typed in screen for screen in screens)  # (before the loop's check: shown)
     await until(lambda: draft.kept().get("title") == typed, timeout=10, message=lambda: f"{draft.kept()}")
 
@@ -88,11 +98,7 @@ async def test_nothing_is_echoed_after_a_resize_the_stalled_loop_has_not_seen(
     await stall.begin(tmux)
     tmux.resize(100, 30)
     typed = "resized"
-    await asyncio.to_thread(tmux.type_at_pace, typed, KEY_GAP)
-    screens = []
-    while not stall.over:
-        screens.append(tmux.capture())
-        await asyncio.sleep(0.02)
+    screens = await typed_while_stalled(tmux, stall, typed)
     assert screens and not any(typed in screen for screen in screens)  # (without the size check: shown)
     await until(lambda: input_text(tmux) == "ok " + typed, timeout=10, message=lambda: tmux.capture())
     assert len(tmux.capture().splitlines()) == 30
