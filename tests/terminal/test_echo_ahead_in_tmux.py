@@ -12,16 +12,15 @@ import asyncio
 import time
 
 from tests.harness.stall import Stall
-from tests.harness.terminal import NewBlogDraft, in_bob_window, prompt_row
+from tests.harness.terminal import NewBlogDraft, in_bob_window, input_row
 from tests.harness.wait import until
 
 KEY_GAP = 0.04
 
 
 def input_text(tmux) -> str:
-    """What the input line holds, after the prompt (``[bob]``)."""
-    row = prompt_row(tmux)
-    return row[row.index("]") + 1:].rstrip()
+    """What the input line shows, the prompt and the trailing blanks left out."""
+    return input_row(tmux).rstrip()
 
 
 async def typed_while_stalled(tmux, stall: Stall, typed: str) -> list[str]:
