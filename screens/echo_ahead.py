@@ -68,8 +68,7 @@ class Spot:
     row: int  # screen row of the input line
     x: int  # screen column of the cursor cell
     right: int  # first screen column the cursor cell may not reach
-    start: int  # screen column of the text's first cell
-    narrow: int  # characters at the end of the text, each one cell (what Backspace may take)
+    narrow: int  # characters at the end of the text, each one cell (what Backspace may take; 0 on an empty line)
     text: tuple[str, str]  # the line's text colours: SGR on, SGR off
     cursor: tuple[str, str]  # the cursor cell's
     covers: int  # the last input message whose effect this drawing includes
@@ -90,7 +89,7 @@ class LineView:
     cursor_visible: bool
     text_start: int  # cell of the text's first character within the strip
     style: Style  # the line's own style: an empty line's text colours
-    narrow: int  # characters at the end of the text, each one cell wide
+    narrow: int  # characters at the end of the text, each one cell wide (so never more than the text's cells)
 
 
 def sgr(style: Style | None, console: Any) -> tuple[str, str]:
@@ -189,7 +188,7 @@ class EchoAhead:
                 return None
         since = [op for seq, op in self._ahead if seq > spot.covers]
         taken, added = net_effect(since + list(data))
-        if taken > spot.narrow or taken > spot.x - spot.start:
+        if taken > spot.narrow:
             return None  # Backspace into a wide character, or at the line's start
         taken_since, added_since = net_effect(since)
         x = spot.x - taken_since + len(added_since)
@@ -261,7 +260,7 @@ class EchoAhead:
             base = view.cursor - taken  # the cell the first added character goes to
             after = base + len(added)  # the cursor's cell, with what was echoed
             limit = view.width - view.right_gutter
-            if (self._cursor is None or taken > view.narrow or base < view.text_start or after + 1 >= limit
+            if (self._cursor is None or taken > view.narrow or after + 1 >= limit
                     or strip.crop(view.cursor + 1, limit).text.strip()):
                 return strip  # no room, or something drawn after the cursor (a placeholder, a hint)
             # the text's colours: its last character's (a blank cell may be drawn without a foreground)
@@ -277,7 +276,7 @@ class EchoAhead:
                 ])
             self._spot = Spot(
                 screen=view.screen, row=view.row, x=view.left + after, right=view.left + limit,
-                start=view.left + view.text_start, narrow=view.narrow - taken + len(added),
+                narrow=view.narrow - taken + len(added),
                 text=self._sgr_of(text_style, console), cursor=self._sgr_of(self._cursor, console),
                 covers=self._ahead[-1][0] if self._ahead else self.handled,
             )
