@@ -645,24 +645,26 @@ async def test_a_frame_between_the_models_clear_and_its_notice_draws_blank_rows(
 
 
 async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monkeypatch):
-    """The line filter (ANSIToTruecolor) runs once per row while it stays in
+    """The line filters (ANSIToTruecolor) run once per row while it stays in
     view; the filtered copies are kept by PlainRows, a few screens' worth,
     never in the log's own rows (W5: 512 messages' rows, each with a copy,
     grew the memory by 3.8 MiB)."""
-    from textual.filter import ANSIToTruecolor, Monochrome
+    from textual.filter import Monochrome
     from textual.geometry import Region
+
+    from screens import textual_private
 
     lines = [message(f"line {i}") for i in range(200)]
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         applied: list[int] = []
-        real_apply = ANSIToTruecolor.apply
+        real_filtered = textual_private.filtered
 
-        def counted(self, segments, background):
+        def counted(strip, filters, background):
             applied.append(1)
-            return real_apply(self, segments, background)
+            return real_filtered(strip, filters, background)
 
-        monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
+        monkeypatch.setattr(textual_private, "filtered", counted)
         viewport = Region(0, 0, *log.outer_size)
         first = log.render_lines(viewport)
         again = log.render_lines(viewport)
@@ -675,7 +677,7 @@ async def test_a_row_still_in_view_is_filtered_once_and_the_copies_stay_few(monk
                                            for y in viewport.line_range]
         assert [list(s) for s in grey] != [list(s) for s in first]  # no copy kept from other filters
         monkeypatch.undo()
-        monkeypatch.setattr(ANSIToTruecolor, "apply", counted)
+        monkeypatch.setattr(textual_private, "filtered", counted)
         log.scroll_to(y=log.scroll_offset.y - 1, animate=False)
         await pilot.pause()
         applied.clear()
@@ -697,8 +699,9 @@ async def test_a_floods_messages_are_drawn_in_frames_rendered_before(monkeypatch
     place rows already made (a key typed meanwhile waits for less); only
     the last screenful at each follow, not every message of the flood; what
     shows is the tail, as drawn."""
-    from textual.filter import ANSIToTruecolor
     from textual.screen import Screen
+
+    from screens import textual_private
 
     lines = [message(f"line {i}") for i in range(20)]
     async with shown_log(lines, (60, 12)) as (app, pilot, log):
@@ -706,16 +709,16 @@ async def test_a_floods_messages_are_drawn_in_frames_rendered_before(monkeypatch
         in_frame = [False]
         made: list[bool] = []  # a message rendered: within a frame or not
         filtered: list[bool] = []
-        render_message, apply, refresh = MessageLog._render_message, ANSIToTruecolor.apply, Screen._compositor_refresh
+        render_message, apply, refresh = MessageLog._render_message, textual_private.filtered, Screen._compositor_refresh
 
         def rendering(self, line, width):
             made.append(in_frame[0])
             return render_message(self, line, width)
 
-        def applying(self, segments, background):
-            if any("flood" in segment.text for segment in segments):  # (a message's row, not the scrollbar's)
+        def applying(strip, filters, background):
+            if "flood" in strip.text:  # (a message's row, not the scrollbar's)
                 filtered.append(in_frame[0])
-            return apply(self, segments, background)
+            return apply(strip, filters, background)
 
         def drawing(self):
             in_frame[0] = True
@@ -725,7 +728,7 @@ async def test_a_floods_messages_are_drawn_in_frames_rendered_before(monkeypatch
                 in_frame[0] = False
 
         monkeypatch.setattr(MessageLog, "_render_message", rendering)
-        monkeypatch.setattr(ANSIToTruecolor, "apply", applying)
+        monkeypatch.setattr(textual_private, "filtered", applying)
         monkeypatch.setattr(Screen, "_compositor_refresh", drawing)
         height = log.scrollable_content_region.height
         batches = 30

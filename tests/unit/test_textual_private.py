@@ -187,3 +187,27 @@ def test_a_raw_paste_cut_by_a_wait_before_its_newline_is_still_one_paste():
     assert all(isinstance(m, events.Key) for m in messages) and len(keys) == len(text)
     pasted = text.replace("\r", "\n")
     assert replay(BurstDetector(DEFAULT_BURST_MS), keys, LoopLag()) == ("", [pasted])
+
+
+def test_the_truecolour_filter_is_skipped_only_where_it_would_change_nothing():
+    """``filtered`` leaves a row whose colours are all RGB (and not dim) as
+    it is; any other row is what Textual's ANSIToTruecolor makes of it."""
+    from rich.terminal_theme import MONOKAI
+    from textual.color import Color
+    from textual.filter import ANSIToTruecolor, Monochrome
+
+    to_truecolour, background = ANSIToTruecolor(MONOKAI), Color(10, 20, 30)
+    rgb = Style(color="#aabbcc", bgcolor="#102030", bold=True)
+    as_is = Strip([Segment("12:00 ", rgb), Segment("<bob> ", Style(color="#ffaa00")),
+                   Segment("hello", None), Segment("  ", Style(bgcolor="#000000"))])
+    assert textual_private.filtered(as_is, [to_truecolour], background) is as_is
+    assert list(to_truecolour.apply(list(as_is), background)) == list(as_is)  # (what Textual would make)
+    for changed in (Style(color="red"), Style(bgcolor="blue"), Style(color="color(100)"),
+                    Style(color="default"), Style(color="#aabbcc", dim=True)):
+        row = Strip([Segment("12:00 ", rgb), Segment("text", changed)])
+        made = textual_private.filtered(row, [to_truecolour], background)
+        assert list(made) == to_truecolour.apply(list(row), background) != list(row), changed
+    styled = Strip([Segment("12:00 ", rgb), Segment("hello", Style(color="#ffaa00"))])
+    grey = textual_private.filtered(styled, [to_truecolour, Monochrome()], background)  # other filters still apply
+    assert list(grey) == Monochrome().apply(list(styled), background) != list(styled)
+
