@@ -85,6 +85,7 @@ class ParlonsApp(App):
         textual_private.no_second_layout()  # a layout pass asks for no other
         textual_private.drop_covered_updates()  # nor a frame of what it drew
         textual_private.draw_only_what_shows()  # a partial frame draws what it shows
+        textual_private.cursor_moves_made_once()  # a frame's cursor moves are not made afresh
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config

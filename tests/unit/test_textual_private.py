@@ -211,3 +211,25 @@ def test_the_truecolour_filter_is_skipped_only_where_it_would_change_nothing():
     grey = textual_private.filtered(styled, [to_truecolour, Monochrome()], background)  # other filters still apply
     assert list(grey) == Monochrome().apply(list(styled), background) != list(styled)
 
+
+def test_a_frames_cursor_moves_are_rich_own_made_once():
+    """The compositor's frames, written out, are the same with the cursor
+    moves made once per cell as with Rich's made afresh."""
+    from rich.console import Console
+    from rich.control import Control
+    from textual import _compositor
+    from textual._compositor import ChopsUpdate
+
+    row = Strip([Segment("hello ", Style(color="#aabbcc")), Segment("world", Style(bold=True))])
+    update = ChopsUpdate([{0: row, 20: row}, {3: row}], [(0, 0, 40), (1, 0, 40)], [[11, 31], [14]])
+    console = Console(color_system="truecolor", force_terminal=True, width=40)
+    saved = _compositor.Control
+    try:
+        _compositor.Control = Control
+        rich_own = update.render_segments(console)
+        textual_private.cursor_moves_made_once()
+        assert _compositor.Control.move_to(3, 1) is _compositor.Control.move_to(3, 1)
+        assert update.render_segments(console) == rich_own
+        assert "\x1b[2;4H" in rich_own and "\x1b[1;21H" in rich_own
+    finally:
+        _compositor.Control = saved
