@@ -56,7 +56,7 @@ from .echo_ahead import EchoAhead
 from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
-from .widgets.bars import PLAINTEXT, StatusBar, WindowBar
+from .widgets.bars import PLAINTEXT
 from .widgets.input_line import InputLine
 
 log = logging.getLogger(__name__)
@@ -349,8 +349,8 @@ class ParlonsApp(App):
         room = self._room_of(active)
         main.sync_room(active, room, force=self.client.flag_lookalikes(active),
                        presence=self.client.presence_in(active))
-        main.query_one("#windowbar", WindowBar).show_windows(list(windows), active, self._encrypted_windows())
-        main.query_one("#statusbar", StatusBar).show_status(
+        main.window_bar.show_windows(list(windows), active, self._encrypted_windows())
+        main.status_bar.show_status(
             [a.session.status for a in self.client.accounts], log_view.lines_below,
             presences={a.jid: a.presence.describe() for a in self.client.accounts},
             typing=self.client.typing_in(active),

@@ -6,7 +6,10 @@ is on display. Model events are coalesced: at most one sync per frame.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar, cast
+
 from textual import events
+from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -47,6 +50,9 @@ def side_pane_widths(total: int, *, roster: bool, nicks: bool) -> tuple[int, int
     return roster_width, nick_width
 
 
+W = TypeVar("W", bound=Widget)
+
+
 class MainScreen(Screen, PlainBackground):
     DEFAULT_CSS = """
     MainScreen { layout: vertical; }
@@ -66,6 +72,10 @@ class MainScreen(Screen, PlainBackground):
     MainScreen #nick-list { width: 22; display: none; }  /* its left edge: its own (NickList) */
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._found: dict[type | str, Widget] = {}  # (_composed)
+
     def compose(self) -> ComposeResult:
         yield TitleBar(id="title")
         with PlainHorizontal(id="body"):
@@ -81,17 +91,39 @@ class MainScreen(Screen, PlainBackground):
             yield InputPrompt(id="prompt")
             yield InputLine(id="input")
 
+    def _composed(self, kind: type[W], selector: str | None = None) -> W:
+        """One of the widgets :meth:`compose` made, found once: none is ever
+        removed or replaced, and Textual's query walks the screen's widgets
+        each time (15 µs; a model sync asked for seven)."""
+        key = selector or kind
+        widget = self._found.get(key)
+        if widget is None:
+            widget = self._found[key] = self.query_one(selector, kind) if selector else self.query_one(kind)
+        return cast(W, widget)
+
     @property
     def log_view(self) -> MessageLog:
-        return self.query_one(MessageLog)
+        return self._composed(MessageLog)
 
     @property
     def input_line(self) -> InputLine:
-        return self.query_one(InputLine)
+        return self._composed(InputLine)
 
     @property
     def prompt(self) -> InputPrompt:
-        return self.query_one(InputPrompt)
+        return self._composed(InputPrompt)
+
+    @property
+    def title_bar(self) -> TitleBar:
+        return self._composed(TitleBar)
+
+    @property
+    def window_bar(self) -> WindowBar:
+        return self._composed(WindowBar)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self._composed(StatusBar)
 
     def on_mount(self) -> None:
         self.input_line.focus()
@@ -131,7 +163,7 @@ class MainScreen(Screen, PlainBackground):
 
     @property
     def nick_list(self) -> NickList:
-        return self.query_one(NickList)
+        return self._composed(NickList)
 
     def sync_room(self, window: Window, room: Room | None, *, force: bool = False,
                   presence: str = "") -> None:
@@ -142,7 +174,7 @@ class MainScreen(Screen, PlainBackground):
         self._in_room = room is not None
         self.lay_out_panes()
         self.nick_list.set_room(room, force=force)
-        self.query_one(TitleBar).show_window(window, room.topic if room is not None else "",
+        self.title_bar.show_window(window, room.topic if room is not None else "",
                                              presence=presence)
 
     def toggle_nick_list(self, window: Window, room: Room | None) -> None:
@@ -150,7 +182,7 @@ class MainScreen(Screen, PlainBackground):
         self.sync_room(window, room)
 
     def show_window(self, window: Window, roster: Roster | None = None) -> None:
-        self.query_one(TitleBar).show_window(window)
+        self.title_bar.show_window(window)
         self.prompt.show_target(prompt_target(window))
         self.log_view.set_lines(window.lines)
         self.input_line.set_history(window.input_history)
@@ -171,7 +203,7 @@ class MainScreen(Screen, PlainBackground):
     # -- blog --------------------------------------------------------------------
     @property
     def blog_pane(self) -> BlogPane:
-        return self.query_one(BlogPane)
+        return self._composed(BlogPane)
 
     def _show_blog_pane(self, shown: bool) -> None:
         """The blog window shows the blog pane, focused; its log, under it,
@@ -215,11 +247,11 @@ class MainScreen(Screen, PlainBackground):
     # -- roster ------------------------------------------------------------------
     @property
     def roster_window(self) -> RosterView:
-        return self.query_one("#roster-window", RosterView)
+        return self._composed(RosterView, "#roster-window")
 
     @property
     def roster_pane(self) -> RosterView:
-        return self.query_one("#roster-pane", RosterView)
+        return self._composed(RosterView, "#roster-pane")
 
     def sync_roster(self, roster: Roster | None) -> None:
         """Once per app sync: the visible roster views catch up with the
