@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any, TypeVar, cast
 
 from textual import events
-from textual.widget import Widget
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 
 from tui.core.blog import Blogs
 from tui.core.blog_lines import BlogView
@@ -174,8 +174,7 @@ class MainScreen(Screen, PlainBackground):
         self._in_room = room is not None
         self.lay_out_panes()
         self.nick_list.set_room(room, force=force)
-        self.title_bar.show_window(window, room.topic if room is not None else "",
-                                             presence=presence)
+        self.title_bar.show_window(window, room.topic if room is not None else "", presence=presence)
 
     def toggle_nick_list(self, window: Window, room: Room | None) -> None:
         self.nick_list_wanted = not self.nick_list_wanted
