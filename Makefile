@@ -29,6 +29,7 @@ fuzz: system-deps $(STAMP)
 # Benchmarks print the figures the issues ask for (see bench/README.md).
 bench: $(STAMP)
 	$(PY) bench/bench_message_log.py
+	$(PY) bench/bench_follow.py
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_models.py
 	PYTHONPATH=$(CURDIR) $(PY) bench/bench_catch_up.py
