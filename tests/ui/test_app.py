@@ -562,12 +562,14 @@ async def test_the_cursor_is_steady_unless_blinking_is_asked_for(alice, blink):
             assert seen == {True}
         line.open_composer("")
         await until(lambda: line.composer is not None and line.composer.has_focus, timeout=5)
-        assert line.composer.cursor_blink is blink
+        # (set as the app hears of the focus: a message after the focus itself)
+        await until(lambda: line.composer.cursor_blink is blink, timeout=5)
         # a prompt's field likewise (a passphrase prompt may stay open a long while)
         from textual.widgets import Input
 
         asked = asyncio.ensure_future(app.ask_secret("Passphrase for the test key:"))
         await until(lambda: isinstance(app.focused, Input) and app.focused is not line, timeout=5)
-        assert app.focused.cursor_blink is blink
+        prompt_field = app.focused
+        await until(lambda: prompt_field.cursor_blink is blink, timeout=5)
         await pilot.press("escape")
         assert await asyncio.wait_for(asked, timeout=5) is None
