@@ -17,6 +17,8 @@ strings: it is never parsed as markup.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from time import monotonic
 from typing import ClassVar
@@ -171,7 +173,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._width_check_pending = False
         self._plain_rows = PlainRows(self)
-        self._pass_geometry: tuple[int, int] | None = None  # (_geometry) while a pass draws or renders
+        self._pass_geometry: tuple[int, int] | None = None  # (_geometry) within _one_geometry
         self._strip_cache: LRUCache[tuple[Line, int], list[Strip]] = LRUCache(
             STRIP_CACHE_MESSAGES
         )
@@ -251,12 +253,9 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             return
         height = self.scrollable_content_region.height
         first = max(0, index.message_at_row(max(0, index.row_count - height)))
-        self._pass_geometry = (self.scroll_offset.y, self.size.width)
-        try:
+        with self._one_geometry():
             rows = [row for message in range(first, min(index.measured, len(self.lines)))
                     for row in self._message_strips(message)]
-        finally:
-            self._pass_geometry = None
         self._plain_rows.prepare(rows)
 
     def notify_cleared(self) -> None:
@@ -566,16 +565,23 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             self._width_check_pending = True
             self.call_later(self._apply_width)
         # each row is whole and kept (by message): no per-row styling to redo
-        self._pass_geometry = (self.scroll_offset.y, self.size.width)
-        try:
+        with self._one_geometry():
             return self._plain_rows.render(crop)
+
+    @contextmanager
+    def _one_geometry(self) -> Iterator[None]:
+        """Within it, :meth:`_geometry` is asked of the widget once: a
+        drawing or a rendering ahead, not each of its rows (Textual finds a
+        widget's size through the screen's map: a third of a row's render)."""
+        outer = self._pass_geometry
+        self._pass_geometry = outer or (self.scroll_offset.y, self.size.width)
+        try:
+            yield
         finally:
-            self._pass_geometry = None
+            self._pass_geometry = outer
 
     def _geometry(self) -> tuple[int, int]:
-        """(the first row shown, the widget's width in cells): asked once per
-        drawing or rendering ahead, not per row (Textual finds a widget's
-        size through the screen's map: 1 µs, a third of a row's render)."""
+        """(the first row shown, the widget's width in cells)."""
         return self._pass_geometry or (self.scroll_offset.y, self.size.width)
 
     def render_line(self, y: int) -> Strip:
