@@ -64,14 +64,16 @@ def timing(times: dict[str, list[float]], name: str, step: Callable[..., Any]) -
     return timed
 
 
+# the steps timed where they are defined: (class, method) → its name in the report
+STEPS_TIMED = {(ParlonsApp, "_sync"): "app sync", (MessageLog, "_sync_view"): "log follow",
+               (Screen, "_compositor_refresh"): "compositor frame"}
+
+
 def time_the_steps(times: dict[str, list[float]]) -> Callable[[], None]:
     """Wrap the steps on their classes; returns what puts them back."""
-    saved = [(ParlonsApp, "_sync"), (MessageLog, "_sync_view"), (Screen, "_compositor_refresh"), (App, "_display")]
-    originals = [(cls, name, cls.__dict__[name] if name in cls.__dict__ else getattr(cls, name))
-                 for cls, name in saved]
-    ParlonsApp._sync = timing(times, "app sync", ParlonsApp._sync)  # type: ignore[method-assign]
-    MessageLog._sync_view = timing(times, "log follow", MessageLog._sync_view)  # type: ignore[method-assign]
-    Screen._compositor_refresh = timing(times, "compositor frame", Screen._compositor_refresh)  # type: ignore[method-assign]
+    originals = [(cls, name, cls.__dict__[name]) for cls, name in [*STEPS_TIMED, (App, "_display")]]
+    for (cls, name), step in STEPS_TIMED.items():
+        setattr(cls, name, timing(times, step, cls.__dict__[name]))
     display = App._display
 
     def _display(app: App, screen: Screen, renderable: Any) -> None:
