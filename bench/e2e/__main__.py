@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.actors import Server
-from bench.e2e.metrics import fmt, fmt_summary, host_probe, percentile, ratio, summary
+from bench.e2e.metrics import fmt, fmt_summary, host_probe, other_threads, percentile, ratio, summary
 from bench.e2e.workloads import WITH_COMPONENT, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -76,6 +76,14 @@ def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
     return values
 
 
+def _thread_split(runs: list[dict[str, Any]], who: str) -> str:
+    """``main / others``: CPU seconds, medians (see metrics.other_threads)."""
+    main = _values(runs, who, "cpu_main")
+    others = [other_threads(cpu, cpu_main) for cpu, cpu_main in zip(_values(runs, who, "cpu"), main)]
+    middle = [None if stats is None else stats[1] for stats in (summary(main), summary(others))]
+    return f"{fmt(middle[0], 's')} / {fmt(middle[1], 's')}"
+
+
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:
     title = TITLES[name].format(messages=args.messages, contacts=args.contacts, big=args.big, presences=args.presences,
                                  stored=args.stored, occupants=args.occupants)
@@ -93,6 +101,10 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     lines.append(f"| CPU seconds | {fmt_summary(_values(runs, 'floor', 'cpu'), 's')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'cpu'), 's')} "
                  f"| {fmt_summary([ratio(p, f) for p, f in zip(_values(runs, 'parlons', 'cpu'), _values(runs, 'floor', 'cpu'))], 'x')} |")
+    if name in ("W2", "W3", "W4", "W4P", "W5", "W6", "W7"):
+        # the loop's thread (parsing, services, the UI) apart from the others (the store's, the terminal's)
+        lines.append(f"| of which the main thread / the others (medians) "
+                     f"| {_thread_split(runs, 'floor')} | {_thread_split(runs, 'parlons')} | |")
     lines.append(f"| peak RSS (VmHWM) | {fmt_summary(_values(runs, 'floor', 'hwm'), 'MiB')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'hwm'), 'MiB')} | |")
     if any(value is not None for value in _values(runs, "floor_stall_max")):

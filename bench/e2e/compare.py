@@ -40,6 +40,7 @@ ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
     ("Parlons time", "s", lambda runs: _median([_get(run, "parlons_s") for run in runs])),
     ("ratio", "x", lambda runs: _median([ratio(_get(run, "parlons_s"), _get(run, "floor_s")) for run in runs])),
     ("Parlons CPU", "s", lambda runs: _median([_get(run, "parlons", "cpu") for run in runs])),
+    ("Parlons CPU, main thread", "s", lambda runs: _median([_get(run, "parlons", "cpu_main") for run in runs])),
     ("Parlons peak RSS", "MiB", lambda runs: _median([_get(run, "parlons", "hwm") for run in runs])),
     ("Parlons writes", "B", lambda runs: _median([_get(run, "parlons", "write_bytes") for run in runs])),
     ("server's wait for a CPU, floor", "ms", lambda runs: _median([_get(run, "floor_server", "wait") for run in runs])),

@@ -11,15 +11,17 @@ import math
 import statistics
 from typing import Callable, Iterable, Sequence
 
-from tests.harness.proc import cpu_seconds, io_counters, sched_seconds, status_kib
+from tests.harness.proc import cpu_seconds, io_counters, main_thread_seconds, sched_seconds, status_kib
 
 
 def proc_stats(pid: int | str = "self") -> dict[str, float]:
-    """cpu (s), hwm and rss (KiB), write_bytes and wchar (bytes) of ``pid``."""
+    """cpu (s; cpu_main: its main thread's), hwm and rss (KiB), write_bytes
+    and wchar (bytes) of ``pid``."""
     io = io_counters(pid)
     memory = status_kib(pid, "VmHWM", "VmRSS")
     return {
         "cpu": cpu_seconds(pid),
+        "cpu_main": main_thread_seconds(pid),
         "hwm": memory["VmHWM"],
         "rss": memory["VmRSS"],
         "write_bytes": io.get("write_bytes", 0),
@@ -50,12 +52,21 @@ def delta(after: dict[str, float], before: dict[str, float]) -> dict[str, float]
     """Counters consumed between two proc_stats; peak and current RSS as they are after."""
     return {
         "cpu": after["cpu"] - before["cpu"],
+        "cpu_main": after["cpu_main"] - before["cpu_main"],
         "hwm": after["hwm"],
         "rss": after["rss"],
         "rss_growth": after["rss"] - before["rss"],
         "write_bytes": after["write_bytes"] - before["write_bytes"],
         "wchar": after["wchar"] - before["wchar"],
     }
+
+
+def other_threads(cpu: float | None, cpu_main: float | None) -> float | None:
+    """CPU seconds of a process's threads but its main one.  ``cpu`` counts
+    in clock ticks (10 ms), ``cpu_main`` in nanoseconds: never below 0."""
+    if cpu is None or cpu_main is None:
+        return None
+    return max(0.0, cpu - cpu_main)
 
 
 def server_share_from(pid: int) -> Callable[[], dict[str, float]]:

@@ -54,6 +54,15 @@ def sched_seconds(pid: int | str) -> tuple[float, float]:
     return on_cpu / 1e9, waiting / 1e9
 
 
+def main_thread_seconds(pid: int | str = "self") -> float:
+    """Seconds the process's main thread (its first: the event loop's, in
+    Parlons and the bench's agents) spent on a CPU
+    (/proc/PID/task/PID/schedstat, nanoseconds); ``cpu_seconds`` less this
+    is its other threads' (Parlons: the history store's, the terminal's)."""
+    pid = os.getpid() if pid == "self" else pid
+    return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
 def rss_kib(pid: int | str) -> int:
     """Resident memory of ``pid`` now, KiB."""
     return status_kib(pid, "VmRSS")["VmRSS"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from bench.e2e.metrics import delta, fmt, fmt_summary, percentile, proc_stats, ratio, server_share_from, summary
+from bench.e2e.metrics import (delta, fmt, fmt_summary, other_threads, percentile, proc_stats, ratio,
+                               server_share_from, summary)
 
 
 def test_summary_skips_what_was_not_measured():
@@ -18,10 +19,16 @@ def test_ratio_needs_a_floor():
 
 
 def test_delta_subtracts_counters_and_keeps_the_peak():
-    before = {"cpu": 1.0, "hwm": 100, "rss": 90, "write_bytes": 10, "wchar": 20}
-    after = {"cpu": 1.5, "hwm": 150, "rss": 120, "write_bytes": 110, "wchar": 70}
-    assert delta(after, before) == {"cpu": 0.5, "hwm": 150, "rss": 120, "rss_growth": 30,
+    before = {"cpu": 1.0, "cpu_main": 0.75, "hwm": 100, "rss": 90, "write_bytes": 10, "wchar": 20}
+    after = {"cpu": 1.5, "cpu_main": 1.0, "hwm": 150, "rss": 120, "write_bytes": 110, "wchar": 70}
+    assert delta(after, before) == {"cpu": 0.5, "cpu_main": 0.25, "hwm": 150, "rss": 120, "rss_growth": 30,
                                     "write_bytes": 100, "wchar": 50}
+
+
+def test_other_threads_never_go_below_zero():
+    assert other_threads(1.5, 1.25) == 0.25
+    assert other_threads(1.0, 1.004) == 0.0  # ticks against nanoseconds
+    assert other_threads(None, 1.0) is None and other_threads(1.0, None) is None
 
 
 def test_percentile_is_nearest_rank():
@@ -45,6 +52,28 @@ def test_formats():
 def test_proc_stats_of_this_process():
     stats = proc_stats(os.getpid())
     assert stats["cpu"] > 0 and stats["hwm"] >= stats["rss"] > 0
+    assert 0 < stats["cpu_main"] <= stats["cpu"] + 0.02  # (ticks: 10 ms)
+
+
+def test_the_main_threads_cpu_leaves_the_others_out():
+    """A second thread busy for 0.3 s: the process's CPU counts it, the main
+    thread's does not (the bench splits Parlons' CPU so: the loop, the store)."""
+    import threading
+    import time
+
+    before = proc_stats(os.getpid())
+
+    def spin() -> None:
+        end = time.thread_time() + 0.3
+        while time.thread_time() < end:
+            pass
+
+    worker = threading.Thread(target=spin)
+    worker.start()
+    worker.join()
+    used = delta(proc_stats(os.getpid()), before)
+    assert used["cpu"] >= 0.28
+    assert used["cpu_main"] < 0.1
 
 
 def test_server_stats_count_the_time_waited_for_a_cpu():
