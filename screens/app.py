@@ -86,6 +86,7 @@ class ParlonsApp(App):
         textual_private.drop_covered_updates()  # nor a frame of what it drew
         textual_private.draw_only_what_shows()  # a partial frame draws what it shows
         textual_private.cursor_moves_made_once()  # a frame's cursor moves are not made afresh
+        textual_private.time_frames()  # what frames cost: the log follows a flood less often when dear
         super().__init__()
         self.data_dir = data_dir if data_dir is not None else paths.data_dir()
         self.config = config

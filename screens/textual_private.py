@@ -936,7 +936,7 @@ def draw_soon(widget: Widget, then: Callable[[], None] | None = None, *, alone: 
                     screen._dirty_widgets.difference_update(later)
                     scroll_later, screen._scroll_required = screen._scroll_required, False
                 screen._dirty_widgets.update(mine)
-                _screen_tick(screen)
+                _draw(screen)
                 if later or scroll_later:  # at the next tick (the timer's; stopped by the draw)
                     screen._dirty_widgets.update(later)
                     screen._scroll_required = screen._scroll_required or scroll_later
@@ -1002,7 +1002,7 @@ def _lay_out_now(screen: Screen) -> None:
     the log a second time after the layout's frame (a test caught it under
     load)."""
     if screen.is_current and screen._layout_required and not closing(screen.app):
-        _screen_tick(screen)
+        _draw(screen)
 
 
 # screen → (the widget to draw with its next layout, until when); neither
@@ -1017,16 +1017,44 @@ def hold_frames_with(hold: Callable[[Screen], float]) -> None:
     calls ``_on_timer_update`` at each tick until a draw pauses it)."""
     global _frame_hold
     _frame_hold = hold
+    time_frames()
+
+
+def time_frames() -> None:
+    """Count the main thread's CPU time in the screens' frames (idempotent):
+    :func:`frames_cpu`.  The same wrapper of ``Screen._on_timer_update`` as
+    :func:`hold_frames_with`; :func:`draw_soon` and :func:`lay_out_soon`
+    draw through it too."""
     if getattr(Screen._on_timer_update, "parlons", False):
         return
 
     def _on_timer_update(self: Screen) -> None:
         if not self._layout_required and _frame_hold(self) > 0:
             return  # the timer ticks again
-        _screen_tick(self)
+        _draw(self)
 
     _on_timer_update.parlons = True  # type: ignore[attr-defined]
     Screen._on_timer_update = _on_timer_update  # type: ignore[method-assign]
+
+
+def frames_cpu() -> float:
+    """CPU seconds the main thread has spent drawing frames (a screen's
+    tick: the compositor's update, written out) since :func:`time_frames`;
+    the difference between two readings is what the frames between them
+    cost, a wait for a CPU or the interpreter lock left out."""
+    return _frames_cpu
+
+
+_frames_cpu = 0.0
+
+
+def _draw(screen: Screen) -> None:
+    global _frames_cpu
+    began = time.thread_time()
+    try:
+        _screen_tick(screen)
+    finally:
+        _frames_cpu += time.thread_time() - began
 
 
 def _no_frame_hold(_screen: Screen) -> float:

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from time import monotonic
+from time import monotonic, thread_time
 from typing import ClassVar
 
 from rich.color import Color
@@ -36,7 +36,7 @@ from tui.core.colours import consistent_rgb
 from tui.core.model import Delivery, Line, LineKind
 
 from .. import keys_first
-from ..textual_private import PlainDrawing, PlainRows, call_after, set_virtual_size, within_layout
+from ..textual_private import PlainDrawing, PlainRows, call_after, frames_cpu, set_virtual_size, within_layout
 from .line_layout import (
     PREFIX_ROW,
     RowIndex,
@@ -65,6 +65,28 @@ VIEW_SYNC_INTERVAL = 1 / 20
 # (W8's Enter → screen went from 35 to 76 ms).
 FLOOD_SYNC_INTERVAL = 1 / 10
 FLOOD_STREAK = 5
+# At most 10 times a second, and less often where a frame costs more (a slow
+# or busy machine): the next follow of a flood waits what keeps its frames —
+# the follow's own rows, then the frames that draw them, in the main thread's
+# CPU — at FLOOD_FRAME_SHARE of the time, up to FLOOD_SYNC_MAX.  Each frame
+# redraws the whole log, whatever it brings, so a flood's frames follow its
+# duration, not its messages: on this project's host a slow spell makes a
+# 5,000-message flood last three times as long and each frame twice as dear
+# (~8 ms: the follow ~3, the frames ~5).  10 a second of 4 ms frames is the
+# share; at 8 ms, 5 a second (a steady flood headless: the main thread's CPU
+# 1.38–1.47 s at 10 a second, 1.17–1.21 s paced; bench/README.md).
+FLOOD_FRAME_SHARE = 0.04
+FLOOD_SYNC_MAX = 0.25
+
+
+def flood_interval(previous: float, frame_cpu: float) -> float:
+    """The wait between two follows of a flood whose last follow cost
+    ``frame_cpu`` (its rows rendered, its frames drawn): what keeps them at
+    FLOOD_FRAME_SHARE of the time, within [FLOOD_SYNC_INTERVAL,
+    FLOOD_SYNC_MAX], and halfway from ``previous`` (one dear frame — a
+    garbage collection in it — does not halve the rate at once)."""
+    wanted = min(FLOOD_SYNC_MAX, max(FLOOD_SYNC_INTERVAL, frame_cpu / FLOOD_FRAME_SHARE))
+    return (previous + wanted) / 2
 
 
 _BODY_ROLE = {
@@ -171,6 +193,8 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._last_view_sync = 0.0
         self._view_sync_due: float | None = None  # when the pending sync was first due
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
+        self._flood_interval = FLOOD_SYNC_INTERVAL  # between a flood's follows (flood_interval)
+        self._frames_mark: float | None = None  # frames_cpu() after a flood's last follow
         self._width_check_pending = False
         self._plain_rows = PlainRows(self)
         self._pass_geometry: tuple[int, int] | None = None  # (_geometry) within _one_geometry
@@ -438,7 +462,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         if self._view_sync_pending or not self.is_attached:
             return
         self._view_sync_pending = True
-        interval = FLOOD_SYNC_INTERVAL if self._held_syncs >= FLOOD_STREAK else VIEW_SYNC_INTERVAL
+        interval = self._flood_interval if self._held_syncs >= FLOOD_STREAK else VIEW_SYNC_INTERVAL
         wait = self._last_view_sync + interval - monotonic()
         self._held_syncs = self._held_syncs + 1 if wait > 0 else 0
         if wait > 0:
@@ -473,16 +497,30 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         # no layout of the whole screen per follow (textual_private.set_virtual_size)
         set_virtual_size(self, Size(self._index.width, self.row_count))
         if self._follow:
+            began = thread_time()
             self._render_ahead()
             top = self.scroll_offset.y
             self._scroll_to_end()
             if self.scroll_offset.y == top:  # a scroll redraws the log: a refresh too would redraw it twice
                 self.refresh()
+            self._paced(flood, thread_time() - began)
         elif old_rows != self.row_count and min(old_rows, self.row_count) < (
             self.scroll_offset.y + self.size.height
         ):
             self.refresh()  # rows inside the viewport changed
         self._update_lines_below()
+
+    def _paced(self, flood: bool, follow_cpu: float) -> None:
+        """The next follow of a flood waits what this one cost: its own
+        ``follow_cpu`` and the frames drawn since the last one (which drew
+        that one's rows).  Out of a flood, 10 a second again."""
+        if not flood:
+            self._flood_interval, self._frames_mark = FLOOD_SYNC_INTERVAL, None
+            return
+        frames = frames_cpu()
+        if self._frames_mark is not None:
+            self._flood_interval = flood_interval(self._flood_interval, follow_cpu + frames - self._frames_mark)
+        self._frames_mark = frames
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
                       layout: bool = True) -> bool:

@@ -7,11 +7,13 @@ import asyncio
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
+import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.timer import Timer
 
-from screens.widgets.message_log import FLOOD_STREAK, FLOOD_SYNC_INTERVAL, VIEW_SYNC_INTERVAL, MessageLog
+from screens.widgets.message_log import (FLOOD_FRAME_SHARE, FLOOD_STREAK, FLOOD_SYNC_INTERVAL, FLOOD_SYNC_MAX,
+                                         VIEW_SYNC_INTERVAL, MessageLog, flood_interval)
 from tests.harness.wait import until
 from tui.core.model import Delivery, Line, LineKind
 
@@ -345,12 +347,54 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
         await until(lambda: log.virtual_size.height == log.row_count == count)
         await until(lambda: screen_rows(log)[-1].endswith(f"flood {count - 1}"))
         quiet_from = loop.time()
-        await until(lambda: loop.time() - quiet_from > FLOOD_SYNC_INTERVAL)  # a quiet spell
+        await until(lambda: loop.time() - quiet_from > log._flood_interval)  # a quiet spell
         before = len(held_back)
         lines.append(message("after the flood"))
         log.notify_appended()
         await until(lambda: screen_rows(log)[-1].endswith("after the flood"))
         assert len(held_back) == before, "a line after a quiet spell was held back"
+        await pilot.pause()
+
+
+def test_a_floods_follows_wait_what_keeps_their_frames_at_their_share():
+    cheap = FLOOD_SYNC_INTERVAL * FLOOD_FRAME_SHARE / 2
+    assert flood_interval(FLOOD_SYNC_INTERVAL, cheap) == FLOOD_SYNC_INTERVAL  # 10 a second
+    wants = (FLOOD_SYNC_INTERVAL + FLOOD_SYNC_MAX) / 2
+    dear = flood_interval(FLOOD_SYNC_INTERVAL, wants * FLOOD_FRAME_SHARE)  # halfway there at once
+    assert dear == pytest.approx((FLOOD_SYNC_INTERVAL + wants) / 2)
+    assert flood_interval(dear, wants * FLOOD_FRAME_SHARE) == pytest.approx((dear + wants) / 2)
+    assert flood_interval(FLOOD_SYNC_MAX, 1.0) == FLOOD_SYNC_MAX  # never slower than 4 a second
+    assert flood_interval(FLOOD_SYNC_MAX, 0.0) == pytest.approx((FLOOD_SYNC_MAX + FLOOD_SYNC_INTERVAL) / 2)
+
+
+async def test_a_flood_whose_frames_cost_more_is_followed_less_often_and_the_next_at_the_flood_rate(monkeypatch):
+    """The follows of a flood wait what their frames cost (here every frame
+    is "dear": a share of nothing), up to FLOOD_SYNC_MAX; the last lines
+    still show, and a flood after a quiet spell starts at the flood rate."""
+    from screens.widgets import message_log
+
+    held_back: list[float] = []
+
+    def recording_call_after(node, delay, callback):
+        held_back.append(delay)
+        return real_call_after(node, delay, callback)
+
+    real_call_after = message_log.call_after
+    monkeypatch.setattr(message_log, "call_after", recording_call_after)
+    monkeypatch.setattr(message_log, "FLOOD_FRAME_SHARE", 1e-9)
+    lines: list[Line] = []
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
+        await pilot.pause()
+        count = await flood(log, lines, lambda: log._flood_interval > FLOOD_SYNC_MAX - 0.01)
+        assert max(held_back) > FLOOD_SYNC_INTERVAL + 0.05, held_back  # followed less often than 10 a second
+        await until(lambda: screen_rows(log)[-1].endswith(f"flood {count - 1}") and log.is_at_bottom)
+        loop = asyncio.get_running_loop()
+        quiet_from = loop.time()
+        await until(lambda: loop.time() - quiet_from > FLOOD_SYNC_MAX)  # a quiet spell
+        lines.append(message("after the flood"))
+        log.notify_appended()
+        await until(lambda: screen_rows(log)[-1].endswith("after the flood"))
+        assert log._flood_interval == FLOOD_SYNC_INTERVAL  # out of the flood: its pace forgotten
         await pilot.pause()
 
 

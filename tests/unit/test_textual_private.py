@@ -233,3 +233,25 @@ def test_a_frames_cursor_moves_are_rich_own_made_once():
         assert "\x1b[2;4H" in rich_own and "\x1b[1;21H" in rich_own
     finally:
         _compositor.Control = saved
+
+
+async def test_the_frames_cpu_counts_what_the_screens_ticks_draw():
+    """frames_cpu grows with each frame a screen draws (its tick), in the
+    main thread's CPU time: what the message log paces a flood's follows by."""
+    from textual.app import App
+    from textual.widgets import Static
+
+    textual_private.time_frames()
+
+    class Counter(App):
+        def compose(self):
+            yield Static("0", id="n")
+
+    app = Counter()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        before = textual_private.frames_cpu()
+        for n in range(1, 6):
+            app.query_one("#n", Static).update(str(n) * 500)
+            await pilot.pause()
+        assert textual_private.frames_cpu() > before
