@@ -1,7 +1,7 @@
 """Keys first: a typed key's frame is not the one that redraws the log.
 
-During a flood the message log follows ten times a second, and a frame that
-redraws it costs 15–25 ms (W4, asyncio's slow-callback log: every callback
+During a flood the message log follows up to ten times a second, and a
+frame that redraws it costs 15–25 ms (W4, asyncio's slow-callback log: every callback
 over 15 ms during a flood was Textual's screen update).  A key that lands
 in the same frame waits for all of it.  So a log redraw due within
 :data:`KEY_FRAME` of a key waits until then — the key's frame goes out

@@ -364,7 +364,7 @@ class PlainRows:
     therefore empty, so the filter (``ANSIToTruecolor``) runs on the row
     again.  For a 160x48 log whose rows the log itself keeps, 1.6 ms a frame
     against 0.24 (headless): in a flood, a follow's frame redraws the whole
-    log ten times a second, and a key typed meanwhile waits for it.
+    log up to ten times a second, and a key typed meanwhile waits for it.
 
     :meth:`render` does what that path does for a widget with no border,
     outline, padding, scrollbar gutter, tint, hatch, opacity below 1, text
