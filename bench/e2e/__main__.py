@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.actors import Server
-from bench.e2e.metrics import fmt, fmt_summary, host_probe, other_threads, percentile, ratio, summary
+from bench.e2e.metrics import (at_server_pace, fmt, fmt_summary, host_probe, other_threads, percentile, ratio,
+                               summary)
 from bench.e2e.workloads import WITH_COMPONENT, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -98,6 +99,9 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     else:
         lines.append(f"| time | {fmt_summary(floor_s, 's')} | {fmt_summary(parlons_s, 's')} "
                      f"| {fmt_summary(ratios, 'x')} |")
+    if name in ("W2", "W3", "W5"):
+        lines.append(f"| time ratio at the server's pace (÷ its CPU ratio: the host's speed moves) | | "
+                     f"| {fmt_summary([at_server_pace(run) for run in runs], 'x')} |")
     lines.append(f"| CPU seconds | {fmt_summary(_values(runs, 'floor', 'cpu'), 's')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'cpu'), 's')} "
                  f"| {fmt_summary([ratio(p, f) for p, f in zip(_values(runs, 'parlons', 'cpu'), _values(runs, 'floor', 'cpu'))], 'x')} |")

@@ -69,6 +69,17 @@ def other_threads(cpu: float | None, cpu_main: float | None) -> float | None:
     return max(0.0, cpu - cpu_main)
 
 
+def at_server_pace(run: dict) -> float | None:
+    """A flood's time ratio (Parlons' / the floor's) over the ratio of the
+    server's CPU seconds for the two floods: Prosody is a flood's
+    bottleneck, the same work for both, and the host's speed moves between
+    the two halves of one run (its CPU for the same flood seen 1.7 times
+    the floor's); what is left is Parlons' own share of the time."""
+    server = ratio((run.get("parlons_server") or {}).get("cpu"), (run.get("floor_server") or {}).get("cpu"))
+    time_ratio = ratio(run.get("parlons_s"), run.get("floor_s"))
+    return ratio(time_ratio, server)
+
+
 def server_share_from(pid: int) -> Callable[[], dict[str, float]]:
     """From now, the server's (Prosody's) seconds on a CPU ("cpu") and
     waiting on a run queue for one ("wait"): call the result for the share

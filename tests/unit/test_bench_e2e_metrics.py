@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from bench.e2e.metrics import (delta, fmt, fmt_summary, other_threads, percentile, proc_stats, ratio,
+import pytest
+
+from bench.e2e.metrics import (at_server_pace, delta, fmt, fmt_summary, other_threads, percentile, proc_stats, ratio,
                                server_share_from, summary)
 
 
@@ -29,6 +31,14 @@ def test_other_threads_never_go_below_zero():
     assert other_threads(1.5, 1.25) == 0.25
     assert other_threads(1.0, 1.004) == 0.0  # ticks against nanoseconds
     assert other_threads(None, 1.0) is None and other_threads(1.0, None) is None
+
+
+def test_the_time_ratio_at_the_servers_pace():
+    run = {"floor_s": 6.0, "parlons_s": 9.0, "floor_server": {"cpu": 5.0}, "parlons_server": {"cpu": 7.5}}
+    assert at_server_pace(run) == 1.0  # 1.5x the time, the server 1.5x as slow: nothing of Parlons'
+    run["parlons_s"] = 9.9
+    assert at_server_pace(run) == pytest.approx(1.1)
+    assert at_server_pace({"floor_s": 6.0, "parlons_s": 9.0}) is None  # no server figures (W4)
 
 
 def test_percentile_is_nearest_rank():
