@@ -72,9 +72,11 @@ FLOOD_STREAK = 5
 # redraws the whole log, whatever it brings, so a flood's frames follow its
 # duration, not its messages: on this project's host a slow spell makes a
 # 5,000-message flood last three times as long and each frame twice as dear
-# (~8 ms: the follow ~3, the frames ~5).  10 a second of 4 ms frames is the
-# share; at 8 ms, 5 a second (a steady flood headless: the main thread's CPU
-# 1.38–1.47 s at 10 a second, 1.17–1.21 s paced; bench/README.md).
+# (~8 ms: the follow ~3, the frames ~5, measured in the app).  The share is
+# 10 a second of 4 ms frames (what the calm host's would be, by the host
+# probe's ratio: not measured); at 8 ms, 5 a second (a steady flood
+# headless: the main thread's CPU 1.38–1.47 s at 10 a second, 1.17–1.21 s
+# paced; bench/README.md).
 FLOOD_FRAME_SHARE = 0.04
 FLOOD_SYNC_MAX = 0.25
 
