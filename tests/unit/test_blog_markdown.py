@@ -74,14 +74,28 @@ def test_an_unclosed_fence_runs_to_the_end_and_empty_text_is_no_block():
     assert parse("```\ncode") and parse("") == [] and parse("\n\n \n") == []
 
 
-@pytest.mark.parametrize("hostile", [
-    "*" * 200_000, "*a" * 100_000, "[" * 100_000, "[a](" * 50_000, "_a " * 100_000,
-    "`" * 200_000, "**a" * 70_000, "http://" + "a" * 300_000, "> " * 100_000, "- " * 100_000,
+def _parse_cpu(text: str) -> float:
+    """CPU seconds to_xhtml takes on ``text``, the least of two tries."""
+    best = float("inf")
+    for _ in range(2):
+        started = time.process_time()
+        to_xhtml(text)
+        best = min(best, time.process_time() - started)
+    return best
+
+
+@pytest.mark.parametrize("prefix,unit,count", [
+    ("", "*", 200_000), ("", "*a", 100_000), ("", "[", 100_000), ("", "[a](", 50_000), ("", "_a ", 100_000),
+    ("", "`", 200_000), ("", "**a", 70_000), ("http://", "a", 300_000), ("", "> ", 100_000), ("", "- ", 100_000),
 ])
-def test_parsing_stays_linear_on_pathological_text(hostile):
-    started = time.process_time()
-    to_xhtml(hostile)
-    assert time.process_time() - started < 3  # quadratic versions take minutes
+def test_parsing_stays_linear_on_pathological_text(prefix, unit, count):
+    """Four times the text takes about four times the CPU; a quadratic
+    parser sixteen (and minutes at these sizes).  Both are measured here,
+    one after the other: an absolute bound failed in a slow spell of the
+    host (3.6 s for what takes 0.7 s)."""
+    small = _parse_cpu(prefix + unit * (count // 4))
+    large = _parse_cpu(prefix + unit * count)
+    assert large < 10 * small + 0.05, (small, large)  # (linear: ~4; noise: up to 2.5 times that)
 
 
 # -- the entries we write --------------------------------------------------------------------
