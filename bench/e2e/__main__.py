@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.e2e.actors import Server
-from bench.e2e.metrics import (at_server_pace, fmt, fmt_summary, host_probe, other_threads, percentile, ratio,
-                               summary)
+from bench.e2e.metrics import (at_server_pace, fmt, fmt_summary, host_probe, median, other_threads, percentile,
+                               ratio, summary, value_at)
 from bench.e2e.workloads import WITH_COMPONENT, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
@@ -68,21 +68,14 @@ def loadavg() -> list[float]:
 
 
 def _values(runs: list[dict[str, Any]], *path: str) -> list[float | None]:
-    values: list[float | None] = []
-    for run in runs:
-        value: Any = run
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        values.append(value)
-    return values
+    return [value_at(run, *path) for run in runs]
 
 
 def _thread_split(runs: list[dict[str, Any]], who: str) -> str:
     """``main / others``: CPU seconds, medians (see metrics.other_threads)."""
     main = _values(runs, who, "cpu_main")
     others = [other_threads(cpu, cpu_main) for cpu, cpu_main in zip(_values(runs, who, "cpu"), main)]
-    middle = [None if stats is None else stats[1] for stats in (summary(main), summary(others))]
-    return f"{fmt(middle[0], 's')} / {fmt(middle[1], 's')}"
+    return f"{fmt(median(main), 's')} / {fmt(median(others), 's')}"
 
 
 def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> list[str]:

@@ -13,42 +13,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from bench.e2e.metrics import fmt, ratio
+from bench.e2e.metrics import fmt, median, ratio, value_at
 
 Runs = list[dict[str, Any]]
 
 
-def _median(values: list[float | None]) -> float | None:
-    known = [value for value in values if value is not None]
-    return statistics.median(known) if known else None
-
-
-def _get(run: dict[str, Any], *path: str) -> Any:
-    value: Any = run
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
-
-
 ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
-    ("floor time", "s", lambda runs: _median([_get(run, "floor_s") for run in runs])),
-    ("Parlons time", "s", lambda runs: _median([_get(run, "parlons_s") for run in runs])),
-    ("ratio", "x", lambda runs: _median([ratio(_get(run, "parlons_s"), _get(run, "floor_s")) for run in runs])),
-    ("Parlons CPU", "s", lambda runs: _median([_get(run, "parlons", "cpu") for run in runs])),
-    ("Parlons CPU, main thread", "s", lambda runs: _median([_get(run, "parlons", "cpu_main") for run in runs])),
-    ("Parlons peak RSS", "MiB", lambda runs: _median([_get(run, "parlons", "hwm") for run in runs])),
-    ("Parlons writes", "B", lambda runs: _median([_get(run, "parlons", "write_bytes") for run in runs])),
-    ("server's wait for a CPU, floor", "ms", lambda runs: _median([_get(run, "floor_server", "wait") for run in runs])),
+    ("floor time", "s", lambda runs: median([value_at(run, "floor_s") for run in runs])),
+    ("Parlons time", "s", lambda runs: median([value_at(run, "parlons_s") for run in runs])),
+    ("ratio", "x", lambda runs: median([ratio(value_at(run, "parlons_s"), value_at(run, "floor_s")) for run in runs])),
+    ("Parlons CPU", "s", lambda runs: median([value_at(run, "parlons", "cpu") for run in runs])),
+    ("Parlons CPU, main thread", "s", lambda runs: median([value_at(run, "parlons", "cpu_main") for run in runs])),
+    ("Parlons peak RSS", "MiB", lambda runs: median([value_at(run, "parlons", "hwm") for run in runs])),
+    ("Parlons writes", "B", lambda runs: median([value_at(run, "parlons", "write_bytes") for run in runs])),
+    ("server's wait for a CPU, floor", "ms", lambda runs: median([value_at(run, "floor_server", "wait") for run in runs])),
     ("server's wait for a CPU, Parlons", "ms",
-     lambda runs: _median([_get(run, "parlons_server", "wait") for run in runs])),
-    ("floor's longest loop stall", "ms", lambda runs: _median([_get(run, "floor_stall_max") for run in runs])),
+     lambda runs: median([value_at(run, "parlons_server", "wait") for run in runs])),
+    ("floor's longest loop stall", "ms", lambda runs: median([value_at(run, "floor_stall_max") for run in runs])),
     ("key under load, median", "ms",
-     lambda runs: _median([value for run in runs for value in run.get("keys_flood", [])])),
+     lambda runs: median([value for run in runs for value in run.get("keys_flood", [])])),
     ("key under load, worst", "ms",
      lambda runs: max((value for run in runs for value in run.get("keys_flood", [])), default=None)),
 ]

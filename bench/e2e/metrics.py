@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from tests.harness.proc import cpu_seconds, io_counters, main_thread_seconds, sched_seconds, status_kib
 
@@ -75,8 +75,8 @@ def at_server_pace(run: dict) -> float | None:
     bottleneck, the same work for both, and the host's speed moves between
     the two halves of one run (its CPU for the same flood seen 1.7 times
     the floor's); what is left is Parlons' own share of the time."""
-    server = ratio((run.get("parlons_server") or {}).get("cpu"), (run.get("floor_server") or {}).get("cpu"))
-    time_ratio = ratio(run.get("parlons_s"), run.get("floor_s"))
+    server = ratio(value_at(run, "parlons_server", "cpu"), value_at(run, "floor_server", "cpu"))
+    time_ratio = ratio(value_at(run, "parlons_s"), value_at(run, "floor_s"))
     return ratio(time_ratio, server)
 
 
@@ -100,6 +100,21 @@ def summary(values: Iterable[float | None]) -> tuple[float, float, float] | None
     if not known:
         return None
     return min(known), statistics.median(known), max(known)
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    """The median of the values measured (None: none was)."""
+    stats = summary(values)
+    return None if stats is None else stats[1]
+
+
+def value_at(run: dict[str, Any], *path: str) -> Any:
+    """``run[path[0]][path[1]]…``, None where a step is missing (a figure
+    a workload does not measure, or an older results file)."""
+    value: Any = run
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def ratio(value: float | None, floor: float | None) -> float | None:

@@ -6,13 +6,20 @@ import os
 
 import pytest
 
-from bench.e2e.metrics import (at_server_pace, delta, fmt, fmt_summary, other_threads, percentile, proc_stats, ratio,
-                               server_share_from, summary)
+from bench.e2e.metrics import (at_server_pace, delta, fmt, fmt_summary, median, other_threads, percentile, proc_stats,
+                               ratio, server_share_from, summary, value_at)
 
 
 def test_summary_skips_what_was_not_measured():
     assert summary([3.0, None, 1.0, 2.0]) == (1.0, 2.0, 3.0)
     assert summary([None]) is None
+
+
+def test_median_and_value_at_skip_what_was_not_measured():
+    assert median([3.0, None, 1.0, 2.0]) == 2.0 and median([None]) is None
+    run = {"parlons": {"cpu": 1.5}, "floor_s": 2.0}
+    assert value_at(run, "parlons", "cpu") == 1.5 and value_at(run, "floor_s") == 2.0
+    assert value_at(run, "parlons", "cpu_main") is None and value_at(run, "floor_s", "cpu") is None
 
 
 def test_ratio_needs_a_floor():
