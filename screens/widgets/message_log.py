@@ -506,16 +506,19 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             if self.scroll_offset.y == top:  # a scroll redraws the log: a refresh too would redraw it twice
                 self.refresh()
             self._paced(flood, thread_time() - began)
-        elif old_rows != self.row_count and min(old_rows, self.row_count) < (
-            self.scroll_offset.y + self.size.height
-        ):
-            self.refresh()  # rows inside the viewport changed
+        else:
+            self._frames_mark = None  # (the frames until the next follow are not its cost)
+            if old_rows != self.row_count and min(old_rows, self.row_count) < (
+                self.scroll_offset.y + self.size.height
+            ):
+                self.refresh()  # rows inside the viewport changed
         self._update_lines_below()
 
     def _paced(self, flood: bool, follow_cpu: float) -> None:
         """The next follow of a flood waits what this one cost: its own
         ``follow_cpu`` and the frames drawn since the last one (which drew
-        that one's rows).  Out of a flood, 10 a second again."""
+        that one's rows; none counted across a sync that did not follow:
+        the reader scrolled up meanwhile).  Out of a flood, 10 a second again."""
         if not flood:
             self._flood_interval, self._frames_mark = FLOOD_SYNC_INTERVAL, None
             return

@@ -398,6 +398,23 @@ async def test_a_flood_whose_frames_cost_more_is_followed_less_often_and_the_nex
         await pilot.pause()
 
 
+async def test_a_floods_pace_counts_no_frames_drawn_while_the_reader_was_scrolled_up():
+    """The frames between two follows are the cost of the first; a sync that
+    did not follow (the reader paged up mid-flood) ends the count, so the
+    frames drawn meanwhile (the reader's own paging) are not charged to the
+    flood's next follow."""
+    lines: list[Line] = []
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
+        await pilot.pause()
+        await flood(log, lines, lambda: log._frames_mark is not None)  # a flood's follow marked the frames
+        log.page_up()
+        await pilot.pause()
+        assert not log.is_at_bottom
+        await append(pilot, log, lines, [message("while scrolled up")])
+        assert log._frames_mark is None
+        await pilot.pause()
+
+
 async def test_the_last_lines_show_even_when_textual_drops_a_one_shot_timer(monkeypatch):
     """Textual 8.2.8 drops a one-shot timer when its start is held up for
     longer than its delay (a GIL switch, a collection: see
