@@ -33,6 +33,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "results"
 TITLES = {
     "W1": "W1 launch → online, {contacts} contacts",
     "W2": "W2 room flood, {messages} messages → last on screen",
+    "W2N": ("W2N the floor against itself: W2's flood received twice by the floor, its second time in the "
+            "Parlons column (what the host alone moves W2's ratios by)"),
     "W3": "W3 1:1 flood, {messages} messages → last on screen",
     "W4": "W4 key → on screen, room window ({messages}-message flood)",
     "W4P": "W4P the same with Poezio in the pane (the reference client; its figures in the Parlons column)",
@@ -51,7 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="W1,W2,W3,W4",
-                        help="workloads, e.g. W2,W3 (default W1-W4; W5-W8 and W4P only when named)")
+                        help="workloads, e.g. W2,W3 (default W1-W4; W5-W8, W2N and W4P only when named)")
     parser.add_argument("--messages", type=int, default=5000, help="flood size (W2, W3, W4)")
     parser.add_argument("--big", type=int, default=100_000, help="messages in one window (W5)")
     parser.add_argument("--presences", type=int, default=5000, help="contacts changing presence (W6)")
@@ -92,13 +94,13 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     else:
         lines.append(f"| time | {fmt_summary(floor_s, 's')} | {fmt_summary(parlons_s, 's')} "
                      f"| {fmt_summary(ratios, 'x')} |")
-    if name in ("W2", "W3", "W5"):
+    if name in ("W2", "W2N", "W3", "W5"):
         lines.append(f"| time ratio at the server's pace (÷ its CPU ratio: the host's speed moves) | | "
                      f"| {fmt_summary([at_server_pace(run) for run in runs], 'x')} |")
     lines.append(f"| CPU seconds | {fmt_summary(_values(runs, 'floor', 'cpu'), 's')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'cpu'), 's')} "
                  f"| {fmt_summary([ratio(p, f) for p, f in zip(_values(runs, 'parlons', 'cpu'), _values(runs, 'floor', 'cpu'))], 'x')} |")
-    if name in ("W2", "W3", "W4", "W4P", "W5", "W6", "W7"):
+    if name in ("W2", "W2N", "W3", "W4", "W4P", "W5", "W6", "W7"):
         # the loop's thread (parsing, services, the UI) apart from the others (the store's, the terminal's)
         lines.append(f"| of which the main thread / the others (medians) "
                      f"| {_thread_split(runs, 'floor')} | {_thread_split(runs, 'parlons')} | |")
@@ -114,7 +116,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
     lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
     flood = args.big if name == "W5" else args.messages
-    if name in ("W2", "W3", "W4", "W4P", "W5", "W6", "W7"):
+    if name in ("W2", "W2N", "W3", "W4", "W4P", "W5", "W6", "W7"):
         # Prosody does most of each workload's work: what it waited for a CPU, the workload lost
         lines.append(f"| the server meanwhile: CPU s / waited for a CPU "
                      f"| {fmt_summary(_values(runs, 'floor_server', 'cpu'), 's')} / "
@@ -153,7 +155,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         for words, values in searches.items():
             lines.append(f"| `{words}` | {fmt(statistics.median(values), 'ms')} | {fmt(max(values), 'ms')} "
                          f"| {len(values)} |")
-    if name in ("W2", "W3", "W5", "W6"):
+    if name in ("W2", "W2N", "W3", "W5", "W6"):
         lines.append("")
         writer = "the component wrote the storm" if name == "W6" else "the bot wrote the flood"
         lines.append(f"({writer} in {fmt_summary(_values(runs, 'send_s'), 's')})")

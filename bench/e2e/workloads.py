@@ -251,6 +251,19 @@ def w2_room_flood(server: Server, run_dir: Path, args) -> Result:
         return result
 
 
+def w2_noise(server: Server, run_dir: Path, args) -> Result:
+    """W2 with the floor in both places: the same bot floods two fresh rooms
+    and the floor receives both, one after the other.  The second flood's
+    figures fill Parlons' columns, so the report's ratios are what the host
+    alone moves a W2 ratio by in this hour (no order bias: in 5 runs at
+    2026-12-07 03:55 the second took 0.67-1.33x the first)."""
+    with online_bot(server, run_dir) as (bot, _jid):
+        first = floor_receive(server, bot, run_dir, args.messages, room=True)
+        second = floor_receive(server, bot, run_dir, args.messages, room=True)
+    return {**first, "parlons_s": second["floor_s"], "parlons": second["floor"],
+            "parlons_server": second["floor_server"]}
+
+
 def w3_chat_flood(server: Server, run_dir: Path, args) -> Result:
     # A bot each: Prosody archives what a bot sends in ITS archive too, and an
     # internal-storage archive gets slower as it fills (one bot flooding the
@@ -534,6 +547,7 @@ WITH_COMPONENT = frozenset({"W1", "W6", "W7"})
 WORKLOADS: dict[str, Callable[[Server, Path, Any], Result]] = {
     "W1": w1_launch,
     "W2": w2_room_flood,
+    "W2N": w2_noise,
     "W3": w3_chat_flood,
     "W4": w4_echo,
     "W4P": w4_poezio,
