@@ -58,6 +58,9 @@ class _Bar(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Text()
+        # what the bar was last asked to show: the app asks at every sync
+        # (up to 30 a second in a flood), mostly for what it shows already
+        self._shown: tuple | None = None
 
     def set_text(self, text: Text) -> None:
         if text != self._text:
@@ -86,6 +89,10 @@ class TitleBar(_Bar):
         """``topic``: a room's topic (untrusted, sanitised by the model; shown
         as text on one line, never markup); ``presence``: a chat's contact's
         ("away: gone fishing", after their JID)."""
+        shown = (window.number, window.name, window.target, presence, topic)
+        if shown == self._shown:
+            return  # (asked at every app sync: up to 30 a second in a flood)
+        self._shown = shown
         title = Text(f" {window.number}:{window.name}", no_wrap=True, overflow="ellipsis")
         if window.target and window.target != window.name:
             title.append(f"  {window.target}", "dim")
@@ -121,6 +128,11 @@ class WindowBar(_Bar):
         self.hidden = 0  # how many windows are off the bar (tests)
 
     def show_windows(self, windows: list[Window], active: Window, encrypted: Collection[Window] = ()) -> None:
+        shown = tuple((window.number, window.name, window.activity, window is active, window in encrypted)
+                      for window in windows)
+        if shown == self._shown:
+            return
+        self._shown = shown
         self._items = []
         for index, window in enumerate(windows):
             label = f" {window.number}:{window.name}{CRYPT_MARK if window in encrypted else ''} "
@@ -202,8 +214,14 @@ class StatusBar(_Bar):
                     presences: dict[str, str] | None = None, encryption: str | None = None) -> None:
         """``encryption``: how the conversation in view is encrypted (a
         scheme's words, or PLAINTEXT); None when the window is no conversation."""
+        clock = f"[{datetime.now():%H:%M}]"
+        shown = (clock, tuple((status.describe(), status.state, (presences or {}).get(status.jid))
+                              for status in accounts), more_below, typing, encryption)
+        if shown == self._shown:
+            return
+        self._shown = shown
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"[{datetime.now():%H:%M}]")
+        text.append(clock)
         if not accounts:
             text.append(" [no account]", "dim")
         for status in accounts:
