@@ -62,6 +62,14 @@ class _Bar(Widget):
         # (up to 30 a second in a flood), mostly for what it shows already
         self._shown: tuple | None = None
 
+    def _asked_again(self, shown: tuple) -> bool:
+        """True when ``shown`` is what the bar was last asked to show (it
+        shows it already); else it becomes that, and the caller builds."""
+        if shown == self._shown:
+            return True
+        self._shown = shown
+        return False
+
     def set_text(self, text: Text) -> None:
         if text != self._text:
             self._text = text
@@ -89,10 +97,8 @@ class TitleBar(_Bar):
         """``topic``: a room's topic (untrusted, sanitised by the model; shown
         as text on one line, never markup); ``presence``: a chat's contact's
         ("away: gone fishing", after their JID)."""
-        shown = (window.number, window.name, window.target, presence, topic)
-        if shown == self._shown:
-            return  # (asked at every app sync: up to 30 a second in a flood)
-        self._shown = shown
+        if self._asked_again((window.number, window.name, window.target, presence, topic)):
+            return
         title = Text(f" {window.number}:{window.name}", no_wrap=True, overflow="ellipsis")
         if window.target and window.target != window.name:
             title.append(f"  {window.target}", "dim")
@@ -128,11 +134,9 @@ class WindowBar(_Bar):
         self.hidden = 0  # how many windows are off the bar (tests)
 
     def show_windows(self, windows: list[Window], active: Window, encrypted: Collection[Window] = ()) -> None:
-        shown = tuple((window.number, window.name, window.activity, window is active, window in encrypted)
-                      for window in windows)
-        if shown == self._shown:
+        if self._asked_again(tuple((window.number, window.name, window.activity, window is active,
+                                    window in encrypted) for window in windows)):
             return
-        self._shown = shown
         self._items = []
         for index, window in enumerate(windows):
             label = f" {window.number}:{window.name}{CRYPT_MARK if window in encrypted else ''} "
@@ -215,19 +219,16 @@ class StatusBar(_Bar):
         """``encryption``: how the conversation in view is encrypted (a
         scheme's words, or PLAINTEXT); None when the window is no conversation."""
         clock = f"[{datetime.now():%H:%M}]"
-        shown = (clock, tuple((status.describe(), status.state, (presences or {}).get(status.jid))
-                              for status in accounts), more_below, typing, encryption)
-        if shown == self._shown:
+        states = tuple((status.describe(), status.state, (presences or {}).get(status.jid)) for status in accounts)
+        if self._asked_again((clock, states, more_below, typing, encryption)):
             return
-        self._shown = shown
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(clock)
         if not accounts:
             text.append(" [no account]", "dim")
-        for status in accounts:
+        for described, state, presence in states:
             text.append(" [")
-            text.append(status.describe(), _STATE_STYLE[status.state])
-            presence = (presences or {}).get(status.jid)
+            text.append(described, _STATE_STYLE[state])
             if presence:  # our own away/dnd/... and status message
                 text.append(f" ({presence})", "yellow")
             text.append("]")
