@@ -22,18 +22,22 @@ from bench.e2e.metrics import fmt, median, ratio, value_at
 Runs = list[dict[str, Any]]
 
 
+def _median_at(*path: str) -> Callable[[Runs], float | None]:
+    """The runs' median of the figure at ``path`` (metrics.value_at)."""
+    return lambda runs: median([value_at(run, *path) for run in runs])
+
+
 ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
-    ("floor time", "s", lambda runs: median([value_at(run, "floor_s") for run in runs])),
-    ("Parlons time", "s", lambda runs: median([value_at(run, "parlons_s") for run in runs])),
+    ("floor time", "s", _median_at("floor_s")),
+    ("Parlons time", "s", _median_at("parlons_s")),
     ("ratio", "x", lambda runs: median([ratio(value_at(run, "parlons_s"), value_at(run, "floor_s")) for run in runs])),
-    ("Parlons CPU", "s", lambda runs: median([value_at(run, "parlons", "cpu") for run in runs])),
-    ("Parlons CPU, main thread", "s", lambda runs: median([value_at(run, "parlons", "cpu_main") for run in runs])),
-    ("Parlons peak RSS", "MiB", lambda runs: median([value_at(run, "parlons", "hwm") for run in runs])),
-    ("Parlons writes", "B", lambda runs: median([value_at(run, "parlons", "write_bytes") for run in runs])),
-    ("server's wait for a CPU, floor", "ms", lambda runs: median([value_at(run, "floor_server", "wait") for run in runs])),
-    ("server's wait for a CPU, Parlons", "ms",
-     lambda runs: median([value_at(run, "parlons_server", "wait") for run in runs])),
-    ("floor's longest loop stall", "ms", lambda runs: median([value_at(run, "floor_stall_max") for run in runs])),
+    ("Parlons CPU", "s", _median_at("parlons", "cpu")),
+    ("Parlons CPU, main thread", "s", _median_at("parlons", "cpu_main")),
+    ("Parlons peak RSS", "MiB", _median_at("parlons", "hwm")),
+    ("Parlons writes", "B", _median_at("parlons", "write_bytes")),
+    ("server's wait for a CPU, floor", "ms", _median_at("floor_server", "wait")),
+    ("server's wait for a CPU, Parlons", "ms", _median_at("parlons_server", "wait")),
+    ("floor's longest loop stall", "ms", _median_at("floor_stall_max")),
     ("key under load, median", "ms",
      lambda runs: median([value for run in runs for value in run.get("keys_flood", [])])),
     ("key under load, worst", "ms",

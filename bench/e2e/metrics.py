@@ -72,9 +72,13 @@ def other_threads(cpu: float | None, cpu_main: float | None) -> float | None:
 def at_server_pace(run: dict) -> float | None:
     """A flood's time ratio (Parlons' / the floor's) over the ratio of the
     server's CPU seconds for the two floods: Prosody is a flood's
-    bottleneck, the same work for both, and the host's speed moves between
-    the two halves of one run (its CPU for the same flood seen 1.7 times
-    the floor's); what is left is Parlons' own share of the time."""
+    bottleneck, the same work for both (to the syscall), and the host's
+    speed moves between the two halves of one run (its CPU for the same
+    flood seen 1.7 times the floor's).  It divides out more than the host:
+    Prosody is preempted 2.4-5.4x as often while Parlons receives (its
+    threads, tmux, the screen poll on two cores), which costs Prosody CPU
+    too; so this is a lower bound of Parlons' share, the plain ratio an
+    upper one (bench/README.md, the twenty-fifth session)."""
     server = ratio(value_at(run, "parlons_server", "cpu"), value_at(run, "floor_server", "cpu"))
     time_ratio = ratio(value_at(run, "parlons_s"), value_at(run, "floor_s"))
     return ratio(time_ratio, server)
