@@ -4,16 +4,17 @@ in the same order, for every kind of stanza our plugins handle."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from functools import partial
 
 import pytest
 import slixmpp
 from slixmpp.stanza import Iq, Message, Presence
 from slixmpp.xmlstream.handler import Callback
-from slixmpp.xmlstream.matcher import StanzaPath
+from slixmpp.xmlstream.matcher import MatchXPath, StanzaPath
 
 from tui.xmpp.chat.service import PLUGINS as CHAT_PLUGINS
 from tui.xmpp.muc.service import PLUGINS as MUC_PLUGINS
-from tui.xmpp.stanza_router import StanzaRouter, handler_list, route_handlers
+from tui.xmpp.stanza_router import PLUGIN_SETS, StanzaRouter, handler_list, route_handlers
 
 ME = "alice@example.org/parlons"
 ROOM = "lounge@rooms.example.org"
@@ -146,3 +147,93 @@ def test_a_failing_routed_handler_does_not_stop_the_next(monkeypatch):
     received(xmpp, STANZAS["receipt"])
     assert [str(e) for e in errors] == ["handler failed"]
     assert seen == ["after"]
+
+# stanzas that no handler of our plugins matches, or only some of them would at a glance
+NEAR_MISSES = {
+    "foreign body": f"<message xmlns='jabber:client' type='groupchat' from='{ROOM}/bob' to='{ME}'>"
+                    "<body xmlns='urn:example:other'>not a body</body></message>",
+    "normal with body": f"<message xmlns='jabber:client' type='normal' from='{ROOM}/bob' to='{ME}'>"
+                        "<body>hello</body><subject>s</subject></message>",
+    "untyped error": f"<message xmlns='jabber:client' from='{ROOM}' to='{ME}'>"
+                     "<error type='cancel'/></message>",
+}
+
+# XPaths of every shape a plugin could register: the plain ones are asked of
+# the stanza by the router, the others of their matcher.
+XPATHS = (
+    "{jabber:client}message",
+    "{jabber:client}message/{jabber:client}body",
+    "{jabber:client}message/{urn:xmpp:receipts}received",
+    "{jabber:client}message/{urn:xmpp:carbons:2}received/{urn:xmpp:forward:0}forwarded",
+    "{jabber:client}message/*",
+    "{jabber:client}message/{jabber:client}error[@type]",
+    "{jabber:client}message//{*}body",
+    "{jabber:client}message/{jabber:client}body[.='hi']",
+    "{jabber:client}message[@type='chat']",
+    "{jabber:client}presence/{jabber:client}show",
+)
+
+
+def with_xpaths(routed: bool) -> tuple[slixmpp.ClientXMPP, list[str]]:
+    xmpp, fired = client(routed=False)
+    def ran(name: str, _stanza) -> None:
+        fired.append(name)
+
+    for index, path in enumerate(XPATHS):
+        xmpp.register_handler(Callback(f"xpath {index}", MatchXPath(path), partial(ran, f"xpath {index}")))
+    if routed:
+        assert isinstance(route_handlers(xmpp), StanzaRouter)
+    return xmpp, fired
+
+
+@pytest.mark.parametrize("text", [*STANZAS.values(), *NEAR_MISSES.values()], ids=[*STANZAS, *NEAR_MISSES])
+def test_xpaths_of_every_shape_match_as_their_matcher_says(text):
+    plain, expected = with_xpaths(routed=False)
+    routed, got = with_xpaths(routed=True)
+    received(plain, text)
+    received(routed, text)
+    assert got == expected
+
+
+def test_the_xpaths_tried_cover_both_ways_of_asking():
+    """The comparison above proves something for each kind: some XPaths are
+    asked of the stanza, others of their matcher, and each one matched some stanza."""
+    xmpp, fired = with_xpaths(routed=True)
+    router = handler_list(xmpp)[0]
+    assert isinstance(router, StanzaRouter)
+    ours = {r.handler.name: r for r in router.routes if r.handler.name.startswith("xpath ")}
+    asked_of_matcher = {name for name, r in ours.items() if r.match == r.handler.match}
+    # (slixmpp makes "//" one step itself; a predicate on the root stops the routing there)
+    assert asked_of_matcher == {"xpath 4", "xpath 5", "xpath 7"}
+    assert set(ours) == {f"xpath {i}" for i in range(8)}
+    for text in [*STANZAS.values(), *NEAR_MISSES.values()]:
+        received(xmpp, text)
+    assert {f"xpath {i}" for i in range(len(XPATHS))} <= set(fired)
+
+
+def test_a_peer_sending_every_mix_of_payloads_is_not_remembered_without_end():
+    xmpp, _fired = client(routed=True)
+    router = handler_list(xmpp)[0]
+    assert isinstance(router, StanzaRouter)
+    payloads = ["<request xmlns='urn:xmpp:receipts'/>", "<active xmlns='http://jabber.org/protocol/chatstates'/>",
+                "<replace xmlns='urn:xmpp:message-correct:0' id='1'/>", "<x xmlns='jabber:x:conference' jid='r@m'/>",
+                "<x xmlns='jabber:x:data' type='form'/>", "<no-store xmlns='urn:xmpp:hints'/>",
+                "<origin-id xmlns='urn:xmpp:sid:0' id='o'/>", "<markable xmlns='urn:xmpp:chat-markers:0'/>",
+                "<received xmlns='urn:xmpp:receipts' id='1'/>", "<nick xmlns='http://jabber.org/protocol/nick'>n</nick>"]
+    for mix in range(1, 2 ** len(payloads)):
+        chosen = "".join(p for bit, p in enumerate(payloads) if mix >> bit & 1)
+        received(xmpp, f"<message xmlns='jabber:client' from='bob@example.org/x' to='{ME}'>{chosen}</message>")
+    assert 0 < len(router._by_plugins) <= PLUGIN_SETS
+
+
+def test_a_stanza_path_to_a_sub_interface_is_routed_and_runs():
+    """``message/body`` names no plugin: the body is one of the message's own
+    elements (a sub-interface), so it is no plugin the stanza must hold."""
+    xmpp, fired = client(routed=False)
+    runs: list[str] = []
+    xmpp.register_handler(Callback("bodies", StanzaPath("message/body"), lambda m: runs.append(m["body"])))
+    router = route_handlers(xmpp)
+    assert router is not None and any(h.name == "bodies" for h in router.handlers)
+    received(xmpp, STANZAS["groupchat"])
+    received(xmpp, STANZAS["receipt"])
+    assert runs == ["hello room"]

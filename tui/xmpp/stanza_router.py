@@ -23,6 +23,17 @@ matched runs as slixmpp runs it: all matches are decided before any handler
 runs, then each one's ``prerun``/``run`` in the registration order, an
 exception goes to ``stanza.exception``, a spent one-shot handler is dropped.
 
+Two matchers are asked more cheaply, with the same answer.  An XML mask
+(the MUC plugin's three, ``<message type='groupchat'><body/></message>``…)
+can only match a stanza that carries each attribute of its root with the
+mask's value — the first thing ``MatchXMLMask._mask_cmp`` compares after
+the tag — so the router compares those first (a room's message is no
+longer walked by the error mask).  An XPath made of plain steps only
+(``{jabber:client}message/{jabber:client}body``: no ``.``, ``*``, ``//``,
+predicate or attribute) matches when the stanza's root has the first step's
+tag and holds the rest of the path; ``MatchXPath`` finds that by wrapping
+the stanza in a new element each time, the router asks the stanza itself.
+
 Only a head of the list made of handlers it can classify is routed: a
 handler with another kind of matcher (an iq's answer waiter) and everything
 after it keep their place, so no handler runs before one it followed.
@@ -34,7 +45,8 @@ unloads a plugin, so a routed handler is never removed by name
 
 from __future__ import annotations
 
-from typing import Any, cast
+import re
+from typing import Any, Callable, cast
 
 import slixmpp
 from slixmpp.xmlstream.handler.base import BaseHandler
@@ -44,6 +56,7 @@ from slixmpp.xmlstream.matcher.xmlmask import MatchXMLMask
 from slixmpp.xmlstream.matcher.xpath import MatchXPath
 
 STANZA_NAMES = ("message", "presence", "iq")
+PLUGIN_SETS = 256  # the mixes of payloads whose candidate routes are remembered
 
 
 def handler_list(xmpp: slixmpp.ClientXMPP) -> list[BaseHandler]:
@@ -53,11 +66,17 @@ def handler_list(xmpp: slixmpp.ClientXMPP) -> list[BaseHandler]:
 
 
 class Route:
-    """A routed handler: the stanzas it can match and the plugin such a stanza needs."""
-    __slots__ = ("handler", "name", "tag", "needs")
+    """A routed handler: the stanzas it can match, the plugin such a stanza
+    needs, the root attributes it must carry (an XML mask's) and how to ask
+    the handler's matcher."""
+    __slots__ = ("handler", "name", "tag", "needs", "attributes", "match")
 
-    def __init__(self, handler: BaseHandler, name: str | None, tag: str | None, needs: str | None) -> None:
+    def __init__(self, handler: BaseHandler, name: str | None, tag: str | None, needs: str | None,
+                 attributes: tuple[tuple[str, str], ...] = (),
+                 match: Callable[[Any], bool] | None = None) -> None:
         self.handler, self.name, self.tag, self.needs = handler, name, tag, needs
+        self.attributes = attributes
+        self.match: Callable[[Any], bool] = match or handler.match
 
     def accepts(self, stanza: Any) -> bool:
         """Can the handler's matcher say yes to this stanza at all?"""
@@ -66,7 +85,11 @@ class Route:
         name = self.name
         return name == stanza.name or name in stanza.loaded_plugins or name in stanza.plugin_attrib
 
-    def may_match(self, stanza: Any, present: set[str]) -> bool:
+    def may_match(self, stanza: Any, present: frozenset[str]) -> bool:
+        if self.attributes:
+            attrib = stanza.xml.attrib
+            if any(attrib.get(name, "__None__") != value for name, value in self.attributes):
+                return False  # (the mask's own comparison: an absent attribute never equals a value)
         needs = self.needs
         return needs is None or needs in present or bool(stanza.iterables) or needs in stanza.sub_interfaces
 
@@ -84,11 +107,37 @@ def route_of(handler: BaseHandler) -> Route | None:
         return Route(handler, name, None, needs)
     if isinstance(matcher, MatchXPath):
         root = _xpath_root(matcher._criteria)
-        return None if root is None else Route(handler, None, root, None)
+        if root is None:
+            return None
+        return Route(handler, None, root, None, match=_plain_path_match(handler, matcher, root))
     if isinstance(matcher, MatchXMLMask):
-        tag = cast(Any, matcher._criteria).tag
-        return Route(handler, None, tag, None) if tag.startswith("{") else None
+        mask = cast(Any, matcher._criteria)
+        if not mask.tag.startswith("{"):
+            return None
+        attributes = tuple(mask.attrib.items()) if _asks_its_matcher(handler, matcher, MatchXMLMask) else ()
+        return Route(handler, None, mask.tag, None, attributes=attributes)
     return None
+
+
+def _asks_its_matcher(handler: BaseHandler, matcher: MatcherBase, kind: type[MatcherBase]) -> bool:
+    """Does the handler's match ask ``kind``'s own match, unchanged?"""
+    return type(handler).match is BaseHandler.match and type(matcher).match is kind.match
+
+
+_NOT_PLAIN = re.compile(r"[.*\[\]@]|//")
+
+
+def _plain_path_match(handler: BaseHandler, matcher: MatchXPath, root: str) -> Callable[[Any], bool] | None:
+    """What ``matcher`` answers, asked of the stanza itself, when its path
+    is plain steps only (see the module's docstring); None otherwise."""
+    criteria = matcher._criteria
+    rest = criteria[len(root) + 1:]
+    if not _asks_its_matcher(handler, matcher, MatchXPath) or _NOT_PLAIN.search(
+            re.sub(r"\{[^}]*\}", "", criteria)):
+        return None
+    if not rest:
+        return lambda stanza: stanza.xml.tag == root
+    return lambda stanza: stanza.xml.tag == root and stanza.xml.find(rest) is not None
 
 
 def _xpath_root(criteria: str) -> str | None:
@@ -108,24 +157,35 @@ class StanzaRouter(BaseHandler):
         super().__init__("Parlons stanza router", matcher=MatcherBase("stanza router"))
         self.routes = routes
         self._by_kind: dict[tuple[type, str, int], list[Route]] = {}
+        # ... and of those, the ones whose plugin is there (a stanza with no iterables)
+        self._by_plugins: dict[tuple[tuple[type, str, int], frozenset[str]], list[Route]] = {}
         self._matched: dict[int, list[BaseHandler]] = {}
 
     @property
     def handlers(self) -> list[BaseHandler]:
         return [route.handler for route in self.routes]
 
-    def _candidates(self, stanza: Any) -> list[Route]:
+    def _candidates(self, stanza: Any, present: frozenset[str]) -> list[Route]:
         # what can match depends on the stanza's class (name, plugins) and its root tag
         key = (type(stanza), stanza.xml.tag, len(stanza.loaded_plugins))
         routes = self._by_kind.get(key)
         if routes is None:
             routes = self._by_kind[key] = [r for r in self.routes if r.accepts(stanza)]
-        return routes
+        if stanza.iterables:
+            return routes  # (any stanza path may match through them: each is asked)
+        narrowed = self._by_plugins.get((key, present))
+        if narrowed is None:
+            if len(self._by_plugins) >= PLUGIN_SETS:  # a peer sending every mix of payloads
+                self._by_plugins.clear()
+            interfaces = stanza.sub_interfaces
+            narrowed = self._by_plugins[key, present] = [
+                r for r in routes if r.needs is None or r.needs in present or r.needs in interfaces]
+        return narrowed
 
     def match(self, stanza: Any) -> bool:
-        present = {name for name, _lang in stanza.plugins}
-        matched = [route.handler for route in self._candidates(stanza)
-                   if route.may_match(stanza, present) and route.handler.match(stanza)]
+        present = frozenset([name for name, _lang in stanza.plugins])
+        matched = [route.handler for route in self._candidates(stanza, present)
+                   if route.may_match(stanza, present) and route.match(stanza)]
         if not matched:
             return False
         if len(self._matched) > 64:  # a stanza matched but never run (another match raised)
@@ -146,6 +206,7 @@ class StanzaRouter(BaseHandler):
             if handler.check_delete():
                 self.routes = [r for r in self.routes if r.handler is not handler]
                 self._by_kind.clear()
+                self._by_plugins.clear()
 
     def check_delete(self) -> bool:
         return False
