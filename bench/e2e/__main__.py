@@ -47,6 +47,29 @@ TITLES = {
 # what keys are typed during (the ``keys_flood`` / ``words_flood`` samples)
 DURING = {"W4": "the flood", "W4P": "the flood", "W6": "the storm", "W7": "the join"}
 
+# The rows of each workload's table besides those every one has (time, CPU,
+# peak RSS, bytes written, the host probe); the keys' rows go with DURING.
+#   typing: time is the flood's while keys are typed, with no floor
+#   pace: the time ratio at the server's pace      threads: main thread / the others
+#   server: the server's CPU and wait meanwhile    settled: 1 s later, per message, RSS growth
+#   writer: how long the bot (or component) took   online: RSS when online shows
+#   crowd: how long the crowd took to fill the room
+#   pages: PageUp timings                          searches: the /search table
+_FLOOD = frozenset({"pace", "threads", "server", "settled", "writer"})
+_TYPING = frozenset({"typing", "threads", "server", "settled"})
+ROWS: dict[str, frozenset[str]] = {
+    "W1": frozenset({"online"}),
+    "W2": _FLOOD,
+    "W2N": _FLOOD - {"settled"},
+    "W3": _FLOOD,
+    "W4": _TYPING,
+    "W4P": _TYPING,
+    "W5": _FLOOD | {"pages"},
+    "W6": frozenset({"threads", "server", "writer"}),
+    "W7": frozenset({"threads", "server", "crowd"}),
+    "W8": frozenset({"searches"}),
+}
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__,
@@ -88,19 +111,20 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         return lines + ["(no run succeeded)", ""]
     floor_s, parlons_s = _values(runs, "floor_s"), _values(runs, "parlons_s")
     ratios = [ratio(p, f) for p, f in zip(parlons_s, floor_s)]
+    rows = ROWS[name]
     lines += ["| | floor | Parlons | ratio |", "|---|---|---|---|"]
-    if name in ("W4", "W4P"):
+    if "typing" in rows:
         lines.append(f"| flood → last on screen (typing meanwhile) | — | {fmt_summary(parlons_s, 's')} | |")
     else:
         lines.append(f"| time | {fmt_summary(floor_s, 's')} | {fmt_summary(parlons_s, 's')} "
                      f"| {fmt_summary(ratios, 'x')} |")
-    if name in ("W2", "W2N", "W3", "W5"):
+    if "pace" in rows:
         lines.append(f"| time ratio at the server's pace (÷ its CPU ratio: the host's speed moves) | | "
                      f"| {fmt_summary([at_server_pace(run) for run in runs], 'x')} |")
     lines.append(f"| CPU seconds | {fmt_summary(_values(runs, 'floor', 'cpu'), 's')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'cpu'), 's')} "
                  f"| {fmt_summary([ratio(p, f) for p, f in zip(_values(runs, 'parlons', 'cpu'), _values(runs, 'floor', 'cpu'))], 'x')} |")
-    if name in ("W2", "W2N", "W3", "W4", "W4P", "W5", "W6", "W7"):
+    if "threads" in rows:
         # the loop's thread (parsing, services, the UI) apart from the others (the store's, the terminal's)
         lines.append(f"| of which the main thread / the others (medians) "
                      f"| {_thread_split(runs, 'floor')} | {_thread_split(runs, 'parlons')} | |")
@@ -111,19 +135,19 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         # (a 5 ms ticker's lateness) while it received the flood / the join
         lines.append(f"| event loop's longest stall meanwhile | {fmt_summary(_values(runs, 'floor_stall_max'), 'ms')} "
                      "| | |")
-    if name == "W1":
+    if "online" in rows:
         lines.append(f"| peak RSS when online shows | | {fmt_summary(_values(runs, 'parlons', 'hwm_online'), 'MiB')} | |")
     lines.append(f"| bytes written to disk (write_bytes) | {fmt_summary(_values(runs, 'floor', 'write_bytes'), 'B')} "
                  f"| {fmt_summary(_values(runs, 'parlons', 'write_bytes'), 'B')} | |")
     flood = args.big if name == "W5" else args.messages
-    if name in ("W2", "W2N", "W3", "W4", "W4P", "W5", "W6", "W7"):
+    if "server" in rows:
         # Prosody does most of each workload's work: what it waited for a CPU, the workload lost
         lines.append(f"| the server meanwhile: CPU s / waited for a CPU "
                      f"| {fmt_summary(_values(runs, 'floor_server', 'cpu'), 's')} / "
                      f"{fmt_summary(_values(runs, 'floor_server', 'wait'), 'ms')} "
                      f"| {fmt_summary(_values(runs, 'parlons_server', 'cpu'), 's')} / "
                      f"{fmt_summary(_values(runs, 'parlons_server', 'wait'), 'ms')} | |")
-    if name in ("W2", "W3", "W4", "W4P", "W5"):
+    if "settled" in rows:
         lines.append(f"| the same 1 s later (CPU s / bytes) | | {fmt_summary(_values(runs, 'parlons', 'cpu_settled'), 's')} / "
                      f"{fmt_summary(_values(runs, 'parlons', 'write_bytes_settled'), 'B')} | |")
         per_message = [w / flood if w is not None else None for w in _values(runs, "parlons", "write_bytes")]
@@ -141,12 +165,12 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
                 lines.append(f"| {label} | {fmt(statistics.median(samples), 'ms')} "
                              f"| {fmt(percentile(samples, 0.9), 'ms')} "
                              f"| {fmt(max(samples), 'ms')} | {len(samples)} |")
-    if name == "W5":
+    if "pages" in rows:
         pages = [value for run in runs for value in run.get("page_up", [])]
         if pages:
             lines.append(f"| PageUp → screen changed, median / worst ({len(pages)}) | "
                          f"| {fmt(statistics.median(pages), 'ms')} / {fmt(max(pages), 'ms')} | |")
-    if name == "W8":
+    if "searches" in rows:
         lines += ["", "| /search | median | worst | samples |", "|---|---|---|---|"]
         searches: dict[str, list[float]] = {}
         for run in runs:
@@ -155,11 +179,11 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         for words, values in searches.items():
             lines.append(f"| `{words}` | {fmt(statistics.median(values), 'ms')} | {fmt(max(values), 'ms')} "
                          f"| {len(values)} |")
-    if name in ("W2", "W2N", "W3", "W5", "W6"):
+    if "writer" in rows:
         lines.append("")
         writer = "the component wrote the storm" if name == "W6" else "the bot wrote the flood"
         lines.append(f"({writer} in {fmt_summary(_values(runs, 'send_s'), 's')})")
-    if name == "W7":
+    if "crowd" in rows:
         lines.append("")
         lines.append(f"(the crowd filled the room in {fmt_summary(_values(runs, 'setup_s'), 's')})")
     probes = [seconds for run in runs for seconds in run.get("host_s", [])]
