@@ -65,8 +65,8 @@ ROWS: dict[str, frozenset[str]] = {
     "W4": _TYPING,
     "W4P": _TYPING,
     "W5": _FLOOD | {"pages"},
-    "W6": frozenset({"threads", "server", "writer"}),
-    "W7": frozenset({"threads", "server", "crowd"}),
+    "W6": frozenset({"pace", "threads", "server", "writer"}),
+    "W7": frozenset({"pace", "threads", "server", "crowd"}),
     "W8": frozenset({"searches"}),
 }
 
