@@ -237,3 +237,25 @@ def test_a_stanza_path_to_a_sub_interface_is_routed_and_runs():
     received(xmpp, STANZAS["groupchat"])
     received(xmpp, STANZAS["receipt"])
     assert runs == ["hello room"]
+
+
+def test_a_stanza_path_through_an_iterable_payload_is_asked():
+    """A payload registered as iterable (XEP-0511's link metadata) matches a
+    stanza path by its element's name, which is not the plugin's name the
+    stanza lists ("Description" against "link_metadata"): such a stanza asks
+    every route."""
+    text = (f"<message xmlns='jabber:client' type='chat' from='bob@example.org/x' to='{ME}'><body>a link</body>"
+            "<rdf:Description xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' about='https://example.org/'/>"
+            "</message>")
+    runs: dict[bool, list[str]] = {}
+    for routed in (False, True):
+        xmpp, _fired = client(routed=False)
+        xmpp.register_plugin("xep_0511")
+        ran = runs[routed] = []
+        xmpp.register_handler(Callback("links", StanzaPath("message/Description"),
+                                       lambda _m, ran=ran: ran.append("link")))
+        if routed:
+            router = route_handlers(xmpp)
+            assert router is not None and any(h.name == "links" for h in router.handlers)
+        received(xmpp, text)
+    assert runs == {False: ["link"], True: ["link"]}

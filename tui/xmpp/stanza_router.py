@@ -85,13 +85,13 @@ class Route:
         name = self.name
         return name == stanza.name or name in stanza.loaded_plugins or name in stanza.plugin_attrib
 
-    def may_match(self, stanza: Any, present: frozenset[str]) -> bool:
-        if self.attributes:
-            attrib = stanza.xml.attrib
-            if any(attrib.get(name, "__None__") != value for name, value in self.attributes):
-                return False  # (the mask's own comparison: an absent attribute never equals a value)
-        needs = self.needs
-        return needs is None or needs in present or bool(stanza.iterables) or needs in stanza.sub_interfaces
+    def may_match(self, stanza: Any) -> bool:
+        """Does the stanza's root carry the mask's attributes (none asked of
+        other routes)?  Its plugins were looked at when the route was picked
+        for it (``StanzaRouter._candidates``)."""
+        attrib = stanza.xml.attrib
+        # (the mask's own comparison: an absent attribute never equals a value)
+        return not any(attrib.get(name, "__None__") != value for name, value in self.attributes)
 
 
 def route_of(handler: BaseHandler) -> Route | None:
@@ -165,7 +165,7 @@ class StanzaRouter(BaseHandler):
     def handlers(self) -> list[BaseHandler]:
         return [route.handler for route in self.routes]
 
-    def _candidates(self, stanza: Any, present: frozenset[str]) -> list[Route]:
+    def _candidates(self, stanza: Any) -> list[Route]:
         # what can match depends on the stanza's class (name, plugins) and its root tag
         key = (type(stanza), stanza.xml.tag, len(stanza.loaded_plugins))
         routes = self._by_kind.get(key)
@@ -173,6 +173,7 @@ class StanzaRouter(BaseHandler):
             routes = self._by_kind[key] = [r for r in self.routes if r.accepts(stanza)]
         if stanza.iterables:
             return routes  # (any stanza path may match through them: each is asked)
+        present = frozenset([name for name, _lang in stanza.plugins])
         narrowed = self._by_plugins.get((key, present))
         if narrowed is None:
             if len(self._by_plugins) >= PLUGIN_SETS:  # a peer sending every mix of payloads
@@ -183,9 +184,8 @@ class StanzaRouter(BaseHandler):
         return narrowed
 
     def match(self, stanza: Any) -> bool:
-        present = frozenset([name for name, _lang in stanza.plugins])
-        matched = [route.handler for route in self._candidates(stanza, present)
-                   if route.may_match(stanza, present) and route.match(stanza)]
+        matched = [route.handler for route in self._candidates(stanza)
+                   if route.may_match(stanza) and route.match(stanza)]
         if not matched:
             return False
         if len(self._matched) > 64:  # a stanza matched but never run (another match raised)
