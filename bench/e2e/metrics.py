@@ -70,9 +70,10 @@ def other_threads(cpu: float | None, cpu_main: float | None) -> float | None:
 
 
 def at_server_pace(run: dict) -> float | None:
-    """A flood's time ratio (Parlons' / the floor's) over the ratio of the
-    server's CPU seconds for the two floods: Prosody is a flood's
-    bottleneck, the same work for both (to the syscall), and the host's
+    """A workload's time ratio (Parlons' / the floor's) over the ratio of
+    the server's CPU seconds for the two halves (a flood, a presence storm,
+    a join): Prosody is their bottleneck, the same work for both (to the
+    syscall: W2, W3, W6 measured), and the host's
     speed moves between the two halves of one run (its CPU for the same
     flood seen 1.7 times the floor's).  It divides out more than the host:
     Prosody is preempted 2.4-5.4x as often while Parlons receives (its

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from tui.xmpp.conversation.encryption import EncryptionError, EncryptionPending, Peer, SchemeHost
 
-from . import TAG_BASE, compat
+from . import MARK, TAG_BASE, compat
 from .files import OtrFiles
 from .policy import answers_peers, policy_for
 
@@ -222,7 +222,7 @@ class OtrScheme:
         if stanza["type"] == "groupchat":
             return False  # OTR is between two: "?OTR" said in a room is just text
         body = stanza["body"] or ""
-        if body.startswith("?OTR"):
+        if body.startswith(MARK):
             return True
         if TAG_BASE in body:
             self._tagged(stanza)
