@@ -31,9 +31,9 @@ from tests.harness.tmux import TmuxDriver
 
 @pytest.fixture(scope="session", autouse=True)
 def private_xdg_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Nothing a test runs may read or write the real user's config, history or logs."""
+    """Nothing a test runs may read or write the real user's config, history, logs or cache."""
     base = tmp_path_factory.mktemp("xdg")
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         os.environ[name] = str(base / name.lower())
 
 

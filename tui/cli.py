@@ -13,9 +13,12 @@ import dataclasses
 import logging
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .dataclass_code import CodeCache
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -60,15 +63,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start(args: argparse.Namespace) -> int:
     # Imported here: config pulls in tomllib and the key map, not needed
     # for --help / --version.
-    from .config import ConfigError
+    from . import dataclass_code
     from .logging_setup import setup_logging
-    from .paths import default_config_path, state_dir
+    from .paths import cache_dir, state_dir
 
     try:
         log_path = setup_logging(state_dir(), debug=args.debug)
     except OSError as exc:
         _say(f"cannot open the log file in {state_dir()}: {exc.strerror}")
         return EXIT_ERROR
+
+    code_cache = dataclass_code.start(cache_dir())  # before the first of our dataclasses
+    try:
+        return _configured(args, log_path, code_cache)
+    finally:
+        code_cache.uninstall()  # (done already once the app has started)
+
+
+def _configured(args: argparse.Namespace, log_path: Path, code_cache: CodeCache) -> int:
+    from .config import ConfigError
+    from .paths import default_config_path
 
     config_path: Path = args.config if args.config is not None else default_config_path()
     try:
@@ -85,7 +99,7 @@ def _start(args: argparse.Namespace) -> int:
     try:
         from .launch import launch
 
-        return launch(config, config_path)
+        return launch(config, config_path, code_cache)
     except Exception as exc:
         log.exception("start-up failed")
         _say(f"parlons: unexpected error: {_one_line(exc)} (details in {log_path})")

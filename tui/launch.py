@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 if TYPE_CHECKING:
     from .client import Client
     from .config import Config
+    from .dataclass_code import CodeCache
     from .paste import PastePolicy
 
 RunFace = Callable[["Config | None", "Path | None", "Early | None"], Awaitable[int]]
@@ -44,22 +45,45 @@ class Early:
     started: asyncio.Task[None]  # Client.start: the welcome, then the accounts
 
 
-def launch(config: Config | None, config_path: Path | None) -> int:
-    """Run Parlons until it quits; its exit status."""
-    return asyncio.run(_launch(config, config_path))
+def launch(config: Config | None, config_path: Path | None, code_cache: CodeCache | None = None) -> int:
+    """Run Parlons until it quits; its exit status.  ``code_cache`` (the
+    dataclasses' code, installed by the caller) is finished once the start
+    is over."""
+    return asyncio.run(_launch(config, config_path, code_cache))
 
 
-async def _launch(config: Config | None, config_path: Path | None) -> int:
+async def _launch(config: Config | None, config_path: Path | None, code_cache: CodeCache | None) -> int:
     if config is None or not config.accounts:
-        return await import_face()(config, config_path, None)
+        run_face = import_face()
+        _start_compiled(code_cache)
+        return await run_face(config, config_path, None)
     early = start_early(config)
     try:
         run_face = await asyncio.to_thread(import_face)
+        _start_compiled(code_cache)
         return await run_face(config, config_path, early)
     except BaseException:
         early.started.cancel()
         await early.client.accounts.disconnect_all("Parlons")
         raise
+
+
+# What the start compiled is written once the first frame is long drawn.
+SAVE_AFTER_S = 1.0
+
+
+def _start_compiled(code_cache: CodeCache | None) -> None:
+    """The face is imported: what the start compiles is compiled.  ``exec``
+    is the builtin again for the dataclasses and the cache's file is let go
+    now, before the first frame and the roster (its mapping and index would
+    count in W1's peak); what had to be compiled is saved SAVE_AFTER_S later,
+    in a thread."""
+    if code_cache is None:
+        return
+    code_cache.uninstall()
+    if code_cache.compiled:
+        loop = asyncio.get_running_loop()
+        loop.call_later(SAVE_AFTER_S, loop.run_in_executor, None, code_cache.save)
 
 
 def start_early(config: Config) -> Early:

@@ -1,8 +1,9 @@
 """Where Parlons keeps its files.
 
 platformdirs gives the XDG locations on Linux and honours XDG_CONFIG_HOME,
-XDG_DATA_HOME and XDG_STATE_HOME (checked with platformdirs 4.x), so tests can
-point every path at a temporary directory through the environment alone.
+XDG_DATA_HOME, XDG_STATE_HOME and XDG_CACHE_HOME (checked with platformdirs
+4.x), so tests can point every path at a temporary directory through the
+environment alone.
 The functions read the environment on every call for the same reason.
 """
 
@@ -29,6 +30,11 @@ def data_dir() -> Path:
 def state_dir() -> Path:
     """Directory of the log file (``$XDG_STATE_HOME/parlons``)."""
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
+
+
+def cache_dir() -> Path:
+    """Directory of what can be made again (``$XDG_CACHE_HOME/parlons``)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def default_config_path() -> Path:

@@ -29,6 +29,7 @@ def start_parlons(tmux, tmp_path: Path, server, jid: str, password: str, *, prob
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
         "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "PYTHONPATH": str(ROOT),
         "TERM": "tmux-256color",
         **(extra_env or {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import subprocess
@@ -117,8 +118,9 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[s
     its arguments (tests/integration/test_launch.py runs the real one)."""
     calls: dict[str, Any] = {}
 
-    def launch(config: Any, config_path: Path) -> int:
-        calls.update(config=config, config_path=config_path,
+    def launch(config: Any, config_path: Path, code_cache: Any) -> int:
+        calls.update(config=config, config_path=config_path, code_cache=code_cache,
+                     dataclasses_exec=vars(dataclasses).get("exec"),
                      debug=logging.getLogger().isEnabledFor(logging.DEBUG))
         if calls.get("raise"):
             raise calls["raise"]
@@ -128,6 +130,7 @@ def fake_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[s
     monkeypatch.setattr(tui.launch, "launch", launch)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
 
     with preserved_logging():
         yield calls
@@ -142,6 +145,20 @@ def test_config_reaches_the_app_with_passwords_resolved(fake_app: dict, tmp_path
     assert (fake_app["config_path"], fake_app["debug"]) == (path, True)
     log = (tmp_path / "state" / "parlons" / "parlons.log").read_text()
     assert "app says ***" in log and "from-command" not in log.replace("echo from-command", "")
+
+
+def test_the_app_starts_with_the_dataclass_code_cache_and_none_is_left_after(fake_app: dict, tmp_path: Path) -> None:
+    """The cache is the dataclasses' exec while the app starts (tui/launch.py
+    ends it), and a start that ends before the app, or an app that ends
+    before its start is over, leaves the builtin exec behind."""
+    path = write(tmp_path / "c.toml", '[[accounts]]\njid = "a@b.org"\npassword = "pw"\n')
+    assert cli.main(["--config", str(path)]) == 7
+    cache = fake_app["code_cache"]
+    assert fake_app["dataclasses_exec"] == cache.exec and cache.path.parent == tmp_path / "cache" / "parlons"
+    assert "exec" not in vars(dataclasses) and not cache.installed
+    bad = write(tmp_path / "bad.toml", "[[accounts]\n")
+    assert cli.main(["--config", str(bad)]) == 2
+    assert "exec" not in vars(dataclasses)
 
 
 def test_no_default_config_means_setup_mode(fake_app: dict, tmp_path: Path) -> None:
