@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 import platformdirs
 
@@ -41,8 +42,9 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """``data`` to ``path``, created 0600 in a 0700 directory (never a moment
+def write_private(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """``data`` (or its pieces, one after the other: no copy of the whole in
+    memory) to ``path``, created 0600 in a 0700 directory (never a moment
     readable by others), atomically (a reader sees the old file or the new).
     Blocking: off the event loop, or tiny and rare."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -50,9 +52,10 @@ def write_private(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for piece in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view):]
         os.fsync(fd)
     finally:
         os.close(fd)

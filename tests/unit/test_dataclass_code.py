@@ -231,7 +231,7 @@ def test_a_damaged_or_foreign_file_is_ignored_and_rewritten(tmp_path, installed,
 def _poisoned(path: Path) -> None:
     """A file whose code for the classes' sources raises "owned"."""
     owned = marshal.dumps(compile("raise RuntimeError('owned')", "<string>", "exec"))
-    path.write_bytes(dataclass_code.file_bytes({key: owned for key in _keys()}))
+    path.write_bytes(b"".join(dataclass_code.file_pieces({key: owned for key in _keys()})))
 
 
 @pytest.mark.parametrize("how", ["group-writable", "world-writable", "someone else's"])
