@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
+from ..conversation.message import (MUC_USER, message_body, message_from, message_id, message_text, message_time,
+                                    message_to, message_type, origin_id, replace_id, stanza_id_by)
 
 @dataclass(slots=True)
 class MessageFacts:
@@ -50,11 +51,11 @@ def message_facts(
     know)? Only a room's occupant has a private-message conversation of its
     own; anyone else's ``<x muc#user/>`` claims nothing.
     """
-    body = msg["body"]
-    if not body or msg["type"] not in ("chat", "normal", ""):
+    body = message_body(msg)
+    if not body or message_type(msg) not in ("chat", "normal", ""):
         return None
-    sender = msg["from"]
-    recipient = msg["to"]
+    sender = message_from(msg)
+    recipient = message_to(msg)
     outgoing = sender.bare.lower() == own_bare
     peer = (recipient.bare if outgoing else sender.bare).lower()
     if msg.xml.find("{jabber:x:conference}x") is not None:
@@ -78,7 +79,7 @@ def message_facts(
         body=body,
         time=time,
         sender_full=str(sender),
-        msg_id=msg["id"] or None,
+        msg_id=message_id(msg) or None,
         origin_id=origin_id(msg),
         stanza_id=archived_id or stanza_id_by(msg, own_bare),
         replace_id=replace_id(msg),

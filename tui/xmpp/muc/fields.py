@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...text import sanitize_line
-from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
+from ..conversation.message import (MUC_USER, message_body, message_from, message_id, message_text, message_time,
+                                    message_type, origin_id, replace_id, stanza_id_by)
 
 
 @dataclass(slots=True)
@@ -58,16 +59,16 @@ class OccupantPresence:
 def room_message(msg, *, archived_id: str | None = None,
                  archived_time: datetime | None = None) -> RoomMessage | None:
     """A groupchat message with a body, or None."""
-    body = msg["body"]
-    if not body or msg["type"] != "groupchat":
+    body = message_body(msg)
+    if not body or message_type(msg) != "groupchat":
         return None
-    sender = msg["from"]
+    sender = message_from(msg)
     room = sender.bare.lower()
     body, action = message_text(body)
     time, delayed = message_time(msg, archived_time)
     return RoomMessage(
         room=room, nick=sanitize_line(sender.resource), body=body, time=time,
-        msg_id=msg["id"] or None, origin_id=origin_id(msg),
+        msg_id=message_id(msg) or None, origin_id=origin_id(msg),
         stanza_id=archived_id or stanza_id_by(msg, room), replace_id=replace_id(msg),
         action=action, delayed=delayed, stanza=msg,
         archived=archived_id is not None or archived_time is not None,

@@ -1,0 +1,133 @@
+"""The message readers of tui/xmpp/conversation/message.py read the XML at
+once and answer as slixmpp's stanza interface does, for every kind of
+message; where slixmpp's answer could differ they ask it."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+import pytest
+from slixmpp import JID, Message
+from slixmpp.jid import InvalidJID
+from slixmpp.plugins.xep_0280.stanza import ReceivedCarbon
+from slixmpp.plugins.xep_0297.stanza import Forwarded
+from slixmpp.xmlstream import register_stanza_plugin
+
+from tui.xmpp.conversation.message import message_body, message_from, message_id, message_to, message_type
+
+register_stanza_plugin(Message, ReceivedCarbon)
+register_stanza_plugin(ReceivedCarbon, Forwarded)
+register_stanza_plugin(Forwarded, Message, iterable=True)
+
+READERS = {"type": message_type, "body": message_body, "from": message_from, "to": message_to, "id": message_id}
+
+
+def message(inner: str = "<body>hello</body>", attributes: str = "type='chat' id='m1' from='bob@example.org/x' "
+                                                                   "to='alice@example.org/parlons'") -> Message:
+    return Message(xml=ET.fromstring(f"<message xmlns='jabber:client' {attributes}>{inner}</message>"))
+
+
+def carbon(inner: str, outer_lang: str = "", inner_attributes: str = "type='chat' from='bob@example.org/x'") -> Message:
+    """The message inside a carbon (its parent gives its default language)."""
+    lang = f" xml:lang='{outer_lang}'" if outer_lang else ""
+    outer = Message(xml=ET.fromstring(
+        f"<message xmlns='jabber:client' from='alice@example.org' to='alice@example.org/parlons'{lang}>"
+        "<received xmlns='urn:xmpp:carbons:2'><forwarded xmlns='urn:xmpp:forward:0'>"
+        f"<message xmlns='jabber:client' {inner_attributes}>{inner}</message>"
+        "</forwarded></received></message>"))
+    return outer["carbon_received"]
+
+
+MESSAGES: dict[str, Any] = {
+    "plain": lambda: message(),
+    "untyped": lambda: message(attributes="from='bob@example.org' id='x'"),
+    "empty type": lambda: message(attributes="type='' from='bob@example.org'"),
+    "room": lambda: message(attributes="type='groupchat' from='room@muc.example.org/nick' id='r'"),
+    "error": lambda: message(attributes="type='error' from='example.org'"),
+    "unknown type": lambda: message(attributes="type='shouting' from='bob@example.org'"),
+    "no attributes": lambda: message(attributes=""),
+    "empty attributes": lambda: message(attributes="from='' to='' id=''"),
+    "bare and domain jids": lambda: message(attributes="from='example.org' to='alice@example.org'"),
+    "unicode jid": lambda: message(attributes="from='Bøb@EXAMPLE.org/Ré' to='alice@example.org'"),
+    "no body": lambda: message("<active xmlns='http://jabber.org/protocol/chatstates'/>"),
+    "empty body": lambda: message("<body/>"),
+    "blank body": lambda: message("<body>   </body>"),
+    "body with a child": lambda: message("<body>a<b>c</b>tail</body>"),
+    "body elsewhere": lambda: message("<body xmlns='urn:example:other'>not this</body>"),
+    "body in a language": lambda: message("<body xml:lang='fr'>bonjour</body>"),
+    "two bodies, default first": lambda: message("<body>hello</body><body xml:lang='fr'>bonjour</body>"),
+    "two bodies, default last": lambda: message("<body xml:lang='fr'>bonjour</body><body>hello</body>"),
+    "two bodies, the stanza's language": lambda: message(
+        "<body xml:lang='de'>hallo</body><body xml:lang='fr'>bonjour</body>",
+        "type='chat' xml:lang='fr' from='bob@example.org'"),
+    "two bodies, none in the language": lambda: message(
+        "<body xml:lang='de'>hallo</body><body xml:lang='fr'>bonjour</body>",
+        "type='chat' xml:lang='it' from='bob@example.org'"),
+    "two bodies, the matching one empty": lambda: message(
+        "<body xml:lang='de'>hallo</body><body xml:lang='fr'/>", "type='chat' xml:lang='fr'"),
+    "carbon": lambda: carbon("<body>hello</body>"),
+    "carbon, two bodies, the parent's language": lambda: carbon(
+        "<body xml:lang='de'>hallo</body><body xml:lang='fr'>bonjour</body>", outer_lang="fr"),
+    "carbon, untyped": lambda: carbon("<body>hi</body>", inner_attributes="from='bob@example.org'"),
+}
+
+
+def slixmpp_reads(msg: Message) -> dict[str, Any]:
+    return {name: _read(lambda name=name: msg[name]) for name in READERS}
+
+
+def our_reads(msg: Message) -> dict[str, Any]:
+    return {name: _read(lambda reader=reader: reader(msg)) for name, reader in READERS.items()}
+
+
+def _read(read) -> Any:
+    try:
+        value = read()
+    except InvalidJID:
+        return InvalidJID
+    return str(value) if isinstance(value, JID) else value
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_the_readers_answer_as_slixmpp_s_interface(name):
+    msg = MESSAGES[name]()
+    assert our_reads(msg) == slixmpp_reads(msg)
+
+
+def test_the_corpus_has_the_answers_that_matter():
+    bodies = {name: message_body(make()) for name, make in MESSAGES.items()}
+    assert bodies["two bodies, the stanza's language"] == "bonjour" and bodies["two bodies, default last"] == "hello"
+    assert bodies["carbon, two bodies, the parent's language"] == "bonjour"
+    assert bodies["two bodies, the matching one empty"] == "" and bodies["body elsewhere"] == ""
+    assert message_type(MESSAGES["untyped"]()) == "normal" and message_id(MESSAGES["no attributes"]()) == ""
+    assert _read(lambda: message_from(message(attributes="from='a@@b'"))) is InvalidJID
+    assert type(MESSAGES["carbon"]()) is Message  # (read at once too)
+
+
+class Spied(Message):
+    pass
+
+
+def test_slixmpp_is_asked_for_another_stanza_class_or_an_overridden_getter(monkeypatch):
+    asked: list[str] = []
+    real = Message.__getitem__
+
+    def spy(self, name):
+        asked.append(name)
+        return real(self, name)
+
+    plain = message("<body>a</body>")
+    other = Spied(xml=plain.xml)
+    monkeypatch.setattr(Message, "__getitem__", spy)  # (made first: Message.__init__ reads its id)
+    for reader in READERS.values():
+        reader(plain)
+    assert asked == []  # the XML at once
+    for reader in READERS.values():
+        reader(other)
+    assert asked == list(READERS)
+    asked.clear()
+    monkeypatch.setattr(Message, "plugin_overrides", {f"get_{name}": "someone" for name in READERS})
+    for reader in READERS.values():
+        reader(plain)
+    assert asked == list(READERS)
