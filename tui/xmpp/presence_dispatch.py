@@ -54,6 +54,7 @@ from slixmpp.jid import InvalidJID
 from slixmpp.stanza import Presence
 from slixmpp.xmlstream.stanzabase import XML_NS
 
+from .stanza_reads import jid_attribute
 from .stanza_router import StanzaRouter, handler_list
 
 log = logging.getLogger(__name__)
@@ -83,21 +84,30 @@ def read_presence_type_at_once() -> None:
     Presence.get_type = presence_type  # type: ignore[method-assign,assignment]
 
 
+def type_of(presence: Presence) -> str:
+    """``presence["type"]``, without the stanza interface's dispatch when its
+    getter is ``presence_type`` (installed above)."""
+    if type(presence) is Presence and Presence.get_type is presence_type and not (
+            presence.plugin_overrides and "get_type" in presence.plugin_overrides):
+        return presence_type(presence)
+    return presence["type"]
+
+
 SUBSCRIPTION_TYPES = ("subscribe", "subscribed", "unsubscribe", "unsubscribed")
 
 
 def _dispatch(xmpp: slixmpp.ClientXMPP, presence: Presence) -> None:
     """What slixmpp 1.17's ``BaseXMPP._handle_presence`` does, each value read once."""
     try:
-        sender = presence["from"]
-        presence["to"]  # (read for its validity only, as slixmpp does)
+        sender = jid_attribute(presence, "from")
+        jid_attribute(presence, "to")  # (read for its validity only, as slixmpp does)
     except InvalidJID:
         log.exception("Couldn't handle presence: %s", presence)
         return
     node = xmpp.roster._rosters.get(sender.bare)
     if node is not None and node.ignore_updates:
         return
-    ptype = presence["type"]
+    ptype = type_of(presence)
     xmpp.event("presence", presence)
     xmpp.event("presence_" + ptype, presence)
     if ptype in SUBSCRIPTION_TYPES:

@@ -34,6 +34,8 @@ from ...core.roster import Contact, Roster
 from ...core.serial import SerialRunner
 from ...core.windows import Activity, WindowList
 from ...text import sanitize_line, xml_safe
+from ..presence_dispatch import type_of
+from ..stanza_reads import jid_attribute, presence_priority, sub_text
 from .session import AccountSession
 
 log = logging.getLogger(__name__)
@@ -139,12 +141,12 @@ class RosterService(CoalescedChanges):
                                         data.get("status") or "", _int(data.get("priority")))
 
     def _on_presence(self, presence: slixmpp.Presence) -> None:
-        ptype = presence["type"]
-        sender = presence["from"]
+        ptype = type_of(presence)
+        sender = jid_attribute(presence, "from")
         if ptype in _AVAILABLE_TYPES:
             if self.model.set_presence(sender.bare, sender.resource,
                                        ptype if ptype != "available" else "available",
-                                       presence["status"], _int(presence["priority"])):
+                                       sub_text(presence, "status"), presence_priority(presence)):
                 self.changed()
                 self._say_change(sender.bare, "")
         elif ptype in ("unavailable", "error"):
@@ -152,7 +154,7 @@ class RosterService(CoalescedChanges):
             resource = sender.resource if ptype == "unavailable" else None
             if self.model.set_unavailable(sender.bare, resource or None):
                 self.changed()
-                self._say_change(sender.bare, presence["status"] if ptype == "unavailable" else "")
+                self._say_change(sender.bare, sub_text(presence, "status") if ptype == "unavailable" else "")
         elif ptype == "subscribe":
             self._on_subscription_request(presence)
 

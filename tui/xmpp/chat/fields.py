@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from ..conversation.message import (MUC_USER, message_body, message_from, message_id, message_text, message_time,
-                                    message_to, message_type, origin_id, replace_id, stanza_id_by)
+from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
+from ..stanza_reads import jid_attribute, message_id, message_type, sub_text
 
 @dataclass(slots=True)
 class MessageFacts:
@@ -51,11 +51,11 @@ def message_facts(
     know)? Only a room's occupant has a private-message conversation of its
     own; anyone else's ``<x muc#user/>`` claims nothing.
     """
-    body = message_body(msg)
+    body = sub_text(msg, "body")
     if not body or message_type(msg) not in ("chat", "normal", ""):
         return None
-    sender = message_from(msg)
-    recipient = message_to(msg)
+    sender = jid_attribute(msg, "from")
+    recipient = jid_attribute(msg, "to")
     outgoing = sender.bare.lower() == own_bare
     peer = (recipient.bare if outgoing else sender.bare).lower()
     if msg.xml.find("{jabber:x:conference}x") is not None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from slixmpp import JID, Message
-
 from ...core.model import now
 from ...text import sanitize
 from ..stamps import clamp_time, delay_stamp
@@ -19,48 +17,6 @@ from ..stamps import clamp_time, delay_stamp
 ACTION_PREFIX = "/me "  # XEP-0245
 SID = "urn:xmpp:sid:0"
 MUC_USER = "http://jabber.org/protocol/muc#user"
-
-
-# -- what slixmpp's interface reads, read from the XML at once ------------------------------
-# A read of slixmpp's stanza interface (msg["body"], msg["from"] ...) costs
-# 1-2.5 µs: a message's facts read five of them, half of the ~15 µs they
-# took.  These give the same answers from the XML, and ask slixmpp wherever
-# its answer could differ: a stanza class of its own, a plugin overriding
-# the getter, more than one body (slixmpp picks one by language).
-
-def _plain(msg, getter: str) -> bool:
-    """slixmpp's ``getter`` for ``msg`` is Message's own."""
-    return type(msg) is Message and getter not in msg.plugin_overrides
-
-
-def message_type(msg) -> str:
-    """``msg["type"]``: "normal" when absent."""
-    return msg.xml.attrib.get("type", "normal") if _plain(msg, "get_type") else msg["type"]
-
-
-def message_body(msg) -> str:
-    """``msg["body"]``."""
-    if not _plain(msg, "get_body"):
-        return msg["body"]
-    bodies = msg.xml.findall(f"{{{msg.namespace}}}body")
-    if len(bodies) > 1:
-        return msg["body"]
-    return (bodies[0].text or "") if bodies else ""
-
-
-def message_from(msg) -> JID:
-    """``msg["from"]``."""
-    return JID(msg.xml.attrib.get("from", "")) if _plain(msg, "get_from") else msg["from"]
-
-
-def message_to(msg) -> JID:
-    """``msg["to"]``."""
-    return JID(msg.xml.attrib.get("to", "")) if _plain(msg, "get_to") else msg["to"]
-
-
-def message_id(msg) -> str:
-    """``msg["id"]``: "" when absent."""
-    return (msg.xml.attrib.get("id") or "") if _plain(msg, "get_id") else msg["id"]
 
 
 def origin_id(msg) -> str | None:

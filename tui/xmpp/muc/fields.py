@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ...text import sanitize_line
-from ..conversation.message import (MUC_USER, message_body, message_from, message_id, message_text, message_time,
-                                    message_type, origin_id, replace_id, stanza_id_by)
+from ..conversation.message import MUC_USER, message_text, message_time, origin_id, replace_id, stanza_id_by
+from ..stanza_reads import jid_attribute, message_id, message_type, sub_text
 
 
 @dataclass(slots=True)
@@ -59,10 +59,10 @@ class OccupantPresence:
 def room_message(msg, *, archived_id: str | None = None,
                  archived_time: datetime | None = None) -> RoomMessage | None:
     """A groupchat message with a body, or None."""
-    body = message_body(msg)
+    body = sub_text(msg, "body")
     if not body or message_type(msg) != "groupchat":
         return None
-    sender = message_from(msg)
+    sender = jid_attribute(msg, "from")
     room = sender.bare.lower()
     body, action = message_text(body)
     time, delayed = message_time(msg, archived_time)

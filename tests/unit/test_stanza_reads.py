@@ -1,6 +1,7 @@
-"""The message readers of tui/xmpp/conversation/message.py read the XML at
-once and answer as slixmpp's stanza interface does, for every kind of
-message; where slixmpp's answer could differ they ask it."""
+"""The readers of tui/xmpp/stanza_reads.py (and presence_dispatch.type_of)
+read the XML at once and answer as slixmpp's stanza interface does, for
+every kind of message and presence; where slixmpp's answer could differ
+they ask it."""
 
 from __future__ import annotations
 
@@ -8,19 +9,25 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from slixmpp import JID, Message
+from slixmpp import JID, Message, Presence
 from slixmpp.jid import InvalidJID
 from slixmpp.plugins.xep_0280.stanza import ReceivedCarbon
 from slixmpp.plugins.xep_0297.stanza import Forwarded
 from slixmpp.xmlstream import register_stanza_plugin
 
-from tui.xmpp.conversation.message import message_body, message_from, message_id, message_to, message_type
+from tui.xmpp.presence_dispatch import read_presence_type_at_once, type_of
+from tui.xmpp.stanza_reads import jid_attribute, message_id, message_type, presence_priority, sub_text
 
 register_stanza_plugin(Message, ReceivedCarbon)
 register_stanza_plugin(ReceivedCarbon, Forwarded)
 register_stanza_plugin(Forwarded, Message, iterable=True)
 
-READERS = {"type": message_type, "body": message_body, "from": message_from, "to": message_to, "id": message_id}
+READERS = {"type": message_type, "body": lambda msg: sub_text(msg, "body"), "from": lambda msg: jid_attribute(msg, "from"),
+           "to": lambda msg: jid_attribute(msg, "to"), "id": message_id, "thread": lambda msg: sub_text(msg, "thread")}
+PRESENCE_READERS = {"type": type_of, "status": lambda p: sub_text(p, "status"), "show": lambda p: sub_text(p, "show"),
+                    "priority": presence_priority, "from": lambda p: jid_attribute(p, "from"),
+                    "to": lambda p: jid_attribute(p, "to")}
+read_presence_type_at_once()  # (what the app runs with)
 
 
 def message(inner: str = "<body>hello</body>", attributes: str = "type='chat' id='m1' from='bob@example.org/x' "
@@ -96,12 +103,12 @@ def test_the_readers_answer_as_slixmpp_s_interface(name):
 
 
 def test_the_corpus_has_the_answers_that_matter():
-    bodies = {name: message_body(make()) for name, make in MESSAGES.items()}
+    bodies = {name: READERS["body"](make()) for name, make in MESSAGES.items()}
     assert bodies["two bodies, the stanza's language"] == "bonjour" and bodies["two bodies, default last"] == "hello"
     assert bodies["carbon, two bodies, the parent's language"] == "bonjour"
     assert bodies["two bodies, the matching one empty"] == "" and bodies["body elsewhere"] == ""
     assert message_type(MESSAGES["untyped"]()) == "normal" and message_id(MESSAGES["no attributes"]()) == ""
-    assert _read(lambda: message_from(message(attributes="from='a@@b'"))) is InvalidJID
+    assert _read(lambda: READERS["from"](message(attributes="from='a@@b'"))) is InvalidJID
     assert type(MESSAGES["carbon"]()) is Message  # (read at once too)
 
 
@@ -131,3 +138,84 @@ def test_slixmpp_is_asked_for_another_stanza_class_or_an_overridden_getter(monke
     for reader in READERS.values():
         reader(plain)
     assert asked == list(READERS)
+
+
+def presence(inner: str = "", attributes: str = "from='bob@example.org/x' to='alice@example.org/parlons'") -> Presence:
+    return Presence(xml=ET.fromstring(f"<presence xmlns='jabber:client' {attributes}>{inner}</presence>"))
+
+
+PRESENCES: dict[str, Any] = {
+    "available": lambda: presence(),
+    "away with a status": lambda: presence("<show>away</show><status>out</status><priority>5</priority>"),
+    "typed": lambda: presence(attributes="type='unavailable' from='bob@example.org/x'"),
+    "subscribe": lambda: presence(attributes="type='subscribe' from='bob@example.org'"),
+    "no attributes": lambda: presence(attributes=""),
+    "unknown show": lambda: presence("<show>shouting</show>"),
+    "empty elements": lambda: presence("<show/><status/><priority/>"),
+    "negative priority": lambda: presence("<priority>-3</priority>"),
+    "spaced priority": lambda: presence("<priority> 7 </priority>"),
+    "priority not a number": lambda: presence("<priority>high</priority>"),
+    "priority too big": lambda: presence("<priority>99999999999999999999</priority>"),
+    "two priorities": lambda: presence("<priority>1</priority><priority>2</priority>"),
+    "status in a language": lambda: presence("<status xml:lang='fr'>parti</status>"),
+    "two statuses, the stanza's language": lambda: presence(
+        "<status xml:lang='de'>weg</status><status xml:lang='fr'>parti</status>",
+        "xml:lang='fr' from='bob@example.org/x'"),
+    "two statuses, the default last": lambda: presence(
+        "<status xml:lang='fr'>parti</status><status>gone</status>"),
+    "two shows": lambda: presence("<show>away</show><show>dnd</show>"),
+    "show in a language": lambda: presence("<show xml:lang='fr'>away</show>", "xml:lang='de'"),
+    "status elsewhere": lambda: presence("<status xmlns='urn:example:other'>no</status>"),
+    "invalid sender": lambda: presence(attributes="from='a@@b'"),
+}
+
+
+def _reads(readers: dict, stanza) -> dict[str, Any]:
+    return {name: _read(lambda reader=reader: reader(stanza)) for name, reader in readers.items()}
+
+
+@pytest.mark.parametrize("name", sorted(PRESENCES))
+def test_the_presence_readers_answer_as_slixmpp_s_interface(name):
+    stanza = PRESENCES[name]()
+    theirs = {name: _read(lambda name=name: stanza[name]) for name in PRESENCE_READERS}
+    assert _reads(PRESENCE_READERS, stanza) == theirs
+
+
+def test_the_presence_corpus_has_the_answers_that_matter():
+    reads = {name: _reads(PRESENCE_READERS, make()) for name, make in PRESENCES.items()}
+    assert reads["away with a status"] == {"type": "away", "status": "out", "show": "away", "priority": 5,
+                                           "from": "bob@example.org/x", "to": "alice@example.org/parlons"}
+    assert reads["two statuses, the stanza's language"]["status"] == "parti"
+    assert reads["two statuses, the default last"]["status"] == "gone"
+    assert [reads[n]["priority"] for n in ("negative priority", "spaced priority", "priority not a number",
+                                           "priority too big")] == [-3, 7, 0, 99999999999999999999]
+    assert reads["invalid sender"]["from"] is InvalidJID
+
+
+def test_slixmpp_is_asked_for_a_presence_of_another_class_or_an_overridden_getter(monkeypatch):
+    asked: list[str] = []
+    real = Presence.__getitem__
+
+    class Other(Presence):
+        pass
+
+    plain = presence("<status>s</status><priority>1</priority>")
+    other = Other(xml=plain.xml)
+
+    def spy(self, name):
+        asked.append(name)
+        return real(self, name)
+
+    monkeypatch.setattr(Presence, "__getitem__", spy)
+    for reader in PRESENCE_READERS.values():
+        reader(plain)
+    assert asked == []
+    for reader in PRESENCE_READERS.values():
+        reader(other)
+    assert asked == list(PRESENCE_READERS)
+    asked.clear()
+    monkeypatch.setattr(Presence, "plugin_overrides", {f"get_{name}": "someone" for name in PRESENCE_READERS})
+    for name, reader in PRESENCE_READERS.items():
+        asked.clear()
+        reader(plain)
+        assert asked[:1] == [name]  # (slixmpp's type then reads the show itself)
