@@ -84,7 +84,7 @@ def presence_client(ours: bool):
 
     xmpp, fired = client(routed=True)
     if ours:
-        assert dispatch_presences(xmpp) == ["Presence", "MUCPresence"]
+        assert dispatch_presences(xmpp) == ["Presence", "MUCPresence", "available", "unavailable"]
     return xmpp, fired
 
 
@@ -130,3 +130,75 @@ def test_a_room_presence_without_slixmpps_copy_of_the_occupants(joined):
     assert ("presence" in second) is not joined  # the generic events: not for a joined room's
     assert (ROOM in xmpp.roster._rosters) is joined
     assert muc.rooms[None].get(slixmpp.JID(ROOM), {}) == {}
+
+
+# -- slixmpp's roster: a contact's resources --------------------------------------------------
+SEQUENCES = {
+    "online, away, offline": ["<presence from='bob@example.org/x'/>",
+                              "<presence from='bob@example.org/x'><show>away</show><status>out</status></presence>",
+                              "<presence type='unavailable' from='bob@example.org/x'/>"],
+    "two resources": ["<presence from='bob@example.org/x'><priority>5</priority></presence>",
+                      "<presence from='bob@example.org/y'><show>dnd</show><priority>-1</priority></presence>",
+                      "<presence from='bob@example.org/x'><priority>5</priority></presence>",  # the same again
+                      "<presence type='unavailable' from='bob@example.org/y'/>",
+                      "<presence type='unavailable' from='bob@example.org/x'><status>bye</status></presence>"],
+    "offline first": ["<presence type='unavailable' from='bob@example.org/x'/>",
+                      "<presence from='bob@example.org'><show>chat</show></presence>"],
+    "status only changes": ["<presence from='bob@example.org/x'><status>a</status></presence>",
+                            "<presence from='bob@example.org/x'><status>b</status></presence>",
+                            "<presence from='bob@example.org/x'><status>b</status><priority>9</priority></presence>"],
+    "languages and odd values": [
+        "<presence from='bob@example.org/x' xml:lang='fr'><status xml:lang='de'>weg</status>"
+        "<status xml:lang='fr'>parti</status><priority>high</priority></presence>",
+        "<presence from='bob@example.org/x'><show>xa</show><show>dnd</show><status/></presence>",
+        "<presence type='unavailable' from='bob@example.org/z'/>"],
+}
+
+
+def resources_client(ours: bool):
+    """A client whose events really run (the router's tests record them instead)."""
+    from tui.xmpp.presence_dispatch import dispatch_presences
+
+    xmpp = slixmpp.ClientXMPP(ME, "secret")
+    xmpp.register_plugin("xep_0045")
+    fired: list[str] = []
+    real = xmpp.event
+
+    def event(name, data=None, *args, **kwargs):
+        fired.append(name)
+        return real(name, data, *args, **kwargs)
+
+    xmpp.event = event  # type: ignore[method-assign]
+    if ours:
+        assert dispatch_presences(xmpp) == ["Presence", "MUCPresence", "available", "unavailable"]
+    return xmpp, fired
+
+
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_the_contact_s_resources_and_events_as_slixmpp_keeps_them(name):
+    from tests.unit.test_stanza_router import received
+
+    runs = []
+    for ours in (False, True):
+        xmpp, fired = resources_client(ours)
+        states = []
+        for text in SEQUENCES[name]:
+            received(xmpp, text.replace("<presence", f"<presence xmlns='jabber:client' to='{ME}'", 1))
+            item = xmpp.roster[ME]["bob@example.org"]
+            states.append({resource: dict(data) for resource, data in item.resources.items()})
+        runs.append((fired, states))
+    (their_events, their_states), (our_events, our_states) = runs
+    assert our_states == their_states and our_events == their_events
+    assert any(their_states) and {"got_online", "changed_status"} <= set(their_events)
+
+
+def test_our_handlers_keep_their_place_among_the_event_s():
+    xmpp, _fired = resources_client(True)
+    order = []
+    xmpp.add_event_handler("presence_unavailable", lambda presence: order.append(
+        dict(xmpp.roster[ME]["bob@example.org"].resources)))
+    from tests.unit.test_stanza_router import received
+
+    received(xmpp, f"<presence xmlns='jabber:client' to='{ME}' from='bob@example.org/x'/>")
+    received(xmpp, f"<presence xmlns='jabber:client' to='{ME}' type='unavailable' from='bob@example.org/x'/>")
+    assert order == [{}]  # the roster's resource was gone when a handler registered later ran
