@@ -129,13 +129,16 @@ class CodeCache:
         return code if isinstance(code, CodeType) else None
 
     def _close(self) -> None:
-        if self._codes is not None:
-            self._codes.release()
-            self._codes = None
-        if self._map is not None:
-            self._map.close()
-            self._map = None
+        codes, self._codes = self._codes, None
+        mapping, self._map = self._map, None
         self._index = {}
+        if codes is not None:
+            codes.release()
+        if mapping is not None:
+            try:
+                mapping.close()
+            except BufferError:  # another thread's exec still reads its code: unmapped when it lets go
+                pass
 
     # -- the exec of the dataclasses module -----------------------------------------
     def exec(self, source: Any, globals: dict | None = None, locals: dict | None = None) -> None:

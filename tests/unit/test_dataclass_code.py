@@ -280,3 +280,21 @@ def test_exec_of_code_passes_through_and_uninstall_leaves_another_exec_alone(tmp
 def test_nothing_compiled_means_nothing_written(tmp_path):
     cache = CodeCache(tmp_path / "sub" / "x")
     assert not cache.save() and not (tmp_path / "sub").exists()
+
+
+def test_letting_go_of_the_file_while_another_thread_reads_from_it(tmp_path, installed):
+    """uninstall runs on the loop when the face is imported; a thread that
+    is still reading a code from the mapping does not make it fail."""
+    path = tmp_path / dataclass_code.FILE_NAME
+    first = installed(path)
+    make_classes()
+    first.uninstall()
+    first.save()
+    cache = installed(path)
+    assert cache._codes is not None
+    held = cache._codes[0:8]  # what a reader in another thread holds meanwhile
+    try:
+        cache.uninstall()
+        assert not cache.installed and cache._codes is None and cache._map is None
+    finally:
+        held.release()
