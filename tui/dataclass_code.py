@@ -14,9 +14,14 @@ object compiled for the same source at an earlier launch from a file in the
 cache directory, and compiles what it does not find there as ``exec`` would
 (no compiler flags inherited: the ``dataclasses`` module has none).  Once
 the face is imported (``tui/launch.py``), ``exec`` is the builtin again and
-the file is let go; when anything had to be compiled the file is rewritten,
-off the loop, with exactly the code this start used: code no longer used
-goes with the next rewrite, so the file does not grow across upgrades.
+the file is let go.  When anything had to be compiled, the file is
+rewritten off the loop with the code this start used and the file's other
+code: which sources come before the face is imported varies a little from
+start to start (imports on the loop's side race the face's: 24 of 652 in
+one test run), and a file of one start's code only would be rewritten at
+every other start.  The file's other code is dropped once more of it went
+unused than the start used, so across upgrades the file stays under twice
+a start's code.
 
 The file is code that runs: it is read only when it belongs to the user and
 nobody else may write to it (as the config's secrets are checked), it is
@@ -114,16 +119,13 @@ class CodeCache:
         view.release()
         self._index = index
 
-    def _code_at(self, place: object) -> CodeType | None:
+    def _code_at(self, place: Any) -> CodeType | None:
         """The code at ``place`` in the file; None if the place or the code is damaged."""
-        codes = self._codes
-        if codes is None or not isinstance(place, tuple) or len(place) != 2:
-            return None
-        offset, length = place
-        if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(codes)):
+        blob = self._blob(place) if isinstance(place, tuple) else None
+        if blob is None:
             return None
         try:
-            code = marshal.loads(codes[offset:offset + length])
+            code = marshal.loads(blob)
         except (ValueError, EOFError, TypeError):
             return None
         return code if isinstance(code, CodeType) else None
@@ -163,8 +165,9 @@ class CodeCache:
 
     def uninstall(self) -> None:
         """``exec`` is the builtin again and the file is let go.  When
-        anything was compiled, what this start used is kept in ``used`` for
-        ``save``; otherwise nothing is."""
+        anything was compiled, what ``save`` is to write is left in ``used``:
+        what this start used, and the file's other code unless more of it
+        went unused than this start used; otherwise nothing is."""
         if self.installed and vars(dataclasses).get("exec") == self.exec:
             del dataclasses.exec  # type: ignore[attr-defined]
             log.info("dataclass code at start-up: %d of %d compiled", self.compiled, len(self.used))
@@ -172,10 +175,25 @@ class CodeCache:
         if not self.compiled:
             self.used = {}
         elif self._codes is not None:
-            codes = self._codes
-            self.used = {key: bytes(codes[known[0]:known[0] + known[1]]) if isinstance(known, tuple) else known
-                         for key, known in self.used.items()}
+            keep = dict(self.used)
+            unused = [key for key in self._index if key not in keep]
+            if len(unused) <= len(keep):
+                keep.update((key, self._index[key]) for key in unused)
+            self.used = {key: blob for key, known in keep.items() if (blob := self._blob(known)) is not None}
         self._close()
+
+    def _blob(self, known: bytes | tuple[int, int]) -> bytes | None:
+        """The marshalled code: ``known`` itself, or copied from its place in
+        the file (None: a place out of the file's bounds)."""
+        if isinstance(known, bytes):
+            return known
+        codes = self._codes
+        if codes is None or not isinstance(known, tuple) or len(known) != 2:
+            return None
+        offset, length = known
+        if not (isinstance(offset, int) and isinstance(length, int) and 0 <= offset <= offset + length <= len(codes)):
+            return None
+        return bytes(codes[offset:offset + length])
 
     # -- writing -------------------------------------------------------------------
     def save(self) -> bool:

@@ -1,6 +1,8 @@
 """The real launch keeps the code dataclasses generate (tui/dataclass_code.py):
 the first start compiles it and writes it to the cache directory, the next
-start compiles none of it."""
+start finds it there.  (Not all of it: which sources come before the face
+is imported varies a little between starts — 24 of 652 once — and the few
+a start meets for the first time are compiled and added.)"""
 
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ async def test_the_second_start_compiles_no_dataclass_code(prosody, make_account
     start_parlons(tmux, tmp_path, prosody, jid, password)
     await screen_shows(tmux, f"{jid}: online")
     await until(lambda: len(summaries()) == 2, timeout=10, message=lambda: f"{summaries()}")
-    assert summaries()[1][0] == 0 and summaries()[1][1] >= 100, summaries()
+    compiled, used = summaries()[1]
+    assert used >= 100 and compiled <= used * 0.1, summaries()
     tmux.type_line("/quit")
     assert tmux.wait_for_exit(timeout=15) == 0

@@ -298,3 +298,33 @@ def test_letting_go_of_the_file_while_another_thread_reads_from_it(tmp_path, ins
         assert not cache.installed and cache._codes is None and cache._map is None
     finally:
         held.release()
+
+
+def test_the_file_keeps_its_other_code_until_it_outgrows_what_a_start_uses(tmp_path, installed):
+    """Which sources come before the face is imported varies a little from
+    start to start: a start that compiled some keeps the file's code it did
+    not use, unless that outnumbers what it used."""
+    path = tmp_path / dataclass_code.FILE_NAME
+
+    def start(*extra_fields: str) -> CodeCache:
+        cache = installed(path)
+        make_classes()
+        for name in extra_fields:
+            dataclasses.make_dataclass("Extra", [(name, int)])
+        cache.uninstall()
+        cache.save()
+        return cache
+
+    start("first")
+    with_first = _file_keys(path)
+    second = start("second")  # most of the file used, one class's code not: kept
+    assert second.compiled > 0 and _file_keys(path) > with_first
+    third = start("first")  # both now in the file
+    assert third.compiled == 0
+
+    cache = installed(path)  # a start using little of the file: the rest goes
+    dataclasses.make_dataclass("Other", [("other", int)])
+    cache.uninstall()
+    used = set(cache.used)
+    cache.save()
+    assert _file_keys(path) == used and len(used) < len(with_first)
