@@ -132,6 +132,15 @@ def test_the_classes_made_with_the_cache_cold_or_warm_are_those_made_without(tmp
     assert len(generated_code(reference)) >= 20
 
 
+def _first_start(path: Path, installed) -> CodeCache:
+    """A start that made make_classes()' code and kept it in ``path``."""
+    cache = installed(path)
+    make_classes()
+    cache.uninstall()
+    cache.save()
+    return cache
+
+
 def _file_keys(path: Path) -> set[bytes]:
     data = path.read_bytes()
     size = int.from_bytes(data[:4], "little")
@@ -140,10 +149,7 @@ def _file_keys(path: Path) -> set[bytes]:
 
 def test_sources_the_start_no_longer_uses_leave_the_file_at_its_next_rewrite(tmp_path, installed):
     path = tmp_path / dataclass_code.FILE_NAME
-    first = installed(path)
-    make_classes()
-    first.uninstall()
-    first.save()
+    _first_start(path, installed)
     old_keys = _file_keys(path)
 
     second = installed(path)
@@ -160,10 +166,7 @@ def test_sources_the_start_no_longer_uses_leave_the_file_at_its_next_rewrite(tmp
 
 def test_a_start_that_compiled_some_keeps_what_it_found_too(tmp_path, installed):
     path = tmp_path / dataclass_code.FILE_NAME
-    first = installed(path)
-    make_classes()
-    first.uninstall()
-    first.save()
+    _first_start(path, installed)
     found = _file_keys(path)
 
     second = installed(path)
@@ -286,10 +289,7 @@ def test_letting_go_of_the_file_while_another_thread_reads_from_it(tmp_path, ins
     """uninstall runs on the loop when the face is imported; a thread that
     is still reading a code from the mapping does not make it fail."""
     path = tmp_path / dataclass_code.FILE_NAME
-    first = installed(path)
-    make_classes()
-    first.uninstall()
-    first.save()
+    _first_start(path, installed)
     cache = installed(path)
     assert cache._codes is not None
     held = cache._codes[0:8]  # what a reader in another thread holds meanwhile
