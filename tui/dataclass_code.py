@@ -197,8 +197,8 @@ class CodeCache:
 
     # -- writing -------------------------------------------------------------------
     def save(self) -> bool:
-        """Rewrite the file with the code this start used, when any had to be
-        compiled; True when written.  After ``uninstall``; blocking: in a thread."""
+        """Rewrite the file with what ``uninstall`` left in ``used``, when any
+        code had to be compiled; True when written.  Blocking: in a thread."""
         from .paths import write_private
 
         used, self.used = self.used, {}

@@ -52,7 +52,7 @@ def write_private(path: Path, data: bytes | Iterable[bytes]) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
-        for piece in (data,) if isinstance(data, bytes) else data:
+        for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
             view = memoryview(piece)
             while view:
                 view = view[os.write(fd, view):]
