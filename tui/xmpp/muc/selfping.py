@@ -28,6 +28,7 @@ from ...core.model import LineKind
 from ...core.room import Room
 from ..account.session import AccountSession
 from ..account.while_online import WhileOnline
+from ..stanza_reads import jid_attribute
 from .errors import MucError
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,8 @@ class SelfPing:
             xmpp.add_event_handler(event, self._heard_from)
         self._watching.attach(xmpp)
 
-    def _heard_from(self, stanza) -> None:
-        self.heard[stanza["from"].bare.lower()] = time.monotonic()
+    def _heard_from(self, stanza) -> None:  # (every room message and presence: read at once)
+        self.heard[jid_attribute(stanza, "from").bare.lower()] = time.monotonic()
 
     async def _watch(self, _xmpp: slixmpp.ClientXMPP) -> None:
         while True:
