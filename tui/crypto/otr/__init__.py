@@ -8,27 +8,29 @@ potr's account and contexts; :mod:`.files` the key and trust files;
 
 from __future__ import annotations
 
+from tui.xmpp.stanza_reads import message_type, sub_text
+
 NAME = "otr"
 TAG_BASE = " \t  \t\t\t\t \t \t \t  "  # potr.proto.MESSAGE_TAG_BASE: "I speak OTR"
 MARK = "?OTR"  # how every OTR message's body starts
+
+
+def one_to_one_body(stanza) -> str | None:
+    """The body of a message that is not a room's (slixmpp's reading, from
+    the XML at once: tui/xmpp/stanza_reads.py); None for a room's: OTR is
+    between two, "?OTR" said in a room is just text."""
+    if message_type(stanza) == "groupchat":
+        return None
+    return sub_text(stanza, "body")
 
 
 def may_be_otr(stanza) -> bool:
     """What OtrScheme.recognises looks at (a "?OTR" message, or the whitespace
     tag, in a 1:1 message), answered without potr: the scheme — potr and
     pycryptodome — is made on the first such message, or on /otr, not on
-    the first message of any kind.  Asked of every message received, so
-    the stanza's XML is read first (a third of its cost in a 1:1 flood):
-    the body slixmpp picks (by language) is one of the ``<body/>`` elements,
-    so when none holds "?OTR" or the tag, the answer is no."""
-    xml = stanza.xml
-    if xml.get("type") == "groupchat":  # (what stanza["type"] reads: the attribute, else "normal")
-        return False
-    if not any(MARK in text or TAG_BASE in text
-               for body in xml.iterfind(f"{{{stanza.namespace}}}body") if (text := body.text)):
-        return False
-    body = stanza["body"] or ""
-    return body.startswith(MARK) or TAG_BASE in body
+    the first message of any kind.  Asked of every message received."""
+    body = one_to_one_body(stanza)
+    return body is not None and (body.startswith(MARK) or TAG_BASE in body)
 
 
 def _factory(host):

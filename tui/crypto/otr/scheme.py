@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from tui.xmpp.conversation.encryption import EncryptionError, EncryptionPending, Peer, SchemeHost
 
-from . import MARK, TAG_BASE, compat
+from . import MARK, TAG_BASE, compat, one_to_one_body
 from .files import OtrFiles
 from .policy import answers_peers, policy_for
 
@@ -219,9 +219,9 @@ class OtrScheme:
 
     # -- in ----------------------------------------------------------------------------
     def recognises(self, stanza) -> bool:
-        if stanza["type"] == "groupchat":
-            return False  # OTR is between two: "?OTR" said in a room is just text
-        body = stanza["body"] or ""
+        body = one_to_one_body(stanza)
+        if body is None:
+            return False
         if body.startswith(MARK):
             return True
         if TAG_BASE in body:
