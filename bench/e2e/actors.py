@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from bench.e2e.metrics import proc_stats
+from bench.e2e.pane_output import PaneOutput
 from bench.e2e.tmuxctl import TmuxControl
 from tests.harness.prosody import ProsodyServer, free_ports
 from tests.harness.terminal import ROOT, parlons_pid, start_parlons
@@ -239,6 +240,7 @@ class Parlons:
         start_parlons(self.tmux, home, server.prosody, jid, password, size=SIZE,
                       extra_env={"XDG_CACHE_HOME": str(CACHE_HOME)})
         self.ctl = TmuxControl(self.tmux)
+        self.output = PaneOutput(self.tmux, home)
         self._pid: int | None = None
 
     @property
@@ -265,19 +267,19 @@ class Parlons:
     def screen(self) -> str:
         return "\n".join(self.ctl.capture())
 
-    def wait_for(self, text: str, timeout: float = 60, interval: float = 0.005,
-                 rows: tuple[int, int] | None = None) -> float:
-        """Poll the screen (or ``rows``) until it shows ``text``; the time it was first seen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            seen = time.monotonic()
-            lines = self.ctl.capture(*rows) if rows else self.ctl.capture()
-            if any(text in line for line in lines):
-                return seen
-            if seen > deadline:
-                raise BenchError(f"{text!r} not on screen within {timeout} s:\n" + "\n".join(lines))
-            if interval:
-                time.sleep(interval)
+    def wait_for(self, text: str, timeout: float = 60, rows: tuple[int, int] | None = None) -> float:
+        """Read the screen (or ``rows``) as the program writes to it
+        (bench/e2e/pane_output.py) until it shows ``text``; the time it was first seen."""
+        lines: list[str] = []
+
+        def shows() -> bool:
+            lines[:] = self.ctl.capture(*rows) if rows else self.ctl.capture()
+            return any(text in line for line in lines)
+
+        seen = self.output.first_seen(shows, time.monotonic() + timeout)
+        if seen is None:
+            raise BenchError(f"{text!r} not on screen within {timeout} s:\n" + "\n".join(lines))
+        return seen
 
     def input_row(self) -> str:
         return self.ctl.capture(SIZE[1] - 1, SIZE[1] - 1)[0]
@@ -290,18 +292,20 @@ class Parlons:
     def close(self) -> None:
         self.ctl.close()
         self.tmux.kill()
+        self.output.close()
 
 
 class ScreenWatch:
-    """Polls Parlons' screen for ``text`` every ``interval`` from a thread and
-    a control client of its own, so the moment it first shows is known while
-    the main thread types keys (a check between two rounds of keys would see
-    it up to a round late).  A context manager; ``wait`` → that moment."""
+    """Reads Parlons' screen for ``text`` as Parlons writes to it, from a
+    thread and a control client of its own, so the moment it first shows is
+    known while the main thread types keys (a check between two rounds of
+    keys would see it up to a round late).  A context manager; ``wait`` →
+    that moment."""
 
-    def __init__(self, parlons: Parlons, text: str, interval: float = 0.005,
+    def __init__(self, parlons: Parlons, text: str,
                  at_seen: Callable[[], dict[str, float]] | None = None) -> None:
         self.text = text
-        self.interval = interval
+        self._output = parlons.output
         self.seen: float | None = None
         self._at_seen = at_seen
         self.seen_stats: dict[str, float] | None = None  # at_seen's result, taken when seen
@@ -312,15 +316,15 @@ class ScreenWatch:
         self._thread.start()
 
     def _poll(self) -> None:
-        while not self._stop.is_set():
-            now = time.monotonic()
+        for now in self._output.turns(float("inf")):
+            if self._stop.is_set():
+                return
             self.last_screen = self._ctl.capture()
             if any(self.text in line for line in self.last_screen):
                 if self._at_seen is not None:
                     self.seen_stats = self._at_seen()
                 self.seen = now
                 return
-            self._stop.wait(self.interval)
 
     @property
     def done(self) -> bool:

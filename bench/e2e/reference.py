@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server
+from bench.e2e.pane_output import PaneOutput
 from bench.e2e.tmuxctl import TmuxControl
 from tests.harness.terminal import pane_process
 from tests.harness.tmux import TmuxDriver
@@ -57,6 +58,7 @@ class Poezio(Parlons):
                                       "XDG_CACHE_HOME": str(self.home / ".cache"), "LANG": "C.UTF-8"},
                         width=SIZE[0], height=SIZE[1])
         self.ctl = TmuxControl(self.tmux)
+        self.output = PaneOutput(self.tmux, self.home)
         self._pid: int | None = None
 
     def _find_pid(self) -> int:

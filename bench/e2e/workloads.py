@@ -145,14 +145,10 @@ def _input_text(parlons: Parlons) -> str:
 
 def _echo(parlons: Parlons, sent_at: float, expected: str, timeout: float = 5.0) -> float:
     """Seconds from ``sent_at`` until the input line holds ``expected``."""
-    deadline = sent_at + timeout
-    while True:
-        now = time.monotonic()
-        if _input_text(parlons) == expected:
-            return now - sent_at
-        if now > deadline:
-            raise BenchError(f"input line shows {_input_text(parlons)!r}, not {expected!r}")
-        time.sleep(0.001)  # ≈1 ms resolution; tighter polling costs tmux a core
+    seen = parlons.output.first_seen(lambda: _input_text(parlons) == expected, sent_at + timeout)
+    if seen is None:
+        raise BenchError(f"input line shows {_input_text(parlons)!r}, not {expected!r}")
+    return seen - sent_at
 
 
 def _clear_input(parlons: Parlons) -> None:
@@ -237,7 +233,7 @@ def w1_launch(server: Server, run_dir: Path, args) -> Result:
             floor_stats = proc_stats(floor.proc.pid)
         parlons = parlons_with_roster(server, run_dir, contacts)
         try:
-            seen = parlons.wait_for(f"{parlons.jid}: online", timeout=60, interval=0.002)
+            seen = parlons.wait_for(f"{parlons.jid}: online", timeout=60)
             at_online = parlons.stats()
             time.sleep(2.0)  # the roster and presences settle
             settled = parlons.stats()
@@ -343,13 +339,15 @@ def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
     times = []
     for _ in range(count):
         before = parlons.ctl.capture(*LOG_ROWS)
+
+        def changed(before: list[str] = before) -> bool:
+            return parlons.ctl.capture(*LOG_ROWS) != before
+
         sent = parlons.ctl.send_keys("PPage")
-        deadline = sent + 5
-        while parlons.ctl.capture(*LOG_ROWS) == before:
-            if time.monotonic() > deadline:
-                raise BenchError("PageUp changed nothing on screen")
-            time.sleep(0.001)
-        times.append(time.monotonic() - sent)
+        seen = parlons.output.first_seen(changed, sent + 5)
+        if seen is None:
+            raise BenchError("PageUp changed nothing on screen")
+        times.append(seen - sent)
         time.sleep(0.1)
     return times
 
@@ -501,14 +499,16 @@ def _results_shown(parlons: Parlons, words: str, deadline: float) -> float:
     """When the header or a result line shows (50 results push the header
     off the 48-row screen; all of them are written in one go)."""
     header = f"Search {words!r}: "
-    while True:
-        seen = time.monotonic()
-        lines = parlons.ctl.capture(*LOG_ROWS)
-        if any(header in line or _RESULT_LINE.search(line) for line in lines):
-            return seen
-        if seen > deadline:
-            raise BenchError(f"no result of /search {words} on screen:\n" + "\n".join(lines))
-        time.sleep(0.001)
+    lines: list[str] = []
+
+    def shown() -> bool:
+        lines[:] = parlons.ctl.capture(*LOG_ROWS)
+        return any(header in line or _RESULT_LINE.search(line) for line in lines)
+
+    seen = parlons.output.first_seen(shown, deadline)
+    if seen is None:
+        raise BenchError(f"no result of /search {words} on screen:\n" + "\n".join(lines))
+    return seen
 
 
 def w8_search(server: Server, run_dir: Path, args) -> Result:
@@ -538,17 +538,16 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
                 parlons.wait_for("/nosuchcommand", timeout=10, rows=INPUT_ROW)
                 time.sleep(pause)
                 sent = parlons.ctl.send_keys("Enter")
-                seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10, interval=0.001)
+                seen = parlons.wait_for("Unknown command /nosuchcommand", timeout=10)
                 times.setdefault(name, []).append(seen - sent)
                 _enter_line(parlons, "/clear")
         for words in SEARCHES:
             for _ in range(args.repeat):
                 _enter_line(parlons, "/clear")
-                deadline = time.monotonic() + 10
-                while any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)):
-                    if time.monotonic() > deadline:
-                        raise BenchError("/clear left the last search on screen")
-                    time.sleep(0.005)
+                if parlons.output.first_seen(
+                        lambda: not any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)),
+                        time.monotonic() + 10) is None:
+                    raise BenchError("/clear left the last search on screen")
                 command = f"/search {words}"
                 parlons.ctl.send_text(command)
                 parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
