@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tui.core.model import Delivery
-from tui.store import HistoryClosed, HistoryError, HistoryStore, StoredMessage, history_path
+from tui.store import HistoryClosed, HistoryError, HistoryStore, StoredMessage, history, history_path
 from tui.store.schema import SCHEMA_VERSION
 
 BOB = "bob@example.org"
@@ -60,6 +60,22 @@ async def test_open_creates_a_private_wal_file_with_a_schema_version(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
+
+
+async def test_the_worker_runs_behind_the_event_loops_thread(store):
+    """Its niceness is the process's plus BEHIND_THE_LOOP (Linux: per thread),
+    the loop's thread's is left as it was; the store works the same."""
+    loop_thread = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, loop_thread)
+
+    def on_the_worker() -> tuple[int, int]:
+        return threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    worker, nice = await asyncio.get_running_loop().run_in_executor(store._executor, on_the_worker)
+    assert worker != loop_thread
+    assert nice == min(19, before + history.BEHIND_THE_LOOP)
+    assert os.getpriority(os.PRIO_PROCESS, loop_thread) == before
+    assert await store.add(msg("after")) is not None
 
 
 async def test_reopening_keeps_the_messages(tmp_path):
