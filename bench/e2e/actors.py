@@ -290,9 +290,11 @@ class Parlons:
         self.ctl.send_keys("Enter")
 
     def close(self) -> None:
-        self.ctl.close()
-        self.tmux.kill()
-        self.output.close()
+        try:
+            self.ctl.close()
+            self.tmux.kill()
+        finally:
+            self.output.close()
 
 
 class ScreenWatch:

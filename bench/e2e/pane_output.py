@@ -52,7 +52,11 @@ class PaneOutput:
         self._closed = False
         self._thread = threading.Thread(target=self._drain, name="pane-output", daemon=True)
         self._thread.start()
-        driver.tmux("pipe-pane", "-O", "-t", SESSION, f"exec cat > {shlex.quote(str(self.path))}")
+        try:
+            driver.tmux("pipe-pane", "-O", "-t", SESSION, f"exec cat > {shlex.quote(str(self.path))}")
+        except BaseException:
+            self.close()
+            raise
 
     def _drain(self) -> None:
         while True:

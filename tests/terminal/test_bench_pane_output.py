@@ -4,10 +4,14 @@ reads the screen when the program writes, and misses no write."""
 from __future__ import annotations
 
 import sys
+import threading
 import time
+
+import pytest
 
 from bench.e2e.pane_output import PaneOutput
 from bench.e2e.tmuxctl import TmuxControl
+from tests.harness.tmux import TmuxError
 
 # Writes "written <monotonic>" (the clock every process here shares) after
 # each line it reads, then waits for the next.
@@ -68,3 +72,12 @@ def test_a_screen_that_does_not_change_is_read_at_the_fallback_pace(tmux, tmp_pa
         assert all(b > a for a, b in zip(turns, turns[1:]))
     finally:
         output.close()
+
+
+def test_a_pane_that_cannot_be_watched_leaves_nothing_behind(tmux, tmp_path):
+    """tmux refusing the pipe (no such session): the error, no FIFO, no thread."""
+    before = {thread.name for thread in threading.enumerate()}
+    with pytest.raises(TmuxError):
+        PaneOutput(tmux, tmp_path)  # (the driver was never started: no session)
+    assert not list(tmp_path.glob("*.fifo"))
+    assert "pane-output" not in {thread.name for thread in threading.enumerate()} - before
