@@ -80,12 +80,14 @@ MESSAGES: dict[str, Any] = {
 }
 
 
-def slixmpp_reads(msg: Message) -> dict[str, Any]:
-    return {name: _read(lambda name=name: msg[name]) for name in READERS}
+def _reads(readers: dict, stanza) -> dict[str, Any]:
+    """What our ``readers`` answer for ``stanza``."""
+    return {name: _read(lambda reader=reader: reader(stanza)) for name, reader in readers.items()}
 
 
-def our_reads(msg: Message) -> dict[str, Any]:
-    return {name: _read(lambda reader=reader: reader(msg)) for name, reader in READERS.items()}
+def _theirs(readers: dict, stanza) -> dict[str, Any]:
+    """What slixmpp's interface answers for the same names."""
+    return {name: _read(lambda name=name: stanza[name]) for name in readers}
 
 
 def _read(read) -> Any:
@@ -99,7 +101,7 @@ def _read(read) -> Any:
 @pytest.mark.parametrize("name", sorted(MESSAGES))
 def test_the_readers_answer_as_slixmpp_s_interface(name):
     msg = MESSAGES[name]()
-    assert our_reads(msg) == slixmpp_reads(msg)
+    assert _reads(READERS, msg) == _theirs(READERS, msg)
 
 
 def test_the_corpus_has_the_answers_that_matter():
@@ -170,15 +172,10 @@ PRESENCES: dict[str, Any] = {
 }
 
 
-def _reads(readers: dict, stanza) -> dict[str, Any]:
-    return {name: _read(lambda reader=reader: reader(stanza)) for name, reader in readers.items()}
-
-
 @pytest.mark.parametrize("name", sorted(PRESENCES))
 def test_the_presence_readers_answer_as_slixmpp_s_interface(name):
     stanza = PRESENCES[name]()
-    theirs = {name: _read(lambda name=name: stanza[name]) for name in PRESENCE_READERS}
-    assert _reads(PRESENCE_READERS, stanza) == theirs
+    assert _reads(PRESENCE_READERS, stanza) == _theirs(PRESENCE_READERS, stanza)
 
 
 def test_the_presence_corpus_has_the_answers_that_matter():
@@ -219,3 +216,11 @@ def test_slixmpp_is_asked_for_a_presence_of_another_class_or_an_overridden_gette
         asked.clear()
         reader(plain)
         assert asked[:1] == [name]  # (slixmpp's type then reads the show itself)
+
+
+def test_a_messages_reader_given_a_presence_answers_as_slixmpp():
+    """A presence's type has its own rule ("available" when absent): the
+    message's reader leaves it to slixmpp rather than say "normal"."""
+    stanza = presence()
+    assert message_type(stanza) == stanza["type"] == "available"
+    assert message_id(stanza) == stanza["id"]

@@ -65,7 +65,7 @@ from slixmpp.stanza import Presence
 from slixmpp.types import ResourceDict
 from slixmpp.xmlstream.stanzabase import XML_NS
 
-from .stanza_reads import jid_attribute, presence_priority, sub_text
+from .stanza_reads import jid_attribute, plain, presence_priority, sub_text
 from .stanza_router import StanzaRouter, handler_list
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,7 @@ def read_presence_type_at_once() -> None:
 def type_of(presence: Presence) -> str:
     """``presence["type"]``, without the stanza interface's dispatch when its
     getter is ``presence_type`` (installed above)."""
-    if type(presence) is Presence and Presence.get_type is presence_type and not (
-            presence.plugin_overrides and "get_type" in presence.plugin_overrides):
+    if Presence.get_type is presence_type and plain(presence, "get_type", (Presence,)):
         return presence_type(presence)
     return presence["type"]
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from slixmpp import JID, Message, Presence
 
 _ROOTS = (Message, Presence)
+_MESSAGE, _PRESENCE = (Message,), (Presence,)
 # The sub-elements read as slixmpp's generic rule reads them: no getter of
 # the class's own (slixmpp 1.17: a message's body, a presence's show and status).
 _GENERIC = frozenset((cls, name) for cls, names in ((Message, ("body", "subject", "thread")),
@@ -26,20 +27,22 @@ _GENERIC = frozenset((cls, name) for cls, names in ((Message, ("body", "subject"
                      for name in names if not hasattr(cls, f"get_{name}"))
 
 
-def _plain(stanza, getter: str) -> bool:
-    """slixmpp's ``getter`` for ``stanza`` is its class's own, as we read it."""
-    return type(stanza) in _ROOTS and not (stanza.plugin_overrides and getter in stanza.plugin_overrides)
+def plain(stanza, getter: str, classes: tuple[type, ...] = _ROOTS) -> bool:
+    """``stanza`` is of one of ``classes`` exactly (not a subclass, which may
+    read otherwise) and no plugin overrides its ``getter``: what its class's
+    getter answers is what a reader of the XML at once may answer."""
+    return type(stanza) in classes and not (stanza.plugin_overrides and getter in stanza.plugin_overrides)
 
 
 def jid_attribute(stanza, name: str) -> JID:
     """``stanza["from"]`` or ``stanza["to"]``."""
-    return JID(stanza.xml.attrib.get(name, "")) if _plain(stanza, "get_" + name) else stanza[name]
+    return JID(stanza.xml.attrib.get(name, "")) if plain(stanza, "get_" + name) else stanza[name]
 
 
 def sub_text(stanza, name: str) -> str:
     """``stanza[name]`` for a sub-element's text (a message's body, a
     presence's status)."""
-    if (type(stanza), name) not in _GENERIC or not _plain(stanza, "get_" + name):
+    if (type(stanza), name) not in _GENERIC or not plain(stanza, "get_" + name):
         return stanza[name]
     found = _sub_text(stanza, name)
     return stanza[name] if found is None else found
@@ -55,20 +58,20 @@ def _sub_text(stanza, name: str) -> str | None:
 
 
 def message_type(msg) -> str:
-    """``msg["type"]``: "normal" when absent."""
-    return msg.xml.attrib.get("type", "normal") if _plain(msg, "get_type") else msg["type"]
+    """``msg["type"]``: "normal" when absent (a presence's type has its own
+    rule: ``presence_dispatch.type_of``)."""
+    return msg.xml.attrib.get("type", "normal") if plain(msg, "get_type", _MESSAGE) else msg["type"]
 
 
 def message_id(msg) -> str:
     """``msg["id"]``: "" when absent."""
-    return (msg.xml.attrib.get("id") or "") if _plain(msg, "get_id") else msg["id"]
+    return (msg.xml.attrib.get("id") or "") if plain(msg, "get_id") else msg["id"]
 
 
 def presence_priority(presence) -> int:
     """``presence["priority"]``: slixmpp's ``Presence.get_priority`` (the
     text as an integer, 0 when absent or not a number)."""
-    if type(presence) is not Presence or "get_priority" in presence.plugin_overrides \
-            or type(presence).get_priority is not _get_priority:
+    if not plain(presence, "get_priority", _PRESENCE) or Presence.get_priority is not _get_priority:
         return presence["priority"]
     text = _sub_text(presence, "priority")
     if text is None:
