@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol, TypeVar
 
 from bench.e2e.metrics import proc_stats
 from bench.e2e.pane_output import PaneOutput
@@ -29,6 +29,13 @@ SIZE = (160, 48)
 # user's launches share theirs; W1 warms it before it times a start.
 CACHE_HOME = Path(tempfile.gettempdir()) / "parlons-bench-cache"
 PASSWORD = "bench-secret"
+
+
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
+A = TypeVar("A", bound=Closable)
 
 
 class BenchError(RuntimeError):
@@ -200,6 +207,18 @@ class AgentProcess:
 
 
 @contextlib.contextmanager
+def closed_on_failure(actor: A) -> Iterator[A]:
+    """``actor`` (a Parlons, an AgentProcess), closed if what follows raises:
+    a launch or a wait that failed leaves no tmux server nor process behind
+    to take the CPU of the runs after it."""
+    try:
+        yield actor
+    except BaseException:
+        actor.close()
+        raise
+
+
+@contextlib.contextmanager
 def server_with_bot(prefix: str) -> Iterator[tuple[Path, Server, AgentProcess]]:
     """A Prosody of its own in a temporary directory, and a bot online on it
     (bench/e2e/agent.py): (the directory, the server, the bot)."""
@@ -239,9 +258,22 @@ class Parlons:
         self.launched = time.monotonic()
         start_parlons(self.tmux, home, server.prosody, jid, password, size=SIZE,
                       extra_env={"XDG_CACHE_HOME": str(CACHE_HOME)})
-        self.ctl = TmuxControl(self.tmux)
-        self.output = PaneOutput(self.tmux, home)
+        self._watch(home)
+
+    def _watch(self, home: Path) -> None:
+        """The control client and the pane's output, once the pane runs; if
+        either cannot be had, nothing is left running (tmux killed)."""
         self._pid: int | None = None
+        try:
+            self.ctl = TmuxControl(self.tmux)
+            try:
+                self.output = PaneOutput(self.tmux, home)
+            except BaseException:
+                self.ctl.close()
+                raise
+        except BaseException:
+            self.tmux.kill()
+            raise
 
     @property
     def pid(self) -> int:

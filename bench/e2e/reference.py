@@ -19,9 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server
-from bench.e2e.pane_output import PaneOutput
-from bench.e2e.tmuxctl import TmuxControl
+from bench.e2e.actors import SIZE, AgentProcess, BenchError, Parlons, Server, closed_on_failure
 from tests.harness.terminal import pane_process
 from tests.harness.tmux import TmuxDriver
 
@@ -57,9 +55,7 @@ class Poezio(Parlons):
                                       "XDG_DATA_HOME": str(self.home / ".local/share"),
                                       "XDG_CACHE_HOME": str(self.home / ".cache"), "LANG": "C.UTF-8"},
                         width=SIZE[0], height=SIZE[1])
-        self.ctl = TmuxControl(self.tmux)
-        self.output = PaneOutput(self.tmux, self.home)
-        self._pid: int | None = None
+        self._watch(self.home)
 
     def _find_pid(self) -> int:
         # setpriv (under root) execs poezio: the same process, its argv "python3 /usr/bin/poezio"
@@ -81,13 +77,9 @@ def poezio_in_room(server: Server, bot: AgentProcess, run_dir: Path) -> tuple[Po
     jid, password = server.account("alice")
     room = server.room("w")
     bot.do("open", room=room, nick="bot", archive=True)
-    poezio = Poezio(server, jid, password, room)
-    try:
+    with closed_on_failure(Poezio(server, jid, password, room)) as poezio:
         name = room.split("@")[0]
         poezio.wait_for(name, timeout=30)  # the room's tab in the list
         poezio.ctl.send_keys("C-n")
         poezio.wait_for(f"[{room}]", timeout=10)  # its info bar: the room's window shown
-    except BaseException:
-        poezio.close()
-        raise
     return poezio, room

@@ -11,8 +11,8 @@ from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, crowd_process,
-                              storm_process)
+from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, closed_on_failure,
+                              crowd_process, storm_process)
 from bench.e2e.metrics import delta, proc_stats, server_share_from
 from tests.harness.terminal import without_prompt
 
@@ -32,18 +32,18 @@ def _last_body(count: int) -> str:
 
 def online_parlons(server: Server, run_dir: Path, prefix: str = "alice") -> Parlons:
     jid, password = server.account(prefix)
-    parlons = Parlons(server, jid, password, run_dir / prefix)
-    parlons.wait_for(f"{jid}: online", timeout=60)
+    with closed_on_failure(Parlons(server, jid, password, run_dir / prefix)) as parlons:
+        parlons.wait_for(f"{jid}: online", timeout=60)
     return parlons
 
 
 def parlons_in_room(server: Server, bot: AgentProcess, run_dir: Path, *,
                     archive: bool = True) -> tuple[Parlons, str]:
-    parlons = online_parlons(server, run_dir)
-    room = server.room("w")
-    bot.do("open", room=room, nick="bot", archive=archive)
-    parlons.type_line(f"/join {room}")
-    parlons.wait_for(f"You are in {room}", timeout=30)
+    with closed_on_failure(online_parlons(server, run_dir)) as parlons:
+        room = server.room("w")
+        bot.do("open", room=room, nick="bot", archive=archive)
+        parlons.type_line(f"/join {room}")
+        parlons.wait_for(f"You are in {room}", timeout=30)
     return parlons, room
 
 
