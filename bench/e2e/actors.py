@@ -98,18 +98,18 @@ class Server:
     ``component``, an external component domain ``bots.<domain>`` too
     (bench/e2e/storm.py connects there to speak for thousands of contacts)."""
 
-    def __init__(self, base: Path, component: bool = False) -> None:
+    def __init__(self, base: Path, component: bool = False, gc: str | None = None) -> None:
         self.base = base
         self.prosody = ProsodyServer(base / "prosody")
         self.component_domain = f"bots.{self.prosody.domain}"
         self.component_port = free_ports(1)[0]
+        if gc:  # Lua's collector in this mode, at Prosody's defaults for it
+            self._add_globals(f'gc = {{ mode = "{gc}" }}')
         if component:
-            # global options go before the first VirtualHost; the component at the end
-            text = self.prosody.config_file.read_text().replace(
-                "\nVirtualHost ",
-                f'\ncomponent_ports = {{ {self.component_port} }}\n'
-                f'component_interfaces = {{ "{self.prosody.host}" }}\n'
-                f'bench_crowd_domain = "{self.component_domain}"\n\nVirtualHost ', 1)
+            self._add_globals(f'component_ports = {{ {self.component_port} }}',
+                              f'component_interfaces = {{ "{self.prosody.host}" }}',
+                              f'bench_crowd_domain = "{self.component_domain}"')
+            text = self.prosody.config_file.read_text()
             text += f'\nComponent "{self.component_domain}"\n    component_secret = "{COMPONENT_SECRET}"\n'
             text = text.replace('modules_enabled = { "muc_mam" }', 'modules_enabled = { "muc_mam"; "bench_crowd_sink" }', 1)
             if "bench_crowd_sink" not in text:
@@ -117,6 +117,12 @@ class Server:
             (self.prosody.plugin_dir / "mod_bench_crowd_sink.lua").write_text(CROWD_SINK_LUA)
             self.prosody.config_file.write_text(text)
         self.prosody.start()
+
+    def _add_globals(self, *options: str) -> None:
+        """Global options go before the first VirtualHost."""
+        text = self.prosody.config_file.read_text()
+        self.prosody.config_file.write_text(
+            text.replace("\nVirtualHost ", "\n" + "\n".join(options) + "\n\nVirtualHost ", 1))
 
     def account(self, prefix: str) -> tuple[str, str]:
         return self.prosody.create_account(unique(prefix), PASSWORD), PASSWORD
