@@ -14,7 +14,8 @@ from bench.e2e import actors
 from bench.e2e.actors import Parlons, closed_on_failure
 from tests.harness.wait import wait_until
 
-SLEEPER = [sys.executable, "-c", "import time; print('up', flush=True); time.sleep(600)"]
+# a program that stays until its terminal goes (it reads it to the end)
+STAYS = [sys.executable, "-c", "import sys; print('up', flush=True); sys.stdin.read()"]
 
 
 def _alive(pid: int) -> bool:
@@ -48,7 +49,7 @@ def test_an_actor_is_closed_when_what_follows_raises_and_only_then():
 
 
 def test_a_pane_whose_output_cannot_be_read_leaves_no_tmux_behind(tmux, tmp_path, monkeypatch):
-    tmux.start(SLEEPER, width=80, height=12)
+    tmux.start(STAYS, width=80, height=12)
     wait_until(lambda: "up" in tmux.capture(), timeout=10, message="the program in the pane")
     server, program = tmux.server_pid, tmux.pane_pid()
     assert server is not None and _alive(server) and _alive(program)
