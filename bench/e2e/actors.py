@@ -306,17 +306,25 @@ class Parlons:
         return "\n".join(self.ctl.capture())
 
     def wait_for(self, text: str, timeout: float = 60, rows: tuple[int, int] | None = None) -> float:
+        """Until the screen (or ``rows``) shows ``text``; the time it was first seen."""
+        return self.wait_lines(lambda lines: any(text in line for line in lines), time.monotonic() + timeout,
+                               rows, f"{text!r} not on screen within {timeout} s")
+
+    def wait_lines(self, matches: Callable[[list[str]], bool], deadline: float,
+                   rows: tuple[int, int] | None, failure: str) -> float:
         """Read the screen (or ``rows``) as the program writes to it
-        (bench/e2e/pane_output.py) until it shows ``text``; the time it was first seen."""
+        (bench/e2e/pane_output.py) until ``matches`` its lines; the time
+        they were read.  BenchError (``failure`` and the last lines read)
+        if they did not by ``deadline``."""
         lines: list[str] = []
 
         def shows() -> bool:
             lines[:] = self.ctl.capture(*rows) if rows else self.ctl.capture()
-            return any(text in line for line in lines)
+            return matches(lines)
 
-        seen = self.output.first_seen(shows, time.monotonic() + timeout)
+        seen = self.output.first_seen(shows, deadline)
         if seen is None:
-            raise BenchError(f"{text!r} not on screen within {timeout} s:\n" + "\n".join(lines))
+            raise BenchError(f"{failure}:\n" + "\n".join(lines))
         return seen
 
     def input_row(self) -> str:

@@ -5,10 +5,12 @@ specific lists (``keys_*``: echo latencies, seconds)."""
 
 from __future__ import annotations
 
+import operator
 import re
 import time
 from pathlib import Path
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Callable, Iterator
 
 from bench.e2e.actors import (SIZE, AgentProcess, BenchError, Parlons, ScreenWatch, Server, closed_on_failure,
@@ -339,14 +341,9 @@ def page_ups(parlons: Parlons, count: int = 8) -> list[float]:
     times = []
     for _ in range(count):
         before = parlons.ctl.capture(*LOG_ROWS)
-
-        def changed(before: list[str] = before) -> bool:
-            return parlons.ctl.capture(*LOG_ROWS) != before
-
         sent = parlons.ctl.send_keys("PPage")
-        seen = parlons.output.first_seen(changed, sent + 5)
-        if seen is None:
-            raise BenchError("PageUp changed nothing on screen")
+        seen = parlons.wait_lines(partial(operator.ne, before), sent + 5, LOG_ROWS,
+                                  "PageUp changed nothing on screen")
         times.append(seen - sent)
         time.sleep(0.1)
     return times
@@ -499,16 +496,8 @@ def _results_shown(parlons: Parlons, words: str, deadline: float) -> float:
     """When the header or a result line shows (50 results push the header
     off the 48-row screen; all of them are written in one go)."""
     header = f"Search {words!r}: "
-    lines: list[str] = []
-
-    def shown() -> bool:
-        lines[:] = parlons.ctl.capture(*LOG_ROWS)
-        return any(header in line or _RESULT_LINE.search(line) for line in lines)
-
-    seen = parlons.output.first_seen(shown, deadline)
-    if seen is None:
-        raise BenchError(f"no result of /search {words} on screen:\n" + "\n".join(lines))
-    return seen
+    return parlons.wait_lines(lambda lines: any(header in line or _RESULT_LINE.search(line) for line in lines),
+                              deadline, LOG_ROWS, f"no result of /search {words} on screen")
 
 
 def w8_search(server: Server, run_dir: Path, args) -> Result:
@@ -544,10 +533,8 @@ def w8_search(server: Server, run_dir: Path, args) -> Result:
         for words in SEARCHES:
             for _ in range(args.repeat):
                 _enter_line(parlons, "/clear")
-                if parlons.output.first_seen(
-                        lambda: not any("Search " in line for line in parlons.ctl.capture(*LOG_ROWS)),
-                        time.monotonic() + 10) is None:
-                    raise BenchError("/clear left the last search on screen")
+                parlons.wait_lines(lambda lines: not any("Search " in line for line in lines),
+                                   time.monotonic() + 10, LOG_ROWS, "/clear left the last search on screen")
                 command = f"/search {words}"
                 parlons.ctl.send_text(command)
                 parlons.wait_for(command, timeout=10, rows=INPUT_ROW)
