@@ -48,7 +48,6 @@ class PaneOutput:
         self._wake_r, self._wake_w = os.pipe()
         self._changed = threading.Condition()
         self.writes = 0  # reads that found the program's output (several writes may make one)
-        self.bytes = 0
         self._closed = False
         self._thread = threading.Thread(target=self._drain, name="pane-output", daemon=True)
         self._thread.start()
@@ -63,7 +62,7 @@ class PaneOutput:
             ready, _, _ = select.select([self._fd, self._wake_r], [], [])
             if self._wake_r in ready:
                 return
-            got = 0
+            got = False
             while True:
                 try:
                     chunk = os.read(self._fd, CHUNK)
@@ -71,11 +70,10 @@ class PaneOutput:
                     break
                 if not chunk:
                     break
-                got += len(chunk)
+                got = True
             if got:
                 with self._changed:
                     self.writes += 1
-                    self.bytes += got
                     self._changed.notify_all()
 
     def turns(self, deadline: float, fallback: float = FALLBACK) -> Iterator[float]:

@@ -53,7 +53,7 @@ def test_each_write_is_read_at_once_with_no_reading_meanwhile(tmux, tmp_path):
             assert seen is not None and written is not None, f"{word!r} never read on screen"
             assert seen - written < 5, (word, seen - written)  # woken by the write, not the 60 s fallback
             assert reads <= output.writes - writes + 1, reads  # the read at once, then one per write
-        assert output.writes >= 3 and output.bytes > 0
+        assert output.writes >= 3
     finally:
         ctl.close()
         output.close()
