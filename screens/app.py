@@ -53,7 +53,7 @@ from tui.xmpp.account.backoff import Backoff
 from . import clipboard, editor, keys_first, terminal_keys, textual_private
 from .command_palette import CommandProvider
 from .echo_ahead import EchoAhead
-from .hangup import CHECK_SECONDS, TerminalDriver, TerminalWatch
+from .hangup import TerminalDriver, TerminalWatch
 from .main import MainScreen
 from .notifier import TerminalNotifier
 from .widgets.bars import PLAINTEXT
@@ -170,7 +170,6 @@ class ParlonsApp(App):
         self.set_interval(30, self._schedule_sync)  # the clock in the status bar
         if not self.is_headless:
             self.terminal_watch.start()
-            self.set_interval(CHECK_SECONDS, self.terminal_watch.check)
         if self._early is not None:
             self.client.face_ready()  # a secret asked meanwhile is asked now
             self.run_worker(self._accounts_started(self._early.started), group="accounts")
@@ -698,7 +697,7 @@ class ParlonsApp(App):
         return TerminalDriver if driver is LinuxDriver else driver
 
     def terminal_lost(self) -> None:
-        """Called by TerminalDriver when a write to the terminal failed."""
+        """Called by TerminalDriver when the terminal failed (a write, or its input ended)."""
         self.terminal_watch.lost()
 
     def _terminal_gone(self, reason: str, status: int) -> None:

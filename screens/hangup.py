@@ -9,11 +9,12 @@ the input thread reads end-of-file in a loop. So:
 - :class:`TerminalDriver` hands Textual's writer thread a
   :class:`GuardedOutput`: a failed write marks the terminal lost, tells the
   app, and every later write is dropped; the input thread is stopped.
+- Its input thread (screens/terminal_input.py) waits on the terminal, which
+  reads end of file or fails the moment it hangs up: it tells the app the
+  same way, and stops.  That covers an idle app, which writes nothing, and
+  a hang-up whose SIGHUP went only to a session leader that is not us.
 - :class:`TerminalWatch` turns SIGHUP and SIGTERM into the same call (a SIGHUP
-  ignored when we started, as under ``nohup``, stays ignored) and looks at
-  the terminal once a second: after a hang-up ``isatty`` turns false. That
-  covers an idle app, which writes nothing, and a hang-up whose SIGHUP went
-  only to a session leader that is not us.
+  ignored when we started, as under ``nohup``, stays ignored).
 
 Whichever comes first, the app is told once and quits as ``/quit`` does
 (unavailable presence, streams closed, the store flushed), with exit status
@@ -25,42 +26,26 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 import threading
 from typing import IO, Callable
 
 from textual.drivers.linux_driver import LinuxDriver
 
-from .textual_private import app_of, call_on_app_loop, guard_driver_output, stop_driver_input
+from .terminal_input import ExitFlag, read_terminal
+from .textual_private import (app_of, call_on_app_loop, guard_driver_output, replace_driver_exit_flag,
+                              stop_driver_input, terminal_parser)
 
 HANGUP_STATUS = 128 + signal.SIGHUP
 TERMINATED_STATUS = 128 + signal.SIGTERM
-CHECK_SECONDS = 1.0
-
-
-def terminal_fd() -> int | None:
-    stream = sys.__stdin__
-    try:
-        return stream.fileno() if stream is not None else None
-    except (OSError, ValueError):
-        return None
-
-
-def terminal_alive(fd: int) -> bool:
-    try:
-        return os.isatty(fd)
-    except OSError:
-        return False
 
 
 class TerminalWatch:
-    """Call ``on_gone(reason, status)`` once, when the terminal is gone or a
-    SIGHUP/SIGTERM arrives. ``start()`` on the running loop; ``stop()`` undoes
-    the signal handlers."""
+    """Call ``on_gone(reason, status)`` once, when the terminal is gone
+    (:meth:`lost`) or a SIGHUP/SIGTERM arrives. ``start()`` on the running
+    loop; ``stop()`` undoes the signal handlers."""
 
-    def __init__(self, on_gone: Callable[[str, int], None], fd: int | None = None) -> None:
+    def __init__(self, on_gone: Callable[[str, int], None]) -> None:
         self.on_gone = on_gone
-        self.fd = fd if fd is not None else terminal_fd()
         self._fired = False
         self._signals: list[int] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -82,13 +67,8 @@ class TerminalWatch:
         """The signals this watch handles now (an ignored SIGHUP is left alone)."""
         return tuple(self._signals)
 
-    def check(self) -> None:
-        """The periodic look at the terminal (the app calls it from a timer)."""
-        if self.fd is not None and not terminal_alive(self.fd):
-            self.lost()
-
     def lost(self) -> None:
-        """The terminal is gone (a write failed, or it stopped being one)."""
+        """The terminal is gone (a write failed, or its input ended)."""
         self._fire("terminal closed", HANGUP_STATUS)
 
     def stop(self) -> None:
@@ -182,13 +162,21 @@ class GuardedOutput:
 
 
 class TerminalDriver(LinuxDriver):
-    """Textual's Linux driver, minus the hang on a hung-up terminal."""
+    """Textual's Linux driver, minus the hang on a hung-up terminal, and
+    with an input thread that sleeps until there is input
+    (screens/terminal_input.py)."""
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(app, **kwargs)
         self.output: GuardedOutput | None = None
         self.frames = 0  # writes queued (Frame numbers)
         guard_driver_output(self, self._guard)
+        self._exit_flag = ExitFlag()
+        replace_driver_exit_flag(self, self._exit_flag)
+
+    def run_input_thread(self) -> None:
+        read_terminal(self.fileno, self._exit_flag, terminal_parser(self), self.process_message,
+                      self._input_ended)
 
     def _guard(self, file: IO[str]) -> GuardedOutput:
         self.output = GuardedOutput(file, self._output_lost)
@@ -215,7 +203,10 @@ class TerminalDriver(LinuxDriver):
         super().stop_application_mode()
 
     def _output_lost(self) -> None:  # on the writer thread
-        stop_driver_input(self)  # the input thread would read EOF in a loop
+        stop_driver_input(self)
+        self._input_ended()
+
+    def _input_ended(self) -> None:  # on the input or the writer thread
         terminal_lost = getattr(app_of(self), "terminal_lost", None)
         if terminal_lost is not None:
             call_on_app_loop(self, terminal_lost)

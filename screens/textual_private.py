@@ -4,7 +4,7 @@ Where Textual gives no public hook for something Parlons needs, the
 workaround is one function here, with the Textual version it was checked
 against. After a Textual upgrade this is the file to read (each function
 says what it relies on), and these the tests to run first:
-tests/unit/test_keymap.py, test_terminal_modes.py, test_hangup.py,
+tests/unit/test_keymap.py, test_terminal_modes.py, test_hangup.py, test_terminal_input.py,
 tests/ui/test_input_line.py, test_paste_arriving.py, tests/terminal/.
 
 Not gathered here, because Textual documents the mechanism: widgets'
@@ -258,6 +258,30 @@ def guard_driver_output(driver: Driver, guard: Callable[[IO[str]], object]) -> N
     Textual 8.2.8: ``LinuxDriver._file`` is what ``start_application_mode``
     hands to its ``WriterThread``."""
     driver._file = guard(driver._file)  # type: ignore[attr-defined]
+
+
+def terminal_parser(driver: Driver | None = None) -> XTermParser:
+    """A parser of the terminal's input, as ``driver``'s input thread makes
+    it (tests: none). Textual 8.2.8: ``XTermParser(debug)``, ``Driver._debug``."""
+    return XTermParser(driver._debug if driver is not None else False)
+
+
+def parser_deadline(parser: XTermParser) -> float | None:
+    """When the parser gives up waiting for the rest of a sequence (a lone
+    Escape becomes the key) if nothing more comes: its ``tick()`` is due
+    then (the :func:`event_clock`); None: it waits for nothing. Textual
+    8.2.8: ``Parser._timeout_time``, set by ``feed`` from a ``Read1``'s
+    timeout (only the Escape's, ``ESCAPE_DELAY``), cleared by the next
+    character and by ``tick``."""
+    return parser._timeout_time
+
+
+def replace_driver_exit_flag(driver: Driver, flag: Any) -> None:
+    """Make ``flag`` (a ``threading.Event``) the flag that stops the
+    driver's input thread; call from the driver's ``__init__``. Textual
+    8.2.8: ``LinuxDriver.exit_event``, set and cleared by ``disable_input``
+    (and by :func:`stop_driver_input`)."""
+    driver.exit_event = flag  # type: ignore[attr-defined]
 
 
 def stop_driver_input(driver: Driver) -> None:

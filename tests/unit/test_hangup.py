@@ -42,7 +42,7 @@ async def test_sigterm_is_reported_once_with_its_status():
     gone = []
     previous = signal.getsignal(signal.SIGHUP)
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    watch = TerminalWatch(lambda reason, status: gone.append((reason, status)), fd=-1)
+    watch = TerminalWatch(lambda reason, status: gone.append((reason, status)))
     watch.start()
     try:
         os.kill(os.getpid(), signal.SIGTERM)
@@ -55,20 +55,18 @@ async def test_sigterm_is_reported_once_with_its_status():
         signal.signal(signal.SIGHUP, previous)
 
 
-async def test_an_ignored_sighup_stays_ignored_but_a_dead_terminal_is_seen():
+async def test_an_ignored_sighup_stays_ignored_and_a_lost_terminal_is_reported_once():
     gone = []
     previous = signal.getsignal(signal.SIGHUP)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    read_end, write_end = os.pipe()  # a pipe is not a terminal: "hung up"
-    watch = TerminalWatch(lambda reason, status: gone.append((reason, status)), fd=read_end)
+    watch = TerminalWatch(lambda reason, status: gone.append((reason, status)))
     watch.start()
     try:
         assert signal.SIGHUP not in watch.watched_signals
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
-        watch.check()
+        watch.lost()  # the driver: the terminal's input ended
+        watch.lost()  # ... and a write failed
         assert gone == [("terminal closed", HANGUP_STATUS)]
     finally:
         watch.stop()
         signal.signal(signal.SIGHUP, previous)
-        os.close(read_end)
-        os.close(write_end)
