@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 IDLE = 20.0  # seconds without a key before a full release
 RELEASE = 900.0  # at most one full release this often
-CHECK = 5.0  # how often the idle state is looked at
+CHECK = 5.0  # the idle state is looked at when a release could be due, at most this often
 TYPING = 1.0  # seconds after a key during which no full collection starts ...
 MAX_DEFER = 30.0  # ... for at most this long in a row
 OUT_OF_REACH = 1 << 30  # a third threshold no count of young collections reaches
@@ -140,8 +140,20 @@ class Collector:
         """Full collections are held off now (someone is typing)."""
         return gc.get_threshold()[2] == OUT_OF_REACH
 
+    def next_check(self) -> float:
+        """Seconds until a release could be due (the timer sleeps that long,
+        not waking every few seconds for nothing), at least ``check``.
+        With nothing frozen since the last release there is nothing to
+        release before the next full collection, which no timer hears of:
+        looked at again ``release`` seconds on."""
+        now = self.clock()
+        due = max(self._last_release + self.release, self.last_key() + self.idle)
+        if due <= now and not self._frozen_since_release:
+            due = now + self.release
+        return max(due - now, self.check)
+
     def _schedule(self) -> None:
-        self._handle = asyncio.get_running_loop().call_later(self.check, self._tick)
+        self._handle = asyncio.get_running_loop().call_later(self.next_check(), self._tick)
 
     def _tick(self) -> None:
         self.release_if_idle()

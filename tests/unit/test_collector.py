@@ -60,6 +60,26 @@ async def test_survivors_of_a_full_collection_are_frozen_and_released_when_quiet
     assert collector._on_collection not in gc.callbacks
 
 
+async def test_the_idle_state_is_looked_at_only_when_a_release_could_be_due(fresh_gc):
+    now = [1000.0]
+    last_key = [float("-inf")]
+    collector = Collector(lambda: last_key[0], idle=20, release=900, check=5, clock=lambda: now[0])
+    collector.start()
+    try:
+        assert collector.next_check() == 900  # released at start: not before 15 minutes
+        now[0] += 890
+        last_key[0] = now[0] - 1
+        assert collector.next_check() == 19  # typing: 20 s after the last key
+        now[0] += 30
+        assert collector.next_check() == 900  # due, but nothing frozen to release: a period on
+        gc.collect()  # a full collection: its survivors frozen
+        assert collector.next_check() == 5  # due now: not more often than ``check``
+        assert collector.release_if_idle()
+        assert collector.next_check() == 900
+    finally:
+        collector.stop()
+
+
 async def test_no_full_collection_starts_while_someone_types(fresh_gc):
     """CPython's own trigger, measured: while a key came less than ``typing``
     seconds ago, young collections go on and no full one starts, however
