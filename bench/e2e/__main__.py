@@ -57,7 +57,7 @@ DURING = {"W4": "the flood", "W4P": "the flood", "W6": "the storm", "W7": "the j
 #   pages: PageUp timings                          searches: the /search table
 _FLOOD = frozenset({"pace", "threads", "server", "settled", "writer"})
 _TYPING = frozenset({"typing", "threads", "server", "settled"})
-ROWS: dict[str, frozenset[str]] = {
+OPTIONAL_ROWS: dict[str, frozenset[str]] = {
     "W1": frozenset({"online"}),
     "W2": _FLOOD,
     "W2N": _FLOOD - {"settled"},
@@ -115,7 +115,7 @@ def report(name: str, runs: list[dict[str, Any]], args: argparse.Namespace) -> l
         return lines + ["(no run succeeded)", ""]
     floor_s, parlons_s = _values(runs, "floor_s"), _values(runs, "parlons_s")
     ratios = [ratio(p, f) for p, f in zip(parlons_s, floor_s)]
-    rows = ROWS[name]
+    rows = OPTIONAL_ROWS[name]
     lines += ["| | floor | Parlons | ratio |", "|---|---|---|---|"]
     if "typing" in rows:
         lines.append(f"| flood → last on screen (typing meanwhile) | — | {fmt_summary(parlons_s, 's')} | |")

@@ -27,7 +27,7 @@ def _median_at(*path: str) -> Callable[[Runs], float | None]:
     return lambda runs: median([value_at(run, *path) for run in runs])
 
 
-ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
+COMPARED_ROWS: list[tuple[str, str, Callable[[Runs], float | None]]] = [
     ("floor time", "s", _median_at("floor_s")),
     ("Parlons time", "s", _median_at("parlons_s")),
     ("ratio", "x", lambda runs: median([ratio(value_at(run, "parlons_s"), value_at(run, "floor_s")) for run in runs])),
@@ -57,7 +57,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         new_runs = new["workloads"][name]["runs"]
         lines += [f"## {name} — {len(old_runs)} → {len(new_runs)} run(s)", "",
                   "| median | old | new | new / old |", "|---|---|---|---|"]
-        for label, unit, pick in ROWS:
+        for label, unit, pick in COMPARED_ROWS:
             before, after = pick(old_runs), pick(new_runs)
             if before is None and after is None:
                 continue
