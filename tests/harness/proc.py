@@ -54,6 +54,23 @@ def sched_seconds(pid: int | str) -> tuple[float, float]:
     return on_cpu / 1e9, waiting / 1e9
 
 
+def wake_ups(pid: int | str = "self", task: int | None = None) -> int:
+    """How many times a thread went to sleep and was woken (its voluntary
+    context switches), of one ``task`` (a thread id) or summed over the
+    threads ``pid`` has now (/proc/PID/task/TID/status)."""
+    tasks = [Path(f"/proc/{pid}/task/{task}")] if task is not None else list(Path(f"/proc/{pid}/task").iterdir())
+    total = 0
+    for path in tasks:
+        try:
+            status = (path / "status").read_text()
+        except OSError:  # the thread ended meanwhile
+            if task is not None:
+                raise
+            continue
+        total += int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
+    return total
+
+
 def main_thread_seconds(pid: int | str = "self") -> float:
     """Seconds the process's main thread (its first: the event loop's, in
     Parlons and the bench's agents) spent on a CPU

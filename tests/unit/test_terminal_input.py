@@ -7,13 +7,13 @@ from __future__ import annotations
 import os
 import threading
 import tty
-from pathlib import Path
 
 import pytest
 from textual import events
 
 from screens.terminal_input import ExitFlag, read_terminal
 from screens.textual_private import terminal_parser
+from tests.harness.proc import wake_ups
 from tests.harness.wait import until
 
 
@@ -41,9 +41,7 @@ class Reader:
         return [m.key for m in self.messages if isinstance(m, events.Key)]
 
     def wake_ups(self) -> int:
-        """The thread's voluntary context switches so far (each wait it woke from)."""
-        status = Path(f"/proc/self/task/{self.thread.native_id}/status").read_text()
-        return int(status.split("voluntary_ctxt_switches:")[1].split()[0])
+        return wake_ups(task=self.thread.native_id)
 
     def close(self) -> None:
         self.flag.set()
