@@ -59,13 +59,16 @@ KEPT_INDEXES = 4
 # 20 times a second, and a line after a quiet spell shows at once.
 VIEW_SYNC_INTERVAL = 1 / 20
 # A flood (FLOOD_STREAK follows in a row each held back by the interval) is
-# followed 10 times a second: a py-spy profile of W2 at 20 a second put ~45 %
-# of the main thread's samples in Textual's compositor redrawing the log.
-# Not always 10: a command's second line of output would wait up to 100 ms
-# (W8's Enter → screen went from 35 to 76 ms).
-FLOOD_SYNC_INTERVAL = 1 / 10
+# followed 5 times a second: a py-spy profile of W2 at 20 a second put ~45 %
+# of the main thread's samples in Textual's compositor redrawing the log,
+# and at 10 a second the follows and their frames were still ~30 % of them
+# (with each follow ~10 KB written to the terminal: 100 KB a second over
+# SSH for lines nobody can read at that pace).  Not for every stream: a
+# command's second line of output would wait for the interval (W8's Enter →
+# screen went from 35 to 76 ms at 10 a second).
+FLOOD_SYNC_INTERVAL = 1 / 5
 FLOOD_STREAK = 5
-# At most 10 times a second, and less often where a frame costs more (a slow
+# At most 5 times a second, and less often where a frame costs more (a slow
 # or busy machine): the next follow of a flood waits what keeps its frames —
 # the follow's own rows, then the frames that draw them, in the main thread's
 # CPU — at FLOOD_FRAME_SHARE of the time, up to FLOOD_SYNC_MAX.  Each frame
@@ -73,12 +76,16 @@ FLOOD_STREAK = 5
 # duration, not its messages: on this project's host a slow spell makes a
 # 5,000-message flood last three times as long and each frame twice as dear
 # (~8 ms: the follow ~3, the frames ~5, measured in the app).  The share is
-# 10 a second of 4 ms frames (what the calm host's would be, by the host
-# probe's ratio: not measured); at 8 ms, 5 a second (a steady flood
+# 5 a second of 4 ms frames; at 8 ms, 2.5 a second (a steady flood
 # headless: the main thread's CPU 1.38–1.47 s at 10 a second, 1.17–1.21 s
 # paced; bench/README.md).
-FLOOD_FRAME_SHARE = 0.04
-FLOOD_SYNC_MAX = 0.25
+FLOOD_FRAME_SHARE = 0.02
+FLOOD_SYNC_MAX = 0.4
+# ... unless its lines stop coming: a flood's last lines are followed once
+# FLOOD_QUIET passes without a new one, not up to FLOOD_SYNC_MAX later.  The
+# app brings a stream's lines at most 30 times a second (screens/app.py
+# FRAME), so a flood's come every ~34 ms (34–47 in W2 on this host).
+FLOOD_QUIET = 0.05
 
 
 def flood_interval(previous: float, frame_cpu: float) -> float:
@@ -196,6 +203,8 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         self._view_sync_due: float | None = None  # when the pending sync was first due
         self._held_syncs = 0  # follows in a row held back by the interval (a flood)
         self._flood_interval = FLOOD_SYNC_INTERVAL  # between a flood's follows (flood_interval)
+        self._appended_at = float("-inf")  # (monotonic) when lines were last appended
+        self._flood_due: float | None = None  # when a held follow of a flood is due at the latest
         self._frames_mark: float | None = None  # frames_cpu() after a flood's last follow
         self._width_check_pending = False
         self._plain_rows = PlainRows(self)
@@ -265,6 +274,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         message).
         """
         if self._index.sync():
+            self._appended_at = monotonic()
             self._schedule_view_sync()
 
     def _render_ahead(self) -> None:
@@ -464,13 +474,29 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         if self._view_sync_pending or not self.is_attached:
             return
         self._view_sync_pending = True
-        interval = self._flood_interval if self._held_syncs >= FLOOD_STREAK else VIEW_SYNC_INTERVAL
-        wait = self._last_view_sync + interval - monotonic()
+        flood = self._held_syncs >= FLOOD_STREAK
+        now = monotonic()
+        wait = self._last_view_sync + (self._flood_interval if flood else VIEW_SYNC_INTERVAL) - now
         self._held_syncs = self._held_syncs + 1 if wait > 0 else 0
-        if wait > 0:
-            call_after(self, wait, self.sync_view_now)  # (a Textual one-shot timer may be dropped)
-        else:
+        if wait <= 0:
             self.call_later(self.sync_view_now)
+        elif flood:
+            self._flood_due = now + wait
+            self._follow_flood(self._flood_due)
+        else:
+            call_after(self, wait, self.sync_view_now)  # (a Textual one-shot timer may be dropped)
+
+    def _follow_flood(self, due: float) -> None:
+        """A flood's held follow: at ``due``, or once its lines stop coming
+        (FLOOD_QUIET without one), whichever is first."""
+        if self._flood_due != due or not self._view_sync_pending:
+            return  # followed meanwhile (an Enter's frame), or a newer hold
+        now = monotonic()
+        at = min(due, self._appended_at + FLOOD_QUIET)
+        if now < at:
+            call_after(self, at - now, lambda: self._follow_flood(due))
+        else:
+            self.sync_view_now()
 
     def sync_view_now(self) -> None:
         """The sync due (lines added), if not done already: what the two
@@ -492,6 +518,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
             return
         self._view_sync_due = None
         self._view_sync_pending = False
+        self._flood_due = None
         self._last_view_sync = now
         if not self._index.width or not self.is_attached:  # (a follow due after the log was removed)
             return
@@ -518,7 +545,7 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
         """The next follow of a flood waits what this one cost: its own
         ``follow_cpu`` and the frames drawn since the last one (which drew
         that one's rows; none counted across a sync that did not follow:
-        the reader scrolled up meanwhile).  Out of a flood, 10 a second again."""
+        the reader scrolled up meanwhile).  Out of a flood, FLOOD_SYNC_INTERVAL again."""
         if not flood:
             self._flood_interval, self._frames_mark = FLOOD_SYNC_INTERVAL, None
             return

@@ -338,6 +338,7 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
 
     real_call_after = message_log.call_after
     monkeypatch.setattr(message_log, "call_after", recording_call_after)
+    monkeypatch.setattr(message_log, "FLOOD_QUIET", 60.0)  # (no stall of this test's flood ends it)
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
@@ -356,14 +357,44 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
         await pilot.pause()
 
 
+async def test_a_floods_follow_is_held_while_its_lines_come_and_done_once_they_stop(monkeypatch):
+    """A flood's held follow waits for its interval (here a minute) only
+    while lines keep coming: once FLOOD_QUIET passes without one, its last
+    lines are followed."""
+    from screens.widgets import message_log
+
+    monkeypatch.setattr(message_log, "FLOOD_SYNC_INTERVAL", 60.0)
+    monkeypatch.setattr(message_log, "FLOOD_SYNC_MAX", 60.0)
+    monkeypatch.setattr(message_log, "FLOOD_QUIET", 1.0)
+    lines: list[Line] = []
+    async with shown_log(lines, (60, 10)) as (app, pilot, log):
+        await pilot.pause()
+        follows: list[float] = []
+
+        def followed(y: float) -> None:
+            follows.append(y)
+
+        app.watch(log, "scroll_y", followed, init=False)
+        await flood(log, lines, lambda: log._flood_due is not None)  # a follow is held a minute
+        held = len(follows)
+        loop = asyncio.get_running_loop()
+        flooding = loop.time()
+        count = await flood(log, lines, lambda: loop.time() - flooding > 0.3)
+        assert len(follows) == held and log._flood_due is not None  # lines still coming: held
+        last = f"flood {count - 1}"
+        await until(lambda: screen_rows(log)[-1].endswith(last), message=lambda: screen_rows(log)[-1])
+        assert log.is_at_bottom and len(follows) == held + 1
+        await pilot.pause()
+
+
 def test_a_floods_follows_wait_what_keeps_their_frames_at_their_share():
     cheap = FLOOD_SYNC_INTERVAL * FLOOD_FRAME_SHARE / 2
-    assert flood_interval(FLOOD_SYNC_INTERVAL, cheap) == FLOOD_SYNC_INTERVAL  # 10 a second
+    assert flood_interval(FLOOD_SYNC_INTERVAL, cheap) == FLOOD_SYNC_INTERVAL  # 5 a second
     wants = (FLOOD_SYNC_INTERVAL + FLOOD_SYNC_MAX) / 2
     dear = flood_interval(FLOOD_SYNC_INTERVAL, wants * FLOOD_FRAME_SHARE)  # halfway there at once
     assert dear == pytest.approx((FLOOD_SYNC_INTERVAL + wants) / 2)
     assert flood_interval(dear, wants * FLOOD_FRAME_SHARE) == pytest.approx((dear + wants) / 2)
-    assert flood_interval(FLOOD_SYNC_MAX, 1.0) == FLOOD_SYNC_MAX  # never slower than 4 a second
+    assert flood_interval(FLOOD_SYNC_MAX, 1.0) == FLOOD_SYNC_MAX  # never slower than 2.5 a second
     assert flood_interval(FLOOD_SYNC_MAX, 0.0) == pytest.approx((FLOOD_SYNC_MAX + FLOOD_SYNC_INTERVAL) / 2)
 
 
@@ -382,11 +413,12 @@ async def test_a_flood_whose_frames_cost_more_is_followed_less_often_and_the_nex
     real_call_after = message_log.call_after
     monkeypatch.setattr(message_log, "call_after", recording_call_after)
     monkeypatch.setattr(message_log, "FLOOD_FRAME_SHARE", 1e-9)
+    monkeypatch.setattr(message_log, "FLOOD_QUIET", 60.0)
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
         count = await flood(log, lines, lambda: log._flood_interval > FLOOD_SYNC_MAX - 0.01)
-        assert max(held_back) > FLOOD_SYNC_INTERVAL + 0.05, held_back  # followed less often than 10 a second
+        assert max(held_back) > FLOOD_SYNC_INTERVAL + 0.05, held_back  # followed less often than 5 a second
         await until(lambda: screen_rows(log)[-1].endswith(f"flood {count - 1}") and log.is_at_bottom)
         loop = asyncio.get_running_loop()
         quiet_from = loop.time()
