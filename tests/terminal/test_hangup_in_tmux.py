@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.terminal import online_with_bob_window, screen_shows
+from tests.harness.terminal import online_with_bob_window, parlons_pid, screen_shows
 from tests.harness.wait import until
 
 
@@ -52,14 +52,6 @@ async def test_leaves_cleanly_when_the_terminal_disappears(
     assert expected in log_text(tmp_path)
 
 
-def program_pid(tmux) -> int:
-    """The pane shell's child: Parlons (the shell stays for the probe)."""
-    (pane_pid,) = tmux.tmux("list-panes", "-F", "#{pane_pid}").split()
-    children = Path(f"/proc/{pane_pid}/task/{pane_pid}/children").read_text().split()
-    assert len(children) == 1, children
-    return int(children[0])
-
-
 async def test_sigterm_quits_like_quit_and_gives_the_terminal_back(
         prosody, make_account, make_peer, tmux, tmp_path):
     jid, password = make_account("alice")
@@ -68,7 +60,7 @@ async def test_sigterm_quits_like_quit_and_gives_the_terminal_back(
     await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob, probe_after_exit=True)
     await screen_shows(tmux, "online")
 
-    os.kill(program_pid(tmux), signal.SIGTERM)
+    os.kill(parlons_pid(tmux), signal.SIGTERM)
     assert tmux.wait_for_exit(timeout=15) == 128 + signal.SIGTERM
     await until(lambda: twin.goodbyes, timeout=10, message="alice's unavailable presence")
     assert twin.goodbyes == ["Parlons"]

@@ -10,7 +10,7 @@ import asyncio
 import time
 
 from tests.harness.proc import wake_ups
-from tests.harness.terminal import online_with_bob_window, pane_process
+from tests.harness.terminal import online_with_bob_window, parlons_pid
 
 SETTLE = 30.0  # the login's own work (the archive's catch-up, presences, frames) ends within this
 QUIET = 3.0  # the idle spell asserted
@@ -28,7 +28,7 @@ async def test_an_idle_parlons_does_not_wake_up(prosody, make_account, make_peer
     jid, password = make_account("alice")
     bob = await make_peer()
     await online_with_bob_window(tmux, tmp_path, prosody, jid, password, bob)
-    pid = pane_process(tmux, lambda argv: argv[1:3] == [b"-m", b"tui"], "Parlons")
+    pid = parlons_pid(tmux)
     deadline = time.monotonic() + SETTLE
     while (woke := await wake_ups_over(pid, 1.0)) > 1:
         assert time.monotonic() < deadline, f"still {woke} wake-ups a second {SETTLE} s after login"
