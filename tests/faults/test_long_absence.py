@@ -15,6 +15,7 @@ is a state the test controls, not a race it hopes to win.
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from tests.harness.client import headless_client, status_text, window_text
 from tests.harness.cut_links import (  # noqa: F401  (fixtures)
@@ -68,6 +69,18 @@ class LaterPages:
     def forget(self) -> None:
         """Drop what was held (its stream is gone), and hold nothing more."""
         self.holding = False
+        self.held = []
+
+    def refuse(self) -> None:
+        """Send what was held asking for a page next to an id the archive
+        does not know (it answers with an error), and hold nothing more."""
+        self.holding = False
+        for stanza in self.held:
+            for tag in (RSM_BEFORE, RSM_AFTER):
+                cursor = stanza.xml.find(f".//{tag}")
+                if cursor is not None and cursor.text:
+                    cursor.text = "no-such-archive-id"
+            self.xmpp.send(stanza)
         self.held = []
 
 
@@ -426,6 +439,73 @@ async def test_a_room_s_absence_beyond_a_catch_up_shows_its_newest_page_first(al
     assert await db.held(room) is None
 
 
+async def test_a_room_s_reading_refused_half_way_says_so_and_is_read_again(alice, make_peer, prosody, monkeypatch):
+    """The room's archive answers the second page of a reading forward
+    with an error (here: asked after an id it does not know). That is a
+    reading that failed, not a room without an archive: a line says so,
+    the reading is done again from the page stored, and every line comes
+    once, in order. (It was taken for "no archive": the later pages never
+    came, and nothing said so.)"""
+    from tests.harness.rooms import room_name
+    from tui.xmpp.conversation import archive as archive_reader
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3,))
+    bob = await make_peer()
+    room = room_name(prosody, "refusedforward")
+    missed = [f"while out {n:02d}" for n in range(10)]
+    window = await away_from_a_room(alice, bob, room, missed)
+
+    pages = LaterPages(alice.account.session.xmpp)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window)[-4:] == missed[:4], timeout=5, message=lambda: repr(bodies_of(window)))
+    pages.refuse()
+    await until(lambda: bodies_of(window) == ["before"] + missed, timeout=10,
+                message=lambda: window_text(window))
+    await quiet(alice)
+    assert f"Could not read the archive of {room} (item-not-found); trying again in 0.3 s" \
+        in window_text(window).splitlines()
+    assert [r.body for r in await alice.account.store.db.latest(room, 40)] == ["before"] + missed
+
+
+async def test_a_room_s_reading_backwards_refused_half_way_keeps_its_anchor_and_is_read_again(
+        alice, make_peer, prosody, monkeypatch):
+    """The same for a reading backwards (more missed than a catch-up takes):
+    the older pages' query is answered with an error after the newest page
+    was stored and shown. The anchor stays held on disk, the reading is
+    done again, the older pages go above the newest, the "not fetched" line
+    above them all, every line once. (The anchor was let go: the older
+    pages could never be read again, not even at the next start.)"""
+    from tui.xmpp.conversation import archive as archive_reader
+    from tui.xmpp.muc.messages import SKIPPED_MARKER
+
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3,))
+    room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "refusedback", 20)
+    db = alice.account.store.db
+
+    pages = LaterPages(alice.account.session.xmpp, older=True)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    pages.refuse()
+    await until(lambda: "Could not read the archive" in window_text(window), timeout=10,
+                message=lambda: window_text(window))
+    assert await db.held(room) is not None  # the gap below the newest page still held
+    await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
+                message=lambda: window_text(window))
+    await quiet(alice)
+    text = window_text(window).splitlines()
+    marker = [n for n, line in enumerate(text) if SKIPPED_MARKER in line]
+    assert len(marker) == 1, text
+    assert max(n for n, line in enumerate(text) if line.endswith(" before")) < marker[0], text
+    assert marker[0] < min(n for n, line in enumerate(text) if missed[-12] in line), text
+    assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
+    assert await db.held(room) is None
+
+
 async def test_a_room_read_backwards_and_quit_half_way_is_read_on_at_the_next_start(
         alice, make_peer, prosody, monkeypatch, tmp_path):
     """alice quits while the older pages of a room's absence are still on
@@ -495,3 +575,42 @@ async def test_a_room_that_counts_fewer_than_it_holds_is_read_no_further_than_a_
     assert text.index(SKIPPED_MARKER) == text.index(missed[11]) + 1 == text.index(missed[-4]) - 1, text
     assert len(pages.queries) <= 1 + 4 + 1  # the last page, three forward and the one past the limit
     assert [r.body for r in await alice.account.store.db.latest(room, 40)] == ["before"] + missed[:12] + missed[-4:]
+
+
+async def test_a_room_whose_archive_refuses_its_first_query_is_joined_without_a_catch_up(
+        alice, make_peer, prosody, monkeypatch, caplog):
+    """A room service that refuses archive queries outright (here: each one
+    sent to the room service itself, which has no archive) is a room
+    without one: the join goes on with what comes live, no line about a
+    failed reading, no reading again."""
+    from tests.harness.rooms import room_name, say
+    from tui.xmpp.conversation import archive as archive_reader
+
+    monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.1,))
+    bob = await make_peer()
+    room = room_name(prosody, "noarchive")
+    window = await away_from_a_room(alice, bob, room, ["while out"])
+    xmpp = alice.account.session.xmpp
+    queries: list = []
+
+    def to_the_service(stanza):
+        if stanza.xml.find("{urn:xmpp:mam:2}query") is not None:
+            stanza["to"] = prosody.muc_domain
+            queries.append(stanza)
+        return stanza
+    xmpp.add_filter("out", to_the_service)
+    caplog.set_level(logging.INFO, logger="tui.xmpp.muc.archive")
+    try:
+        await alice.account.muc.join(room)
+        await until(lambda: queries, timeout=5)
+        await quiet(alice)
+        say(bob, room, "live")
+        await until(lambda: bodies_of(window)[-1:] == ["live"], timeout=5, message=lambda: window_text(window))
+        await quiet(alice)
+    finally:
+        xmpp.del_filter("out", to_the_service)
+    assert bodies_of(window) == ["before", "live"]
+    assert "Could not read the archive" not in window_text(window)
+    assert len(queries) == 1, [str(q) for q in queries]
+    assert [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()] == [
+        f"room archive of {room} unavailable: service-unavailable"], caplog.text

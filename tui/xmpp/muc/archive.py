@@ -34,7 +34,8 @@ import slixmpp
 from ...store.holds import Anchor
 from ...store.records import StoredMessage
 from ..conversation import archive as archive_reader
-from ..conversation.archive import ArchiveIdUnknown, ArchiveQuery, ArchiveRead, ArchiveRefused, LastPage, unwrap
+from ..conversation.archive import (ArchiveError, ArchiveIdUnknown, ArchiveQuery, ArchiveRead, ArchiveRefused,
+                                    LastPage, unwrap)
 from ..conversation.history import CLOCK_MARGIN, MAM_PAGE, MessageHistory, after_floors, before_ceiling
 from .fields import RoomMessage, room_message
 
@@ -98,8 +99,9 @@ class RoomArchive:
         one while the next is read; see ``_forward``); otherwise (or when
         the archive does not count) backwards from the end, the newest page
         first (``_backward``), the last with complete False if older lines
-        were left out. A room with no archive gives nothing; a reading that
-        failed otherwise raises ArchiveError, and the next one starts after
+        were left out. A room with no archive (its first query refused) gives
+        nothing; a reading that failed otherwise — no answer, the connection
+        gone, a later page refused — raises ArchiveError, and the next one starts after
         the last page the reader said it stored (``stored_up_to``), or where
         this one did (lines shown live meanwhile do not hide the gap). Done:
         the reader says so (``read_through``)."""
@@ -122,21 +124,26 @@ class RoomArchive:
                                                    limit=FIRST_JOIN_MESSAGES)
                 yield MissedPage(await self._collect(read.results, room))
                 return
-            query, last = found
-            if last.complete:  # (a short absence: one page, read already)
-                read = ArchiveRead(last.results)
-            else:
-                fits = await self._fits(xmpp, room, last, newest)
-                paging = self._forward(xmpp, room, query, last, newest) if fits else \
-                    self._backward(xmpp, room, query, last, anchor)
-                async with contextlib.aclosing(paging) as pages:
-                    async for paged in pages:
-                        yield paged
-                return
         except ArchiveRefused as exc:  # no archive, or it refuses us: history is a comfort
             log.info("room archive of %s unavailable: %s", room, exc)
             self._unread.pop(room, None)
             yield MissedPage([])
+            return
+        query, last = found
+        if last.complete:  # (a short absence: one page, read already)
+            read = ArchiveRead(last.results)
+        else:
+            fits = await self._fits(xmpp, room, last, newest)
+            paging = self._forward(xmpp, room, query, last, newest) if fits else \
+                self._backward(xmpp, room, query, last, anchor)
+            try:
+                async with contextlib.aclosing(paging) as pages:
+                    async for paged in pages:
+                        yield paged
+            except ArchiveRefused as exc:
+                # The archive answered, then refused a page: a reading that
+                # failed (read again, the anchor kept), not a room without one.
+                raise ArchiveError(str(exc)) from None
             return
         page = await self._collect(read.results, room)
         after_floors(page, newest)
