@@ -489,8 +489,8 @@ class MessageLog(ScrollView, PlainDrawing, can_focus=False):
     def _follow_flood(self, due: float) -> None:
         """A flood's held follow: at ``due``, or once its lines stop coming
         (FLOOD_QUIET without one), whichever is first."""
-        if self._flood_due != due or not self._view_sync_pending:
-            return  # followed meanwhile (an Enter's frame), or a newer hold
+        if self._flood_due != due:
+            return  # followed meanwhile (an Enter's frame, a window switch: _sync_view), or a newer hold
         now = monotonic()
         at = min(due, self._appended_at + FLOOD_QUIET)
         if now < at:

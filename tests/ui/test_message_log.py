@@ -60,6 +60,36 @@ async def shown_log(lines: list[Line], size: tuple[int, int]):
         yield app, pilot, log
 
 
+def scroll_positions(app, log: MessageLog) -> list[float]:
+    """The log's scroll positions from now on, as they change (each follow
+    of a flood scrolls it)."""
+    positions: list[float] = []
+
+    def scrolled(y: float) -> None:
+        positions.append(y)
+
+    app.watch(log, "scroll_y", scrolled, init=False)
+    return positions
+
+
+def held_follows(monkeypatch) -> list[float]:
+    """The delays of the log's follows held back from now on (every
+    ``call_after`` of the widget's module), the next flood's end a minute
+    away: a stall of the test's own flood is not taken for its end."""
+    from screens.widgets import message_log
+
+    held_back: list[float] = []
+    real_call_after = message_log.call_after
+
+    def recording_call_after(node, delay, callback):
+        held_back.append(delay)
+        return real_call_after(node, delay, callback)
+
+    monkeypatch.setattr(message_log, "call_after", recording_call_after)
+    monkeypatch.setattr(message_log, "FLOOD_QUIET", 60.0)
+    return held_back
+
+
 async def flood(log: MessageLog, lines: list[Line], done) -> int:
     """One message per turn of the loop (2 ms apart) until ``done()``; how many."""
     count = 0
@@ -304,12 +334,7 @@ async def test_a_flood_scrolls_the_log_at_most_once_per_view_interval():
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
-        scrolls: list[float] = []
-
-        def scrolled(y: float) -> None:
-            scrolls.append(y)
-
-        app.watch(log, "scroll_y", scrolled, init=False)
+        scrolls = scroll_positions(app, log)
         loop = asyncio.get_running_loop()
         started = loop.time()
         for i in range(400):
@@ -328,17 +353,7 @@ async def test_a_long_flood_is_followed_at_the_flood_rate_and_a_line_after_it_at
     """Past FLOOD_STREAK held-back follows the log follows at the flood rate
     (fewer redraws of every visible row); a line after a quiet spell is
     followed on the next turn of the loop, not held back an interval."""
-    from screens.widgets import message_log
-
-    held_back: list[float] = []  # the delays of follows held back by the interval
-
-    def recording_call_after(node, delay, callback):
-        held_back.append(delay)
-        return real_call_after(node, delay, callback)
-
-    real_call_after = message_log.call_after
-    monkeypatch.setattr(message_log, "call_after", recording_call_after)
-    monkeypatch.setattr(message_log, "FLOOD_QUIET", 60.0)  # (no stall of this test's flood ends it)
+    held_back = held_follows(monkeypatch)
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
@@ -369,12 +384,7 @@ async def test_a_floods_follow_is_held_while_its_lines_come_and_done_once_they_s
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
-        follows: list[float] = []
-
-        def followed(y: float) -> None:
-            follows.append(y)
-
-        app.watch(log, "scroll_y", followed, init=False)
+        follows = scroll_positions(app, log)
         await flood(log, lines, lambda: log._flood_due is not None)  # a follow is held a minute
         held = len(follows)
         loop = asyncio.get_running_loop()
@@ -404,16 +414,8 @@ async def test_a_flood_whose_frames_cost_more_is_followed_less_often_and_the_nex
     still show, and a flood after a quiet spell starts at the flood rate."""
     from screens.widgets import message_log
 
-    held_back: list[float] = []
-
-    def recording_call_after(node, delay, callback):
-        held_back.append(delay)
-        return real_call_after(node, delay, callback)
-
-    real_call_after = message_log.call_after
-    monkeypatch.setattr(message_log, "call_after", recording_call_after)
+    held_back = held_follows(monkeypatch)
     monkeypatch.setattr(message_log, "FLOOD_FRAME_SHARE", 1e-9)
-    monkeypatch.setattr(message_log, "FLOOD_QUIET", 60.0)
     lines: list[Line] = []
     async with shown_log(lines, (60, 10)) as (app, pilot, log):
         await pilot.pause()
