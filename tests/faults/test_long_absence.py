@@ -278,15 +278,50 @@ async def away_from_a_room(alice, bob, room: str, missed: list[str]):
 async def away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, name: str, count: int):
     """Pages of 4, a catch-up takes 12: alice is out of a new room while bob
     says ``count`` lines. (room, the lines, alice's window of it)"""
+    from tui.xmpp.muc import archive as muc_archive
+
+    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
+    return await away_in_pages_of_4(alice, await make_peer(), prosody, monkeypatch, name, count)
+
+
+async def away_in_pages_of_4(alice, bob, prosody, monkeypatch, name: str, count: int = 10):
+    """Pages of 4: alice is out of a new room while bob says ``count`` lines
+    (two and a half pages). (room, the lines, alice's window of it)"""
     from tests.harness.rooms import room_name
     from tui.xmpp.muc import archive as muc_archive
 
     monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
-    monkeypatch.setattr(muc_archive, "MAX_CATCH_UP", 12)
-    bob = await make_peer()
     room = room_name(prosody, name)
     missed = [f"while out {n:02d}" for n in range(count)]
     return room, missed, await away_from_a_room(alice, bob, room, missed)
+
+
+async def rejoined_first_page_shown(alice, room: str, window, first_page: list[str], *,
+                                    older: bool = False) -> LaterPages:
+    """alice joins ``room`` again: its reading's first page is stored and
+    shown (after her "before") while the next page's query is held on its
+    way out (``older``: a reading backwards). The holding filter."""
+    pages = LaterPages(alice.account.session.xmpp, older=older)
+    await alice.account.muc.join(room)
+    await until(lambda: pages.held, timeout=5)
+    await until(lambda: bodies_of(window) == ["before"] + first_page, timeout=5,
+                message=lambda: repr(bodies_of(window)))
+    return pages
+
+
+async def read_backwards_through(db, room: str, window, missed: list[str]) -> None:
+    """How a reading backwards of ``missed`` ends (a catch-up takes 12):
+    its newest 12 once, in order, under the one "not fetched" line, itself
+    under her "before"; stored so; the anchor let go."""
+    from tui.xmpp.muc.messages import SKIPPED_MARKER
+
+    text = window_text(window).splitlines()
+    marker = [n for n, line in enumerate(text) if SKIPPED_MARKER in line]
+    assert len(marker) == 1, text
+    assert max(n for n, line in enumerate(text) if line.endswith(" before")) < marker[0], text
+    assert marker[0] < min(n for n, line in enumerate(text) if missed[-12] in line), text
+    assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
+    assert await db.held(room) is None
 
 
 async def test_a_room_s_absence_shows_page_by_page_oldest_first(alice, make_peer, prosody, monkeypatch):
@@ -297,20 +332,11 @@ async def test_a_room_s_absence_shows_page_by_page_oldest_first(alice, make_peer
     still held on its way out; bob's line said meanwhile follows all of
     them; each is stored once, in order. The last page, read first for the
     count, is not asked for again: three queries in all."""
-    from tests.harness.rooms import room_name, say
-    from tui.xmpp.muc import archive as muc_archive
+    from tests.harness.rooms import say
 
-    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
     bob = await make_peer()
-    room = room_name(prosody, "pages")
-    missed = [f"while out {n:02d}" for n in range(10)]
-    window = await away_from_a_room(alice, bob, room, missed)
-
-    pages = LaterPages(alice.account.session.xmpp)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window) == ["before"] + missed[:4], timeout=5,
-                message=lambda: repr(bodies_of(window)))
+    room, missed, window = await away_in_pages_of_4(alice, bob, prosody, monkeypatch, "pages")
+    pages = await rejoined_first_page_shown(alice, room, window, missed[:4])
     assert alice.account.muc.messages.reading
     say(bob, room, "said since")
     await bob.plugin["xep_0199"].ping(timeout=5)
@@ -336,21 +362,9 @@ async def test_a_room_s_reading_cut_short_goes_on_after_the_page_it_stored(alice
     """The connection goes while the second page is on its way: the first
     page is stored and shown; back online, the room's new reading starts
     after it, not from alice's "before" again; in the end each line once."""
-    from tests.harness.rooms import room_name
-    from tui.xmpp.muc import archive as muc_archive
-
-    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
-    bob = await make_peer()
-    room = room_name(prosody, "cut")
-    missed = [f"while out {n:02d}" for n in range(10)]
-    window = await away_from_a_room(alice, bob, room, missed)
-
+    room, missed, window = await away_in_pages_of_4(alice, await make_peer(), prosody, monkeypatch, "cut")
     session = alice.account.session
-    pages = LaterPages(session.xmpp)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window) == ["before"] + missed[:4], timeout=5,
-                message=lambda: repr(bodies_of(window)))
+    pages = await rejoined_first_page_shown(alice, room, window, missed[:4])
     await session.disconnect()  # the held query goes with the connection
     await until(lambda: not alice.account.muc.messages.reading, timeout=10)
     page_one = await alice.account.store.db.latest(room, 1)
@@ -415,28 +429,16 @@ async def test_a_room_s_absence_beyond_a_catch_up_shows_its_newest_page_first(al
     last came: 2,000 lines, ~2.5 s on loopback); each goes above the one
     before it, the "not fetched" line above them all; stored in order; the
     room's anchor held on disk until the reading is through."""
-    from tui.xmpp.muc.messages import SKIPPED_MARKER
-
     room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "beyond", 20)
     db = alice.account.store.db
 
-    pages = LaterPages(alice.account.session.xmpp, older=True)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
-                message=lambda: repr(bodies_of(window)))
+    pages = await rejoined_first_page_shown(alice, room, window, missed[-4:], older=True)
     assert await db.held(room) is not None  # the newest page stored first: the gap below it held
     pages.release()
     await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
                 message=lambda: repr(bodies_of(window)))
     await quiet(alice)
-    text = window_text(window).splitlines()
-    marker = [n for n, line in enumerate(text) if SKIPPED_MARKER in line]
-    assert len(marker) == 1, text
-    assert max(n for n, line in enumerate(text) if line.endswith(" before")) < marker[0], text
-    assert marker[0] < min(n for n, line in enumerate(text) if missed[-12] in line), text
-    assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
-    assert await db.held(room) is None
+    await read_backwards_through(db, room, window, missed)
 
 
 async def test_a_room_s_reading_refused_half_way_says_so_and_is_read_again(alice, make_peer, prosody, monkeypatch):
@@ -446,21 +448,11 @@ async def test_a_room_s_reading_refused_half_way_says_so_and_is_read_again(alice
     the reading is done again from the page stored, and every line comes
     once, in order. (It was taken for "no archive": the later pages never
     came, and nothing said so.)"""
-    from tests.harness.rooms import room_name
     from tui.xmpp.conversation import archive as archive_reader
-    from tui.xmpp.muc import archive as muc_archive
 
-    monkeypatch.setattr(muc_archive, "MAM_PAGE", 4)
     monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3,))
-    bob = await make_peer()
-    room = room_name(prosody, "refusedforward")
-    missed = [f"while out {n:02d}" for n in range(10)]
-    window = await away_from_a_room(alice, bob, room, missed)
-
-    pages = LaterPages(alice.account.session.xmpp)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window)[-4:] == missed[:4], timeout=5, message=lambda: repr(bodies_of(window)))
+    room, missed, window = await away_in_pages_of_4(alice, await make_peer(), prosody, monkeypatch, "refusedforward")
+    pages = await rejoined_first_page_shown(alice, room, window, missed[:4])
     pages.refuse()
     await until(lambda: bodies_of(window) == ["before"] + missed, timeout=10,
                 message=lambda: window_text(window))
@@ -479,17 +471,12 @@ async def test_a_room_s_reading_backwards_refused_half_way_keeps_its_anchor_and_
     above them all, every line once. (The anchor was let go: the older
     pages could never be read again, not even at the next start.)"""
     from tui.xmpp.conversation import archive as archive_reader
-    from tui.xmpp.muc.messages import SKIPPED_MARKER
 
     monkeypatch.setattr(archive_reader, "RETRY_DELAYS", (0.3,))
     room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "refusedback", 20)
     db = alice.account.store.db
 
-    pages = LaterPages(alice.account.session.xmpp, older=True)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
-                message=lambda: repr(bodies_of(window)))
+    pages = await rejoined_first_page_shown(alice, room, window, missed[-4:], older=True)
     pages.refuse()
     await until(lambda: "Could not read the archive" in window_text(window), timeout=10,
                 message=lambda: window_text(window))
@@ -497,13 +484,7 @@ async def test_a_room_s_reading_backwards_refused_half_way_keeps_its_anchor_and_
     await until(lambda: bodies_of(window) == ["before"] + missed[-12:], timeout=10,
                 message=lambda: window_text(window))
     await quiet(alice)
-    text = window_text(window).splitlines()
-    marker = [n for n, line in enumerate(text) if SKIPPED_MARKER in line]
-    assert len(marker) == 1, text
-    assert max(n for n, line in enumerate(text) if line.endswith(" before")) < marker[0], text
-    assert marker[0] < min(n for n, line in enumerate(text) if missed[-12] in line), text
-    assert [r.body for r in await db.latest(room, 40)] == ["before"] + missed[-12:]
-    assert await db.held(room) is None
+    await read_backwards_through(db, room, window, missed)
 
 
 async def test_a_room_read_backwards_and_quit_half_way_is_read_on_at_the_next_start(
@@ -514,11 +495,7 @@ async def test_a_room_read_backwards_and_quit_half_way_is_read_on_at_the_next_st
     line once, in order. (Without the hold it read after the newest line
     stored: the older ones never came.)"""
     room, missed, window = await away_beyond_a_catch_up(alice, make_peer, prosody, monkeypatch, "halfway", 20)
-    pages = LaterPages(alice.account.session.xmpp, older=True)
-    await alice.account.muc.join(room)
-    await until(lambda: pages.held, timeout=5)
-    await until(lambda: bodies_of(window) == ["before"] + missed[-4:], timeout=5,
-                message=lambda: repr(bodies_of(window)))
+    pages = await rejoined_first_page_shown(alice, room, window, missed[-4:], older=True)
     pages.forget()
     settings = alice.account.session.settings
     await alice.account.session.disconnect()
